@@ -1,0 +1,1 @@
+"""The shared vocabulary: the `Post` model, settings and the clock."""

@@ -1,0 +1,117 @@
+"""The one `Post` model every platform is normalised into.
+
+Connectors and file replays produce `Post`; analysis, risk and the desk consume it. Keeping a single shape means a
+complaint on Mastodon and one on X are weighed by the same rules.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
+
+
+class Platform(StrEnum):
+    X = "x"
+    MASTODON = "mastodon"
+    BLUESKY = "bluesky"
+    REDDIT = "reddit"
+    WEBHOOK = "webhook"
+    DEMO = "demo"
+
+
+class Author(BaseModel):
+    """The author as the platform described them when the post was observed."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    id: str = Field(min_length=1, max_length=128)
+    handle: str = Field(min_length=1, max_length=128)
+    display_name: str | None = Field(default=None, max_length=256)
+    followers: int = Field(default=0, ge=0)
+    following: int = Field(default=0, ge=0)
+    created_at: AwareDatetime | None = None
+    verified: bool = False
+    default_profile: bool = False
+    description: str | None = Field(default=None, max_length=2000)
+
+
+class Engagement(BaseModel):
+    """Engagement counters as seen at `observed_at`; successive observations form the reach curve."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    observed_at: AwareDatetime
+    likes: int = Field(default=0, ge=0)
+    reposts: int = Field(default=0, ge=0)
+    replies: int = Field(default=0, ge=0)
+    quotes: int = Field(default=0, ge=0)
+    impressions: int | None = Field(default=None, ge=0)
+
+    @property
+    def interactions(self) -> int:
+        return self.likes + self.reposts + self.replies + self.quotes
+
+
+class Post(BaseModel):
+    """A public post that may concern a brand, from any platform."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    platform: Platform
+    id: str = Field(min_length=1, max_length=128, description="The platform's own id of the post")
+    author: Author
+    text: str = Field(max_length=40_000)
+    created_at: AwareDatetime
+    lang: str | None = Field(default=None, description="Language as the platform reported it, BCP-47")
+    reply_to_id: str | None = None
+    conversation_id: str | None = None
+    engagement: Engagement | None = None
+    promoted: bool = False
+    url: str | None = None
+    raw: dict[str, Any] = Field(default_factory=dict, description="The platform payload, as received")
+
+    @field_validator("lang")
+    @classmethod
+    def _lang_lower(cls, v: str | None) -> str | None:
+        return v.lower() if v else None
+
+    @property
+    def key(self) -> tuple[str, str]:
+        """The identity a delivery is deduplicated on."""
+        return (self.platform.value, self.id)
+
+    def observed_at(self) -> datetime:
+        return self.engagement.observed_at if self.engagement else self.created_at
+
+
+class Sentiment(StrEnum):
+    NEGATIVE = "negative"
+    NEUTRAL = "neutral"
+    POSITIVE = "positive"
+
+
+class Analysis(BaseModel):
+    """What the analysis stage read in one post. Lives in `core` so the store and desk need not import `analyze`."""
+
+    model_config = ConfigDict(frozen=True)
+
+    lang: str | None = Field(default=None, description="ISO 639-1 code, or None when the detector is unsure")
+    lang_confidence: float = Field(default=0.0, ge=0.0, le=1.0)
+    sentiment: Sentiment = Sentiment.NEUTRAL
+    sentiment_score: float = Field(default=0.0, ge=-1.0, le=1.0, description="-1 most negative … +1 most positive")
+    complaint: bool = False
+    complaint_p: float = Field(default=0.0, ge=0.0, le=1.0)
+    question: bool = False
+    spam: bool = False
+    severity: int = Field(default=0, ge=0, le=3)
+    topics: list[str] = Field(default_factory=list)
+    brands: list[str] = Field(default_factory=list, description="Keys of the configured brands the post mentions")
+    pii: list[str] = Field(default_factory=list, description="Kinds of personal data found, e.g. 'email'")
+
+    @property
+    def needs_response(self) -> bool:
+        """A post the desk should answer: a complaint or a question, and not spam."""
+        return (self.complaint or self.question) and not self.spam

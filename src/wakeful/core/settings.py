@@ -1,0 +1,109 @@
+"""One typed settings object for the whole desk.
+
+Values come, highest first, from constructor arguments, `WAKEFUL_*` environment variables (nested with `__`, e.g.
+`WAKEFUL_PRIORITY__REACH_MAX_LEVELS=0`), the TOML file named by `WAKEFUL_CONFIG` (default `wakeful.toml` in the
+working directory, if present), then the defaults below.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import BaseModel, Field, field_validator
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+
+class BrandConfig(BaseModel):
+    """A brand the desk listens for. Matching is case- and accent-insensitive."""
+
+    key: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")
+    name: str
+    handles: list[str] = Field(default_factory=list, description="Account handles, with or without @")
+    names: list[str] = Field(default_factory=list, description="Names people write, e.g. 'Aurora Air'")
+    keywords: list[str] = Field(default_factory=list, description="Hashtags or product words that imply the brand")
+    languages: list[str] = Field(default_factory=lambda: ["en"], description="Languages the brand answers in")
+
+    @field_validator("handles")
+    @classmethod
+    def _strip_at(cls, v: list[str]) -> list[str]:
+        return [h.lstrip("@") for h in v]
+
+
+class PriorityPolicy(BaseModel):
+    """How a case's priority level (0 low … 3 urgent) is derived; see docs in README "Priority policy".
+
+    Severity sets the base level. Waiting raises it one level per `wait_step_minutes` unanswered, up to
+    `wait_max_levels`. Reach (author followers, impressions) may raise it by at most `reach_max_levels`: 0 means
+    reach never changes priority, the default 1 lets a loud post jump one level but never more.
+    """
+
+    reach_max_levels: int = Field(default=1, ge=0, le=3)
+    reach_followers_per_level: list[int] = Field(
+        default_factory=lambda: [10_000, 100_000, 1_000_000],
+        description="Followers (or forecast impressions) at which reach is worth 1, 2, 3 levels before the cap",
+    )
+    wait_step_minutes: int = Field(default=30, gt=0)
+    wait_max_levels: int = Field(default=1, ge=0, le=3)
+
+
+def _default_brands() -> list[BrandConfig]:
+    return [
+        BrandConfig(
+            key="aurora",
+            name="Aurora Airways",
+            handles=["AuroraAirways", "AuroraHelp"],
+            names=["Aurora Airways", "Aurora Air"],
+            keywords=["#AuroraAirways", "#flyaurora"],
+            languages=["en", "de", "fr"],
+        )
+    ]
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="WAKEFUL_",
+        env_nested_delimiter="__",
+        extra="ignore",
+    )
+
+    database_url: str = Field(
+        default="sqlite:///wakeful.db",
+        description="SQLAlchemy URL; SQLite file by default, e.g. postgresql+psycopg://user@host/db for production",
+    )
+    host: str = "127.0.0.1"
+    port: int = 8000
+    brands: list[BrandConfig] = Field(default_factory=_default_brands)
+    case_window_hours: float = Field(default=48.0, gt=0, description="Posts by one author about one brand "
+                                     "within this window of the case's last post join that case")
+    priority: PriorityPolicy = Field(default_factory=PriorityPolicy)
+    first_response_target_minutes: list[int] = Field(
+        default_factory=lambda: [240, 120, 60, 15],
+        description="First-response target by priority level 0..3, shown as SLA time left",
+    )
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        toml_file = Path(os.environ.get("WAKEFUL_CONFIG", "wakeful.toml"))
+        return (init_settings, env_settings, TomlConfigSettingsSource(settings_cls, toml_file=toml_file))
+
+    def brand(self, key: str) -> BrandConfig | None:
+        return next((b for b in self.brands if b.key == key), None)
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()
