@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
@@ -44,3 +45,19 @@ class FixedClock:
 def as_utc(value: datetime) -> datetime:
     """Read a datetime back from a store that may drop the zone (SQLite) as UTC."""
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class ScaledClock:
+    """Simulated time running `speed` times faster than the wall clock from `start`: a replay's clock."""
+
+    def __init__(self, start: datetime, speed: float) -> None:
+        if start.tzinfo is None:
+            raise ValueError("ScaledClock needs a timezone-aware start time")
+        if speed <= 0:
+            raise ValueError("speed must be positive")
+        self._start = start
+        self._speed = speed
+        self._t0 = time.monotonic()
+
+    def now(self) -> datetime:
+        return self._start + timedelta(seconds=(time.monotonic() - self._t0) * self._speed)

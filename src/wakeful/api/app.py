@@ -1,0 +1,46 @@
+"""The wakeful server: the JSON API under /api/v1, the dashboard at /, and /healthz."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+from sqlalchemy import text
+
+from wakeful.analyze import Analyzer
+from wakeful.api import cases, ingest
+from wakeful.api.deps import Desk
+from wakeful.core.clock import Clock, SystemClock
+from wakeful.core.settings import Settings
+from wakeful.ingest.service import IngestService, PostAnalyzer
+from wakeful.store.db import Database
+from wakeful.web import views
+
+
+def build_desk(settings: Settings, db: Database | None = None, clock: Clock | None = None,
+               analyzer: PostAnalyzer | None = None) -> Desk:
+    db = db or Database(settings.database_url)
+    clock = clock or SystemClock()
+    analyzer = analyzer or Analyzer(settings.brands)
+    return Desk(db=db, settings=settings, clock=clock, ingest=IngestService(db, analyzer, settings, clock))
+
+
+def create_app(desk: Desk) -> FastAPI:
+    app = FastAPI(
+        title="wakeful",
+        summary="An always-on social-media customer-care desk",
+        description="Every endpoint but `/healthz` needs a token (`Authorization: Bearer …`), scoped to one brand "
+                    "and a role: agent, lead or admin. Create one with `wakeful token create`.",
+        version="0.1.0",
+    )
+    app.state.desk = desk
+
+    @app.get("/healthz", tags=["health"], summary="Liveness and database reachability; no authentication")
+    def healthz() -> dict[str, str]:
+        with desk.db.engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+        return {"status": "ok"}
+
+    app.include_router(ingest.router)
+    app.include_router(cases.router)
+    app.include_router(views.router)
+    views.mount_static(app)
+    return app

@@ -1,0 +1,120 @@
+"""Case endpoints: the queue, a case with its timeline, and the agent's actions on it."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, HTTPException, Query, status
+from pydantic import BaseModel, Field
+from sqlalchemy.orm import Session
+
+from wakeful.api.auth import Principal, Role
+from wakeful.api.deps import AnyUser, DbSession, DeskDep
+from wakeful.desk import service
+from wakeful.desk.cases import CaseState
+from wakeful.desk.reports import DeskSummary, summary, volume_by_hour
+from wakeful.desk.schemas import CaseDetail, CaseSummary, VolumePoint
+from wakeful.store.models import CaseRow
+
+router = APIRouter(prefix="/api/v1", tags=["cases"])
+
+
+def _case(session: Session, case_id: int, who: Principal) -> CaseRow:
+    try:
+        return service.load_case(session, case_id, who.brands)
+    except service.CaseNotFound:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"case {case_id} not found") from None
+
+
+@router.get("/cases", response_model=list[CaseSummary], summary="The queue, highest priority first")
+def list_cases(
+    who: AnyUser,
+    session: DbSession,
+    desk: DeskDep,
+    state: Annotated[list[CaseState] | None, Query(description="Default: every state but resolved")] = None,
+    assignee: str | None = None,
+    unassigned: bool = False,
+    mine: bool = False,
+    lang: str | None = None,
+    min_priority: Annotated[int, Query(ge=0, le=3)] = 0,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 200,
+) -> list[CaseSummary]:
+    states = [s.value for s in state] if state else list(service.ACTIVE_STATES)
+    return service.list_cases(
+        session, who.brands, desk.clock.now(), desk.settings, states=states,
+        assignee=who.name if mine else assignee, unassigned=unassigned, lang=lang, min_level=min_priority,
+        limit=limit,
+    )
+
+
+@router.get("/cases/{case_id}", response_model=CaseDetail, summary="A case with its timeline and earlier cases")
+def get_case(case_id: int, who: AnyUser, session: DbSession, desk: DeskDep) -> CaseDetail:
+    try:
+        return service.case_detail(session, case_id, who.brands, desk.clock.now(), desk.settings)
+    except service.CaseNotFound:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"case {case_id} not found") from None
+
+
+class AssignBody(BaseModel):
+    assignee: str | None = Field(description="Agent name; null to unassign. Agents may only take or drop cases "
+                                             "themselves; leads and admins may assign anyone.")
+
+
+@router.post("/cases/{case_id}/assign", response_model=CaseSummary)
+def assign(case_id: int, body: AssignBody, who: AnyUser, session: DbSession, desk: DeskDep) -> CaseSummary:
+    case = _case(session, case_id, who)
+    if not who.at_least(Role.LEAD) and body.assignee not in (who.name, None):
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "agents may assign cases only to themselves")
+    if not who.at_least(Role.LEAD) and body.assignee is None and case.assignee not in (who.name, None):
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "agents may unassign only their own cases")
+    now = desk.clock.now()
+    service.assign(session, case, body.assignee, who.name, now)
+    return service.summarize(session, case, now, desk.settings)
+
+
+class StateBody(BaseModel):
+    state: CaseState
+
+
+@router.post("/cases/{case_id}/state", response_model=CaseSummary)
+def change_state(case_id: int, body: StateBody, who: AnyUser, session: DbSession, desk: DeskDep) -> CaseSummary:
+    case = _case(session, case_id, who)
+    now = desk.clock.now()
+    service.set_state(session, case, body.state, who.name, now)
+    return service.summarize(session, case, now, desk.settings)
+
+
+class ReplyBody(BaseModel):
+    text: str = Field(min_length=1, max_length=10_000)
+    resolve: bool = Field(default=False, description="Resolve the case with this reply")
+
+
+@router.post("/cases/{case_id}/replies", response_model=CaseSummary, status_code=status.HTTP_201_CREATED)
+def reply(case_id: int, body: ReplyBody, who: AnyUser, session: DbSession, desk: DeskDep) -> CaseSummary:
+    """Record the desk's reply. Sending it on the platform is the connectors' job (issue 7)."""
+    case = _case(session, case_id, who)
+    now = desk.clock.now()
+    service.add_reply(session, case, body.text, who.name, now, resolve=body.resolve)
+    return service.summarize(session, case, now, desk.settings)
+
+
+class NoteBody(BaseModel):
+    text: str = Field(min_length=1, max_length=10_000)
+
+
+@router.post("/cases/{case_id}/notes", response_model=CaseSummary, status_code=status.HTTP_201_CREATED)
+def note(case_id: int, body: NoteBody, who: AnyUser, session: DbSession, desk: DeskDep) -> CaseSummary:
+    case = _case(session, case_id, who)
+    now = desk.clock.now()
+    service.add_note(session, case, body.text, who.name, now)
+    return service.summarize(session, case, now, desk.settings)
+
+
+@router.get("/stats/volume", response_model=list[VolumePoint], tags=["reports"])
+def volume(who: AnyUser, session: DbSession) -> list[VolumePoint]:
+    return volume_by_hour(session, who.brands)
+
+
+@router.get("/stats/summary", response_model=DeskSummary, tags=["reports"])
+def desk_summary(who: AnyUser, session: DbSession) -> DeskSummary:
+    return summary(session, who.brands)

@@ -1,0 +1,64 @@
+"""`POST /api/v1/ingest`: a batch of posts from a webhook or a connector.
+
+Records are validated one by one, so a malformed record is reported by its index and field while the rest of the
+batch is stored. Rejected records are also kept in the store for an operator to inspect.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter
+from pydantic import BaseModel, Field
+
+from wakeful.api.deps import Admin, DeskDep
+from wakeful.ingest.jsonl import RecordError, parse_post
+
+router = APIRouter(prefix="/api/v1", tags=["ingest"])
+
+
+class IngestBody(BaseModel):
+    posts: list[dict[str, Any]] = Field(description="Posts in wakeful's Post shape (see the schema of `Post`)",
+                                        max_length=5000)
+
+
+class Rejection(BaseModel):
+    index: int = Field(description="0-based position of the record in `posts`")
+    id: str | None = Field(description="The record's `id`, when it had one")
+    field: str | None = Field(description="Dotted path of the first invalid field, e.g. `author.followers`")
+    error: str
+
+
+class IngestReply(BaseModel):
+    accepted: int = Field(description="New posts stored")
+    duplicates: int = Field(description="Posts already stored (delivered again); not stored twice")
+    engagement_updates: int = Field(description="New engagement observations appended to known posts")
+    rejected: list[Rejection]
+    cases: list[int] = Field(description="Cases opened or updated by this batch")
+
+
+@router.post("/ingest", response_model=IngestReply, summary="Take in a batch of posts, at-least-once, idempotently")
+def ingest(body: IngestBody, who: Admin, desk: DeskDep) -> IngestReply:
+    posts = []
+    errors: list[RecordError] = []
+    for index, record in enumerate(body.posts):
+        try:
+            posts.append(parse_post(index, record))
+        except RecordError as err:
+            errors.append(err)
+    result = desk.ingest.ingest(posts)
+    desk.ingest.reject(f"api:{who.name}", errors, dict(enumerate(body.posts)))
+    return IngestReply(
+        accepted=result.accepted,
+        duplicates=result.duplicates,
+        engagement_updates=result.engagement_updates,
+        rejected=[
+            Rejection(index=e.record, id=_id_of(body.posts[e.record]), field=e.field, error=e.message) for e in errors
+        ],
+        cases=sorted(result.cases),
+    )
+
+
+def _id_of(record: dict[str, Any]) -> str | None:
+    value = record.get("id")
+    return str(value) if value is not None else None

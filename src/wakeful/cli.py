@@ -1,0 +1,223 @@
+"""The `wakeful` command: run the desk, replay files, look at the queue, manage tokens."""
+
+from __future__ import annotations
+
+import threading
+import time
+from datetime import UTC, datetime, timedelta
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+import uvicorn
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from wakeful.api.app import build_desk, create_app
+from wakeful.api.auth import ALL_BRANDS, Role, create_token, revoke_token
+from wakeful.api.deps import Desk
+from wakeful.core.clock import ScaledClock
+from wakeful.core.models import Post
+from wakeful.core.settings import Settings, get_settings
+from wakeful.desk.reports import summary
+from wakeful.desk.service import list_cases
+from wakeful.ingest.replay import read_posts, replay, shift_to_end
+from wakeful.ingest.service import IngestResult
+from wakeful.store.db import Database, is_sqlite, migrate
+
+app = typer.Typer(help="wakeful: an always-on social-media customer-care desk.", no_args_is_help=True)
+token_app = typer.Typer(help="Create and revoke API tokens.", no_args_is_help=True)
+db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+app.add_typer(token_app, name="token")
+app.add_typer(db_app, name="db")
+console = Console()
+
+DEMO_DB = Path("var/demo.db")
+
+
+class RoleName(StrEnum):
+    agent = "agent"
+    lead = "lead"
+    admin = "admin"
+
+
+def _desk(settings: Settings) -> Desk:
+    migrate(settings.database_url)
+    return build_desk(settings)
+
+
+def _replay_with_progress(desk: Desk, posts: list[Post], speed: float | None, label: str) -> IngestResult:
+    columns = (TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+    with Progress(*columns, console=console, transient=False) as bar:
+        task = bar.add_task(label, total=len(posts))
+        return replay(posts, desk.ingest, speed=speed, progress=lambda n: bar.advance(task, n))
+
+
+def _print_result(result: IngestResult) -> None:
+    console.print(
+        f"stored {result.accepted} new posts, {result.duplicates} already known, "
+        f"{result.engagement_updates} engagement updates, {len(result.rejected)} rejected, "
+        f"{len(result.cases)} cases touched"
+    )
+    for err in result.rejected[:20]:
+        console.print(f"  [red]rejected[/red] {err}")
+
+
+def _serve_in_background(desk: Desk, host: str, port: int) -> uvicorn.Server:
+    server = uvicorn.Server(uvicorn.Config(create_app(desk), host=host, port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, name="wakeful-server", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            raise typer.Exit(f"the server could not start on {host}:{port} (is the port in use?)")  # type: ignore[arg-type]
+        time.sleep(0.05)
+    return server
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Interface to listen on")] = None,
+    port: Annotated[int | None, typer.Option(help="Port to listen on")] = None,
+) -> None:
+    """Run the desk's server (API, dashboard) on the configured database."""
+    settings = get_settings()
+    desk = _desk(settings)
+    uvicorn.run(create_app(desk), host=host or settings.host, port=port or settings.port)
+
+
+@app.command()
+def demo(
+    real: Annotated[bool, typer.Option("--real", help="Replay the real airline tweets from ../shared/data")] = False,
+    speed: Annotated[float, typer.Option(help="Speed-up of the replay (60 = an hour a minute); 0 = at once")] = 0.0,
+    seed: Annotated[int, typer.Option(help="Seed of the built-in scenario")] = 7,
+    port: Annotated[int, typer.Option()] = 8000,
+    exit_after: Annotated[bool, typer.Option("--exit", help="Stop after the replay instead of serving")] = False,
+) -> None:
+    """Start the whole desk on a fresh demo database and replay a day of traffic into it."""
+    from wakeful.ingest import datasets, scenario
+
+    base = get_settings()
+    if real:
+        posts, brands = datasets.load_airline_tweets(datasets.default_data_dir())
+        base = base.model_copy(update={"brands": brands})
+    else:
+        posts = scenario.generate_scenario(seed=seed)
+    if "database_url" not in base.model_fields_set:
+        DEMO_DB.parent.mkdir(parents=True, exist_ok=True)
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{DEMO_DB}{suffix}").unlink(missing_ok=True)
+        base = base.model_copy(update={"database_url": f"sqlite:///{DEMO_DB}"})
+    now = datetime.now(UTC).replace(microsecond=0)
+    # Move the day so it ends now, or, replayed at a speed-up, starts now on a clock running that much faster,
+    # so SLA clocks read as they would have on the day.
+    posts = shift_to_end(posts, now + _span(posts) if speed else now)
+    migrate(base.database_url)
+    desk = build_desk(base, clock=ScaledClock(now, speed) if speed else None)
+    with desk.db.session() as session:
+        brand = ALL_BRANDS if real else base.brands[0].key
+        token = create_token(session, "demo-lead", brand, Role.ADMIN if real else Role.LEAD, now)
+    server = _serve_in_background(desk, "127.0.0.1", port)
+    url = f"http://127.0.0.1:{port}/"
+    console.print(f"[bold]wakeful is running at {url}[/bold]  (API docs: {url}docs)")
+    console.print(f"Sign in with this access token: [bold green]{token}[/bold green]")
+    result = _replay_with_progress(desk, posts, speed or None, "replaying")
+    _print_result(result)
+    console.print(f"Open {url} and sign in with the token above. Ctrl-C stops the desk.")
+    if exit_after:
+        server.should_exit = True
+        return
+    try:
+        while True:
+            time.sleep(1)
+    except KeyboardInterrupt:
+        server.should_exit = True
+
+
+def _span(posts: list[Post]) -> timedelta:
+    times = [p.observed_at() for p in posts]
+    return max(times) - min(times) if times else timedelta(0)
+
+
+@app.command()
+def ingest(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="A .jsonl or .csv file of posts")],
+    speed: Annotated[float, typer.Option(help="Speed-up (60 = an hour a minute); 0 = as fast as possible")] = 0.0,
+) -> None:
+    """Replay a file of posts into the desk, in timestamp order. Unreadable records are reported and kept."""
+    desk = _desk(get_settings())
+    posts, errors, bad = read_posts(file)
+    result = _replay_with_progress(desk, posts, speed or None, file.name)
+    desk.ingest.reject(f"file:{file}", errors, bad)  # type: ignore[arg-type]
+    result.rejected.extend(errors)
+    _print_result(result)
+
+
+@app.command()
+def cases(
+    brand: Annotated[str | None, typer.Option(help="Only this brand")] = None,
+    limit: Annotated[int, typer.Option(help="How many")] = 20,
+) -> None:
+    """Print the queue, highest priority first."""
+    settings = get_settings()
+    db = Database(settings.database_url)
+    with db.session() as session:
+        rows = list_cases(session, {brand} if brand else None, datetime.now(UTC), settings, limit=limit)
+    table = Table("id", "priority", "brand", "author", "lang", "waiting", "state", "assignee", "latest post")
+    for c in rows:
+        waiting = f"{c.waiting_minutes:.0f} min" if c.waiting_minutes is not None else "-"
+        table.add_row(str(c.id), c.priority.name, c.brand, f"@{c.author.handle}", c.lang or "?", waiting,
+                      c.state.value, c.assignee or "-", c.snippet[:60])
+    console.print(table)
+
+
+@app.command()
+def report(brand: Annotated[str | None, typer.Option(help="Only this brand")] = None) -> None:
+    """A text summary: volume, negative share, cases by state and language, first-response times."""
+    settings = get_settings()
+    db = Database(settings.database_url)
+    with db.session() as session:
+        s = summary(session, {brand} if brand else None)
+    console.print(f"posts: {s.posts}  negative: {s.negative_share:.0%}  complaints: {s.complaints}")
+    console.print("cases by state: " + ", ".join(f"{k} {v}" for k, v in sorted(s.cases_by_state.items())))
+    console.print("cases by language: " + ", ".join(f"{k} {v}" for k, v in sorted(s.cases_by_lang.items())))
+    if s.first_response_median_min is not None:
+        console.print(f"first response: median {s.first_response_median_min:.0f} min, "
+                      f"p90 {s.first_response_p90_min:.0f} min over {s.answered} answered cases")
+    else:
+        console.print("first response: no case answered yet")
+
+
+@token_app.command("create")
+def token_create(
+    name: Annotated[str, typer.Argument(help="Who uses it: an agent's name or an integration's")],
+    brand: Annotated[str, typer.Option(help="The brand key it may see; '*' (admins only) for all")],
+    role: Annotated[RoleName, typer.Option(help="agent, lead or admin")] = RoleName.agent,
+) -> None:
+    """Issue a token; it is printed once and only its hash is stored."""
+    settings = get_settings()
+    if brand != ALL_BRANDS and settings.brand(brand) is None:
+        raise typer.BadParameter(f"unknown brand {brand!r}; configured: {[b.key for b in settings.brands]}")
+    desk = _desk(settings)
+    with desk.db.session() as session:
+        token = create_token(session, name, brand, Role(role.value), datetime.now(UTC))
+    console.print(token)
+
+
+@token_app.command("revoke")
+def token_revoke(name: Annotated[str, typer.Argument(help="The token's name")]) -> None:
+    """Revoke every live token with this name."""
+    db = Database(get_settings().database_url)
+    with db.session() as session:
+        count = revoke_token(session, name, datetime.now(UTC))
+    console.print(f"revoked {count} token(s)")
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Apply the schema migrations to the configured database."""
+    url = get_settings().database_url
+    migrate(url)
+    console.print(f"database at {'SQLite' if is_sqlite(url) else 'PostgreSQL'} is up to date")

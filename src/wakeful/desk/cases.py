@@ -1,0 +1,152 @@
+"""Grouping posts into customer cases.
+
+A case is one customer's matter with one brand. A post joins a case when it belongs to the case's conversation
+(a reply in the thread, from the customer or from supporters), or when the same author writes about the same brand
+again within the configured window while the case is not resolved. Otherwise a post that needs an answer (a
+complaint or a question) opens a new case. A post from one of the brand's own handles is the brand answering.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from wakeful.core.clock import as_utc
+from wakeful.core.models import Analysis, Post
+from wakeful.core.settings import Settings
+from wakeful.store.models import CaseEventRow, CasePostRow, CaseRow, PostRow
+from wakeful.store.upsert import insert_ignore
+
+
+class CaseState(StrEnum):
+    NEW = "new"
+    OPEN = "open"
+    WAITING = "waiting_on_customer"
+    RESOLVED = "resolved"
+
+
+def _brand_of_handle(settings: Settings, handle: str) -> str | None:
+    folded = handle.lstrip("@").casefold()
+    for brand in settings.brands:
+        if any(h.casefold() == folded for h in brand.handles):
+            return brand.key
+    return None
+
+
+def _conversation_cases(session: Session, post: Post) -> list[CaseRow]:
+    """Cases whose thread this post is part of: same conversation id, or a reply to a post in the case."""
+    conv_ids = {c for c in (post.conversation_id, post.reply_to_id) if c}
+    if not conv_ids:
+        return []
+    by_conv = select(CaseRow).where(CaseRow.platform == post.platform.value, CaseRow.conversation_id.in_(conv_ids))
+    found = {c.id: c for c in session.scalars(by_conv)}
+    if post.reply_to_id:
+        by_parent = (
+            select(CaseRow)
+            .join(CasePostRow, CasePostRow.case_id == CaseRow.id)
+            .join(PostRow, PostRow.id == CasePostRow.post_id)
+            .where(PostRow.platform == post.platform.value, PostRow.platform_id == post.reply_to_id)
+        )
+        found.update({c.id: c for c in session.scalars(by_parent)})
+    return list(found.values())
+
+
+def _recent_case(session: Session, brand: str, author_id: int, since: datetime) -> CaseRow | None:
+    stmt = (
+        select(CaseRow)
+        .where(
+            CaseRow.brand == brand,
+            CaseRow.author_id == author_id,
+            CaseRow.state != CaseState.RESOLVED.value,
+            CaseRow.last_post_at >= since,
+        )
+        .order_by(CaseRow.last_post_at.desc())
+        .limit(1)
+    )
+    return session.scalars(stmt).first()
+
+
+def _join(case: CaseRow, post_row: PostRow, post: Post, analysis: Analysis, reach: int, now: datetime) -> None:
+    """Fold a post into a case's summary fields. Only the customer's own posts move the SLA clock."""
+    case.last_post_at = max(as_utc(case.last_post_at), post.created_at)
+    case.reach = max(case.reach, reach)
+    case.promoted = case.promoted or post.promoted
+    case.updated_at = now
+    if post_row.author_id != case.author_id:
+        return
+    case.severity = max(case.severity, analysis.severity)
+    case.topics = sorted(set(case.topics) | set(analysis.topics))
+    case.lang = case.lang or analysis.lang
+    if analysis.spam:
+        return
+    if case.awaiting_since is None:
+        case.awaiting_since = post.created_at
+    if case.state in (CaseState.WAITING.value, CaseState.RESOLVED.value):
+        case.state = CaseState.OPEN.value
+        case.resolved_at = None
+
+
+def _brand_answered(session: Session, case: CaseRow, post: Post, now: datetime) -> None:
+    """A post by the brand's own account in the thread counts as the desk's reply."""
+    case.first_response_at = case.first_response_at or post.created_at
+    case.awaiting_since = None
+    if case.state != CaseState.RESOLVED.value:
+        case.state = CaseState.WAITING.value
+    case.updated_at = now
+    session.add(CaseEventRow(case_id=case.id, at=post.created_at, kind="reply", actor=f"@{post.author.handle}",
+                             text=post.text, data={"via": "platform", "post_id": post.id}))
+
+
+def attach_post(
+    session: Session,
+    post_row: PostRow,
+    post: Post,
+    analysis: Analysis,
+    reach: int,
+    settings: Settings,
+    now: datetime,
+) -> list[int]:
+    """Put a newly stored post into its cases, opening one where needed; the ids of the cases touched."""
+    touched: dict[int, CaseRow] = {}
+    own_brand = _brand_of_handle(settings, post.author.handle)
+    for case in _conversation_cases(session, post):
+        touched[case.id] = case
+    brands_covered = {c.brand for c in touched.values()}
+    if own_brand is None:
+        window = timedelta(hours=settings.case_window_hours)
+        for brand in analysis.brands:
+            if brand in brands_covered:
+                continue
+            case = _recent_case(session, brand, post_row.author_id, post.created_at - window)
+            if case is None and analysis.needs_response:
+                case = CaseRow(
+                    brand=brand,
+                    platform=post.platform.value,
+                    author_id=post_row.author_id,
+                    conversation_id=post.conversation_id or post.id,
+                    state=CaseState.NEW.value,
+                    lang=analysis.lang,
+                    topics=[],
+                    severity=0,
+                    reach=0,
+                    promoted=False,
+                    opened_at=post.created_at,
+                    last_post_at=post.created_at,
+                    awaiting_since=None,
+                    updated_at=now,
+                )
+                session.add(case)
+                session.flush()
+            if case is not None:
+                touched[case.id] = case
+    for case in touched.values():
+        insert_ignore(session, CasePostRow, {"case_id": case.id, "post_id": post_row.id}, ["case_id", "post_id"])
+        if own_brand is not None and own_brand == case.brand:
+            _brand_answered(session, case, post, now)
+        else:
+            _join(case, post_row, post, analysis, reach, now)
+    return sorted(touched)
+

@@ -1,0 +1,56 @@
+"""Priority: severity first, then how long the customer has waited, then reach within the brand's policy.
+
+Pure: the queue, the API and the reports all derive priority from these functions at read time, so a policy
+change applies everywhere at once and waiting time is always current.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from wakeful.core.settings import PriorityPolicy
+from wakeful.risk.reach import reach_level
+
+LEVELS = ("low", "normal", "high", "urgent")
+
+
+@dataclass(frozen=True)
+class Priority:
+    level: int
+    base: int
+    wait_boost: int
+    reach_boost: int
+    waiting: timedelta | None
+    reasons: list[str] = field(default_factory=list)
+
+    @property
+    def name(self) -> str:
+        return LEVELS[self.level]
+
+    def sort_key(self) -> tuple[int, float]:
+        """Highest level first, then longest wait first."""
+        return (-self.level, -(self.waiting.total_seconds() if self.waiting else 0.0))
+
+
+def compute_priority(
+    severity: int,
+    reach: int,
+    awaiting_since: datetime | None,
+    now: datetime,
+    policy: PriorityPolicy,
+) -> Priority:
+    """The level (0 low … 3 urgent) and the reasons for it, in words an agent can read."""
+    base = max(0, min(3, severity))
+    reasons = [f"severity {severity}"]
+    waiting = max(now - awaiting_since, timedelta(0)) if awaiting_since else None
+    wait_boost = 0
+    if waiting is not None:
+        wait_boost = min(policy.wait_max_levels, int(waiting / timedelta(minutes=policy.wait_step_minutes)))
+        if wait_boost:
+            reasons.append(f"waiting {int(waiting.total_seconds() // 60)} min (+{wait_boost})")
+    reach_boost = min(policy.reach_max_levels, reach_level(reach, policy.reach_followers_per_level))
+    if reach_boost:
+        reasons.append(f"reach {reach:,} (+{reach_boost}, policy cap {policy.reach_max_levels})")
+    level = min(3, base + wait_boost + reach_boost)
+    return Priority(level, base, wait_boost, reach_boost, waiting, reasons)

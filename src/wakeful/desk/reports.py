@@ -1,0 +1,97 @@
+"""The morning numbers: volume and negative share over time, case counts and first-response times."""
+
+from __future__ import annotations
+
+import statistics
+from collections import Counter
+from collections.abc import Collection
+from datetime import datetime, timedelta
+
+from pydantic import BaseModel
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from wakeful.core.clock import as_utc
+from wakeful.desk.schemas import VolumePoint
+from wakeful.store.models import CaseRow, PostRow
+
+
+def volume_by_hour(
+    session: Session, brands: Collection[str] | None, since: datetime | None = None, until: datetime | None = None
+) -> list[VolumePoint]:
+    """Posts mentioning the brands per hour, with how many read negative; empty hours included."""
+    stmt = select(PostRow.created_at, PostRow.sentiment, PostRow.brands)
+    if since:
+        stmt = stmt.where(PostRow.created_at >= since)
+    if until:
+        stmt = stmt.where(PostRow.created_at < until)
+    wanted = None if brands is None else set(brands)
+    totals: Counter[datetime] = Counter()
+    negatives: Counter[datetime] = Counter()
+    for created_at, sentiment, post_brands in session.execute(stmt):
+        if not post_brands or (wanted is not None and not wanted.intersection(post_brands)):
+            continue
+        hour = as_utc(created_at).replace(minute=0, second=0, microsecond=0)
+        totals[hour] += 1
+        negatives[hour] += sentiment == "negative"
+    if not totals:
+        return []
+    hour, last = min(totals), max(totals)
+    points = []
+    while hour <= last:
+        points.append(VolumePoint(hour=hour, posts=totals[hour], negative=negatives[hour]))
+        hour += timedelta(hours=1)
+    return points
+
+
+class DeskSummary(BaseModel):
+    posts: int
+    negative_share: float
+    complaints: int
+    cases_by_state: dict[str, int]
+    cases_by_lang: dict[str, int]
+    answered: int
+    first_response_median_min: float | None
+    first_response_p90_min: float | None
+
+
+def _percentile(values: list[float], q: float) -> float | None:
+    if not values:
+        return None
+    if len(values) == 1:
+        return values[0]
+    return statistics.quantiles(values, n=100, method="inclusive")[int(q * 100) - 1]
+
+
+def summary(session: Session, brands: Collection[str] | None) -> DeskSummary:
+    points = volume_by_hour(session, brands)
+    posts = sum(p.posts for p in points)
+    negative = sum(p.negative for p in points)
+    case_q = select(CaseRow.state, CaseRow.lang, CaseRow.opened_at, CaseRow.first_response_at)
+    if brands is not None:
+        case_q = case_q.where(CaseRow.brand.in_(list(brands)))
+    by_state: Counter[str] = Counter()
+    by_lang: Counter[str] = Counter()
+    waits: list[float] = []
+    for state, lang, opened, first in session.execute(case_q):
+        by_state[state] += 1
+        by_lang[lang or "unknown"] += 1
+        if first is not None:
+            waits.append((as_utc(first) - as_utc(opened)).total_seconds() / 60)
+    complaints_q = select(func.count()).select_from(PostRow).where(PostRow.complaint.is_(True))
+    return DeskSummary(
+        posts=posts,
+        negative_share=negative / posts if posts else 0.0,
+        complaints=session.execute(complaints_q).scalar_one() if brands is None else _brand_complaints(session, brands),
+        cases_by_state=dict(by_state),
+        cases_by_lang=dict(by_lang),
+        answered=len(waits),
+        first_response_median_min=statistics.median(waits) if waits else None,
+        first_response_p90_min=_percentile(waits, 0.9),
+    )
+
+
+def _brand_complaints(session: Session, brands: Collection[str]) -> int:
+    wanted = set(brands)
+    rows = session.execute(select(PostRow.brands).where(PostRow.complaint.is_(True)))
+    return sum(1 for (b,) in rows if wanted.intersection(b or []))

@@ -1,0 +1,87 @@
+"""What the desk shows about cases: typed views shared by the API, the dashboard and the CLI."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, Field, computed_field
+
+from wakeful.desk.cases import CaseState
+
+
+class AuthorView(BaseModel):
+    platform: str
+    handle: str
+    display_name: str | None
+    followers: int
+    verified: bool
+
+
+class PriorityView(BaseModel):
+    level: int = Field(ge=0, le=3, description="0 low, 1 normal, 2 high, 3 urgent")
+    name: str
+    reasons: list[str]
+
+
+class CaseSummary(BaseModel):
+    id: int
+    brand: str
+    platform: str
+    state: CaseState
+    priority: PriorityView
+    severity: int
+    lang: str | None
+    topics: list[str]
+    reach: int
+    promoted: bool
+    assignee: str | None
+    author: AuthorView
+    opened_at: datetime
+    last_post_at: datetime
+    awaiting_since: datetime | None
+    waiting_minutes: float | None = Field(description="How long the oldest unanswered customer post has waited")
+    sla_target_minutes: int
+    sla_left_minutes: float | None = Field(description="First-response time left; negative when breached")
+    first_response_at: datetime | None
+    snippet: str = Field(description="The latest customer post, personal data redacted")
+
+
+class EngagementPoint(BaseModel):
+    observed_at: datetime
+    likes: int
+    reposts: int
+    replies: int
+    quotes: int
+    impressions: int | None
+
+
+class TimelineItem(BaseModel):
+    kind: Literal["post", "reply", "assigned", "state", "note"]
+    at: datetime
+    actor: str
+    text: str | None
+    post_id: str | None = None
+    url: str | None = None
+    lang: str | None = None
+    sentiment: str | None = None
+    complaint: bool | None = None
+    pii: list[str] = Field(default_factory=list)
+    engagement: list[EngagementPoint] = Field(default_factory=list)
+    data: dict[str, object] = Field(default_factory=dict)
+
+
+class CaseDetail(CaseSummary):
+    timeline: list[TimelineItem]
+    earlier_cases: list[CaseSummary]
+
+
+class VolumePoint(BaseModel):
+    hour: datetime
+    posts: int
+    negative: int
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def negative_share(self) -> float:
+        return self.negative / self.posts if self.posts else 0.0

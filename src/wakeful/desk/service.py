@@ -1,0 +1,192 @@
+"""Reading and acting on cases, always within the brands the caller may see."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from datetime import datetime
+
+from sqlalchemy import Select, select
+from sqlalchemy.orm import Session
+
+from wakeful.analyze.pii import redact
+from wakeful.core.clock import as_utc
+from wakeful.core.settings import Settings
+from wakeful.desk.cases import CaseState
+from wakeful.desk.priority import compute_priority
+from wakeful.desk.schemas import (
+    AuthorView,
+    CaseDetail,
+    CaseSummary,
+    EngagementPoint,
+    PriorityView,
+    TimelineItem,
+)
+from wakeful.store.models import CaseEventRow, CasePostRow, CaseRow, EngagementRow, PostRow
+
+ACTIVE_STATES = (CaseState.NEW.value, CaseState.OPEN.value, CaseState.WAITING.value)
+
+
+class CaseNotFound(LookupError):
+    """No such case among the brands the caller may see (deliberately the same answer for both)."""
+
+
+def _scoped(stmt: Select[tuple[CaseRow]], brands: Collection[str] | None) -> Select[tuple[CaseRow]]:
+    return stmt if brands is None else stmt.where(CaseRow.brand.in_(list(brands)))
+
+
+def _latest_customer_text(session: Session, case: CaseRow) -> str:
+    stmt = (
+        select(PostRow.text)
+        .join(CasePostRow, CasePostRow.post_id == PostRow.id)
+        .where(CasePostRow.case_id == case.id, PostRow.author_id == case.author_id)
+        .order_by(PostRow.created_at.desc())
+        .limit(1)
+    )
+    return session.execute(stmt).scalar_one_or_none() or ""
+
+
+def summarize(session: Session, case: CaseRow, now: datetime, settings: Settings) -> CaseSummary:
+    awaiting = as_utc(case.awaiting_since) if case.awaiting_since else None
+    prio = compute_priority(case.severity, case.reach, awaiting, now, settings.priority)
+    target = settings.first_response_target_minutes[prio.level]
+    waiting_min = prio.waiting.total_seconds() / 60 if prio.waiting is not None else None
+    a = case.author
+    return CaseSummary(
+        id=case.id,
+        brand=case.brand,
+        platform=case.platform,
+        state=CaseState(case.state),
+        priority=PriorityView(level=prio.level, name=prio.name, reasons=prio.reasons),
+        severity=case.severity,
+        lang=case.lang,
+        topics=case.topics,
+        reach=case.reach,
+        promoted=case.promoted,
+        assignee=case.assignee,
+        author=AuthorView(platform=a.platform, handle=a.handle, display_name=a.display_name,
+                          followers=a.followers, verified=a.verified),
+        opened_at=as_utc(case.opened_at),
+        last_post_at=as_utc(case.last_post_at),
+        awaiting_since=awaiting,
+        waiting_minutes=waiting_min,
+        sla_target_minutes=target,
+        sla_left_minutes=(target - waiting_min) if waiting_min is not None else None,
+        first_response_at=as_utc(case.first_response_at) if case.first_response_at else None,
+        snippet=redact(_latest_customer_text(session, case))[:280],
+    )
+
+
+def list_cases(
+    session: Session,
+    brands: Collection[str] | None,
+    now: datetime,
+    settings: Settings,
+    *,
+    states: Collection[str] = ACTIVE_STATES,
+    assignee: str | None = None,
+    unassigned: bool = False,
+    lang: str | None = None,
+    min_level: int = 0,
+    limit: int = 200,
+) -> list[CaseSummary]:
+    """The queue: cases in the given states, highest priority and longest waiting first."""
+    stmt = _scoped(select(CaseRow), brands).where(CaseRow.state.in_(list(states)))
+    if assignee:
+        stmt = stmt.where(CaseRow.assignee == assignee)
+    if unassigned:
+        stmt = stmt.where(CaseRow.assignee.is_(None))
+    if lang:
+        stmt = stmt.where(CaseRow.lang == lang)
+    ranked = []
+    for case in session.scalars(stmt):
+        awaiting = as_utc(case.awaiting_since) if case.awaiting_since else None
+        prio = compute_priority(case.severity, case.reach, awaiting, now, settings.priority)
+        if prio.level >= min_level:
+            ranked.append((prio.sort_key(), as_utc(case.opened_at), case.id, case))
+    ranked.sort(key=lambda r: r[:3])
+    return [summarize(session, r[3], now, settings) for r in ranked[:limit]]
+
+
+def load_case(session: Session, case_id: int, brands: Collection[str] | None) -> CaseRow:
+    case = session.scalars(_scoped(select(CaseRow).where(CaseRow.id == case_id), brands)).first()
+    if case is None:
+        raise CaseNotFound(case_id)
+    return case
+
+
+def _timeline(session: Session, case: CaseRow) -> list[TimelineItem]:
+    posts = list(session.scalars(
+        select(PostRow).join(CasePostRow, CasePostRow.post_id == PostRow.id).where(CasePostRow.case_id == case.id)
+    ))
+    curves: dict[int, list[EngagementPoint]] = {p.id: [] for p in posts}
+    for e in session.scalars(
+        select(EngagementRow).where(EngagementRow.post_id.in_(curves)).order_by(EngagementRow.observed_at)
+    ):
+        curves[e.post_id].append(EngagementPoint(
+            observed_at=as_utc(e.observed_at), likes=e.likes, reposts=e.reposts, replies=e.replies,
+            quotes=e.quotes, impressions=e.impressions,
+        ))
+    items = [
+        TimelineItem(kind="post", at=as_utc(p.created_at), actor=f"@{p.author.handle}", text=p.text,
+                     post_id=p.platform_id, url=p.url, lang=p.lang, sentiment=p.sentiment,
+                     complaint=p.complaint, pii=p.pii, engagement=curves[p.id])
+        for p in posts
+    ]
+    for ev in session.scalars(select(CaseEventRow).where(CaseEventRow.case_id == case.id)):
+        items.append(TimelineItem(kind=ev.kind, at=as_utc(ev.at), actor=ev.actor, text=ev.text,  # type: ignore[arg-type]
+                                  data=ev.data))
+    items.sort(key=lambda i: i.at)
+    return items
+
+
+def case_detail(
+    session: Session, case_id: int, brands: Collection[str] | None, now: datetime, settings: Settings
+) -> CaseDetail:
+    """A case with its full timeline and the same customer's earlier cases with this brand."""
+    case = load_case(session, case_id, brands)
+    earlier = session.scalars(
+        select(CaseRow)
+        .where(CaseRow.brand == case.brand, CaseRow.author_id == case.author_id, CaseRow.id != case.id,
+               CaseRow.opened_at <= case.opened_at)
+        .order_by(CaseRow.opened_at.desc())
+    )
+    return CaseDetail(
+        **summarize(session, case, now, settings).model_dump(),
+        timeline=_timeline(session, case),
+        earlier_cases=[summarize(session, c, now, settings) for c in earlier],
+    )
+
+
+def _event(session: Session, case: CaseRow, kind: str, actor: str, now: datetime,
+           text: str | None = None, **data: object) -> None:
+    case.updated_at = now
+    session.add(CaseEventRow(case_id=case.id, at=now, kind=kind, actor=actor, text=text, data=data))
+
+
+def assign(session: Session, case: CaseRow, assignee: str | None, actor: str, now: datetime) -> None:
+    previous = case.assignee
+    case.assignee = assignee
+    if assignee and case.state == CaseState.NEW.value:
+        case.state = CaseState.OPEN.value
+    _event(session, case, "assigned", actor, now, previous=previous, assignee=assignee)
+
+
+def set_state(session: Session, case: CaseRow, state: CaseState, actor: str, now: datetime) -> None:
+    previous = case.state
+    case.state = state.value
+    case.resolved_at = now if state is CaseState.RESOLVED else None
+    if state is CaseState.RESOLVED:
+        case.awaiting_since = None
+    _event(session, case, "state", actor, now, previous=previous, state=state.value)
+
+
+def add_reply(session: Session, case: CaseRow, text: str, actor: str, now: datetime, *, resolve: bool = False) -> None:
+    """Record the desk's reply: it stops the first-response clock and waits on the customer (or resolves)."""
+    case.first_response_at = case.first_response_at or now
+    case.awaiting_since = None
+    _event(session, case, "reply", actor, now, text, via="desk")
+    set_state(session, case, CaseState.RESOLVED if resolve else CaseState.WAITING, actor, now)
+
+
+def add_note(session: Session, case: CaseRow, text: str, actor: str, now: datetime) -> None:
+    _event(session, case, "note", actor, now, text)

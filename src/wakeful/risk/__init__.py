@@ -1,0 +1,1 @@
+"""How loud a post is and will get: pure functions over `core` models."""

@@ -1,0 +1,188 @@
+"""The desk's tables. The schema itself is owned by Alembic (`store/migrations`); these classes map it."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {  # noqa: RUF012 - SQLAlchemy's documented class-level mapping
+        datetime: DateTime(timezone=True),
+        dict[str, Any]: JSON,
+        list[str]: JSON,
+    }
+
+
+class AuthorRow(Base):
+    """One account on one platform; the profile is the latest one seen."""
+
+    __tablename__ = "authors"
+    __table_args__ = (UniqueConstraint("platform", "platform_id", name="uq_author_platform_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    platform: Mapped[str] = mapped_column(String(16))
+    platform_id: Mapped[str] = mapped_column(String(128))
+    handle: Mapped[str] = mapped_column(String(128))
+    display_name: Mapped[str | None] = mapped_column(String(256))
+    followers: Mapped[int] = mapped_column(BigInteger, default=0)
+    following: Mapped[int] = mapped_column(BigInteger, default=0)
+    account_created_at: Mapped[datetime | None]
+    verified: Mapped[bool] = mapped_column(Boolean, default=False)
+    default_profile: Mapped[bool] = mapped_column(Boolean, default=False)
+    description: Mapped[str | None] = mapped_column(Text)
+    updated_at: Mapped[datetime]
+
+
+class PostRow(Base):
+    """A post, stored once per (platform, platform id) however often it is delivered."""
+
+    __tablename__ = "posts"
+    __table_args__ = (
+        UniqueConstraint("platform", "platform_id", name="uq_post_platform_id"),
+        Index("ix_posts_created_at", "created_at"),
+        Index("ix_posts_conversation", "platform", "conversation_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    platform: Mapped[str] = mapped_column(String(16))
+    platform_id: Mapped[str] = mapped_column(String(128))
+    author_id: Mapped[int] = mapped_column(ForeignKey("authors.id"), index=True)
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime]
+    ingested_at: Mapped[datetime]
+    platform_lang: Mapped[str | None] = mapped_column(String(16))
+    reply_to_id: Mapped[str | None] = mapped_column(String(128))
+    conversation_id: Mapped[str | None] = mapped_column(String(128))
+    promoted: Mapped[bool] = mapped_column(Boolean, default=False)
+    url: Mapped[str | None] = mapped_column(Text)
+    raw: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # What the analysis stage read; kept beside the post so reports need no join.
+    lang: Mapped[str | None] = mapped_column(String(8))
+    sentiment: Mapped[str] = mapped_column(String(8))
+    sentiment_score: Mapped[float] = mapped_column(Float)
+    complaint: Mapped[bool] = mapped_column(Boolean)
+    complaint_p: Mapped[float] = mapped_column(Float)
+    question: Mapped[bool] = mapped_column(Boolean, default=False)
+    spam: Mapped[bool] = mapped_column(Boolean, default=False)
+    severity: Mapped[int] = mapped_column(Integer)
+    topics: Mapped[list[str]] = mapped_column(JSON, default=list)
+    brands: Mapped[list[str]] = mapped_column(JSON, default=list)
+    pii: Mapped[list[str]] = mapped_column(JSON, default=list)
+
+    author: Mapped[AuthorRow] = relationship(lazy="joined")
+
+
+class EngagementRow(Base):
+    """One observation of a post's counters; the series is the post's reach curve."""
+
+    __tablename__ = "engagement"
+    __table_args__ = (UniqueConstraint("post_id", "observed_at", name="uq_engagement_post_observed"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    post_id: Mapped[int] = mapped_column(ForeignKey("posts.id", ondelete="CASCADE"), index=True)
+    observed_at: Mapped[datetime]
+    likes: Mapped[int] = mapped_column(BigInteger, default=0)
+    reposts: Mapped[int] = mapped_column(BigInteger, default=0)
+    replies: Mapped[int] = mapped_column(BigInteger, default=0)
+    quotes: Mapped[int] = mapped_column(BigInteger, default=0)
+    impressions: Mapped[int | None] = mapped_column(BigInteger)
+
+
+class CaseRow(Base):
+    """A customer's matter with one brand: their posts, the desk's actions, its state and priority."""
+
+    __tablename__ = "cases"
+    __table_args__ = (
+        Index("ix_cases_brand_state", "brand", "state"),
+        Index("ix_cases_author", "brand", "author_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    brand: Mapped[str] = mapped_column(String(64))
+    platform: Mapped[str] = mapped_column(String(16))
+    author_id: Mapped[int] = mapped_column(ForeignKey("authors.id"))
+    conversation_id: Mapped[str | None] = mapped_column(String(128))
+    state: Mapped[str] = mapped_column(String(24), default="new")
+    lang: Mapped[str | None] = mapped_column(String(8))
+    topics: Mapped[list[str]] = mapped_column(JSON, default=list)
+    severity: Mapped[int] = mapped_column(Integer, default=0)
+    reach: Mapped[int] = mapped_column(BigInteger, default=0, doc="Largest audience seen: followers or impressions")
+    promoted: Mapped[bool] = mapped_column(Boolean, default=False)
+    assignee: Mapped[str | None] = mapped_column(String(128))
+    opened_at: Mapped[datetime]
+    last_post_at: Mapped[datetime]
+    awaiting_since: Mapped[datetime | None] = mapped_column(
+        doc="Oldest customer post not yet answered; None when the desk has answered everything"
+    )
+    first_response_at: Mapped[datetime | None]
+    resolved_at: Mapped[datetime | None]
+    updated_at: Mapped[datetime]
+
+    author: Mapped[AuthorRow] = relationship(lazy="joined")
+
+
+class CasePostRow(Base):
+    __tablename__ = "case_posts"
+    __table_args__ = (UniqueConstraint("case_id", "post_id", name="uq_case_post"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    post_id: Mapped[int] = mapped_column(ForeignKey("posts.id", ondelete="CASCADE"), index=True)
+
+
+class CaseEventRow(Base):
+    """What the desk did on a case (assign, state change, reply, note), in order."""
+
+    __tablename__ = "case_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    at: Mapped[datetime]
+    kind: Mapped[str] = mapped_column(String(24))
+    actor: Mapped[str] = mapped_column(String(128))
+    text: Mapped[str | None] = mapped_column(Text)
+    data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class RejectedRecordRow(Base):
+    """A delivery that could not be read, kept so nothing sent to the desk is silently lost."""
+
+    __tablename__ = "rejected_records"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime]
+    source: Mapped[str] = mapped_column(String(256))
+    record: Mapped[int] = mapped_column(Integer)
+    field: Mapped[str | None] = mapped_column(String(256))
+    error: Mapped[str] = mapped_column(Text)
+    payload: Mapped[str] = mapped_column(Text)
+
+
+class ApiTokenRow(Base):
+    """An API token, stored only as its SHA-256; scoped to one brand and one role."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(128))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    brand: Mapped[str] = mapped_column(String(64))
+    role: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime]
+    revoked_at: Mapped[datetime | None]

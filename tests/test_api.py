@@ -1,0 +1,130 @@
+"""The JSON API: ingest with malformed records, the queue and actions, and who may do what."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+
+from wakeful.api.app import create_app
+from wakeful.api.auth import Role, create_token
+from wakeful.api.deps import Desk
+from wakeful.store.models import PostRow, RejectedRecordRow
+
+from tests.factories import make_post, post_record
+
+LOST = "@AuroraAirways you lost my bag on AU 2213, nobody answers. Still waiting for my suitcase!"
+TRAIN = "@NordRail Zug ausgefallen, keine Info, ich warte seit zwei Stunden am Bahnsteig!"
+
+Headers = Callable[..., dict[str, str]]
+
+
+@pytest.fixture
+def client(desk: Desk) -> Iterator[TestClient]:
+    with TestClient(create_app(desk)) as c:
+        yield c
+
+
+@pytest.fixture
+def auth(desk: Desk) -> Headers:
+    def headers(name: str = "ana", brand: str = "aurora", role: Role = Role.AGENT) -> dict[str, str]:
+        with desk.db.session() as s:
+            token = create_token(s, name, brand, role, desk.clock.now())
+        return {"Authorization": f"Bearer {token}"}
+
+    return headers
+
+
+def ingest(client: TestClient, auth: Headers, *records: dict[str, object]) -> dict[str, object]:
+    r = client.post("/api/v1/ingest", json={"posts": list(records)}, headers=auth("bot", "*", Role.ADMIN))
+    assert r.status_code == 200, r.text
+    body: dict[str, object] = r.json()
+    return body
+
+
+def test_healthz_needs_no_token(client: TestClient) -> None:
+    assert client.get("/healthz").json() == {"status": "ok"}
+
+
+@pytest.mark.parametrize("path", ["/api/v1/cases", "/api/v1/cases/1", "/api/v1/stats/volume"])
+def test_every_api_endpoint_refuses_a_missing_or_bad_token(client: TestClient, path: str) -> None:
+    assert client.get(path).status_code == 401
+    assert client.get(path, headers={"Authorization": "Bearer wk_nope"}).status_code == 401
+    assert client.post("/api/v1/ingest", json={"posts": []}).status_code == 401
+
+
+def test_malformed_record_is_named_and_the_rest_of_the_batch_kept(
+    client: TestClient, auth: Headers, desk: Desk
+) -> None:
+    good = post_record(make_post("g1", LOST))
+    bad = post_record(make_post("b1", LOST, author="bob"))
+    bad["author"]["followers"] = "lots"  # type: ignore[index]
+    naive = post_record(make_post("n1", LOST, author="cy"))
+    naive["created_at"] = "2026-03-02T09:00:00"
+    body = ingest(client, auth, good, bad, naive, post_record(make_post("g2", TRAIN, author="dora")))
+    assert body["accepted"] == 2
+    rejected = body["rejected"]
+    assert [(r["index"], r["id"], r["field"]) for r in rejected] == [  # type: ignore[union-attr]
+        (1, "b1", "author.followers"), (2, "n1", "created_at")]
+    with desk.db.session() as s:
+        assert sorted(s.scalars(select(PostRow.platform_id))) == ["g1", "g2"]
+        kept = s.scalars(select(RejectedRecordRow)).all()
+    assert [k.field for k in kept] == ["author.followers", "created_at"]
+    assert '"lots"' in kept[0].payload
+
+
+def test_duplicate_delivery_through_the_api_is_reported_as_such(client: TestClient, auth: Headers) -> None:
+    record = post_record(make_post("g1", LOST))
+    ingest(client, auth, record)
+    again = ingest(client, auth, record)
+    assert (again["accepted"], again["duplicates"]) == (0, 1)
+
+
+def test_agent_sees_only_their_brand(client: TestClient, auth: Headers) -> None:
+    ingest(client, auth, post_record(make_post("g1", LOST)), post_record(make_post("t1", TRAIN, author="dora")))
+    aurora, nord = auth("ana", "aurora"), auth("nils", "nordrail")
+    queue = client.get("/api/v1/cases", headers=aurora).json()
+    assert [c["brand"] for c in queue] == ["aurora"]
+    nord_case = client.get("/api/v1/cases", headers=nord).json()[0]["id"]
+    assert client.get(f"/api/v1/cases/{nord_case}", headers=aurora).status_code == 404
+    assert client.post(f"/api/v1/cases/{nord_case}/replies", json={"text": "hi"}, headers=aurora).status_code == 404
+
+
+def test_roles(client: TestClient, auth: Headers) -> None:
+    agent = auth("ana", "aurora", Role.AGENT)
+    r = client.post("/api/v1/ingest", json={"posts": []}, headers=agent)
+    assert r.status_code == 403 and "admin" in r.json()["detail"]
+    ingest(client, auth, post_record(make_post("g1", LOST)))
+    case_id = client.get("/api/v1/cases", headers=agent).json()[0]["id"]
+    assert client.post(f"/api/v1/cases/{case_id}/assign", json={"assignee": "bo"}, headers=agent).status_code == 403
+    lead = auth("lee", "aurora", Role.LEAD)
+    assert client.post(f"/api/v1/cases/{case_id}/assign", json={"assignee": "bo"}, headers=lead).status_code == 200
+    with pytest.raises(ValueError, match="admin"):
+        auth("x", "*", Role.LEAD)
+
+
+def test_assign_reply_and_resolve_a_case(client: TestClient, auth: Headers) -> None:
+    ingest(client, auth, post_record(make_post("g1", LOST)))
+    agent = auth("ana")
+    case_id = client.get("/api/v1/cases?unassigned=true", headers=agent).json()[0]["id"]
+    r = client.post(f"/api/v1/cases/{case_id}/assign", json={"assignee": "ana"}, headers=agent)
+    assert r.json()["state"] == "open" and r.json()["assignee"] == "ana"
+    assert [c["id"] for c in client.get("/api/v1/cases?mine=true", headers=agent).json()] == [case_id]
+    r = client.post(f"/api/v1/cases/{case_id}/replies", json={"text": "So sorry, please DM us"}, headers=agent)
+    assert r.status_code == 201
+    assert r.json()["state"] == "waiting_on_customer" and r.json()["sla_left_minutes"] is None
+    client.post(f"/api/v1/cases/{case_id}/state", json={"state": "resolved"}, headers=agent)
+    assert client.get("/api/v1/cases", headers=agent).json() == []
+    detail = client.get(f"/api/v1/cases/{case_id}", headers=agent).json()
+    assert [i["kind"] for i in detail["timeline"]] == ["post", "assigned", "reply", "state", "state"]
+    r = client.post(f"/api/v1/cases/{case_id}/state", json={"state": "closed-ish"}, headers=agent)
+    assert r.status_code == 422
+
+
+def test_volume_chart_data(client: TestClient, auth: Headers) -> None:
+    ingest(client, auth, post_record(make_post("g1", LOST)), post_record(make_post("t1", TRAIN, author="dora")))
+    points = client.get("/api/v1/stats/volume", headers=auth()).json()
+    assert sum(p["posts"] for p in points) == 1
+    assert points[0]["negative_share"] == pytest.approx(points[0]["negative"] / points[0]["posts"])

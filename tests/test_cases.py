@@ -1,0 +1,93 @@
+"""Grouping posts into cases, and the order of the queue."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from wakeful.api.deps import Desk
+from wakeful.core.clock import FixedClock
+from wakeful.desk.service import case_detail, list_cases
+from wakeful.store.models import CaseRow
+
+from tests.factories import T0, make_post
+
+LOST = "@AuroraAirways you lost my bag on AU 2213, nobody answers. Still waiting for my suitcase!"
+AGAIN = "@AuroraAirways day two and still no bag. This is ridiculous, my booking was a disaster."
+
+
+def cases(desk: Desk) -> list[CaseRow]:
+    with desk.db.session() as s:
+        return list(s.scalars(select(CaseRow).order_by(CaseRow.id)))
+
+
+def test_one_author_one_brand_within_the_window_is_one_case(desk: Desk) -> None:
+    desk.ingest.ingest([make_post("a1", LOST), make_post("a2", AGAIN, minutes=120)])
+    [case] = cases(desk)
+    assert case.brand == "aurora"
+    with desk.db.session() as s:
+        detail = case_detail(s, case.id, {"aurora"}, desk.clock.now(), desk.settings)
+    assert [i.post_id for i in detail.timeline if i.kind == "post"] == ["a1", "a2"]
+
+
+def test_after_the_window_a_new_case_opens_and_lists_the_earlier_one(desk: Desk) -> None:
+    hours = desk.settings.case_window_hours + 1
+    desk.ingest.ingest([make_post("a1", LOST), make_post("a2", AGAIN, minutes=hours * 60)])
+    first, second = cases(desk)
+    with desk.db.session() as s:
+        detail = case_detail(s, second.id, None, desk.clock.now(), desk.settings)
+    assert [c.id for c in detail.earlier_cases] == [first.id]
+
+
+def test_replies_in_the_conversation_join_the_case_without_moving_its_clock(desk: Desk) -> None:
+    desk.ingest.ingest([make_post("root", LOST)])
+    supporter = make_post("r1", "Shocking. Hope you get it back", author="bob", minutes=10,
+                          reply_to="root", conversation="root")
+    desk.ingest.ingest([supporter])
+    [case] = cases(desk)
+    with desk.db.session() as s:
+        detail = case_detail(s, case.id, None, desk.clock.now(), desk.settings)
+    assert {i.actor for i in detail.timeline} == {"@alice", "@bob"}
+    assert detail.awaiting_since == make_post("root", LOST).created_at
+
+
+def test_the_brand_answering_on_the_platform_stops_the_first_response_clock(desk: Desk) -> None:
+    desk.ingest.ingest([make_post("root", LOST)])
+    answer = make_post("b1", "@alice so sorry! Please DM us your booking reference.", author="AuroraHelp",
+                       minutes=12, reply_to="root", conversation="root")
+    desk.ingest.ingest([answer])
+    [case] = cases(desk)
+    assert case.state == "waiting_on_customer"
+    assert case.awaiting_since is None
+    assert case.first_response_at is not None
+
+
+def test_posts_about_two_brands_make_a_case_for_each(desk: Desk) -> None:
+    desk.ingest.ingest([make_post("x", "@AuroraAirways lost my bag and @NordRail cancelled my train. Awful!")])
+    assert sorted(c.brand for c in cases(desk)) == ["aurora", "nordrail"]
+
+
+def test_praise_is_stored_but_opens_no_case(desk: Desk) -> None:
+    result = desk.ingest.ingest([make_post("x", "Lovely crew on my @AuroraAirways flight today, thank you!")])
+    assert result.accepted == 1
+    assert cases(desk) == []
+
+
+def test_queue_orders_by_priority_then_waiting(desk: Desk, clock: FixedClock) -> None:
+    desk.ingest.ingest([
+        make_post("q", "@AuroraAirways can I bring skis as checked baggage?", author="quiet"),
+        make_post("c", LOST, author="carol", minutes=1),
+        make_post("s", "@AuroraAirways smoke in the cabin, crew ignored it. I will call my lawyer.",
+                  author="dave", minutes=2),
+    ])
+    clock.set(T0 + timedelta(minutes=10))
+    with desk.db.session() as s:
+        queue = list_cases(s, {"aurora"}, clock.now(), desk.settings)
+    assert [c.author.handle for c in queue] == ["dave", "carol", "quiet"]
+    assert queue[0].priority.name == "urgent"
+    clock.set(T0 + timedelta(hours=3))
+    with desk.db.session() as s:
+        waited = {c.author.handle: c for c in list_cases(s, {"aurora"}, clock.now(), desk.settings)}
+    assert waited["quiet"].priority.level == queue[2].priority.level + 1
+    assert waited["carol"].sla_left_minutes is not None and waited["carol"].sla_left_minutes < 0

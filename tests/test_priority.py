@@ -1,0 +1,39 @@
+"""The documented priority policy: severity first, waiting raises, reach raises at most as far as allowed."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from wakeful.core.settings import PriorityPolicy
+from wakeful.desk.priority import compute_priority
+
+from tests.factories import T0
+
+
+def test_severity_sets_the_base_level() -> None:
+    assert [compute_priority(s, 0, None, T0, PriorityPolicy()).level for s in range(4)] == [0, 1, 2, 3]
+
+
+def test_waiting_raises_by_one_step_per_interval_up_to_the_cap() -> None:
+    policy = PriorityPolicy(wait_step_minutes=30, wait_max_levels=2)
+    levels = [compute_priority(0, 0, T0, T0 + timedelta(minutes=m), policy).level for m in (0, 29, 30, 61, 600)]
+    assert levels == [0, 0, 1, 2, 2]
+
+
+def test_default_policy_lets_reach_raise_priority_by_one_level_at_most() -> None:
+    policy = PriorityPolicy()
+    small = compute_priority(1, 300, None, T0, policy)
+    huge = compute_priority(1, 50_000_000, None, T0, policy)
+    assert (small.level, huge.level) == (1, 2)
+    assert huge.reach_boost == 1
+    assert any("reach" in r for r in huge.reasons)
+
+
+def test_a_policy_of_zero_means_reach_never_changes_priority() -> None:
+    policy = PriorityPolicy(reach_max_levels=0)
+    assert compute_priority(1, 50_000_000, None, T0, policy).level == 1
+
+
+def test_levels_never_exceed_urgent() -> None:
+    p = compute_priority(3, 10_000_000, T0, T0 + timedelta(days=1), PriorityPolicy(reach_max_levels=3))
+    assert p.level == 3 and p.name == "urgent"
