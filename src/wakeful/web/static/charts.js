@@ -1,0 +1,116 @@
+/* Dashboard charts (Chart.js, vendored): data comes from JSON blocks the server embeds in the page. */
+"use strict";
+
+(function () {
+  function readJson(id) {
+    var el = document.getElementById(id);
+    if (!el) return null;
+    try {
+      return JSON.parse(el.textContent || "null");
+    } catch (err) {
+      return null;
+    }
+  }
+
+  function hourLabel(iso) {
+    var d = new Date(iso);
+    return d.toLocaleString([], { month: "short", day: "numeric", hour: "2-digit", minute: "2-digit" });
+  }
+
+  var INK = "#1f2933";
+  var GRID = "#d9dee4";
+  var BAR = "#2f6fb3";
+  var LINE = "#b3261e";
+
+  function volumeChart() {
+    var canvas = document.getElementById("volume-chart");
+    var points = readJson("volume-data");
+    if (!canvas || !points || !points.length || typeof Chart === "undefined") return;
+    new Chart(canvas, {
+      data: {
+        labels: points.map(function (p) { return hourLabel(p.hour); }),
+        datasets: [
+          {
+            type: "bar", label: "Posts per hour", yAxisID: "posts", backgroundColor: BAR,
+            data: points.map(function (p) { return p.posts; })
+          },
+          {
+            type: "line", label: "Negative share", yAxisID: "share", borderColor: LINE, backgroundColor: LINE,
+            pointRadius: 2, tension: 0.2,
+            data: points.map(function (p) { return Math.round(p.negative_share * 1000) / 10; })
+          }
+        ]
+      },
+      options: {
+        responsive: true, maintainAspectRatio: false, animation: false,
+        interaction: { mode: "index", intersect: false },
+        plugins: {
+          legend: { labels: { color: INK } },
+          tooltip: {
+            callbacks: {
+              label: function (ctx) {
+                return ctx.dataset.yAxisID === "share" ? "Negative: " + ctx.parsed.y + "%" : "Posts: " + ctx.parsed.y;
+              }
+            }
+          }
+        },
+        scales: {
+          x: { ticks: { color: INK, maxRotation: 0, autoSkip: true, maxTicksLimit: 12 }, grid: { display: false } },
+          posts: {
+            type: "linear", position: "left", beginAtZero: true,
+            title: { display: true, text: "Posts", color: INK },
+            ticks: { color: INK, precision: 0 }, grid: { color: GRID }
+          },
+          share: {
+            type: "linear", position: "right", min: 0, max: 100,
+            title: { display: true, text: "Negative %", color: INK },
+            ticks: { color: INK, callback: function (v) { return v + "%"; } }, grid: { drawOnChartArea: false }
+          }
+        }
+      }
+    });
+  }
+
+  var SERIES_COLOURS = ["#2f6fb3", "#b3261e", "#2e7d32", "#8a4baf", "#a15c00", "#00796b"];
+
+  function engagementChart() {
+    var canvas = document.getElementById("engagement-chart");
+    var series = readJson("engagement-data");
+    if (!canvas || !series || !series.length || typeof Chart === "undefined") return;
+    new Chart(canvas, {
+      type: "line",
+      data: {
+        datasets: series.map(function (s, i) {
+          var colour = SERIES_COLOURS[i % SERIES_COLOURS.length];
+          return {
+            label: s.label, borderColor: colour, backgroundColor: colour, pointRadius: 3, spanGaps: true,
+            data: s.points.map(function (p) { return { x: Date.parse(p.t), y: p.impressions }; })
+          };
+        })
+      },
+      options: {
+        responsive: true, maintainAspectRatio: false, animation: false,
+        plugins: {
+          legend: { labels: { color: INK } },
+          tooltip: { callbacks: { title: function (items) { return hourLabel(items[0].parsed.x); } } }
+        },
+        scales: {
+          x: {
+            type: "linear",
+            ticks: { color: INK, maxTicksLimit: 8, callback: function (v) { return hourLabel(v); } },
+            grid: { color: GRID }
+          },
+          y: {
+            beginAtZero: true, title: { display: true, text: "Impressions", color: INK },
+            ticks: { color: INK, precision: 0 }, grid: { color: GRID }
+          }
+        }
+      }
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    volumeChart();
+    engagementChart();
+  });
+})();

@@ -1,0 +1,176 @@
+/* The live queue: every 5 s, re-read the cases from the JSON API and rebuild the table rows.
+   Rows are built with DOM APIs and textContent only; no data ever goes through innerHTML. */
+"use strict";
+
+(function () {
+  var REFRESH_MS = 5000;
+  var WARN_SHARE = 0.25;
+  var STATE_LABELS = {
+    new: "New", open: "Open", waiting_on_customer: "Waiting on customer", resolved: "Resolved"
+  };
+
+  function duration(minutes) {
+    if (minutes === null || minutes === undefined) return "—";
+    var m = Math.floor(Math.abs(minutes));
+    if (m < 60) return m + " min";
+    var h = Math.floor(m / 60);
+    m = m % 60;
+    if (h < 24) return m ? h + " h " + m + " min" : h + " h";
+    var d = Math.floor(h / 24);
+    h = h % 24;
+    return h ? d + " d " + h + " h" : d + " d";
+  }
+
+  function thousands(n) {
+    return n === null || n === undefined ? "—" : n.toLocaleString("en-US");
+  }
+
+  function slaStatus(c) {
+    if (c.sla_left_minutes === null || c.waiting_minutes === null) return "none";
+    if (c.sla_left_minutes < 0) return "breached";
+    return c.sla_left_minutes < WARN_SHARE * c.sla_target_minutes ? "warn" : "ok";
+  }
+
+  function el(tag, className, text) {
+    var node = document.createElement(tag);
+    if (className) node.className = className;
+    if (text !== undefined && text !== null) node.textContent = String(text);
+    return node;
+  }
+
+  function cell(label) {
+    var td = el("td");
+    td.setAttribute("data-label", label);
+    return td;
+  }
+
+  function slaNode(c) {
+    var status = slaStatus(c);
+    if (status === "none") return el("span", "sla sla-none", "not waiting");
+    var span = el("span", "sla sla-" + status, "waiting " + duration(c.waiting_minutes) + " ");
+    var left = status === "breached" ? "breached by " + duration(c.sla_left_minutes)
+                                     : duration(c.sla_left_minutes) + " left";
+    span.appendChild(el("span", "sla-left", left));
+    return span;
+  }
+
+  function row(c) {
+    var tr = el("tr");
+    tr.setAttribute("data-case-id", String(c.id));
+
+    var td = cell("Case");
+    var a = el("a", "case-link", "#" + c.id);
+    a.href = "/cases/" + encodeURIComponent(c.id);
+    td.appendChild(a);
+    tr.appendChild(td);
+
+    td = cell("Priority");
+    td.appendChild(el("span", "badge prio-" + c.priority.name, c.priority.name));
+    tr.appendChild(td);
+
+    td = cell("SLA");
+    td.appendChild(slaNode(c));
+    tr.appendChild(td);
+
+    td = cell("Author");
+    td.appendChild(el("span", "handle", "@" + c.author.handle));
+    td.appendChild(document.createTextNode(" "));
+    td.appendChild(el("span", "muted followers", thousands(c.author.followers) + " followers"));
+    tr.appendChild(td);
+
+    td = cell("Lang");
+    td.textContent = c.lang || "—";
+    tr.appendChild(td);
+
+    td = cell("Topics");
+    td.textContent = c.topics && c.topics.length ? c.topics.join(", ") : "—";
+    tr.appendChild(td);
+
+    td = cell("State");
+    td.appendChild(el("span", "state state-" + c.state, STATE_LABELS[c.state] || c.state));
+    tr.appendChild(td);
+
+    td = cell("Assignee");
+    td.textContent = c.assignee || "—";
+    tr.appendChild(td);
+
+    td = cell("Latest post");
+    td.className = "snippet";
+    td.textContent = c.snippet;
+    tr.appendChild(td);
+    return tr;
+  }
+
+  function emptyRow(text) {
+    var tr = el("tr", "empty");
+    var td = el("td", null, text);
+    td.colSpan = 9;
+    tr.appendChild(td);
+    return tr;
+  }
+
+  function setText(id, text) {
+    var node = document.getElementById(id);
+    if (node) node.textContent = text;
+  }
+
+  function getJson(url) {
+    return fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } }).then(function (r) {
+      if (r.status === 401) {
+        window.location.assign("/login");
+        throw new Error("signed out");
+      }
+      if (!r.ok) throw new Error("HTTP " + r.status);
+      return r.json();
+    });
+  }
+
+  function start() {
+    var table = document.getElementById("queue");
+    var body = document.getElementById("queue-rows");
+    if (!table || !body) return;
+    var src = table.getAttribute("data-src");
+    var countsSrc = table.getAttribute("data-counts-src");
+    var countLimit = parseInt(table.getAttribute("data-count-limit") || "1000", 10);
+    var filtered = src.indexOf("mine=") !== -1 || src.indexOf("unassigned=") !== -1 || src.indexOf("lang=") !== -1;
+    var busy = false;
+
+    function updateCounts(active) {
+      setText("count-open", active.length + (active.length >= countLimit ? "+" : ""));
+      setText("count-breached", String(active.filter(function (c) { return slaStatus(c) === "breached"; }).length));
+      setText("count-unassigned", String(active.filter(function (c) { return !c.assignee; }).length));
+    }
+
+    function refresh() {
+      if (busy || document.hidden) return;
+      busy = true;
+      var rowsP = getJson(src);
+      var countsP = filtered ? getJson(countsSrc) : rowsP;
+      Promise.all([rowsP, countsP]).then(function (res) {
+        var cases = res[0];
+        var rows = cases.length ? cases.map(row) : [emptyRow(filtered ? "No active cases match these filters."
+                                                                     : "No active cases.")];
+        body.replaceChildren.apply(body, rows);
+        updateCounts(res[1]);
+        setText("queue-status", "Live · updated " + new Date().toLocaleTimeString());
+      }).catch(function (err) {
+        setText("queue-status", "Live updates paused: " + err.message);
+      }).then(function () {
+        busy = false;
+      });
+    }
+
+    body.addEventListener("click", function (ev) {
+      var target = ev.target;
+      if (target.closest("a")) return;
+      var tr = target.closest("tr[data-case-id]");
+      if (tr && !window.getSelection().toString()) {
+        window.location.assign("/cases/" + encodeURIComponent(tr.getAttribute("data-case-id")));
+      }
+    });
+    window.setInterval(refresh, REFRESH_MS);
+    document.addEventListener("visibilitychange", refresh);
+  }
+
+  document.addEventListener("DOMContentLoaded", start);
+})();

@@ -1,0 +1,270 @@
+"""Dashboard pages: sign-in, the live queue and a case's timeline.
+
+Pages read through the same desk services as the JSON API and write only through that API (from small static
+scripts), so there is one write path. The browser authenticates with the API token kept in an HttpOnly,
+SameSite=Strict cookie; the API accepts the same cookie, so the pages' same-origin `fetch` calls need no token.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated, Any, Literal
+from urllib.parse import urlencode, urlsplit
+
+from fastapi import APIRouter, Depends, FastAPI, Form, HTTPException, Request, status
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+
+from wakeful.api.auth import Principal, authenticate
+from wakeful.api.deps import COOKIE, DbSession, DeskDep
+from wakeful.core.clock import as_utc
+from wakeful.desk import service
+from wakeful.desk.cases import CaseState
+from wakeful.desk.reports import volume_by_hour
+from wakeful.desk.schemas import CaseDetail, CaseSummary
+
+HERE = Path(__file__).parent
+TEMPLATES_DIR = HERE / "templates"
+STATIC_DIR = HERE / "static"
+
+QUEUE_LIMIT = 200
+"""Rows shown in the queue table (the API's default page)."""
+COUNT_LIMIT = 1000
+"""Active cases the header counts look at; more shows as "1000+"."""
+VOLUME_HOURS = 72
+"""Hours of the volume chart: the latest hours that have data."""
+SLA_WARN_SHARE = 0.25
+"""Time left below this share of the first-response target shows amber."""
+
+SECURITY_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
+        "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "Cache-Control": "no-store",
+}
+
+STATE_LABELS = {
+    CaseState.NEW.value: "New",
+    CaseState.OPEN.value: "Open",
+    CaseState.WAITING.value: "Waiting on customer",
+    CaseState.RESOLVED.value: "Resolved",
+}
+
+SlaStatus = Literal["none", "ok", "warn", "breached"]
+
+router = APIRouter(include_in_schema=False)
+
+
+# --- formatting, shared with the templates --------------------------------------------------------------------
+
+
+def duration(minutes: float | None) -> str:
+    """A span of minutes as an agent reads it: '42 min', '3 h 5 min', '2 d 4 h' (sign dropped)."""
+    if minutes is None:
+        return "—"
+    m = int(abs(minutes))
+    if m < 60:
+        return f"{m} min"
+    h, m = divmod(m, 60)
+    if h < 24:
+        return f"{h} h {m} min" if m else f"{h} h"
+    d, h = divmod(h, 24)
+    return f"{d} d {h} h" if h else f"{d} d"
+
+
+def thousands(n: int | None) -> str:
+    return "—" if n is None else f"{n:,}"
+
+
+def when(value: datetime | None) -> str:
+    """A timestamp in UTC, minute precision."""
+    return "—" if value is None else as_utc(value).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def state_label(state: str) -> str:
+    return STATE_LABELS.get(str(state), str(state))
+
+
+def sla_status(case: CaseSummary) -> SlaStatus:
+    """'none' when nobody is waiting on us, else ok / warn (under a quarter of the target left) / breached."""
+    left = case.sla_left_minutes
+    if left is None or case.waiting_minutes is None:
+        return "none"
+    if left < 0:
+        return "breached"
+    return "warn" if left < SLA_WARN_SHARE * case.sla_target_minutes else "ok"
+
+
+def safe_url(url: str | None) -> str | None:
+    """A link target only for http(s) URLs, so a post's URL can never be a `javascript:` link."""
+    if url and urlsplit(url).scheme in ("http", "https"):
+        return url
+    return None
+
+
+templates = Jinja2Templates(directory=TEMPLATES_DIR)
+templates.env.filters.update(duration=duration, thousands=thousands, when=when, state_label=state_label,
+                             safe_url=safe_url)
+templates.env.globals.update(sla_status=sla_status, STATE_LABELS=STATE_LABELS)
+
+
+def render(request: Request, name: str, context: Mapping[str, Any], status_code: int = 200) -> HTMLResponse:
+    """A page with the security headers every dashboard page carries."""
+    return templates.TemplateResponse(request, name, dict(context), status_code=status_code,
+                                      headers=SECURITY_HEADERS)
+
+
+# --- who is looking -------------------------------------------------------------------------------------------
+
+
+def safe_next(target: str | None) -> str:
+    """Where to go after signing in: only a path on this site, never another host."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return "/"
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        return "/"
+    return target
+
+
+def _login_url(request: Request) -> str:
+    here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    return "/login" if here == "/" else "/login?" + urlencode({"next": here})
+
+
+def page_user(request: Request, desk: DeskDep) -> Principal:
+    """The signed-in user from the cookie, or a 303 to the sign-in page."""
+    with desk.db.session() as session:
+        who = authenticate(session, request.cookies.get(COOKIE, ""))
+    if who is None:
+        raise HTTPException(status.HTTP_303_SEE_OTHER, "sign in first", headers={"Location": _login_url(request)})
+    return who
+
+
+PageUser = Annotated[Principal, Depends(page_user)]
+
+
+# --- sign-in --------------------------------------------------------------------------------------------------
+
+
+@router.get("/login", response_class=HTMLResponse)
+def login_form(request: Request, next: str | None = None) -> HTMLResponse:
+    return render(request, "login.html", {"next": safe_next(next), "error": None})
+
+
+@router.post("/login", response_class=HTMLResponse)
+def login(request: Request, desk: DeskDep, token: Annotated[str, Form()] = "",
+          next: Annotated[str, Form()] = "/") -> Response:
+    """Check the token; on success keep it in the session cookie and go on to the page asked for."""
+    token = token.strip()
+    with desk.db.session() as session:
+        who = authenticate(session, token)
+    if who is None:
+        return render(request, "login.html",
+                      {"next": safe_next(next), "error": "That token is not valid or has been revoked."},
+                      status_code=status.HTTP_401_UNAUTHORIZED)
+    response = RedirectResponse(safe_next(next), status_code=status.HTTP_303_SEE_OTHER)
+    response.set_cookie(COOKIE, token, httponly=True, samesite="strict", secure=request.url.scheme == "https",
+                        path="/")
+    return response
+
+
+@router.post("/logout")
+def logout(request: Request) -> Response:
+    response = RedirectResponse("/login", status_code=status.HTTP_303_SEE_OTHER)
+    response.delete_cookie(COOKIE, path="/", httponly=True, samesite="strict",
+                           secure=request.url.scheme == "https")
+    return response
+
+
+# --- the queue ------------------------------------------------------------------------------------------------
+
+
+def queue_counts(active: list[CaseSummary]) -> dict[str, str]:
+    """Header numbers over the active cases: open, breached, unassigned."""
+    suffix = "+" if len(active) >= COUNT_LIMIT else ""
+    return {
+        "open": f"{len(active)}{suffix}",
+        "breached": str(sum(1 for c in active if sla_status(c) == "breached")),
+        "unassigned": str(sum(1 for c in active if c.assignee is None)),
+    }
+
+
+def _languages(settings_langs: Iterable[str], cases: Iterable[CaseSummary]) -> list[str]:
+    return sorted(set(settings_langs) | {c.lang for c in cases if c.lang})
+
+
+@router.get("/", response_class=HTMLResponse)
+def queue(request: Request, who: PageUser, session: DbSession, desk: DeskDep, mine: bool = False,
+          unassigned: bool = False, lang: str | None = None) -> HTMLResponse:
+    """The live queue: active cases, highest priority first, with counts and the hourly volume chart."""
+    now = desk.clock.now()
+    lang = (lang or "").strip().lower() or None
+    active = service.list_cases(session, who.brands, now, desk.settings, limit=COUNT_LIMIT)
+    filters = {"mine": "true" if mine else None, "unassigned": "true" if unassigned else None, "lang": lang}
+    if any(filters.values()):
+        cases = service.list_cases(session, who.brands, now, desk.settings, assignee=who.name if mine else None,
+                                   unassigned=unassigned, lang=lang, limit=QUEUE_LIMIT)
+    else:
+        cases = active[:QUEUE_LIMIT]
+    query = urlencode({k: v for k, v in filters.items() if v} | {"limit": QUEUE_LIMIT})
+    volume = volume_by_hour(session, who.brands)[-VOLUME_HOURS:]
+    brand_langs = [lg for b in desk.settings.brands if who.brands is None or b.key in who.brands
+                   for lg in b.languages]
+    return render(request, "queue.html", {
+        "who": who,
+        "active_nav": "queue",
+        "cases": cases,
+        "counts": queue_counts(active),
+        "filters": {"mine": mine, "unassigned": unassigned, "lang": lang},
+        "languages": _languages(brand_langs, active),
+        "api_cases": f"/api/v1/cases?{query}",
+        "api_counts": f"/api/v1/cases?limit={COUNT_LIMIT}",
+        "count_limit": COUNT_LIMIT,
+        "volume": [p.model_dump(mode="json") for p in volume],
+        "now": now,
+    })
+
+
+# --- a case ---------------------------------------------------------------------------------------------------
+
+
+def engagement_series(detail: CaseDetail) -> list[dict[str, Any]]:
+    """Reach curves of the case's posts observed more than once, for the impressions chart."""
+    series = []
+    for item in detail.timeline:
+        if item.kind != "post" or len(item.engagement) < 2:
+            continue
+        series.append({
+            "label": f"{item.actor} {when(item.at)}",
+            "points": [{"t": e.observed_at.isoformat(), "at": when(e.observed_at), "impressions": e.impressions,
+                        "interactions": e.likes + e.reposts + e.replies + e.quotes} for e in item.engagement],
+        })
+    return series
+
+
+@router.get("/cases/{case_id}", response_class=HTMLResponse)
+def case_page(case_id: int, request: Request, who: PageUser, session: DbSession, desk: DeskDep) -> HTMLResponse:
+    """One case: header, timeline, reach curves, earlier cases, and the agent's actions."""
+    try:
+        detail = service.case_detail(session, case_id, who.brands, desk.clock.now(), desk.settings)
+    except service.CaseNotFound:
+        return render(request, "404.html", {"who": who, "what": f"Case {case_id}"},
+                      status_code=status.HTTP_404_NOT_FOUND)
+    return render(request, "case.html", {
+        "who": who,
+        "case": detail,
+        "engagement": engagement_series(detail),
+        "states": list(CaseState),
+    })
+
+
+def mount_static(app: FastAPI) -> None:
+    """Serve the dashboard's CSS, scripts and vendored Chart.js under /static."""
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

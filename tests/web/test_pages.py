@@ -1,0 +1,245 @@
+"""The dashboard pages: sign-in with the token cookie, the queue, a case, scoping by brand, and sign-out."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+
+from wakeful.api.app import build_desk, create_app
+from wakeful.api.auth import Role, create_token
+from wakeful.api.deps import COOKIE
+from wakeful.core.clock import FixedClock
+from wakeful.core.models import Analysis, Author, Engagement, Platform, Post, Sentiment
+from wakeful.core.settings import BrandConfig, Settings
+from wakeful.store.db import migrate
+from wakeful.store.models import CaseRow
+
+NOW = datetime(2025, 3, 4, 12, 0, tzinfo=UTC)
+
+BRANDS = [
+    BrandConfig(key="aurora", name="Aurora Airways", handles=["AuroraHelp"], languages=["en", "de"]),
+    BrandConfig(key="borealis", name="Borealis Rail", handles=["BorealisRail"]),
+]
+
+
+def _analysis(brand: str, severity: int, *, lang: str = "en", sentiment: Sentiment = Sentiment.NEGATIVE,
+              complaint: bool = True, question: bool = False, topics: Sequence[str] = ()) -> Analysis:
+    return Analysis(lang=lang, lang_confidence=0.9, sentiment=sentiment, complaint=complaint, question=question,
+                    severity=severity, topics=list(topics), brands=[brand])
+
+
+# What the analysis stage "reads" in each post, fixed so priorities are known.
+ANALYSES = {
+    "c1": _analysis("aurora", 1, topics=["baggage"]),
+    "c2": _analysis("aurora", 1, topics=["baggage"]),
+    "a1": _analysis("aurora", 2, topics=["cancellation"]),
+    "q1": _analysis("aurora", 0, lang="de", sentiment=Sentiment.NEUTRAL, complaint=False, question=True),
+    "b1": _analysis("borealis", 2, topics=["delay"]),
+}
+
+
+class StubAnalyzer:
+    """Returns the canned analysis for each post id."""
+
+    def analyze_many(self, posts: Sequence[Post]) -> list[Analysis]:
+        return [ANALYSES.get(p.id, Analysis()) for p in posts]
+
+
+def _post(pid: str, handle: str, text: str, minutes_ago: int, *, followers: int = 100,
+          conversation: str | None = None, engagement: Engagement | None = None) -> Post:
+    return Post(
+        platform=Platform.DEMO, id=pid, text=text, created_at=NOW - timedelta(minutes=minutes_ago),
+        author=Author(id=f"u-{handle}", handle=handle, followers=followers),
+        conversation_id=conversation, engagement=engagement, url=f"https://demo.example/{pid}",
+    )
+
+
+FIRST_SEEN = Engagement(observed_at=NOW - timedelta(minutes=15), likes=1, impressions=100)
+SEEN_AGAIN = Engagement(observed_at=NOW - timedelta(minutes=5), likes=9, reposts=2, impressions=900)
+
+POSTS = [
+    _post("c1", "calm_carla", "@AuroraHelp my bag is still missing after 3 days", 20, followers=120,
+          engagement=FIRST_SEEN),
+    _post("c2", "calm_carla", "Still nothing. Flight AU123, please help", 18, followers=120, conversation="c1"),
+    _post("a1", "angry_ali", "Aurora Airways cancelled my flight and nobody answers!", 20, followers=50_000),
+    _post("q1", "quiet_quinn", "Kann ich mein <b>Gepäck</b> bei Aurora Air online verfolgen?", 5, followers=10),
+    _post("b1", "bo_user", "Borealis Rail train late again", 10),
+]
+
+
+@dataclass
+class DeskApp:
+    app: FastAPI
+    agent_token: str
+    case_of: dict[str, int]
+
+
+@pytest.fixture
+def desk(tmp_path: Path) -> Iterator[DeskApp]:
+    url = f"sqlite:///{tmp_path / 'desk.db'}"
+    migrate(url)
+    built = build_desk(Settings(database_url=url, brands=BRANDS), clock=FixedClock(NOW), analyzer=StubAnalyzer())
+    built.ingest.ingest(POSTS)
+    built.ingest.ingest([POSTS[0].model_copy(update={"engagement": SEEN_AGAIN})])
+    with built.db.session() as session:
+        token = create_token(session, "alice", "aurora", Role.AGENT, NOW)
+        rows = session.execute(select(CaseRow.id, CaseRow.conversation_id)).all()
+    yield DeskApp(app=create_app(built), agent_token=token, case_of={conv: cid for cid, conv in rows if conv})
+    built.db.dispose()
+
+
+@pytest.fixture
+def client(desk: DeskApp) -> TestClient:
+    return TestClient(desk.app)
+
+
+def _signed_in(desk: DeskApp) -> TestClient:
+    client = TestClient(desk.app)
+    r = client.post("/login", data={"token": desk.agent_token}, follow_redirects=False)
+    assert r.status_code == 303
+    return client
+
+
+def _json_block(html: str, element_id: str) -> object:
+    m = re.search(rf'<script type="application/json" id="{element_id}">(.*?)</script>', html, re.S)
+    assert m, f"no #{element_id} JSON in the page"
+    return json.loads(m.group(1))
+
+
+def test_pages_redirect_to_login_without_a_valid_cookie(client: TestClient) -> None:
+    for path in ("/", "/cases/1"):
+        r = client.get(path, follow_redirects=False)
+        assert r.status_code == 303
+        assert r.headers["location"].startswith("/login")
+    assert client.get("/cases/1", follow_redirects=False).headers["location"] == "/login?next=%2Fcases%2F1"
+    client.cookies.set(COOKIE, "wk_not-a-token")
+    assert client.get("/", follow_redirects=False).status_code == 303
+
+
+def test_login_page_and_static_files_need_no_cookie(client: TestClient) -> None:
+    r = client.get("/login")
+    assert r.status_code == 200
+    assert '<label for="token">Access token</label>' in r.text
+    assert "script-src 'self'" in r.headers["content-security-policy"]
+    for path in ("/static/app.css", "/static/queue.js", "/static/case.js", "/static/charts.js",
+                 "/static/vendor/chart.umd.min.js"):
+        assert client.get(path).status_code == 200, path
+
+
+def test_bad_token_rerenders_the_form_with_401(client: TestClient) -> None:
+    r = client.post("/login", data={"token": "wk_wrong"}, follow_redirects=False)
+    assert r.status_code == 401
+    assert "not valid" in r.text
+    assert 'name="token"' in r.text
+    assert "set-cookie" not in r.headers
+
+
+def test_good_token_sets_a_strict_httponly_cookie(desk: DeskApp, client: TestClient) -> None:
+    r = client.post("/login", data={"token": desk.agent_token}, follow_redirects=False)
+    assert r.status_code == 303
+    assert r.headers["location"] == "/"
+    cookie = r.headers["set-cookie"]
+    assert cookie.startswith(f"{COOKIE}={desk.agent_token}")
+    assert "HttpOnly" in cookie
+    assert "SameSite=strict" in cookie
+    assert "Secure" not in cookie
+    https = TestClient(desk.app, base_url="https://testserver")
+    assert "Secure" in https.post("/login", data={"token": desk.agent_token},
+                                  follow_redirects=False).headers["set-cookie"]
+
+
+def test_login_goes_back_to_the_page_asked_for_but_never_off_site(desk: DeskApp, client: TestClient) -> None:
+    r = client.post("/login", data={"token": desk.agent_token, "next": "/cases/1"}, follow_redirects=False)
+    assert r.headers["location"] == "/cases/1"
+    for target in ("//evil.example/x", "https://evil.example/", "/\\evil.example"):
+        r = client.post("/login", data={"token": desk.agent_token, "next": target}, follow_redirects=False)
+        assert r.headers["location"] == "/", target
+
+
+def test_queue_lists_the_brands_cases_in_priority_order(desk: DeskApp) -> None:
+    r = _signed_in(desk).get("/")
+    assert r.status_code == 200
+    html = r.text
+    order = [html.index(f"@{h}") for h in ("angry_ali", "calm_carla", "quiet_quinn")]
+    assert order == sorted(order)
+    assert "@bo_user" not in html  # another brand's case
+    assert f'href="/cases/{desk.case_of["a1"]}"' in html
+    assert '<span class="badge prio-urgent">urgent</span>' in html
+    assert "50,000 followers" in html
+    assert "breached by 5 min" in html  # ali: urgent, 15 min target, waiting 20 min
+    assert "Gepäck" in html and "&lt;b&gt;Gepäck&lt;/b&gt;" in html  # post text is escaped
+    assert re.search(r'id="count-open">3<', html)
+    assert re.search(r'id="count-breached">1<', html)
+    assert re.search(r'id="count-unassigned">3<', html)
+
+
+def test_queue_embeds_the_hourly_volume_for_the_chart(desk: DeskApp) -> None:
+    html = _signed_in(desk).get("/").text
+    volume = _json_block(html, "volume-data")
+    assert isinstance(volume, list)
+    assert sum(p["posts"] for p in volume) == 4  # aurora's posts only
+    assert sum(p["negative"] for p in volume) == 3
+    assert {"hour", "posts", "negative", "negative_share"} <= set(volume[0])
+    assert "/static/vendor/chart.umd.min.js" in html
+
+
+def test_queue_filters(desk: DeskApp) -> None:
+    client = _signed_in(desk)
+    de = client.get("/", params={"lang": "de"}).text
+    assert "@quiet_quinn" in de and "@calm_carla" not in de
+    assert 'data-src="/api/v1/cases?lang=de&amp;limit=200"' in de
+    # Writes go through the JSON API, authenticated by the same cookie.
+    r = client.post(f"/api/v1/cases/{desk.case_of['a1']}/assign", json={"assignee": "alice"})
+    assert r.status_code == 200
+    mine = client.get("/", params={"mine": "true"}).text
+    assert "@angry_ali" in mine and "@calm_carla" not in mine
+    unassigned = client.get("/", params={"unassigned": "true"}).text
+    assert "@angry_ali" not in unassigned and "@calm_carla" in unassigned
+
+
+def test_case_page_shows_the_timeline_and_reach_curve(desk: DeskApp) -> None:
+    client = _signed_in(desk)
+    r = client.get(f"/cases/{desk.case_of['c1']}")
+    assert r.status_code == 200
+    html = r.text
+    assert "@AuroraHelp my bag is still missing after 3 days" in html
+    assert "Still nothing. Flight AU123, please help" in html
+    assert html.index("my bag is still missing") < html.index("Still nothing")
+    assert "complaint" in html and "severity 1" in html
+    assert 'href="https://demo.example/c1"' in html
+    series = _json_block(html, "engagement-data")
+    assert isinstance(series, list) and len(series) == 1
+    assert [p["impressions"] for p in series[0]["points"]] == [100, 900]
+    client.post(f"/api/v1/cases/{desk.case_of['c1']}/replies", json={"text": "Sorry Carla, we're on it"})
+    html = client.get(f"/cases/{desk.case_of['c1']}").text
+    assert "Sorry Carla, we&#39;re on it" in html
+    assert "Waiting on customer" in html
+
+
+def test_case_of_another_brand_or_missing_is_404(desk: DeskApp) -> None:
+    client = _signed_in(desk)
+    for case_id in (desk.case_of["b1"], 999):
+        r = client.get(f"/cases/{case_id}")
+        assert r.status_code == 404
+        assert "Not found" in r.text
+        assert "Borealis Rail train late again" not in r.text
+
+
+def test_logout_clears_the_cookie(desk: DeskApp) -> None:
+    client = _signed_in(desk)
+    assert client.get("/", follow_redirects=False).status_code == 200
+    r = client.post("/logout", follow_redirects=False)
+    assert r.status_code == 303
+    assert r.headers["location"] == "/login"
+    assert f'{COOKIE}=""' in r.headers["set-cookie"] and "Max-Age=0" in r.headers["set-cookie"]
+    assert COOKIE not in client.cookies
+    assert client.get("/", follow_redirects=False).status_code == 303
