@@ -71,3 +71,5 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
 # END of the database server fixtures (pg_server, database_url).
 # Fixtures that migrate the schema into `database_url` (and other shared fixtures) go BELOW this line.
 # ======================================================================================================
+
+from tests.desk_fixtures import analyzer, clock, desk, settings  # noqa: E402, F401 - shared fixtures

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from wakeful.api.app import create_app
+from wakeful.analyze import Analyzer
+from wakeful.api.app import build_desk, create_app
 from wakeful.api.auth import Role, create_token
 from wakeful.api.deps import Desk
+from wakeful.core.settings import Settings
 from wakeful.store.models import PostRow, RejectedRecordRow
 
 from tests.factories import make_post, post_record
@@ -46,6 +49,13 @@ def ingest(client: TestClient, auth: Headers, *records: dict[str, object]) -> di
 
 def test_healthz_needs_no_token(client: TestClient) -> None:
     assert client.get("/healthz").json() == {"status": "ok"}
+
+
+def test_healthz_says_when_the_database_is_gone(tmp_path: Path, analyzer: Analyzer) -> None:
+    dead = Settings(database_url=f"sqlite:///{tmp_path}/missing/dir/x.db")
+    with TestClient(create_app(build_desk(dead, analyzer=analyzer))) as c:
+        r = c.get("/healthz")
+    assert r.status_code == 503 and "database unreachable" in r.json()["detail"]
 
 
 @pytest.mark.parametrize("path", ["/api/v1/cases", "/api/v1/cases/1", "/api/v1/stats/volume"])

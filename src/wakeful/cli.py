@@ -72,7 +72,8 @@ def _serve_in_background(desk: Desk, host: str, port: int) -> uvicorn.Server:
     deadline = time.monotonic() + 30
     while not server.started:
         if not thread.is_alive() or time.monotonic() > deadline:
-            raise typer.Exit(f"the server could not start on {host}:{port} (is the port in use?)")  # type: ignore[arg-type]
+            console.print(f"[red]the server could not start on {host}:{port} (is the port in use?)[/red]")
+            raise typer.Exit(1)
         time.sleep(0.05)
     return server
 
@@ -150,7 +151,7 @@ def ingest(
     desk = _desk(get_settings())
     posts, errors, bad = read_posts(file)
     result = _replay_with_progress(desk, posts, speed or None, file.name)
-    desk.ingest.reject(f"file:{file}", errors, bad)  # type: ignore[arg-type]
+    desk.ingest.reject(f"file:{file}", errors, bad)
     result.rejected.extend(errors)
     _print_result(result)
 
@@ -165,7 +166,8 @@ def cases(
     db = Database(settings.database_url)
     with db.session() as session:
         rows = list_cases(session, {brand} if brand else None, datetime.now(UTC), settings, limit=limit)
-    table = Table("id", "priority", "brand", "author", "lang", "waiting", "state", "assignee", "latest post")
+    table = Table("id", "priority", "brand", "author", "lang", "waiting", "state", "assignee")
+    table.add_column("latest post", no_wrap=True, overflow="ellipsis", max_width=60)
     for c in rows:
         waiting = f"{c.waiting_minutes:.0f} min" if c.waiting_minutes is not None else "-"
         table.add_row(str(c.id), c.priority.name, c.brand, f"@{c.author.handle}", c.lang or "?", waiting,

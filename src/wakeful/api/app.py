@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from fastapi import FastAPI
+from fastapi.responses import JSONResponse
 from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
 
 from wakeful.analyze import Analyzer
 from wakeful.api import cases, ingest
@@ -34,10 +36,14 @@ def create_app(desk: Desk) -> FastAPI:
     app.state.desk = desk
 
     @app.get("/healthz", tags=["health"], summary="Liveness and database reachability; no authentication")
-    def healthz() -> dict[str, str]:
-        with desk.db.engine.connect() as conn:
-            conn.execute(text("SELECT 1"))
-        return {"status": "ok"}
+    def healthz() -> JSONResponse:
+        try:
+            with desk.db.engine.connect() as conn:
+                conn.execute(text("SELECT 1"))
+        except SQLAlchemyError as err:
+            detail = f"database unreachable: {type(err).__name__}"
+            return JSONResponse({"status": "unavailable", "detail": detail}, status_code=503)
+        return JSONResponse({"status": "ok"})
 
     app.include_router(ingest.router)
     app.include_router(cases.router)

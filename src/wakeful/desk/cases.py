@@ -120,9 +120,9 @@ def attach_post(
         for brand in analysis.brands:
             if brand in brands_covered:
                 continue
-            case = _recent_case(session, brand, post_row.author_id, post.created_at - window)
-            if case is None and analysis.needs_response:
-                case = CaseRow(
+            found = _recent_case(session, brand, post_row.author_id, post.created_at - window)
+            if found is None and analysis.needs_response:
+                found = CaseRow(
                     brand=brand,
                     platform=post.platform.value,
                     author_id=post_row.author_id,
@@ -138,10 +138,10 @@ def attach_post(
                     awaiting_since=None,
                     updated_at=now,
                 )
-                session.add(case)
+                session.add(found)
                 session.flush()
-            if case is not None:
-                touched[case.id] = case
+            if found is not None:
+                touched[found.id] = found
     for case in touched.values():
         insert_ignore(session, CasePostRow, {"case_id": case.id, "post_id": post_row.id}, ["case_id", "post_id"])
         if own_brand is not None and own_brand == case.brand:

@@ -30,7 +30,7 @@ class CaseNotFound(LookupError):
     """No such case among the brands the caller may see (deliberately the same answer for both)."""
 
 
-def _scoped(stmt: Select[tuple[CaseRow]], brands: Collection[str] | None) -> Select[tuple[CaseRow]]:
+def _scoped(stmt: Select[CaseRow], brands: Collection[str] | None) -> Select[CaseRow]:
     return stmt if brands is None else stmt.where(CaseRow.brand.in_(list(brands)))
 
 
@@ -133,8 +133,8 @@ def _timeline(session: Session, case: CaseRow) -> list[TimelineItem]:
         for p in posts
     ]
     for ev in session.scalars(select(CaseEventRow).where(CaseEventRow.case_id == case.id)):
-        items.append(TimelineItem(kind=ev.kind, at=as_utc(ev.at), actor=ev.actor, text=ev.text,  # type: ignore[arg-type]
-                                  data=ev.data))
+        items.append(TimelineItem.model_validate(
+            {"kind": ev.kind, "at": as_utc(ev.at), "actor": ev.actor, "text": ev.text, "data": ev.data}))
     items.sort(key=lambda i: i.at)
     return items
 

@@ -7,7 +7,7 @@ a new engagement observation, which is appended to the post's reach curve rather
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
@@ -121,7 +121,7 @@ class IngestService:
                 self._store_one(session, post, analyses.get(post.key), now, result)
         return result
 
-    def reject(self, source: str, errors: Iterable[RecordError], payloads: dict[int, Any] | None = None) -> int:
+    def reject(self, source: str, errors: Iterable[RecordError], payloads: Mapping[int, object] | None = None) -> int:
         """Keep unreadable records with their error, so an operator can see and replay them."""
         now = self.clock.now()
         rows = [

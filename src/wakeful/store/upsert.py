@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import select
+from sqlalchemy import Table, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -15,7 +15,7 @@ from wakeful.store.models import Base
 def insert_ignore(session: Session, model: type[Base], values: dict[str, Any], conflict: list[str]) -> int | None:
     """Insert a row unless one with the same `conflict` columns exists; the new id, or None if it existed."""
     insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    table = model.__table__
+    table = cast(Table, model.__table__)
     stmt = insert(table).values(**values).on_conflict_do_nothing(index_elements=conflict)
     result = session.execute(stmt.returning(table.c.id))
     new_id: int | None = result.scalar_one_or_none()
@@ -27,7 +27,7 @@ def get_or_insert(session: Session, model: type[Base], values: dict[str, Any], c
     new_id = insert_ignore(session, model, values, conflict)
     if new_id is not None:
         return new_id, True
-    table = model.__table__
+    table = cast(Table, model.__table__)
     where = [table.c[c] == values[c] for c in conflict]
     existing: int = session.execute(select(table.c.id).where(*where)).scalar_one()
     return existing, False
