@@ -1,0 +1,86 @@
+"""The analysis stage: one `Post` in, one `Analysis` out, with no I/O.
+
+Components sit behind small Protocols so a trained model can replace a v0 rule without touching callers;
+the `Analyzer` only decides the order of the steps and how they feed each other (language first, since
+sentiment, complaint and topic rules depend on it; severity last, since it combines them).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from wakeful.analyze.brands import BrandMatcher
+from wakeful.analyze.complaint import ComplaintClassifier, LexiconComplaintClassifier
+from wakeful.analyze.language import SUPPORTED_LANGUAGES, LanguageDetector, LinguaLanguageDetector
+from wakeful.analyze.pii import pii_kinds
+from wakeful.analyze.question import is_question
+from wakeful.analyze.sentiment import SentimentModel, VaderSentiment
+from wakeful.analyze.severity import severity
+from wakeful.analyze.spam import is_spam
+from wakeful.analyze.topics import KeywordTopicTagger, TopicTagger
+from wakeful.core.models import Analysis, Post
+from wakeful.core.settings import BrandConfig
+
+
+def platform_language(tag: str | None) -> str | None:
+    """The primary subtag of a platform's BCP-47 tag ('en-GB' → 'en'), if it is a supported language."""
+    if not tag:
+        return None
+    primary = tag.replace("_", "-").split("-", 1)[0].lower()
+    return primary if primary in SUPPORTED_LANGUAGES else None
+
+
+class Analyzer:
+    """Runs every analysis step on a post; components default to the v0 implementations."""
+
+    def __init__(
+        self,
+        brands: list[BrandConfig],
+        *,
+        detector: LanguageDetector | None = None,
+        sentiment: SentimentModel | None = None,
+        complaint: ComplaintClassifier | None = None,
+        topics: TopicTagger | None = None,
+    ) -> None:
+        self.brands = BrandMatcher(brands)
+        self.detector: LanguageDetector = detector or LinguaLanguageDetector()
+        self.sentiment: SentimentModel = sentiment or VaderSentiment()
+        self.complaint: ComplaintClassifier = complaint or LexiconComplaintClassifier()
+        self.topics: TopicTagger = topics or KeywordTopicTagger()
+
+    def language(self, post: Post) -> tuple[str | None, float]:
+        """The detector's answer; when it abstains, the platform's own tag if supported.
+
+        The platform's tag is trusted less than a confident detection (platforms often tag from the user's
+        settings, not the text), so it only fills a gap, and with confidence 0 to say no model stood behind it.
+        """
+        lang, confidence = self.detector.detect(post.text)
+        if lang is None:
+            return platform_language(post.lang), 0.0
+        return lang, confidence
+
+    def analyze(self, post: Post) -> Analysis:
+        text = post.text
+        lang, lang_confidence = self.language(post)
+        label, score = self.sentiment.score(text, lang)
+        score = max(-1.0, min(1.0, score))
+        complaint, complaint_p = self.complaint.predict(text, lang, score)
+        topics = self.topics.tag(text, lang)
+        return Analysis(
+            lang=lang,
+            lang_confidence=max(0.0, min(1.0, lang_confidence)),
+            sentiment=label,
+            sentiment_score=score,
+            complaint=complaint,
+            complaint_p=max(0.0, min(1.0, complaint_p)),
+            question=is_question(text, lang),
+            spam=is_spam(text),
+            severity=severity(complaint, score, text, topics),
+            topics=topics,
+            brands=self.brands.match(text),
+            pii=pii_kinds(text),
+        )
+
+    def analyze_many(self, posts: Sequence[Post]) -> list[Analysis]:
+        """Analyse posts in order; one result per post."""
+        return [self.analyze(post) for post in posts]

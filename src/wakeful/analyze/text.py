@@ -1,0 +1,48 @@
+"""Text folding and lexicon compilation shared by the rule-based analysers.
+
+Posts arrive in any case, with or without accents ("annulé", "annule", "ANNULÉ") and with typographic
+apostrophes; folding both the text and the lexicon the same way lets one pattern catch every spelling.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+
+_APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "\u00b4": "'", "`": "'"})
+
+URL_RE = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
+MENTION_RE = re.compile(r"(?<![\w@])@\w+")
+HASHTAG_RE = re.compile(r"(?<![\w#])#(\w+)")
+
+
+def strip_accents(text: str) -> str:
+    """Drop combining marks after NFKD, so 'Verspätung' and 'Verspatung' compare equal."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def fold(text: str) -> str:
+    """Case- and accent-insensitive form of `text` (NFKD, marks dropped, casefolded, apostrophes unified).
+
+    NFKD keeps one output char per base char for Latin text, but may change lengths (ligatures, 'ß' → 'ss'),
+    so offsets into folded text are not offsets into the original.
+    """
+    return strip_accents(text.translate(_APOSTROPHES)).casefold()
+
+
+def fold_pattern(pattern: str) -> str:
+    """Fold a lower-case regex source the way `fold` folds text, without touching escapes like `\\B`."""
+    return strip_accents(pattern.translate(_APOSTROPHES)).replace("ß", "ss")
+
+
+def compile_terms(terms: Iterable[str]) -> re.Pattern[str]:
+    """One alternation of lower-case regex terms, bounded so 'sue' never fires inside 'issue'."""
+    body = "|".join(f"(?:{fold_pattern(t)})" for t in terms)
+    return re.compile(rf"(?<!\w)(?:{body})(?!\w)")
+
+
+def strip_urls(text: str) -> str:
+    """Remove links: their paths carry digits and '?' that would otherwise look like phones or questions."""
+    return URL_RE.sub(" ", text)

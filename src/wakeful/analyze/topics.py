@@ -1,0 +1,124 @@
+"""What a post is about, as zero or more keys of a topic taxonomy.
+
+Topics route a case to the team that can fix it (baggage desk, refunds) and feed reporting. v0 is keyword
+rules in en, de and fr over folded text; a taxonomy is plain data so another brand's can be passed in.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from typing import Protocol
+
+from wakeful.analyze.text import compile_terms, fold, strip_urls
+
+
+class TopicTagger(Protocol):
+    """Tags `text` (in `lang`, None if unknown) with topic keys, in taxonomy order."""
+
+    def tag(self, text: str, lang: str | None) -> list[str]: ...
+
+
+_BAG_EN = r"(?:bags?|luggage|baggage|suitcases?|stroller|car ?seat)"
+_BAG_DE = r"(?:koffer|gepack(?:stuck)?|tasche|reisetasche)"
+_BAG_FR = r"(?:valises?|bagages?|sac)"
+
+# topic -> language -> lower-case regex terms (accents are folded when compiled).
+AIRLINE_TAXONOMY: dict[str, dict[str, list[str]]] = {
+    "lost_luggage": {
+        "en": [rf"(?:lost|missing|lose|losing|misplaced|delayed|find|locate|track) (?:\w+ ){{0,2}}{_BAG_EN}",
+               rf"{_BAG_EN} (?:\w+ ){{0,3}}(?:lost|missing|never arrived|didn'?t arrive|did not arrive|not here|"
+               r"hasn'?t arrived|gone)", rf"without (?:my|our) {_BAG_EN}", rf"where(?:'s| is| are) (?:\w+ ){{0,2}}"
+               rf"{_BAG_EN}", r"baggage claim", r"lost (?:and|&) found"],
+        "de": [rf"{_BAG_DE} (?:\w+ ){{0,3}}(?:verloren|weg|verschwunden|fehlt|nicht angekommen)",
+               rf"(?:verlorene[nr]?|vermisste[nr]?) {_BAG_DE}", rf"wo (?:ist|bleibt) (?:\w+ ){{0,2}}{_BAG_DE}",
+               r"gepackermittlung"],
+        "fr": [rf"{_BAG_FR} (?:\w+ ){{0,3}}(?:perdue?s?|egaree?s?|pas arrivee?s?|jamais arrivee?s?|disparue?s?)",
+               rf"ou est (?:\w+ ){{0,2}}{_BAG_FR}"],
+    },
+    "damaged_luggage": {
+        "en": [rf"{_BAG_EN} (?:\w+ ){{0,3}}(?:damaged|broken|smashed|ripped|torn|destroyed|cracked|dented)",
+               rf"(?:damaged|broken|smashed|ripped|torn|destroyed|cracked) (?:\w+ ){{0,2}}{_BAG_EN}",
+               r"(?:broke|damaged|smashed|destroyed|ripped) (?:my|our) (?:\w+ )?"
+               r"(?:bag|suitcase|stroller|guitar|wheelchair)"],
+        "de": [rf"{_BAG_DE} (?:\w+ ){{0,3}}(?:beschadigt|kaputt|zerstort|gerissen)",
+               rf"(?:beschadigte[nr]?|kaputte[nr]?) {_BAG_DE}"],
+        "fr": [rf"{_BAG_FR} (?:\w+ ){{0,3}}(?:endommagee?s?|cassee?s?|abimee?s?|dechiree?s?)"],
+    },
+    "delay": {
+        "en": [r"delay(?:s|ed)?", r"late ?flight", r"(?:hours?|hrs?|mins?|minutes) late", r"running late",
+               r"missed (?:my |our |the )?connect\w*", r"(?:stuck|sitting|waiting) on (?:the )?tarmac"],
+        "de": [r"versp[aä]t(?:et|ung|ungen)", r"anschluss(?:flug)? verpasst"],
+        "fr": [r"retard(?:s|e|ee|es)?", r"correspondance (?:ratee|manquee)"],
+    },
+    "cancellation": {
+        "en": [r"cancel+(?:ed|ing|ations?)", r"cxl+d", r"cncl+e?d"],
+        "de": [r"ausgefallen", r"annulliert", r"gestrichen", r"flugausfall", r"ausfall"],
+        "fr": [r"annule(?:e|s|es)?", r"annulation"],
+    },
+    "refund": {
+        "en": [r"refund(?:s|ed)?", r"reimburse\w*", r"compensation", r"money back", r"charged (?:me )?twice",
+               r"double[- ]charged", r"chargeback"],
+        "de": [r"erstattung", r"ruckerstattung", r"erstatte\w*", r"entschadigung", r"geld zuruck",
+               r"(?:doppelt|zweimal) (?:abgebucht|belastet)"],
+        "fr": [r"rembourse\w*", r"indemnisation", r"indemnite", r"(?:debite|preleve)e?s? (?:deux|2) fois"],
+    },
+    "customer_service": {
+        "en": [r"customer (?:service|care|support|relations)", r"on hold", r"hung up", r"call ?cent(?:er|re)",
+               r"no (?:answer|response|reply)", r"nobody (?:answers|responds|helps)", r"agent", r"(?:phone|hold) line",
+               r"(?:rude|unhelpful|unprofessional) (?:staff|agent|employee|rep|gate agent)"],
+        "de": [r"kundenservice", r"kundendienst", r"hotline", r"warteschleife", r"keine antwort",
+               r"nicht erreichbar"],
+        "fr": [r"service client", r"service apres-vente", r"hotline", r"aucune reponse", r"pas de reponse",
+               r"personne ne repond"],
+    },
+    "booking": {
+        # Quoting a booking reference ('booking ref AB12CD') is not a booking problem.
+        "en": [r"(?:re)?book(?:ing|ed)?(?! (?:ref|reference|number|no|code)\b)", r"reservations?",
+               r"check ?-?in", r"website", r"ticket(?:s|ing)?",
+               r"itinerary", r"change fee", r"confirmation"],
+        "de": [r"(?:um)?buchung", r"(?:um)?buchen", r"gebucht", r"reservierung", r"einchecken", r"check-?in",
+               r"ticket", r"webseite"],
+        "fr": [r"reservation", r"reserver", r"billets?", r"enregistrement", r"site web"],
+    },
+    "seating": {
+        "en": [r"seats?", r"seating", r"legroom", r"upgrade\w*", r"middle seat", r"aisle", r"window seat",
+               r"exit row", r"bumped"],
+        "de": [r"sitzpl[aä]tze?", r"sitz(?:e)?", r"beinfreiheit", r"platzreservierung"],
+        "fr": [r"sieges?", r"place assise", r"hublot", r"couloir", r"surclassement"],
+    },
+    "flight_attendant": {
+        "en": [r"flight attendants?", r"cabin crew", r"\bfa\b", r"stewardess(?:es)?", r"steward", r"crew member"],
+        "de": [r"flugbegleiter(?:in|innen)?", r"stewardess", r"kabinenpersonal", r"crew"],
+        "fr": [r"hotesses?(?: de l'air)?", r"personnel navigant", r"steward", r"equipage"],
+    },
+    "baggage_fees": {
+        "en": [r"bag(?:gage)? fees?", r"luggage fees?", r"checked bag fee", r"(?:charged|pay|paid) (?:\w+ ){0,3}"
+               r"(?:for )?(?:my |a |the )?(?:carry-?on|checked bag|bag|luggage)", r"overweight (?:fee|bag|charge)",
+               r"excess baggage"],
+        "de": [r"gepackgebuhr\w*", r"ubergepack", r"(?:koffer|gepack) (?:\w+ ){0,2}(?:bezahlen|gebuhr|kosten)"],
+        "fr": [r"frais de bagages?", r"supplement bagages?", r"bagage en soute payant", r"excedent de bagages?"],
+    },
+}
+
+
+class KeywordTopicTagger:
+    """Multi-label keyword topics; reads with the post's language plus English, or every language if unknown."""
+
+    def __init__(self, taxonomy: Mapping[str, Mapping[str, Sequence[str]]] | None = None) -> None:
+        taxonomy = AIRLINE_TAXONOMY if taxonomy is None else taxonomy
+        self.topics: list[str] = list(taxonomy)
+        self._rules: dict[str, dict[str, re.Pattern[str]]] = {
+            topic: {lang: compile_terms(terms) for lang, terms in by_lang.items() if terms}
+            for topic, by_lang in taxonomy.items()
+        }
+
+    def tag(self, text: str, lang: str | None) -> list[str]:
+        folded = fold(strip_urls(text))
+        found: list[str] = []
+        for topic in self.topics:
+            rules = self._rules[topic]
+            langs = [lang, "en"] if lang in rules else list(rules)
+            if any(code in rules and rules[code].search(folded) for code in langs):
+                found.append(topic)
+        return found

@@ -1,0 +1,92 @@
+from __future__ import annotations
+
+from wakeful.analyze import Analyzer
+from wakeful.analyze.pipeline import platform_language
+from wakeful.core.models import Sentiment
+
+from tests.analyze.helpers import AURORA, make_post
+
+
+def test_english_lost_bag_with_personal_data(analyzer: Analyzer) -> None:
+    post = make_post("@AuroraAirways my bag never arrived at Heathrow. Booking ref AB12CD, call me on +44 20 7946 0958")
+    a = analyzer.analyze(post)
+    assert a.lang == "en" and a.lang_confidence > 0.5
+    assert a.complaint and a.complaint_p > 0.5
+    assert a.severity == 1
+    assert a.topics == ["lost_luggage"]
+    assert a.brands == ["aurora"]
+    assert a.pii == ["booking-ref", "phone"]
+    assert not a.question and not a.spam
+    assert a.needs_response
+
+
+def test_negative_mood_mentioning_the_brand(analyzer: Analyzer) -> None:
+    a = analyzer.analyze(make_post("Worst weather ever, flying home tomorrow #flyaurora"))
+    assert a.sentiment is Sentiment.NEGATIVE and a.sentiment_score < -0.5
+    assert not a.complaint and a.severity == 0
+    assert a.brands == ["aurora"]
+    assert not a.needs_response
+
+
+def test_german_delay_with_a_deadline(analyzer: Analyzer) -> None:
+    text = "@AuroraAirways Flug AU 123 schon wieder 2 Std Verspätung!! Anschluss in 2 Stunden 🙄"
+    a = analyzer.analyze(make_post(text))
+    assert a.lang == "de"
+    assert a.complaint and a.severity == 2
+    assert a.topics == ["delay"]
+    assert a.pii == []  # 'AU 123' is a flight number
+
+
+def test_french_vulnerable_customer_is_top_severity(analyzer: Analyzer) -> None:
+    text = "@AuroraHelp vol annulé, personne ne répond. Mon père est en fauteuil roulant. #FlyAurora"
+    a = analyzer.analyze(make_post(text))
+    assert a.lang == "fr"
+    assert a.complaint and a.severity == 3
+    assert a.topics == ["cancellation", "customer_service"]
+
+
+def test_spam_and_question(analyzer: Analyzer) -> None:
+    spam, question = analyzer.analyze_many([
+        make_post("Follow back for free followers! click here https://x.co/a @AuroraAirways", post_id="1"),
+        make_post("@AuroraAirways can I take my guitar on board", post_id="2"),
+    ])
+    assert spam.spam and not spam.needs_response
+    assert question.question and not question.complaint and question.needs_response
+
+
+def test_platform_language_fills_in_only_when_detector_abstains(analyzer: Analyzer) -> None:
+    # Two German-or-Dutch words: the detector abstains, the platform's tag is used (confidence 0: no model).
+    a = analyzer.analyze(make_post("Koffer verloren 😡", lang="de-DE"))
+    assert (a.lang, a.lang_confidence) == ("de", 0.0)
+    assert a.complaint and a.topics == ["lost_luggage"]
+    # An unsupported platform tag is not used.
+    assert analyzer.analyze(make_post("👍👍 #aurora", lang="ja")).lang is None
+    # A confident detection wins over a wrong platform tag.
+    assert analyzer.analyze(make_post("My bag never arrived at Heathrow", lang="fr")).lang == "en"
+
+
+def test_platform_language_normalises_tags() -> None:
+    assert platform_language("en-GB") == "en"
+    assert platform_language("pt_BR") == "pt"
+    assert platform_language("und") is None
+    assert platform_language(None) is None
+
+
+def test_components_can_be_replaced() -> None:
+    class Always:
+        def detect(self, text: str) -> tuple[str | None, float]:
+            return "it", 0.9
+
+        def score(self, text: str, lang: str | None) -> tuple[Sentiment, float]:
+            return Sentiment.POSITIVE, 0.7
+
+    stub = Always()
+    a = Analyzer([AURORA], detector=stub, sentiment=stub).analyze(make_post("Aurora Air ok"))
+    assert (a.lang, a.sentiment, a.sentiment_score) == ("it", Sentiment.POSITIVE, 0.7)
+    assert a.brands == ["aurora"]
+
+
+def test_analyze_many_keeps_order(analyzer: Analyzer) -> None:
+    posts = [make_post(t, post_id=str(i)) for i, t in enumerate(["vol annulé", "Flug verspätet", "bag lost"])]
+    assert [a.lang for a in analyzer.analyze_many(posts)] == ["fr", "de", None]
+    assert analyzer.analyze_many([]) == []

@@ -1,0 +1,75 @@
+from __future__ import annotations
+
+import pytest
+
+from wakeful.analyze.complaint import LexiconComplaintClassifier, cue_counts
+from wakeful.analyze.sentiment import VaderSentiment
+
+CLASSIFIER = LexiconComplaintClassifier()
+VADER = VaderSentiment()
+
+
+def predict(text: str, lang: str | None) -> tuple[bool, float]:
+    _, score = VADER.score(text, lang)
+    return CLASSIFIER.predict(text, lang, score)
+
+
+def test_negative_mood_is_not_a_complaint() -> None:
+    text = "Worst weather ever, flying home tomorrow"
+    assert VADER.score(text, "en")[1] < -0.5
+    complaint, p = predict(text, "en")
+    assert not complaint
+    assert p < 0.5
+
+
+def test_a_calm_problem_report_is_a_complaint() -> None:
+    text = "My bag never arrived at Heathrow"
+    assert VADER.score(text, "en")[1] == 0.0
+    assert predict(text, "en")[0]
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("Flight AU12 delayed again, 3 hours at the gate", "en"),
+        ("charged twice for one ticket and still no refund", "en"),
+        ("cancelled flight and nobody answers the phone", "en"),
+        ("Mein Koffer ist verloren gegangen", "de"),
+        ("Warte seit drei Wochen auf die Erstattung", "de"),
+        ("Flug ausgefallen, keine Antwort vom Kundenservice", "de"),
+        ("Ma valise est perdue depuis lundi", "fr"),
+        ("Vol annulé et toujours pas remboursé", "fr"),
+        ("J'attends depuis 2 heures, aucune réponse", "fr"),
+        ("Flug verspätet", None),  # unknown language: every lexicon is read
+    ],
+)
+def test_complaints_in_each_language(text: str, lang: str | None) -> None:
+    complaint, p = predict(text, lang)
+    assert complaint, p
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("Thanks for the smooth flight, great crew!", "en"),
+        ("Will my flight tomorrow be delayed by the snow?", "en"),
+        ("Can I bring my guitar as hand luggage?", "en"),
+        ("Danke für den tollen Service", "de"),
+        ("Merci pour le super vol", "fr"),
+    ],
+)
+def test_non_complaints(text: str, lang: str) -> None:
+    complaint, p = predict(text, lang)
+    assert not complaint, p
+
+
+def test_sentiment_supports_but_never_decides() -> None:
+    strong_only = CLASSIFIER.predict("my flight was cancelled", "en", 0.0)[1]
+    with_anger = CLASSIFIER.predict("my flight was cancelled", "en", -0.8)[1]
+    no_cue_furious = CLASSIFIER.predict("what a day", "en", -1.0)[1]
+    assert with_anger > strong_only > 0.5
+    assert no_cue_furious < 0.5
+
+
+def test_weak_cue_inside_strong_cue_is_not_counted_twice() -> None:
+    assert cue_counts("lost my bag", "en") == (1, 0, 0)

@@ -1,0 +1,61 @@
+from __future__ import annotations
+
+import pytest
+
+from wakeful.analyze.pii import PiiMatch, find_pii, luhn_valid, pii_kinds, redact
+
+
+@pytest.mark.parametrize(
+    ("text", "redacted"),
+    [
+        ("mail me: jane.doe+trip@example.co.uk", "mail me: [email]"),
+        ("call +44 20 7946 0958 please", "call [phone] please"),
+        ("Ruf an: 030 12345678 oder 0171/1234567", "Ruf an: [phone] oder [phone]"),
+        ("Appelez le 06 12 34 56 78", "Appelez le [phone]"),
+        ("+49 (0)30 1234567", "[phone]"),
+        ("(555) 123-4567 or 555.123.4567", "[phone] or [phone]"),
+        ("card 4111 1111 1111 1111 charged twice", "card [card] charged twice"),
+        ("Karte 4111-1111-1111-1111", "Karte [card]"),
+        ("booking ref AB12CD please", "booking ref [booking-ref] please"),
+        ("PNR: 7QX4KZ", "PNR: [booking-ref]"),
+        ("Buchungsnummer X7K9QZ", "Buchungsnummer [booking-ref]"),
+        ("ma réservation n° ABC123", "ma réservation n° [booking-ref]"),
+        ("numéro de dossier: k9x2mb", "numéro de dossier: [booking-ref]"),
+    ],
+)
+def test_redacts_each_kind(text: str, redacted: str) -> None:
+    assert redact(text) == redacted
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "flight AU 123 on 24/02/2015 at 11:35",
+        "Flug AU123 am 24.02.2015 um 11:35",
+        "2015-02-24 11:35",
+        "paid $1,234.56 and €450 for nothing",
+        "refund of 1234567890 EUR",
+        "card 4111 1111 1111 1112",  # fails the Luhn check
+        "ticket 0161234567890",  # 13 digits: a ticket number, not a phone
+        "my booking is on flight AU1234",  # a flight number next to 'booking'
+        "promo code SAVE20",  # no booking context word
+        "AB12CD",  # a code with no booking context
+        "see https://t.co/AB12CD7 booking",  # inside a link
+        "3 hours 45 minutes, 2 bags, 1 stroller",
+    ],
+)
+def test_leaves_dates_prices_and_flight_numbers(text: str) -> None:
+    assert find_pii(text) == []
+    assert redact(text) == text
+
+
+def test_matches_carry_spans_in_order() -> None:
+    text = "ref AB12CD, mail a@b.io"
+    assert find_pii(text) == [PiiMatch("booking-ref", 4, 10), PiiMatch("email", 17, 23)]
+    assert pii_kinds("x@y.org, z@w.org, 06 12 34 56 78") == ["email", "phone"]
+
+
+def test_luhn() -> None:
+    assert luhn_valid("4111111111111111")
+    assert luhn_valid("79927398713")
+    assert not luhn_valid("79927398710")

@@ -1,0 +1,45 @@
+from __future__ import annotations
+
+import pytest
+
+from wakeful.analyze.topics import AIRLINE_TAXONOMY, KeywordTopicTagger
+
+TAGGER = KeywordTopicTagger()
+
+
+def test_default_taxonomy_keys() -> None:
+    assert list(AIRLINE_TAXONOMY) == [
+        "lost_luggage", "damaged_luggage", "delay", "cancellation", "refund",
+        "customer_service", "booking", "seating", "flight_attendant", "baggage_fees",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "expected"),
+    [
+        ("My bag never arrived at Heathrow", "en", ["lost_luggage"]),
+        ("my suitcase arrived completely smashed", "en", ["damaged_luggage"]),
+        ("Flight delayed 3 hours, then cancelled", "en", ["delay", "cancellation"]),
+        ("still no refund after 6 weeks, customer service hung up", "en", ["refund", "customer_service"]),
+        ("can't check in on the website", "en", ["booking"]),
+        ("they gave away my seat, the flight attendant was rude", "en", ["seating", "flight_attendant"]),
+        ("$60 bag fee for a carry-on?!", "en", ["baggage_fees"]),
+        ("Mein Koffer ist verloren, keine Erstattung", "de", ["lost_luggage", "refund"]),
+        ("Flug annulliert und 2 Stunden Verspätung", "de", ["delay", "cancellation"]),
+        ("Ma valise est perdue et mon vol annulé", "fr", ["lost_luggage", "cancellation"]),
+        ("retard de 3 heures, aucune réponse du service client", "fr", ["delay", "customer_service"]),
+        ("Great flight, lovely views", "en", []),
+        ("booking ref AB12CD, where is my bag?", "en", ["lost_luggage"]),
+    ],
+)
+def test_tags(text: str, lang: str, expected: list[str]) -> None:
+    assert TAGGER.tag(text, lang) == expected
+
+
+def test_unknown_language_reads_every_lexicon() -> None:
+    assert TAGGER.tag("Koffer verloren", None) == ["lost_luggage"]
+
+
+def test_custom_taxonomy() -> None:
+    tagger = KeywordTopicTagger({"wifi": {"en": [r"wi-?fi"]}, "food": {"en": [r"meal", r"food"]}})
+    assert tagger.tag("no wifi and no food", "en") == ["wifi", "food"]
