@@ -167,12 +167,12 @@ def cases(
     with db.session() as session:
         rows = list_cases(session, {brand} if brand else None, datetime.now(UTC), settings, limit=limit)
     table = Table("id", "priority", "brand", "author", "lang", "waiting", "state", "assignee")
-    table.add_column("latest post", no_wrap=True, overflow="ellipsis", max_width=60)
+    table.add_column("latest post", no_wrap=True, overflow="ellipsis", max_width=50)
     for c in rows:
         waiting = f"{c.waiting_minutes:.0f} min" if c.waiting_minutes is not None else "-"
         table.add_row(str(c.id), c.priority.name, c.brand, f"@{c.author.handle}", c.lang or "?", waiting,
-                      c.state.value, c.assignee or "-", c.snippet[:60])
-    console.print(table)
+                      c.state.value, c.assignee or "-", c.snippet)
+    Console().print(table)  # measured now, so the table fits the terminal it is printed to
 
 
 @app.command()

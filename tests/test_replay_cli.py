@@ -1,0 +1,87 @@
+"""File replay (order, speed-up, bad records) and the command line on a real database."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+from typer.testing import CliRunner
+
+from tests.factories import T0, make_post, post_record
+from wakeful.api.deps import Desk
+from wakeful.cli import app
+from wakeful.ingest.replay import in_time_order, replay, shift_to_end
+from wakeful.store.models import EngagementRow, PostRow, RejectedRecordRow
+
+LOST = "@AuroraAirways you lost my bag on AU 2213, nobody answers. Still waiting for my suitcase!"
+
+
+def test_replay_feeds_posts_in_observation_order_and_waits_at_the_speed_up(desk: Desk) -> None:
+    late = make_post("p2", LOST, author="bob", minutes=120)
+    early = make_post("p1", LOST, minutes=0)
+    update = make_post("p1", LOST, impressions=900, observed_minutes=60)
+    assert [p.observed_at() for p in in_time_order([late, update, early])] == [
+        early.observed_at(), update.observed_at(), late.observed_at()]
+    slept: list[float] = []
+    clock = [0.0]
+
+    def fake_sleep(seconds: float) -> None:
+        slept.append(seconds)
+        clock[0] += seconds
+
+    result = replay([late, update, early], desk.ingest, speed=60, sleep=fake_sleep, monotonic=lambda: clock[0])
+    assert slept == pytest.approx([60.0, 60.0])  # an hour of posts at 60x = a minute between each
+    assert (result.accepted, result.engagement_updates) == (2, 1)
+
+
+def test_shift_to_end_keeps_spacing_and_the_original_time() -> None:
+    posts = [make_post("a", LOST), make_post("b", LOST, minutes=30)]
+    moved = shift_to_end(posts, T0 + timedelta(days=10))
+    assert moved[1].created_at - moved[0].created_at == timedelta(minutes=30)
+    assert moved[1].observed_at() == T0 + timedelta(days=10)
+    assert moved[0].raw["original_created_at"] == T0.isoformat()
+
+
+@pytest.fixture
+def env(desk: Desk, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Desk:
+    monkeypatch.setenv("WAKEFUL_DATABASE_URL", desk.settings.database_url)
+    monkeypatch.setenv("WAKEFUL_CONFIG", str(tmp_path / "none.toml"))
+    from wakeful.core.settings import get_settings
+
+    get_settings.cache_clear()
+    return desk
+
+
+def test_cli_ingest_keeps_good_records_and_reports_bad_ones(env: Desk, tmp_path: Path) -> None:
+    path = tmp_path / "posts.jsonl"
+    good = post_record(make_post("g1", LOST))
+    again = post_record(make_post("g1", LOST, impressions=4000, observed_minutes=30))
+    lines = [json.dumps(good), "{not json", json.dumps({**good, "id": "g2", "created_at": "yesterday"}),
+             json.dumps(again)]
+    path.write_text("\n".join(lines) + "\n")
+    result = CliRunner().invoke(app, ["ingest", str(path)])
+    assert result.exit_code == 0, result.output
+    assert "stored 1 new posts" in result.output and "2 rejected" in result.output
+    assert "record 3, field 'created_at'" in result.output
+    with env.db.session() as s:
+        assert s.scalars(select(PostRow.platform_id)).all() == ["g1"]
+        assert len(s.scalars(select(EngagementRow)).all()) == 2
+        assert sorted(r.record for r in s.scalars(select(RejectedRecordRow))) == [2, 3]
+
+
+def test_cli_token_cases_and_report(env: Desk) -> None:
+    runner = CliRunner()
+    env.ingest.ingest([make_post("g1", LOST)])
+    token = runner.invoke(app, ["token", "create", "ana", "--brand", "aurora", "--role", "agent"])
+    assert token.exit_code == 0 and token.output.strip().startswith("wk_")
+    bad = runner.invoke(app, ["token", "create", "x", "--brand", "nope"])
+    assert bad.exit_code != 0 and "unknown brand" in bad.output
+    cases = runner.invoke(app, ["cases"], env={"COLUMNS": "200"})
+    assert "@alice" in cases.output
+    report = runner.invoke(app, ["report"])
+    assert "posts: 1" in report.output and "new 1" in report.output
+    for command in ("demo", "serve", "ingest", "cases", "report"):
+        assert runner.invoke(app, [command, "--help"]).exit_code == 0
