@@ -10,11 +10,12 @@ import pytest
 from sqlalchemy import select
 from typer.testing import CliRunner
 
-from tests.factories import T0, make_post, post_record
 from wakeful.api.deps import Desk
 from wakeful.cli import app
 from wakeful.ingest.replay import in_time_order, replay, shift_to_end
 from wakeful.store.models import EngagementRow, PostRow, RejectedRecordRow
+
+from tests.factories import T0, make_post, post_record
 
 LOST = "@AuroraAirways you lost my bag on AU 2213, nobody answers. Still waiting for my suitcase!"
 
