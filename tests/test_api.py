@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -138,3 +139,15 @@ def test_volume_chart_data(client: TestClient, auth: Headers) -> None:
     points = client.get("/api/v1/stats/volume", headers=auth()).json()
     assert sum(p["posts"] for p in points) == 1
     assert points[0]["negative_share"] == pytest.approx(points[0]["negative"] / points[0]["posts"])
+
+
+def test_queue_counts(client: TestClient, auth: Headers, desk: Desk) -> None:
+    ingest(client, auth, post_record(make_post("g1", LOST)), post_record(make_post("g2", LOST, author="bea")))
+    agent = auth("ana")
+    first = client.get("/api/v1/cases", headers=agent).json()[0]["id"]
+    client.post(f"/api/v1/cases/{first}/assign", json={"assignee": "ana"}, headers=agent)
+    assert client.get("/api/v1/stats/queue", headers=agent).json() == {"active": 2, "breached": 0, "unassigned": 1}
+    desk.clock.advance(timedelta(hours=5))  # type: ignore[attr-defined]
+    client.post(f"/api/v1/cases/{first}/replies", json={"text": "Sorry! DM us"}, headers=agent)
+    assert client.get("/api/v1/stats/queue", headers=agent).json() == {"active": 2, "breached": 1, "unassigned": 1}
+    assert client.get("/api/v1/stats/queue", headers=auth("nils", "nordrail")).json()["active"] == 0

@@ -13,7 +13,7 @@ from wakeful.api.deps import AnyUser, DbSession, DeskDep
 from wakeful.desk import service
 from wakeful.desk.cases import CaseState
 from wakeful.desk.reports import DeskSummary, summary, volume_by_hour
-from wakeful.desk.schemas import CaseDetail, CaseSummary, VolumePoint
+from wakeful.desk.schemas import CaseDetail, CaseSummary, QueueCounts, VolumePoint
 from wakeful.store.models import CaseRow
 
 router = APIRouter(prefix="/api/v1", tags=["cases"])
@@ -113,6 +113,11 @@ def note(case_id: int, body: NoteBody, who: AnyUser, session: DbSession, desk: D
 @router.get("/stats/volume", response_model=list[VolumePoint], tags=["reports"])
 def volume(who: AnyUser, session: DbSession) -> list[VolumePoint]:
     return volume_by_hour(session, who.brands)
+
+
+@router.get("/stats/queue", response_model=QueueCounts, tags=["reports"])
+def queue_counts(who: AnyUser, session: DbSession, desk: DeskDep) -> QueueCounts:
+    return service.queue_counts(session, who.brands, desk.clock.now(), desk.settings)
 
 
 @router.get("/stats/summary", response_model=DeskSummary, tags=["reports"])

@@ -85,3 +85,9 @@ class VolumePoint(BaseModel):
     @property
     def negative_share(self) -> float:
         return self.negative / self.posts if self.posts else 0.0
+
+
+class QueueCounts(BaseModel):
+    active: int = Field(description="Cases not resolved")
+    breached: int = Field(description="Active cases past their first-response target")
+    unassigned: int

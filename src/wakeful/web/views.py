@@ -32,8 +32,6 @@ STATIC_DIR = HERE / "static"
 
 QUEUE_LIMIT = 200
 """Rows shown in the queue table (the API's default page)."""
-COUNT_LIMIT = 1000
-"""Active cases the header counts look at; more shows as "1000+"."""
 VOLUME_HOURS = 72
 """Hours of the volume chart: the latest hours that have data."""
 SLA_WARN_SHARE = 0.25
@@ -186,16 +184,6 @@ def logout(request: Request) -> Response:
 # --- the queue ------------------------------------------------------------------------------------------------
 
 
-def queue_counts(active: list[CaseSummary]) -> dict[str, str]:
-    """Header numbers over the active cases: open, breached, unassigned."""
-    suffix = "+" if len(active) >= COUNT_LIMIT else ""
-    return {
-        "open": f"{len(active)}{suffix}",
-        "breached": str(sum(1 for c in active if sla_status(c) == "breached")),
-        "unassigned": str(sum(1 for c in active if c.assignee is None)),
-    }
-
-
 def _languages(settings_langs: Iterable[str], cases: Iterable[CaseSummary]) -> list[str]:
     return sorted(set(settings_langs) | {c.lang for c in cases if c.lang})
 
@@ -206,13 +194,9 @@ def queue(request: Request, who: PageUser, session: DbSession, desk: DeskDep, mi
     """The live queue: active cases, highest priority first, with counts and the hourly volume chart."""
     now = desk.clock.now()
     lang = (lang or "").strip().lower() or None
-    active = service.list_cases(session, who.brands, now, desk.settings, limit=COUNT_LIMIT)
     filters = {"mine": "true" if mine else None, "unassigned": "true" if unassigned else None, "lang": lang}
-    if any(filters.values()):
-        cases = service.list_cases(session, who.brands, now, desk.settings, assignee=who.name if mine else None,
-                                   unassigned=unassigned, lang=lang, limit=QUEUE_LIMIT)
-    else:
-        cases = active[:QUEUE_LIMIT]
+    cases = service.list_cases(session, who.brands, now, desk.settings, assignee=who.name if mine else None,
+                               unassigned=unassigned, lang=lang, limit=QUEUE_LIMIT)
     query = urlencode({k: v for k, v in filters.items() if v} | {"limit": QUEUE_LIMIT})
     volume = volume_by_hour(session, who.brands)[-VOLUME_HOURS:]
     brand_langs = [lg for b in desk.settings.brands if who.brands is None or b.key in who.brands
@@ -221,12 +205,11 @@ def queue(request: Request, who: PageUser, session: DbSession, desk: DeskDep, mi
         "who": who,
         "active_nav": "queue",
         "cases": cases,
-        "counts": queue_counts(active),
+        "counts": service.queue_counts(session, who.brands, now, desk.settings),
         "filters": {"mine": mine, "unassigned": unassigned, "lang": lang},
-        "languages": _languages(brand_langs, active),
+        "languages": _languages(brand_langs, cases),
         "api_cases": f"/api/v1/cases?{query}",
-        "api_counts": f"/api/v1/cases?limit={COUNT_LIMIT}",
-        "count_limit": COUNT_LIMIT,
+        "api_counts": "/api/v1/stats/queue",
         "volume": [p.model_dump(mode="json") for p in volume],
         "now": now,
     })

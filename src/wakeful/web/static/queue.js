@@ -131,21 +131,20 @@
     if (!table || !body) return;
     var src = table.getAttribute("data-src");
     var countsSrc = table.getAttribute("data-counts-src");
-    var countLimit = parseInt(table.getAttribute("data-count-limit") || "1000", 10);
     var filtered = src.indexOf("mine=") !== -1 || src.indexOf("unassigned=") !== -1 || src.indexOf("lang=") !== -1;
     var busy = false;
 
-    function updateCounts(active) {
-      setText("count-open", active.length + (active.length >= countLimit ? "+" : ""));
-      setText("count-breached", String(active.filter(function (c) { return slaStatus(c) === "breached"; }).length));
-      setText("count-unassigned", String(active.filter(function (c) { return !c.assignee; }).length));
+    function updateCounts(counts) {
+      setText("count-open", String(counts.active));
+      setText("count-breached", String(counts.breached));
+      setText("count-unassigned", String(counts.unassigned));
     }
 
     function refresh() {
       if (busy || document.hidden) return;
       busy = true;
       var rowsP = getJson(src);
-      var countsP = filtered ? getJson(countsSrc) : rowsP;
+      var countsP = getJson(countsSrc);
       Promise.all([rowsP, countsP]).then(function (res) {
         var cases = res[0];
         var rows = cases.length ? cases.map(row) : [emptyRow(filtered ? "No active cases match these filters."
