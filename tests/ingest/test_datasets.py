@@ -14,7 +14,8 @@ import pytest
 from wakeful.core.models import Post
 from wakeful.core.settings import BrandConfig
 from wakeful.ingest import datasets
-from wakeful.ingest.jsonl import RecordError, iter_csv_records, iter_file_records, iter_records, parse_post
+from wakeful.ingest.jsonl import RecordError, iter_csv_records, iter_file_records, iter_records
+from wakeful.ingest.replay import read_posts
 
 GOOD: dict[str, Any] = {
     "platform": "x", "id": "1", "text": "@AuroraAirways where is my bag", "created_at": "2026-03-02T09:00:00Z",
@@ -25,16 +26,7 @@ needs_data = pytest.mark.skipif(not (DATA / "airline-tweets").is_dir(), reason=f
 
 
 def read_all(path: Path) -> tuple[list[Post], list[RecordError]]:
-    posts: list[Post] = []
-    errors: list[RecordError] = []
-    for number, record in iter_file_records(path):
-        if isinstance(record, RecordError):
-            errors.append(record)
-            continue
-        try:
-            posts.append(parse_post(number, record))
-        except RecordError as err:
-            errors.append(err)
+    posts, errors, _ = read_posts(path)
     return posts, errors
 
 
