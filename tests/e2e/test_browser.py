@@ -1,0 +1,108 @@
+"""The desk in a real browser: Debian's Chromium driven by Playwright against a live server on loopback."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import uvicorn
+
+from wakeful.analyze import Analyzer
+from wakeful.api.app import build_desk, create_app
+from wakeful.api.auth import Role, create_token
+from wakeful.api.deps import Desk
+from wakeful.core.settings import Settings
+from wakeful.store.db import migrate
+
+from tests.desk_fixtures import BRANDS
+from tests.factories import make_post
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+SHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
+pytest.importorskip("playwright.sync_api")
+from playwright.sync_api import Page, sync_playwright  # noqa: E402
+
+if not Path(CHROMIUM).exists():
+    if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
+        raise RuntimeError(f"Chromium is required in CI for the browser tests (looked for {CHROMIUM})")
+    pytest.skip("Chromium is not installed; `make system-deps` installs it", allow_module_level=True)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+@pytest.fixture
+def live(tmp_path: Path, analyzer: Analyzer) -> Iterator[tuple[str, Desk, str]]:
+    url = f"sqlite:///{tmp_path}/e2e.db"
+    migrate(url)
+    desk = build_desk(Settings(database_url=url, brands=BRANDS), analyzer=analyzer)
+    with desk.db.session() as s:
+        token = create_token(s, "lee", "aurora", Role.LEAD, desk.clock.now())
+    port = _free_port()
+    server = uvicorn.Server(uvicorn.Config(create_app(desk), host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert server.started, "the server did not start"
+    yield f"http://127.0.0.1:{port}", desk, token
+    server.should_exit = True
+    thread.join(timeout=10)
+    desk.db.dispose()
+
+
+@pytest.fixture
+def page(live: tuple[str, Desk, str]) -> Iterator[Page]:
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync"])
+        pg = browser.new_page(viewport={"width": 1280, "height": 800})
+        yield pg
+        browser.close()
+
+
+def test_sign_in_see_a_case_arrive_live_open_it_and_reply(live: tuple[str, Desk, str], page: Page) -> None:
+    base, desk, token = live
+    pg = page
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    pg.goto(f"{base}/cases/1")
+    assert "/login" in pg.url
+    pg.fill("#token", "wk_wrong")
+    pg.click("button[type=submit]")
+    assert pg.locator("#login-error").is_visible()
+    pg.fill("#token", token)
+    pg.click("button[type=submit]")
+    pg.wait_for_url(f"{base}/cases/1")
+    pg.goto(f"{base}/")
+    assert pg.locator("#count-open").inner_text() == "0"
+
+    text = "@AuroraAirways you lost my bag on AU 2213, nobody answers. Still waiting for my suitcase!"
+    desk.ingest.ingest([make_post("e1", text, author="mira", at=desk.clock.now())])
+    row = pg.locator("#queue-rows tr", has_text="@mira")
+    row.wait_for(timeout=8_000)  # the queue refreshes itself every few seconds, no reload
+    assert pg.locator("#count-open").inner_text() == "1"
+    pg.screenshot(path=str(SHOTS / "queue.png"))
+
+    row.locator("a").first.click()
+    pg.wait_for_url(f"{base}/cases/*")
+    assert "you lost my bag" in pg.locator("main").inner_text()
+    sla = pg.locator("dd", has_text="first-response target")
+    assert sla.inner_text().startswith("waiting")
+    pg.fill("#reply-text", "So sorry, Mira! Please DM us your bag tag so we can trace it.")
+    pg.click("form[data-action=replies] button[type=submit]")
+    pg.locator("main", has_text="So sorry, Mira!").wait_for(timeout=5_000)
+    assert "Waiting on customer" in pg.locator("main").inner_text()
+    assert sla.inner_text().startswith("not waiting")  # the first-response clock has stopped
+    pg.screenshot(path=str(SHOTS / "case.png"), full_page=True)
