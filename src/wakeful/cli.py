@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import tempfile
 import threading
 import time
 from datetime import UTC, datetime, timedelta
@@ -18,13 +19,14 @@ from rich.table import Table
 from wakeful.api.app import build_desk, create_app
 from wakeful.api.auth import ALL_BRANDS, Role, create_token, revoke_token
 from wakeful.api.deps import Desk
-from wakeful.core.clock import ScaledClock
+from wakeful.core.clock import FixedClock, ScaledClock
 from wakeful.core.models import Post
 from wakeful.core.settings import Settings, get_settings
 from wakeful.desk.reports import summary
 from wakeful.desk.service import list_cases
+from wakeful.desk.simulation import Team, TeamOutcome, run_team
 from wakeful.ingest.replay import read_posts, replay, shift_to_end
-from wakeful.ingest.service import IngestResult
+from wakeful.ingest.service import IngestResult, IngestService
 from wakeful.store.db import Database, is_sqlite, migrate
 
 app = typer.Typer(help="wakeful: an always-on social-media customer-care desk.", no_args_is_help=True)
@@ -95,9 +97,14 @@ def demo(
     speed: Annotated[float, typer.Option(help="Speed-up of the replay (60 = an hour a minute); 0 = at once")] = 0.0,
     seed: Annotated[int, typer.Option(help="Seed of the built-in scenario")] = 7,
     port: Annotated[int, typer.Option()] = 8000,
+    agents: Annotated[int, typer.Option(help="Simulated agents answering during an instant replay; 0 = none")] = 6,
     exit_after: Annotated[bool, typer.Option("--exit", help="Stop after the replay instead of serving")] = False,
 ) -> None:
-    """Start the whole desk on a fresh demo database and replay a day of traffic into it."""
+    """Start the whole desk on a fresh demo database and replay a day of traffic into it.
+
+    Replayed at once (the default), a simulated 24/7 team of `--agents` answers cases as the day unfolds, so the
+    queue shows what a staffed desk would face now; replayed at a speed-up, the cases wait for you.
+    """
     from wakeful.ingest import datasets, scenario
 
     base = get_settings()
@@ -124,8 +131,10 @@ def demo(
     url = f"http://127.0.0.1:{port}/"
     console.print(f"[bold]wakeful is running at {url}[/bold]  (API docs: {url}docs)")
     console.print(f"Sign in with this access token: [bold green]{token}[/bold green]")
-    result = _replay_with_progress(desk, posts, speed or None, "replaying")
-    _print_result(result)
+    if speed or not agents:
+        _print_result(_replay_with_progress(desk, posts, speed or None, "replaying"))
+    else:
+        _print_outcome(_simulate_with_progress(desk, posts, Team(agents=agents)), agents)
     console.print(f"Open {url} and sign in with the token above. Ctrl-C stops the desk.")
     if exit_after:
         server.should_exit = True
@@ -135,6 +144,47 @@ def demo(
             time.sleep(1)
     except KeyboardInterrupt:
         server.should_exit = True
+
+
+def _simulate_with_progress(desk: Desk, posts: list[Post], team: Team, *, drain: bool = False) -> TeamOutcome:
+    clock = FixedClock(min(p.observed_at() for p in posts))
+    ingestor = IngestService(desk.db, desk.ingest.analyzer, desk.settings, clock)
+    columns = (TextColumn("replaying with a team"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+    with Progress(*columns, console=console) as bar:
+        task = bar.add_task("replay", total=len(posts))
+        return run_team(posts, ingestor, desk.db, desk.settings, clock, team, drain=drain,
+                        progress=lambda n: bar.advance(task, n))
+
+
+def _print_outcome(outcome: TeamOutcome, agents: int) -> None:
+    median, p90, worst = (outcome.percentile(q) for q in (0.5, 0.9, 1.0))
+    if median is None or p90 is None or worst is None or outcome.attainment is None:
+        console.print("the team answered no case")
+        return
+    console.print(
+        f"{agents} agents answered {outcome.answered} cases: first response median {median:.1f} min, "
+        f"p90 {p90:.1f} min, longest {worst:.0f} min; SLA attained {outcome.attainment:.0%}"
+    )
+
+
+@app.command()
+def simulate(
+    agents: Annotated[int, typer.Option(help="Agents on a 24/7 rota")] = 6,
+    days: Annotated[int, typer.Option(help="Days of the built-in scenario, one seed each")] = 1,
+    seed: Annotated[int, typer.Option(help="Seed of the first day")] = 7,
+    handle_minutes: Annotated[float, typer.Option(help="Median handling time per case")] = 4.0,
+) -> None:
+    """Run the desk on simulated days with a simulated team and print first-response times and SLA attainment."""
+    from wakeful.ingest import scenario
+
+    posts = [p for d in range(days) for p in scenario.generate_scenario(
+        seed=seed + d, start=scenario.DEFAULT_START + timedelta(days=d))]
+    with tempfile.TemporaryDirectory() as tmp:
+        settings = get_settings().model_copy(update={"database_url": f"sqlite:///{tmp}/simulate.db"})
+        desk = _desk(settings)
+        team = Team(agents=agents, handle_median_min=handle_minutes)
+        _print_outcome(_simulate_with_progress(desk, posts, team, drain=True), agents)
+        desk.db.dispose()
 
 
 def _span(posts: list[Post]) -> timedelta:

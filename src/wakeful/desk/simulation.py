@@ -1,0 +1,129 @@
+"""A simulated care team working the queue while posts are replayed, on a clock that follows the posts.
+
+Used by `wakeful demo` (so the desk looks as it would with a team on shift) and `wakeful simulate` (to see what a
+rota of N agents achieves on a day of traffic). Agents work 24/7, take the top unassigned case of the queue when
+free, and answer after a handling time drawn from a log-normal distribution.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+import random
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Protocol
+
+from wakeful.core.clock import FixedClock
+from wakeful.core.models import Post
+from wakeful.core.settings import Settings
+from wakeful.desk import service
+from wakeful.desk.cases import CaseState
+from wakeful.store.db import Database
+
+
+class Ingestor(Protocol):
+    """What the simulation needs of the ingest path (kept structural so `desk` does not import `ingest`)."""
+
+    def ingest(self, posts: Sequence[Post]) -> object: ...
+
+
+@dataclass
+class TeamOutcome:
+    answered: int = 0
+    within_target: int = 0
+    waits_min: list[float] = field(default_factory=list)
+
+    @property
+    def attainment(self) -> float | None:
+        """Share of first responses within the target of the case's priority when it was answered."""
+        return self.within_target / self.answered if self.answered else None
+
+    def percentile(self, q: float) -> float | None:
+        if not self.waits_min:
+            return None
+        ordered = sorted(self.waits_min)
+        return ordered[min(len(ordered) - 1, math.ceil(q * len(ordered)) - 1)]
+
+
+@dataclass(frozen=True)
+class Team:
+    agents: int = 6
+    handle_median_min: float = 4.0
+    handle_sigma: float = 0.5
+    resolve_share: float = 0.6
+    seed: int = 11
+
+
+def _answer(db: Database, settings: Settings, clock: FixedClock, agent: str, team: Team, rng: random.Random,
+            outcome: TeamOutcome) -> datetime | None:
+    """Agent takes the top unassigned case; returns when they are free again, or None if there was nothing."""
+    now = clock.now()
+    with db.session() as session:
+        top = service.list_cases(session, None, now, settings, unassigned=True,
+                                 states=(CaseState.NEW.value, CaseState.OPEN.value), limit=1)
+        if not top or top[0].awaiting_since is None:
+            return None
+        case = service.load_case(session, top[0].id, None)
+        done = now + timedelta(minutes=rng.lognormvariate(math.log(team.handle_median_min), team.handle_sigma))
+        service.assign(session, case, agent, agent, now)
+        wait = (done - top[0].awaiting_since).total_seconds() / 60
+        outcome.waits_min.append(wait)
+        outcome.within_target += wait <= settings.first_response_target_minutes[top[0].priority.level]
+        service.add_reply(session, case, "Thank you for telling us. We are on it and will update you here.",
+                          agent, done, resolve=rng.random() < team.resolve_share)
+        case.assignee = None if case.state == CaseState.RESOLVED.value else agent
+    outcome.answered += 1
+    return done
+
+
+def run_team(
+    posts: Sequence[Post],
+    ingestor: Ingestor,
+    db: Database,
+    settings: Settings,
+    clock: FixedClock,
+    team: Team,
+    *,
+    step: timedelta = timedelta(minutes=1),
+    drain: bool = False,
+    progress: Callable[[int], None] | None = None,
+) -> TeamOutcome:
+    """Replay `posts` in time order minute by minute while the team answers; `clock` follows simulated time.
+
+    With `drain` the team goes on after the last post until the queue is empty (within a day), so every case's
+    wait is counted; without it the run stops with the traffic, leaving the queue as it would stand then.
+    """
+    ordered = sorted(posts, key=lambda p: p.observed_at())
+    outcome = TeamOutcome()
+    if not ordered:
+        return outcome
+    rng = random.Random(team.seed)
+    start = ordered[0].observed_at()
+    free: list[tuple[datetime, str]] = [(start, f"agent-{i + 1}") for i in range(team.agents)]
+    heapq.heapify(free)
+    t, i = start, 0
+    end = ordered[-1].observed_at()
+    idle = False
+    while i < len(ordered) or (drain and not idle and t < end + timedelta(days=1)):
+        batch = []
+        while i < len(ordered) and ordered[i].observed_at() <= t:
+            batch.append(ordered[i])
+            i += 1
+        if batch:
+            clock.set(t)
+            ingestor.ingest(batch)
+            if progress:
+                progress(len(batch))
+        while free and free[0][0] <= t:
+            ready_at, agent = heapq.heappop(free)
+            clock.set(max(ready_at, t))
+            done = _answer(db, settings, clock, agent, team, rng, outcome)
+            heapq.heappush(free, (done or t + step, agent))
+            idle = done is None
+            if idle:
+                break
+        t += step
+    clock.set(max(t, end) if drain else end)
+    return outcome
