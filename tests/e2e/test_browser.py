@@ -91,7 +91,7 @@ def test_sign_in_see_a_case_arrive_live_open_it_and_reply(live: tuple[str, Desk,
     text = "@AuroraAirways you lost my bag on AU 2213, nobody answers. Still waiting for my suitcase!"
     desk.ingest.ingest([make_post("e1", text, author="mira", at=desk.clock.now())])
     row = pg.locator("#queue-rows tr", has_text="@mira")
-    row.wait_for(timeout=8_000)  # the queue refreshes itself every few seconds, no reload
+    row.wait_for(timeout=2_000)  # pushed by server-sent events, no reload
     assert pg.locator("#count-open").inner_text() == "1"
     pg.screenshot(path=str(SHOTS / "queue.png"))
 

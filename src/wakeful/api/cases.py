@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
+import json
+from collections.abc import AsyncIterator
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Query, status
+from fastapi import APIRouter, HTTPException, Query, Request, status
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from wakeful.api.auth import Principal, Role
-from wakeful.api.deps import AnyUser, DbSession, DeskDep
+from wakeful.api.deps import AnyUser, DbSession, Desk, DeskDep
 from wakeful.desk import service
 from wakeful.desk.cases import CaseState
 from wakeful.desk.reports import DeskSummary, summary, volume_by_hour
@@ -17,6 +23,7 @@ from wakeful.desk.schemas import CaseDetail, CaseSummary, QueueCounts, VolumePoi
 from wakeful.store.models import CaseRow
 
 router = APIRouter(prefix="/api/v1", tags=["cases"])
+CHANGE_POLL_S = 0.5
 
 
 def _case(session: Session, case_id: int, who: Principal) -> CaseRow:
@@ -45,6 +52,41 @@ def list_cases(
         assignee=who.name if mine else assignee, unassigned=unassigned, lang=lang, min_level=min_priority,
         limit=limit,
     )
+
+
+def _queue_mark(desk: Desk, brands: set[str] | None) -> tuple[int, str]:
+    stmt = select(func.count(), func.max(CaseRow.updated_at))
+    if brands is not None:
+        stmt = stmt.where(CaseRow.brand.in_(list(brands)))
+    with desk.db.session() as session:
+        count, latest = session.execute(stmt).one()
+    return int(count), str(latest)
+
+
+@router.get("/cases/changes", summary="Server-sent events: `changed` whenever the caller's queue changes",
+            response_class=StreamingResponse)
+async def case_changes(request: Request, who: AnyUser, desk: DeskDep) -> StreamingResponse:
+    """A stream the dashboard listens to, so a new case shows within about a second of being stored.
+
+    It watches the cases table (any process may write it: the server, a replay, a connector) twice a second.
+    """
+
+    async def events() -> AsyncIterator[str]:
+        yield "retry: 2000\n\n"
+        last = await run_in_threadpool(_queue_mark, desk, who.brands)
+        quiet = 0
+        while not await request.is_disconnected():
+            await asyncio.sleep(CHANGE_POLL_S)
+            mark = await run_in_threadpool(_queue_mark, desk, who.brands)
+            quiet += 1
+            if mark != last:
+                last, quiet = mark, 0
+                yield f"event: changed\ndata: {json.dumps({'cases': mark[0]})}\n\n"
+            elif quiet * CHANGE_POLL_S >= 15:
+                quiet = 0
+                yield ": keep-alive\n\n"
+
+    return StreamingResponse(events(), media_type="text/event-stream", headers={"Cache-Control": "no-store"})
 
 
 @router.get("/cases/{case_id}", response_model=CaseDetail, summary="A case with its timeline and earlier cases")

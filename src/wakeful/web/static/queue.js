@@ -140,9 +140,13 @@
       setText("count-unassigned", String(counts.unassigned));
     }
 
+    var pending = false;
+
     function refresh() {
-      if (busy || document.hidden) return;
+      if (document.hidden) return;
+      if (busy) { pending = true; return; }
       busy = true;
+      pending = false;
       var rowsP = getJson(src);
       var countsP = getJson(countsSrc);
       Promise.all([rowsP, countsP]).then(function (res) {
@@ -156,6 +160,7 @@
         setText("queue-status", "Live updates paused: " + err.message);
       }).then(function () {
         busy = false;
+        if (pending) refresh();
       });
     }
 
@@ -168,6 +173,10 @@
       }
     });
     window.setInterval(refresh, REFRESH_MS);
+    if (window.EventSource) {
+      // The server says when the queue changed; polling stays as the fallback.
+      new window.EventSource("/api/v1/cases/changes").addEventListener("changed", refresh);
+    }
     document.addEventListener("visibilitychange", refresh);
   }
 
