@@ -8,7 +8,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy import create_engine, inspect
 
 from wakeful.store.db import alembic_config, migrate
-from wakeful.store.models import Base
+from wakeful.store.registry import Base
 
 
 def test_upgrade_matches_the_models_and_downgrade_removes_everything(database_url: str) -> None:

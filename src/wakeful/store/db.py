@@ -44,8 +44,12 @@ def alembic_config(url: str) -> Config:
     return cfg
 
 
-def migrate(url: str, revision: str = "head") -> None:
-    """Bring the database at `url` to `revision`, creating it (SQLite) or its tables as needed."""
+def migrate(url: str, revision: str = "heads") -> None:
+    """Bring the database at `url` to `revision`, creating it (SQLite) or its tables as needed.
+
+    "heads": features may add their own branch of revisions off a common base (each its own tables), and all of
+    them are applied; a later merge revision can join them.
+    """
     command.upgrade(alembic_config(url), revision)
 
 

@@ -4,7 +4,7 @@ from alembic import context
 from sqlalchemy import pool
 
 from wakeful.store.db import make_engine
-from wakeful.store.models import Base
+from wakeful.store.registry import Base
 
 config = context.config
 url = config.get_main_option("sqlalchemy.url")

@@ -1,0 +1,9 @@
+"""Imports every module that maps tables, so `Base.metadata` is complete for Alembic and the schema test.
+
+A feature that keeps its tables in its own module (e.g. `store/connectors.py`) adds one import line here.
+"""
+
+from wakeful.store import models
+from wakeful.store.models import Base
+
+__all__ = ["Base", "models"]
