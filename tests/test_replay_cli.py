@@ -86,3 +86,16 @@ def test_cli_token_cases_and_report(env: Desk) -> None:
     assert "posts: 1" in report.output and "new 1" in report.output
     for command in ("demo", "serve", "ingest", "cases", "report"):
         assert runner.invoke(app, [command, "--help"]).exit_code == 0
+
+
+def test_cli_user_add(env: Desk, monkeypatch: pytest.MonkeyPatch) -> None:
+    from wakeful.api.auth import sign_in
+
+    runner = CliRunner()
+    new_password = {"WAKEFUL_NEW_PASSWORD": "long password 1"}
+    ok = runner.invoke(app, ["user", "add", "ana", "--brand", "aurora"], env=new_password)
+    assert ok.exit_code == 0, ok.output
+    short = runner.invoke(app, ["user", "add", "bo", "--brand", "aurora", "--password", "short"])
+    assert short.exit_code != 0 and "at least" in short.output
+    with env.db.session() as s:
+        assert sign_in(s, "ana", "long password 1", env.clock.now()) is not None

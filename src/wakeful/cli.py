@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 import tempfile
 import threading
 import time
@@ -17,7 +18,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from wakeful.api.app import build_desk, create_app
-from wakeful.api.auth import ALL_BRANDS, Role, create_token, revoke_token
+from wakeful.api.auth import ALL_BRANDS, Role, create_token, create_user, revoke_token
 from wakeful.api.deps import Desk
 from wakeful.core.clock import FixedClock, ScaledClock
 from wakeful.core.models import Post
@@ -31,8 +32,10 @@ from wakeful.store.db import Database, is_sqlite, migrate
 
 app = typer.Typer(help="wakeful: an always-on social-media customer-care desk.", no_args_is_help=True)
 token_app = typer.Typer(help="Create and revoke API tokens.", no_args_is_help=True)
+user_app = typer.Typer(help="Dashboard users.", no_args_is_help=True)
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 app.add_typer(token_app, name="token")
+app.add_typer(user_app, name="user")
 app.add_typer(db_app, name="db")
 console = Console()
 
@@ -124,18 +127,21 @@ def demo(
     posts = shift_to_end(posts, now + _span(posts) if speed else now)
     migrate(base.database_url)
     desk = build_desk(base, clock=ScaledClock(now, speed) if speed else None)
+    password = secrets.token_urlsafe(12)  # a fresh demo database each run, so a fresh password too
     with desk.db.session() as session:
-        brand = ALL_BRANDS if real else base.brands[0].key
-        token = create_token(session, "demo-lead", brand, Role.ADMIN if real else Role.LEAD, now)
+        brand, role = (ALL_BRANDS, Role.ADMIN) if real else (base.brands[0].key, Role.LEAD)
+        create_user(session, "lead", password, brand, role, now)
+        token = create_token(session, "demo-api", brand, role, now)
     server = _serve_in_background(desk, "127.0.0.1", port)
     url = f"http://127.0.0.1:{port}/"
     console.print(f"[bold]wakeful is running at {url}[/bold]  (API docs: {url}docs)")
-    console.print(f"Sign in with this access token: [bold green]{token}[/bold green]")
+    console.print(f"Sign in as [bold green]lead[/bold green] with password [bold green]{password}[/bold green]")
+    console.print(f"API token ({role.value}, for scripts): {token}")
     if speed or not agents:
         _print_result(_replay_with_progress(desk, posts, speed or None, "replaying"))
     else:
         _print_outcome(_simulate_with_progress(desk, posts, Team(agents=agents)), agents)
-    console.print(f"Open {url} and sign in with the token above. Ctrl-C stops the desk.")
+    console.print(f"Open {url} and sign in as lead with the password above. Ctrl-C stops the desk.")
     if exit_after:
         server.should_exit = True
         return
@@ -256,6 +262,27 @@ def token_create(
     with desk.db.session() as session:
         token = create_token(session, name, brand, Role(role.value), datetime.now(UTC))
     console.print(token)
+
+
+@user_app.command("add")
+def user_add(
+    name: Annotated[str, typer.Argument(help="The username to sign in with")],
+    brand: Annotated[str, typer.Option(help="The brand key they work on; '*' (admins only) for all")],
+    role: Annotated[RoleName, typer.Option(help="agent, lead or admin")] = RoleName.agent,
+    password: Annotated[str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True,
+                                          envvar="WAKEFUL_NEW_PASSWORD", help="Asked for when not given")] = "",
+) -> None:
+    """Add a dashboard user; the password is stored only as a scrypt hash."""
+    settings = get_settings()
+    if brand != ALL_BRANDS and settings.brand(brand) is None:
+        raise typer.BadParameter(f"unknown brand {brand!r}; configured: {[b.key for b in settings.brands]}")
+    desk = _desk(settings)
+    try:
+        with desk.db.session() as session:
+            create_user(session, name, password, brand, Role(role.value), datetime.now(UTC))
+    except ValueError as err:
+        raise typer.BadParameter(str(err)) from None
+    console.print(f"user {name} can sign in ({role.value}, brand {brand})")
 
 
 @token_app.command("revoke")

@@ -15,7 +15,7 @@ import uvicorn
 
 from wakeful.analyze import Analyzer
 from wakeful.api.app import build_desk, create_app
-from wakeful.api.auth import Role, create_token
+from wakeful.api.auth import Role, create_user
 from wakeful.api.deps import Desk
 from wakeful.core.settings import Settings
 from wakeful.store.db import migrate
@@ -24,6 +24,7 @@ from tests.desk_fixtures import BRANDS
 from tests.factories import make_post
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+PASSWORD = "e2e-password-long-enough"
 SHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
 pytest.importorskip("playwright.sync_api")
 from playwright.sync_api import Page, sync_playwright  # noqa: E402
@@ -42,12 +43,12 @@ def _free_port() -> int:
 
 
 @pytest.fixture
-def live(tmp_path: Path, analyzer: Analyzer) -> Iterator[tuple[str, Desk, str]]:
+def live(tmp_path: Path, analyzer: Analyzer) -> Iterator[tuple[str, Desk]]:
     url = f"sqlite:///{tmp_path}/e2e.db"
     migrate(url)
     desk = build_desk(Settings(database_url=url, brands=BRANDS), analyzer=analyzer)
     with desk.db.session() as s:
-        token = create_token(s, "lee", "aurora", Role.LEAD, desk.clock.now())
+        create_user(s, "lee", PASSWORD, "aurora", Role.LEAD, desk.clock.now())
     port = _free_port()
     server = uvicorn.Server(uvicorn.Config(create_app(desk), host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
@@ -56,14 +57,14 @@ def live(tmp_path: Path, analyzer: Analyzer) -> Iterator[tuple[str, Desk, str]]:
     while not server.started and time.monotonic() < deadline:
         time.sleep(0.05)
     assert server.started, "the server did not start"
-    yield f"http://127.0.0.1:{port}", desk, token
+    yield f"http://127.0.0.1:{port}", desk
     server.should_exit = True
     thread.join(timeout=10)
     desk.db.dispose()
 
 
 @pytest.fixture
-def page(live: tuple[str, Desk, str]) -> Iterator[Page]:
+def page(live: tuple[str, Desk]) -> Iterator[Page]:
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=[
             "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
@@ -73,16 +74,17 @@ def page(live: tuple[str, Desk, str]) -> Iterator[Page]:
         browser.close()
 
 
-def test_sign_in_see_a_case_arrive_live_open_it_and_reply(live: tuple[str, Desk, str], page: Page) -> None:
-    base, desk, token = live
+def test_sign_in_see_a_case_arrive_live_open_it_and_reply(live: tuple[str, Desk], page: Page) -> None:
+    base, desk = live
     pg = page
     SHOTS.mkdir(parents=True, exist_ok=True)
     pg.goto(f"{base}/cases/1")
     assert "/login" in pg.url
-    pg.fill("#token", "wk_wrong")
+    pg.fill("#username", "lee")
+    pg.fill("#password", "not the password")
     pg.click("button[type=submit]")
     assert pg.locator("#login-error").is_visible()
-    pg.fill("#token", token)
+    pg.fill("#password", PASSWORD)
     pg.click("button[type=submit]")
     pg.wait_for_url(f"{base}/cases/1")
     pg.goto(f"{base}/")

@@ -15,7 +15,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from wakeful.api.app import build_desk, create_app
-from wakeful.api.auth import Role, create_token
+from wakeful.api.auth import Role, create_user
 from wakeful.api.deps import COOKIE
 from wakeful.core.clock import FixedClock
 from wakeful.core.models import Analysis, Author, Engagement, Platform, Post, Sentiment
@@ -76,10 +76,12 @@ POSTS = [
 ]
 
 
+PASSWORD = "correct horse battery"
+
+
 @dataclass
 class DeskApp:
     app: FastAPI
-    agent_token: str
     case_of: dict[str, int]
 
 
@@ -91,9 +93,9 @@ def desk(tmp_path: Path) -> Iterator[DeskApp]:
     built.ingest.ingest(POSTS)
     built.ingest.ingest([POSTS[0].model_copy(update={"engagement": SEEN_AGAIN})])
     with built.db.session() as session:
-        token = create_token(session, "alice", "aurora", Role.AGENT, NOW)
+        create_user(session, "alice", PASSWORD, "aurora", Role.AGENT, NOW)
         rows = session.execute(select(CaseRow.id, CaseRow.conversation_id)).all()
-    yield DeskApp(app=create_app(built), agent_token=token, case_of={conv: cid for cid, conv in rows if conv})
+    yield DeskApp(app=create_app(built), case_of={conv: cid for cid, conv in rows if conv})
     built.db.dispose()
 
 
@@ -102,10 +104,17 @@ def client(desk: DeskApp) -> TestClient:
     return TestClient(desk.app)
 
 
+ALICE = {"username": "alice", "password": PASSWORD}
+
+
 def _signed_in(desk: DeskApp) -> TestClient:
+    """A browser signed in as alice, sending the page's CSRF token with writes as the page scripts do."""
     client = TestClient(desk.app)
-    r = client.post("/login", data={"token": desk.agent_token}, follow_redirects=False)
+    r = client.post("/login", data=ALICE, follow_redirects=False)
     assert r.status_code == 303
+    m = re.search(r'<meta name="csrf-token" content="([^"]+)">', client.get("/").text)
+    assert m, "no CSRF token in the page"
+    client.headers["X-CSRF-Token"] = m.group(1)
     return client
 
 
@@ -121,47 +130,47 @@ def test_pages_redirect_to_login_without_a_valid_cookie(client: TestClient) -> N
         assert r.status_code == 303
         assert r.headers["location"].startswith("/login")
     assert client.get("/cases/1", follow_redirects=False).headers["location"] == "/login?next=%2Fcases%2F1"
-    client.cookies.set(COOKIE, "wk_not-a-token")
+    client.cookies.set(COOKIE, "not-a-session")
     assert client.get("/", follow_redirects=False).status_code == 303
 
 
 def test_login_page_and_static_files_need_no_cookie(client: TestClient) -> None:
     r = client.get("/login")
     assert r.status_code == 200
-    assert '<label for="token">Access token</label>' in r.text
+    assert '<label for="username">Username</label>' in r.text and 'type="password"' in r.text
     assert "script-src 'self'" in r.headers["content-security-policy"]
     for path in ("/static/app.css", "/static/queue.js", "/static/case.js", "/static/charts.js",
                  "/static/vendor/chart.umd.min.js"):
         assert client.get(path).status_code == 200, path
 
 
-def test_bad_token_rerenders_the_form_with_401(client: TestClient) -> None:
-    r = client.post("/login", data={"token": "wk_wrong"}, follow_redirects=False)
-    assert r.status_code == 401
-    assert "not valid" in r.text
-    assert 'name="token"' in r.text
-    assert "set-cookie" not in r.headers
+def test_wrong_password_or_unknown_user_rerenders_the_form_with_401(client: TestClient) -> None:
+    for data in ({"username": "alice", "password": "wrong password"}, {"username": "bob", "password": PASSWORD}):
+        r = client.post("/login", data=data, follow_redirects=False)
+        assert r.status_code == 401
+        assert "Unknown user or wrong password" in r.text
+        assert 'name="password"' in r.text
+        assert "set-cookie" not in r.headers
 
 
-def test_good_token_sets_a_strict_httponly_cookie(desk: DeskApp, client: TestClient) -> None:
-    r = client.post("/login", data={"token": desk.agent_token}, follow_redirects=False)
+def test_sign_in_sets_a_strict_httponly_session_cookie(desk: DeskApp, client: TestClient) -> None:
+    r = client.post("/login", data=ALICE, follow_redirects=False)
     assert r.status_code == 303
     assert r.headers["location"] == "/"
     cookie = r.headers["set-cookie"]
-    assert cookie.startswith(f"{COOKIE}={desk.agent_token}")
+    assert cookie.startswith(f"{COOKIE}=") and PASSWORD.split()[0] not in cookie
     assert "HttpOnly" in cookie
     assert "SameSite=strict" in cookie
     assert "Secure" not in cookie
     https = TestClient(desk.app, base_url="https://testserver")
-    assert "Secure" in https.post("/login", data={"token": desk.agent_token},
-                                  follow_redirects=False).headers["set-cookie"]
+    assert "Secure" in https.post("/login", data=ALICE, follow_redirects=False).headers["set-cookie"]
 
 
 def test_login_goes_back_to_the_page_asked_for_but_never_off_site(desk: DeskApp, client: TestClient) -> None:
-    r = client.post("/login", data={"token": desk.agent_token, "next": "/cases/1"}, follow_redirects=False)
+    r = client.post("/login", data={**ALICE, "next": "/cases/1"}, follow_redirects=False)
     assert r.headers["location"] == "/cases/1"
     for target in ("//evil.example/x", "https://evil.example/", "/\\evil.example"):
-        r = client.post("/login", data={"token": desk.agent_token, "next": target}, follow_redirects=False)
+        r = client.post("/login", data={**ALICE, "next": target}, follow_redirects=False)
         assert r.headers["location"] == "/", target
 
 
@@ -243,3 +252,21 @@ def test_logout_clears_the_cookie(desk: DeskApp) -> None:
     assert f'{COOKIE}=""' in r.headers["set-cookie"] and "Max-Age=0" in r.headers["set-cookie"]
     assert COOKIE not in client.cookies
     assert client.get("/", follow_redirects=False).status_code == 303
+
+
+def test_logout_ends_the_session_on_the_server(desk: DeskApp) -> None:
+    client = _signed_in(desk)
+    stolen = client.cookies[COOKIE]
+    client.post("/logout")
+    thief = TestClient(desk.app, cookies={COOKIE: stolen})
+    assert thief.get("/", follow_redirects=False).status_code == 303
+
+
+def test_writes_with_the_session_cookie_need_the_csrf_header(desk: DeskApp) -> None:
+    client = _signed_in(desk)
+    url = f"/api/v1/cases/{desk.case_of['a1']}/assign"
+    forged = client.post(url, json={"assignee": "alice"}, headers={"X-CSRF-Token": "guess"})
+    assert forged.status_code == 403 and "X-CSRF-Token" in forged.json()["detail"]
+    del client.headers["X-CSRF-Token"]
+    assert client.post(url, json={"assignee": "alice"}).status_code == 403
+    assert client.get("/api/v1/cases").status_code == 200  # reads need no CSRF token

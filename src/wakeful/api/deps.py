@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hmac
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Annotated
@@ -10,13 +11,14 @@ from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
-from wakeful.api.auth import Principal, Role, authenticate
+from wakeful.api.auth import Principal, Role, authenticate, session_principal
 from wakeful.core.clock import Clock
 from wakeful.core.settings import Settings
 from wakeful.ingest.service import IngestService
 from wakeful.store.db import Database
 
-COOKIE = "wakeful_token"
+COOKIE = "wakeful_session"
+CSRF_HEADER = "X-CSRF-Token"
 
 
 @dataclass
@@ -40,10 +42,15 @@ def get_session(desk: Annotated[Desk, Depends(get_desk)]) -> Iterator[Session]:
 bearer = HTTPBearer(auto_error=False, description="An API token: `wakeful token create NAME --brand B --role R`")
 
 
-def token_from(request: Request, creds: HTTPAuthorizationCredentials | None) -> str:
-    if creds is not None:
-        return creds.credentials
-    return request.cookies.get(COOKIE, "")
+SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+
+
+def principal_of(request: Request, desk: Desk, creds: HTTPAuthorizationCredentials | None) -> Principal | None:
+    """An API token in the Authorization header, or else the dashboard's session cookie."""
+    with desk.db.session() as session:
+        if creds is not None:
+            return authenticate(session, creds.credentials)
+        return session_principal(session, request.cookies.get(COOKIE, ""), desk.clock.now())
 
 
 def current_principal(
@@ -51,15 +58,18 @@ def current_principal(
     desk: Annotated[Desk, Depends(get_desk)],
     creds: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
 ) -> Principal:
-    token = token_from(request, creds)
-    with desk.db.session() as session:
-        principal = authenticate(session, token)
+    principal = principal_of(request, desk, creds)
     if principal is None:
         raise HTTPException(
             status.HTTP_401_UNAUTHORIZED,
-            "missing or invalid token" if token else "authentication required: send 'Authorization: Bearer <token>'",
+            "missing or invalid token" if creds or COOKIE in request.cookies
+            else "authentication required: send 'Authorization: Bearer <token>'",
             headers={"WWW-Authenticate": "Bearer"},
         )
+    if principal.csrf is not None and request.method not in SAFE_METHODS:
+        sent = request.headers.get(CSRF_HEADER, "")
+        if not hmac.compare_digest(sent, principal.csrf):
+            raise HTTPException(status.HTTP_403_FORBIDDEN, f"missing or wrong {CSRF_HEADER} header")
     return principal
 
 

@@ -1,8 +1,9 @@
 """Dashboard pages: sign-in, the live queue and a case's timeline.
 
 Pages read through the same desk services as the JSON API and write only through that API (from small static
-scripts), so there is one write path. The browser authenticates with the API token kept in an HttpOnly,
-SameSite=Strict cookie; the API accepts the same cookie, so the pages' same-origin `fetch` calls need no token.
+scripts), so there is one write path. People sign in with a username and password; the session lives in an
+HttpOnly, SameSite=Strict cookie that the API also accepts, and every write from a page carries the session's CSRF
+token (from the page's meta tag) in the X-CSRF-Token header.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
-from wakeful.api.auth import Principal, authenticate
+from wakeful.api.auth import SESSION_DAYS, Principal, session_principal, sign_in, sign_out
 from wakeful.api.deps import COOKIE, DbSession, DeskDep
 from wakeful.core.clock import as_utc
 from wakeful.desk import service
@@ -137,9 +138,9 @@ def _login_url(request: Request) -> str:
 
 
 def page_user(request: Request, desk: DeskDep) -> Principal:
-    """The signed-in user from the cookie, or a 303 to the sign-in page."""
+    """The signed-in user from the session cookie, or a 303 to the sign-in page."""
     with desk.db.session() as session:
-        who = authenticate(session, request.cookies.get(COOKIE, ""))
+        who = session_principal(session, request.cookies.get(COOKIE, ""), desk.clock.now())
     if who is None:
         raise HTTPException(status.HTTP_303_SEE_OTHER, "sign in first", headers={"Location": _login_url(request)})
     return who
@@ -157,24 +158,26 @@ def login_form(request: Request, next: str | None = None) -> HTMLResponse:
 
 
 @router.post("/login", response_class=HTMLResponse)
-def login(request: Request, desk: DeskDep, token: Annotated[str, Form()] = "",
-          next: Annotated[str, Form()] = "/") -> Response:
-    """Check the token; on success keep it in the session cookie and go on to the page asked for."""
-    token = token.strip()
+def login(request: Request, desk: DeskDep, username: Annotated[str, Form()] = "",
+          password: Annotated[str, Form()] = "", next: Annotated[str, Form()] = "/") -> Response:
+    """Check the credentials; on success start a session (HttpOnly, SameSite=Strict cookie) and go on."""
     with desk.db.session() as session:
-        who = authenticate(session, token)
-    if who is None:
+        started = sign_in(session, username.strip(), password, desk.clock.now())
+    if started is None:
         return render(request, "login.html",
-                      {"next": safe_next(next), "error": "That token is not valid or has been revoked."},
+                      {"next": safe_next(next), "error": "Unknown user or wrong password.", "username": username},
                       status_code=status.HTTP_401_UNAUTHORIZED)
     response = RedirectResponse(safe_next(next), status_code=status.HTTP_303_SEE_OTHER)
-    response.set_cookie(COOKIE, token, httponly=True, samesite="strict", secure=request.url.scheme == "https",
-                        path="/")
+    response.set_cookie(COOKIE, started.cookie, httponly=True, samesite="strict",
+                        secure=request.url.scheme == "https", path="/", max_age=SESSION_DAYS * 86400)
     return response
 
 
 @router.post("/logout")
-def logout(request: Request) -> Response:
+def logout(request: Request, desk: DeskDep) -> Response:
+    """End the session on the server too, so a copied cookie stops working."""
+    with desk.db.session() as session:
+        sign_out(session, request.cookies.get(COOKIE, ""), desk.clock.now())
     response = RedirectResponse("/login", status_code=status.HTTP_303_SEE_OTHER)
     response.delete_cookie(COOKIE, path="/", httponly=True, samesite="strict",
                            secure=request.url.scheme == "https")

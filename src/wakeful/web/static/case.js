@@ -2,6 +2,11 @@
 "use strict";
 
 (function () {
+  function csrfToken() {
+    var meta = document.querySelector('meta[name="csrf-token"]');
+    return meta ? meta.getAttribute("content") : "";
+  }
+
   function errorText(status, body) {
     if (body && typeof body.detail === "string") return body.detail;
     if (body && Array.isArray(body.detail)) {
@@ -35,7 +40,7 @@
         fetch("/api/v1/cases/" + encodeURIComponent(caseId) + "/" + action, {
           method: "POST",
           credentials: "same-origin",
-          headers: { "Content-Type": "application/json", Accept: "application/json" },
+          headers: { "Content-Type": "application/json", Accept: "application/json", "X-CSRF-Token": csrfToken() },
           body: JSON.stringify(payload(action, form))
         }).then(function (r) {
           if (r.ok) {
