@@ -151,3 +151,18 @@ def test_queue_counts(client: TestClient, auth: Headers, desk: Desk) -> None:
     client.post(f"/api/v1/cases/{first}/replies", json={"text": "Sorry! DM us"}, headers=agent)
     assert client.get("/api/v1/stats/queue", headers=agent).json() == {"active": 2, "breached": 1, "unassigned": 1}
     assert client.get("/api/v1/stats/queue", headers=auth("nils", "nordrail")).json()["active"] == 0
+
+
+def test_personal_data_is_masked_until_revealed_and_the_reveal_is_recorded(client: TestClient, auth: Headers) -> None:
+    text = "@AuroraAirways lost my bag, booking ref QX7K2P, call me on +44 7700 900123 or mira@example.com"
+    ingest(client, auth, post_record(make_post("p1", text, author="mira")))
+    agent = auth("ana")
+    case = client.get("/api/v1/cases", headers=agent).json()[0]
+    assert "mira@example.com" not in case["snippet"] and "+44 7700" not in case["snippet"]
+    post = client.get(f"/api/v1/cases/{case['id']}", headers=agent).json()["timeline"][0]
+    assert post["redacted"] is True and "QX7K2P" not in post["text"] and "[email]" in post["text"]
+    shown = client.post(f"/api/v1/cases/{case['id']}/reveal", headers=agent).json()
+    assert shown == [{"post_id": "p1", "text": text}]
+    timeline = client.get(f"/api/v1/cases/{case['id']}", headers=agent).json()["timeline"]
+    assert [(i["kind"], i["actor"]) for i in timeline][-1] == ("reveal", "ana")
+    assert timeline[0]["redacted"] is True  # revealing shows it once; the case stays masked

@@ -90,7 +90,7 @@ def test_sign_in_see_a_case_arrive_live_open_it_and_reply(live: tuple[str, Desk]
     pg.goto(f"{base}/")
     assert pg.locator("#count-open").inner_text() == "0"
 
-    text = "@AuroraAirways you lost my bag on AU 2213, nobody answers. Still waiting for my suitcase!"
+    text = "@AuroraAirways you lost my bag on AU 2213, nobody answers. Still waiting! Mail me: mira@example.com"
     desk.ingest.ingest([make_post("e1", text, author="mira", at=desk.clock.now())])
     row = pg.locator("#queue-rows tr", has_text="@mira")
     row.wait_for(timeout=2_000)  # pushed by server-sent events, no reload
@@ -100,6 +100,9 @@ def test_sign_in_see_a_case_arrive_live_open_it_and_reply(live: tuple[str, Desk]
     row.locator("a").first.click()
     pg.wait_for_url(f"{base}/cases/*")
     assert "you lost my bag" in pg.locator("main").inner_text()
+    assert "mira@example.com" not in pg.locator("main").inner_text()  # masked until revealed
+    pg.click("form[data-action=reveal] button[type=submit]")
+    pg.locator("p.event-text", has_text="mira@example.com").wait_for(timeout=3_000)
     sla = pg.locator("dd", has_text="first-response target")
     assert sla.inner_text().startswith("waiting")
     pg.fill("#reply-text", "So sorry, Mira! Please DM us your bag tag so we can trace it.")

@@ -19,7 +19,7 @@ from wakeful.api.deps import AnyUser, DbSession, Desk, DeskDep
 from wakeful.desk import service
 from wakeful.desk.cases import CaseState
 from wakeful.desk.reports import DeskSummary, summary, volume_by_hour
-from wakeful.desk.schemas import CaseDetail, CaseSummary, QueueCounts, VolumePoint
+from wakeful.desk.schemas import CaseDetail, CaseSummary, QueueCounts, RevealedText, VolumePoint
 from wakeful.store.models import CaseRow
 
 router = APIRouter(prefix="/api/v1", tags=["cases"])
@@ -138,6 +138,12 @@ def reply(case_id: int, body: ReplyBody, who: AnyUser, session: DbSession, desk:
     now = desk.clock.now()
     service.add_reply(session, case, body.text, who.name, now, resolve=body.resolve)
     return service.summarize(session, case, now, desk.settings)
+
+
+@router.post("/cases/{case_id}/reveal", response_model=list[RevealedText],
+             summary="Unmask the personal data in a case's posts; the reveal is recorded on the case")
+def reveal(case_id: int, who: AnyUser, session: DbSession, desk: DeskDep) -> list[RevealedText]:
+    return service.reveal(session, _case(session, case_id, who), who.name, desk.clock.now())
 
 
 class NoteBody(BaseModel):

@@ -57,7 +57,7 @@ class EngagementPoint(BaseModel):
 
 
 class TimelineItem(BaseModel):
-    kind: Literal["post", "reply", "assigned", "state", "note"]
+    kind: Literal["post", "reply", "assigned", "state", "note", "reveal"]
     at: datetime
     actor: str
     text: str | None
@@ -67,6 +67,7 @@ class TimelineItem(BaseModel):
     sentiment: str | None = None
     complaint: bool | None = None
     pii: list[str] = Field(default_factory=list)
+    redacted: bool = Field(default=False, description="Personal data in `text` is masked; revealing it is audited")
     engagement: list[EngagementPoint] = Field(default_factory=list)
     data: dict[str, object] = Field(default_factory=dict)
 
@@ -91,3 +92,8 @@ class QueueCounts(BaseModel):
     active: int = Field(description="Cases not resolved")
     breached: int = Field(description="Active cases past their first-response target")
     unassigned: int
+
+
+class RevealedText(BaseModel):
+    post_id: str
+    text: str

@@ -20,6 +20,7 @@ from wakeful.desk.schemas import (
     EngagementPoint,
     PriorityView,
     QueueCounts,
+    RevealedText,
     TimelineItem,
 )
 from wakeful.store.models import CaseEventRow, CasePostRow, CaseRow, EngagementRow, PostRow
@@ -142,7 +143,8 @@ def _timeline(session: Session, case: CaseRow) -> list[TimelineItem]:
             quotes=e.quotes, impressions=e.impressions,
         ))
     items = [
-        TimelineItem(kind="post", at=as_utc(p.created_at), actor=f"@{p.author.handle}", text=p.text,
+        TimelineItem(kind="post", at=as_utc(p.created_at), actor=f"@{p.author.handle}",
+                     text=redact(p.text) if p.pii else p.text, redacted=bool(p.pii),
                      post_id=p.platform_id, url=p.url, lang=p.lang, sentiment=p.sentiment,
                      complaint=p.complaint, pii=p.pii, engagement=curves[p.id])
         for p in posts
@@ -201,6 +203,17 @@ def add_reply(session: Session, case: CaseRow, text: str, actor: str, now: datet
     case.awaiting_since = None
     _event(session, case, "reply", actor, now, text, via="desk")
     set_state(session, case, CaseState.RESOLVED if resolve else CaseState.WAITING, actor, now)
+
+
+def reveal(session: Session, case: CaseRow, actor: str, now: datetime) -> list[RevealedText]:
+    """The unmasked texts of the case's posts that carry personal data; who looked, and when, goes on record."""
+    posts = session.scalars(
+        select(PostRow).join(CasePostRow, CasePostRow.post_id == PostRow.id)
+        .where(CasePostRow.case_id == case.id).order_by(PostRow.created_at)
+    )
+    shown = [RevealedText(post_id=p.platform_id, text=p.text) for p in posts if p.pii]
+    _event(session, case, "reveal", actor, now, posts=[r.post_id for r in shown])
+    return shown
 
 
 def add_note(session: Session, case: CaseRow, text: str, actor: str, now: datetime) -> None:

@@ -20,6 +20,7 @@
     if (action === "assign") return { assignee: data.get("assignee") || null };
     if (action === "state") return { state: data.get("state") };
     if (action === "replies") return { text: data.get("text"), resolve: data.get("resolve") === "true" };
+    if (action === "reveal") return {};
     return { text: data.get("text") };
   }
 
@@ -43,6 +44,18 @@
           headers: { "Content-Type": "application/json", Accept: "application/json", "X-CSRF-Token": csrfToken() },
           body: JSON.stringify(payload(action, form))
         }).then(function (r) {
+          if (r.ok && action === "reveal") {
+            return r.json().then(function (shown) {
+              shown.forEach(function (post) {
+                document.querySelectorAll("p.event-text[data-post-id]").forEach(function (p) {
+                  if (p.getAttribute("data-post-id") === post.post_id) p.textContent = post.text;
+                });
+              });
+              status.textContent = "Personal data revealed; this was recorded on the case.";
+              form.remove();
+              return null;
+            });
+          }
           if (r.ok) {
             window.location.reload();
             return null;
