@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from wakeful.core.settings import PriorityPolicy
-from wakeful.desk.priority import compute_priority
+from wakeful.desk.priority import compute_priority, priority_level
 
 from tests.factories import T0
 
@@ -37,3 +37,15 @@ def test_a_policy_of_zero_means_reach_never_changes_priority() -> None:
 def test_levels_never_exceed_urgent() -> None:
     p = compute_priority(3, 10_000_000, T0, T0 + timedelta(days=1), PriorityPolicy(reach_max_levels=3))
     assert p.level == 3 and p.name == "urgent"
+
+
+def test_the_fast_ranking_level_agrees_with_the_explained_one() -> None:
+    policy = PriorityPolicy(wait_max_levels=2)
+    for severity in range(4):
+        for reach in (0, 9_999, 10_000, 150_000, 5_000_000):
+            for minutes in (None, 0, 29, 30, 95, 2_000):
+                since = None if minutes is None else T0 - timedelta(minutes=minutes)
+                level, waited = priority_level(severity, reach, since, T0, policy)
+                full = compute_priority(severity, reach, since, T0, policy)
+                assert level == full.level
+                assert waited == (full.waiting.total_seconds() if full.waiting is not None else 0.0)

@@ -33,6 +33,16 @@ class Priority:
         return (-self.level, -(self.waiting.total_seconds() if self.waiting else 0.0))
 
 
+def priority_level(
+    severity: int, reach: int, awaiting_since: datetime | None, now: datetime, policy: PriorityPolicy
+) -> tuple[int, float]:
+    """The level and seconds waited, without the reasons: the queue ranks thousands of cases with this."""
+    waited = max((now - awaiting_since).total_seconds(), 0.0) if awaiting_since else 0.0
+    wait_boost = min(policy.wait_max_levels, int(waited // (policy.wait_step_minutes * 60))) if awaiting_since else 0
+    reach_boost = min(policy.reach_max_levels, reach_level(reach, policy.reach_followers_per_level))
+    return min(3, max(0, min(3, severity)) + wait_boost + reach_boost), waited
+
+
 def compute_priority(
     severity: int,
     reach: int,

@@ -8,7 +8,7 @@ from collections.abc import Collection
 from datetime import datetime, timedelta
 
 from pydantic import BaseModel
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, String, cast, func, or_, select
 from sqlalchemy.orm import Session
 
 from wakeful.core.clock import as_utc
@@ -16,21 +16,29 @@ from wakeful.desk.schemas import VolumePoint
 from wakeful.store.models import CaseRow, PostRow
 
 
+def _mentions(brands: Collection[str] | None) -> ColumnElement[bool]:
+    """Posts that mention any of `brands` (any brand when None), matched in SQL on the stored JSON list.
+
+    Brand keys are `[a-z0-9_-]`, so a quoted LIKE pattern (with `_` escaped) matches exactly one key.
+    """
+    text = cast(PostRow.brands, String)
+    if brands is None:
+        return text.like('%"%')
+    return or_(*(text.like('%"' + b.replace("_", "\\_") + '"%', escape="\\") for b in brands))
+
+
 def volume_by_hour(
     session: Session, brands: Collection[str] | None, since: datetime | None = None, until: datetime | None = None
 ) -> list[VolumePoint]:
     """Posts mentioning the brands per hour, with how many read negative; empty hours included."""
-    stmt = select(PostRow.created_at, PostRow.sentiment, PostRow.brands)
+    stmt = select(PostRow.created_at, PostRow.sentiment).where(_mentions(brands))
     if since:
         stmt = stmt.where(PostRow.created_at >= since)
     if until:
         stmt = stmt.where(PostRow.created_at < until)
-    wanted = None if brands is None else set(brands)
     totals: Counter[datetime] = Counter()
     negatives: Counter[datetime] = Counter()
-    for created_at, sentiment, post_brands in session.execute(stmt):
-        if not post_brands or (wanted is not None and not wanted.intersection(post_brands)):
-            continue
+    for created_at, sentiment in session.execute(stmt):
         hour = as_utc(created_at).replace(minute=0, second=0, microsecond=0)
         totals[hour] += 1
         negatives[hour] += sentiment == "negative"
@@ -78,11 +86,11 @@ def summary(session: Session, brands: Collection[str] | None) -> DeskSummary:
         by_lang[lang or "unknown"] += 1
         if first is not None:
             waits.append((as_utc(first) - as_utc(opened)).total_seconds() / 60)
-    complaints_q = select(func.count()).select_from(PostRow).where(PostRow.complaint.is_(True))
+    complaints_q = select(func.count()).select_from(PostRow).where(PostRow.complaint.is_(True), _mentions(brands))
     return DeskSummary(
         posts=posts,
         negative_share=negative / posts if posts else 0.0,
-        complaints=session.execute(complaints_q).scalar_one() if brands is None else _brand_complaints(session, brands),
+        complaints=session.execute(complaints_q).scalar_one(),
         cases_by_state=dict(by_state),
         cases_by_lang=dict(by_lang),
         answered=len(waits),
@@ -91,7 +99,3 @@ def summary(session: Session, brands: Collection[str] | None) -> DeskSummary:
     )
 
 
-def _brand_complaints(session: Session, brands: Collection[str]) -> int:
-    wanted = set(brands)
-    rows = session.execute(select(PostRow.brands).where(PostRow.complaint.is_(True)))
-    return sum(1 for (b,) in rows if wanted.intersection(b or []))

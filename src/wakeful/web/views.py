@@ -9,7 +9,7 @@ token (from the page's meta tag) in the X-CSRF-Token header.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any, Literal
 from urllib.parse import urlencode, urlsplit
@@ -34,7 +34,7 @@ STATIC_DIR = HERE / "static"
 QUEUE_LIMIT = 200
 """Rows shown in the queue table (the API's default page)."""
 VOLUME_HOURS = 72
-"""Hours of the volume chart: the latest hours that have data."""
+"""Hours of the volume chart, up to now."""
 SLA_WARN_SHARE = 0.25
 """Time left below this share of the first-response target shows amber."""
 
@@ -201,7 +201,7 @@ def queue(request: Request, who: PageUser, session: DbSession, desk: DeskDep, mi
     cases = service.list_cases(session, who.brands, now, desk.settings, assignee=who.name if mine else None,
                                unassigned=unassigned, lang=lang, limit=QUEUE_LIMIT)
     query = urlencode({k: v for k, v in filters.items() if v} | {"limit": QUEUE_LIMIT})
-    volume = volume_by_hour(session, who.brands)[-VOLUME_HOURS:]
+    volume = volume_by_hour(session, who.brands, since=now - timedelta(hours=VOLUME_HOURS))
     brand_langs = [lg for b in desk.settings.brands if who.brands is None or b.key in who.brands
                    for lg in b.languages]
     return render(request, "queue.html", {
