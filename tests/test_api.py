@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -166,3 +167,21 @@ def test_personal_data_is_masked_until_revealed_and_the_reveal_is_recorded(clien
     timeline = client.get(f"/api/v1/cases/{case['id']}", headers=agent).json()["timeline"]
     assert [(i["kind"], i["actor"]) for i in timeline][-1] == ("reveal", "ana")
     assert timeline[0]["redacted"] is True  # revealing shows it once; the case stays masked
+
+
+def test_the_server_runs_scheduled_jobs_and_survives_a_failing_one(desk: Desk) -> None:
+    ran: list[object] = []
+
+    def broken(_desk: Desk, _now: object) -> None:
+        raise RuntimeError("boom")
+
+    def job(d: Desk, now: object) -> None:
+        ran.append(now)
+
+    desk.settings.scheduler_interval_s = 0.05
+    desk.jobs.extend([broken, job])
+    with TestClient(create_app(desk)):
+        deadline = time.monotonic() + 5
+        while len(ran) < 2 and time.monotonic() < deadline:
+            time.sleep(0.02)
+    assert len(ran) >= 2 and ran[0] == desk.clock.now()

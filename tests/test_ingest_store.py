@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 
+import pytest
 from sqlalchemy import func, select
 
 from wakeful.api.deps import Desk
@@ -72,3 +73,19 @@ def test_post_is_analysed_once_and_kept_with_its_reading(desk: Desk) -> None:
     assert row.complaint is True
     assert row.lang == "en"
     assert row.author.handle == "alice"
+
+
+def test_case_hooks_run_in_the_batch_transaction(desk: Desk) -> None:
+    seen: list[set[int]] = []
+
+    def hook(session: object, cases: set[int], now: object) -> None:
+        seen.append(set(cases))
+        raise RuntimeError("a hook failing mid-batch")
+
+    desk.ingest.case_hooks.append(hook)
+    with pytest.raises(RuntimeError, match="mid-batch"):
+        desk.ingest.ingest([make_post("p1", COMPLAINT)])
+    assert len(seen) == 1 and len(seen[0]) == 1
+    assert count(desk, PostRow) == 0  # the whole batch rolled back: the sender will deliver it again
+    desk.ingest.case_hooks.clear()
+    assert desk.ingest.ingest([make_post("p1", COMPLAINT)]).accepted == 1

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+
 from fastapi import FastAPI
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
@@ -16,6 +22,8 @@ from wakeful.ingest.service import IngestService, PostAnalyzer
 from wakeful.store.db import Database
 from wakeful.web import views
 
+log = logging.getLogger(__name__)
+
 
 def build_desk(settings: Settings, db: Database | None = None, clock: Clock | None = None,
                analyzer: PostAnalyzer | None = None) -> Desk:
@@ -25,8 +33,36 @@ def build_desk(settings: Settings, db: Database | None = None, clock: Clock | No
     return Desk(db=db, settings=settings, clock=clock, ingest=IngestService(db, analyzer, settings, clock))
 
 
+def run_jobs(desk: Desk) -> None:
+    """One round of the scheduled jobs; a failing job is logged and does not stop the others."""
+    now = desk.clock.now()
+    for job in desk.jobs:
+        try:
+            job(desk, now)
+        except Exception:
+            log.exception("scheduled job %s failed", getattr(job, "__name__", job))
+
+
+def _scheduler(desk: Desk) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        async def loop() -> None:
+            while True:
+                await asyncio.sleep(desk.settings.scheduler_interval_s)
+                await run_in_threadpool(run_jobs, desk)
+
+        task = asyncio.create_task(loop())
+        try:
+            yield
+        finally:
+            task.cancel()
+
+    return lifespan
+
+
 def create_app(desk: Desk) -> FastAPI:
     app = FastAPI(
+        lifespan=_scheduler(desk),
         title="wakeful",
         summary="An always-on social-media customer-care desk",
         description="Every endpoint but `/healthz` needs a token (`Authorization: Bearer …`), scoped to one brand "

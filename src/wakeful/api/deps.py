@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import hmac
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request, status
@@ -27,6 +28,11 @@ class Desk:
     settings: Settings
     clock: Clock
     ingest: IngestService
+    jobs: list[Job] = field(default_factory=list)
+    """Run by the server every `settings.scheduler_interval_s` (escalations, re-routing, forecasts)."""
+
+
+Job = Callable[["Desk", datetime], None]
 
 
 def get_desk(request: Request) -> Desk:

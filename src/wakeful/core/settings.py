@@ -83,6 +83,7 @@ class Settings(BaseSettings):
     case_window_hours: float = Field(default=48.0, gt=0, description="Posts by one author about one brand "
                                      "within this window of the case's last post join that case")
     priority: PriorityPolicy = Field(default_factory=PriorityPolicy)
+    scheduler_interval_s: float = Field(default=30.0, gt=0, description="How often the server runs scheduled jobs")
     first_response_target_minutes: list[int] = Field(
         default_factory=lambda: [240, 120, 60, 15],
         description="First-response target by priority level 0..3, shown as SLA time left",

@@ -7,7 +7,7 @@ a new engagement observation, which is appended to the post's reach curve rather
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
@@ -35,6 +35,10 @@ from wakeful.store.upsert import get_or_insert, insert_ignore
 
 class PostAnalyzer(Protocol):
     def analyze_many(self, posts: Sequence[Post]) -> list[Analysis]: ...
+
+
+CaseHook = Callable[[Session, set[int], datetime], None]
+"""Called inside a batch's transaction with the cases it opened or updated (routing, risk, alerts)."""
 
 
 @dataclass
@@ -102,11 +106,13 @@ def _post_values(post: Post, author_id: int, analysis: Analysis, now: datetime) 
 class IngestService:
     """Stores batches of posts; each batch is one transaction, so a crash mid-batch leaves no half-stored post."""
 
-    def __init__(self, db: Database, analyzer: PostAnalyzer, settings: Settings, clock: Clock) -> None:
+    def __init__(self, db: Database, analyzer: PostAnalyzer, settings: Settings, clock: Clock,
+                 case_hooks: Sequence[CaseHook] = ()) -> None:
         self.db = db
         self.analyzer = analyzer
         self.settings = settings
         self.clock = clock
+        self.case_hooks = list(case_hooks)
 
     def ingest(self, posts: Sequence[Post]) -> IngestResult:
         result = IngestResult()
@@ -119,6 +125,10 @@ class IngestService:
             analyses = dict(zip((p.key for p in fresh), self.analyzer.analyze_many(fresh), strict=True))
             for post in posts:
                 self._store_one(session, post, analyses.get(post.key), now, result)
+            if result.cases:
+                session.flush()
+                for hook in self.case_hooks:
+                    hook(session, result.cases, now)
         return result
 
     def reject(self, source: str, errors: Iterable[RecordError], payloads: Mapping[int, object] | None = None) -> int:
