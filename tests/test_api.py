@@ -185,3 +185,26 @@ def test_the_server_runs_scheduled_jobs_and_survives_a_failing_one(desk: Desk) -
         while len(ran) < 2 and time.monotonic() < deadline:
             time.sleep(0.02)
     assert len(ran) >= 2 and ran[0] == desk.clock.now()
+
+
+def test_daily_report_and_breakdown_as_json_and_csv(client: TestClient, auth: Headers, desk: Desk) -> None:
+    ingest(client, auth, post_record(make_post("g1", LOST)), post_record(make_post("g2", LOST, author="bea")),
+           post_record(make_post("t1", TRAIN, author="dora")))
+    agent = auth("ana")
+    first = client.get("/api/v1/cases", headers=agent).json()[0]["id"]
+    desk.clock.advance(timedelta(minutes=20))  # type: ignore[attr-defined]
+    client.post(f"/api/v1/cases/{first}/replies", json={"text": "Sorry! DM us"}, headers=agent)
+    [day] = client.get("/api/v1/stats/daily", headers=agent).json()
+    assert (day["posts"], day["complaints"], day["cases_opened"], day["answered"]) == (2, 2, 2, 1)
+    assert day["first_response_median_min"] == pytest.approx(25.0)
+    split = client.get("/api/v1/stats/breakdown", headers=agent).json()
+    assert split["by_language"] == {"en": 2} and split["by_topic"]["lost_luggage"] == 2
+    csv_text = client.get("/api/v1/stats/daily", params={"format": "csv"}, headers=agent)
+    assert csv_text.headers["content-type"].startswith("text/csv")
+    assert "attachment" in csv_text.headers["content-disposition"]
+    header, row = csv_text.text.strip().splitlines()
+    assert header.startswith("day,posts,negative") and row.split(",")[1] == "2"
+    later = {"since": "2030-01-01T00:00:00Z", "until": "2030-01-02T00:00:00Z"}
+    assert client.get("/api/v1/stats/daily", params=later, headers=agent).json() == []
+    backwards = {"since": "2030-01-02T00:00:00Z", "until": "2030-01-01T00:00:00Z"}
+    assert client.get("/api/v1/stats/daily", params=backwards, headers=agent).status_code == 422

@@ -111,3 +111,13 @@ def test_sign_in_see_a_case_arrive_live_open_it_and_reply(live: tuple[str, Desk]
     assert "Waiting on customer" in pg.locator("main").inner_text()
     assert sla.inner_text().startswith("not waiting")  # the first-response clock has stopped
     pg.screenshot(path=str(SHOTS / "case.png"), full_page=True)
+
+    pg.click("nav >> text=Reports")
+    pg.wait_for_url(f"{base}/reports")
+    pg.locator("#daily-volume-chart").wait_for()
+    assert "First response and SLA per day" in pg.locator("main").inner_text()
+    pg.screenshot(path=str(SHOTS / "reports.png"), full_page=True)
+    with pg.expect_download() as download:
+        pg.click("text=Daily figures (CSV)")
+    header, row = Path(download.value.path()).read_text().strip().splitlines()
+    assert header.startswith("day,posts,") and row.split(",")[1] == "1"

@@ -270,3 +270,14 @@ def test_writes_with_the_session_cookie_need_the_csrf_header(desk: DeskApp) -> N
     del client.headers["X-CSRF-Token"]
     assert client.post(url, json={"assignee": "alice"}).status_code == 403
     assert client.get("/api/v1/cases").status_code == 200  # reads need no CSRF token
+
+
+def test_reports_page_has_the_charts_data_and_csv_links(desk: DeskApp) -> None:
+    client = _signed_in(desk)
+    html = client.get("/reports", params={"since": "2025-03-01", "until": "2025-03-04"}).text
+    daily = _json_block(html, "daily-data")
+    assert isinstance(daily, list) and daily and all("first_response_median_min" in d for d in daily)
+    assert isinstance(_json_block(html, "breakdown-data"), dict)
+    assert "/api/v1/stats/daily?since=2025-03-01T00%3A00%3A00%2B00%3A00" in html and "format=csv" in html
+    empty = client.get("/reports", params={"since": "2030-01-01", "until": "2030-01-02"}).text
+    assert "No posts or cases in this range." in empty

@@ -5,19 +5,22 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import AsyncIterator
-from typing import Annotated
+from datetime import datetime, timedelta
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, HTTPException, Query, Request, status
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import StreamingResponse
+from fastapi.responses import Response, StreamingResponse
 from pydantic import BaseModel, Field
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from wakeful.api.auth import Principal, Role
 from wakeful.api.deps import AnyUser, DbSession, Desk, DeskDep
+from wakeful.core.clock import as_utc
 from wakeful.desk import service
 from wakeful.desk.cases import CaseState
+from wakeful.desk.daily import Breakdown, DailyRow, breakdown, daily_report, to_csv
 from wakeful.desk.reports import DeskSummary, summary, volume_by_hour
 from wakeful.desk.schemas import CaseDetail, CaseSummary, QueueCounts, RevealedText, VolumePoint
 from wakeful.store.models import CaseRow
@@ -171,3 +174,50 @@ def queue_counts(who: AnyUser, session: DbSession, desk: DeskDep) -> QueueCounts
 @router.get("/stats/summary", response_model=DeskSummary, tags=["reports"])
 def desk_summary(who: AnyUser, session: DbSession) -> DeskSummary:
     return summary(session, who.brands)
+
+
+class Range(BaseModel):
+    since: datetime
+    until: datetime
+
+
+def report_range(desk: Desk, since: datetime | None, until: datetime | None, days: int = 7) -> Range:
+    """A date range from the query, defaulting to the last `days` days up to now; naive times are UTC."""
+    until = as_utc(until) if until else desk.clock.now()
+    since = as_utc(since) if since else until - timedelta(days=days)
+    if since >= until:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "`since` must be before `until`")
+    return Range(since=since, until=until)
+
+
+def _csv(body: str, name: str) -> Response:
+    return Response(body, media_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+@router.get("/stats/daily", response_model=list[DailyRow], tags=["reports"],
+            summary="Per day: volume, sentiment, complaints, cases, first response, SLA; `format=csv` to download")
+def daily(who: AnyUser, session: DbSession, desk: DeskDep, since: datetime | None = None,
+          until: datetime | None = None, format: Literal["json", "csv"] = "json") -> Response | list[DailyRow]:
+    r = report_range(desk, since, until)
+    rows = daily_report(session, who.brands, r.since, r.until, desk.settings)
+    return _csv(to_csv(rows), "wakeful-daily.csv") if format == "csv" else rows
+
+
+class BreakdownRow(BaseModel):
+    dimension: Literal["topic", "language"]
+    key: str
+    posts: int
+
+
+@router.get("/stats/breakdown", response_model=Breakdown, tags=["reports"],
+            summary="Posts by topic and by language in a range; `format=csv` to download")
+def posts_breakdown(who: AnyUser, session: DbSession, desk: DeskDep, since: datetime | None = None,
+                    until: datetime | None = None, format: Literal["json", "csv"] = "json") -> Response | Breakdown:
+    r = report_range(desk, since, until)
+    result = breakdown(session, who.brands, r.since, r.until)
+    if format == "json":
+        return result
+    rows = [BreakdownRow(dimension="topic", key=k, posts=v) for k, v in result.by_topic.items()]
+    rows += [BreakdownRow(dimension="language", key=k, posts=v) for k, v in result.by_language.items()]
+    return _csv(to_csv(rows), "wakeful-breakdown.csv")

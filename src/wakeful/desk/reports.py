@@ -16,7 +16,7 @@ from wakeful.desk.schemas import VolumePoint
 from wakeful.store.models import CaseRow, PostRow
 
 
-def _mentions(brands: Collection[str] | None) -> ColumnElement[bool]:
+def mentions(brands: Collection[str] | None) -> ColumnElement[bool]:
     """Posts that mention any of `brands` (any brand when None), matched in SQL on the stored JSON list.
 
     Brand keys are `[a-z0-9_-]`, so a quoted LIKE pattern (with `_` escaped) matches exactly one key.
@@ -31,7 +31,7 @@ def volume_by_hour(
     session: Session, brands: Collection[str] | None, since: datetime | None = None, until: datetime | None = None
 ) -> list[VolumePoint]:
     """Posts mentioning the brands per hour, with how many read negative; empty hours included."""
-    stmt = select(PostRow.created_at, PostRow.sentiment).where(_mentions(brands))
+    stmt = select(PostRow.created_at, PostRow.sentiment).where(mentions(brands))
     if since:
         stmt = stmt.where(PostRow.created_at >= since)
     if until:
@@ -86,7 +86,7 @@ def summary(session: Session, brands: Collection[str] | None) -> DeskSummary:
         by_lang[lang or "unknown"] += 1
         if first is not None:
             waits.append((as_utc(first) - as_utc(opened)).total_seconds() / 60)
-    complaints_q = select(func.count()).select_from(PostRow).where(PostRow.complaint.is_(True), _mentions(brands))
+    complaints_q = select(func.count()).select_from(PostRow).where(PostRow.complaint.is_(True), mentions(brands))
     return DeskSummary(
         posts=posts,
         negative_share=negative / posts if posts else 0.0,

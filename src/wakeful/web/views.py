@@ -9,7 +9,7 @@ token (from the page's meta tag) in the X-CSRF-Token header.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Annotated, Any, Literal
 from urllib.parse import urlencode, urlsplit
@@ -24,6 +24,7 @@ from wakeful.api.deps import COOKIE, DbSession, DeskDep
 from wakeful.core.clock import as_utc
 from wakeful.desk import service
 from wakeful.desk.cases import CaseState
+from wakeful.desk.daily import breakdown, daily_report
 from wakeful.desk.reports import volume_by_hour
 from wakeful.desk.schemas import CaseDetail, CaseSummary
 
@@ -248,6 +249,39 @@ def case_page(case_id: int, request: Request, who: PageUser, session: DbSession,
         "case": detail,
         "engagement": engagement_series(detail),
         "states": list(CaseState),
+    })
+
+
+# --- reports --------------------------------------------------------------------------------------------------
+
+
+@router.get("/reports", response_class=HTMLResponse)
+def reports_page(request: Request, who: PageUser, session: DbSession, desk: DeskDep, since: str | None = None,
+                 until: str | None = None) -> HTMLResponse:
+    """The morning report for a date range: charts of the daily figures and breakdowns, each as CSV too."""
+    today = desk.clock.now().date()
+    try:
+        first = date.fromisoformat(since) if since else today - timedelta(days=6)
+        last = date.fromisoformat(until) if until else today
+    except ValueError:
+        first, last = today - timedelta(days=6), today
+    if last < first:
+        first, last = last, first
+    start = datetime.combine(first, time.min, tzinfo=UTC)
+    end = datetime.combine(last + timedelta(days=1), time.min, tzinfo=UTC)
+    rows = daily_report(session, who.brands, start, end, desk.settings)
+    split = breakdown(session, who.brands, start, end)
+    query = urlencode({"since": start.isoformat(), "until": end.isoformat(), "format": "csv"})
+    return render(request, "reports.html", {
+        "who": who,
+        "active_nav": "reports",
+        "since": first.isoformat(),
+        "until": last.isoformat(),
+        "rows": rows,
+        "daily": [r.model_dump(mode="json") for r in rows],
+        "breakdown": split.model_dump(mode="json"),
+        "csv_daily": f"/api/v1/stats/daily?{query}",
+        "csv_breakdown": f"/api/v1/stats/breakdown?{query}",
     })
 
 

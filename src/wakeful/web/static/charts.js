@@ -109,8 +109,73 @@
     });
   }
 
+  function axis(title, extra) {
+    var a = { beginAtZero: true, title: { display: true, text: title, color: INK }, ticks: { color: INK },
+              grid: { color: GRID } };
+    for (var k in extra) a[k] = extra[k];
+    return a;
+  }
+
+  function dailyCharts() {
+    var rows = readJson("daily-data");
+    if (!rows || !rows.length || typeof Chart === "undefined") return;
+    var days = rows.map(function (r) { return r.day; });
+    var volume = document.getElementById("daily-volume-chart");
+    if (volume) {
+      new Chart(volume, {
+        data: { labels: days, datasets: [
+          { type: "bar", label: "Posts", yAxisID: "n", backgroundColor: BAR, data: rows.map(function (r) { return r.posts; }) },
+          { type: "line", label: "Negative %", yAxisID: "pct", borderColor: LINE, backgroundColor: LINE,
+            data: rows.map(function (r) { return r.posts ? Math.round(1000 * r.negative / r.posts) / 10 : null; }) },
+          { type: "line", label: "Positive %", yAxisID: "pct", borderColor: "#2e7d32", backgroundColor: "#2e7d32",
+            data: rows.map(function (r) { return r.posts ? Math.round(1000 * r.positive / r.posts) / 10 : null; }) }
+        ] },
+        options: { responsive: true, maintainAspectRatio: false, animation: false,
+          plugins: { legend: { labels: { color: INK } } },
+          scales: { x: { ticks: { color: INK } }, n: axis("Posts", { position: "left", ticks: { color: INK, precision: 0 } }),
+                    pct: axis("Share %", { position: "right", max: 100, grid: { drawOnChartArea: false } }) } }
+      });
+    }
+    var response = document.getElementById("daily-response-chart");
+    if (response) {
+      new Chart(response, {
+        data: { labels: days, datasets: [
+          { type: "bar", label: "Median minutes", yAxisID: "min", backgroundColor: BAR,
+            data: rows.map(function (r) { return r.first_response_median_min; }) },
+          { type: "bar", label: "p90 minutes", yAxisID: "min", backgroundColor: "#8a4baf",
+            data: rows.map(function (r) { return r.first_response_p90_min; }) },
+          { type: "line", label: "SLA met %", yAxisID: "pct", borderColor: LINE, backgroundColor: LINE,
+            data: rows.map(function (r) { return r.sla_met_share === null ? null : Math.round(r.sla_met_share * 1000) / 10; }) }
+        ] },
+        options: { responsive: true, maintainAspectRatio: false, animation: false,
+          plugins: { legend: { labels: { color: INK } } },
+          scales: { x: { ticks: { color: INK } }, min: axis("First response, minutes", { position: "left" }),
+                    pct: axis("SLA met %", { position: "right", max: 100, grid: { drawOnChartArea: false } }) } }
+      });
+    }
+  }
+
+  function countChart(id, counts, label) {
+    var canvas = document.getElementById(id);
+    if (!canvas || !counts || typeof Chart === "undefined") return;
+    var keys = Object.keys(counts);
+    new Chart(canvas, {
+      type: "bar",
+      data: { labels: keys, datasets: [{ label: label, backgroundColor: BAR, data: keys.map(function (k) { return counts[k]; }) }] },
+      options: { indexAxis: "y", responsive: true, maintainAspectRatio: false, animation: false,
+        plugins: { legend: { display: false } },
+        scales: { x: axis("Posts", { ticks: { color: INK, precision: 0 } }), y: { ticks: { color: INK } } } }
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     volumeChart();
     engagementChart();
+    dailyCharts();
+    var split = readJson("breakdown-data");
+    if (split) {
+      countChart("topic-chart", split.by_topic, "Posts by topic");
+      countChart("lang-chart", split.by_language, "Posts by language");
+    }
   });
 })();

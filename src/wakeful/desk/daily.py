@@ -1,0 +1,110 @@
+"""Daily report rows and breakdowns for a date range: what a team lead reads each morning, and downloads."""
+
+from __future__ import annotations
+
+import csv
+import io
+import statistics
+from collections import Counter, defaultdict
+from collections.abc import Collection, Iterable
+from datetime import date, datetime
+
+from pydantic import BaseModel, Field
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from wakeful.core.clock import as_utc
+from wakeful.core.settings import Settings
+from wakeful.desk.reports import mentions
+from wakeful.store.models import CaseRow, PostRow
+
+
+class DailyRow(BaseModel):
+    day: date
+    posts: int
+    negative: int
+    positive: int
+    complaints: int
+    cases_opened: int
+    answered: int = Field(description="Of the cases opened that day, those with a first response")
+    first_response_median_min: float | None
+    first_response_p90_min: float | None
+    sla_met_share: float | None = Field(description="Answered cases whose first response met the target of their "
+                                                    "severity level (waiting and reach boosts not counted)")
+    resolved: int
+
+
+class Breakdown(BaseModel):
+    by_topic: dict[str, int]
+    by_language: dict[str, int]
+
+
+def _p90(values: list[float]) -> float | None:
+    if len(values) < 2:
+        return values[0] if values else None
+    return statistics.quantiles(values, n=10, method="inclusive")[-1]
+
+
+def daily_report(session: Session, brands: Collection[str] | None, since: datetime, until: datetime,
+                 settings: Settings) -> list[DailyRow]:
+    """One row per UTC day in [since, until) that has posts or cases."""
+    posts: dict[date, Counter[str]] = defaultdict(Counter)
+    stmt = select(PostRow.created_at, PostRow.sentiment, PostRow.complaint).where(
+        mentions(brands), PostRow.created_at >= since, PostRow.created_at < until)
+    for created_at, sentiment, complaint in session.execute(stmt):
+        day = as_utc(created_at).date()
+        posts[day]["posts"] += 1
+        posts[day][sentiment] += 1
+        posts[day]["complaints"] += bool(complaint)
+    waits: dict[date, list[float]] = defaultdict(list)
+    met: Counter[date] = Counter()
+    opened: Counter[date] = Counter()
+    resolved: Counter[date] = Counter()
+    case_q = select(CaseRow.opened_at, CaseRow.first_response_at, CaseRow.resolved_at, CaseRow.severity).where(
+        CaseRow.opened_at >= since, CaseRow.opened_at < until)
+    if brands is not None:
+        case_q = case_q.where(CaseRow.brand.in_(list(brands)))
+    for opened_at, first, done, severity in session.execute(case_q):
+        day = as_utc(opened_at).date()
+        opened[day] += 1
+        resolved[day] += done is not None
+        if first is not None:
+            wait = (as_utc(first) - as_utc(opened_at)).total_seconds() / 60
+            waits[day].append(wait)
+            met[day] += wait <= settings.first_response_target_minutes[max(0, min(3, severity))]
+    return [
+        DailyRow(
+            day=day, posts=posts[day]["posts"], negative=posts[day]["negative"], positive=posts[day]["positive"],
+            complaints=posts[day]["complaints"], cases_opened=opened[day], answered=len(waits[day]),
+            first_response_median_min=statistics.median(waits[day]) if waits[day] else None,
+            first_response_p90_min=_p90(waits[day]),
+            sla_met_share=met[day] / len(waits[day]) if waits[day] else None,
+            resolved=resolved[day],
+        )
+        for day in sorted(set(posts) | set(opened))
+    ]
+
+
+def breakdown(session: Session, brands: Collection[str] | None, since: datetime, until: datetime) -> Breakdown:
+    """Posts mentioning the brands by topic and by language in the range."""
+    topics: Counter[str] = Counter()
+    langs: Counter[str] = Counter()
+    stmt = select(PostRow.topics, PostRow.lang).where(
+        mentions(brands), PostRow.created_at >= since, PostRow.created_at < until)
+    for post_topics, lang in session.execute(stmt):
+        topics.update(post_topics or [])
+        langs[lang or "unknown"] += 1
+    return Breakdown(by_topic=dict(topics.most_common()), by_language=dict(langs.most_common()))
+
+
+def to_csv(rows: Iterable[BaseModel]) -> str:
+    """Rows as CSV with a header from the model's fields, for spreadsheets."""
+    out = io.StringIO()
+    writer: csv.DictWriter[str] | None = None
+    for row in rows:
+        data = row.model_dump(mode="json")
+        if writer is None:
+            writer = csv.DictWriter(out, fieldnames=list(data))
+            writer.writeheader()
+        writer.writerow(data)
+    return out.getvalue()
