@@ -208,3 +208,16 @@ def test_daily_report_and_breakdown_as_json_and_csv(client: TestClient, auth: He
     assert client.get("/api/v1/stats/daily", params=later, headers=agent).json() == []
     backwards = {"since": "2030-01-02T00:00:00Z", "until": "2030-01-01T00:00:00Z"}
     assert client.get("/api/v1/stats/daily", params=backwards, headers=agent).status_code == 422
+
+
+def test_queue_filters_by_topic_and_breach(client: TestClient, auth: Headers, desk: Desk) -> None:
+    question = "@AuroraAirways can I bring my surfboard as checked baggage?"
+    ingest(client, auth, post_record(make_post("g1", LOST)), post_record(make_post("q1", question, author="bea")))
+    agent = auth("ana")
+    lost = client.get("/api/v1/cases", params={"topic": "lost_luggage"}, headers=agent).json()
+    assert [c["author"]["handle"] for c in lost] == ["alice"]
+    assert client.get("/api/v1/cases", params={"breached": True}, headers=agent).json() == []
+    desk.clock.advance(timedelta(minutes=90))  # type: ignore[attr-defined]
+    late = client.get("/api/v1/cases", params={"breached": True}, headers=agent).json()
+    assert [c["author"]["handle"] for c in late] == ["alice"]  # the question's target is longer
+    assert all(c["sla_left_minutes"] < 0 for c in late)

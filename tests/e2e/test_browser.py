@@ -96,6 +96,10 @@ def test_sign_in_see_a_case_arrive_live_open_it_and_reply(live: tuple[str, Desk]
     row.wait_for(timeout=2_000)  # pushed by server-sent events, no reload
     assert pg.locator("#count-open").inner_text() == "1"
     pg.screenshot(path=str(SHOTS / "queue.png"))
+    pg.keyboard.press("j")
+    assert row.get_attribute("class") and "selected" in (row.get_attribute("class") or "")
+    pg.keyboard.press("a")
+    row.locator("text=lee").wait_for(timeout=3_000)  # the pushed refresh shows the new assignee
 
     row.locator("a").first.click()
     pg.wait_for_url(f"{base}/cases/*")

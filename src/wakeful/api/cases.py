@@ -46,13 +46,16 @@ def list_cases(
     unassigned: bool = False,
     mine: bool = False,
     lang: str | None = None,
+    topic: str | None = None,
+    breached: Annotated[bool, Query(description="Only cases past their first-response target")] = False,
     min_priority: Annotated[int, Query(ge=0, le=3)] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
 ) -> list[CaseSummary]:
     states = [s.value for s in state] if state else list(service.ACTIVE_STATES)
     return service.list_cases(
         session, who.brands, desk.clock.now(), desk.settings, states=states,
-        assignee=who.name if mine else assignee, unassigned=unassigned, lang=lang, min_level=min_priority,
+        assignee=who.name if mine else assignee, unassigned=unassigned, lang=lang, topic=topic, breached=breached,
+        min_level=min_priority,
         limit=limit,
     )
 

@@ -8,23 +8,20 @@ from collections.abc import Collection
 from datetime import datetime, timedelta
 
 from pydantic import BaseModel
-from sqlalchemy import ColumnElement, String, cast, func, or_, select
+from sqlalchemy import ColumnElement, String, cast, func, select
 from sqlalchemy.orm import Session
 
 from wakeful.core.clock import as_utc
 from wakeful.desk.schemas import VolumePoint
+from wakeful.store.jsonq import json_list_has
 from wakeful.store.models import CaseRow, PostRow
 
 
 def mentions(brands: Collection[str] | None) -> ColumnElement[bool]:
-    """Posts that mention any of `brands` (any brand when None), matched in SQL on the stored JSON list.
-
-    Brand keys are `[a-z0-9_-]`, so a quoted LIKE pattern (with `_` escaped) matches exactly one key.
-    """
-    text = cast(PostRow.brands, String)
+    """Posts that mention any of `brands` (any brand when None), matched in SQL on the stored JSON list."""
     if brands is None:
-        return text.like('%"%')
-    return or_(*(text.like('%"' + b.replace("_", "\\_") + '"%', escape="\\") for b in brands))
+        return cast(PostRow.brands, String).like('%"%')
+    return json_list_has(PostRow.brands, *brands)
 
 
 def volume_by_hour(

@@ -23,6 +23,7 @@ from wakeful.desk.schemas import (
     RevealedText,
     TimelineItem,
 )
+from wakeful.store.jsonq import json_list_has
 from wakeful.store.models import CaseEventRow, CasePostRow, CaseRow, EngagementRow, PostRow
 
 ACTIVE_STATES = (CaseState.NEW.value, CaseState.OPEN.value, CaseState.WAITING.value)
@@ -95,6 +96,8 @@ def list_cases(
     assignee: str | None = None,
     unassigned: bool = False,
     lang: str | None = None,
+    topic: str | None = None,
+    breached: bool = False,
     min_level: int = 0,
     limit: int = 200,
 ) -> list[CaseSummary]:
@@ -113,11 +116,14 @@ def list_cases(
         stmt = stmt.where(CaseRow.assignee.is_(None))
     if lang:
         stmt = stmt.where(CaseRow.lang == lang)
+    if topic:
+        stmt = stmt.where(json_list_has(CaseRow.topics, topic))
     ranked = []
     for case_id, severity, reach, awaiting_since, opened_at in session.execute(stmt):
         level, waited = priority_level(severity, reach, as_utc(awaiting_since) if awaiting_since else None, now,
                                        settings.priority)
-        if level >= min_level:
+        late = awaiting_since is not None and waited > settings.first_response_target_minutes[level] * 60
+        if level >= min_level and (late or not breached):
             ranked.append((-level, -waited, as_utc(opened_at), case_id))
     ranked.sort()
     page = [r[-1] for r in ranked[:limit]]

@@ -19,6 +19,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
+from wakeful.analyze.topics import AIRLINE_TAXONOMY
 from wakeful.api.auth import SESSION_DAYS, Principal, session_principal, sign_in, sign_out
 from wakeful.api.deps import COOKIE, DbSession, DeskDep
 from wakeful.core.clock import as_utc
@@ -194,13 +195,17 @@ def _languages(settings_langs: Iterable[str], cases: Iterable[CaseSummary]) -> l
 
 @router.get("/", response_class=HTMLResponse)
 def queue(request: Request, who: PageUser, session: DbSession, desk: DeskDep, mine: bool = False,
-          unassigned: bool = False, lang: str | None = None) -> HTMLResponse:
+          unassigned: bool = False, lang: str | None = None, topic: str | None = None,
+          breached: bool = False) -> HTMLResponse:
     """The live queue: active cases, highest priority first, with counts and the hourly volume chart."""
     now = desk.clock.now()
     lang = (lang or "").strip().lower() or None
-    filters = {"mine": "true" if mine else None, "unassigned": "true" if unassigned else None, "lang": lang}
+    topic = (topic or "").strip() or None
+    filters = {"mine": "true" if mine else None, "unassigned": "true" if unassigned else None, "lang": lang,
+               "topic": topic, "breached": "true" if breached else None}
     cases = service.list_cases(session, who.brands, now, desk.settings, assignee=who.name if mine else None,
-                               unassigned=unassigned, lang=lang, limit=QUEUE_LIMIT)
+                               unassigned=unassigned, lang=lang, topic=topic, breached=breached,
+                               limit=QUEUE_LIMIT)
     query = urlencode({k: v for k, v in filters.items() if v} | {"limit": QUEUE_LIMIT})
     volume = volume_by_hour(session, who.brands, since=now - timedelta(hours=VOLUME_HOURS))
     brand_langs = [lg for b in desk.settings.brands if who.brands is None or b.key in who.brands
@@ -210,7 +215,8 @@ def queue(request: Request, who: PageUser, session: DbSession, desk: DeskDep, mi
         "active_nav": "queue",
         "cases": cases,
         "counts": service.queue_counts(session, who.brands, now, desk.settings),
-        "filters": {"mine": mine, "unassigned": unassigned, "lang": lang},
+        "filters": {"mine": mine, "unassigned": unassigned, "lang": lang, "topic": topic, "breached": breached},
+        "topics": sorted(set(AIRLINE_TAXONOMY) | {t for c in cases for t in c.topics}),
         "languages": _languages(brand_langs, cases),
         "api_cases": f"/api/v1/cases?{query}",
         "api_counts": "/api/v1/stats/queue",

@@ -125,13 +125,58 @@
     });
   }
 
+  // j/k move through the queue, o opens, a assigns the case to me, r opens it at the reply box.
+  function keyboard(body) {
+    var selected = null;
+    function rows() { return Array.prototype.slice.call(body.querySelectorAll("tr[data-case-id]")); }
+    function select(tr) {
+      if (selected) selected.classList.remove("selected");
+      selected = tr;
+      if (tr) {
+        tr.classList.add("selected");
+        tr.scrollIntoView({ block: "nearest" });
+      }
+    }
+    function current() {
+      // rows are rebuilt on refresh: find the same case again
+      if (!selected) return null;
+      var id = selected.getAttribute("data-case-id");
+      var again = body.querySelector('tr[data-case-id="' + id + '"]');
+      if (again && again !== selected) select(again);
+      return again;
+    }
+    document.addEventListener("keydown", function (ev) {
+      var t = ev.target;
+      if (ev.ctrlKey || ev.metaKey || ev.altKey || (t && /^(INPUT|SELECT|TEXTAREA)$/.test(t.tagName))) return;
+      var all = rows();
+      var tr = current();
+      var i = tr ? all.indexOf(tr) : -1;
+      if (ev.key === "j") select(all[Math.min(all.length - 1, i + 1)] || null);
+      else if (ev.key === "k") select(all[Math.max(0, i - 1)] || null);
+      else if (tr && (ev.key === "o" || ev.key === "Enter")) window.location.assign("/cases/" + tr.getAttribute("data-case-id"));
+      else if (tr && ev.key === "r") window.location.assign("/cases/" + tr.getAttribute("data-case-id") + "#reply-text");
+      else if (tr && ev.key === "a") {
+        var meta = document.querySelector('meta[name="csrf-token"]');
+        var me = document.body.getAttribute("data-me");
+        fetch("/api/v1/cases/" + tr.getAttribute("data-case-id") + "/assign", {
+          method: "POST", credentials: "same-origin",
+          headers: { "Content-Type": "application/json", "X-CSRF-Token": meta ? meta.getAttribute("content") : "" },
+          body: JSON.stringify({ assignee: me })
+        }).then(function () { setText("queue-status", "Assigned to you"); });
+      } else return;
+      ev.preventDefault();
+    });
+  }
+
   function start() {
     var table = document.getElementById("queue");
     var body = document.getElementById("queue-rows");
     if (!table || !body) return;
     var src = table.getAttribute("data-src");
     var countsSrc = table.getAttribute("data-counts-src");
-    var filtered = src.indexOf("mine=") !== -1 || src.indexOf("unassigned=") !== -1 || src.indexOf("lang=") !== -1;
+    var filtered = ["mine=", "unassigned=", "lang=", "topic=", "breached="].some(function (k) {
+      return src.indexOf(k) !== -1;
+    });
     var busy = false;
 
     function updateCounts(counts) {
@@ -172,6 +217,7 @@
         window.location.assign("/cases/" + encodeURIComponent(tr.getAttribute("data-case-id")));
       }
     });
+    keyboard(body);
     window.setInterval(refresh, REFRESH_MS);
     if (window.EventSource) {
       // The server says when the queue changed; polling stays as the fallback.
