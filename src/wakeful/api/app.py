@@ -15,9 +15,11 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from wakeful.analyze import Analyzer
 from wakeful.api import cases, ingest
+from wakeful.api import incidents as incidents_api
 from wakeful.api.deps import Desk
 from wakeful.core.clock import Clock, SystemClock
 from wakeful.core.settings import Settings
+from wakeful.desk import incidents
 from wakeful.ingest.service import IngestService, PostAnalyzer
 from wakeful.store.db import Database
 from wakeful.web import views
@@ -30,7 +32,8 @@ def build_desk(settings: Settings, db: Database | None = None, clock: Clock | No
     db = db or Database(settings.database_url)
     clock = clock or SystemClock()
     analyzer = analyzer or Analyzer(settings.brands)
-    return Desk(db=db, settings=settings, clock=clock, ingest=IngestService(db, analyzer, settings, clock))
+    ingest = IngestService(db, analyzer, settings, clock, case_hooks=[incidents.case_hook])
+    return Desk(db=db, settings=settings, clock=clock, ingest=ingest)
 
 
 def run_jobs(desk: Desk) -> None:
@@ -83,6 +86,7 @@ def create_app(desk: Desk) -> FastAPI:
 
     app.include_router(ingest.router)
     app.include_router(cases.router)
+    app.include_router(incidents_api.router)
     app.include_router(views.router)
     views.mount_static(app)
     return app

@@ -344,6 +344,19 @@ class _Gen:
         return out
 
     # --- the fake burst -------------------------------------------------------------------------------------
+    def crisis(self, n: int = 45) -> None:
+        """The Frankfurt baggage system fails at ~18:00: complaints about missing bags pile up for 40 minutes."""
+        r = self.rng
+        t0 = _at_hour(self.start, 18, r, (-5, 5))
+        flights = [str(r.randint(300, 2999)) for _ in range(5)]
+        for i in range(n):
+            lang = r.choices(("en", "de", "fr"), weights=(0.55, 0.3, 0.15))[0]
+            at = t0 + timedelta(minutes=40 * (i / n) + r.uniform(0, 1))
+            platform = r.choices(list(PLATFORMS), weights=list(PLATFORMS.values()))[0]
+            text = r.choice(tx.CRISIS[lang]).format(n=r.choice(flights))
+            self.add(platform, self.author(lang, platform, at), text, at,
+                     {"kind": "complaint", "topic": "lost_luggage", "lang": lang, "role": "crisis"})
+
     def fake_burst(self) -> None:
         """~150 posts in two minutes from day-old, follower-less default profiles, and a like spike."""
         r = self.rng
@@ -433,4 +446,5 @@ def generate_scenario(seed: int = 7, start: datetime | None = None, hours: float
     gen.notables()
     gen.incident()
     gen.fake_burst()
+    gen.crisis()
     return sorted(gen.posts, key=lambda p: (p.observed_at(), p.platform.value, p.id))

@@ -431,3 +431,22 @@ def render(rng: random.Random, template: str, kind: str, topic: str, lang: str, 
     if kind in EMOJI and rng.random() < 0.45:
         text += " " + "".join(rng.choices(EMOJI[kind], k=rng.choice((1, 1, 1, 2, 3))))
     return text
+
+# A crisis: the baggage system at the Frankfurt hub fails in the evening; bags miss every connection.
+CRISIS = {
+    "en": (
+        "@AuroraAirways landed from FRA, no bags for anyone on AU {n}. Belt empty for an hour. What is going on?",
+        "Whole flight AU {n} without luggage. Staff say the Frankfurt baggage system is down. @AuroraHelp??",
+        "@AuroraAirways my suitcase missed the connection in Frankfurt, so did everyone's. 200 people at lost & found",
+        "Aurora Air lost the bags of an entire plane (AU {n} via FRA). No information, no staff. Unbelievable",
+    ),
+    "de": (
+        "@AuroraAirways Gepäck fehlt komplett nach Umstieg in Frankfurt, AU {n}. Keiner weiß was. Koffer weg!",
+        "Ganzer Flug AU {n} ohne Koffer angekommen, das Gepäcksystem in FRA ist wohl ausgefallen @AuroraHelp",
+        "Aurora Airways, mein Koffer ist nicht angekommen, wie bei allen anderen auf AU {n}. Seit einer Stunde am Band",
+    ),
+    "fr": (
+        "@AuroraAirways aucune valise sur le vol AU {n} via Francfort. Personne pour nous renseigner. Bagages perdus!",
+        "Vol AU {n} : tout l'avion sans bagages, le système de Francfort est en panne paraît-il @AuroraHelp",
+    ),
+}

@@ -3,7 +3,7 @@
 A feature that keeps its tables in its own module (e.g. `store/connectors.py`) adds one import line here.
 """
 
-from wakeful.store import models, users
+from wakeful.store import incidents, models, users
 from wakeful.store.models import Base
 
-__all__ = ["Base", "models", "users"]
+__all__ = ["Base", "incidents", "models", "users"]

@@ -20,10 +20,11 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
 from wakeful.analyze.topics import AIRLINE_TAXONOMY
-from wakeful.api.auth import SESSION_DAYS, Principal, session_principal, sign_in, sign_out
+from wakeful.api.auth import SESSION_DAYS, Principal, Role, session_principal, sign_in, sign_out
 from wakeful.api.deps import COOKIE, DbSession, DeskDep
+from wakeful.api.incidents import languages as incident_languages
 from wakeful.core.clock import as_utc
-from wakeful.desk import service
+from wakeful.desk import incidents, service
 from wakeful.desk.cases import CaseState
 from wakeful.desk.daily import breakdown, daily_report
 from wakeful.desk.reports import volume_by_hour
@@ -215,6 +216,7 @@ def queue(request: Request, who: PageUser, session: DbSession, desk: DeskDep, mi
         "active_nav": "queue",
         "cases": cases,
         "counts": service.queue_counts(session, who.brands, now, desk.settings),
+        "open_incidents": incidents.list_incidents(session, who.brands, open_only=True),
         "filters": {"mine": mine, "unassigned": unassigned, "lang": lang, "topic": topic, "breached": breached},
         "topics": sorted(set(AIRLINE_TAXONOMY) | {t for c in cases for t in c.topics}),
         "languages": _languages(brand_langs, cases),
@@ -255,6 +257,32 @@ def case_page(case_id: int, request: Request, who: PageUser, session: DbSession,
         "case": detail,
         "engagement": engagement_series(detail),
         "states": list(CaseState),
+    })
+
+
+# --- incidents ------------------------------------------------------------------------------------------------
+
+
+@router.get("/incidents", response_class=HTMLResponse)
+def incidents_page(request: Request, who: PageUser, session: DbSession) -> HTMLResponse:
+    return render(request, "incidents.html", {
+        "who": who, "active_nav": "incidents", "incidents": incidents.list_incidents(session, who.brands)})
+
+
+@router.get("/incidents/{incident_id}", response_class=HTMLResponse)
+def incident_room(incident_id: int, request: Request, who: PageUser, session: DbSession,
+                  desk: DeskDep) -> HTMLResponse:
+    """The incident room: driving posts, curve, terms and flights, and the holding statement to approve."""
+    try:
+        row = incidents.load(session, incident_id, who.brands)
+    except incidents.IncidentNotFound:
+        return render(request, "404.html", {"who": who, "what": f"Incident {incident_id}"},
+                      status_code=status.HTTP_404_NOT_FOUND)
+    room = incidents.detail(session, row, incident_languages(desk.settings, row.brand))
+    return render(request, "incident.html", {
+        "who": who, "active_nav": "incidents", "incident": room,
+        "series": [p.model_dump(mode="json") for p in room.series],
+        "can_approve": who.at_least(Role.LEAD),
     })
 
 

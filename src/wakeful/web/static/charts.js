@@ -168,7 +168,29 @@
     });
   }
 
+  function incidentChart() {
+    var canvas = document.getElementById("incident-chart");
+    var points = readJson("incident-data");
+    if (!canvas || !points || !points.length || typeof Chart === "undefined") return;
+    new Chart(canvas, {
+      type: "line",
+      data: {
+        labels: points.map(function (p) { return hourLabel(p.at); }),
+        datasets: [
+          { label: "Matching posts", borderColor: LINE, backgroundColor: LINE, data: points.map(function (p) { return p.matching; }) },
+          { label: "All posts", borderColor: BAR, backgroundColor: BAR, data: points.map(function (p) { return p.posts; }) },
+          { label: "Negative posts", borderColor: "#8a4baf", backgroundColor: "#8a4baf",
+            data: points.map(function (p) { return p.negative; }) }
+        ]
+      },
+      options: { responsive: true, maintainAspectRatio: false, animation: false,
+        plugins: { legend: { labels: { color: INK } } },
+        scales: { x: { ticks: { color: INK, maxTicksLimit: 10 } }, y: axis("Posts per 10 min", { ticks: { color: INK, precision: 0 } }) } }
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    incidentChart();
     volumeChart();
     engagementChart();
     dailyCharts();

@@ -1,0 +1,51 @@
+"""Incident endpoints: the list, the incident room's data, and approving the holding statement."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, HTTPException, status
+from pydantic import BaseModel, Field
+from sqlalchemy.orm import Session
+
+from wakeful.api.auth import Principal
+from wakeful.api.deps import AnyUser, DbSession, DeskDep, Lead
+from wakeful.core.settings import Settings
+from wakeful.desk import incidents
+from wakeful.desk.incidents import IncidentDetail, IncidentSummary
+from wakeful.store.incidents import IncidentRow
+
+router = APIRouter(prefix="/api/v1", tags=["incidents"])
+
+
+def _load(session: Session, incident_id: int, who: Principal) -> IncidentRow:
+    try:
+        return incidents.load(session, incident_id, who.brands)
+    except incidents.IncidentNotFound:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"incident {incident_id} not found") from None
+
+
+def languages(settings: Settings, brand: str) -> list[str]:
+    config = settings.brand(brand)
+    return config.languages if config else ["en"]
+
+
+@router.get("/incidents", response_model=list[IncidentSummary], summary="Incidents, newest first")
+def list_incidents(who: AnyUser, session: DbSession, open_only: bool = False) -> list[IncidentSummary]:
+    return incidents.list_incidents(session, who.brands, open_only=open_only)
+
+
+@router.get("/incidents/{incident_id}", response_model=IncidentDetail, summary="The incident room's data")
+def get_incident(incident_id: int, who: AnyUser, session: DbSession, desk: DeskDep) -> IncidentDetail:
+    row = _load(session, incident_id, who)
+    return incidents.detail(session, row, languages(desk.settings, row.brand))
+
+
+class StatementBody(BaseModel):
+    text: str = Field(min_length=1, max_length=5_000)
+
+
+@router.post("/incidents/{incident_id}/statement", response_model=IncidentDetail,
+             summary="Approve the holding statement (leads and admins)")
+def approve(incident_id: int, body: StatementBody, who: Lead, session: DbSession, desk: DeskDep) -> IncidentDetail:
+    row = _load(session, incident_id, who)
+    incidents.approve_statement(row, body.text, who.name, desk.clock.now())
+    return incidents.detail(session, row, languages(desk.settings, row.brand))

@@ -1,0 +1,222 @@
+"""Incidents: spikes found in the brand's posts, kept open while they last, and what the incident room shows.
+
+`scan` runs after every ingest batch (a case hook), so an incident opens within seconds of the posts that make
+it. The room shows the posts driving it, its curve, the words and flight numbers people use, and a holding
+statement for a lead to edit and approve.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Collection, Iterable
+from datetime import datetime, timedelta
+
+from pydantic import BaseModel
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from wakeful.analyze.pii import redact
+from wakeful.core.clock import as_utc
+from wakeful.desk.reports import mentions
+from wakeful.risk.spikes import NEGATIVE_KEY, Observation, Spike, SpikeConfig, detect
+from wakeful.store.incidents import IncidentRow
+from wakeful.store.models import CasePostRow, CaseRow, PostRow
+
+QUIET_CLOSE = timedelta(hours=2)
+"""An incident with no spike for this long is closed; a new spike opens a new one."""
+SERIES_STEP = timedelta(minutes=10)
+
+STATEMENTS = {
+    "en": "We know some customers are affected by {what} right now. Our teams are working on it and we will "
+          "update you here. If you are affected, please send us a direct message and we will help.",
+    "de": "Wir wissen, dass einige Kundinnen und Kunden gerade von {what} betroffen sind. Unsere Teams arbeiten "
+          "daran, wir informieren hier weiter. Bitte schreiben Sie uns eine Direktnachricht, wir helfen Ihnen.",
+    "fr": "Nous savons que certains clients sont touchés en ce moment par {what}. Nos équipes y travaillent et "
+          "nous vous tiendrons informés ici. Si vous êtes concerné, écrivez-nous en message privé.",
+}
+WHAT = {
+    "en": {"lost_luggage": "missing baggage", "delay": "delays", "cancellation": "cancellations",
+           NEGATIVE_KEY: "a service problem"},
+    "de": {"lost_luggage": "fehlendem Gepäck", "delay": "Verspätungen", "cancellation": "Annullierungen",
+           NEGATIVE_KEY: "einer Störung"},
+    "fr": {"lost_luggage": "des bagages manquants", "delay": "des retards", "cancellation": "des annulations",
+           NEGATIVE_KEY: "une perturbation"},
+}
+_STOP_TEXT = (
+    "the a an and or to of in on at for is are was were be been it its this that with my our your you we i me no "
+    "not have has had from by as but so just all any what why how who when can will would der die das und ist "
+    "nicht ein eine mit von zu im auf den dem des für sich es ich wir sie le la les un une des et est pas de du en "
+    "au aux pour sur avec nous vous il elle ce qui que"
+)
+STOPWORDS = frozenset(_STOP_TEXT.split())
+FLIGHT = re.compile(r"\b([A-Z]{2}) ?(\d{2,4})\b")
+WORD = re.compile(r"[^\W\d_]{3,}", re.UNICODE)
+
+
+class IncidentSummary(BaseModel):
+    id: int
+    brand: str
+    key: str
+    opened_at: datetime
+    last_seen_at: datetime
+    open: bool
+    summary: str
+    statement_approved: bool
+
+
+class SeriesPoint(BaseModel):
+    at: datetime
+    matching: int
+    posts: int
+    negative: int
+
+
+class DrivingPost(BaseModel):
+    at: datetime
+    handle: str
+    text: str
+    lang: str | None
+    case_id: int | None
+
+
+class IncidentDetail(IncidentSummary):
+    posts: list[DrivingPost]
+    series: list[SeriesPoint]
+    top_terms: list[tuple[str, int]]
+    flights: list[tuple[str, int]]
+    statement: str
+    statement_by: str | None
+    statement_at: datetime | None
+
+
+def _observations(session: Session, brand: str, since: datetime, until: datetime) -> list[Observation]:
+    stmt = select(PostRow.created_at, PostRow.complaint, PostRow.sentiment, PostRow.topics).where(
+        mentions([brand]), PostRow.created_at >= since, PostRow.created_at < until)
+    return [Observation(as_utc(at), bool(c), s == "negative", t or []) for at, c, s, t in session.execute(stmt)]
+
+
+def scan(session: Session, brands: Iterable[str], now: datetime, config: SpikeConfig = SpikeConfig()) -> list[int]:
+    """Open or extend incidents for spikes in the window ending now; close the quiet ones. Ids touched."""
+    touched = []
+    for brand in sorted(set(brands)):
+        since = now - config.window * (config.history_windows + 1)
+        for spike in detect(_observations(session, brand, since, now + timedelta(seconds=1)), now, config):
+            touched.append(_record(session, brand, spike, now))
+        for row in session.scalars(select(IncidentRow).where(IncidentRow.brand == brand,
+                                                             IncidentRow.closed_at.is_(None))):
+            if as_utc(row.last_seen_at) < now - QUIET_CLOSE:
+                row.closed_at = now
+    return touched
+
+
+def _record(session: Session, brand: str, spike: Spike, now: datetime) -> int:
+    row = session.scalars(select(IncidentRow).where(
+        IncidentRow.brand == brand, IncidentRow.key == spike.key, IncidentRow.closed_at.is_(None))).first()
+    if row is None:
+        row = IncidentRow(brand=brand, key=spike.key, opened_at=now, last_seen_at=now, peak_score=spike.score,
+                          peak_observed=spike.observed, summary=spike.describe())
+        session.add(row)
+        session.flush()
+    row.last_seen_at = now
+    if spike.score > row.peak_score:
+        row.peak_score, row.peak_observed, row.summary = spike.score, spike.observed, spike.describe()
+    return row.id
+
+
+def case_hook(session: Session, case_ids: set[int], now: datetime) -> None:
+    """Scan the brands of the cases a batch touched (an ingest case hook)."""
+    brands = set(session.scalars(select(CaseRow.brand).where(CaseRow.id.in_(case_ids))))
+    scan(session, brands, now)
+
+
+def _summary(row: IncidentRow) -> IncidentSummary:
+    return IncidentSummary(
+        id=row.id, brand=row.brand, key=row.key, opened_at=as_utc(row.opened_at),
+        last_seen_at=as_utc(row.last_seen_at), open=row.closed_at is None, summary=row.summary,
+        statement_approved=row.statement_at is not None,
+    )
+
+
+def list_incidents(session: Session, brands: Collection[str] | None, *, open_only: bool = False,
+                   limit: int = 50) -> list[IncidentSummary]:
+    stmt = select(IncidentRow).order_by(IncidentRow.opened_at.desc()).limit(limit)
+    if brands is not None:
+        stmt = stmt.where(IncidentRow.brand.in_(list(brands)))
+    if open_only:
+        stmt = stmt.where(IncidentRow.closed_at.is_(None))
+    return [_summary(r) for r in session.scalars(stmt)]
+
+
+class IncidentNotFound(LookupError):
+    pass
+
+
+def load(session: Session, incident_id: int, brands: Collection[str] | None) -> IncidentRow:
+    row = session.get(IncidentRow, incident_id)
+    if row is None or (brands is not None and row.brand not in brands):
+        raise IncidentNotFound(incident_id)
+    return row
+
+
+def default_statement(key: str, languages: Iterable[str]) -> str:
+    """A holding statement in each of the brand's languages, for the lead to edit."""
+    parts = []
+    for lang in languages:
+        if lang in STATEMENTS:
+            what = WHAT[lang].get(key, WHAT[lang][NEGATIVE_KEY])
+            parts.append(STATEMENTS[lang].format(what=what))
+    return "\n\n".join(parts or [STATEMENTS["en"].format(what=WHAT["en"][NEGATIVE_KEY])])
+
+
+def detail(session: Session, row: IncidentRow, languages: Iterable[str], config: SpikeConfig = SpikeConfig()
+           ) -> IncidentDetail:
+    start = as_utc(row.opened_at) - config.window
+    end = as_utc(row.last_seen_at) + timedelta(seconds=1)
+    stmt = (
+        select(PostRow, CasePostRow.case_id)
+        .outerjoin(CasePostRow, CasePostRow.post_id == PostRow.id)
+        .where(mentions([row.brand]), PostRow.created_at >= start - timedelta(hours=6), PostRow.created_at < end)
+        .order_by(PostRow.created_at)
+    )
+    driving: list[DrivingPost] = []
+    buckets: dict[datetime, SeriesPoint] = {}
+    terms: Counter[str] = Counter()
+    flights: Counter[str] = Counter()
+    seen: set[int] = set()
+    for post, case_id in session.execute(stmt):
+        if post.id in seen:
+            continue
+        seen.add(post.id)
+        at = as_utc(post.created_at)
+        matches = post.sentiment == "negative" if row.key == NEGATIVE_KEY else (
+            post.complaint and row.key in (post.topics or []))
+        slot = at - timedelta(seconds=at.timestamp() % SERIES_STEP.total_seconds())
+        point = buckets.setdefault(slot, SeriesPoint(at=slot, matching=0, posts=0, negative=0))
+        point.posts += 1
+        point.negative += post.sentiment == "negative"
+        point.matching += bool(matches)
+        if matches and at >= start:
+            driving.append(DrivingPost(at=at, handle=post.author.handle, text=redact(post.text), lang=post.lang,
+                                       case_id=case_id))
+            flights.update(f"{a} {n}" for a, n in FLIGHT.findall(post.text))
+            terms.update(w for w in (m.casefold() for m in WORD.findall(_plain(post.text))) if w not in STOPWORDS)
+    return IncidentDetail(
+        **_summary(row).model_dump(),
+        posts=driving,
+        series=[buckets[k] for k in sorted(buckets)],
+        top_terms=terms.most_common(12),
+        flights=flights.most_common(8),
+        statement=row.statement or default_statement(row.key, languages),
+        statement_by=row.statement_by,
+        statement_at=as_utc(row.statement_at) if row.statement_at else None,
+    )
+
+
+def _plain(text: str) -> str:
+    """Without handles, links and hashtags' marks, which say nothing about what happened."""
+    return re.sub(r"@\w+|https?://\S+|#", " ", text)
+
+
+def approve_statement(row: IncidentRow, text: str, actor: str, now: datetime) -> None:
+    row.statement, row.statement_by, row.statement_at = text, actor, now

@@ -1,0 +1,105 @@
+"""Incidents: a burst of one kind of complaint opens one within the batch; leads approve the holding statement."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+
+from fastapi.testclient import TestClient
+
+from wakeful.analyze import Analyzer
+from wakeful.api.app import create_app
+from wakeful.api.auth import Role, create_token, create_user
+from wakeful.api.deps import Desk
+from wakeful.core.settings import Settings
+from wakeful.desk import incidents
+from wakeful.ingest.scenario import generate_scenario
+from wakeful.risk.spikes import Observation, detect
+
+from tests.factories import T0, make_post
+
+BACKGROUND = [
+    "@AuroraAirways flight AU 311 delayed again, missed my meeting",
+    "@AuroraAirways still waiting for my refund after 6 weeks",
+    "@AuroraAirways your website crashed while booking, charged twice",
+    "@AuroraAirways rude staff at the check-in desk in Oslo today",
+    "@AuroraAirways flight cancelled without any notice, no rebooking",
+]
+BURST = "@AuroraAirways our bags never arrived on AU 778 from Frankfurt, the whole plane has no luggage!"
+
+
+def _day(desk: Desk) -> None:
+    """Six quiet hours of mixed complaints, then 20 lost-bag complaints in 20 minutes."""
+    quiet = [make_post(f"b{i}", BACKGROUND[i % 5], author=f"c{i}", minutes=i * 15) for i in range(24)]
+    burst_at = T0 + timedelta(hours=6)
+    burst = [make_post(f"x{i}", BURST, author=f"p{i}", at=burst_at, minutes=i) for i in range(20)]
+    for post in quiet:
+        desk.clock.set(post.created_at)  # type: ignore[attr-defined]
+        desk.ingest.ingest([post])
+    for i in range(0, 20, 5):
+        desk.clock.set(burst_at + timedelta(minutes=i + 4))  # type: ignore[attr-defined]
+        desk.ingest.ingest(burst[i:i + 5])
+
+
+def test_a_burst_opens_one_incident_while_quiet_hours_open_none(desk: Desk) -> None:
+    _day(desk)
+    with desk.db.session() as s:
+        found = incidents.list_incidents(s, {"aurora"})
+        assert [i.key for i in found] == ["lost_luggage"]
+        room = incidents.detail(s, incidents.load(s, found[0].id, None), ["en", "de"])
+    assert found[0].open and "lost luggage complaints" in found[0].summary
+    assert len(room.posts) >= 10 and room.flights[0] == ("AU 778", len(room.posts))
+    assert any(term in dict(room.top_terms) for term in ("bags", "luggage", "frankfurt"))
+    assert "missing baggage" in room.statement and "fehlendem Gepäck" in room.statement
+    with desk.db.session() as s:
+        incidents.scan(s, ["aurora"], T0 + timedelta(hours=9))
+        assert incidents.list_incidents(s, None, open_only=True) == []
+
+
+def test_incident_api_scoping_and_statement_approval(desk: Desk) -> None:
+    _day(desk)
+    with desk.db.session() as s:
+        agent, lead, other = (create_token(s, n, b, r, desk.clock.now()) for n, b, r in (
+            ("ana", "aurora", Role.AGENT), ("lee", "aurora", Role.LEAD), ("nils", "nordrail", Role.LEAD)))
+    h: Callable[[str], dict[str, str]] = lambda t: {"Authorization": f"Bearer {t}"}  # noqa: E731
+    with TestClient(create_app(desk)) as client:
+        [inc] = client.get("/api/v1/incidents", headers=h(agent)).json()
+        assert client.get(f"/api/v1/incidents/{inc['id']}", headers=h(other)).status_code == 404
+        url = f"/api/v1/incidents/{inc['id']}/statement"
+        assert client.post(url, json={"text": "We are on it."}, headers=h(agent)).status_code == 403
+        approved = client.post(url, json={"text": "We are on it."}, headers=h(lead)).json()
+        assert (approved["statement"], approved["statement_by"]) == ("We are on it.", "lee")
+        page = client.get("/api/v1/incidents?open_only=true", headers=h(agent)).json()
+        assert page[0]["statement_approved"] is True
+
+
+def test_the_demo_days_crisis_is_detected_within_minutes_and_nothing_else() -> None:
+    posts = {p.key: p for p in generate_scenario(seed=7)}.values()
+    brands = Analyzer(Settings().brands)
+    obs = sorted((Observation(p.created_at, a.complaint, a.sentiment.value == "negative", a.topics)
+                  for p, a in zip(posts, brands.analyze_many(list(posts)), strict=True) if a.brands),
+                 key=lambda o: o.at)
+    crisis = min(p.created_at for p in posts if p.raw["scenario"].get("role") == "crisis")
+    alarms = []
+    t = obs[0].at + timedelta(hours=1)
+    while t < obs[-1].at:
+        alarms += [(t, s.key) for s in detect(obs, t)]
+        t += timedelta(minutes=5)
+    assert alarms, "the crisis was not detected"
+    assert all(at >= crisis for at, _ in alarms), "an alarm before the crisis"
+    assert alarms[0][1] == "lost_luggage" and alarms[0][0] - crisis <= timedelta(minutes=20)
+
+
+def test_queue_banner_and_incident_room_pages(desk: Desk) -> None:
+    _day(desk)
+    with desk.db.session() as s:
+        create_user(s, "lee", "incident-room-pw", "aurora", Role.LEAD, desk.clock.now())
+        [inc] = incidents.list_incidents(s, None)
+    with TestClient(create_app(desk)) as client:
+        client.post("/login", data={"username": "lee", "password": "incident-room-pw"})
+        queue = client.get("/").text
+        assert "Incident:" in queue and f'href="/incidents/{inc.id}"' in queue
+        room = client.get(f"/incidents/{inc.id}").text
+        assert "Affected flights" in room and "AU 778" in room and 'id="incident-data"' in room
+        assert "Approve statement" in room and "missing baggage" in room
+        assert client.get("/incidents/999").status_code == 404
