@@ -154,7 +154,7 @@ def demo(
 
 def _simulate_with_progress(desk: Desk, posts: list[Post], team: Team, *, drain: bool = False) -> TeamOutcome:
     clock = FixedClock(min(p.observed_at() for p in posts))
-    ingestor = IngestService(desk.db, desk.ingest.analyzer, desk.settings, clock)
+    ingestor = IngestService(desk.db, desk.ingest.analyzer, desk.settings, clock, desk.ingest.case_hooks)
     columns = (TextColumn("replaying with a team"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
     with Progress(*columns, console=console) as bar:
         task = bar.add_task("replay", total=len(posts))
