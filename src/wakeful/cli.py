@@ -300,3 +300,8 @@ def db_upgrade() -> None:
     url = get_settings().database_url
     migrate(url)
     console.print(f"database at {'SQLite' if is_sqlite(url) else 'PostgreSQL'} is up to date")
+
+
+from wakeful import cli_reports  # noqa: E402 - feature commands register after the core ones
+
+cli_reports.register(app)

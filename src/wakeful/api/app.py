@@ -16,6 +16,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from wakeful.analyze import Analyzer
 from wakeful.api import cases, ingest
 from wakeful.api import incidents as incidents_api
+from wakeful.api import reports as report_api
 from wakeful.api.deps import Desk
 from wakeful.core.clock import Clock, SystemClock
 from wakeful.core.settings import Settings
@@ -87,6 +88,7 @@ def create_app(desk: Desk) -> FastAPI:
     app.include_router(ingest.router)
     app.include_router(cases.router)
     app.include_router(incidents_api.router)
+    app.include_router(report_api.router)
     app.include_router(views.router)
     views.mount_static(app)
     return app

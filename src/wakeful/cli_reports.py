@@ -1,0 +1,126 @@
+"""`wakeful fairness` and `wakeful report-twcs`: the reports that check the desk treats customers alike and
+compare it with real care teams' response times."""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from wakeful.analyze import Analyzer
+from wakeful.core.clock import FixedClock
+from wakeful.core.models import Post
+from wakeful.core.settings import Settings, get_settings
+from wakeful.desk.fairness import FairnessReport, GroupStats, fairness_report
+from wakeful.desk.metrics import BrandResponse, brands_for_handles, care_handles, first_response_by_brand
+from wakeful.ingest.datasets import load_twcs
+from wakeful.ingest.service import IngestService
+from wakeful.store.db import Database, migrate
+
+console = Console()
+BATCH = 500
+
+
+def _minutes(value: float | None) -> str:
+    if value is None:
+        return "-"
+    return f"{value:.0f} min" if value < 120 else f"{value / 60:.1f} h"
+
+
+def _share(value: float | None) -> str:
+    return "-" if value is None else f"{value:.0%}"
+
+
+def _group_table(title: str, groups: list[GroupStats]) -> Table:
+    table = Table("group", "cases", "answered", "first response median", "p90", "resolved", title=title)
+    for g in groups:
+        table.add_row(g.group, str(g.cases), str(g.answered), _minutes(g.first_response_median_min),
+                      _minutes(g.first_response_p90_min), _share(g.resolution_rate))
+    return table
+
+
+def print_fairness(report: FairnessReport, out: Console = console) -> None:
+    """The two tables and the gaps, worded so a lead sees at once whether reach buys speed."""
+    out.print(_group_table("by reach band (followers)", report.by_band))
+    out.print(_group_table("by language", report.by_lang))
+    for name, value in (("reach bands", report.band_gap), ("languages", report.lang_gap)):
+        if value is None:
+            out.print(f"gap between {name}: too few answered cases to compare")
+        else:
+            verdict = "[green]within 1.5x[/green]" if value <= 1.5 else "[red]over 1.5x: a two-tier service[/red]"
+            out.print(f"gap between {name} (slowest median / fastest): {value:.2f}x {verdict}")
+
+
+def print_brand_table(rows: list[BrandResponse], out: Console = console) -> None:
+    table = Table("brand", "cases", "answered", "first response median", "p90", "over 6 h")
+    for r in rows:
+        table.add_row(r.brand, str(r.cases), str(r.answered), _minutes(r.first_response_median_min),
+                      _minutes(r.first_response_p90_min), _share(r.over_6h_share))
+    out.print(table)
+
+
+def replay_twcs(database_url: str, data_dir: Path | None = None, *, handles: list[str] | None = None,
+                progress: Callable[[int], None] | None = None) -> Settings:
+    """Replay the TWCS sample into a fresh database with a brand per care account (all, or only `handles` and
+    their customers' threads); the clock follows the posts so cases age as they did. Returns the settings used."""
+    posts = load_twcs(data_dir)
+    if handles is not None:
+        wanted = {h.casefold() for h in handles}
+        threads = {p.conversation_id for p in posts if p.author.handle.casefold() in wanted}
+        posts = [p for p in posts if p.conversation_id in threads]
+    brands = brands_for_handles(handles if handles is not None else care_handles(posts))
+    settings = get_settings().model_copy(update={"database_url": database_url, "brands": brands})
+    migrate(database_url)
+    db = Database(database_url)
+    if not posts:
+        raise ValueError(f"no TWCS threads for {handles}")
+    clock = FixedClock(posts[0].observed_at())
+    ingest = IngestService(db, Analyzer(brands), settings, clock)
+    try:
+        for start in range(0, len(posts), BATCH):
+            batch: list[Post] = posts[start:start + BATCH]
+            clock.set(batch[-1].observed_at())
+            ingest.ingest(batch)
+            if progress:
+                progress(len(batch))
+    finally:
+        db.dispose()
+    return settings
+
+
+def register(app: typer.Typer) -> None:
+    """Add this module's commands to the `wakeful` app."""
+
+    @app.command()
+    def fairness(brand: Annotated[str | None, typer.Option(help="Only this brand")] = None) -> None:
+        """First response and resolution by reach band and language, and the gap between them."""
+        db = Database(get_settings().database_url)
+        with db.session() as session:
+            report = fairness_report(session, {brand} if brand else None)
+        print_fairness(report)
+
+    @app.command("report-twcs")
+    def report_twcs(
+        data_dir: Annotated[Path | None, typer.Option(help="Data folder (default $WAKEFUL_DATA_DIR or "
+                                                              "../shared/data)")] = None,
+        handle: Annotated[list[str] | None, typer.Option(help="Only these care accounts' threads, e.g. "
+                                                         "British_Airways (repeatable; default all)")] = None,
+    ) -> None:
+        """Replay the real Customer Support on Twitter threads into a temporary database and print each brand's
+        first-response times, as the desk records them (threads become cases, brand replies agent replies)."""
+        with tempfile.TemporaryDirectory() as tmp:
+            url = f"sqlite:///{tmp}/twcs.db"
+            with console.status("replaying TWCS threads"):
+                replay_twcs(url, data_dir, handles=handle or None)
+            db = Database(url)
+            with db.session() as session:
+                rows = first_response_by_brand(session, None, overall=True)
+                report = fairness_report(session, None)
+            db.dispose()
+        print_brand_table(rows)
+        print_fairness(report)

@@ -1,0 +1,116 @@
+"""Response times by customer reach and language, so a two-tier service shows up in a report.
+
+The priority policy lets reach raise urgency only within a cap the brand sets; this report is how the brand (and
+its customers) can check the outcome: first-response median and p90 and the resolution rate per follower band and
+per language, and the gap between the slowest and the fastest band's median.
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+from collections import defaultdict
+from collections.abc import Collection, Iterable, Sequence
+from datetime import datetime
+
+from pydantic import BaseModel
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from wakeful.core.clock import as_utc
+from wakeful.store.models import AuthorRow, CaseRow
+
+# Lower bounds of the reach bands (followers), with their labels.
+BANDS: tuple[tuple[int, str], ...] = ((0, "<1k"), (1_000, "1k-10k"), (10_000, "10k-100k"), (100_000, ">100k"))
+# A group with fewer answered cases than this is shown but left out of the gap: one case is no median.
+MIN_ANSWERED_FOR_GAP = 5
+
+
+def band_of(followers: int) -> str:
+    """The reach band label for a follower count."""
+    label = BANDS[0][1]
+    for lower, name in BANDS:
+        if followers >= lower:
+            label = name
+    return label
+
+
+class GroupStats(BaseModel):
+    group: str
+    cases: int
+    answered: int
+    resolved: int
+    first_response_median_min: float | None
+    first_response_p90_min: float | None
+    resolution_rate: float | None
+
+
+class FairnessReport(BaseModel):
+    by_band: list[GroupStats]
+    by_lang: list[GroupStats]
+    band_gap: float | None
+    lang_gap: float | None
+
+
+def percentile(values: Sequence[float], q: float) -> float | None:
+    """Nearest-rank percentile (the value below which a share `q` of cases fall); None when empty."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    return ordered[max(0, min(len(ordered) - 1, math.ceil(q * len(ordered)) - 1))]
+
+
+def gap(groups: Iterable[GroupStats], min_answered: int = MIN_ANSWERED_FOR_GAP) -> float | None:
+    """Slowest median over fastest median among groups with enough answered cases; None if fewer than two.
+
+    A fastest median of zero minutes is read as half a minute, so the ratio stays finite and still large.
+    """
+    medians = [g.first_response_median_min for g in groups
+               if g.answered >= min_answered and g.first_response_median_min is not None]
+    if len(medians) < 2:
+        return None
+    return max(medians) / max(min(medians), 0.5)
+
+
+def _stats(group: str, rows: list[tuple[float | None, bool]]) -> GroupStats:
+    waits = [w for w, _ in rows if w is not None]
+    return GroupStats(
+        group=group,
+        cases=len(rows),
+        answered=len(waits),
+        resolved=sum(r for _, r in rows),
+        first_response_median_min=statistics.median(waits) if waits else None,
+        first_response_p90_min=percentile(waits, 0.9),
+        resolution_rate=sum(r for _, r in rows) / len(rows) if rows else None,
+    )
+
+
+def fairness_report(
+    session: Session,
+    brands: Collection[str] | None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    *,
+    min_answered: int = MIN_ANSWERED_FOR_GAP,
+) -> FairnessReport:
+    """Cases opened in [since, until) of the brands (all when None), grouped by the author's reach band and by
+    the case's language. Followers are the author's latest known count."""
+    stmt = select(AuthorRow.followers, CaseRow.lang, CaseRow.opened_at, CaseRow.first_response_at,
+                  CaseRow.resolved_at).join(AuthorRow, AuthorRow.id == CaseRow.author_id)
+    if brands is not None:
+        stmt = stmt.where(CaseRow.brand.in_(list(brands)))
+    if since is not None:
+        stmt = stmt.where(CaseRow.opened_at >= since)
+    if until is not None:
+        stmt = stmt.where(CaseRow.opened_at < until)
+    by_band: dict[str, list[tuple[float | None, bool]]] = defaultdict(list)
+    by_lang: dict[str, list[tuple[float | None, bool]]] = defaultdict(list)
+    for followers, lang, opened, first, resolved in session.execute(stmt):
+        wait = (as_utc(first) - as_utc(opened)).total_seconds() / 60 if first is not None else None
+        row = (wait, resolved is not None)
+        by_band[band_of(followers or 0)].append(row)
+        by_lang[lang or "unknown"].append(row)
+    bands = [_stats(name, by_band.get(name, [])) for _, name in BANDS]
+    langs = [_stats(name, rows) for name, rows in sorted(by_lang.items(), key=lambda kv: -len(kv[1]))]
+    return FairnessReport(by_band=bands, by_lang=langs, band_gap=gap(bands, min_answered),
+                          lang_gap=gap(langs, min_answered))
