@@ -8,6 +8,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -125,3 +126,30 @@ def test_sign_in_see_a_case_arrive_live_open_it_and_reply(live: tuple[str, Desk]
         pg.click("text=Daily figures (CSV)")
     header, row = Path(download.value.path()).read_text().strip().splitlines()
     assert header.startswith("day,posts,") and row.split(",")[1] == "1"
+
+
+def test_open_the_incident_room_during_an_incident_and_approve_the_statement(
+    live: tuple[str, Desk], page: Page
+) -> None:
+    from tests.test_incidents import BACKGROUND, BURST
+
+    base, desk = live
+    now = desk.clock.now()
+    quiet = [make_post(f"b{i}", BACKGROUND[i % 5], author=f"c{i}", at=now - timedelta(hours=6), minutes=i * 14)
+             for i in range(24)]
+    burst = [make_post(f"x{i}", BURST, author=f"p{i}", at=now - timedelta(minutes=20), minutes=i) for i in range(20)]
+    desk.ingest.ingest(quiet)
+    desk.ingest.ingest(burst)
+    pg = page
+    pg.goto(f"{base}/login")
+    pg.fill("#username", "lee")
+    pg.fill("#password", PASSWORD)
+    pg.click("button[type=submit]")
+    pg.locator(".incident-banner a").click()
+    pg.wait_for_url(f"{base}/incidents/*")
+    pg.locator("#incident-chart").wait_for()
+    assert "AU 778" in pg.locator("main").inner_text()
+    pg.fill("#statement-text", "We know bags from Frankfurt are missing. We are on it and will update you here.")
+    pg.click("#statement-form button[type=submit]")
+    pg.locator("main", has_text="Approved by lee").wait_for(timeout=5_000)
+    pg.screenshot(path=str(SHOTS / "incident.png"), full_page=True)
