@@ -4,6 +4,7 @@ A feature that keeps its tables in its own module (e.g. `store/connectors.py`) a
 """
 
 from wakeful.store import incidents, models, users
+from wakeful.store import notify as notify  # the notification log (desk/notify.py)
 from wakeful.store.models import Base
 
 __all__ = ["Base", "incidents", "models", "users"]

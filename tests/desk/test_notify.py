@@ -1,0 +1,156 @@
+"""Notifications reach real receivers on loopback: a signed webhook, a Slack-style hook and an SMTP server; a 500
+is retried with back-off, and a channel that never recovers ends in the dead-letter log without stopping others."""
+
+from __future__ import annotations
+
+import json
+import socket
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from email import message_from_bytes
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+import pytest
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import Envelope, Session
+
+from wakeful.api.deps import Desk
+from wakeful.desk.notify import (
+    SIGNATURE_HEADER,
+    EmailChannel,
+    Notifier,
+    RetryPolicy,
+    SlackChannel,
+    WebhookChannel,
+    dead_letters,
+    verify,
+)
+
+SECRET = "s3cret-for-tests"
+EVENT = "case.escalated"
+PAYLOAD: dict[str, Any] = {"brand": "aurora", "case_id": 42, "priority": "urgent", "reason": "75% of SLA used"}
+
+
+@dataclass
+class Receiver:
+    """An HTTP server on 127.0.0.1 that answers each request with the next scripted status (then 200)."""
+
+    statuses: list[int] = field(default_factory=list)
+    requests: list[tuple[dict[str, str], bytes]] = field(default_factory=list)
+    url: str = ""
+
+
+@pytest.fixture
+def receiver() -> Iterator[Receiver]:
+    state = Receiver()
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            body = self.rfile.read(int(self.headers["Content-Length"]))
+            state.requests.append((dict(self.headers.items()), body))
+            self.send_response(state.statuses.pop(0) if state.statuses else 200)
+            self.end_headers()
+            self.wfile.write(b"ok")
+
+        def log_message(self, *args: Any) -> None:
+            return
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    state.url = f"http://127.0.0.1:{server.server_address[1]}/hook"
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield state
+    server.shutdown()
+    server.server_close()
+
+
+class Inbox:
+    def __init__(self) -> None:
+        self.messages: list[Envelope] = []
+
+    async def handle_DATA(self, server: object, session: Session, envelope: Envelope) -> str:
+        self.messages.append(envelope)
+        return "250 Message accepted for delivery"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+@pytest.fixture
+def smtp() -> Iterator[tuple[Inbox, int]]:
+    inbox = Inbox()
+    port = _free_port()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    yield inbox, port
+    controller.stop()
+
+
+def _notifier(desk: Desk, *channels: Any, attempts: int = 3) -> tuple[Notifier, list[float]]:
+    slept: list[float] = []
+    notifier = Notifier(desk.db, channels, clock=desk.clock, retry=RetryPolicy(attempts=attempts, base_s=0.5),
+                        sleep=slept.append)
+    return notifier, slept
+
+
+def test_webhook_is_delivered_signed_and_logged(desk: Desk, receiver: Receiver) -> None:
+    notifier, slept = _notifier(desk, WebhookChannel(receiver.url, SECRET))
+    notifier.notify(EVENT, PAYLOAD)
+    [(headers, body)] = receiver.requests
+    assert json.loads(body) == {"event": EVENT, "payload": PAYLOAD}
+    assert verify(SECRET, body, headers[SIGNATURE_HEADER])
+    assert not verify("another-secret", body, headers[SIGNATURE_HEADER])
+    assert not verify(SECRET, body.replace(b"42", b"43"), headers[SIGNATURE_HEADER])
+    assert headers["X-Wakeful-Event"] == EVENT and slept == []
+    assert dead_letters(desk.db) == []
+
+
+def test_a_500_is_retried_with_back_off_and_then_delivered(desk: Desk, receiver: Receiver) -> None:
+    receiver.statuses = [500, 503]
+    notifier, slept = _notifier(desk, WebhookChannel(receiver.url, SECRET), attempts=4)
+    notifier.notify(EVENT, PAYLOAD)
+    assert len(receiver.requests) == 3 and slept == [0.5, 1.0]
+    assert dead_letters(desk.db) == []
+
+
+def test_the_last_failure_is_dead_lettered_and_other_channels_still_get_the_event(
+        desk: Desk, receiver: Receiver) -> None:
+    receiver.statuses = [500, 500, 500]  # the webhook's three tries; the Slack hook then gets a 200
+    notifier, slept = _notifier(desk, WebhookChannel(receiver.url, SECRET), SlackChannel(receiver.url), attempts=3)
+    notifier.notify(EVENT, PAYLOAD)
+    assert slept == [0.5, 1.0]
+    assert len(receiver.requests) == 4
+    slack = json.loads(receiver.requests[3][1])
+    assert slack["text"].startswith("[wakeful] case.escalated: brand aurora, case_id 42, priority urgent")
+    [dead] = dead_letters(desk.db)
+    assert (dead.channel, dead.event, dead.attempts, dead.payload) == ("webhook", EVENT, 3, PAYLOAD)
+    assert dead.last_error is not None and dead.last_error.startswith("HTTP 500")
+
+
+def test_email_is_delivered_through_smtp(desk: Desk, smtp: tuple[Inbox, int]) -> None:
+    inbox, port = smtp
+    channel = EmailChannel("127.0.0.1", port, "desk@wakeful.test", ["lead@aurora.test", "oncall@aurora.test"])
+    notifier, _ = _notifier(desk, channel)
+    notifier.notify(EVENT, PAYLOAD)
+    [envelope] = inbox.messages
+    assert envelope.rcpt_tos == ["lead@aurora.test", "oncall@aurora.test"]
+    assert isinstance(envelope.content, bytes)
+    mail = message_from_bytes(envelope.content)
+    assert mail["Subject"].startswith("[wakeful] case.escalated: brand aurora")
+    assert '"case_id": 42' in mail.get_payload(decode=True).decode()  # type: ignore[union-attr]
+    assert dead_letters(desk.db) == []
+
+
+def test_an_unreachable_smtp_server_ends_in_the_dead_letter_log(desk: Desk) -> None:
+    channel = EmailChannel("127.0.0.1", _free_port(), "desk@wakeful.test", ["lead@aurora.test"], timeout_s=2)
+    notifier, slept = _notifier(desk, channel, attempts=2)
+    notifier.notify(EVENT, PAYLOAD)
+    [dead] = dead_letters(desk.db)
+    assert dead.channel == "email" and dead.attempts == 2 and slept == [0.5]
+    assert dead.last_error is not None and "Refused" in dead.last_error
