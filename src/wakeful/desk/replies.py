@@ -1,0 +1,211 @@
+"""Suggested replies for a case: the brand's templates per topic in the customer's language, and the real replies
+care teams gave to the most similar past messages (TF-IDF cosine over customer texts).
+
+A suggestion is a draft the agent edits; it never repeats personal data in public (retrieved replies pass through
+`redact`, and lose other customers' @handles), and when the matter needs a booking reference, an address or a
+payment detail it offers to continue in a private message instead of asking for them in the open.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from pydantic import BaseModel
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from wakeful.analyze.pii import find_pii, redact
+from wakeful.core.models import Post
+from wakeful.core.settings import Settings
+from wakeful.store.models import CasePostRow, CaseRow, PostRow
+
+LANGS = ("en", "de", "fr")
+# Topics whose resolution needs details nobody should post publicly (booking reference, address, card).
+NEEDS_PRIVATE_DETAILS = frozenset({"lost_luggage", "damaged_luggage", "refund", "booking", "cancellation",
+                                   "baggage_fees"})
+
+OPENING = {"en": "Hi @{handle}, thank you for contacting {brand}.",
+           "de": "Hallo @{handle}, danke, dass Sie sich an {brand} wenden.",
+           "fr": "Bonjour @{handle}, merci d'avoir contacté {brand}."}
+DM_OFFER = {"en": "Please send us a direct message with your booking reference so we can look into it privately.",
+            "de": "Bitte schicken Sie uns eine Direktnachricht mit Ihrer Buchungsnummer, dann prüfen wir das "
+                  "vertraulich.",
+            "fr": "Merci de nous écrire en message privé avec votre référence de réservation afin que nous "
+                  "puissions vérifier en toute confidentialité."}
+TOPIC_LINES: dict[str, dict[str, str]] = {
+    "lost_luggage": {"en": "We are sorry your bag has not arrived; our baggage team will trace it.",
+                     "de": "Es tut uns leid, dass Ihr Gepäck nicht angekommen ist; unser Gepäckteam sucht es.",
+                     "fr": "Nous sommes désolés que votre bagage ne soit pas arrivé ; notre équipe le recherche."},
+    "damaged_luggage": {"en": "We are sorry your luggage was damaged; we will help you with a claim.",
+                        "de": "Es tut uns leid, dass Ihr Gepäck beschädigt wurde; wir helfen Ihnen bei der "
+                              "Schadensmeldung.",
+                        "fr": "Nous sommes désolés que votre bagage ait été endommagé ; nous vous aidons pour la "
+                              "réclamation."},
+    "delay": {"en": "We apologise for the delay and the disruption to your plans.",
+              "de": "Wir entschuldigen uns für die Verspätung und die Unannehmlichkeiten.",
+              "fr": "Nous vous prions de nous excuser pour ce retard et la gêne occasionnée."},
+    "cancellation": {"en": "We are sorry your flight was cancelled; we will help you rebook.",
+                     "de": "Es tut uns leid, dass Ihr Flug annulliert wurde; wir helfen Ihnen beim Umbuchen.",
+                     "fr": "Nous sommes désolés pour l'annulation de votre vol ; nous vous aidons à le reprogrammer."},
+    "refund": {"en": "We will check the status of your refund for you.",
+               "de": "Wir prüfen gern den Stand Ihrer Erstattung.",
+               "fr": "Nous allons vérifier où en est votre remboursement."},
+    "customer_service": {"en": "We are sorry you could not reach us; we are here now and will help.",
+                         "de": "Es tut uns leid, dass Sie uns nicht erreicht haben; jetzt sind wir für Sie da.",
+                         "fr": "Nous sommes désolés que vous n'ayez pas pu nous joindre ; nous sommes là pour "
+                               "vous aider."},
+    "booking": {"en": "We will gladly help with your booking.",
+                "de": "Wir helfen Ihnen gern bei Ihrer Buchung.",
+                "fr": "Nous vous aidons volontiers pour votre réservation."},
+    "seating": {"en": "We are sorry about your seat; let us see what we can do.",
+                "de": "Das mit Ihrem Sitzplatz tut uns leid; wir schauen, was wir tun können.",
+                "fr": "Nous sommes désolés pour votre siège ; voyons ce que nous pouvons faire."},
+    "flight_attendant": {"en": "Thank you for telling us about your experience with our crew; we will pass it on.",
+                         "de": "Danke für Ihre Rückmeldung zu unserer Crew; wir geben sie weiter.",
+                         "fr": "Merci de votre retour sur notre équipage ; nous le transmettons."},
+    "baggage_fees": {"en": "We will look at the baggage fee you were charged.",
+                     "de": "Wir prüfen die berechnete Gepäckgebühr.",
+                     "fr": "Nous allons vérifier les frais de bagage facturés."},
+}
+GENERAL = {"en": "We are sorry to hear this and will look into it.",
+           "de": "Das tut uns leid, wir kümmern uns darum.",
+           "fr": "Nous sommes désolés et allons nous en occuper."}
+
+
+@dataclass(frozen=True)
+class CaseContext:
+    """What a reply may use of a case: never the customer's texts themselves, only what they are about."""
+
+    handle: str
+    brand_name: str
+    lang: str | None
+    topics: Sequence[str]
+    text: str  # the customer's latest words, used only to find similar past cases
+
+
+class Suggestion(BaseModel):
+    text: str
+    source: str  # "template:<topic>" or "similar:<brand handle>"
+    score: float
+    private_channel: bool
+
+
+def needs_private_channel(ctx: CaseContext) -> bool:
+    """True when the matter needs details that must not be posted, or the customer already posted some."""
+    return bool(NEEDS_PRIVATE_DETAILS & set(ctx.topics)) or bool(find_pii(ctx.text))
+
+
+def template_replies(ctx: CaseContext) -> list[Suggestion]:
+    """One draft per case topic (or a general one), in the case's language when the brand has templates for it."""
+    lang = ctx.lang if ctx.lang in LANGS else "en"
+    private = needs_private_channel(ctx)
+    topics = [t for t in ctx.topics if t in TOPIC_LINES] or ["general"]
+    out = []
+    for topic in topics:
+        line = TOPIC_LINES[topic][lang] if topic in TOPIC_LINES else GENERAL[lang]
+        parts = [OPENING[lang].format(handle=ctx.handle, brand=ctx.brand_name), line]
+        if private:
+            parts.append(DM_OFFER[lang])
+        out.append(Suggestion(text=" ".join(parts), source=f"template:{topic}", score=1.0,
+                              private_channel=private))
+    return out
+
+
+_TOKEN = re.compile(r"[a-z0-9']{2,}")
+_MENTION = re.compile(r"(?<!\w)@\w+")
+_URL = re.compile(r"https?://\S+")
+_SIGNATURE = re.compile(r"(?:\^|-|\u2013)\s?[A-Z][A-Za-z]{0,15}\s*$|\^\w+")  # agents sign "^JS", "-Teresa"
+_NAMED_GREETING = re.compile(r"^(Hi|Hello|Hey|Dear|Hallo|Bonjour)\s+[A-Z][a-z]+(?:\s[A-Z][a-z]+)?\s*([,!.])")
+
+
+def _tokens(text: str) -> list[str]:
+    return _TOKEN.findall(_URL.sub(" ", _MENTION.sub(" ", text.casefold())))
+
+
+def clean_reply(text: str) -> str:
+    """A past reply made safe to reuse: no @handles or first names (they named another customer), no agent
+    signature, no links, personal data redacted, whitespace tidied."""
+    text = re.sub(r"\s+", " ", redact(_URL.sub("", _MENTION.sub("", text)))).strip()
+    text = _SIGNATURE.sub("", text).strip()
+    return _NAMED_GREETING.sub(r"\1\2", text)
+
+
+class ReplyIndex:
+    """TF-IDF vectors of past customer messages, each paired with the care account's first reply to it."""
+
+    def __init__(self, pairs: Sequence[tuple[str, str, str]]) -> None:
+        """`pairs` are (customer text, reply text, care account handle)."""
+        self.pairs = list(pairs)
+        docs = [Counter(_tokens(q)) for q, _, _ in self.pairs]
+        df: Counter[str] = Counter(t for d in docs for t in d)
+        n = len(docs)
+        self.idf = {t: math.log((1 + n) / (1 + c)) + 1 for t, c in df.items()}
+        self.vectors = [self._vector(d) for d in docs]
+
+    def _vector(self, counts: Counter[str]) -> dict[str, float]:
+        vec = {t: (1 + math.log(c)) * self.idf.get(t, 0.0) for t, c in counts.items()}
+        norm = math.sqrt(sum(v * v for v in vec.values())) or 1.0
+        return {t: v / norm for t, v in vec.items()}
+
+    @classmethod
+    def from_threads(cls, posts: Iterable[Post], is_care: Iterable[str]) -> ReplyIndex:
+        """Pairs each customer post with the first reply to it by a care account (handles in `is_care`)."""
+        care = {h.casefold() for h in is_care}
+        posts = list(posts)
+        by_id = {p.id: p for p in posts}
+        pairs: dict[str, tuple[str, str, str]] = {}
+        for p in sorted(posts, key=lambda p: p.created_at):
+            parent = by_id.get(p.reply_to_id or "")
+            if (p.author.handle.casefold() in care and parent is not None and parent.id not in pairs
+                    and parent.author.handle.casefold() not in care):
+                pairs[parent.id] = (parent.text, p.text, p.author.handle)
+        return cls(list(pairs.values()))
+
+    def similar(self, text: str, k: int = 3, min_score: float = 0.1) -> list[tuple[float, str, str]]:
+        """The `k` past replies whose customer message is closest to `text`: (cosine, reply, care handle)."""
+        query = self._vector(Counter(_tokens(text)))
+        scored = [(sum(w * vec.get(t, 0.0) for t, w in query.items()), i) for i, vec in enumerate(self.vectors)]
+        scored = [s for s in scored if s[0] >= min_score]
+        scored.sort(key=lambda s: -s[0])
+        out: list[tuple[float, str, str]] = []
+        seen: set[str] = set()
+        for score, i in scored:
+            reply = clean_reply(self.pairs[i][1])
+            if reply and reply not in seen:
+                seen.add(reply)
+                out.append((score, reply, self.pairs[i][2]))
+            if len(out) == k:
+                break
+        return out
+
+
+def suggest(ctx: CaseContext, index: ReplyIndex | None = None, k: int = 3) -> list[Suggestion]:
+    """Template drafts first, then up to `k` adapted past replies addressed to this customer."""
+    out = template_replies(ctx)
+    if index is None:
+        return out
+    private = needs_private_channel(ctx)
+    lang = ctx.lang if ctx.lang in LANGS else "en"
+    for score, reply, handle in index.similar(ctx.text, k):
+        text = f"@{ctx.handle} {reply}"
+        if private and "dm" not in reply.casefold() and "direct message" not in reply.casefold():
+            text += " " + DM_OFFER[lang]
+        out.append(Suggestion(text=text, source=f"similar:{handle}", score=round(score, 3),
+                              private_channel=private))
+    return out
+
+
+def context_for_case(session: Session, case: CaseRow, settings: Settings) -> CaseContext:
+    """The case's customer, brand, language, topics and latest customer text."""
+    latest = session.scalars(
+        select(PostRow.text).join(CasePostRow, CasePostRow.post_id == PostRow.id)
+        .where(CasePostRow.case_id == case.id, PostRow.author_id == case.author_id)
+        .order_by(PostRow.created_at.desc()).limit(1)
+    ).first()
+    brand = settings.brand(case.brand)
+    return CaseContext(handle=case.author.handle, brand_name=brand.name if brand else case.brand, lang=case.lang,
+                       topics=list(case.topics), text=latest or "")
