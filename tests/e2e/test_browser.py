@@ -110,7 +110,10 @@ def test_sign_in_see_a_case_arrive_live_open_it_and_reply(live: tuple[str, Desk]
     pg.locator("p.event-text", has_text="mira@example.com").wait_for(timeout=3_000)
     sla = pg.locator("dd", has_text="first-response target")
     assert sla.inner_text().startswith("waiting")
-    pg.fill("#reply-text", "So sorry, Mira! Please DM us your bag tag so we can trace it.")
+    pg.locator("#suggestions button[data-suggestion='0']").click()  # a suggested reply, edited and sent
+    draft = pg.input_value("#reply-text")
+    assert draft and "@mira" in draft
+    pg.fill("#reply-text", "So sorry, Mira! " + draft)
     pg.click("form[data-action=replies] button[type=submit]")
     pg.locator("main", has_text="So sorry, Mira!").wait_for(timeout=5_000)
     assert "Waiting on customer" in pg.locator("main").inner_text()

@@ -24,7 +24,52 @@
     return { text: data.get("text") };
   }
 
+  // Suggested replies: drafts in the customer's language; "Use" puts one in the reply box to edit and send.
+  function loadSuggestions() {
+    var list = document.getElementById("suggestions");
+    if (!list) return;
+    fetch(list.getAttribute("data-src"), { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then(function (r) { if (!r.ok) throw new Error("HTTP " + r.status); return r.json(); })
+      .then(function (items) {
+        var rows = items.slice(0, 4).map(function (s, i) {
+          var li = document.createElement("li");
+          var text = document.createElement("p");
+          text.className = "suggestion-text";
+          text.textContent = s.text;
+          var meta = document.createElement("span");
+          meta.className = "muted small";
+          meta.textContent = (s.source.indexOf("template") === 0 ? "template" : "similar past reply") +
+            (s.private_channel ? " · offers a private message" : "");
+          var use = document.createElement("button");
+          use.type = "button";
+          use.className = "button";
+          use.textContent = "Use this";
+          use.setAttribute("data-suggestion", String(i));
+          use.addEventListener("click", function () {
+            var box = document.getElementById("reply-text");
+            box.value = s.text;
+            box.focus();
+          });
+          li.append(text, meta, " ", use);
+          return li;
+        });
+        if (!rows.length) {
+          var none = document.createElement("li");
+          none.textContent = "No suggestions for this case.";
+          rows = [none];
+        }
+        list.replaceChildren.apply(list, rows);
+      })
+      .catch(function (err) {
+        list.replaceChildren();
+        var li = document.createElement("li");
+        li.textContent = "Suggestions unavailable: " + err.message;
+        list.append(li);
+      });
+  }
+
   function start() {
+    loadSuggestions();
     var box = document.querySelector(".actions[data-case-id]");
     if (!box) return;
     var caseId = box.getAttribute("data-case-id");
