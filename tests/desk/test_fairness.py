@@ -95,10 +95,13 @@ def _simulated_gap(tmp_path: Path, reach_max_levels: int) -> float | None:
     return report.band_gap
 
 
-@pytest.mark.xfail(strict=True, reason="measured: the default policy (reach may add 1 level) answers >100k-follower "
+@pytest.mark.xfail(strict=True, raises=AssertionError, reason="measured: the default policy (reach may add 1 level) "
+                   "answers >100k-follower "
                    "customers ~5x sooner than <1k ones on the full demo day with 6 agents (7 vs 37 min median); "
                    "the issue requires at most 1.5x. Remove this mark when the policy meets it.")
 def test_simulated_peak_at_the_default_policy_keeps_band_medians_within_1_5x(tmp_path: Path) -> None:
     assert Settings().priority.reach_max_levels == PriorityPolicy().reach_max_levels
     gap = _simulated_gap(tmp_path, PriorityPolicy().reach_max_levels)
-    assert gap is not None and gap <= 1.5
+    if gap is None:  # not an AssertionError, so a run that measured nothing fails instead of passing as xfail
+        raise RuntimeError("the simulated peak answered too few cases per band to compare")
+    assert gap <= 1.5

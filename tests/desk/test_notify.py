@@ -21,6 +21,7 @@ from wakeful.desk.notify import (
     SIGNATURE_HEADER,
     EmailChannel,
     Notifier,
+    NotifyConfig,
     RetryPolicy,
     SlackChannel,
     WebhookChannel,
@@ -154,3 +155,15 @@ def test_an_unreachable_smtp_server_ends_in_the_dead_letter_log(desk: Desk) -> N
     [dead] = dead_letters(desk.db)
     assert dead.channel == "email" and dead.attempts == 2 and slept == [0.5]
     assert dead.last_error is not None and "Refused" in dead.last_error
+
+
+def test_config_builds_the_configured_channels_and_refuses_an_unsigned_webhook(desk: Desk, receiver: Receiver) -> None:
+    config = NotifyConfig(webhook_url=receiver.url, webhook_secret=SECRET, slack_url=receiver.url, backoff_s=0)
+    notifier = config.notifier(desk.db, desk.clock)
+    assert [c.name for c in notifier.channels] == ["webhook", "slack"]
+    notifier.notify(EVENT, PAYLOAD)
+    assert verify(SECRET, receiver.requests[0][1], receiver.requests[0][0][SIGNATURE_HEADER])
+    with pytest.raises(ValueError, match="webhook_secret"):
+        NotifyConfig(webhook_url=receiver.url).channels()
+    with pytest.raises(ValueError, match="smtp_to"):
+        NotifyConfig(smtp_host="127.0.0.1").channels()

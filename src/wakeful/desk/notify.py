@@ -21,6 +21,7 @@ from email.message import EmailMessage
 from typing import Any, Protocol
 
 import httpx
+from pydantic import BaseModel, Field, SecretStr
 from sqlalchemy import select
 
 from wakeful.core.clock import Clock, SystemClock
@@ -184,6 +185,44 @@ class Notifier:
             session.add(NotificationRow(channel=channel.name, event=event, payload=json.loads(_body(event, payload))
                                         ["payload"], status=status, attempts=attempts, last_error=error,
                                         created_at=started, finished_at=self.clock.now()))
+
+
+class NotifyConfig(BaseModel):
+    """Where notifications go; meant to sit in the settings (TOML or `WAKEFUL_*` env), so secrets stay out of
+    code. A channel is on when its address is set."""
+
+    webhook_url: str | None = None
+    webhook_secret: SecretStr | None = None
+    slack_url: str | None = None
+    smtp_host: str | None = None
+    smtp_port: int = 25
+    smtp_sender: str = "wakeful@localhost"
+    smtp_to: list[str] = Field(default_factory=list)
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_starttls: bool = False
+    attempts: int = Field(default=4, ge=1)
+    backoff_s: float = Field(default=1.0, ge=0)
+
+    def channels(self) -> list[Channel]:
+        out: list[Channel] = []
+        if self.webhook_url:
+            if self.webhook_secret is None:
+                raise ValueError("notify.webhook_url is set but notify.webhook_secret is not: webhooks are signed")
+            out.append(WebhookChannel(self.webhook_url, self.webhook_secret.get_secret_value()))
+        if self.slack_url:
+            out.append(SlackChannel(self.slack_url))
+        if self.smtp_host:
+            if not self.smtp_to:
+                raise ValueError("notify.smtp_host is set but notify.smtp_to names no recipient")
+            password = self.smtp_password.get_secret_value() if self.smtp_password else None
+            out.append(EmailChannel(self.smtp_host, self.smtp_port, self.smtp_sender, self.smtp_to,
+                                    username=self.smtp_username, password=password, starttls=self.smtp_starttls))
+        return out
+
+    def notifier(self, db: Database, clock: Clock | None = None) -> Notifier:
+        return Notifier(db, self.channels(), clock or SystemClock(),
+                        RetryPolicy(attempts=self.attempts, base_s=self.backoff_s))
 
 
 def dead_letters(db: Database, since: datetime | None = None) -> list[NotificationRow]:
