@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from wakeful.core.clock import as_utc
 from wakeful.core.settings import Settings
+from wakeful.desk.fairness import percentile
 from wakeful.desk.reports import mentions
 from wakeful.store.models import CaseRow, PostRow
 
@@ -37,12 +38,6 @@ class DailyRow(BaseModel):
 class Breakdown(BaseModel):
     by_topic: dict[str, int]
     by_language: dict[str, int]
-
-
-def _p90(values: list[float]) -> float | None:
-    if len(values) < 2:
-        return values[0] if values else None
-    return statistics.quantiles(values, n=10, method="inclusive")[-1]
 
 
 def daily_report(session: Session, brands: Collection[str] | None, since: datetime, until: datetime,
@@ -77,7 +72,7 @@ def daily_report(session: Session, brands: Collection[str] | None, since: dateti
             day=day, posts=posts[day]["posts"], negative=posts[day]["negative"], positive=posts[day]["positive"],
             complaints=posts[day]["complaints"], cases_opened=opened[day], answered=len(waits[day]),
             first_response_median_min=statistics.median(waits[day]) if waits[day] else None,
-            first_response_p90_min=_p90(waits[day]),
+            first_response_p90_min=percentile(waits[day], 0.9),
             sla_met_share=met[day] / len(waits[day]) if waits[day] else None,
             resolved=resolved[day],
         )

@@ -12,6 +12,7 @@ from sqlalchemy import ColumnElement, String, cast, func, select
 from sqlalchemy.orm import Session
 
 from wakeful.core.clock import as_utc
+from wakeful.desk.fairness import percentile
 from wakeful.desk.schemas import VolumePoint
 from wakeful.store.jsonq import json_list_has
 from wakeful.store.models import CaseRow, PostRow
@@ -60,14 +61,6 @@ class DeskSummary(BaseModel):
     first_response_p90_min: float | None
 
 
-def _percentile(values: list[float], q: float) -> float | None:
-    if not values:
-        return None
-    if len(values) == 1:
-        return values[0]
-    return statistics.quantiles(values, n=100, method="inclusive")[int(q * 100) - 1]
-
-
 def summary(session: Session, brands: Collection[str] | None) -> DeskSummary:
     points = volume_by_hour(session, brands)
     posts = sum(p.posts for p in points)
@@ -92,7 +85,7 @@ def summary(session: Session, brands: Collection[str] | None) -> DeskSummary:
         cases_by_lang=dict(by_lang),
         answered=len(waits),
         first_response_median_min=statistics.median(waits) if waits else None,
-        first_response_p90_min=_percentile(waits, 0.9),
+        first_response_p90_min=percentile(waits, 0.9),
     )
 
 

@@ -20,6 +20,7 @@ from wakeful.core.models import Post
 from wakeful.core.settings import Settings
 from wakeful.desk import service
 from wakeful.desk.cases import CaseState
+from wakeful.desk.fairness import percentile
 from wakeful.store.db import Database
 
 
@@ -41,10 +42,7 @@ class TeamOutcome:
         return self.within_target / self.answered if self.answered else None
 
     def percentile(self, q: float) -> float | None:
-        if not self.waits_min:
-            return None
-        ordered = sorted(self.waits_min)
-        return ordered[min(len(ordered) - 1, math.ceil(q * len(ordered)) - 1)]
+        return percentile(self.waits_min, q)
 
 
 @dataclass(frozen=True)
