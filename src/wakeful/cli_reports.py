@@ -16,7 +16,7 @@ from wakeful.analyze import Analyzer
 from wakeful.core.clock import FixedClock
 from wakeful.core.models import Post
 from wakeful.core.settings import Settings, get_settings
-from wakeful.desk.fairness import FairnessReport, GroupStats, fairness_report
+from wakeful.desk.fairness import MIN_ANSWERED_FOR_GAP, FairnessReport, GroupStats, fairness_report
 from wakeful.desk.metrics import BrandResponse, brands_for_handles, care_handles, first_response_by_brand
 from wakeful.ingest.datasets import load_twcs
 from wakeful.ingest.service import IngestService
@@ -97,11 +97,16 @@ def register(app: typer.Typer) -> None:
     """Add this module's commands to the `wakeful` app."""
 
     @app.command()
-    def fairness(brand: Annotated[str | None, typer.Option(help="Only this brand")] = None) -> None:
+    def fairness(
+        brand: Annotated[str | None, typer.Option(help="Only this brand")] = None,
+        min_answered: Annotated[int, typer.Option(help="Answered cases a group needs to count in the gap")] =
+            MIN_ANSWERED_FOR_GAP,
+    ) -> None:
         """First response and resolution by reach band and language, and the gap between them."""
         db = Database(get_settings().database_url)
         with db.session() as session:
-            report = fairness_report(session, {brand} if brand else None)
+            report = fairness_report(session, {brand} if brand else None, min_answered=min_answered)
+        db.dispose()
         print_fairness(report)
 
     @app.command("report-twcs")

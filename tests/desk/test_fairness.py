@@ -6,11 +6,14 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+import typer
 from fastapi.testclient import TestClient
+from typer.testing import CliRunner
 
 from wakeful.api.app import build_desk, create_app
 from wakeful.api.auth import Role, create_token
 from wakeful.api.deps import Desk
+from wakeful.cli_reports import register
 from wakeful.core.clock import FixedClock
 from wakeful.core.models import Post
 from wakeful.core.settings import PriorityPolicy, Settings
@@ -105,3 +108,15 @@ def test_simulated_peak_at_the_default_policy_keeps_band_medians_within_1_5x(tmp
     if gap is None:  # not an AssertionError, so a run that measured nothing fails instead of passing as xfail
         raise RuntimeError("the simulated peak answered too few cases per band to compare")
     assert gap <= 1.5
+
+
+def test_fairness_command_prints_bands_and_flags_a_two_tier_gap(desk: Desk, monkeypatch: pytest.MonkeyPatch) -> None:
+    _answered_day(desk)
+    monkeypatch.setattr("wakeful.cli_reports.get_settings", lambda: desk.settings)
+    app = typer.Typer()
+    register(app)
+    result = CliRunner().invoke(app, ["fairness", "--brand", "aurora", "--min-answered", "1"], env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    assert ">100k" in result.output and "10k-100k" in result.output
+    assert "gap between reach bands (slowest median / fastest): 25.00x" in result.output
+    assert "two-tier" in result.output
