@@ -3,6 +3,7 @@
 A feature that keeps its tables in its own module (e.g. `store/connectors.py`) adds one import line here.
 """
 
+from wakeful.store import agents as agents  # agents, shifts, on-call, SLA policies (desk/agents.py, desk/sla.py)
 from wakeful.store import incidents, models, users
 from wakeful.store import notify as notify  # the notification log (desk/notify.py)
 from wakeful.store.models import Base

@@ -1,0 +1,178 @@
+"""Routing: give each case to an agent who is on shift, speaks the customer's language and has room; else page.
+
+`choose` is the pure rule (tested without a database): eligible agents are on shift, not away, speak the case's
+language and carry fewer open cases than their maximum; among them the most matching skills win, then the lightest
+relative load, so work spreads evenly. The rest applies it to cases and records every decision with its reason as a
+case event of kind "routed", so a lead can read why a case went where it did.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Collection, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Protocol
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from wakeful.desk import agents as agents_mod
+from wakeful.desk.cases import CaseState
+from wakeful.desk.service import assign
+from wakeful.store.agents import AgentRow
+from wakeful.store.models import CaseEventRow, CaseRow
+
+log = logging.getLogger(__name__)
+ROUTER = "router"
+WORKING_STATES = (CaseState.NEW.value, CaseState.OPEN.value)
+"""States that take an agent's attention; a case waiting on the customer does not count towards the maximum."""
+
+
+class Notifier(Protocol):
+    """Where pages and escalations go; `wakeful.desk.notify.Notifier` (webhooks, e-mail, Slack) fits."""
+
+    def notify(self, event: str, payload: dict[str, Any]) -> None: ...
+
+
+@dataclass
+class RecordingNotifier:
+    """The default: logs each event and keeps it, so a desk without channels still shows who was paged."""
+
+    sent: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+
+    def notify(self, event: str, payload: dict[str, Any]) -> None:
+        log.warning("%s: %s", event, payload)
+        self.sent.append((event, payload))
+
+
+@dataclass(frozen=True)
+class Candidate:
+    name: str
+    languages: Collection[str]
+    skills: Collection[str]
+    max_cases: int
+    load: int
+    on_shift: bool
+    away: bool = False
+
+
+@dataclass(frozen=True)
+class Choice:
+    agent: str | None
+    reason: str
+
+
+def choose(candidates: Iterable[Candidate], lang: str | None, topics: Collection[str]) -> Choice:
+    """The best agent for a case, or None with the reason nobody fits."""
+    pool = list(candidates)
+    fits = [c for c in pool if c.on_shift and not c.away]
+    if not fits:
+        return Choice(None, "nobody on shift" if pool else "no agents for this brand")
+    if lang:
+        fits = [c for c in fits if lang in c.languages]
+        if not fits:
+            return Choice(None, f"nobody on shift speaks {lang}")
+    fits = [c for c in fits if c.load < c.max_cases]
+    if not fits:
+        return Choice(None, f"everyone on shift{' who speaks ' + lang if lang else ''} is at capacity")
+    wanted = set(topics)
+    best = min(fits, key=lambda c: (-len(wanted & set(c.skills)), c.load / c.max_cases, c.load, c.name))
+    matched = sorted(wanted & set(best.skills))
+    return Choice(best.name, f"on shift{', speaks ' + lang if lang else ''}, {best.load}/{best.max_cases} cases"
+                             f"{', skills ' + ', '.join(matched) if matched else ''}")
+
+
+def loads(session: Session, brand: str) -> dict[str, int]:
+    stmt = (select(CaseRow.assignee, func.count()).where(CaseRow.brand == brand, CaseRow.assignee.is_not(None),
+                                                         CaseRow.state.in_(WORKING_STATES))
+            .group_by(CaseRow.assignee))
+    return {str(name): int(count) for name, count in session.execute(stmt)}
+
+
+def candidates(session: Session, brand: str, now: datetime, exclude: str | None = None) -> list[Candidate]:
+    load = loads(session, brand)
+    return [Candidate(a.name, a.languages, a.skills, a.max_cases, load.get(a.name, 0),
+                      agents_mod.on_shift(a.shifts, a.timezone, now), a.away)
+            for a in agents_mod.list_agents(session, [brand]) if a.name != exclude]
+
+
+def _record(session: Session, case: CaseRow, now: datetime, reason: str, **data: object) -> None:
+    session.add(CaseEventRow(case_id=case.id, at=now, kind="routed", actor=ROUTER, text=reason, data=data))
+
+
+def route_case(session: Session, case: CaseRow, now: datetime, notifier: Notifier, *, why: str = "new case",
+               exclude: str | None = None, page: bool = True) -> str | None:
+    """Assign the case to the best agent; if nobody fits, page on-call and give it to them. Returns the assignee."""
+    choice = choose(candidates(session, case.brand, now, exclude), case.lang, case.topics)
+    if choice.agent is not None:
+        assign(session, case, choice.agent, ROUTER, now)
+        _record(session, case, now, f"{why}: {choice.agent} ({choice.reason})", agent=choice.agent)
+        return choice.agent
+    if not page:
+        return None
+    oncall = agents_mod.on_call(session, case.brand, now)
+    notifier.notify("oncall.page", {"brand": case.brand, "case_id": case.id, "agent": oncall,
+                                    "reason": choice.reason, "lang": case.lang})
+    if oncall is not None:
+        assign(session, case, oncall, ROUTER, now)
+    else:
+        case.assignee = None
+    _record(session, case, now, f"{why}: {choice.reason}; paged on-call {oncall or '(nobody on the rota)'}",
+            agent=oncall, paged=True)
+    return oncall
+
+
+def route_new_cases(session: Session, case_ids: Collection[int], now: datetime,
+                    notifier: Notifier | None = None) -> dict[int, str | None]:
+    """Route the unassigned, active cases among `case_ids` (the ingest hook: call it with `result.cases`)."""
+    notifier = notifier or RecordingNotifier()
+    rows = session.scalars(select(CaseRow).where(CaseRow.id.in_(list(case_ids)), CaseRow.assignee.is_(None),
+                                                 CaseRow.state.in_(WORKING_STATES)).order_by(CaseRow.opened_at))
+    return {case.id: route_case(session, case, now, notifier) for case in rows}
+
+
+def case_hook(notifier: Notifier | None = None) -> Callable[[Session, set[int], datetime], None]:
+    """An `IngestService` case hook that routes the batch's new cases: `case_hooks=[routing.case_hook(n)]`."""
+    chosen = notifier or RecordingNotifier()
+
+    def hook(session: Session, case_ids: set[int], now: datetime) -> None:
+        route_new_cases(session, case_ids, now, chosen)
+
+    return hook
+
+
+def unavailable(agent: AgentRow, now: datetime, session: Session) -> str | None:
+    """Why this agent should not hold working cases now, or None; whoever is on call keeps their pages."""
+    if agent.away:
+        return f"{agent.name} is away"
+    if agents_mod.on_shift(agent.shifts, agent.timezone, now):
+        return None
+    if agents_mod.on_call(session, agent.brand, now) == agent.name:
+        return None
+    return f"{agent.name} went off shift"
+
+
+def reroute_agent(session: Session, agent: AgentRow, now: datetime, notifier: Notifier, reason: str) -> int:
+    """Move the agent's working cases to others (paging on-call where nobody fits); returns how many moved."""
+    rows = list(session.scalars(select(CaseRow).where(CaseRow.brand == agent.brand, CaseRow.assignee == agent.name,
+                                                      CaseRow.state.in_(WORKING_STATES))))
+    for case in rows:
+        route_case(session, case, now, notifier, why=f"re-routed, {reason}", exclude=agent.name)
+    return len(rows)
+
+
+def reroute(session: Session, now: datetime, notifier: Notifier, brands: Collection[str] | None = None) -> int:
+    """The scheduled pass: re-route cases of agents who are away or off shift, and retry unassigned cases."""
+    moved = 0
+    staffed = set()
+    for agent in agents_mod.list_agents(session, brands):
+        staffed.add(agent.brand)
+        reason = unavailable(agent, now, session)
+        if reason:
+            moved += reroute_agent(session, agent, now, notifier, reason)
+    stmt = select(CaseRow).where(CaseRow.assignee.is_(None), CaseRow.state.in_(WORKING_STATES),
+                                 CaseRow.brand.in_(sorted(staffed)))
+    for case in session.scalars(stmt.order_by(CaseRow.opened_at)):
+        moved += route_case(session, case, now, notifier, why="retried", page=False) is not None
+    return moved

@@ -1,0 +1,206 @@
+"""The desk's periodic work, `tick(session, now)`: escalate cases nearing their SLA and re-route around absences.
+
+Also where SLA policies meet the database: a brand's stored policy per priority level, or else the settings'
+`first_response_target_minutes` around the clock (the default policy), and each case's timers with the time spent
+waiting on the customer paused. Escalation is recorded as case events of kind "escalated" (one per timer, start and
+stage), so a tick that runs every 30 s tells the lead once and pages on-call once, however often it runs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, Field
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from wakeful.core.clock import as_utc
+from wakeful.core.settings import Settings
+from wakeful.desk import agents as agents_mod
+from wakeful.desk import routing, sla
+from wakeful.desk.cases import CaseState
+from wakeful.desk.priority import priority_level
+from wakeful.desk.routing import Notifier
+from wakeful.desk.service import ACTIVE_STATES
+from wakeful.store.agents import SlaPolicyRow
+from wakeful.store.models import CaseEventRow, CasePostRow, CaseRow, PostRow
+
+ESCALATOR = "sla"
+
+
+class PolicyIn(BaseModel):
+    priority: int = Field(ge=0, le=3)
+    first_response_minutes: int = Field(gt=0)
+    next_response_minutes: int | None = Field(default=None, gt=0)
+    resolution_minutes: int | None = Field(default=None, gt=0)
+    business_hours: bool = False
+    timezone: str = "UTC"
+    day_start: str = Field(default="09:00", pattern=r"^\d{2}:\d{2}$")
+    day_end: str = Field(default="17:00", pattern=r"^\d{2}:\d{2}$")
+    weekdays: list[int] = Field(default=[0, 1, 2, 3, 4], description="0 Monday .. 6 Sunday")
+    escalate_fraction: float = Field(default=0.75, gt=0, le=1)
+    page_fraction: float = Field(default=1.0, gt=0, le=2)
+
+
+class TimerView(BaseModel):
+    name: str
+    target_minutes: int
+    elapsed_minutes: float
+    left_minutes: float
+    stopped: bool
+    paused: bool
+    breached: bool
+    business_hours: bool
+
+
+def _hhmm(value: str) -> int:
+    h, m = (int(x) for x in value.split(":"))
+    if h * 60 + m > 1440 or m > 59:
+        raise agents_mod.AgentError(f"{value} is not a time of day")
+    return h * 60 + m
+
+
+def set_policy(session: Session, brand: str, body: PolicyIn) -> SlaPolicyRow:
+    agents_mod.zone(body.timezone)
+    row = session.scalars(select(SlaPolicyRow).where(SlaPolicyRow.brand == brand,
+                                                     SlaPolicyRow.priority == body.priority)).first()
+    if row is None:
+        row = SlaPolicyRow(brand=brand, priority=body.priority)
+        session.add(row)
+    start, end = _hhmm(body.day_start), _hhmm(body.day_end)
+    if body.business_hours and end <= start:
+        raise agents_mod.AgentError("business hours must end after they start")
+    row.first_response_minutes, row.next_response_minutes = body.first_response_minutes, body.next_response_minutes
+    row.resolution_minutes, row.business_hours = body.resolution_minutes, body.business_hours
+    row.timezone = body.timezone
+    row.day_start_minute, row.day_end_minute = start, end
+    row.weekdays = [str(d) for d in sorted(set(body.weekdays))]
+    row.escalate_fraction, row.page_fraction = body.escalate_fraction, body.page_fraction
+    session.flush()
+    return row
+
+
+def list_policies(session: Session, brands: Collection[str] | None) -> list[SlaPolicyRow]:
+    stmt = select(SlaPolicyRow).order_by(SlaPolicyRow.brand, SlaPolicyRow.priority)
+    if brands is not None:
+        stmt = stmt.where(SlaPolicyRow.brand.in_(list(brands)))
+    return list(session.scalars(stmt))
+
+
+def to_policy(row: SlaPolicyRow) -> sla.Policy:
+    return sla.Policy(row.first_response_minutes, row.next_response_minutes, row.resolution_minutes,
+                      row.business_hours, row.timezone, row.day_start_minute, row.day_end_minute,
+                      frozenset(int(d) for d in row.weekdays), row.escalate_fraction, row.page_fraction)
+
+
+def default_policy(settings: Settings, level: int) -> sla.Policy:
+    """Without a stored policy: the settings' first-response target, also for next responses, around the clock."""
+    target = settings.first_response_target_minutes[level]
+    return sla.Policy(first_response_minutes=target, next_response_minutes=target)
+
+
+def policy_for(session: Session, case: CaseRow, now: datetime, settings: Settings,
+               stored: dict[tuple[str, int], SlaPolicyRow] | None = None) -> sla.Policy:
+    awaiting = as_utc(case.awaiting_since) if case.awaiting_since else None
+    level, _ = priority_level(case.severity, case.reach, awaiting, now, settings.priority)
+    if stored is None:
+        stored = {(r.brand, r.priority): r for r in list_policies(session, [case.brand])}
+    row = stored.get((case.brand, level))
+    return to_policy(row) if row else default_policy(settings, level)
+
+
+def case_clock(session: Session, case: CaseRow, now: datetime) -> sla.CaseClock:
+    """The case's SLA inputs; replies and moves to waiting pause the clock, customer posts and reopening resume it."""
+    marks: list[tuple[datetime, bool]] = []
+    for ev in session.scalars(select(CaseEventRow).where(CaseEventRow.case_id == case.id,
+                                                         CaseEventRow.kind.in_(("reply", "state")))):
+        waiting = ev.kind == "reply" or ev.data.get("state") == CaseState.WAITING.value
+        marks.append((as_utc(ev.at), waiting))
+    customer_posts = select(PostRow.created_at).join(CasePostRow, CasePostRow.post_id == PostRow.id).where(
+        CasePostRow.case_id == case.id, PostRow.author_id == case.author_id)
+    marks += [(as_utc(at), False) for at in session.scalars(customer_posts)]
+    return sla.CaseClock(
+        opened_at=as_utc(case.opened_at),
+        first_response_at=as_utc(case.first_response_at) if case.first_response_at else None,
+        awaiting_since=as_utc(case.awaiting_since) if case.awaiting_since else None,
+        resolved_at=as_utc(case.resolved_at) if case.resolved_at else None,
+        pauses=sla.waiting_intervals(marks, now),
+        waiting_now=case.state == CaseState.WAITING.value,
+    )
+
+
+def case_timers(session: Session, case: CaseRow, now: datetime, settings: Settings,
+                stored: dict[tuple[str, int], SlaPolicyRow] | None = None) -> tuple[sla.Policy, list[sla.Timer]]:
+    policy = policy_for(session, case, now, settings, stored)
+    return policy, sla.timers(case_clock(session, case, now), policy, now)
+
+
+def timer_view(t: sla.Timer) -> TimerView:
+    return TimerView(name=t.name, target_minutes=t.target_minutes, elapsed_minutes=round(t.elapsed_minutes, 1),
+                     left_minutes=round(t.left_minutes, 1), stopped=t.stopped, paused=t.paused, breached=t.breached,
+                     business_hours=t.business_hours)
+
+
+def _done(session: Session, case_ids: list[int]) -> set[tuple[int, str, str, int]]:
+    stmt = select(CaseEventRow).where(CaseEventRow.case_id.in_(case_ids), CaseEventRow.kind == "escalated")
+    return {(e.case_id, str(e.data.get("timer")), str(e.data.get("started_at")), int(e.data.get("stage", 0)))
+            for e in session.scalars(stmt)}
+
+
+def escalate(session: Session, now: datetime, settings: Settings, notifier: Notifier,
+             brands: Collection[str] | None = None) -> int:
+    """Tell the lead at `escalate_fraction` of a target, page on-call at `page_fraction`; each once per timer."""
+    stmt = select(CaseRow).where(CaseRow.state.in_(ACTIVE_STATES))
+    if brands is not None:
+        stmt = stmt.where(CaseRow.brand.in_(list(brands)))
+    cases = list(session.scalars(stmt))
+    done = _done(session, [c.id for c in cases])
+    stored = {(r.brand, r.priority): r for r in list_policies(session, brands)}
+    sent = 0
+    for case in cases:
+        policy, timers = case_timers(session, case, now, settings, stored)
+        for timer in timers:
+            stage = sla.escalation_stage(timer, policy)
+            for step in range(1, stage + 1):
+                key = (case.id, timer.name, timer.started_at.isoformat(), step)
+                if key in done:
+                    continue
+                _escalate_once(session, case, timer, step, now, notifier)
+                done.add(key)
+                sent += 1
+    return sent
+
+
+def _escalate_once(session: Session, case: CaseRow, timer: sla.Timer, step: int, now: datetime,
+                   notifier: Notifier) -> None:
+    team = None
+    if case.assignee:
+        agent = agents_mod.get_agent(session, case.brand, case.assignee)
+        team = agent.team if agent else None
+    payload: dict[str, Any] = {"brand": case.brand, "case_id": case.id, "timer": timer.name,
+                               "assignee": case.assignee, "target_minutes": timer.target_minutes,
+                               "elapsed_minutes": round(timer.elapsed_minutes, 1),
+                               "left_minutes": round(timer.left_minutes, 1)}
+    if step == 1:
+        who = agents_mod.leads_for(session, case.brand, team)
+        notifier.notify("sla.warning", {**payload, "leads": who})
+        text = f"{timer.name} at {timer.fraction:.0%} of {timer.target_minutes} min: told {', '.join(who) or 'no lead'}"
+    else:
+        who = [p for p in [agents_mod.on_call(session, case.brand, now)] if p]
+        notifier.notify("oncall.page", {**payload, "agent": who[0] if who else None, "reason": "sla"})
+        text = f"{timer.name} at {timer.fraction:.0%} of {timer.target_minutes} min: paged on-call " \
+               f"{who[0] if who else '(nobody on the rota)'}"
+    session.add(CaseEventRow(case_id=case.id, at=now, kind="escalated", actor=ESCALATOR, text=text,
+                             data={"timer": timer.name, "started_at": timer.started_at.isoformat(), "stage": step,
+                                   "to": who}))
+
+
+def tick(session: Session, now: datetime, settings: Settings, notifier: Notifier | None = None,
+         brands: Collection[str] | None = None) -> dict[str, int]:
+    """One scheduled round: re-route around absences first (so escalations name the new owner), then escalate."""
+    notifier = notifier or routing.RecordingNotifier()
+    moved = routing.reroute(session, now, notifier, brands)
+    session.flush()
+    return {"rerouted": moved, "escalated": escalate(session, now, settings, notifier, brands)}
