@@ -14,6 +14,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from wakeful.analyze import Analyzer
+from wakeful.api import agents as agents_api
 from wakeful.api import cases, ingest
 from wakeful.api import incidents as incidents_api
 from wakeful.api import reports as report_api
@@ -89,6 +90,7 @@ def create_app(desk: Desk) -> FastAPI:
     app.include_router(cases.router)
     app.include_router(incidents_api.router)
     app.include_router(report_api.router)
+    app.include_router(agents_api.router)
     app.include_router(views.router)
     views.mount_static(app)
     return app

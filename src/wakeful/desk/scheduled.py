@@ -8,9 +8,9 @@ stage), so a tick that runs every 30 s tells the lead once and pages on-call onc
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from pydantic import BaseModel, Field
 from sqlalchemy import select
@@ -25,6 +25,7 @@ from wakeful.desk.priority import priority_level
 from wakeful.desk.routing import Notifier
 from wakeful.desk.service import ACTIVE_STATES
 from wakeful.store.agents import SlaPolicyRow
+from wakeful.store.db import Database
 from wakeful.store.models import CaseEventRow, CasePostRow, CaseRow, PostRow
 
 ESCALATOR = "sla"
@@ -204,3 +205,19 @@ def tick(session: Session, now: datetime, settings: Settings, notifier: Notifier
     moved = routing.reroute(session, now, notifier, brands)
     session.flush()
     return {"rerouted": moved, "escalated": escalate(session, now, settings, notifier, brands)}
+
+
+class _DeskLike(Protocol):
+    db: Database
+    settings: Settings
+
+
+def job(notifier: Notifier | None = None) -> Callable[[_DeskLike, datetime], None]:
+    """The server's scheduled job (`desk.jobs.append(scheduled.job(notifier))`): one tick in its own transaction."""
+    chosen = notifier or routing.RecordingNotifier()
+
+    def sla_and_routing(desk: _DeskLike, now: datetime) -> None:
+        with desk.db.session() as session:
+            tick(session, now, desk.settings, chosen)
+
+    return sla_and_routing

@@ -57,7 +57,7 @@ class EngagementPoint(BaseModel):
 
 
 class TimelineItem(BaseModel):
-    kind: Literal["post", "reply", "assigned", "state", "note", "reveal"]
+    kind: Literal["post", "reply", "assigned", "state", "note", "reveal", "routed", "escalated"]
     at: datetime
     actor: str
     text: str | None

@@ -1,0 +1,244 @@
+"""Agents, teams, on-call rota and SLA policies: leads and admins manage their brand's; agents read them and set
+themselves away or available (going away hands their working cases on at once)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, HTTPException, status
+from pydantic import AfterValidator, BaseModel, Field
+from sqlalchemy.orm import Session
+
+from wakeful.api.auth import Principal, Role
+from wakeful.api.deps import AnyUser, DbSession, Desk, DeskDep, Lead
+from wakeful.core.clock import as_utc
+from wakeful.desk import agents, routing, scheduled, service
+from wakeful.desk.agents import AgentError, AgentView, Shift
+from wakeful.desk.routing import Notifier, RecordingNotifier
+from wakeful.store.agents import AgentRow
+
+router = APIRouter(prefix="/api/v1", tags=["agents"])
+
+
+def _utc(value: datetime) -> datetime:
+    if value.tzinfo is None:
+        raise ValueError("give a time zone, e.g. 2026-03-02T09:00:00Z")
+    return as_utc(value)
+
+
+Instant = Annotated[datetime, AfterValidator(_utc)]
+
+
+def _notifier(desk: Desk) -> Notifier:
+    """The desk's notifier where the server wired one, else the recording default."""
+    found: Notifier | None = getattr(desk, "notifier", None)
+    return found or RecordingNotifier()
+
+
+def _brand(who: Principal, requested: str | None, desk: Desk) -> str:
+    """The brand a write goes to: the caller's own, or for an all-brands admin the one named in the body."""
+    brand = requested or (who.brand if who.brands is not None else None)
+    if brand is None:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "name the brand: 'brand' is required for '*'")
+    if who.brands is not None and brand not in who.brands:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, f"you may not manage brand {brand!r}")
+    if desk.settings.brand(brand) is None:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, f"unknown brand {brand!r}")
+    return brand
+
+
+def _agent(session: Session, agent_id: int, who: Principal) -> AgentRow:
+    try:
+        return agents.load_agent(session, agent_id, who.brands)
+    except agents.AgentNotFound:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"agent {agent_id} not found") from None
+
+
+def _bad(err: AgentError) -> HTTPException:
+    return HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(err))
+
+
+class AgentIn(BaseModel):
+    name: str = Field(min_length=1, max_length=128)
+    brand: str | None = None
+    team: str | None = None
+    languages: list[str] = Field(default=["en"], min_length=1)
+    skills: list[str] = []
+    max_cases: int = Field(default=5, ge=1, le=100)
+    timezone: str = "UTC"
+    shifts: list[Shift] = []
+
+
+class AgentPatch(BaseModel):
+    team: str | None = None
+    languages: list[str] | None = Field(default=None, min_length=1)
+    skills: list[str] | None = None
+    max_cases: int | None = Field(default=None, ge=1, le=100)
+    timezone: str | None = None
+    shifts: list[Shift] | None = None
+
+
+class Availability(BaseModel):
+    away: bool
+
+
+class AvailabilityOut(BaseModel):
+    agent: AgentView
+    rerouted: int
+
+
+class TeamIn(BaseModel):
+    name: str = Field(min_length=1, max_length=128)
+    brand: str | None = None
+    lead: str | None = None
+
+
+class TeamOut(BaseModel):
+    brand: str
+    name: str
+    lead: str | None
+
+
+class OnCallIn(BaseModel):
+    agent: str = Field(min_length=1, max_length=128)
+    brand: str | None = None
+    starts_at: Instant
+    ends_at: Instant
+
+
+class OnCallOut(BaseModel):
+    brand: str
+    agent: str | None
+
+
+class PolicyIn(scheduled.PolicyIn):
+    brand: str | None = None
+
+
+class PolicyOut(scheduled.PolicyIn):
+    brand: str
+
+
+class CaseSla(BaseModel):
+    case_id: int
+    timers: list[scheduled.TimerView]
+
+
+@router.get("/agents", response_model=list[AgentView], summary="The brand's agents, with who is on shift now")
+def list_agents(who: AnyUser, session: DbSession, desk: DeskDep) -> list[AgentView]:
+    now = desk.clock.now()
+    return [agents.view(a, now) for a in agents.list_agents(session, who.brands)]
+
+
+@router.post("/agents", response_model=AgentView, status_code=201, summary="Add an agent (leads and admins)")
+def add_agent(body: AgentIn, who: Lead, session: DbSession, desk: DeskDep) -> AgentView:
+    brand = _brand(who, body.brand, desk)
+    try:
+        row = agents.add_agent(session, brand, body.name, desk.clock.now(), languages=body.languages,
+                               skills=body.skills, max_cases=body.max_cases, timezone=body.timezone,
+                               team=body.team, shifts=body.shifts)
+    except AgentError as err:
+        raise _bad(err) from None
+    return agents.view(row, desk.clock.now())
+
+
+@router.patch("/agents/{agent_id}", response_model=AgentView, summary="Change an agent (leads and admins)")
+def change_agent(agent_id: int, body: AgentPatch, who: Lead, session: DbSession, desk: DeskDep) -> AgentView:
+    row = _agent(session, agent_id, who)
+    try:
+        if body.timezone is not None:
+            agents.zone(body.timezone)
+            row.timezone = body.timezone
+        if body.shifts is not None:
+            agents.set_shifts(row, body.shifts)
+    except AgentError as err:
+        raise _bad(err) from None
+    changes: dict[str, Any] = body.model_dump(exclude_unset=True, exclude={"timezone", "shifts"})
+    for key, value in changes.items():
+        setattr(row, key, value)
+    session.flush()
+    return agents.view(row, desk.clock.now())
+
+
+@router.delete("/agents/{agent_id}", status_code=204, summary="Remove an agent; their working cases are re-routed")
+def remove_agent(agent_id: int, who: Lead, session: DbSession, desk: DeskDep) -> None:
+    row = _agent(session, agent_id, who)
+    row.away = True
+    routing.reroute_agent(session, row, desk.clock.now(), _notifier(desk), f"{row.name} was removed")
+    session.delete(row)
+
+
+@router.post("/agents/{agent_id}/availability", response_model=AvailabilityOut,
+             summary="Set away or available: agents for themselves, leads for anyone in their brand")
+def set_availability(agent_id: int, body: Availability, who: AnyUser, session: DbSession,
+                     desk: DeskDep) -> AvailabilityOut:
+    row = _agent(session, agent_id, who)
+    if row.name != who.name and not who.at_least(Role.LEAD):
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "agents may set only their own availability")
+    row.away = body.away
+    now = desk.clock.now()
+    moved = routing.reroute_agent(session, row, now, _notifier(desk), f"{row.name} is away") if body.away else 0
+    return AvailabilityOut(agent=agents.view(row, now), rerouted=moved)
+
+
+@router.get("/teams", response_model=list[TeamOut], summary="The brand's teams and their leads")
+def list_teams(who: AnyUser, session: DbSession) -> list[TeamOut]:
+    return [TeamOut(brand=t.brand, name=t.name, lead=t.lead) for t in agents.list_teams(session, who.brands)]
+
+
+@router.put("/teams", response_model=TeamOut, summary="Create or change a team (leads and admins)")
+def put_team(body: TeamIn, who: Lead, session: DbSession, desk: DeskDep) -> TeamOut:
+    team = agents.upsert_team(session, _brand(who, body.brand, desk), body.name, body.lead)
+    return TeamOut(brand=team.brand, name=team.name, lead=team.lead)
+
+
+@router.post("/oncall", response_model=OnCallOut, status_code=201, summary="Put someone on call (leads, admins)")
+def add_oncall(body: OnCallIn, who: Lead, session: DbSession, desk: DeskDep) -> OnCallOut:
+    brand = _brand(who, body.brand, desk)
+    try:
+        agents.add_oncall(session, brand, body.agent, body.starts_at, body.ends_at)
+    except AgentError as err:
+        raise _bad(err) from None
+    return OnCallOut(brand=brand, agent=agents.on_call(session, brand, desk.clock.now()))
+
+
+@router.get("/oncall", response_model=list[OnCallOut], summary="Who is on call now, per brand")
+def who_is_on_call(who: AnyUser, session: DbSession, desk: DeskDep) -> list[OnCallOut]:
+    brands = sorted(who.brands) if who.brands is not None else [b.key for b in desk.settings.brands]
+    return [OnCallOut(brand=b, agent=agents.on_call(session, b, desk.clock.now())) for b in brands]
+
+
+def _policy_out(row: Any) -> PolicyOut:
+    return PolicyOut(brand=row.brand, priority=row.priority, first_response_minutes=row.first_response_minutes,
+                     next_response_minutes=row.next_response_minutes, resolution_minutes=row.resolution_minutes,
+                     business_hours=row.business_hours, timezone=row.timezone,
+                     day_start=f"{row.day_start_minute // 60:02d}:{row.day_start_minute % 60:02d}",
+                     day_end=f"{row.day_end_minute // 60:02d}:{row.day_end_minute % 60:02d}",
+                     weekdays=[int(d) for d in row.weekdays], escalate_fraction=row.escalate_fraction,
+                     page_fraction=row.page_fraction)
+
+
+@router.get("/sla-policies", response_model=list[PolicyOut], summary="Stored SLA policies (others use the default)")
+def list_policies(who: AnyUser, session: DbSession) -> list[PolicyOut]:
+    return [_policy_out(r) for r in scheduled.list_policies(session, who.brands)]
+
+
+@router.put("/sla-policies", response_model=PolicyOut, summary="Set a brand's SLA policy for one priority level")
+def put_policy(body: PolicyIn, who: Lead, session: DbSession, desk: DeskDep) -> PolicyOut:
+    brand = _brand(who, body.brand, desk)
+    try:
+        row = scheduled.set_policy(session, brand, scheduled.PolicyIn(**body.model_dump(exclude={"brand"})))
+    except AgentError as err:
+        raise _bad(err) from None
+    return _policy_out(row)
+
+
+@router.get("/cases/{case_id}/sla", response_model=CaseSla, summary="A case's SLA timers and the time left")
+def case_sla(case_id: int, who: AnyUser, session: DbSession, desk: DeskDep) -> CaseSla:
+    try:
+        case = service.load_case(session, case_id, who.brands)
+    except service.CaseNotFound:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"case {case_id} not found") from None
+    _, timers = scheduled.case_timers(session, case, desk.clock.now(), desk.settings)
+    return CaseSla(case_id=case.id, timers=[scheduled.timer_view(t) for t in timers])

@@ -1,0 +1,107 @@
+"""The agents API: leads manage their brand's agents, teams, on-call rota and SLA policies; agents read them and set
+only themselves away (which hands their cases on); another brand's agents are invisible; a case shows its SLA."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from datetime import timedelta
+
+import pytest
+from fastapi.testclient import TestClient
+
+from wakeful.api.app import create_app
+from wakeful.api.auth import Role, create_token
+from wakeful.api.deps import Desk
+from wakeful.desk import routing
+
+from tests.factories import T0, make_post
+
+Headers = Callable[..., dict[str, str]]
+LOST = "@AuroraAirways you lost my bag on AU 2213, nobody answers. Still waiting for my suitcase!"
+
+
+@pytest.fixture
+def client(desk: Desk) -> Iterator[TestClient]:
+    with TestClient(create_app(desk)) as c:
+        yield c
+
+
+@pytest.fixture
+def auth(desk: Desk) -> Headers:
+    def headers(name: str = "ana", brand: str = "aurora", role: Role = Role.AGENT) -> dict[str, str]:
+        with desk.db.session() as s:
+            token = create_token(s, name, brand, role, desk.clock.now())
+        return {"Authorization": f"Bearer {token}"}
+
+    return headers
+
+
+def add(client: TestClient, headers: dict[str, str], name: str, **extra: object) -> dict[str, object]:
+    body = {"name": name, "languages": ["en"], "shifts": [{"weekday": 0, "start": "08:00", "end": "18:00"}], **extra}
+    r = client.post("/api/v1/agents", json=body, headers=headers)
+    assert r.status_code == 201, r.text
+    data: dict[str, object] = r.json()
+    return data
+
+
+def test_leads_manage_agents_and_agents_only_read(client: TestClient, auth: Headers) -> None:
+    lead, agent = auth("lena", role=Role.LEAD), auth("ana")
+    created = add(client, lead, "ana", timezone="Europe/Berlin", skills=["baggage"])
+    assert created["brand"] == "aurora" and created["on_shift"] is True  # Monday 10:05 in Berlin
+    assert client.post("/api/v1/agents", json={"name": "x"}, headers=agent).status_code == 403
+    assert client.post("/api/v1/agents", json={"name": "x", "timezone": "Mars/Base"},
+                       headers=lead).json()["detail"].startswith("unknown time zone 'Mars/Base'")
+    assert client.post("/api/v1/agents", json={"name": "ana"}, headers=lead).status_code == 422  # duplicate
+    assert [a["name"] for a in client.get("/api/v1/agents", headers=agent).json()] == ["ana"]
+    r = client.patch(f"/api/v1/agents/{created['id']}", json={"max_cases": 2, "languages": ["en", "de"]},
+                     headers=lead)
+    assert (r.json()["max_cases"], r.json()["languages"]) == (2, ["en", "de"])
+    assert client.patch(f"/api/v1/agents/{created['id']}", json={"max_cases": 9}, headers=agent).status_code == 403
+
+
+def test_another_brand_cannot_see_or_change_our_agents(client: TestClient, auth: Headers) -> None:
+    ours = add(client, auth("lena", role=Role.LEAD), "ana")
+    other = auth("nils", "nordrail", Role.LEAD)
+    assert client.get("/api/v1/agents", headers=other).json() == []
+    assert client.patch(f"/api/v1/agents/{ours['id']}", json={"max_cases": 1}, headers=other).status_code == 404
+    assert client.post("/api/v1/agents", json={"name": "x", "brand": "aurora"}, headers=other).status_code == 403
+    admin = auth("root", "*", Role.ADMIN)
+    assert client.post("/api/v1/agents", json={"name": "x"}, headers=admin).status_code == 422  # which brand?
+    assert add(client, admin, "nina", brand="nordrail")["brand"] == "nordrail"
+
+
+def test_an_agent_going_away_hands_cases_on_and_cannot_set_others_away(
+        client: TestClient, auth: Headers, desk: Desk) -> None:
+    lead = auth("lena", role=Role.LEAD)
+    ana, ben = add(client, lead, "ana"), add(client, lead, "ben", max_cases=1)
+    desk.ingest.case_hooks.append(routing.case_hook())
+    result = desk.ingest.ingest([make_post("p1", LOST)])
+    [case_id] = result.cases
+    assert client.get(f"/api/v1/cases/{case_id}", headers=lead).json()["assignee"] == "ana"  # tie: by name
+    assert client.post(f"/api/v1/agents/{ben['id']}/availability", json={"away": True},
+                       headers=auth("ana")).status_code == 403
+    r = client.post(f"/api/v1/agents/{ana['id']}/availability", json={"away": True}, headers=auth("ana"))
+    assert (r.status_code, r.json()["rerouted"], r.json()["agent"]["away"]) == (200, 1, True)
+    detail = client.get(f"/api/v1/cases/{case_id}", headers=lead).json()
+    assert detail["assignee"] == "ben"
+    assert [i["text"] for i in detail["timeline"] if i["kind"] == "routed"][-1].startswith("re-routed, ana is away")
+
+
+def test_teams_on_call_and_sla_policies_and_a_cases_time_left(client: TestClient, auth: Headers, desk: Desk) -> None:
+    lead, agent = auth("lena", role=Role.LEAD), auth("ana")
+    assert client.put("/api/v1/teams", json={"name": "day", "lead": "lena"}, headers=agent).status_code == 403
+    assert client.put("/api/v1/teams", json={"name": "day", "lead": "lena"}, headers=lead).json()["lead"] == "lena"
+    slot = {"agent": "olga", "starts_at": (T0 - timedelta(hours=1)).isoformat(),
+            "ends_at": (T0 + timedelta(hours=8)).isoformat()}
+    assert client.post("/api/v1/oncall", json=slot, headers=lead).json() == {"brand": "aurora", "agent": "olga"}
+    assert client.get("/api/v1/oncall", headers=agent).json() == [{"brand": "aurora", "agent": "olga"}]
+    for level in range(4):
+        r = client.put("/api/v1/sla-policies", json={"priority": level, "first_response_minutes": 30,
+                                                     "resolution_minutes": 480}, headers=lead)
+        assert r.status_code == 200, r.text
+    assert len(client.get("/api/v1/sla-policies", headers=agent).json()) == 4
+    [case_id] = desk.ingest.ingest([make_post("p1", LOST)]).cases
+    timers = {t["name"]: t for t in client.get(f"/api/v1/cases/{case_id}/sla", headers=agent).json()["timers"]}
+    assert (timers["first_response"]["target_minutes"], timers["first_response"]["left_minutes"]) == (30, 25)
+    assert timers["resolution"]["left_minutes"] == 475
+    assert client.get(f"/api/v1/cases/{case_id}/sla", headers=auth("nils", "nordrail")).status_code == 404
