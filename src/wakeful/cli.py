@@ -302,6 +302,7 @@ def db_upgrade() -> None:
     console.print(f"database at {'SQLite' if is_sqlite(url) else 'PostgreSQL'} is up to date")
 
 
-from wakeful import cli_reports  # noqa: E402 - feature commands register after the core ones
+from wakeful import cli_agents, cli_reports  # noqa: E402 - feature commands register after the core ones
 
 cli_reports.register(app)
+cli_agents.register(app)

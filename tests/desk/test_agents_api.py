@@ -5,14 +5,18 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from typer.testing import CliRunner
 
 from wakeful.api.app import create_app
 from wakeful.api.auth import Role, create_token
 from wakeful.api.deps import Desk
-from wakeful.desk import routing
+from wakeful.cli import app
+from wakeful.core.settings import get_settings
+from wakeful.desk import agents, routing
 
 from tests.factories import T0, make_post
 
@@ -105,3 +109,32 @@ def test_teams_on_call_and_sla_policies_and_a_cases_time_left(client: TestClient
     assert (timers["first_response"]["target_minutes"], timers["first_response"]["left_minutes"]) == (30, 25)
     assert timers["resolution"]["left_minutes"] == 475
     assert client.get(f"/api/v1/cases/{case_id}/sla", headers=auth("nils", "nordrail")).status_code == 404
+
+
+def test_cli_staffs_the_desk_and_runs_a_tick(desk: Desk, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("WAKEFUL_DATABASE_URL", desk.settings.database_url)
+    monkeypatch.setenv("WAKEFUL_CONFIG", str(tmp_path / "none.toml"))
+    monkeypatch.setenv("COLUMNS", "200")
+    get_settings.cache_clear()
+    runner = CliRunner()
+
+    def run(*args: str) -> str:
+        result = runner.invoke(app, ["agents", *args])
+        assert result.exit_code == 0, result.output
+        return result.output
+
+    run("add", "ana", "--brand", "aurora", "--lang", "en", "--lang", "de", "--tz", "Europe/Berlin",
+        "--shift", "mon-sun 00:00-00:00", "--skill", "baggage")
+    assert "ana" in run("list") and "on shift" in run("list", "--brand", "aurora")
+    run("shift", "ana", "--brand", "aurora", "mon-fri 09:00-17:00")
+    run("team", "day", "--brand", "aurora", "--lead", "lena")
+    run("oncall", "olga", "--brand", "aurora", "--from", "2026-01-01T00:00", "--until", "2036-01-01T00:00")
+    run("sla", "--brand", "aurora", "--priority", "2", "--first", "30", "--business-tz", "Europe/Berlin")
+    run("away", "ana", "--brand", "aurora")
+    assert "away" in run("list")
+    assert "re-routed 0" in run("tick")
+    bad = runner.invoke(app, ["agents", "shift", "ana", "--brand", "aurora", "someday 9-5"])
+    assert bad.exit_code != 0 and "expected e.g." in bad.output
+    with desk.db.session() as s:
+        ana = agents.get_agent(s, "aurora", "ana")
+        assert ana is not None and ana.away and len(ana.shifts) == 5 and ana.skills == ["baggage"]
