@@ -19,7 +19,7 @@ from wakeful.api.auth import Role, create_user
 from wakeful.api.deps import COOKIE
 from wakeful.core.clock import FixedClock
 from wakeful.core.models import Analysis, Author, Engagement, Platform, Post, Sentiment
-from wakeful.core.settings import BrandConfig, Settings
+from wakeful.core.settings import BrandConfig, PriorityPolicy, Settings
 from wakeful.store.db import migrate
 from wakeful.store.models import CaseRow
 
@@ -89,7 +89,9 @@ class DeskApp:
 def desk(tmp_path: Path) -> Iterator[DeskApp]:
     url = f"sqlite:///{tmp_path / 'desk.db'}"
     migrate(url)
-    built = build_desk(Settings(database_url=url, brands=BRANDS), clock=FixedClock(NOW), analyzer=StubAnalyzer())
+    levels = PriorityPolicy(reach_mode="levels")  # so ali's 50k followers buy a whole level
+    built = build_desk(Settings(database_url=url, brands=BRANDS, priority=levels), clock=FixedClock(NOW),
+                       analyzer=StubAnalyzer())
     built.ingest.ingest(POSTS)
     built.ingest.ingest([POSTS[0].model_copy(update={"engagement": SEEN_AGAIN})])
     with built.db.session() as session:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import BaseModel, Field, field_validator
 from pydantic_settings import (
@@ -37,17 +38,22 @@ class BrandConfig(BaseModel):
 
 
 class PriorityPolicy(BaseModel):
-    """How a case's priority level (0 low … 3 urgent) is derived; see docs in README "Priority policy".
+    """How a case's priority level (0 low … 3 urgent) is derived; see README "Priority policy".
 
     Severity sets the base level. Waiting raises it one level per `wait_step_minutes` unanswered, up to
-    `wait_max_levels`. Reach (author followers, impressions) may raise it by at most `reach_max_levels`: 0 means
-    reach never changes priority, the default 1 lets a loud post jump one level but never more.
+    `wait_max_levels`. Reach (author followers, impressions) counts one step per threshold met, at most
+    `reach_max_levels` steps (0: reach never matters). What a step buys is `reach_mode`: `head_start` (the
+    default) moves the case `reach_head_start_minutes` ahead within its level, so a loud customer waits a little
+    less but never jumps a queue of quieter ones at peak (measured: whole levels gave >100k-follower customers
+    a 5x shorter median wait on the demo day); `levels` raises the level itself, one level per step.
     """
 
+    reach_mode: Literal["head_start", "levels"] = "head_start"
     reach_max_levels: int = Field(default=1, ge=0, le=3)
+    reach_head_start_minutes: float = Field(default=10.0, ge=0)
     reach_followers_per_level: list[int] = Field(
         default_factory=lambda: [10_000, 100_000, 1_000_000],
-        description="Followers (or forecast impressions) at which reach is worth 1, 2, 3 levels before the cap",
+        description="Followers (or forecast impressions) at which reach is worth 1, 2, 3 steps before the cap",
     )
     wait_step_minutes: int = Field(default=30, gt=0)
     wait_max_levels: int = Field(default=1, ge=0, le=3)

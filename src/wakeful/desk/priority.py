@@ -23,14 +23,21 @@ class Priority:
     reach_boost: int
     waiting: timedelta | None
     reasons: list[str] = field(default_factory=list)
+    head_start: timedelta = timedelta(0)
 
     @property
     def name(self) -> str:
         return LEVELS[self.level]
 
     def sort_key(self) -> tuple[int, float]:
-        """Highest level first, then longest wait first."""
-        return (-self.level, -(self.waiting.total_seconds() if self.waiting else 0.0))
+        """Highest level first, then longest wait (plus any head start) first."""
+        if self.waiting is None:
+            return (-self.level, 0.0)
+        return (-self.level, -(self.waiting + self.head_start).total_seconds())
+
+
+def _reach_steps(reach: int, policy: PriorityPolicy) -> int:
+    return min(policy.reach_max_levels, reach_level(reach, policy.reach_followers_per_level))
 
 
 def priority_level(
@@ -39,8 +46,15 @@ def priority_level(
     """The level and seconds waited, without the reasons: the queue ranks thousands of cases with this."""
     waited = max((now - awaiting_since).total_seconds(), 0.0) if awaiting_since else 0.0
     wait_boost = min(policy.wait_max_levels, int(waited // (policy.wait_step_minutes * 60))) if awaiting_since else 0
-    reach_boost = min(policy.reach_max_levels, reach_level(reach, policy.reach_followers_per_level))
+    reach_boost = _reach_steps(reach, policy) if policy.reach_mode == "levels" else 0
     return min(3, max(0, min(3, severity)) + wait_boost + reach_boost), waited
+
+
+def head_start_seconds(reach: int, policy: PriorityPolicy) -> float:
+    """How far ahead within its level reach moves a case (0 unless the policy's mode is `head_start`)."""
+    if policy.reach_mode != "head_start":
+        return 0.0
+    return _reach_steps(reach, policy) * policy.reach_head_start_minutes * 60
 
 
 def compute_priority(
@@ -59,8 +73,13 @@ def compute_priority(
         wait_boost = min(policy.wait_max_levels, int(waiting / timedelta(minutes=policy.wait_step_minutes)))
         if wait_boost:
             reasons.append(f"waiting {int(waiting.total_seconds() // 60)} min (+{wait_boost})")
-    reach_boost = min(policy.reach_max_levels, reach_level(reach, policy.reach_followers_per_level))
-    if reach_boost:
+    steps = _reach_steps(reach, policy)
+    reach_boost, head_start = 0, timedelta(0)
+    if steps and policy.reach_mode == "levels":
+        reach_boost = steps
         reasons.append(f"reach {reach:,} (+{reach_boost}, policy cap {policy.reach_max_levels})")
+    elif steps:
+        head_start = timedelta(minutes=steps * policy.reach_head_start_minutes)
+        reasons.append(f"reach {reach:,} ({int(head_start.total_seconds() // 60)} min head start within the level)")
     level = min(3, base + wait_boost + reach_boost)
-    return Priority(level, base, wait_boost, reach_boost, waiting, reasons)
+    return Priority(level, base, wait_boost, reach_boost, waiting, reasons, head_start)

@@ -12,7 +12,7 @@ from wakeful.analyze.pii import redact
 from wakeful.core.clock import as_utc
 from wakeful.core.settings import Settings
 from wakeful.desk.cases import CaseState
-from wakeful.desk.priority import compute_priority, priority_level
+from wakeful.desk.priority import compute_priority, head_start_seconds, priority_level
 from wakeful.desk.schemas import (
     AuthorView,
     CaseDetail,
@@ -124,7 +124,8 @@ def list_cases(
                                        settings.priority)
         late = awaiting_since is not None and waited > settings.first_response_target_minutes[level] * 60
         if level >= min_level and (late or not breached):
-            ranked.append((-level, -waited, as_utc(opened_at), case_id))
+            rank = waited + head_start_seconds(reach, settings.priority) if awaiting_since else 0.0
+            ranked.append((-level, -rank, as_utc(opened_at), case_id))
     ranked.sort()
     page = [r[-1] for r in ranked[:limit]]
     rows = {c.id: c for c in session.scalars(select(CaseRow).where(CaseRow.id.in_(page)))}
