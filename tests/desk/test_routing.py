@@ -148,3 +148,20 @@ def test_escalation_tells_the_lead_at_75_percent_then_pages_on_call_once(desk: D
     assert tick_at(61) == ["sla.warning", "oncall.page"]
     assert [t.split(":")[0] for t in events(desk, en, "escalated")] == ["first_response at 75% of 60 min",
                                                                         "first_response at 100% of 60 min"]
+
+
+def test_an_unassigned_case_goes_to_the_first_agent_who_comes_on_shift(desk: Desk, clock: FixedClock) -> None:
+    with desk.db.session() as s:
+        agents.add_agent(s, "aurora", "ana", clock.now(), shifts=parse_shifts("mon 10:00-11:00"))
+    [en] = ingest(desk, ("e1", LOST_EN, "alice"))
+    notifier = RecordingNotifier()
+    with desk.db.session() as s:
+        assert routing.route_new_cases(s, [en], clock.now(), notifier) == {en: None}
+    assert notifier.sent[0][1]["agent"] is None
+    assert events(desk, en, "routed") == ["new case: nobody on shift; paged on-call (nobody on the rota)"]
+    with desk.db.session() as s:
+        assert scheduled.tick(s, clock.now(), desk.settings, notifier)["rerouted"] == 0
+    clock.set(T0.replace(hour=10, minute=1))
+    with desk.db.session() as s:
+        assert scheduled.tick(s, clock.now(), desk.settings, notifier)["rerouted"] == 1
+    assert case(desk, en).assignee == "ana" and events(desk, en, "routed")[-1].startswith("retried: ana")

@@ -173,6 +173,12 @@ def reroute(session: Session, now: datetime, notifier: Notifier, brands: Collect
             moved += reroute_agent(session, agent, now, notifier, reason)
     stmt = select(CaseRow).where(CaseRow.assignee.is_(None), CaseRow.state.in_(WORKING_STATES),
                                  CaseRow.brand.in_(sorted(staffed)))
+    full: set[str] = set()  # brands where nobody can take a case now: assigning more never frees anyone
     for case in session.scalars(stmt.order_by(CaseRow.opened_at)):
+        if case.brand in full:
+            continue
+        if not any(c.on_shift and not c.away and c.load < c.max_cases for c in candidates(session, case.brand, now)):
+            full.add(case.brand)
+            continue
         moved += route_case(session, case, now, notifier, why="retried", page=False) is not None
     return moved

@@ -112,16 +112,28 @@ def policy_for(session: Session, case: CaseRow, now: datetime, settings: Setting
     return to_policy(row) if row else default_policy(settings, level)
 
 
-def case_clock(session: Session, case: CaseRow, now: datetime) -> sla.CaseClock:
-    """The case's SLA inputs; replies and moves to waiting pause the clock, customer posts and reopening resume it."""
-    marks: list[tuple[datetime, bool]] = []
-    for ev in session.scalars(select(CaseEventRow).where(CaseEventRow.case_id == case.id,
-                                                         CaseEventRow.kind.in_(("reply", "state")))):
-        waiting = ev.kind == "reply" or ev.data.get("state") == CaseState.WAITING.value
-        marks.append((as_utc(ev.at), waiting))
-    customer_posts = select(PostRow.created_at).join(CasePostRow, CasePostRow.post_id == PostRow.id).where(
-        CasePostRow.case_id == case.id, PostRow.author_id == case.author_id)
-    marks += [(as_utc(at), False) for at in session.scalars(customer_posts)]
+def pause_marks(session: Session, cases: Collection[CaseRow]) -> dict[int, list[tuple[datetime, bool]]]:
+    """(when, waiting?) marks for many cases in two queries: replies and moves to waiting pause the clock,
+    customer posts and other state changes resume it."""
+    ids = [c.id for c in cases]
+    marks: dict[int, list[tuple[datetime, bool]]] = {i: [] for i in ids}
+    events = select(CaseEventRow.case_id, CaseEventRow.at, CaseEventRow.kind, CaseEventRow.data).where(
+        CaseEventRow.case_id.in_(ids), CaseEventRow.kind.in_(("reply", "state")))
+    for case_id, at, kind, data in session.execute(events):
+        marks[case_id].append((as_utc(at), kind == "reply" or data.get("state") == CaseState.WAITING.value))
+    posts = select(CasePostRow.case_id, PostRow.created_at).join(PostRow, PostRow.id == CasePostRow.post_id).join(
+        CaseRow, CaseRow.id == CasePostRow.case_id).where(CasePostRow.case_id.in_(ids),
+                                                          PostRow.author_id == CaseRow.author_id)
+    for case_id, at in session.execute(posts):
+        marks[case_id].append((as_utc(at), False))
+    return marks
+
+
+def case_clock(session: Session, case: CaseRow, now: datetime,
+               marks: list[tuple[datetime, bool]] | None = None) -> sla.CaseClock:
+    """The case's SLA inputs, with the time spent waiting on the customer as pauses."""
+    if marks is None:
+        marks = pause_marks(session, [case])[case.id]
     return sla.CaseClock(
         opened_at=as_utc(case.opened_at),
         first_response_at=as_utc(case.first_response_at) if case.first_response_at else None,
@@ -133,9 +145,10 @@ def case_clock(session: Session, case: CaseRow, now: datetime) -> sla.CaseClock:
 
 
 def case_timers(session: Session, case: CaseRow, now: datetime, settings: Settings,
-                stored: dict[tuple[str, int], SlaPolicyRow] | None = None) -> tuple[sla.Policy, list[sla.Timer]]:
+                stored: dict[tuple[str, int], SlaPolicyRow] | None = None,
+                marks: list[tuple[datetime, bool]] | None = None) -> tuple[sla.Policy, list[sla.Timer]]:
     policy = policy_for(session, case, now, settings, stored)
-    return policy, sla.timers(case_clock(session, case, now), policy, now)
+    return policy, sla.timers(case_clock(session, case, now, marks), policy, now)
 
 
 def timer_view(t: sla.Timer) -> TimerView:
@@ -159,9 +172,10 @@ def escalate(session: Session, now: datetime, settings: Settings, notifier: Noti
     cases = list(session.scalars(stmt))
     done = _done(session, [c.id for c in cases])
     stored = {(r.brand, r.priority): r for r in list_policies(session, brands)}
+    marks = pause_marks(session, cases)
     sent = 0
     for case in cases:
-        policy, timers = case_timers(session, case, now, settings, stored)
+        policy, timers = case_timers(session, case, now, settings, stored, marks[case.id])
         for timer in timers:
             stage = sla.escalation_stage(timer, policy)
             for step in range(1, stage + 1):
