@@ -109,6 +109,8 @@ def test_teams_on_call_and_sla_policies_and_a_cases_time_left(client: TestClient
     assert (timers["first_response"]["target_minutes"], timers["first_response"]["left_minutes"]) == (30, 25)
     assert timers["resolution"]["left_minutes"] == 475
     assert client.get(f"/api/v1/cases/{case_id}/sla", headers=auth("nils", "nordrail")).status_code == 404
+    assert client.get("/api/v1/agents/report", headers=agent).status_code == 403
+    assert client.get("/api/v1/agents/report", headers=lead).json() == {"agents": [], "teams": []}
 
 
 def test_cli_staffs_the_desk_and_runs_a_tick(desk: Desk, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
@@ -133,6 +135,7 @@ def test_cli_staffs_the_desk_and_runs_a_tick(desk: Desk, monkeypatch: pytest.Mon
     run("away", "ana", "--brand", "aurora")
     assert "away" in run("list")
     assert "re-routed 0" in run("tick")
+    assert "per team" in run("report")
     bad = runner.invoke(app, ["agents", "shift", "ana", "--brand", "aurora", "someday 9-5"])
     assert bad.exit_code != 0 and "expected e.g." in bad.output
     with desk.db.session() as s:

@@ -9,7 +9,8 @@ from sqlalchemy import select
 
 from wakeful.api.deps import Desk
 from wakeful.core.clock import FixedClock
-from wakeful.desk import agents, routing, scheduled
+from wakeful.desk import agents, routing, scheduled, service
+from wakeful.desk.agent_report import agent_report
 from wakeful.desk.agents import parse_shifts
 from wakeful.desk.routing import Candidate, RecordingNotifier, choose
 from wakeful.store.models import CaseEventRow, CaseRow
@@ -165,3 +166,20 @@ def test_an_unassigned_case_goes_to_the_first_agent_who_comes_on_shift(desk: Des
     with desk.db.session() as s:
         assert scheduled.tick(s, clock.now(), desk.settings, notifier)["rerouted"] == 1
     assert case(desk, en).assignee == "ana" and events(desk, en, "routed")[-1].startswith("retried: ana")
+
+
+def test_per_agent_and_team_figures(desk: Desk, clock: FixedClock) -> None:
+    staff(desk)
+    en, de = ingest(desk, ("e1", LOST_EN, "alice"), ("d1", LOST_DE, "bernd"))
+    with desk.db.session() as s:
+        routing.route_new_cases(s, [en, de], clock.now())
+        clock.set(T0 + timedelta(minutes=20))
+        service.add_reply(s, service.load_case(s, en, None), "Sorry, we are on it", "ana", clock.now())
+        clock.set(T0 + timedelta(minutes=300))  # beyond every default target
+        service.add_reply(s, service.load_case(s, de, None), "Entschuldigung", "ben", clock.now(), resolve=True)
+    with desk.db.session() as s:
+        people, teams = agent_report(s, ["aurora"], desk.settings)
+    by_name = {p.name: p for p in people}
+    assert (by_name["ana"].first_response_median_min, by_name["ana"].sla_met_share) == (20, 1.0)
+    assert (by_name["ben"].resolved, by_name["ben"].sla_met_share, by_name["ben"].active) == (1, 0.0, 0)
+    assert [(t.name, t.cases) for t in teams] == [("day", 1)]

@@ -14,6 +14,7 @@ from wakeful.api.auth import Principal, Role
 from wakeful.api.deps import AnyUser, DbSession, Desk, DeskDep, Lead
 from wakeful.core.clock import as_utc
 from wakeful.desk import agents, routing, scheduled, service
+from wakeful.desk.agent_report import PersonStats, agent_report
 from wakeful.desk.agents import AgentError, AgentView, Shift
 from wakeful.desk.routing import Notifier, RecordingNotifier
 from wakeful.store.agents import AgentRow
@@ -242,3 +243,15 @@ def case_sla(case_id: int, who: AnyUser, session: DbSession, desk: DeskDep) -> C
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"case {case_id} not found") from None
     _, timers = scheduled.case_timers(session, case, desk.clock.now(), desk.settings)
     return CaseSla(case_id=case.id, timers=[scheduled.timer_view(t) for t in timers])
+
+
+class AgentReport(BaseModel):
+    agents: list[PersonStats]
+    teams: list[PersonStats]
+
+
+@router.get("/agents/report", response_model=AgentReport,
+            summary="Per agent and team: cases, first response and resolution times, SLA attainment (leads)")
+def report(who: Lead, session: DbSession, desk: DeskDep, since: Instant | None = None) -> AgentReport:
+    people, teams = agent_report(session, who.brands, desk.settings, since)
+    return AgentReport(agents=people, teams=teams)

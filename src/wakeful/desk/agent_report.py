@@ -1,0 +1,104 @@
+"""Per-agent and per-team figures: cases held, first response and resolution times (median, p90), SLA attainment.
+
+A lead reads these to see whether one person or one shift is carrying the desk. Cases count for their current
+assignee; first-response attainment uses the SLA policy of the case's priority when it opened (severity and reach,
+before any waiting boost), counted in business hours where the policy says so.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Collection
+from dataclasses import dataclass
+from datetime import datetime
+from statistics import median
+
+from pydantic import BaseModel
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from wakeful.core.clock import as_utc
+from wakeful.core.settings import Settings
+from wakeful.desk import agents as agents_mod
+from wakeful.desk import scheduled, sla
+from wakeful.desk.priority import priority_level
+from wakeful.desk.service import ACTIVE_STATES
+from wakeful.store.models import CaseRow
+
+
+class PersonStats(BaseModel):
+    brand: str
+    name: str
+    team: str | None = None
+    cases: int
+    active: int
+    answered: int
+    first_response_median_min: float | None
+    first_response_p90_min: float | None
+    resolved: int
+    resolution_median_min: float | None
+    sla_met_share: float | None
+
+
+@dataclass
+class _Acc:
+    cases: int = 0
+    active: int = 0
+    resolved: int = 0
+    met: int = 0
+
+    def __post_init__(self) -> None:
+        self.first: list[float] = []
+        self.resolution: list[float] = []
+
+
+def _p90(values: list[float]) -> float | None:
+    if not values:
+        return None
+    ordered = sorted(values)
+    return round(ordered[min(len(ordered) - 1, int(0.9 * len(ordered)))], 1)
+
+
+def _stats(brand: str, name: str, team: str | None, acc: _Acc) -> PersonStats:
+    return PersonStats(
+        brand=brand, name=name, team=team, cases=acc.cases, active=acc.active, answered=len(acc.first),
+        first_response_median_min=round(median(acc.first), 1) if acc.first else None,
+        first_response_p90_min=_p90(acc.first), resolved=acc.resolved,
+        resolution_median_min=round(median(acc.resolution), 1) if acc.resolution else None,
+        sla_met_share=round(acc.met / len(acc.first), 3) if acc.first else None,
+    )
+
+
+def agent_report(session: Session, brands: Collection[str] | None, settings: Settings,
+                 since: datetime | None = None) -> tuple[list[PersonStats], list[PersonStats]]:
+    """Figures per assignee (agents and anyone else cases were given to) and per team, for cases opened since."""
+    stmt = select(CaseRow).where(CaseRow.assignee.is_not(None))
+    if brands is not None:
+        stmt = stmt.where(CaseRow.brand.in_(list(brands)))
+    if since is not None:
+        stmt = stmt.where(CaseRow.opened_at >= since)
+    teams = {(a.brand, a.name): a.team for a in agents_mod.list_agents(session, brands)}
+    stored = {(r.brand, r.priority): r for r in scheduled.list_policies(session, brands)}
+    people: dict[tuple[str, str], _Acc] = defaultdict(_Acc)
+    by_team: dict[tuple[str, str], _Acc] = defaultdict(_Acc)
+    for case in session.scalars(stmt):
+        opened = as_utc(case.opened_at)
+        level, _ = priority_level(case.severity, case.reach, None, opened, settings.priority)
+        row = stored.get((case.brand, level))
+        policy = scheduled.to_policy(row) if row else scheduled.default_policy(settings, level)
+        accs = [people[(case.brand, str(case.assignee))]]
+        team = teams.get((case.brand, str(case.assignee)))
+        if team:
+            accs.append(by_team[(case.brand, team)])
+        for acc in accs:
+            acc.cases += 1
+            acc.active += case.state in ACTIVE_STATES
+            if case.first_response_at is not None:
+                counted = sla.counted_seconds(opened, as_utc(case.first_response_at), policy) / 60
+                acc.first.append((as_utc(case.first_response_at) - opened).total_seconds() / 60)
+                acc.met += counted <= policy.first_response_minutes
+            if case.resolved_at is not None:
+                acc.resolved += 1
+                acc.resolution.append((as_utc(case.resolved_at) - opened).total_seconds() / 60)
+    return ([_stats(b, n, teams.get((b, n)), acc) for (b, n), acc in sorted(people.items())],
+            [_stats(b, t, t, acc) for (b, t), acc in sorted(by_team.items())])
