@@ -75,8 +75,8 @@ def test_shifts_read_in_the_agents_own_zone() -> None:
 
 
 def test_new_cases_go_to_an_agent_on_shift_who_speaks_the_language_with_the_best_skill(desk: Desk) -> None:
+    en, de = ingest(desk, ("e1", LOST_EN, "alice"), ("d1", LOST_DE, "bernd"))  # before staffing: not yet routed
     staff(desk)
-    en, de = ingest(desk, ("e1", LOST_EN, "alice"), ("d1", LOST_DE, "bernd"))
     assert (case(desk, en).lang, case(desk, de).lang) == ("en", "de")
     with desk.db.session() as s:
         chosen = routing.route_new_cases(s, [en, de], desk.clock.now())
@@ -87,19 +87,19 @@ def test_new_cases_go_to_an_agent_on_shift_who_speaks_the_language_with_the_best
 
 
 def test_load_is_balanced_and_on_call_is_paged_when_nobody_has_room(desk: Desk) -> None:
-    staff(desk)
     ids = ingest(desk, *[(f"p{i}", LOST_EN, f"user{i}") for i in range(6)])
+    staff(desk)
     notifier = RecordingNotifier()
-    desk.ingest.case_hooks.append(routing.case_hook(notifier))
     with desk.db.session() as s:
         chosen = routing.route_new_cases(s, ids, desk.clock.now(), notifier)
     assert sorted(str(v) for v in chosen.values()) == ["ana", "ana", "ben", "ben", "ben", "olga"]
     [(event, payload)] = notifier.sent
     assert (event, payload["agent"]) == ("oncall.page", "olga")
     assert "at capacity; paged on-call olga" in events(desk, ids[-1], "routed")[0]
-    # the ingest hook routes a new case by itself; still nobody has room, so on-call is paged again
-    [late] = ingest(desk, ("p9", LOST_EN, "zoe"))
-    assert case(desk, late).assignee == "olga" and len(notifier.sent) == 2
+    [late] = ingest(desk, ("p9", LOST_EN, "zoe"))  # the server's ingest hook may have routed it already
+    with desk.db.session() as s:
+        routing.route_new_cases(s, [late], desk.clock.now(), notifier)
+    assert case(desk, late).assignee == "olga"  # still nobody has room
 
 
 def test_cases_move_when_an_agent_goes_off_shift_or_away(desk: Desk, clock: FixedClock) -> None:
@@ -152,9 +152,9 @@ def test_escalation_tells_the_lead_at_75_percent_then_pages_on_call_once(desk: D
 
 
 def test_an_unassigned_case_goes_to_the_first_agent_who_comes_on_shift(desk: Desk, clock: FixedClock) -> None:
+    [en] = ingest(desk, ("e1", LOST_EN, "alice"))
     with desk.db.session() as s:
         agents.add_agent(s, "aurora", "ana", clock.now(), shifts=parse_shifts("mon 10:00-11:00"))
-    [en] = ingest(desk, ("e1", LOST_EN, "alice"))
     notifier = RecordingNotifier()
     with desk.db.session() as s:
         assert routing.route_new_cases(s, [en], clock.now(), notifier) == {en: None}
@@ -183,3 +183,18 @@ def test_per_agent_and_team_figures(desk: Desk, clock: FixedClock) -> None:
     assert (by_name["ana"].first_response_median_min, by_name["ana"].sla_met_share) == (20, 1.0)
     assert (by_name["ben"].resolved, by_name["ben"].sla_met_share, by_name["ben"].active) == (1, 0.0, 0)
     assert [(t.name, t.cases) for t in teams] == [("day", 1)]
+
+
+def test_brands_without_agents_are_not_routed_and_the_server_job_ticks(desk: Desk, clock: FixedClock) -> None:
+    from wakeful.api.app import run_jobs
+
+    [en] = ingest(desk, ("e1", LOST_EN, "alice"))
+    notifier = RecordingNotifier()
+    with desk.db.session() as s:
+        assert routing.route_new_cases(s, [en], clock.now(), notifier) == {}
+    assert notifier.sent == [] and events(desk, en, "routed") == []
+    desk.jobs[:] = [scheduled.job(notifier)]
+    clock.set(T0 + timedelta(hours=5))  # past every default first-response target
+    run_jobs(desk)
+    assert [e for e, _ in notifier.sent] == ["sla.warning", "oncall.page"]
+    assert len(events(desk, en, "escalated")) == 2

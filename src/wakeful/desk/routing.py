@@ -125,10 +125,15 @@ def route_case(session: Session, case: CaseRow, now: datetime, notifier: Notifie
 
 def route_new_cases(session: Session, case_ids: Collection[int], now: datetime,
                     notifier: Notifier | None = None) -> dict[int, str | None]:
-    """Route the unassigned, active cases among `case_ids` (the ingest hook: call it with `result.cases`)."""
+    """Route the unassigned, active cases among `case_ids` (the ingest hook: call it with `result.cases`).
+
+    A brand with no agents on record is left alone (no routing, no paging): it has not set the desk up for routing.
+    """
     notifier = notifier or RecordingNotifier()
+    staffed = set(session.scalars(select(AgentRow.brand).distinct()))
     rows = session.scalars(select(CaseRow).where(CaseRow.id.in_(list(case_ids)), CaseRow.assignee.is_(None),
-                                                 CaseRow.state.in_(WORKING_STATES)).order_by(CaseRow.opened_at))
+                                                 CaseRow.state.in_(WORKING_STATES), CaseRow.brand.in_(staffed))
+                           .order_by(CaseRow.opened_at))
     return {case.id: route_case(session, case, now, notifier) for case in rows}
 
 
