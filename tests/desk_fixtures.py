@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import timedelta
 
 import pytest
+from fastapi.testclient import TestClient
 
 from wakeful.analyze import Analyzer
-from wakeful.api.app import build_desk
+from wakeful.api.app import build_desk, create_app
+from wakeful.api.auth import Role, create_token
 from wakeful.api.deps import Desk
 from wakeful.core.clock import FixedClock
 from wakeful.core.settings import BrandConfig, Settings
@@ -22,6 +24,26 @@ BRANDS = [
     BrandConfig(key="nordrail", name="Nord Rail", handles=["NordRail"], names=["Nord Rail"],
                 languages=["de", "en"]),
 ]
+
+
+Headers = Callable[..., dict[str, str]]
+"""`auth(name, brand, role)`: the Authorization header of a fresh token."""
+
+
+@pytest.fixture
+def client(desk: Desk) -> Iterator[TestClient]:
+    with TestClient(create_app(desk)) as c:
+        yield c
+
+
+@pytest.fixture
+def auth(desk: Desk) -> Headers:
+    def headers(name: str = "ana", brand: str = "aurora", role: Role = Role.AGENT) -> dict[str, str]:
+        with desk.db.session() as s:
+            token = create_token(s, name, brand, role, desk.clock.now())
+        return {"Authorization": f"Bearer {token}"}
+
+    return headers
 
 
 @pytest.fixture(scope="session")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
 from datetime import timedelta
 from pathlib import Path
 
@@ -13,33 +12,17 @@ from sqlalchemy import select
 
 from wakeful.analyze import Analyzer
 from wakeful.api.app import build_desk, create_app
-from wakeful.api.auth import Role, create_token
+from wakeful.api.auth import Role
 from wakeful.api.deps import Desk
 from wakeful.core.settings import Settings
 from wakeful.store.models import PostRow, RejectedRecordRow
 
+from tests.desk_fixtures import Headers
 from tests.factories import make_post, post_record
 
 LOST = "@AuroraAirways you lost my bag on AU 2213, nobody answers. Still waiting for my suitcase!"
 TRAIN = "@NordRail Zug ausgefallen, keine Info, ich warte seit zwei Stunden am Bahnsteig!"
 
-Headers = Callable[..., dict[str, str]]
-
-
-@pytest.fixture
-def client(desk: Desk) -> Iterator[TestClient]:
-    with TestClient(create_app(desk)) as c:
-        yield c
-
-
-@pytest.fixture
-def auth(desk: Desk) -> Headers:
-    def headers(name: str = "ana", brand: str = "aurora", role: Role = Role.AGENT) -> dict[str, str]:
-        with desk.db.session() as s:
-            token = create_token(s, name, brand, role, desk.clock.now())
-        return {"Authorization": f"Bearer {token}"}
-
-    return headers
 
 
 def ingest(client: TestClient, auth: Headers, *records: dict[str, object]) -> dict[str, object]:

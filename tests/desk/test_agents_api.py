@@ -3,7 +3,6 @@ only themselves away (which hands their cases on); another brand's agents are in
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
 from datetime import timedelta
 from pathlib import Path
 
@@ -11,33 +10,16 @@ import pytest
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
-from wakeful.api.app import create_app
-from wakeful.api.auth import Role, create_token
+from wakeful.api.auth import Role
 from wakeful.api.deps import Desk
 from wakeful.cli import app
 from wakeful.core.settings import get_settings
 from wakeful.desk import agents, routing
 
+from tests.desk_fixtures import Headers
 from tests.factories import T0, make_post
 
-Headers = Callable[..., dict[str, str]]
 LOST = "@AuroraAirways you lost my bag on AU 2213, nobody answers. Still waiting for my suitcase!"
-
-
-@pytest.fixture
-def client(desk: Desk) -> Iterator[TestClient]:
-    with TestClient(create_app(desk)) as c:
-        yield c
-
-
-@pytest.fixture
-def auth(desk: Desk) -> Headers:
-    def headers(name: str = "ana", brand: str = "aurora", role: Role = Role.AGENT) -> dict[str, str]:
-        with desk.db.session() as s:
-            token = create_token(s, name, brand, role, desk.clock.now())
-        return {"Authorization": f"Bearer {token}"}
-
-    return headers
 
 
 def add(client: TestClient, headers: dict[str, str], name: str, **extra: object) -> dict[str, object]:
