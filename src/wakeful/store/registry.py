@@ -4,6 +4,7 @@ A feature that keeps its tables in its own module (e.g. `store/connectors.py`) a
 """
 
 from wakeful.store import agents as agents  # agents, shifts, on-call, SLA policies (desk/agents.py, desk/sla.py)
+from wakeful.store import connectors as connectors  # connector cursors and health (ingest/connectors/)
 from wakeful.store import incidents, models, users
 from wakeful.store import notify as notify  # the notification log (desk/notify.py)
 from wakeful.store.models import Base

@@ -1,0 +1,115 @@
+"""What every connector shares: back-off with jitter, rate-limit waits, a cursor kept in the store, and health.
+
+Delivery is at-least-once: a batch is ingested first and the cursor saved after, so a crash between the two
+re-delivers posts that the ingest path then drops as duplicates; nothing is lost and nothing is counted twice.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from wakeful.core.models import Platform, Post
+from wakeful.ingest.jsonl import RecordError
+from wakeful.ingest.service import IngestService
+from wakeful.store.connectors import ConnectorStateRow
+
+
+def backoff_delay(attempt: int, base: float = 1.0, cap: float = 300.0, rng: random.Random | None = None) -> float:
+    """Full-jitter exponential back-off, so many reconnecting clients do not hammer a platform in step."""
+    return (rng or random).uniform(0, min(cap, base * 2 ** max(attempt, 0)))
+
+
+def rate_limit_wait(headers: Mapping[str, str], now: datetime, default: float = 60.0) -> float:
+    """Seconds until the platform says we may call again (x-rate-limit-reset / x-ratelimit-reset, Retry-After)."""
+    lower = {k.lower(): v for k, v in headers.items()}
+    retry = lower.get("retry-after")
+    if retry and retry.strip().isdigit():
+        return float(retry)
+    for key in ("x-rate-limit-reset", "x-ratelimit-reset"):
+        value = lower.get(key)
+        if value is None:
+            continue
+        try:
+            return max(0.0, float(value) - now.timestamp())
+        except ValueError:
+            try:
+                return max(0.0, (datetime.fromisoformat(value) - now).total_seconds())
+            except ValueError:
+                continue
+    return default
+
+
+@dataclass
+class Health:
+    """What an operator needs to see: is it connected, how far behind, when the last post came, what failed."""
+
+    connected: bool = False
+    last_event_at: datetime | None = None
+    errors: int = 0
+    last_error: str | None = None
+    reconnects: int = 0
+    malformed: int = 0
+    delivered: int = 0
+    extra: dict[str, object] = field(default_factory=dict)
+
+    def lag_s(self, now: datetime) -> float | None:
+        return None if self.last_event_at is None else (now - self.last_event_at).total_seconds()
+
+
+class ConnectorBase:
+    """Cursor persistence and delivery; platform modules add the wire protocol."""
+
+    platform: Platform
+
+    def __init__(self, name: str, ingest: IngestService) -> None:
+        self.name = name
+        self.ingest = ingest
+        self.health = Health()
+
+    def load_cursor(self) -> str | None:
+        with self.ingest.db.session() as s:
+            row = s.get(ConnectorStateRow, self.name)
+            return row.cursor if row else None
+
+    def deliver(self, posts: Sequence[Post], cursor: str | None) -> None:
+        """Ingest, then move the cursor: the order that makes a crash cost a duplicate, never a gap."""
+        if posts:
+            self.ingest.ingest(posts)
+            self.health.delivered += len(posts)
+            self.health.last_event_at = max(p.created_at for p in posts)
+        self._save(cursor=cursor, events=len(posts))
+
+    def report_malformed(self, payload: object, message: str) -> None:
+        """A bad event is kept in rejected_records and counted, never fatal to the stream."""
+        self.health.malformed += 1
+        self.ingest.reject(f"connector:{self.name}", [RecordError(0, "event", message[:500])], {0: payload})
+
+    def record_error(self, message: str) -> None:
+        self.health.errors += 1
+        self.health.last_error = message[:500]
+        self._save(cursor=None, events=0, error=message[:500])
+
+    def _save(self, cursor: str | None, events: int, error: str | None = None) -> None:
+        now = self.ingest.clock.now()
+        with self.ingest.db.session() as s:
+            row = s.get(ConnectorStateRow, self.name)
+            if row is None:
+                row = ConnectorStateRow(name=self.name, platform=self.platform.value, updated_at=now, events=0,
+                                        errors=0)
+                s.add(row)
+            if cursor is not None:
+                row.cursor = cursor
+            if self.health.last_event_at is not None:
+                row.last_event_at = self.health.last_event_at
+            row.updated_at = now
+            row.events = (row.events or 0) + events
+            if error is not None:
+                row.errors = (row.errors or 0) + 1
+                row.last_error = error
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
