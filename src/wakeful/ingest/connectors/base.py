@@ -7,9 +7,13 @@ re-delivers posts that the ingest path then drops as duplicates; nothing is lost
 from __future__ import annotations
 
 import random
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
+
+import httpx
 
 from wakeful.core.models import Platform, Post
 from wakeful.ingest.jsonl import RecordError
@@ -92,6 +96,28 @@ class ConnectorBase:
         self.health.last_error = message[:500]
         self._save(cursor=None, events=0, error=message[:500])
 
+    def run_once(self) -> None:
+        """One connection: back-fill the gap since the cursor, then stream until the server closes it."""
+        raise NotImplementedError
+
+    def run(self, max_connections: int | None = None, sleep: Any = time.sleep) -> None:
+        """Reconnect forever (or `max_connections` times) with jittered back-off; errors are counted, not fatal."""
+        attempt = 0
+        for n in range(1, (max_connections or 2**62) + 1):
+            try:
+                self.run_once()
+                attempt = 0
+            except RateLimited as e:
+                self.record_error(str(e))
+                sleep(min(e.wait, 900.0))
+            except (httpx.HTTPError, OSError) as e:
+                self.record_error(f"{type(e).__name__}: {e}")
+                attempt += 1
+                sleep(backoff_delay(attempt))
+            finally:
+                self.health.connected = False
+                self.health.reconnects = n
+
     def _save(self, cursor: str | None, events: int, error: str | None = None) -> None:
         now = self.ingest.clock.now()
         with self.ingest.db.session() as s:
@@ -109,6 +135,14 @@ class ConnectorBase:
             if error is not None:
                 row.errors = (row.errors or 0) + 1
                 row.last_error = error
+
+
+class RateLimited(Exception):
+    """The platform said 429; `wait` is how long its headers asked us to stay away."""
+
+    def __init__(self, wait: float) -> None:
+        super().__init__(f"rate limited for {wait:.0f}s")
+        self.wait = wait
 
 
 def utcnow() -> datetime:

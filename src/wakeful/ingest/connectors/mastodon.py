@@ -17,7 +17,7 @@ import httpx
 from pydantic import ValidationError
 
 from wakeful.core.models import Author, Engagement, Platform, Post
-from wakeful.ingest.connectors.base import ConnectorBase, backoff_delay, rate_limit_wait, utcnow
+from wakeful.ingest.connectors.base import ConnectorBase, RateLimited, rate_limit_wait, utcnow
 from wakeful.ingest.service import IngestService
 
 
@@ -124,29 +124,3 @@ class MastodonConnector(ConnectorBase):
                 self.report_malformed(data, f"event data is not JSON: {e}")
                 continue
             self._accept([status])
-
-    def run(self, max_connections: int | None = None, sleep: Any = time.sleep) -> None:
-        """Reconnect forever (or `max_connections` times) with jittered back-off; errors are counted, not fatal."""
-        attempt = 0
-        n = 0
-        while max_connections is None or n < max_connections:
-            n += 1
-            try:
-                self.run_once()
-                attempt = 0
-            except RateLimited as e:
-                self.record_error(f"rate limited for {e.wait:.0f}s")
-                sleep(e.wait)
-            except (httpx.HTTPError, OSError) as e:
-                self.record_error(f"{type(e).__name__}: {e}")
-                attempt += 1
-                sleep(backoff_delay(attempt))
-            finally:
-                self.health.connected = False
-                self.health.reconnects = n
-
-
-class RateLimited(Exception):
-    def __init__(self, wait: float) -> None:
-        super().__init__(f"rate limited for {wait}s")
-        self.wait = wait
