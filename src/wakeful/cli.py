@@ -306,3 +306,7 @@ from wakeful import cli_agents, cli_reports  # noqa: E402 - feature commands reg
 
 cli_reports.register(app)
 cli_agents.register(app)
+
+from wakeful.cli_connect import register as _register_connect  # noqa: E402
+
+_register_connect(app)

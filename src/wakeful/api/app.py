@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from wakeful.analyze import Analyzer
 from wakeful.api import agents as agents_api
 from wakeful.api import cases, ingest
+from wakeful.api import connectors as connectors_api
 from wakeful.api import incidents as incidents_api
 from wakeful.api import reports as report_api
 from wakeful.api.deps import Desk
@@ -106,6 +107,7 @@ def create_app(desk: Desk) -> FastAPI:
     app.include_router(incidents_api.router)
     app.include_router(report_api.router)
     app.include_router(agents_api.router)
+    app.include_router(connectors_api.router)
     app.include_router(views.router)
     views.mount_static(app)
     return app

@@ -12,7 +12,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, Field, SecretStr, field_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -72,6 +72,28 @@ def _default_brands() -> list[BrandConfig]:
     ]
 
 
+class XConnectorConfig(BaseModel):
+    """X API v2 app credentials (filtered stream and recent search need a Bearer token)."""
+
+    bearer_token: SecretStr | None = None
+    api_base_url: str = "https://api.x.com"
+
+
+class MastodonConnectorConfig(BaseModel):
+    """One Mastodon instance and the hashtag to follow (the public timeline when empty)."""
+
+    api_base_url: str = "https://mastodon.social"
+    access_token: SecretStr | None = None
+    hashtag: str | None = None
+
+
+class ConnectorsConfig(BaseModel):
+    """Platform credentials; secrets are `SecretStr` so they never appear in logs or reprs."""
+
+    x: XConnectorConfig = Field(default_factory=XConnectorConfig)
+    mastodon: MastodonConnectorConfig = Field(default_factory=MastodonConnectorConfig)
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="WAKEFUL_",
@@ -94,6 +116,7 @@ class Settings(BaseSettings):
         default_factory=lambda: [240, 120, 60, 15],
         description="First-response target by priority level 0..3, shown as SLA time left",
     )
+    connectors: ConnectorsConfig = Field(default_factory=ConnectorsConfig)
 
     @classmethod
     def settings_customise_sources(
