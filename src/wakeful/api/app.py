@@ -6,14 +6,12 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
-from datetime import datetime
 
 from fastapi import FastAPI
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
-from sqlalchemy import select, text
+from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import Session
 
 from wakeful.analyze import Analyzer
 from wakeful.api import agents as agents_api
@@ -25,8 +23,7 @@ from wakeful.api.deps import Desk
 from wakeful.core.clock import Clock, SystemClock
 from wakeful.core.settings import Settings
 from wakeful.desk import incidents, routing, scheduled
-from wakeful.ingest.service import CaseHook, IngestService, PostAnalyzer
-from wakeful.store.agents import AgentRow
+from wakeful.ingest.service import IngestService, PostAnalyzer
 from wakeful.store.db import Database
 from wakeful.web import views
 
@@ -39,19 +36,8 @@ def build_desk(settings: Settings, db: Database | None = None, clock: Clock | No
     clock = clock or SystemClock()
     analyzer = analyzer or Analyzer(settings.brands)
     notifier = routing.RecordingNotifier()
-    ingest = IngestService(db, analyzer, settings, clock, case_hooks=[incidents.case_hook, _route_if_staffed(notifier)])
+    ingest = IngestService(db, analyzer, settings, clock, case_hooks=[incidents.case_hook, routing.case_hook(notifier)])
     return Desk(db=db, settings=settings, clock=clock, ingest=ingest, jobs=[scheduled.job(notifier)])
-
-
-def _route_if_staffed(notifier: routing.Notifier) -> CaseHook:
-    """Route new cases once the desk has agents; until then cases wait in the shared queue, unpaged."""
-    route = routing.case_hook(notifier)
-
-    def hook(session: Session, case_ids: set[int], now: datetime) -> None:
-        if session.execute(select(AgentRow.id).limit(1)).first() is not None:
-            route(session, case_ids, now)
-
-    return hook
 
 
 def run_jobs(desk: Desk) -> None:

@@ -86,6 +86,11 @@ def summarize(session: Session, case: CaseRow, now: datetime, settings: Settings
     )
 
 
+def _past_target(level: int, waited_s: float, settings: Settings) -> bool:
+    """Whether a wait has run past the first-response target of its priority level (the queue's breach rule)."""
+    return waited_s > settings.first_response_target_minutes[level] * 60
+
+
 def list_cases(
     session: Session,
     brands: Collection[str] | None,
@@ -122,7 +127,7 @@ def list_cases(
     for case_id, severity, reach, awaiting_since, opened_at in session.execute(stmt):
         level, waited = priority_level(severity, reach, as_utc(awaiting_since) if awaiting_since else None, now,
                                        settings.priority)
-        late = awaiting_since is not None and waited > settings.first_response_target_minutes[level] * 60
+        late = awaiting_since is not None and _past_target(level, waited, settings)
         if level >= min_level and (late or not breached):
             rank = waited + head_start_seconds(reach, settings.priority) if awaiting_since else 0.0
             ranked.append((-level, -rank, as_utc(opened_at), case_id))
@@ -144,7 +149,7 @@ def queue_counts(session: Session, brands: Collection[str] | None, now: datetime
         unassigned += assignee is None
         if awaiting_since is not None:
             level, waited = priority_level(severity, reach, as_utc(awaiting_since), now, settings.priority)
-            breached += waited > settings.first_response_target_minutes[level] * 60
+            breached += _past_target(level, waited, settings)
     return QueueCounts(active=total, breached=breached, unassigned=unassigned)
 
 
