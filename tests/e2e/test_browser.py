@@ -8,7 +8,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -18,6 +18,7 @@ from wakeful.analyze import Analyzer
 from wakeful.api.app import build_desk, create_app
 from wakeful.api.auth import Role, create_user
 from wakeful.api.deps import Desk
+from wakeful.core.clock import Clock, ScaledClock, SystemClock
 from wakeful.core.settings import Settings
 from wakeful.store.db import migrate
 
@@ -44,10 +45,16 @@ def _free_port() -> int:
 
 
 @pytest.fixture
-def live(tmp_path: Path, analyzer: Analyzer) -> Iterator[tuple[str, Desk]]:
+def desk_clock() -> Clock:
+    """The desk's clock; a test overrides this fixture to run the desk on a replay's faster clock."""
+    return SystemClock()
+
+
+@pytest.fixture
+def live(tmp_path: Path, analyzer: Analyzer, desk_clock: Clock) -> Iterator[tuple[str, Desk]]:
     url = f"sqlite:///{tmp_path}/e2e.db"
     migrate(url)
-    desk = build_desk(Settings(database_url=url, brands=BRANDS), analyzer=analyzer)
+    desk = build_desk(Settings(database_url=url, brands=BRANDS), analyzer=analyzer, clock=desk_clock)
     with desk.db.session() as s:
         create_user(s, "lee", PASSWORD, "aurora", Role.LEAD, desk.clock.now())
     port = _free_port()
@@ -156,3 +163,38 @@ def test_open_the_incident_room_during_an_incident_and_approve_the_statement(
     pg.click("#statement-form button[type=submit]")
     pg.locator("main", has_text="Approved by lee").wait_for(timeout=5_000)
     pg.screenshot(path=str(SHOTS / "incident.png"), full_page=True)
+
+
+def _sign_in(pg: Page, base: str) -> None:
+    pg.goto(f"{base}/login")
+    pg.fill("#username", "lee")
+    pg.fill("#password", PASSWORD)
+    pg.click("button[type=submit]")
+    pg.wait_for_url(f"{base}/")
+
+
+class TestCountdown:
+    """The SLA badge counts down every second at the desk clock's pace, amber then red, without a refresh."""
+
+    SPEED = 1200.0  # 20 desk minutes per second: a 60-minute target turns amber after about 2 s
+
+    @pytest.fixture
+    def desk_clock(self) -> Clock:
+        return ScaledClock(datetime.now(UTC), self.SPEED)
+
+    def test_the_sla_badge_ticks_turns_amber_then_red(self, live: tuple[str, Desk], page: Page) -> None:
+        base, desk = live
+        pg = page
+        _sign_in(pg, base)
+        desk.ingest.ingest([make_post("t1", "@AuroraAirways my flight AU 12 is cancelled and nobody helps",
+                                      author="tom", at=desk.clock.now())])
+        badge = pg.locator("#queue-rows tr", has_text="@tom").locator(".sla")
+        badge.wait_for(timeout=3_000)
+        target = float(badge.get_attribute("data-target") or "nan")
+        first = badge.locator(".sla-left").inner_text()
+        pg.wait_for_function(
+            "([el, text]) => el.querySelector('.sla-left').textContent !== text",
+            arg=[badge.element_handle(), first], timeout=1_500)
+        pg.locator("#queue-rows .sla-warn").wait_for(timeout=target * 60 / self.SPEED * 1000 + 1_000)
+        pg.locator("#queue-rows .sla-breached").wait_for(timeout=target * 60 / self.SPEED * 1000 + 1_000)
+        assert badge.locator(".sla-left").inner_text().startswith("breached by")

@@ -14,13 +14,27 @@ class Clock(Protocol):
         ...
 
 
+def clock_speed(clock: Clock) -> float:
+    """Seconds of desk time per wall-clock second, so a page can tick its countdowns at the desk's pace.
+
+    A replay's `ScaledClock` runs faster than the wall clock and a `FixedClock` stands still; any other clock is
+    taken to be real time.
+    """
+    speed = getattr(clock, "speed", 1.0)
+    return float(speed) if isinstance(speed, int | float) else 1.0
+
+
 class SystemClock:
+    speed = 1.0
+
     def now(self) -> datetime:
         return datetime.now(UTC)
 
 
 class FixedClock:
     """A clock that moves only when told to; for tests and simulations."""
+
+    speed = 0.0
 
     def __init__(self, start: datetime) -> None:
         if start.tzinfo is None:
@@ -58,6 +72,10 @@ class ScaledClock:
         self._start = start
         self._speed = speed
         self._t0 = time.monotonic()
+
+    @property
+    def speed(self) -> float:
+        return self._speed
 
     def now(self) -> datetime:
         return self._start + timedelta(seconds=(time.monotonic() - self._t0) * self._speed)

@@ -23,7 +23,7 @@ from wakeful.analyze.topics import AIRLINE_TAXONOMY
 from wakeful.api.auth import SESSION_DAYS, Principal, Role, session_principal, sign_in, sign_out
 from wakeful.api.deps import COOKIE, DbSession, DeskDep
 from wakeful.api.incidents import languages as incident_languages
-from wakeful.core.clock import as_utc
+from wakeful.core.clock import as_utc, clock_speed
 from wakeful.desk import incidents, service
 from wakeful.desk.cases import CaseState
 from wakeful.desk.daily import breakdown, daily_report
@@ -117,9 +117,10 @@ templates.env.globals.update(sla_status=sla_status, STATE_LABELS=STATE_LABELS)
 
 
 def render(request: Request, name: str, context: Mapping[str, Any], status_code: int = 200) -> HTMLResponse:
-    """A page with the security headers every dashboard page carries."""
-    return templates.TemplateResponse(request, name, dict(context), status_code=status_code,
-                                      headers=SECURITY_HEADERS)
+    """A page with the security headers every dashboard page carries, and the desk clock's pace for countdowns."""
+    desk = getattr(request.app.state, "desk", None)
+    page = {"clock_speed": clock_speed(desk.clock) if desk is not None else 1.0, **context}
+    return templates.TemplateResponse(request, name, page, status_code=status_code, headers=SECURITY_HEADERS)
 
 
 # --- who is looking -------------------------------------------------------------------------------------------

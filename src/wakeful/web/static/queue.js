@@ -4,22 +4,11 @@
 
 (function () {
   var REFRESH_MS = 5000;
-  var WARN_SHARE = 0.25;
   var STATE_LABELS = {
     new: "New", open: "Open", waiting_on_customer: "Waiting on customer", resolved: "Resolved"
   };
 
-  function duration(minutes) {
-    if (minutes === null || minutes === undefined) return "—";
-    var m = Math.floor(Math.abs(minutes));
-    if (m < 60) return m + " min";
-    var h = Math.floor(m / 60);
-    m = m % 60;
-    if (h < 24) return m ? h + " h " + m + " min" : h + " h";
-    var d = Math.floor(h / 24);
-    h = h % 24;
-    return h ? d + " d " + h + " h" : d + " d";
-  }
+  var duration = window.wakeful.duration;
 
   function thousands(n) {
     return n === null || n === undefined ? "—" : n.toLocaleString("en-US");
@@ -27,8 +16,7 @@
 
   function slaStatus(c) {
     if (c.sla_left_minutes === null || c.waiting_minutes === null) return "none";
-    if (c.sla_left_minutes < 0) return "breached";
-    return c.sla_left_minutes < WARN_SHARE * c.sla_target_minutes ? "warn" : "ok";
+    return window.wakeful.slaStatus(c.sla_left_minutes, c.sla_target_minutes);
   }
 
   function el(tag, className, text) {
@@ -48,6 +36,10 @@
     var status = slaStatus(c);
     if (status === "none") return el("span", "sla sla-none", "not waiting");
     var span = el("span", "sla sla-" + status, "waiting " + duration(c.waiting_minutes) + " ");
+    // sla-tick.js counts these down between refreshes
+    span.setAttribute("data-waiting", String(c.waiting_minutes));
+    span.setAttribute("data-left", String(c.sla_left_minutes));
+    span.setAttribute("data-target", String(c.sla_target_minutes));
     var left = status === "breached" ? "breached by " + duration(c.sla_left_minutes)
                                      : duration(c.sla_left_minutes) + " left";
     span.appendChild(el("span", "sla-left", left));
