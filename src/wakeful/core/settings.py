@@ -21,22 +21,6 @@ from pydantic_settings import (
 )
 
 
-class BrandConfig(BaseModel):
-    """A brand the desk listens for. Matching is case- and accent-insensitive."""
-
-    key: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")
-    name: str
-    handles: list[str] = Field(default_factory=list, description="Account handles, with or without @")
-    names: list[str] = Field(default_factory=list, description="Names people write, e.g. 'Aurora Air'")
-    keywords: list[str] = Field(default_factory=list, description="Hashtags or product words that imply the brand")
-    languages: list[str] = Field(default_factory=lambda: ["en"], description="Languages the brand answers in")
-
-    @field_validator("handles")
-    @classmethod
-    def _strip_at(cls, v: list[str]) -> list[str]:
-        return [h.lstrip("@") for h in v]
-
-
 class PriorityPolicy(BaseModel):
     """How a case's priority level (0 low … 3 urgent) is derived; see README "Priority policy".
 
@@ -57,6 +41,24 @@ class PriorityPolicy(BaseModel):
     )
     wait_step_minutes: int = Field(default=30, gt=0)
     wait_max_levels: int = Field(default=1, ge=0, le=3)
+
+
+class BrandConfig(BaseModel):
+    """A brand the desk listens for. Matching is case- and accent-insensitive."""
+
+    key: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")
+    name: str
+    handles: list[str] = Field(default_factory=list, description="Account handles, with or without @")
+    names: list[str] = Field(default_factory=list, description="Names people write, e.g. 'Aurora Air'")
+    keywords: list[str] = Field(default_factory=list, description="Hashtags or product words that imply the brand")
+    languages: list[str] = Field(default_factory=lambda: ["en"], description="Languages the brand answers in")
+    priority: PriorityPolicy | None = Field(
+        default=None, description="The brand's own fairness policy for reach; the desk-wide `priority` when unset")
+
+    @field_validator("handles")
+    @classmethod
+    def _strip_at(cls, v: list[str]) -> list[str]:
+        return [h.lstrip("@") for h in v]
 
 
 def _default_brands() -> list[BrandConfig]:
@@ -132,6 +134,11 @@ class Settings(BaseSettings):
 
     def brand(self, key: str) -> BrandConfig | None:
         return next((b for b in self.brands if b.key == key), None)
+
+    def priority_for(self, brand: str) -> PriorityPolicy:
+        """The priority (fairness) policy a brand has chosen, else the desk-wide one."""
+        config = self.brand(brand)
+        return config.priority if config is not None and config.priority is not None else self.priority
 
 
 @lru_cache(maxsize=1)

@@ -83,7 +83,7 @@ def agent_report(session: Session, brands: Collection[str] | None, settings: Set
     by_team: dict[tuple[str, str], _Acc] = defaultdict(_Acc)
     for case in session.scalars(stmt):
         opened = as_utc(case.opened_at)
-        level, _ = priority_level(case.severity, case.reach, None, opened, settings.priority)
+        level, _ = priority_level(case.severity, case.reach, None, opened, settings.priority_for(case.brand))
         row = stored.get((case.brand, level))
         policy = scheduled.to_policy(row) if row else scheduled.default_policy(settings, level)
         accs = [people[(case.brand, str(case.assignee))]]

@@ -105,7 +105,7 @@ def default_policy(settings: Settings, level: int) -> sla.Policy:
 def policy_for(session: Session, case: CaseRow, now: datetime, settings: Settings,
                stored: dict[tuple[str, int], SlaPolicyRow] | None = None) -> sla.Policy:
     awaiting = as_utc(case.awaiting_since) if case.awaiting_since else None
-    level, _ = priority_level(case.severity, case.reach, awaiting, now, settings.priority)
+    level, _ = priority_level(case.severity, case.reach, awaiting, now, settings.priority_for(case.brand))
     if stored is None:
         stored = {(r.brand, r.priority): r for r in list_policies(session, [case.brand])}
     row = stored.get((case.brand, level))

@@ -56,7 +56,7 @@ def _latest_customer_texts(session: Session, case_ids: Collection[int]) -> dict[
 def summarize(session: Session, case: CaseRow, now: datetime, settings: Settings,
               latest_text: str | None = None) -> CaseSummary:
     awaiting = as_utc(case.awaiting_since) if case.awaiting_since else None
-    prio = compute_priority(case.severity, case.reach, awaiting, now, settings.priority)
+    prio = compute_priority(case.severity, case.reach, awaiting, now, settings.priority_for(case.brand))
     target = settings.first_response_target_minutes[prio.level]
     waiting_min = prio.waiting.total_seconds() / 60 if prio.waiting is not None else None
     a = case.author
@@ -111,7 +111,8 @@ def list_cases(
     Ranks on a few columns of every matching case (priority depends on the time, so it is computed here, not
     stored), then loads full rows only for the page it returns.
     """
-    cols = select(CaseRow.id, CaseRow.severity, CaseRow.reach, CaseRow.awaiting_since, CaseRow.opened_at)
+    cols = select(CaseRow.id, CaseRow.severity, CaseRow.reach, CaseRow.awaiting_since, CaseRow.opened_at,
+                  CaseRow.brand)
     if brands is not None:
         cols = cols.where(CaseRow.brand.in_(list(brands)))
     stmt = cols.where(CaseRow.state.in_(list(states)))
@@ -124,12 +125,13 @@ def list_cases(
     if topic:
         stmt = stmt.where(json_list_has(CaseRow.topics, topic))
     ranked = []
-    for case_id, severity, reach, awaiting_since, opened_at in session.execute(stmt):
+    for case_id, severity, reach, awaiting_since, opened_at, brand in session.execute(stmt):
+        policy = settings.priority_for(brand)
         level, waited = priority_level(severity, reach, as_utc(awaiting_since) if awaiting_since else None, now,
-                                       settings.priority)
+                                       policy)
         late = awaiting_since is not None and _past_target(level, waited, settings)
         if level >= min_level and (late or not breached):
-            rank = waited + head_start_seconds(reach, settings.priority) if awaiting_since else 0.0
+            rank = waited + head_start_seconds(reach, policy) if awaiting_since else 0.0
             ranked.append((-level, -rank, as_utc(opened_at), case_id))
     ranked.sort()
     page = [r[-1] for r in ranked[:limit]]
@@ -140,15 +142,17 @@ def list_cases(
 
 def queue_counts(session: Session, brands: Collection[str] | None, now: datetime, settings: Settings) -> QueueCounts:
     """Header numbers over every active case, from three columns (cheap at 10,000 open cases)."""
-    stmt = select(CaseRow.assignee, CaseRow.severity, CaseRow.reach, CaseRow.awaiting_since)
+    stmt = select(CaseRow.assignee, CaseRow.severity, CaseRow.reach, CaseRow.awaiting_since, CaseRow.brand)
     if brands is not None:
         stmt = stmt.where(CaseRow.brand.in_(list(brands)))
     total = breached = unassigned = 0
-    for assignee, severity, reach, awaiting_since in session.execute(stmt.where(CaseRow.state.in_(ACTIVE_STATES))):
+    for assignee, severity, reach, awaiting_since, brand in session.execute(
+            stmt.where(CaseRow.state.in_(ACTIVE_STATES))):
         total += 1
         unassigned += assignee is None
         if awaiting_since is not None:
-            level, waited = priority_level(severity, reach, as_utc(awaiting_since), now, settings.priority)
+            level, waited = priority_level(severity, reach, as_utc(awaiting_since), now,
+                                           settings.priority_for(brand))
             breached += _past_target(level, waited, settings)
     return QueueCounts(active=total, breached=breached, unassigned=unassigned)
 
