@@ -48,6 +48,10 @@ class Analyzer:
         self.complaint: ComplaintClassifier = complaint or LexiconComplaintClassifier()
         self.topics: TopicTagger = topics or KeywordTopicTagger()
 
+    def set_brands(self, brands: list[BrandConfig]) -> None:
+        """Listen for a changed set of brands (a lead edited handles or keywords); applies to the next post."""
+        self.brands = BrandMatcher(brands)
+
     def language(self, post: Post) -> tuple[str | None, float]:
         """The detector's answer; when it abstains, the platform's own tag if supported.
 
