@@ -12,13 +12,15 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, Field, SecretStr, field_validator
+from pydantic import BaseModel, Field, field_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
     SettingsConfigDict,
     TomlConfigSettingsSource,
 )
+
+from wakeful.core.connector_settings import ConnectorsConfig
 
 
 class PriorityPolicy(BaseModel):
@@ -72,28 +74,6 @@ def _default_brands() -> list[BrandConfig]:
             languages=["en", "de", "fr"],
         )
     ]
-
-
-class XConnectorConfig(BaseModel):
-    """X API v2 app credentials (filtered stream and recent search need a Bearer token)."""
-
-    bearer_token: SecretStr | None = None
-    api_base_url: str = "https://api.x.com"
-
-
-class MastodonConnectorConfig(BaseModel):
-    """One Mastodon instance and the hashtag to follow (the public timeline when empty)."""
-
-    api_base_url: str = "https://mastodon.social"
-    access_token: SecretStr | None = None
-    hashtag: str | None = None
-
-
-class ConnectorsConfig(BaseModel):
-    """Platform credentials; secrets are `SecretStr` so they never appear in logs or reprs."""
-
-    x: XConnectorConfig = Field(default_factory=XConnectorConfig)
-    mastodon: MastodonConnectorConfig = Field(default_factory=MastodonConnectorConfig)
 
 
 class Settings(BaseSettings):
