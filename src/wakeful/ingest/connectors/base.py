@@ -67,6 +67,8 @@ class ConnectorBase:
     """Cursor persistence and delivery; platform modules add the wire protocol."""
 
     platform: Platform
+    transient: tuple[type[Exception], ...] = (httpx.HTTPError, OSError)
+    """Failures that mean "reconnect after a back-off"; a WebSocket connector adds its library's errors."""
 
     def __init__(self, name: str, ingest: IngestService) -> None:
         self.name = name
@@ -110,7 +112,7 @@ class ConnectorBase:
             except RateLimited as e:
                 self.record_error(str(e))
                 sleep(min(e.wait, 900.0))
-            except (httpx.HTTPError, OSError) as e:
+            except self.transient as e:
                 self.record_error(f"{type(e).__name__}: {e}")
                 attempt += 1
                 sleep(backoff_delay(attempt))
