@@ -7,6 +7,7 @@ from wakeful.store import agents as agents  # agents, shifts, on-call, SLA polic
 from wakeful.store import connectors as connectors  # connector cursors and health (ingest/connectors/)
 from wakeful.store import incidents, models, users
 from wakeful.store import notify as notify  # the notification log (desk/notify.py)
+from wakeful.store import risk as risk  # each case's risk score (desk/risk.py)
 from wakeful.store.models import Base
 
 __all__ = ["Base", "incidents", "models", "users"]
