@@ -32,6 +32,9 @@ class PriorityPolicy(BaseModel):
     default) moves the case `reach_head_start_minutes` ahead within its level, so a loud customer waits a little
     less but never jumps a queue of quieter ones at peak (measured: whole levels gave >100k-follower customers
     a 5x shorter median wait on the demo day); `levels` raises the level itself, one level per step.
+    Risk is not reach: a case whose risk score (severity, paid promotion, forecast spread beyond the author's own
+    audience, bought engagement discounted) reaches `risk_min_score` is raised `risk_max_levels` and moved
+    `risk_head_start_minutes` ahead, so the desk answers the next British Airways bag before it is in the press.
     """
 
     reach_mode: Literal["head_start", "levels"] = "head_start"
@@ -43,6 +46,11 @@ class PriorityPolicy(BaseModel):
     )
     wait_step_minutes: int = Field(default=30, gt=0)
     wait_max_levels: int = Field(default=1, ge=0, le=3)
+    risk_min_score: float = Field(default=60.0, ge=0, le=100, description="Risk score (risk/score.py) from which "
+                                  "a case counts as a brewing crisis: alerted once, raised as below")
+    risk_max_levels: int = Field(default=1, ge=0, le=3, description="Levels such a case is raised (0: never)")
+    risk_head_start_minutes: float = Field(default=720.0, ge=0, description="And how far ahead within its level "
+                                           "it moves: by default ahead of a night's backlog at the same level")
 
 
 class BrandConfig(BaseModel):
