@@ -198,3 +198,42 @@ class TestCountdown:
         pg.locator("#queue-rows .sla-warn").wait_for(timeout=target * 60 / self.SPEED * 1000 + 1_000)
         pg.locator("#queue-rows .sla-breached").wait_for(timeout=target * 60 / self.SPEED * 1000 + 1_000)
         assert badge.locator(".sla-left").inner_text().startswith("breached by")
+
+
+def test_a_lead_changes_keywords_fairness_sla_and_rota_on_the_settings_page(
+        live: tuple[str, Desk], page: Page) -> None:
+    base, desk = live
+    pg = page
+    _sign_in(pg, base)
+    pg.click("nav >> text=Settings")
+    pg.wait_for_url(f"{base}/settings")
+    pg.fill("#keywords-aurora", "#flyaurora, #auroradelay")
+    pg.select_option("#mode-aurora", "none")
+    pg.click("form[data-kind=brand] button[type=submit]")
+    pg.locator("#version-aurora", has_text="Version 1, saved by lee").wait_for(timeout=5_000)
+    assert pg.input_value("#keywords-aurora") == "#flyaurora, #auroradelay"
+    assert desk.settings.priority_for("aurora").reach_max_levels == 0
+    assert desk.ingest.ingest([make_post("kw1", "#auroradelay you lost my bag and nobody answers, still waiting",
+                                         author="kim", at=desk.clock.now())]).cases
+
+    pg.fill("#fr-aurora-3", "10")
+    pg.click("button[form=sla-aurora-3]")
+    pg.locator("table.sla-policies tr", has_text="urgent").locator("text=(default)").wait_for(
+        state="detached", timeout=5_000)
+    assert pg.input_value("#fr-aurora-3") == "10"
+
+    pg.fill("#an-aurora", "sam")
+    pg.fill("#al-aurora", "en, de")
+    pg.fill("#ash-aurora", "mon-sun 00:00-00:00")
+    pg.click("form[data-kind=agent] button[type=submit]")
+    row = pg.locator("table.rota tr", has_text="sam")
+    row.wait_for(timeout=5_000)
+    assert "en, de" in row.inner_text() and "on shift" in row.inner_text()
+    assert "Mon-Sun all day" in row.inner_text()
+
+    pg.fill("#an-aurora", "pat")
+    pg.fill("#ash-aurora", "someday 9-5")
+    pg.click("form[data-kind=agent] button[type=submit]")
+    pg.locator("#settings-status", has_text="Not saved").wait_for(timeout=5_000)
+    assert "expected e.g. 'mon-fri 09:00-17:00'" in pg.locator("#settings-status").inner_text()
+    pg.screenshot(path=str(SHOTS / "settings.png"), full_page=True)

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, status
-from pydantic import AfterValidator, BaseModel, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, Field
 from sqlalchemy.orm import Session
 
 from wakeful.api.auth import Principal, Role
@@ -60,6 +60,19 @@ def _bad(err: AgentError) -> HTTPException:
     return HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(err))
 
 
+def _shift_spec(value: Any) -> Any:
+    """Shifts as a list, or as the CLI's text ('mon-fri 09:00-17:00, sat 22:00-06:00') that the settings page sends."""
+    if isinstance(value, str):
+        try:
+            return agents.parse_shifts(value)
+        except AgentError as err:
+            raise ValueError(str(err)) from None
+    return value
+
+
+ShiftList = Annotated[list[Shift], BeforeValidator(_shift_spec)]
+
+
 class AgentIn(BaseModel):
     name: str = Field(min_length=1, max_length=128)
     brand: str | None = None
@@ -68,7 +81,7 @@ class AgentIn(BaseModel):
     skills: list[str] = []
     max_cases: int = Field(default=5, ge=1, le=100)
     timezone: str = "UTC"
-    shifts: list[Shift] = []
+    shifts: ShiftList = []
 
 
 class AgentPatch(BaseModel):
@@ -77,7 +90,7 @@ class AgentPatch(BaseModel):
     skills: list[str] | None = None
     max_cases: int | None = Field(default=None, ge=1, le=100)
     timezone: str | None = None
-    shifts: list[Shift] | None = None
+    shifts: ShiftList | None = None
 
 
 class Availability(BaseModel):

@@ -19,13 +19,14 @@ from wakeful.api import cases, ingest
 from wakeful.api import connectors as connectors_api
 from wakeful.api import incidents as incidents_api
 from wakeful.api import reports as report_api
+from wakeful.api import settings as settings_api
 from wakeful.api.deps import Desk
 from wakeful.core.clock import Clock, SystemClock
 from wakeful.core.settings import Settings
 from wakeful.desk import incidents, routing, scheduled
 from wakeful.ingest.service import IngestService, PostAnalyzer
 from wakeful.store.db import Database
-from wakeful.web import views
+from wakeful.web import settings_page, views
 
 log = logging.getLogger(__name__)
 
@@ -34,10 +35,12 @@ def build_desk(settings: Settings, db: Database | None = None, clock: Clock | No
                analyzer: PostAnalyzer | None = None) -> Desk:
     db = db or Database(settings.database_url)
     clock = clock or SystemClock()
+    base, settings = settings, settings_api.load_at_start(settings, db)
     analyzer = analyzer or Analyzer(settings.brands)
     notifier = routing.RecordingNotifier()
     ingest = IngestService(db, analyzer, settings, clock, case_hooks=[incidents.case_hook, routing.case_hook(notifier)])
-    return Desk(db=db, settings=settings, clock=clock, ingest=ingest, jobs=[scheduled.job(notifier)])
+    return Desk(db=db, settings=settings, clock=clock, ingest=ingest, jobs=[scheduled.job(notifier),
+                settings_api.reload_job], base_settings=base)
 
 
 def run_jobs(desk: Desk) -> None:
@@ -94,6 +97,8 @@ def create_app(desk: Desk) -> FastAPI:
     app.include_router(report_api.router)
     app.include_router(agents_api.router)
     app.include_router(connectors_api.router)
+    app.include_router(settings_api.router)
     app.include_router(views.router)
+    app.include_router(settings_page.router)
     views.mount_static(app)
     return app

@@ -30,6 +30,8 @@ class Desk:
     ingest: IngestService
     jobs: list[Job] = field(default_factory=list)
     """Run by the server every `settings.scheduler_interval_s` (escalations, re-routing, forecasts)."""
+    base_settings: Settings | None = None
+    """The configuration file's settings, under leads' saved brand edits (`settings` is the result)."""
 
 
 Job = Callable[["Desk", datetime], None]

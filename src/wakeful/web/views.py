@@ -113,7 +113,7 @@ def safe_url(url: str | None) -> str | None:
 templates = Jinja2Templates(directory=TEMPLATES_DIR)
 templates.env.filters.update(duration=duration, thousands=thousands, when=when, state_label=state_label,
                              safe_url=safe_url)
-templates.env.globals.update(sla_status=sla_status, STATE_LABELS=STATE_LABELS)
+templates.env.globals.update(sla_status=sla_status, STATE_LABELS=STATE_LABELS, Role=Role)
 
 
 def render(request: Request, name: str, context: Mapping[str, Any], status_code: int = 200) -> HTMLResponse:

@@ -1,0 +1,97 @@
+"""Brand settings for leads: what the desk listens for, in which languages it answers, and the brand's fairness
+policy. A save takes effect on this server at once and on any other within one scheduler interval."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from typing import Protocol, runtime_checkable
+
+from fastapi import APIRouter, HTTPException, status
+from pydantic import BaseModel
+from sqlalchemy.exc import SQLAlchemyError
+
+from wakeful.api.deps import DbSession, Desk, DeskDep, Lead
+from wakeful.core.settings import BrandConfig, Settings
+from wakeful.desk import brand_settings
+from wakeful.desk.brand_settings import SavedBrand, SettingsError
+from wakeful.store.db import Database
+
+log = logging.getLogger(__name__)
+router = APIRouter(prefix="/api/v1/settings", tags=["settings"])
+
+
+@runtime_checkable
+class BrandAware(Protocol):
+    def set_brands(self, brands: list[BrandConfig]) -> None: ...
+
+
+def apply(desk: Desk, settings: Settings) -> None:
+    """Run the desk on new settings: pages, the queue's policy and the analyzer's brand matching."""
+    desk.settings = settings
+    desk.ingest.settings = settings
+    if isinstance(desk.ingest.analyzer, BrandAware):
+        desk.ingest.analyzer.set_brands(settings.brands)
+
+
+def reload_job(desk: Desk, now: datetime) -> None:
+    """Scheduled job: pick up saves made through another server process."""
+    with desk.db.session() as session:
+        fresh = brand_settings.load(session, desk.base_settings or desk.settings)
+    if fresh.brands != desk.settings.brands:
+        apply(desk, fresh)
+
+
+def load_at_start(settings: Settings, db: Database) -> Settings:
+    """The file's settings with leads' saved edits; the file's alone while the database has no such table yet."""
+    try:
+        with db.session() as session:
+            return brand_settings.load(session, settings)
+    except SQLAlchemyError:
+        log.warning("brand settings not loaded (database not migrated?); using the configuration file's")
+        return settings
+
+
+class BrandSettingsOut(BaseModel):
+    config: BrandConfig
+    version: int
+    changed_at: datetime | None
+    changed_by: str | None
+
+
+def _out(saved: SavedBrand) -> BrandSettingsOut:
+    return BrandSettingsOut(config=saved.config, version=saved.version, changed_at=saved.changed_at,
+                            changed_by=saved.changed_by)
+
+
+@router.get("/brands", response_model=list[BrandSettingsOut],
+            summary="The brands' settings in force (file or saved by a lead), with who changed them last")
+def list_brands(who: Lead, session: DbSession, desk: DeskDep) -> list[BrandSettingsOut]:
+    seen = who.brands
+    return [_out(s) for s in brand_settings.brands_in_force(session, desk.base_settings or desk.settings)
+            if seen is None or s.config.key in seen]
+
+
+@router.put("/brands/{key}", response_model=BrandSettingsOut,
+            summary="Save a brand's settings (leads for their brand, admins for any, new brands too)")
+def put_brand(key: str, body: BrandConfig, who: Lead, session: DbSession, desk: DeskDep) -> BrandSettingsOut:
+    if body.key != key:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, f"body names brand {body.key!r}, path {key!r}")
+    if who.brands is not None and key not in who.brands:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, f"you may not change brand {key!r}")
+    base = desk.base_settings or desk.settings
+    try:
+        saved = brand_settings.save(session, base, body, who.name, desk.clock.now())
+    except SettingsError as err:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(err)) from None
+    session.commit()
+    apply(desk, brand_settings.load(session, base))
+    return _out(saved)
+
+
+@router.get("/brands/{key}/history", response_model=list[BrandSettingsOut],
+            summary="Every saved version of a brand's settings, newest first")
+def brand_history(key: str, who: Lead, session: DbSession) -> list[BrandSettingsOut]:
+    if who.brands is not None and key not in who.brands:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"brand {key!r} not found")
+    return [_out(s) for s in brand_settings.history(session, key)]

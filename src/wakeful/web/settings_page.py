@@ -1,0 +1,67 @@
+"""The settings page for leads: what each brand listens for, its fairness policy, SLA policies and the rota.
+
+Like every page it reads through the desk services and writes only through the JSON API (static/settings.js).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request, status
+from fastapi.responses import HTMLResponse
+
+from wakeful.api.auth import Role
+from wakeful.api.deps import DbSession, DeskDep
+from wakeful.desk import agents, brand_settings, scheduled
+from wakeful.web.views import PageUser, render
+
+router = APIRouter(include_in_schema=False)
+
+WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
+LEVELS = ["low", "normal", "high", "urgent"]
+
+
+def shift_text(shifts: list[agents.Shift]) -> str:
+    """An agent's week as a lead reads it: runs of days with the same hours, 'Mon-Fri 09:00-17:00, Sat all day'."""
+    runs: list[tuple[int, int, str]] = []
+    for s in sorted(shifts, key=lambda s: (s.weekday, s.start)):
+        hours = "all day" if s.start == s.end else f"{s.start}-{s.end}"
+        if runs and runs[-1][1] == s.weekday - 1 and runs[-1][2] == hours:
+            runs[-1] = (runs[-1][0], s.weekday, hours)
+        else:
+            runs.append((s.weekday, s.weekday, hours))
+    return ", ".join(f"{WEEKDAYS[a]}{'-' + WEEKDAYS[b] if b != a else ''} {hours}" for a, b, hours in runs)
+
+
+def _sla_rows(session: DbSession, desk: DeskDep, brand: str) -> list[dict[str, Any]]:
+    """One row per priority level: the stored policy, or the desk default it falls back to."""
+    stored = {r.priority: r for r in scheduled.list_policies(session, [brand])}
+    rows = []
+    for level, name in enumerate(LEVELS):
+        row = stored.get(level)
+        policy = scheduled.to_policy(row) if row else scheduled.default_policy(desk.settings, level)
+        rows.append({"level": level, "name": name, "stored": row is not None, "policy": policy,
+                     "escalate_pct": round(policy.escalate_fraction * 100)})
+    return rows
+
+
+@router.get("/settings", response_class=HTMLResponse)
+def settings_page(request: Request, who: PageUser, session: DbSession, desk: DeskDep) -> HTMLResponse:
+    if not who.at_least(Role.LEAD):
+        return render(request, "404.html", {"who": who, "what": "Settings (for leads)"},
+                      status_code=status.HTTP_403_FORBIDDEN)
+    now = desk.clock.now()
+    brands = [b for b in brand_settings.brands_in_force(session, desk.base_settings or desk.settings)
+              if who.brands is None or b.config.key in who.brands]
+    pages = []
+    for b in brands:
+        staff = [agents.view(a, now) for a in agents.list_agents(session, [b.config.key])]
+        pages.append({
+            "saved": b,
+            "policy": b.config.priority,
+            "desk_policy": desk.settings.priority,
+            "sla": _sla_rows(session, desk, b.config.key),
+            "agents": [{"view": a, "shifts": shift_text(a.shifts)} for a in staff],
+            "on_call": agents.on_call(session, b.config.key, now),
+        })
+    return render(request, "settings.html", {"who": who, "active_nav": "settings", "brands": pages})

@@ -1,0 +1,99 @@
+/* Settings forms: each form is turned into the JSON its API endpoint takes (field names with dots nest, data-type
+   says how to read a value) and sent with the session's CSRF token; the page reloads to show what is in force. */
+"use strict";
+
+(function () {
+  function csrfToken() {
+    var meta = document.querySelector('meta[name="csrf-token"]');
+    return meta ? meta.getAttribute("content") : "";
+  }
+
+  function list(text) {
+    return text.split(",").map(function (s) { return s.trim(); }).filter(function (s) { return s.length; });
+  }
+
+  function read(input) {
+    var type = input.getAttribute("data-type");
+    if (input.type === "checkbox") return input.checked;
+    var raw = input.value.trim();
+    if (type === "list") return list(raw);
+    if (type === "intlist") return list(raw).map(function (s) { return parseInt(s.replace(/[_\s]/g, ""), 10); });
+    if (raw === "") return null;
+    if (type === "int") return parseInt(raw, 10);
+    if (type === "float") return parseFloat(raw);
+    if (type === "percent") return parseFloat(raw) / 100;
+    return raw;  // text, and shifts as the CLI's spec, which the API parses
+  }
+
+  function put(obj, path, value) {
+    var parts = path.split(".");
+    for (var i = 0; i < parts.length - 1; i++) {
+      obj[parts[i]] = obj[parts[i]] || {};
+      obj = obj[parts[i]];
+    }
+    obj[parts[parts.length - 1]] = value;
+  }
+
+  function body(form) {
+    var out = {};
+    // form.elements includes inputs placed elsewhere with form="…" (the SLA table's cells)
+    Array.prototype.forEach.call(form.elements, function (input) {
+      if (!input.name || input.tagName === "BUTTON") return;
+      var value = read(input);
+      if (value !== null) put(out, input.name, value);
+    });
+    // The brand's fairness choice: the desk's default (no policy of its own), none (reach buys nothing), or a mode.
+    if (form.getAttribute("data-kind") === "brand" && out.priority) {
+      if (out.priority.reach_mode === "desk") out.priority = null;
+      else if (out.priority.reach_mode === "none") {
+        out.priority.reach_mode = "head_start";
+        out.priority.reach_max_levels = 0;
+      }
+    }
+    if (form.getAttribute("data-kind") === "agent" && out.shifts === undefined) out.shifts = [];
+    return out;
+  }
+
+  function errorText(status, data) {
+    if (data && typeof data.detail === "string") return data.detail;
+    if (data && Array.isArray(data.detail)) {
+      return data.detail.map(function (d) { return (d.loc || []).slice(1).join(".") + ": " + d.msg; }).join("; ");
+    }
+    return "HTTP " + status;
+  }
+
+  function say(text, bad) {
+    var status = document.getElementById("settings-status");
+    status.textContent = text;
+    status.className = bad ? "live error" : "live";
+  }
+
+  function submit(ev) {
+    var form = ev.target;
+    ev.preventDefault();
+    var button = document.querySelector('button[type=submit][form="' + form.id + '"]') ||
+                 form.querySelector("button[type=submit]");
+    button.disabled = true;
+    fetch(form.getAttribute("data-api"), {
+      method: form.getAttribute("data-method") || "POST",
+      credentials: "same-origin",
+      headers: { "Content-Type": "application/json", Accept: "application/json", "X-CSRF-Token": csrfToken() },
+      body: JSON.stringify(body(form))
+    }).then(function (r) {
+      return r.json().catch(function () { return null; }).then(function (data) {
+        if (!r.ok) throw new Error(errorText(r.status, data));
+        say("Saved.", false);
+        window.location.reload();
+      });
+    }).catch(function (err) {
+      say("Not saved: " + err.message, true);
+      button.disabled = false;
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    Array.prototype.forEach.call(document.querySelectorAll("form.settings-form"), function (form) {
+      form.addEventListener("submit", submit);
+    });
+  });
+})();

@@ -1,0 +1,127 @@
+"""Leads edit their brand's settings on the running desk: saved as versions, applied at once, scoped by brand."""
+
+from __future__ import annotations
+
+import pytest
+from fastapi.testclient import TestClient
+
+from wakeful.analyze import Analyzer
+from wakeful.api.app import build_desk
+from wakeful.api.auth import Role, create_user
+from wakeful.api.deps import Desk
+from wakeful.api.settings import reload_job
+from wakeful.core.clock import FixedClock
+from wakeful.core.settings import Settings
+
+from tests.desk_fixtures import BRANDS, Headers
+from tests.factories import make_post
+
+
+@pytest.fixture
+def analyzer() -> Analyzer:
+    """A desk's own analyzer: these tests change what it listens for, so it must not be the shared one."""
+    return Analyzer(BRANDS)
+
+
+def _aurora(client: TestClient, headers: dict[str, str]) -> dict[str, object]:
+    got = client.get("/api/v1/settings/brands", headers=headers)
+    assert got.status_code == 200, got.text
+    by_key = {b["config"]["key"]: b for b in got.json()}
+    return dict(by_key["aurora"]["config"])
+
+
+def test_a_new_keyword_is_listened_for_as_soon_as_the_lead_saves_it(
+        desk: Desk, client: TestClient, auth: Headers) -> None:
+    lead = auth("lee", "aurora", Role.LEAD)
+    text = "#auroradelay you lost my bag and nobody answers the phone, still waiting"
+    assert not desk.ingest.ingest([make_post("k1", text, author="kim")]).cases
+
+    config = _aurora(client, lead)
+    config["keywords"] = [*config["keywords"], "#auroradelay"]  # type: ignore[misc]
+    saved = client.put("/api/v1/settings/brands/aurora", json=config, headers=lead)
+    assert saved.status_code == 200, saved.text
+    assert saved.json()["version"] == 1 and saved.json()["changed_by"] == "lee"
+
+    assert desk.ingest.ingest([make_post("k2", text, author="kim", minutes=1)]).cases
+    history = client.get("/api/v1/settings/brands/aurora/history", headers=lead).json()
+    assert [h["version"] for h in history] == [1]
+    assert "#auroradelay" in history[0]["config"]["keywords"]
+
+
+def test_the_brand_fairness_policy_changes_the_queue_at_once(desk: Desk, client: TestClient, auth: Headers) -> None:
+    lead = auth("lee", "aurora", Role.LEAD)
+    desk.ingest.ingest([make_post("f1", "@AuroraAirways my bag is lost again", author="star", followers=250_000)])
+
+    def level() -> int:
+        rows = client.get("/api/v1/cases", headers=lead).json()
+        return int(rows[0]["priority"]["level"])
+
+    before = level()
+    config = _aurora(client, lead)
+    config["priority"] = {"reach_mode": "levels", "reach_max_levels": 1}
+    assert client.put("/api/v1/settings/brands/aurora", json=config, headers=lead).status_code == 200
+    assert level() == before + 1  # the brand chose to let reach raise a whole level (shown two-tier in reports)
+    assert desk.settings.priority_for("nordrail") == desk.settings.priority  # other brands keep the desk's
+
+
+def test_only_the_brand_lead_or_an_admin_may_change_it_and_bad_settings_are_refused(
+        client: TestClient, auth: Headers) -> None:
+    lead = auth("lee", "aurora", Role.LEAD)
+    config = _aurora(client, lead)
+    assert client.put("/api/v1/settings/brands/aurora", json=config,
+                      headers=auth("ana", "aurora", Role.AGENT)).status_code == 403
+    assert client.put("/api/v1/settings/brands/aurora", json=config,
+                      headers=auth("nils", "nordrail", Role.LEAD)).status_code == 403
+    assert client.get("/api/v1/settings/brands/aurora/history",
+                      headers=auth("nils", "nordrail", Role.LEAD)).status_code == 404
+    nordrail_sees = client.get("/api/v1/settings/brands", headers=auth("nils", "nordrail", Role.LEAD)).json()
+    assert [b["config"]["key"] for b in nordrail_sees] == ["nordrail"]
+
+    mismatch = client.put("/api/v1/settings/brands/nordrail", json=config, headers=auth("root", "*", Role.ADMIN))
+    assert mismatch.status_code == 422 and "path" in mismatch.text
+    deaf = {**config, "handles": [], "names": [], "keywords": []}
+    refused = client.put("/api/v1/settings/brands/aurora", json=deaf, headers=lead)
+    assert refused.status_code == 422 and "at least one handle" in refused.text
+    bad_policy = {**config, "priority": {"reach_max_levels": 9}}
+    assert client.put("/api/v1/settings/brands/aurora", json=bad_policy, headers=lead).status_code == 422
+    assert client.get("/api/v1/settings/brands/aurora/history", headers=lead).json() == []
+
+
+def test_an_admin_adds_a_brand_and_another_server_process_picks_the_saves_up(
+        desk: Desk, client: TestClient, auth: Headers, settings: Settings, clock: FixedClock) -> None:
+    other = build_desk(settings, clock=clock, analyzer=Analyzer(BRANDS))  # a second process on the same database
+    try:
+        brand = {"key": "skyline", "name": "Skyline Hotels", "handles": ["SkylineHotels"], "languages": ["en"]}
+        put = client.put("/api/v1/settings/brands/skyline", json=brand, headers=auth("root", "*", Role.ADMIN))
+        assert put.status_code == 200, put.text
+        assert desk.settings.brand("skyline") is not None and other.settings.brand("skyline") is None
+        reload_job(other, clock.now())
+        assert other.settings.brand("skyline") is not None
+        post = make_post("s1", "@SkylineHotels you lost my booking and nobody answers, still waiting", author="ola")
+        assert other.ingest.ingest([post]).cases
+    finally:
+        other.db.dispose()
+
+    fresh = build_desk(settings, clock=clock, analyzer=Analyzer(BRANDS))
+    try:
+        assert fresh.settings.brand("skyline") is not None  # saved edits survive a restart
+        assert fresh.base_settings is not None and fresh.base_settings.brand("skyline") is None
+    finally:
+        fresh.db.dispose()
+
+
+def test_the_settings_page_is_for_leads_and_shows_what_is_in_force(desk: Desk, client: TestClient) -> None:
+    with desk.db.session() as s:
+        create_user(s, "lee", "a-long-lead-password", "aurora", Role.LEAD, desk.clock.now())
+        create_user(s, "ana", "a-long-agent-password", "aurora", Role.AGENT, desk.clock.now())
+    client.post("/login", data={"username": "ana", "password": "a-long-agent-password"})
+    assert client.get("/settings").status_code == 403
+    assert 'href="/settings"' not in client.get("/").text
+    client.post("/logout")
+
+    client.post("/login", data={"username": "lee", "password": "a-long-lead-password"})
+    page = client.get("/settings")
+    assert page.status_code == 200 and 'href="/settings"' in page.text
+    assert 'value="AuroraAirways, AuroraHelp"' in page.text  # the file's handles, since nobody has changed them
+    assert "Nord Rail" not in page.text  # another brand's settings stay out of sight
+    assert "From the configuration file" in page.text
