@@ -3,8 +3,8 @@
 A feature that keeps its tables in its own module (e.g. `store/connectors.py`) adds one import line here.
 """
 
-from wakeful.store import brand_settings as brand_settings  # brand settings edited by leads (desk/brand_settings.py)
 from wakeful.store import agents as agents  # agents, shifts, on-call, SLA policies (desk/agents.py, desk/sla.py)
+from wakeful.store import brand_settings as brand_settings  # brand settings edited by leads (desk/brand_settings.py)
 from wakeful.store import connectors as connectors  # connector cursors and health (ingest/connectors/)
 from wakeful.store import incidents, models, users
 from wakeful.store import notify as notify  # the notification log (desk/notify.py)
