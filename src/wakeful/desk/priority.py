@@ -1,4 +1,4 @@
-"""Priority: severity first, then how long the customer has waited, then reach within the brand's policy.
+"""Priority: severity first, then how long the customer has waited, then reach and risk within the brand's policy.
 
 Pure: the queue, the API and the reports all derive priority from these functions at read time, so a policy
 change applies everywhere at once and waiting time is always current.
@@ -24,6 +24,7 @@ class Priority:
     waiting: timedelta | None
     reasons: list[str] = field(default_factory=list)
     head_start: timedelta = timedelta(0)
+    risk_boost: int = 0
 
     @property
     def name(self) -> str:
@@ -40,21 +41,29 @@ def _reach_steps(reach: int, policy: PriorityPolicy) -> int:
     return min(policy.reach_max_levels, reach_level(reach, policy.reach_followers_per_level))
 
 
+def at_risk(risk: float | None, policy: PriorityPolicy) -> bool:
+    """Whether a case's risk score makes it a brewing crisis under the policy."""
+    return risk is not None and policy.risk_max_levels > 0 and risk >= policy.risk_min_score
+
+
 def priority_level(
-    severity: int, reach: int, awaiting_since: datetime | None, now: datetime, policy: PriorityPolicy
+    severity: int, reach: int, awaiting_since: datetime | None, now: datetime, policy: PriorityPolicy,
+    risk: float | None = None,
 ) -> tuple[int, float]:
     """The level and seconds waited, without the reasons: the queue ranks thousands of cases with this."""
     waited = max((now - awaiting_since).total_seconds(), 0.0) if awaiting_since else 0.0
     wait_boost = min(policy.wait_max_levels, int(waited // (policy.wait_step_minutes * 60))) if awaiting_since else 0
     reach_boost = _reach_steps(reach, policy) if policy.reach_mode == "levels" else 0
-    return min(3, max(0, min(3, severity)) + wait_boost + reach_boost), waited
+    risk_boost = policy.risk_max_levels if at_risk(risk, policy) else 0
+    return min(3, max(0, min(3, severity)) + wait_boost + reach_boost + risk_boost), waited
 
 
-def head_start_seconds(reach: int, policy: PriorityPolicy) -> float:
-    """How far ahead within its level reach moves a case (0 unless the policy's mode is `head_start`)."""
+def head_start_seconds(reach: int, policy: PriorityPolicy, risk: float | None = None) -> float:
+    """How far ahead within its level reach (in `head_start` mode) and a crisis risk move a case."""
+    ahead = policy.risk_head_start_minutes * 60 if at_risk(risk, policy) else 0.0
     if policy.reach_mode != "head_start":
-        return 0.0
-    return _reach_steps(reach, policy) * policy.reach_head_start_minutes * 60
+        return ahead
+    return ahead + _reach_steps(reach, policy) * policy.reach_head_start_minutes * 60
 
 
 def compute_priority(
@@ -63,6 +72,8 @@ def compute_priority(
     awaiting_since: datetime | None,
     now: datetime,
     policy: PriorityPolicy,
+    risk: float | None = None,
+    risk_summary: str = "",
 ) -> Priority:
     """The level (0 low … 3 urgent) and the reasons for it, in words an agent can read."""
     base = max(0, min(3, severity))
@@ -81,5 +92,11 @@ def compute_priority(
     elif steps:
         head_start = timedelta(minutes=steps * policy.reach_head_start_minutes)
         reasons.append(f"reach {reach:,} ({int(head_start.total_seconds() // 60)} min head start within the level)")
-    level = min(3, base + wait_boost + reach_boost)
-    return Priority(level, base, wait_boost, reach_boost, waiting, reasons, head_start)
+    risk_boost = 0
+    if at_risk(risk, policy):
+        risk_boost = policy.risk_max_levels
+        head_start += timedelta(minutes=policy.risk_head_start_minutes)
+        reasons.append(f"risk {risk:.0f} (+{risk_boost}, policy cap {policy.risk_max_levels}"
+                       f"{'; ' + risk_summary if risk_summary else ''})")
+    level = min(3, base + wait_boost + reach_boost + risk_boost)
+    return Priority(level, base, wait_boost, reach_boost, waiting, reasons, head_start, risk_boost)

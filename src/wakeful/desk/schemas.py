@@ -24,6 +24,28 @@ class PriorityView(BaseModel):
     reasons: list[str]
 
 
+class RiskFactorView(BaseModel):
+    name: str = Field(description="severity, promotion, forecast, spread or authenticity")
+    points: float
+    text: str
+
+
+class RiskView(BaseModel):
+    """The case's latest risk assessment (risk/score.py), recomputed as engagement arrives."""
+
+    score: float = Field(ge=0, le=100)
+    summary: str = Field(description="Each factor in words, e.g. 'promoted; forecast 40k impressions in 6 h'")
+    factors: list[RiskFactorView]
+    promoted: bool
+    forecast_6h: int | None = Field(description="Impressions expected 6 h from `computed_at`")
+    forecast_6h_low: int | None
+    forecast_6h_high: int | None
+    forecast_24h: int | None
+    fake_share: float = Field(description="Share of engagement from suspected fake accounts or bought likes")
+    computed_at: datetime
+    alerted_at: datetime | None
+
+
 class CaseSummary(BaseModel):
     id: int
     brand: str
@@ -45,6 +67,7 @@ class CaseSummary(BaseModel):
     sla_left_minutes: float | None = Field(description="First-response time left; negative when breached")
     first_response_at: datetime | None
     snippet: str = Field(description="The latest customer post, personal data redacted")
+    risk: RiskView | None = Field(default=None, description="None until the case has been assessed")
 
 
 class EngagementPoint(BaseModel):
@@ -57,7 +80,7 @@ class EngagementPoint(BaseModel):
 
 
 class TimelineItem(BaseModel):
-    kind: Literal["post", "reply", "assigned", "state", "note", "reveal", "routed", "escalated"]
+    kind: Literal["post", "reply", "assigned", "state", "note", "reveal", "routed", "escalated", "risk"]
     at: datetime
     actor: str
     text: str | None

@@ -21,10 +21,13 @@ from wakeful.desk.schemas import (
     PriorityView,
     QueueCounts,
     RevealedText,
+    RiskFactorView,
+    RiskView,
     TimelineItem,
 )
 from wakeful.store.jsonq import json_list_has
 from wakeful.store.models import CaseEventRow, CasePostRow, CaseRow, EngagementRow, PostRow
+from wakeful.store.risk import CaseRiskRow
 
 ACTIVE_STATES = (CaseState.NEW.value, CaseState.OPEN.value, CaseState.WAITING.value)
 
@@ -53,10 +56,30 @@ def _latest_customer_texts(session: Session, case_ids: Collection[int]) -> dict[
     return {case_id: text for case_id, (_, text) in latest.items()}
 
 
+def _risk_view(row: CaseRiskRow | None) -> RiskView | None:
+    if row is None:
+        return None
+    return RiskView(
+        score=row.score, summary=row.summary, promoted=row.promoted,
+        factors=[RiskFactorView.model_validate(f) for f in row.factors],
+        forecast_6h=row.forecast_6h, forecast_6h_low=row.forecast_6h_low, forecast_6h_high=row.forecast_6h_high,
+        forecast_24h=row.forecast_24h, fake_share=row.fake_share, computed_at=as_utc(row.computed_at),
+        alerted_at=as_utc(row.alerted_at) if row.alerted_at else None,
+    )
+
+
+def _reach(reach: int, genuine_reach: int | None) -> int:
+    """Reach as priority counts it: without what suspected fake accounts added, once the case is assessed."""
+    return reach if genuine_reach is None else min(reach, genuine_reach)
+
+
 def summarize(session: Session, case: CaseRow, now: datetime, settings: Settings,
               latest_text: str | None = None) -> CaseSummary:
     awaiting = as_utc(case.awaiting_since) if case.awaiting_since else None
-    prio = compute_priority(case.severity, case.reach, awaiting, now, settings.priority_for(case.brand))
+    risk = session.get(CaseRiskRow, case.id)
+    prio = compute_priority(case.severity, _reach(case.reach, risk.genuine_reach if risk else None), awaiting, now,
+                            settings.priority_for(case.brand), risk.score if risk else None,
+                            risk.summary if risk else "")
     target = settings.first_response_target_minutes[prio.level]
     waiting_min = prio.waiting.total_seconds() / 60 if prio.waiting is not None else None
     a = case.author
@@ -83,6 +106,7 @@ def summarize(session: Session, case: CaseRow, now: datetime, settings: Settings
         first_response_at=as_utc(case.first_response_at) if case.first_response_at else None,
         snippet=redact(latest_text if latest_text is not None
                        else _latest_customer_texts(session, [case.id]).get(case.id, ""))[:280],
+        risk=_risk_view(risk),
     )
 
 
@@ -112,7 +136,8 @@ def list_cases(
     stored), then loads full rows only for the page it returns.
     """
     cols = select(CaseRow.id, CaseRow.severity, CaseRow.reach, CaseRow.awaiting_since, CaseRow.opened_at,
-                  CaseRow.brand)
+                  CaseRow.brand, CaseRiskRow.score, CaseRiskRow.genuine_reach).outerjoin(
+        CaseRiskRow, CaseRiskRow.case_id == CaseRow.id)
     if brands is not None:
         cols = cols.where(CaseRow.brand.in_(list(brands)))
     stmt = cols.where(CaseRow.state.in_(list(states)))
@@ -125,13 +150,14 @@ def list_cases(
     if topic:
         stmt = stmt.where(json_list_has(CaseRow.topics, topic))
     ranked = []
-    for case_id, severity, reach, awaiting_since, opened_at, brand in session.execute(stmt):
+    for case_id, severity, reach, awaiting_since, opened_at, brand, risk, genuine in session.execute(stmt):
         policy = settings.priority_for(brand)
+        reach = _reach(reach, genuine)
         level, waited = priority_level(severity, reach, as_utc(awaiting_since) if awaiting_since else None, now,
-                                       policy)
+                                       policy, risk)
         late = awaiting_since is not None and _past_target(level, waited, settings)
         if level >= min_level and (late or not breached):
-            rank = waited + head_start_seconds(reach, policy) if awaiting_since else 0.0
+            rank = waited + head_start_seconds(reach, policy, risk) if awaiting_since else 0.0
             ranked.append((-level, -rank, as_utc(opened_at), case_id))
     ranked.sort()
     page = [r[-1] for r in ranked[:limit]]
@@ -142,17 +168,19 @@ def list_cases(
 
 def queue_counts(session: Session, brands: Collection[str] | None, now: datetime, settings: Settings) -> QueueCounts:
     """Header numbers over every active case, from three columns (cheap at 10,000 open cases)."""
-    stmt = select(CaseRow.assignee, CaseRow.severity, CaseRow.reach, CaseRow.awaiting_since, CaseRow.brand)
+    stmt = select(CaseRow.assignee, CaseRow.severity, CaseRow.reach, CaseRow.awaiting_since, CaseRow.brand,
+                  CaseRiskRow.score, CaseRiskRow.genuine_reach).outerjoin(
+        CaseRiskRow, CaseRiskRow.case_id == CaseRow.id)
     if brands is not None:
         stmt = stmt.where(CaseRow.brand.in_(list(brands)))
     total = breached = unassigned = 0
-    for assignee, severity, reach, awaiting_since, brand in session.execute(
+    for assignee, severity, reach, awaiting_since, brand, risk, genuine in session.execute(
             stmt.where(CaseRow.state.in_(ACTIVE_STATES))):
         total += 1
         unassigned += assignee is None
         if awaiting_since is not None:
-            level, waited = priority_level(severity, reach, as_utc(awaiting_since), now,
-                                           settings.priority_for(brand))
+            level, waited = priority_level(severity, _reach(reach, genuine), as_utc(awaiting_since), now,
+                                           settings.priority_for(brand), risk)
             breached += _past_target(level, waited, settings)
     return QueueCounts(active=total, breached=breached, unassigned=unassigned)
 

@@ -10,11 +10,12 @@ avatar, Bluesky profile counts and indexedAt) or is computed from posts' times a
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from wakeful.core.models import Author
 
@@ -156,7 +157,7 @@ def judge_burst(actions: Sequence[Action]) -> BurstVerdict:
         evidence.append(f"{len(flagged)} of {len(actions)} actions in {seconds / 60:.0f} min from suspected fake "
                         "accounts")
         if ages:
-            evidence.append(f"accounts {ages[0]}–{ages[-1]} days old")
+            evidence.append(f"accounts {ages[0]} to {ages[-1]} days old")
         evidence.append(f"{round(100 * default / len(flagged))}% default profiles")
         if copies:
             evidence.append(f"{copies} near-identical texts")
@@ -180,7 +181,7 @@ def unexplained_likes(series: Sequence[tuple[datetime, int, int | None]]) -> lis
     since without them nothing says how many people could have liked.
     """
     jumps = []
-    for (_, l0, i0), (t1, l1, i1) in zip(series, series[1:], strict=False):
+    for (_, l0, i0), (t1, l1, i1) in itertools.pairwise(series):
         if i0 is None or i1 is None:
             continue
         gained, seen = l1 - l0, max(i1 - i0, 0)
@@ -189,5 +190,3 @@ def unexplained_likes(series: Sequence[tuple[datetime, int, int | None]]) -> lis
             jumps.append(LikeJump(t1, gained, seen, excess))
     return jumps
 
-
-RECENT = timedelta(minutes=10)

@@ -1,0 +1,171 @@
+"""Each case's risk, recomputed whenever its posts or their engagement change, and one alert when it turns.
+
+Runs as an ingest case hook: a batch that opens a case, adds a post to it or appends an engagement observation to
+one of its posts (the ingest service passes those cases too) reassesses it in the same transaction, so the queue
+and the case page show the new score as soon as the data is stored. Crossing the brand's `risk_min_score` records
+a `risk` event on the case and notifies (webhook, e-mail, Slack) once.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Collection
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from wakeful.core.clock import as_utc
+from wakeful.core.models import Author, Engagement
+from wakeful.core.settings import Settings
+from wakeful.desk.priority import at_risk
+from wakeful.desk.routing import Notifier, RecordingNotifier
+from wakeful.risk import authenticity, forecast, promotion
+from wakeful.risk.reach import FOLLOWER_VIEW_RATE, IMPRESSIONS_PER_INTERACTION
+from wakeful.risk.score import RiskInputs, RiskScore, score
+from wakeful.store.models import AuthorRow, CaseEventRow, CasePostRow, CaseRow, EngagementRow, PostRow
+from wakeful.store.risk import CaseRiskRow
+
+ACTOR = "risk"
+SIX_HOURS = forecast.HORIZONS[0]
+
+
+def author_of(row: AuthorRow) -> Author:
+    return Author(id=row.platform_id, handle=row.handle, followers=row.followers, following=row.following,
+                  created_at=as_utc(row.account_created_at) if row.account_created_at else None,
+                  default_profile=row.default_profile, description=row.description, verified=row.verified)
+
+
+def _engagement(e: EngagementRow) -> Engagement:
+    return Engagement(observed_at=as_utc(e.observed_at), likes=e.likes, reposts=e.reposts, replies=e.replies,
+                      quotes=e.quotes, impressions=e.impressions)
+
+
+class _PostRisk:
+    """What one of the customer's own posts contributes: promotion, forecast, bought likes."""
+
+    def __init__(self, post: PostRow, series: list[Engagement], now: datetime) -> None:
+        followers = self.followers = post.author.followers
+        last = series[-1] if series else None
+        self.promotion = promotion.detect(followers, last, post.promoted, post.raw)
+        self.likes = last.likes if last else 0
+        self.fake_likes = sum(j.unexplained for j in authenticity.unexplained_likes(
+            [(e.observed_at, e.likes, e.impressions) for e in series]))
+        points = [forecast.Point(e.observed_at, e.interactions, e.impressions) for e in series]
+        self.forecast: forecast.Horizon | None = None
+        self.forecast_24h: forecast.Horizon | None = None
+        if sum(1 for p in points if p.interactions > 0) >= 1:
+            fc = forecast.forecast(as_utc(post.created_at), followers, points, now)
+            self.forecast, self.forecast_24h = fc.horizons
+        interactions = last.interactions if last else 0
+        seen = last.impressions if last and last.impressions is not None else None
+        self.estimate_now = seen if seen is not None else int(
+            followers * FOLLOWER_VIEW_RATE + interactions * IMPRESSIONS_PER_INTERACTION)
+
+    def impressions(self, horizon: forecast.Horizon | None, which: str = "impressions") -> float:
+        """Impressions now or at a forecast horizon: counted where the platform counts, else estimated."""
+        if horizon is None:
+            return float(self.estimate_now)
+        counted = getattr(horizon, which)
+        if counted is not None:
+            return float(counted)
+        interactions = {"impressions": horizon.interactions, "impressions_low": horizon.low,
+                        "impressions_high": horizon.high}[which]
+        return self.followers * FOLLOWER_VIEW_RATE + interactions * IMPRESSIONS_PER_INTERACTION
+
+
+def assess(session: Session, case: CaseRow, now: datetime) -> RiskScore:
+    """The case's risk from its posts as stored now; also writes the `case_risk` row."""
+    posts = list(session.scalars(select(PostRow).join(CasePostRow, CasePostRow.post_id == PostRow.id)
+                                 .where(CasePostRow.case_id == case.id)))
+    own = [p for p in posts if p.author_id == case.author_id]
+    others = [p for p in posts if p.author_id != case.author_id]
+    series: dict[int, list[Engagement]] = defaultdict(list)
+    for e in session.scalars(select(EngagementRow).where(EngagementRow.post_id.in_([p.id for p in own]))
+                             .order_by(EngagementRow.observed_at)):
+        series[e.post_id].append(_engagement(e))
+    parts = [_PostRisk(p, series[p.id], now) for p in own]
+    main = max(parts, key=lambda r: (r.promotion.promoted, r.impressions(r.forecast)), default=None)
+    replies = [authenticity.Action(author_of(p.author), as_utc(p.created_at), p.text) for p in others]
+    fake_replies = sum(s >= authenticity.SUSPECT for s in authenticity.action_scores(replies))
+    likes = sum(r.likes for r in parts)
+    fake_likes = min(sum(r.fake_likes for r in parts), likes)
+    engaged = likes + len(replies)
+    fake_share = (fake_likes + fake_replies) / engaged if engaged else 0.0
+    texts = []
+    if fake_likes:
+        texts.append(f"{round(100 * fake_likes / max(likes, 1))}% of likes bought (more likes than impressions allow)")
+    if fake_replies:
+        texts.append(f"{fake_replies} of {len(replies)} replies from suspected fake accounts")
+    inputs = RiskInputs(
+        severity=case.severity, followers=case.author.followers,
+        promotion=main.promotion if main else promotion.Promotion(case.promoted, "flag" if case.promoted else "none"),
+        forecast_6h=main.impressions(main.forecast) if main else None,
+        forecast_6h_low=main.impressions(main.forecast, "impressions_low") if main and main.forecast else None,
+        forecast_6h_high=main.impressions(main.forecast, "impressions_high") if main and main.forecast else None,
+        fake_share=fake_share, fake_text="; ".join(texts) or None, topics=list(case.topics or []),
+    )
+    result = score(inputs)
+    _store(session, case, result, inputs, main, now)
+    return result
+
+
+def _store(session: Session, case: CaseRow, result: RiskScore, inputs: RiskInputs, main: _PostRisk | None,
+           now: datetime) -> CaseRiskRow:
+    row = session.get(CaseRiskRow, case.id)
+    if row is None:
+        row = CaseRiskRow(case_id=case.id, alerted_at=None)
+        session.add(row)
+    row.score, row.summary, row.computed_at = result.score, result.summary, now
+    row.factors = [{"name": f.name, "points": round(f.points, 1), "text": f.text} for f in result.factors]
+    row.promoted = inputs.promotion.promoted
+    row.forecast_6h = _int(inputs.forecast_6h)
+    row.forecast_6h_low, row.forecast_6h_high = _int(inputs.forecast_6h_low), _int(inputs.forecast_6h_high)
+    row.forecast_24h = _int(main.impressions(main.forecast_24h)) if main and main.forecast_24h else None
+    row.fake_share = round(inputs.fake_share, 4)
+    row.genuine_reach = int(case.reach * (1.0 - inputs.fake_share))
+    return row
+
+
+def _int(x: float | None) -> int | None:
+    return None if x is None else round(x)
+
+
+def alert_if_due(session: Session, case: CaseRow, row: CaseRiskRow, settings: Settings, now: datetime,
+                 notifier: Notifier) -> bool:
+    """Record and send one alert when a case first reaches its brand's risk line."""
+    if row.alerted_at is not None or not at_risk(row.score, settings.priority_for(case.brand)):
+        return False
+    row.alerted_at = now
+    text = f"Risk {row.score:.0f}: {row.summary}"
+    session.add(CaseEventRow(case_id=case.id, at=now, kind="risk", actor=ACTOR, text=text,
+                             data={"score": row.score, "forecast_6h": row.forecast_6h, "promoted": row.promoted}))
+    payload: dict[str, Any] = {"case_id": case.id, "brand": case.brand, "score": row.score, "summary": row.summary,
+                               "handle": case.author.handle}
+    notifier.notify("case.risk", payload)
+    return True
+
+
+def reassess(session: Session, case_ids: Collection[int], now: datetime, settings: Settings,
+             notifier: Notifier) -> dict[int, float]:
+    """Assess the given cases (and alert where due); their new scores."""
+    out: dict[int, float] = {}
+    for case in session.scalars(select(CaseRow).where(CaseRow.id.in_(list(case_ids)))):
+        out[case.id] = assess(session, case, now).score
+        row = session.get(CaseRiskRow, case.id)
+        assert row is not None
+        alert_if_due(session, case, row, settings, now, notifier)
+    return out
+
+
+def case_hook(settings: Settings, notifier: Notifier | None = None
+              ) -> Callable[[Session, set[int], datetime], None]:
+    """An `IngestService` case hook: `case_hooks=[risk.case_hook(settings, notifier)]`."""
+    chosen = notifier or RecordingNotifier()
+
+    def hook(session: Session, case_ids: set[int], now: datetime) -> None:
+        session.flush()
+        reassess(session, case_ids, now, settings, chosen)
+
+    return hook
