@@ -25,6 +25,7 @@ from wakeful.desk.schemas import (
     RiskView,
     TimelineItem,
 )
+from wakeful.store.connectors import queue_reply
 from wakeful.store.jsonq import json_list_has
 from wakeful.store.models import CaseEventRow, CasePostRow, CaseRow, EngagementRow, PostRow
 from wakeful.store.risk import CaseRiskRow
@@ -237,9 +238,11 @@ def case_detail(
 
 
 def _event(session: Session, case: CaseRow, kind: str, actor: str, now: datetime,
-           text: str | None = None, **data: object) -> None:
+           text: str | None = None, **data: object) -> CaseEventRow:
     case.updated_at = now
-    session.add(CaseEventRow(case_id=case.id, at=now, kind=kind, actor=actor, text=text, data=data))
+    event = CaseEventRow(case_id=case.id, at=now, kind=kind, actor=actor, text=text, data=data)
+    session.add(event)
+    return event
 
 
 def assign(session: Session, case: CaseRow, assignee: str | None, actor: str, now: datetime) -> None:
@@ -260,10 +263,14 @@ def set_state(session: Session, case: CaseRow, state: CaseState, actor: str, now
 
 
 def add_reply(session: Session, case: CaseRow, text: str, actor: str, now: datetime, *, resolve: bool = False) -> None:
-    """Record the desk's reply: it stops the first-response clock and waits on the customer (or resolves)."""
+    """Record the desk's reply: it stops the first-response clock and waits on the customer (or resolves).
+
+    The reply is queued in the same transaction to go out through the platform's connector (see
+    `ingest/connectors/replies.py`); its delivery shows in the event's `data["delivery"]`.
+    """
     case.first_response_at = case.first_response_at or now
     case.awaiting_since = None
-    _event(session, case, "reply", actor, now, text, via="desk")
+    queue_reply(session, case, _event(session, case, "reply", actor, now, text, via="desk"), now)
     set_state(session, case, CaseState.RESOLVED if resolve else CaseState.WAITING, actor, now)
 
 

@@ -74,6 +74,8 @@ class ConnectorBase:
         self.name = name
         self.ingest = ingest
         self.health = Health()
+        self.brands: list[str] | None = None
+        """Brand keys this connector listens for (None: every brand); leads see only their brands' connectors."""
 
     def load_cursor(self) -> str | None:
         with self.ingest.db.session() as s:
@@ -133,6 +135,7 @@ class ConnectorBase:
             if self.health.last_event_at is not None:
                 row.last_event_at = self.health.last_event_at
             row.updated_at = now
+            row.brands = self.brands
             row.events = (row.events or 0) + events
             if error is not None:
                 row.errors = (row.errors or 0) + 1

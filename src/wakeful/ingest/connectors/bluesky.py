@@ -17,8 +17,8 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlencode
 
-from atproto import Client
-from atproto_client.exceptions import AtProtocolError
+from atproto import Client, models
+from atproto_client.exceptions import AtProtocolError, RequestErrorBase
 from pydantic import ValidationError
 from websockets.exceptions import ConnectionClosedOK, InvalidStatus, WebSocketException
 from websockets.sync.client import connect
@@ -26,6 +26,7 @@ from websockets.sync.client import connect
 from wakeful.core.models import Author, Engagement, Platform, Post
 from wakeful.core.settings import BrandConfig
 from wakeful.ingest.connectors.base import ConnectorBase, RateLimited, rate_limit_wait, utcnow
+from wakeful.ingest.connectors.replies import Outgoing, SendError
 from wakeful.ingest.service import IngestService
 
 POST = "app.bsky.feed.post"
@@ -174,3 +175,35 @@ class BlueskyConnector(ConnectorBase):
             finally:
                 if self.cursor:
                     self.deliver([], self.cursor)
+
+
+class BlueskyReplySender:
+    """Replies as the brand account through the atproto SDK: a post record whose `reply` holds strong refs
+    (uri + cid) to the customer's post and to the thread's root, created with com.atproto.repo.createRecord."""
+
+    def __init__(self, pds_url: str, handle: str, app_password: str) -> None:
+        self.client = Client(base_url=pds_url)
+        self.handle, self._password = handle, app_password
+        self.logged_in = False
+
+    def send(self, reply: Outgoing) -> str:
+        commit = reply.parent_raw.get("commit") or {}
+        cid = commit.get("cid")
+        if not cid:
+            raise SendError("the customer's post has no cid to reply to", permanent=True)
+        parent = models.ComAtprotoRepoStrongRef.Main(uri=reply.in_reply_to, cid=cid)
+        root_ref = ((commit.get("record") or {}).get("reply") or {}).get("root")
+        root = models.ComAtprotoRepoStrongRef.Main(uri=root_ref["uri"], cid=root_ref["cid"]) if root_ref else parent
+        try:
+            if not self.logged_in:
+                self.client.login(self.handle, self._password)
+                self.logged_in = True
+            created = self.client.send_post(reply.text, reply_to=models.AppBskyFeedPost.ReplyRef(
+                parent=parent, root=root))
+        except RequestErrorBase as e:
+            status = e.response.status_code if e.response is not None else None
+            if status == 401:
+                self.logged_in = False
+            permanent = status is not None and 400 <= status < 500 and status not in (401, 408, 429)
+            raise SendError(f"Bluesky said {e}", permanent=permanent) from e
+        return str(created.uri)

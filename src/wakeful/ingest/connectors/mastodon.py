@@ -18,6 +18,7 @@ from pydantic import ValidationError
 
 from wakeful.core.models import Author, Engagement, Platform, Post
 from wakeful.ingest.connectors.base import ConnectorBase, RateLimited, rate_limit_wait, utcnow
+from wakeful.ingest.connectors.replies import Outgoing, check_response
 from wakeful.ingest.service import IngestService
 
 
@@ -124,3 +125,26 @@ class MastodonConnector(ConnectorBase):
                 self.report_malformed(data, f"event data is not JSON: {e}")
                 continue
             self._accept([status])
+
+
+class MastodonReplySender:
+    """Replies as the brand account: POST /api/v1/statuses with in_reply_to_id.
+
+    The status starts with the customer's @handle (Mastodon notifies only those mentioned), keeps the visibility
+    of the post it answers (a direct message is answered directly), and carries an Idempotency-Key, so a retry
+    after a lost response does not post twice.
+    """
+
+    def __init__(self, api_base_url: str, access_token: str) -> None:
+        self.http = httpx.Client(base_url=api_base_url.rstrip("/"), timeout=30.0,
+                                 headers={"Authorization": f"Bearer {access_token}"})
+
+    def send(self, reply: Outgoing) -> str:
+        acct = (reply.parent_raw.get("account") or {}).get("acct") or reply.parent_handle
+        text = reply.text if not acct or f"@{acct}".lower() in reply.text.lower() else f"@{acct} {reply.text}"
+        visibility = reply.parent_raw.get("visibility")
+        body = {"status": text, "in_reply_to_id": reply.in_reply_to,
+                "visibility": visibility if visibility in ("public", "unlisted", "private", "direct") else "public"}
+        r = self.http.post("/api/v1/statuses", json=body, headers={"Idempotency-Key": f"wakeful-reply-{reply.id}"})
+        check_response(r, utcnow())
+        return str(r.json()["id"])

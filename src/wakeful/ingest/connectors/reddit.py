@@ -21,6 +21,7 @@ from pydantic import ValidationError
 
 from wakeful.core.models import Author, Engagement, Platform, Post
 from wakeful.ingest.connectors.base import ConnectorBase, RateLimited, utcnow
+from wakeful.ingest.connectors.replies import Outgoing, SendError, check_response
 from wakeful.ingest.service import IngestService
 
 MAX_PAGES = 10  # Reddit serves at most ~1000 items per listing
@@ -167,3 +168,26 @@ class RedditConnector(ConnectorBase):
             self.poll(key)
         self.health.connected = True
         self.sleep(self.poll_interval_s)
+
+
+class RedditReplySender:
+    """Replies as the brand account: POST /api/comment (needs the account's password-grant token)."""
+
+    def __init__(self, auth: RedditAuth, oauth_url: str = "https://oauth.reddit.com") -> None:
+        self.auth = auth
+        self.http = httpx.Client(base_url=oauth_url.rstrip("/"), timeout=30.0,
+                                 headers={"User-Agent": auth.http.headers["User-Agent"]})
+
+    def send(self, reply: Outgoing) -> str:
+        r = self.http.post("/api/comment", headers=self.auth.header(),
+                           data={"thing_id": reply.in_reply_to, "text": reply.text, "api_type": "json"})
+        if r.status_code == 401:
+            self.auth.invalidate()
+            raise SendError("token rejected (HTTP 401); a new one is fetched on retry")
+        check_response(r, utcnow())
+        body = r.json().get("json") or {}
+        errors = body.get("errors") or []
+        if errors:
+            code = str(errors[0][0]) if errors[0] else "error"
+            raise SendError(f"Reddit said {errors}", permanent=code != "RATELIMIT")
+        return str(body["data"]["things"][0]["data"]["name"])

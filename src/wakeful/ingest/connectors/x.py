@@ -17,6 +17,7 @@ from pydantic import ValidationError
 from wakeful.core.models import Author, Engagement, Platform, Post
 from wakeful.core.settings import BrandConfig
 from wakeful.ingest.connectors.base import ConnectorBase, RateLimited, rate_limit_wait, utcnow
+from wakeful.ingest.connectors.replies import Outgoing, check_response
 from wakeful.ingest.service import IngestService
 
 FIELDS = {"tweet.fields": "created_at,lang,conversation_id,in_reply_to_user_id,referenced_tweets,public_metrics,"
@@ -138,3 +139,17 @@ class XConnector(ConnectorBase):
                     self.report_malformed(line, f"stream line is not JSON: {e}")
                     continue
                 self._accept(payload)
+
+
+class XReplySender:
+    """Replies as the brand: POST /2/tweets with reply.in_reply_to_tweet_id, using the brand's user token."""
+
+    def __init__(self, user_access_token: str, api_base_url: str = "https://api.x.com") -> None:
+        self.http = httpx.Client(base_url=api_base_url.rstrip("/"), timeout=30.0,
+                                 headers={"Authorization": f"Bearer {user_access_token}"})
+
+    def send(self, reply: Outgoing) -> str:
+        r = self.http.post("/2/tweets", json={"text": reply.text,
+                                              "reply": {"in_reply_to_tweet_id": reply.in_reply_to}})
+        check_response(r, utcnow())
+        return str(r.json()["data"]["id"])
