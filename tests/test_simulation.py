@@ -3,14 +3,22 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
 from sqlalchemy import select
 
+from wakeful.analyze import Analyzer
+from wakeful.api.app import build_desk
 from wakeful.api.deps import Desk
 from wakeful.core.clock import FixedClock
 from wakeful.core.models import Post
-from wakeful.desk.simulation import Team, run_team
+from wakeful.core.settings import Settings
+from wakeful.desk import rota
+from wakeful.desk.rota import Rota
+from wakeful.desk.simulation import Team, TeamOutcome, run_team
+from wakeful.ingest import scenario
 from wakeful.ingest.service import IngestService
+from wakeful.store.db import migrate
 from wakeful.store.models import CaseRow
 
 from tests.factories import T0, make_post
@@ -49,3 +57,32 @@ def test_more_agents_answer_sooner(desk: Desk) -> None:
     many, _ = _run(desk, agents=8, run="b")
     assert sorted(many)[len(many) // 2] < sorted(few)[len(few) // 2]
     assert max(many) < timedelta(hours=1).total_seconds() / 60
+
+
+def _scenario_run(tmp_path: Path, analyzer: Analyzer, shifts: Rota, name: str) -> TeamOutcome:
+    """The demo scenario's first ten hours (quiet night, morning peak, the 09:00 lost-bag incident) on SQLite."""
+    settings = Settings(database_url=f"sqlite:///{tmp_path}/{name}.db")
+    migrate(settings.database_url)
+    desk = build_desk(settings, analyzer=analyzer)
+    posts = scenario.generate_scenario(seed=7, hours=10)
+    clock = FixedClock(posts[0].observed_at())
+    ingestor = IngestService(desk.db, desk.ingest.analyzer, desk.settings, clock)
+    try:
+        return run_team(posts, ingestor, desk.db, settings, clock, Team(rota=shifts), drain=True)
+    finally:
+        desk.db.dispose()
+
+
+def test_a_demand_shaped_rota_answers_fast_around_the_clock_and_nine_to_five_fails(tmp_path: Path) -> None:
+    analyzer = Analyzer(Settings().brands)
+    history = rota.hourly_volume([p.created_at for p in scenario.generate_scenario(seed=6)])
+    peak = _scenario_run(tmp_path, analyzer, rota.peak(history, 6 * 24), "peak")
+    office = _scenario_run(tmp_path, analyzer, rota.office(6), "office")
+    median, worst = peak.first_percentile(0.5), peak.longest_complaint_wait
+    assert median is not None and median < 15
+    assert worst is not None and worst < 60
+    assert peak.unanswered == 0 and len(peak.first_waits_min) > 300
+    # The same posts to a team that starts at nine: the night's complaints wait for the office to open.
+    assert (office.longest_complaint_wait or 0) > 5 * 60
+    office_median = office.first_percentile(0.5)
+    assert office_median is not None and office_median > 4 * median

@@ -23,7 +23,9 @@ from wakeful.api.deps import Desk
 from wakeful.core.clock import FixedClock, ScaledClock
 from wakeful.core.models import Post
 from wakeful.core.settings import Settings, get_settings
+from wakeful.desk import rota as rota_mod
 from wakeful.desk.reports import summary
+from wakeful.desk.rota import RotaKind
 from wakeful.desk.service import list_cases
 from wakeful.desk.simulation import Team, TeamOutcome, run_team
 from wakeful.ingest.replay import read_posts, replay, shift_to_end
@@ -163,32 +165,41 @@ def _simulate_with_progress(desk: Desk, posts: list[Post], team: Team, *, drain:
 
 
 def _print_outcome(outcome: TeamOutcome, agents: int) -> None:
-    median, p90, worst = (outcome.percentile(q) for q in (0.5, 0.9, 1.0))
+    median, p90, worst = (outcome.first_percentile(q) for q in (0.5, 0.9, 1.0))
     if median is None or p90 is None or worst is None or outcome.attainment is None:
         console.print("the team answered no case")
         return
     console.print(
-        f"{agents} agents answered {outcome.answered} cases: first response median {median:.1f} min, "
-        f"p90 {p90:.1f} min, longest {worst:.0f} min; SLA attained {outcome.attainment:.0%}"
+        f"{agents} agents answered {outcome.answered} times; first response to {len(outcome.first_waits_min)} "
+        f"cases: median {median:.1f} min, p90 {p90:.1f} min, longest {worst:.0f} min; longest wait of a "
+        f"complaint {outcome.longest_complaint_wait or 0:.0f} min; SLA attained {outcome.attainment:.0%}; "
+        f"{outcome.unanswered} cases never answered"
     )
 
 
 @app.command()
 def simulate(
-    agents: Annotated[int, typer.Option(help="Agents on a 24/7 rota")] = 6,
+    agents: Annotated[int, typer.Option(help="Agents: the rota has their hours, agents x 24 a day")] = 6,
     days: Annotated[int, typer.Option(help="Days of the built-in scenario, one seed each")] = 1,
     seed: Annotated[int, typer.Option(help="Seed of the first day")] = 7,
     handle_minutes: Annotated[float, typer.Option(help="Median handling time per case")] = 4.0,
+    rota: Annotated[RotaKind, typer.Option(help="flat: all on 24/7; peak: the same hours in 8-hour shifts "
+                                                "following an earlier day's hourly volume; 9to5: office hours")]
+    = RotaKind.flat,
 ) -> None:
     """Run the desk on simulated days with a simulated team and print first-response times and SLA attainment."""
     from wakeful.ingest import scenario
 
     posts = [p for d in range(days) for p in scenario.generate_scenario(
         seed=seed + d, start=scenario.DEFAULT_START + timedelta(days=d))]
+    history = [p.created_at for p in scenario.generate_scenario(seed=seed - 1)]  # staff to last week, not today
+    shifts = rota_mod.build(rota, agents, rota_mod.hourly_volume(history))
+    console.print(f"rota {rota.value}: {shifts.agent_hours} agent-hours a day; on duty by UTC hour: "
+                  + " ".join(str(n) for n in shifts.on_duty()))
     with tempfile.TemporaryDirectory() as tmp:
         settings = get_settings().model_copy(update={"database_url": f"sqlite:///{tmp}/simulate.db"})
         desk = _desk(settings)
-        team = Team(agents=agents, handle_median_min=handle_minutes)
+        team = Team(agents=agents, handle_median_min=handle_minutes, rota=shifts)
         _print_outcome(_simulate_with_progress(desk, posts, team, drain=True), agents)
         desk.db.dispose()
 

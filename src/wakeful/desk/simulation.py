@@ -1,8 +1,9 @@
 """A simulated care team working the queue while posts are replayed, on a clock that follows the posts.
 
 Used by `wakeful demo` (so the desk looks as it would with a team on shift) and `wakeful simulate` (to see what a
-rota of N agents achieves on a day of traffic). Agents work 24/7, take the top unassigned case of the queue when
-free, and answer after a handling time drawn from a log-normal distribution.
+rota achieves on a day of traffic). Agents work the shifts of their rota (`desk.rota`: around the clock, shifts
+following demand, or office hours), take the top unassigned case of the queue when free and on shift, and answer
+after a handling time drawn from a log-normal distribution. A shift that ends mid-case ends after that case.
 """
 
 from __future__ import annotations
@@ -15,13 +16,18 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Protocol
 
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
 from wakeful.core.clock import FixedClock
 from wakeful.core.models import Post
 from wakeful.core.settings import Settings
 from wakeful.desk import service
 from wakeful.desk.cases import CaseState
 from wakeful.desk.fairness import percentile
+from wakeful.desk.rota import Rota, flat
 from wakeful.store.db import Database
+from wakeful.store.models import CasePostRow, CaseRow, PostRow
 
 
 class Ingestor(Protocol):
@@ -32,9 +38,16 @@ class Ingestor(Protocol):
 
 @dataclass
 class TeamOutcome:
+    """Every answer's wait (first and later responses), and separately each case's first response, by
+    whether the case holds a complaint (the figure the BA story is about)."""
+
     answered: int = 0
     within_target: int = 0
     waits_min: list[float] = field(default_factory=list)
+    first_waits_min: list[float] = field(default_factory=list)
+    complaint_first_waits_min: list[float] = field(default_factory=list)
+    unanswered: int = 0
+    """Cases still without a first response when the run ended (their waits are in no percentile)."""
 
     @property
     def attainment(self) -> float | None:
@@ -44,6 +57,13 @@ class TeamOutcome:
     def percentile(self, q: float) -> float | None:
         return percentile(self.waits_min, q)
 
+    def first_percentile(self, q: float) -> float | None:
+        return percentile(self.first_waits_min, q)
+
+    @property
+    def longest_complaint_wait(self) -> float | None:
+        return max(self.complaint_first_waits_min, default=None)
+
 
 @dataclass(frozen=True)
 class Team:
@@ -52,6 +72,17 @@ class Team:
     handle_sigma: float = 0.5
     resolve_share: float = 0.6
     seed: int = 11
+    rota: Rota | None = None
+    """None: `agents` agents around the clock."""
+
+    def shifts(self) -> Rota:
+        return self.rota if self.rota is not None else flat(self.agents)
+
+
+def _is_complaint(session: Session, case_id: int) -> bool:
+    stmt = (select(PostRow.id).join(CasePostRow, CasePostRow.post_id == PostRow.id)
+            .where(CasePostRow.case_id == case_id, PostRow.complaint.is_(True)).limit(1))
+    return session.scalars(stmt).first() is not None
 
 
 def _answer(db: Database, settings: Settings, clock: FixedClock, agent: str, team: Team, rng: random.Random,
@@ -68,6 +99,11 @@ def _answer(db: Database, settings: Settings, clock: FixedClock, agent: str, tea
         service.assign(session, case, agent, agent, now)
         wait = (done - top[0].awaiting_since).total_seconds() / 60
         outcome.waits_min.append(wait)
+        if case.first_response_at is None:
+            first = (done - top[0].opened_at).total_seconds() / 60
+            outcome.first_waits_min.append(first)
+            if _is_complaint(session, case.id):
+                outcome.complaint_first_waits_min.append(first)
         outcome.within_target += wait <= settings.first_response_target_minutes[top[0].priority.level]
         service.add_reply(session, case, "Thank you for telling us. We are on it and will update you here.",
                           agent, done, resolve=rng.random() < team.resolve_share)
@@ -99,7 +135,8 @@ def run_team(
         return outcome
     rng = random.Random(team.seed)
     start = ordered[0].observed_at()
-    free: list[tuple[datetime, str]] = [(start, f"agent-{i + 1}") for i in range(team.agents)]
+    rota = team.shifts()
+    free: list[tuple[datetime, int]] = [(rota.next_start(n, start), n) for n in range(len(rota.shifts))]
     heapq.heapify(free)
     t, i = start, 0
     end = ordered[-1].observed_at()
@@ -112,16 +149,23 @@ def run_team(
         if batch:
             clock.set(t)
             ingestor.ingest(batch)
+            idle = False
             if progress:
                 progress(len(batch))
         while free and free[0][0] <= t:
-            ready_at, agent = heapq.heappop(free)
+            ready_at, slot = heapq.heappop(free)
+            if not rota.working(slot, t):
+                heapq.heappush(free, (rota.next_start(slot, t), slot))
+                continue
             clock.set(max(ready_at, t))
-            done = _answer(db, settings, clock, agent, team, rng, outcome)
-            heapq.heappush(free, (done or t + step, agent))
+            done = _answer(db, settings, clock, f"agent-{slot + 1}", team, rng, outcome)
+            heapq.heappush(free, (done or t + step, slot))
             idle = done is None
             if idle:
                 break
         t += step
     clock.set(max(t, end) if drain else end)
+    with db.session() as session:
+        outcome.unanswered = session.scalar(select(func.count()).select_from(CaseRow).where(
+            CaseRow.first_response_at.is_(None), CaseRow.awaiting_since.is_not(None))) or 0
     return outcome
