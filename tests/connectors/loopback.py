@@ -16,7 +16,7 @@ from wakeful.api.deps import Desk
 from wakeful.store.models import PostRow
 
 Route = Callable[["Request"], tuple[int, Any, dict[str, str]]]
-"""Answers one request with (status, JSON body, headers)."""
+"""Answers one request with (status, JSON body or raw bytes, headers)."""
 
 
 class Request:
@@ -50,9 +50,10 @@ def http_server(route: Route, seen: list[Request] | None = None) -> Iterator[str
             if seen is not None:
                 seen.append(req)
             status, body, headers = route(req)
-            data = json.dumps(body).encode()
+            raw = isinstance(body, bytes)  # a whole event stream, sent as it is
+            data = body if raw else json.dumps(body).encode()
             self.send_response(status)
-            self.send_header("Content-Type", "application/json; charset=utf-8")
+            self.send_header("Content-Type", "text/event-stream" if raw else "application/json; charset=utf-8")
             self.send_header("Content-Length", str(len(data)))
             for k, v in headers.items():
                 self.send_header(k, v)

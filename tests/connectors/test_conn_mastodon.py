@@ -23,6 +23,7 @@ from wakeful.ingest.connectors.mastodon import MastodonConnector
 from wakeful.store.connectors import ConnectorStateRow
 from wakeful.store.models import PostRow, RejectedRecordRow
 
+from tests.connectors.loopback import Request, http_server, stored_ids
 from tests.factories import T0
 
 
@@ -140,3 +141,39 @@ def test_kill_and_restart_delivers_every_status_exactly_once(desk: Desk, instanc
     assert ids == [str(100 + n) for n in range(1, 11)]
     assert count(desk, RejectedRecordRow) == 2
     assert set(plat.auth) == {"Bearer secret-token"}
+
+
+def notification(n: int, kind: str = "mention") -> dict[str, Any]:
+    return {"id": str(5000 + n), "type": kind, "created_at": status(n)["created_at"], "account": status(n)["account"],
+            **({"status": status(n)} if kind == "mention" else {})}
+
+
+def test_mentions_of_the_brand_account_stream_and_backfill(desk: Desk) -> None:
+    notes = [notification(1), notification(2, "follow"), notification(3), notification(4, "favourite"),
+             notification(5)]
+    streams = [[notes[0], notes[1], notes[0], notes[2]], [notes[4]]]
+    seen: list[Request] = []
+
+    def route(req: Request) -> tuple[int, Any, dict[str, str]]:
+        if req.path == "/api/v1/streaming/user/notification":
+            body = "".join(sse("notification", json.dumps(n)) for n in streams.pop(0))
+            return 200, (":thump\n\n" + body + sse("update", json.dumps(status(9)))).encode(), {}
+        if req.path == "/api/v1/notifications":
+            assert req.query["types[]"] == "mention"
+            newer = [n for n in notes if int(n["id"]) > int(req.query["min_id"])]
+            return 200, list(reversed(newer)), {}
+        return 404, {"error": "not found"}, {}
+
+    with http_server(route, seen) as base:
+        first = MastodonConnector("masto-mentions", desk.ingest, base, "brand-token", None, mentions=True)
+        first.run(max_connections=1)
+        assert stored_ids(desk, "mastodon") == ["101", "103"]
+        second = MastodonConnector("masto-mentions", desk.ingest, base, "brand-token", None, mentions=True)
+        assert second.cursor == "5003"
+        second.run(max_connections=1)  # back-fills 5004 (not a mention) and 5005, then streams 5005 again
+
+    assert stored_ids(desk, "mastodon") == ["101", "103", "105"]
+    assert {r.headers["Authorization"] for r in seen} == {"Bearer brand-token"}
+    with desk.db.session() as s:
+        state = s.get(ConnectorStateRow, "masto-mentions")
+        assert state is not None and state.cursor == "5005"

@@ -45,42 +45,59 @@ def _id_key(status_id: str) -> tuple[int, str]:
 
 
 class MastodonConnector(ConnectorBase):
-    """Follows one hashtag (or the public timeline with `tag=None`) on one instance."""
+    """Follows one hashtag (or the public timeline with `tag=None`) on one instance, or with `mentions=True` the
+    brand account's notifications, keeping those that mention it (the account's token is then required)."""
 
     platform = Platform.MASTODON
 
     def __init__(self, name: str, ingest: IngestService, api_base_url: str, access_token: str | None,
-                 tag: str | None, timeout: float = 30.0) -> None:
+                 tag: str | None, timeout: float = 30.0, mentions: bool = False) -> None:
         super().__init__(name, ingest)
         self.base = api_base_url.rstrip("/")
         self.tag = tag.lstrip("#") if tag else None
+        self.mentions = mentions
         headers = {"Authorization": f"Bearer {access_token}"} if access_token else {}
         self.http = httpx.Client(base_url=self.base, headers=headers, timeout=timeout)
         self.cursor = self.load_cursor()
 
-    def _accept(self, statuses: list[Any]) -> None:
+    def _status_of(self, item: Any) -> Any:
+        """The status an item carries: the item itself, or a mention notification's status (None otherwise)."""
+        if not self.mentions:
+            return item
+        return item.get("status") if isinstance(item, dict) and item.get("type") == "mention" else None
+
+    def _accept(self, items: list[Any]) -> None:
+        """Deliver statuses (or notifications); the cursor is the largest item id, which only moves forward."""
         posts: list[Post] = []
-        for status in statuses:
+        best: str | None = None
+        for item in items:
             try:
-                posts.append(status_to_post(status))
+                key = str(item["id"])
+                status = self._status_of(item)
+                if status is not None:
+                    posts.append(status_to_post(status))
             except (KeyError, TypeError, ValueError, ValidationError) as e:
-                self.report_malformed(status, f"not a Mastodon status: {e}")
-        fresh = [p for p in posts if self.cursor is None or _id_key(p.id) > _id_key(self.cursor)]
-        late = [p for p in posts if p not in fresh]
-        best = max((p.id for p in fresh), key=_id_key, default=None)
+                self.report_malformed(item, f"not a Mastodon {'notification' if self.mentions else 'status'}: {e}")
+                continue
+            if (self.cursor is None or _id_key(key) > _id_key(self.cursor)) and (
+                    best is None or _id_key(key) > _id_key(best)):
+                best = key
+        # Out-of-order posts still go through ingest (which drops duplicates).
+        self.deliver(posts, best)
         if best is not None:
             self.cursor = best
-        # Out-of-order posts still go through ingest (which drops duplicates); the cursor only moves forward.
-        self.deliver(fresh + late, self.cursor if best else None)
 
     def backfill(self) -> int:
-        """Read the timeline since the cursor, oldest page last, until nothing newer is left."""
+        """Read the timeline (or mention notifications) since the cursor, page by page, until nothing is newer."""
         if self.cursor is None:
             return 0
-        path = f"/api/v1/timelines/tag/{self.tag}" if self.tag else "/api/v1/timelines/public"
+        if self.mentions:
+            path, params = "/api/v1/notifications", {"types[]": "mention"}
+        else:
+            path, params = (f"/api/v1/timelines/tag/{self.tag}" if self.tag else "/api/v1/timelines/public"), {}
         total = 0
         for _ in range(100):
-            r = self.http.get(path, params={"min_id": self.cursor, "limit": 40})
+            r = self.http.get(path, params={**params, "min_id": self.cursor, "limit": 40})
             if r.status_code == 429:
                 time.sleep(min(rate_limit_wait(r.headers, utcnow()), 900))
                 continue
@@ -93,8 +110,11 @@ class MastodonConnector(ConnectorBase):
         return total
 
     def _events(self) -> Iterator[tuple[str, str]]:
-        path = "/api/v1/streaming/hashtag" if self.tag else "/api/v1/streaming/public"
-        params = {"tag": self.tag} if self.tag else {}
+        if self.mentions:
+            path, params = "/api/v1/streaming/user/notification", {}
+        else:
+            path = "/api/v1/streaming/hashtag" if self.tag else "/api/v1/streaming/public"
+            params = {"tag": self.tag} if self.tag else {}
         with self.http.stream("GET", path, params=params, timeout=httpx.Timeout(30.0, read=90.0)) as r:
             if r.status_code == 429:
                 raise RateLimited(rate_limit_wait(r.headers, utcnow()))
@@ -116,8 +136,9 @@ class MastodonConnector(ConnectorBase):
     def run_once(self) -> None:
         """One connection: back-fill the gap, then stream until the server closes it."""
         self.backfill()
+        wanted = "notification" if self.mentions else "update"
         for event, data in self._events():
-            if event != "update":
+            if event != wanted:
                 continue
             try:
                 status = json.loads(data)
