@@ -8,18 +8,34 @@ is clearly sure, after removing the parts of a post that carry no language (link
 from __future__ import annotations
 
 import re
-import unicodedata
 from functools import cache
+from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
+import numpy as np
 from lingua import Language, LanguageDetectorBuilder
 
 from wakeful.analyze.text import HASHTAG_RE, MENTION_RE, URL_RE
 
 if TYPE_CHECKING:
     from lingua import LanguageDetector as LinguaDetector
+    from numpy.typing import NDArray
 
 SUPPORTED_LANGUAGES: tuple[str, ...] = ("en", "de", "fr", "es", "it", "nl", "pt")
+MODEL_PATH = Path(__file__).parent / "models" / "language.npz"
+OTHER = "xx"  # the n-gram model's class for languages the desk does not serve
+MAX_NGRAM = 4
+BUCKETS = 1 << 16  # hashed n-gram features: ~70k distinct n-grams in training, so few collide that matter
+# Function words common in Dutch posts and absent from German and English ones.
+_DUTCH_MARKERS = frozenset({
+    "het", "een", "niet", "mijn", "ik", "jullie", "geen", "nog", "weer", "zijn", "heb", "heeft", "hebben", "naar",
+    "ook", "maar", "deze", "wij", "wordt", "bij", "uit", "waarom", "niemand", "bedankt", "nooit", "vlucht",
+    "alweer", "graag", "kunnen", "moet", "hoe", "waar", "wanneer", "omdat", "alleen", "vandaag", "gisteren",
+    "helemaal", "slechte",
+})
+_DUTCH_LOOKALIKES = frozenset({"de", "en", OTHER})
+_PRIME = np.uint64(1_000_003)
+_MIX = np.uint64(0x9E3779B97F4A7C15)
 
 _LINGUA: dict[str, Language] = {
     "en": Language.ENGLISH,
@@ -35,6 +51,10 @@ _CODE: dict[Language, str] = {lang: code for code, lang in _LINGUA.items()}
 _CAMEL_RE = re.compile(r"(?<=[a-z])(?=[A-Z])")
 _SPACES_RE = re.compile(r"\s+")
 _TRAILING_TAGS_RE = re.compile(r"(?:\s*#\w+)+\W*$")
+# Everything but letters, combining marks and sentence punctuation: digits, '_', emoji, symbols.
+_NOT_WORDS_RE = re.compile(r"[^\w\u0300-\u036f'\u2019.,!?;:-]|[\d_]")
+_NOT_TAGS_RE = re.compile(r"(?:https?://|www\.)\S+|(?<![\w@])@\w+|(?<![\w#])#\w+|[^\w\s]|[\d_]")
+_NOT_LETTERS_RE = re.compile(r"[^\w\u0300-\u036f']|[\d_]")
 
 
 class LanguageDetector(Protocol):
@@ -55,12 +75,7 @@ def clean_for_language(text: str, *, trailing_tags: bool = True) -> str:
     if not trailing_tags:
         text = _TRAILING_TAGS_RE.sub(" ", text)
     text = HASHTAG_RE.sub(lambda m: " " + _CAMEL_RE.sub(" ", m.group(1)) + " ", text)
-    text = text.replace("_", " ")
-    kept = [
-        ch if (unicodedata.category(ch)[0] in "LM" or ch in "'\u2019-.,!?;:") else " "
-        for ch in text
-    ]
-    return _SPACES_RE.sub(" ", "".join(kept)).strip()
+    return _SPACES_RE.sub(" ", _NOT_WORDS_RE.sub(" ", text)).strip()
 
 
 @cache
@@ -122,3 +137,129 @@ class LinguaLanguageDetector:
         if top < self.min_confidence or top - runner_up < self.min_margin:
             return None, 0.0
         return _CODE[values[0].language], float(top)
+
+
+def ngram_ids(cleaned: str, buckets: int = BUCKETS) -> NDArray[np.int64]:
+    """Hashed ids of the character 1-4-grams of the lower-cased words of `cleaned`, a space marking word edges.
+
+    Hashing in numpy over the code points costs the same dozen array operations for any post, where a Python
+    loop over ~400 n-gram strings and a vocabulary lookup each was a third of the analyzer's budget. Training and
+    inference share this function, so the model sees exactly the features it learnt.
+    """
+    padded = " " + " ".join(_NOT_LETTERS_RE.sub(" ", cleaned.lower()).split()) + " "
+    h = np.frombuffer(padded.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+    grams = [h]
+    for n in range(2, MAX_NGRAM + 1):
+        h = h[:-1] * _PRIME + grams[0][n - 1 :]
+        grams.append(h + np.uint64(n))
+    mixed = np.concatenate(grams) * _MIX
+    return np.asarray((mixed >> np.uint64(32)) % np.uint64(buckets), dtype=np.int64)
+
+
+def _latin_share(cleaned: str) -> float:
+    if cleaned.isascii():
+        return 1.0
+    letters = [ch for ch in cleaned if ch.isalpha()]
+    return sum(ord(ch) < 0x250 or 0x1E00 <= ord(ch) < 0x1F00 for ch in letters) / max(1, len(letters))
+
+
+class NgramLanguageModel:
+    """A multinomial logistic regression over tf-idf hashed character n-grams (`wakeful.training.language`)."""
+
+    def __init__(self, idf: NDArray[np.float32], weights: NDArray[np.float32], bias: NDArray[np.float32],
+                 classes: list[str]) -> None:
+        self.idf = idf.astype(np.float32)
+        self.weights = weights.astype(np.float32)
+        self.bias = bias.astype(np.float32)
+        self.classes = classes
+
+    @classmethod
+    def load(cls, path: Path = MODEL_PATH) -> NgramLanguageModel:
+        with np.load(path) as data:
+            return cls(data["idf"], data["weights"], data["bias"], [str(c) for c in data["classes"]])
+
+    def probabilities(self, cleaned: str) -> NDArray[np.float64]:
+        """Softmax over `classes` for one cleaned text; uniform when it has no letters."""
+        ids, counts = np.unique(ngram_ids(cleaned, len(self.idf)), return_counts=True)
+        tf = (1.0 + np.log(counts.astype(np.float32))) * self.idf[ids]
+        norm = float(np.sqrt(tf @ tf))
+        if norm == 0.0:
+            return np.full(len(self.classes), 1.0 / len(self.classes))
+        z = (tf / norm) @ self.weights[ids] + self.bias
+        e = np.exp(z - z.max())
+        return np.asarray(e / e.sum(), dtype=np.float64)
+
+    def predict(self, cleaned: str, min_probability: float = 0.0) -> str | None:
+        """The most probable class if it is a served language at `min_probability` or more, else None."""
+        p = self.probabilities(cleaned)
+        top = int(p.argmax())
+        code = self.classes[top]
+        return code if code != OTHER and p[top] >= min_probability else None
+
+
+@cache
+def ngram_model(path: Path = MODEL_PATH) -> NgramLanguageModel:
+    """Load the shipped model once per process."""
+    return NgramLanguageModel.load(path)
+
+
+class NgramLanguageDetector:
+    """The desk's default detector: the shipped n-gram model answers when it is sure; lingua judges the rest.
+
+    The n-gram model knows en, de, fr, es, it and pt (the languages with labelled tweets) and is several times
+    faster than lingua. Text it is unsure of, and text that `looks_dutch` (no data set here has Dutch), goes to
+    lingua restricted to the desk's languages, with lingua's own abstention; `fallback=None` turns that off.
+    Text the model places in its "other" class (romanised Hindi, Arabic, …) is unknown unless lingua finds
+    Dutch. `min_probability` was set on the validation splits: at 0.7 the model answers 97% of served-language
+    tweets and is right on 99.9% of those.
+    """
+
+    def __init__(self, model: NgramLanguageModel | None = None, *,
+                 fallback: LinguaLanguageDetector | None = None, min_letters: int = 6,
+                 min_probability: float = 0.7, min_latin: float = 0.5) -> None:
+        self.model = model or ngram_model()
+        self.fallback = fallback
+        self.min_letters = min_letters
+        self.min_probability = min_probability
+        self.min_latin = min_latin
+
+    def detect(self, text: str) -> tuple[str | None, float]:
+        """The language of `text`, or (None, 0.0). A post of nothing but tags, handles, links and emoji is
+        unknown: English hashtags ('#fail #delayed') are used by customers of every language."""
+        untagged = clean_for_language(text, trailing_tags=False)
+        if not untagged or not _NOT_TAGS_RE.sub(" ", text).strip(" \t\n.,!?;:"):
+            return None, 0.0
+        full = clean_for_language(text)
+        code, confidence = self._judge(full)
+        if code is None and untagged != full:
+            code, confidence = self._judge(untagged)
+        return code, confidence
+
+    def _judge(self, cleaned: str) -> tuple[str | None, float]:
+        if sum(ch.isalpha() for ch in cleaned) < self.min_letters or _latin_share(cleaned) < self.min_latin:
+            return None, 0.0
+        p = self.model.probabilities(cleaned)
+        top = int(p.argmax())
+        code = self.model.classes[top]
+        if self.fallback is not None and code in _DUTCH_LOOKALIKES and looks_dutch(cleaned):
+            return self.fallback._judge(cleaned)
+        if code == OTHER:
+            # None of the six the model knows; of the served languages, that leaves only Dutch.
+            dutch = self.fallback._judge(cleaned) if self.fallback is not None else (None, 0.0)
+            return dutch if dutch[0] == "nl" else (None, 0.0)
+        if p[top] >= self.min_probability:
+            return code, float(p[top])
+        if self.fallback is not None:
+            return self.fallback._judge(cleaned)
+        return None, 0.0
+
+
+def looks_dutch(cleaned: str) -> bool:
+    """Two or more Dutch function words that German and English lack: the n-gram model, which has no Dutch
+    training data, reads Dutch as German with high confidence, so such text goes to lingua instead."""
+    return len(_DUTCH_MARKERS.intersection(_NOT_LETTERS_RE.sub(" ", cleaned.lower()).split())) >= 2
+
+
+def default_detector() -> NgramLanguageDetector:
+    """The n-gram model with lingua behind it: what the Analyzer uses unless told otherwise."""
+    return NgramLanguageDetector(fallback=LinguaLanguageDetector())
