@@ -193,6 +193,27 @@ def test_daily_report_and_breakdown_as_json_and_csv(client: TestClient, auth: He
     assert client.get("/api/v1/stats/daily", params=backwards, headers=agent).status_code == 422
 
 
+def test_fairness_by_reach_band_as_json_and_csv(client: TestClient, auth: Headers, desk: Desk) -> None:
+    ingest(client, auth, post_record(make_post("s1", LOST, author="small", followers=300)),
+           post_record(make_post("b1", LOST, author="big", followers=250_000)))
+    agent = auth("ana")
+    cases = {c["author"]["handle"]: c["id"] for c in client.get("/api/v1/cases", headers=agent).json()}
+    desk.clock.advance(timedelta(minutes=10))  # type: ignore[attr-defined]
+    client.post(f"/api/v1/cases/{cases['big']}/replies", json={"text": "Sorry! DM us"}, headers=agent)
+    desk.clock.advance(timedelta(minutes=30))  # type: ignore[attr-defined]
+    client.post(f"/api/v1/cases/{cases['small']}/replies", json={"text": "Sorry! DM us"}, headers=agent)
+
+    report = client.get("/api/v1/stats/fairness", headers=agent).json()
+    medians = {g["group"]: g["first_response_median_min"] for g in report["by_band"] if g["cases"]}
+    assert medians == {"<1k": pytest.approx(45.0), ">100k": pytest.approx(15.0)}
+    csv_text = client.get("/api/v1/stats/fairness", params={"format": "csv"}, headers=agent)
+    assert "attachment" in csv_text.headers["content-disposition"]
+    header, *rows = csv_text.text.strip().splitlines()
+    assert header.startswith("dimension,group,cases,answered")
+    assert {r.split(",")[1] for r in rows if r.startswith("reach_band")} >= {"<1k", ">100k"}
+    assert any(r.startswith("language,en,2,2") for r in rows)
+
+
 def test_queue_filters_by_topic_and_breach(client: TestClient, auth: Headers, desk: Desk) -> None:
     question = "@AuroraAirways can I bring my surfboard as checked baggage?"
     ingest(client, auth, post_record(make_post("g1", LOST)), post_record(make_post("q1", question, author="bea")))

@@ -19,7 +19,7 @@ from wakeful.api.app import build_desk, create_app
 from wakeful.api.auth import Role, create_user
 from wakeful.api.deps import Desk
 from wakeful.core.clock import Clock, ScaledClock, SystemClock
-from wakeful.core.settings import Settings
+from wakeful.core.settings import PriorityPolicy, Settings
 from wakeful.store.db import migrate
 
 from tests.desk_fixtures import BRANDS
@@ -51,10 +51,17 @@ def desk_clock() -> Clock:
 
 
 @pytest.fixture
-def live(tmp_path: Path, analyzer: Analyzer, desk_clock: Clock) -> Iterator[tuple[str, Desk]]:
+def desk_policy() -> PriorityPolicy:
+    return PriorityPolicy()
+
+
+@pytest.fixture
+def live(tmp_path: Path, analyzer: Analyzer, desk_clock: Clock, desk_policy: PriorityPolicy
+         ) -> Iterator[tuple[str, Desk]]:
     url = f"sqlite:///{tmp_path}/e2e.db"
     migrate(url)
-    desk = build_desk(Settings(database_url=url, brands=BRANDS), analyzer=analyzer, clock=desk_clock)
+    desk = build_desk(Settings(database_url=url, brands=BRANDS, priority=desk_policy), analyzer=analyzer,
+                      clock=desk_clock)
     with desk.db.session() as s:
         create_user(s, "lee", PASSWORD, "aurora", Role.LEAD, desk.clock.now())
     port = _free_port()
@@ -181,6 +188,10 @@ class TestCountdown:
     @pytest.fixture
     def desk_clock(self) -> Clock:
         return ScaledClock(datetime.now(UTC), self.SPEED)
+
+    @pytest.fixture
+    def desk_policy(self) -> PriorityPolicy:
+        return PriorityPolicy(wait_max_levels=0)  # waiting must not raise the level (and shrink the target) here
 
     def test_the_sla_badge_ticks_turns_amber_then_red(self, live: tuple[str, Desk], page: Page) -> None:
         base, desk = live

@@ -281,5 +281,10 @@ def test_reports_page_has_the_charts_data_and_csv_links(desk: DeskApp) -> None:
     assert isinstance(daily, list) and daily and all("first_response_median_min" in d for d in daily)
     assert isinstance(_json_block(html, "breakdown-data"), dict)
     assert "/api/v1/stats/daily?since=2025-03-01T00%3A00%3A00%2B00%3A00" in html and "format=csv" in html
+    fairness = _json_block(html, "fairness-data")
+    assert isinstance(fairness, dict)
+    assert {g["group"] for g in fairness["by_band"] if g["cases"]} == {"<1k", "10k-100k"}
+    assert "Too few answered cases per reach band to compare." in html  # nobody has been answered yet
+    assert "/api/v1/stats/fairness?since=" in html
     empty = client.get("/reports", params={"since": "2030-01-01", "until": "2030-01-02"}).text
     assert "No posts or cases in this range." in empty

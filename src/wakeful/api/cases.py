@@ -21,6 +21,7 @@ from wakeful.core.clock import as_utc
 from wakeful.desk import service
 from wakeful.desk.cases import CaseState
 from wakeful.desk.daily import Breakdown, DailyRow, breakdown, daily_report, to_csv
+from wakeful.desk.fairness import FairnessReport, fairness_report
 from wakeful.desk.reports import DeskSummary, summary, volume_by_hour
 from wakeful.desk.schemas import CaseDetail, CaseSummary, QueueCounts, RevealedText, VolumePoint
 from wakeful.store.models import CaseRow
@@ -224,3 +225,29 @@ def posts_breakdown(who: AnyUser, session: DbSession, desk: DeskDep, since: date
     rows = [BreakdownRow(dimension="topic", key=k, posts=v) for k, v in result.by_topic.items()]
     rows += [BreakdownRow(dimension="language", key=k, posts=v) for k, v in result.by_language.items()]
     return _csv(to_csv(rows), "wakeful-breakdown.csv")
+
+
+class FairnessRow(BaseModel):
+    dimension: Literal["reach_band", "language"]
+    group: str
+    cases: int
+    answered: int
+    resolved: int
+    first_response_median_min: float | None
+    first_response_p90_min: float | None
+    resolution_rate: float | None
+
+
+@router.get("/stats/fairness", response_model=FairnessReport, tags=["reports"],
+            summary="First response and resolution by reach band and language for cases opened in a range, with "
+                    "the gap between the slowest and fastest group; `format=csv` to download")
+def fairness_stats(who: AnyUser, session: DbSession, desk: DeskDep, since: datetime | None = None,
+                   until: datetime | None = None,
+                   format: Literal["json", "csv"] = "json") -> Response | FairnessReport:
+    r = report_range(desk, since, until)
+    result = fairness_report(session, who.brands, r.since, r.until)
+    if format == "json":
+        return result
+    rows = [FairnessRow(dimension="reach_band", **g.model_dump()) for g in result.by_band]
+    rows += [FairnessRow(dimension="language", **g.model_dump()) for g in result.by_lang]
+    return _csv(to_csv(rows), "wakeful-fairness.csv")

@@ -27,6 +27,7 @@ from wakeful.core.clock import as_utc, clock_speed
 from wakeful.desk import incidents, service
 from wakeful.desk.cases import CaseState
 from wakeful.desk.daily import breakdown, daily_report
+from wakeful.desk.fairness import fairness_report
 from wakeful.desk.reports import volume_by_hour
 from wakeful.desk.schemas import CaseDetail, CaseSummary
 
@@ -38,6 +39,8 @@ QUEUE_LIMIT = 200
 """Rows shown in the queue table (the API's default page)."""
 VOLUME_HOURS = 72
 """Hours of the volume chart, up to now."""
+TWO_TIER_RATIO = 1.5
+"""A gap between reach bands above this (slowest median over fastest) is shown as two-tier service (issue 5)."""
 SLA_WARN_SHARE = 0.25
 """Time left below this share of the first-response target shows amber."""
 
@@ -306,6 +309,7 @@ def reports_page(request: Request, who: PageUser, session: DbSession, desk: Desk
     end = datetime.combine(last + timedelta(days=1), time.min, tzinfo=UTC)
     rows = daily_report(session, who.brands, start, end, desk.settings)
     split = breakdown(session, who.brands, start, end)
+    fair = fairness_report(session, who.brands, start, end)
     query = urlencode({"since": start.isoformat(), "until": end.isoformat(), "format": "csv"})
     return render(request, "reports.html", {
         "who": who,
@@ -317,6 +321,10 @@ def reports_page(request: Request, who: PageUser, session: DbSession, desk: Desk
         "breakdown": split.model_dump(mode="json"),
         "csv_daily": f"/api/v1/stats/daily?{query}",
         "csv_breakdown": f"/api/v1/stats/breakdown?{query}",
+        "csv_fairness": f"/api/v1/stats/fairness?{query}",
+        "fairness": fair,
+        "fairness_data": fair.model_dump(mode="json"),
+        "two_tier_ratio": TWO_TIER_RATIO,
     })
 
 

@@ -168,6 +168,27 @@
     });
   }
 
+  function fairnessChart() {
+    var canvas = document.getElementById("fairness-chart");
+    var report = readJson("fairness-data");
+    if (!canvas || !report || !report.by_band.length || typeof Chart === "undefined") return;
+    var bands = report.by_band;
+    new Chart(canvas, {
+      type: "bar",
+      data: {
+        labels: bands.map(function (b) { return b.group + " followers"; }),
+        datasets: [
+          { label: "Median first response (min)", backgroundColor: BAR,
+            data: bands.map(function (b) { return b.first_response_median_min; }) },
+          { label: "p90 (min)", backgroundColor: LINE, data: bands.map(function (b) { return b.first_response_p90_min; }) }
+        ]
+      },
+      options: { responsive: true, maintainAspectRatio: false, animation: false,
+        plugins: { legend: { labels: { color: INK } } },
+        scales: { x: { ticks: { color: INK } }, y: axis("Minutes", {}) } }
+    });
+  }
+
   function incidentChart() {
     var canvas = document.getElementById("incident-chart");
     var points = readJson("incident-data");
@@ -194,6 +215,7 @@
     volumeChart();
     engagementChart();
     dailyCharts();
+    fairnessChart();
     var split = readJson("breakdown-data");
     if (split) {
       countChart("topic-chart", split.by_topic, "Posts by topic");
