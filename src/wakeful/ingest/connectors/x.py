@@ -8,17 +8,22 @@ api.twitter.com, so it cannot be pointed at a loopback test server.
 from __future__ import annotations
 
 import json
+import time
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
 import httpx
 from pydantic import ValidationError
+from sqlalchemy import select
 
 from wakeful.core.models import Author, Engagement, Platform, Post
 from wakeful.core.settings import BrandConfig
+from wakeful.desk.cases import CaseState
 from wakeful.ingest.connectors.base import ConnectorBase, RateLimited, rate_limit_wait, utcnow
 from wakeful.ingest.connectors.replies import Outgoing, check_response
 from wakeful.ingest.service import IngestService
+from wakeful.store.models import CasePostRow, CaseRow, PostRow
 
 FIELDS = {"tweet.fields": "created_at,lang,conversation_id,in_reply_to_user_id,referenced_tweets,public_metrics,"
                           "author_id", "expansions": "author_id", "user.fields": "public_metrics,verified,created_at"}
@@ -31,7 +36,8 @@ def brand_rule(brand: BrandConfig) -> str:
     return " OR ".join(dict.fromkeys(terms))[:1024]
 
 
-def tweet_to_post(tweet: dict[str, Any], users: dict[str, dict[str, Any]]) -> Post:
+def tweet_to_post(tweet: dict[str, Any], users: dict[str, dict[str, Any]], observed_at: datetime | None = None
+                  ) -> Post:
     """A v2 tweet plus its expanded author as a `Post`; raises KeyError/ValueError/ValidationError otherwise."""
     user = users.get(tweet["author_id"], {"id": tweet["author_id"], "username": tweet["author_id"]})
     um = user.get("public_metrics") or {}
@@ -45,7 +51,7 @@ def tweet_to_post(tweet: dict[str, Any], users: dict[str, dict[str, Any]]) -> Po
         author=Author(id=str(user["id"]), handle=user["username"], display_name=user.get("name"),
                       followers=int(um.get("followers_count") or 0), following=int(um.get("following_count") or 0),
                       verified=bool(user.get("verified"))),
-        engagement=Engagement(observed_at=utcnow(), likes=int(tm.get("like_count") or 0),
+        engagement=Engagement(observed_at=observed_at or utcnow(), likes=int(tm.get("like_count") or 0),
                               reposts=int(tm.get("retweet_count") or 0), replies=int(tm.get("reply_count") or 0),
                               quotes=int(tm.get("quote_count") or 0), impressions=tm.get("impression_count")),
         raw=tweet,
@@ -153,3 +159,55 @@ class XReplySender:
                                               "reply": {"in_reply_to_tweet_id": reply.in_reply_to}})
         check_response(r, utcnow())
         return str(r.json()["data"]["id"])
+
+
+class XMetricsPoller(ConnectorBase):
+    """Re-reads the public metrics (likes, reposts, replies, quotes, impressions) of the tweets in open cases.
+
+    Each reading goes through the ingest path as a repeat delivery, which appends it to the post's engagement
+    series and raises the case's reach: the curve the risk forecasts read. Non-public and organic metrics exist
+    only for the brand's own tweets, which are not customer posts, so only `public_metrics` is requested.
+    """
+
+    platform = Platform.X
+
+    def __init__(self, name: str, ingest: IngestService, bearer_token: str, api_base_url: str = "https://api.x.com",
+                 interval_s: float = 300.0, sleep: Callable[[float], None] = time.sleep) -> None:
+        super().__init__(name, ingest)
+        self.http = httpx.Client(base_url=api_base_url.rstrip("/"), timeout=30.0,
+                                 headers={"Authorization": f"Bearer {bearer_token}"})
+        self.interval_s, self.sleep = interval_s, sleep
+
+    def open_tweet_ids(self) -> list[str]:
+        active = [CaseState.NEW.value, CaseState.OPEN.value, CaseState.WAITING.value]
+        with self.ingest.db.session() as s:
+            return sorted(set(s.scalars(
+                select(PostRow.platform_id).join(CasePostRow, CasePostRow.post_id == PostRow.id)
+                .join(CaseRow, CaseRow.id == CasePostRow.case_id)
+                .where(PostRow.platform == Platform.X.value, CaseRow.state.in_(active)))))
+
+    def poll(self) -> int:
+        """One reading of every open case's tweets, 100 ids per request (the endpoint's limit)."""
+        ids, read = self.open_tweet_ids(), 0
+        for i in range(0, len(ids), 100):
+            r = self.http.get("/2/tweets", params={"ids": ",".join(ids[i:i + 100]), **FIELDS})
+            if r.status_code == 429:
+                raise RateLimited(rate_limit_wait(r.headers, utcnow()))
+            r.raise_for_status()
+            body = r.json()
+            users = {u["id"]: u for u in (body.get("includes") or {}).get("users") or []}
+            now = self.ingest.clock.now()
+            posts: list[Post] = []
+            for t in body.get("data") or []:
+                try:
+                    posts.append(tweet_to_post(t, users, observed_at=now))
+                except (KeyError, TypeError, ValueError, ValidationError) as e:
+                    self.report_malformed(t, f"not an X tweet: {e}")
+            self.deliver(posts, None)
+            read += len(posts)
+        return read
+
+    def run_once(self) -> None:
+        self.poll()
+        self.health.connected = True
+        self.sleep(self.interval_s)
