@@ -25,6 +25,9 @@ from wakeful.store.db import migrate
 from tests.desk_fixtures import BRANDS
 from tests.factories import make_post
 
+WIDEST = """[...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > window.innerWidth)
+  .slice(0, 5).map(e => e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right))"""
+"""The elements that stick out past the right edge of the window, for the failure message."""
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 PASSWORD = "e2e-password-long-enough"
 SHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
@@ -111,6 +114,11 @@ def test_sign_in_see_a_case_arrive_live_open_it_and_reply(live: tuple[str, Desk]
     row.wait_for(timeout=2_000)  # pushed by server-sent events, no reload
     assert pg.locator("#count-open").inner_text() == "1"
     pg.screenshot(path=str(SHOTS / "queue.png"))
+    pg.set_viewport_size({"width": 390, "height": 844})  # a phone: the table folds into cards, nothing scrolls sideways
+    pg.screenshot(path=str(SHOTS / "queue-phone.png"), full_page=True)
+    assert pg.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), pg.evaluate(WIDEST)
+    pg.screenshot(path=str(SHOTS / "queue-phone.png"), full_page=True)
+    pg.set_viewport_size({"width": 1280, "height": 800})
     pg.keyboard.press("j")
     assert row.get_attribute("class") and "selected" in (row.get_attribute("class") or "")
     pg.keyboard.press("a")
@@ -133,6 +141,10 @@ def test_sign_in_see_a_case_arrive_live_open_it_and_reply(live: tuple[str, Desk]
     assert "Waiting on customer" in pg.locator("main").inner_text()
     assert sla.inner_text().startswith("not waiting")  # the first-response clock has stopped
     pg.screenshot(path=str(SHOTS / "case.png"), full_page=True)
+    pg.set_viewport_size({"width": 390, "height": 844})
+    pg.screenshot(path=str(SHOTS / "case-phone.png"), full_page=True)
+    assert pg.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), pg.evaluate(WIDEST)
+    pg.set_viewport_size({"width": 1280, "height": 800})
 
     pg.click("nav >> text=Reports")
     pg.wait_for_url(f"{base}/reports")
