@@ -21,6 +21,7 @@ from pydantic_settings import (
 )
 
 from wakeful.core.connector_settings import ConnectorsConfig
+from wakeful.core.notify_settings import NotifySettings
 
 
 class PriorityPolicy(BaseModel):
@@ -107,6 +108,7 @@ class Settings(BaseSettings):
         description="First-response target by priority level 0..3, shown as SLA time left",
     )
     connectors: ConnectorsConfig = Field(default_factory=ConnectorsConfig)
+    notify: NotifySettings = Field(default_factory=NotifySettings, description="Channels for escalations and pages")
 
     @classmethod
     def settings_customise_sources(
