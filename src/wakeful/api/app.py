@@ -24,6 +24,7 @@ from wakeful.api.deps import Desk
 from wakeful.core.clock import Clock, SystemClock
 from wakeful.core.settings import Settings
 from wakeful.desk import incidents, risk, routing, scheduled
+from wakeful.ingest.connectors.runner import reply_job, start_connectors
 from wakeful.ingest.service import IngestService, PostAnalyzer
 from wakeful.store.db import Database
 from wakeful.web import settings_page, views
@@ -63,10 +64,14 @@ def _scheduler(desk: Desk) -> Callable[[FastAPI], AbstractAsyncContextManager[No
                 await run_in_threadpool(run_jobs, desk)
 
         task = asyncio.create_task(loop())
+        desk.jobs.append(reply_job(desk.settings))  # also records replies to unconnected platforms as not sent
+        runner = start_connectors(desk.settings, desk.ingest)  # None unless a platform is configured
         try:
             yield
         finally:
             task.cancel()
+            if runner is not None:
+                await run_in_threadpool(runner.stop)
 
     return lifespan
 
