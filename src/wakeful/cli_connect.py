@@ -1,49 +1,60 @@
-"""`wakeful connect PLATFORM`: run one platform connector in the foreground until interrupted."""
+"""`wakeful connect PLATFORM`: run one platform's connectors in the foreground until interrupted."""
 
 from __future__ import annotations
 
-import contextlib
+import threading
 from typing import Annotated
 
 import typer
 
 from wakeful.core.settings import get_settings
-from wakeful.ingest.connectors.base import ConnectorBase
+from wakeful.ingest.connectors.replies import ReplyDispatcher
+from wakeful.ingest.connectors.runner import PLATFORMS, build_connectors, build_senders
 
-PLATFORMS = ("x", "mastodon")
+NEEDS = {
+    "x": "set connectors.x.bearer_token (WAKEFUL_CONNECTORS__X__BEARER_TOKEN)",
+    "mastodon": "set connectors.mastodon.hashtag (WAKEFUL_CONNECTORS__MASTODON__HASHTAG) and/or "
+                "connectors.mastodon.access_token (WAKEFUL_CONNECTORS__MASTODON__ACCESS_TOKEN)",
+    "bluesky": "set connectors.bluesky.enabled = true (WAKEFUL_CONNECTORS__BLUESKY__ENABLED=true)",
+    "reddit": "set connectors.reddit.client_id and client_secret (WAKEFUL_CONNECTORS__REDDIT__CLIENT_ID, "
+              "WAKEFUL_CONNECTORS__REDDIT__CLIENT_SECRET) and subreddits or searches",
+}
 
 
 def connect(
-    platform: Annotated[str, typer.Argument(help="x or mastodon")],
+    platform: Annotated[str, typer.Argument(help="x, mastodon, bluesky or reddit")],
     connections: Annotated[int | None, typer.Option(help="Stop after this many connections (default: never)")] = None,
 ) -> None:
-    """Listen on one platform, resuming from the cursor stored in the database; credentials come from settings."""
+    """Listen on one platform, resuming from the cursors stored in the database, and send queued replies.
+
+    Credentials come from settings (wakeful.toml or WAKEFUL_CONNECTORS__* variables); see docs/connectors.md.
+    """
     from wakeful.api.app import build_desk
 
+    if platform not in PLATFORMS:
+        raise typer.BadParameter(f"unknown platform {platform!r}; one of {', '.join(PLATFORMS)}")
     settings = get_settings()
     desk = build_desk(settings)
-    cfg = settings.connectors
-    conn: ConnectorBase
-    if platform == "x":
-        from wakeful.ingest.connectors.x import XConnector
-
-        if cfg.x.bearer_token is None:
-            raise typer.BadParameter("set connectors.x.bearer_token (WAKEFUL_CONNECTORS__X__BEARER_TOKEN)")
-        conn = XConnector("x", desk.ingest, cfg.x.bearer_token.get_secret_value(), settings.brands,
-                          api_base_url=cfg.x.api_base_url)
-    elif platform == "mastodon":
-        from wakeful.ingest.connectors.mastodon import MastodonConnector
-
-        m = cfg.mastodon
-        conn = MastodonConnector("mastodon", desk.ingest, m.api_base_url,
-                                 m.access_token.get_secret_value() if m.access_token else None, m.hashtag)
-    else:
-        raise typer.BadParameter(f"unknown platform {platform!r}; one of {', '.join(PLATFORMS)}")
-    typer.echo(f"connecting to {platform} (cursor {conn.load_cursor() or 'none'})")
-    with contextlib.suppress(KeyboardInterrupt):
-        conn.run(max_connections=connections)
-    h = conn.health
-    typer.echo(f"delivered {h.delivered}, malformed {h.malformed}, errors {h.errors}")
+    conns = build_connectors(settings, desk.ingest, only=platform)
+    if not conns:
+        raise typer.BadParameter(f"{platform} is not configured: {NEEDS[platform]}")
+    dispatcher = ReplyDispatcher(desk.db, desk.clock, build_senders(settings))
+    for c in conns:
+        typer.echo(f"connecting {c.name} (cursor {c.load_cursor() or 'none'})")
+    threads = [threading.Thread(target=c.run, kwargs={"max_connections": connections}, daemon=True) for c in conns]
+    for t in threads:
+        t.start()
+    try:
+        while any(t.is_alive() for t in threads):
+            dispatcher.dispatch()
+            for t in threads:
+                t.join(timeout=5.0)
+    except KeyboardInterrupt:
+        for c in conns:
+            c.stop()
+    for c in conns:
+        h = c.health
+        typer.echo(f"{c.name}: delivered {h.delivered}, malformed {h.malformed}, errors {h.errors}")
 
 
 def register(app: typer.Typer) -> None:

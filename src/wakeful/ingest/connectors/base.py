@@ -7,7 +7,7 @@ re-delivers posts that the ingest path then drops as duplicates; nothing is lost
 from __future__ import annotations
 
 import random
-import time
+import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -75,6 +75,7 @@ class ConnectorBase:
         self.ingest = ingest
         self.health = Health()
         self.brands: list[str] | None = None
+        self.stopping = threading.Event()
         """Brand keys this connector listens for (None: every brand); leads see only their brands' connectors."""
 
     def load_cursor(self) -> str | None:
@@ -104,10 +105,21 @@ class ConnectorBase:
         """One connection: back-fill the gap since the cursor, then stream until the server closes it."""
         raise NotImplementedError
 
-    def run(self, max_connections: int | None = None, sleep: Any = time.sleep) -> None:
+    def pause(self, seconds: float) -> None:
+        """Sleep, but wake at once when the connector is told to stop."""
+        self.stopping.wait(seconds)
+
+    def stop(self) -> None:
+        """Ask `run` to return after the current connection (used when the server shuts down)."""
+        self.stopping.set()
+
+    def run(self, max_connections: int | None = None, sleep: Any = None) -> None:
         """Reconnect forever (or `max_connections` times) with jittered back-off; errors are counted, not fatal."""
+        sleep = sleep or self.pause
         attempt = 0
         for n in range(1, (max_connections or 2**62) + 1):
+            if self.stopping.is_set():
+                return
             try:
                 self.run_once()
                 attempt = 0

@@ -8,7 +8,6 @@ delivered is the cursor.
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
@@ -99,7 +98,7 @@ class MastodonConnector(ConnectorBase):
         for _ in range(100):
             r = self.http.get(path, params={**params, "min_id": self.cursor, "limit": 40})
             if r.status_code == 429:
-                time.sleep(min(rate_limit_wait(r.headers, utcnow()), 900))
+                self.pause(min(rate_limit_wait(r.headers, utcnow()), 900))
                 continue
             r.raise_for_status()
             page = r.json()

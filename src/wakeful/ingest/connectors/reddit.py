@@ -91,7 +91,7 @@ class RedditConnector(ConnectorBase):
     def __init__(self, name: str, ingest: IngestService, auth: RedditAuth, subreddits: list[str],
                  searches: list[str], oauth_url: str = "https://oauth.reddit.com",
                  www_url: str = "https://www.reddit.com", poll_interval_s: float = 30.0,
-                 sleep: Callable[[float], None] = time.sleep) -> None:
+                 sleep: Callable[[float], None] | None = None) -> None:
         super().__init__(name, ingest)
         self.auth = auth
         self.www_url = www_url
@@ -105,7 +105,7 @@ class RedditConnector(ConnectorBase):
         for q in searches:
             self.listings[f"search:{q}"] = ("/search", {"q": q, "sort": "new", "type": "link"})
         self.poll_interval_s = poll_interval_s
-        self.sleep = sleep
+        self.sleep = sleep or self.pause
         self.reported: set[str] = set()
         stored = self.load_cursor()
         self.cursors: dict[str, str] = json.loads(stored) if stored else {}

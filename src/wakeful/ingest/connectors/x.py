@@ -8,7 +8,6 @@ api.twitter.com, so it cannot be pointed at a loopback test server.
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
@@ -172,11 +171,11 @@ class XMetricsPoller(ConnectorBase):
     platform = Platform.X
 
     def __init__(self, name: str, ingest: IngestService, bearer_token: str, api_base_url: str = "https://api.x.com",
-                 interval_s: float = 300.0, sleep: Callable[[float], None] = time.sleep) -> None:
+                 interval_s: float = 300.0, sleep: Callable[[float], None] | None = None) -> None:
         super().__init__(name, ingest)
         self.http = httpx.Client(base_url=api_base_url.rstrip("/"), timeout=30.0,
                                  headers={"Authorization": f"Bearer {bearer_token}"})
-        self.interval_s, self.sleep = interval_s, sleep
+        self.interval_s, self.sleep = interval_s, sleep or self.pause
 
     def open_tweet_ids(self) -> list[str]:
         active = [CaseState.NEW.value, CaseState.OPEN.value, CaseState.WAITING.value]
