@@ -15,6 +15,7 @@ from wakeful.core.settings import get_settings
 from wakeful.desk import agents, routing, scheduled
 from wakeful.desk.agent_report import agent_report
 from wakeful.desk.agents import AgentError
+from wakeful.desk.notify import BrandNotifier
 from wakeful.desk.routing import RecordingNotifier
 from wakeful.store.agents import AgentRow
 from wakeful.store.db import Database
@@ -90,10 +91,13 @@ def shift(name: str, brand: Brand,
 @agents_app.command("away")
 def away(name: str, brand: Brand) -> None:
     """Mark an agent away; their working cases are re-routed now."""
-    with _db(brand).session() as session:
+    db = _db(brand)
+    sender = BrandNotifier(db, get_settings().notify)
+    with db.session() as session:
         row = _one(session, brand, name)
         row.away = True
-        moved = routing.reroute_agent(session, row, datetime.now(UTC), RecordingNotifier(), f"{name} is away")
+        moved = routing.reroute_agent(session, row, datetime.now(UTC), sender, f"{name} is away")
+    sender.close()
     console.print(f"{name} is away; {moved} case(s) re-routed")
 
 
@@ -153,9 +157,12 @@ def sla(
 def tick() -> None:
     """Run one round of re-routing and SLA escalation now (the server does this every scheduler interval)."""
     settings = get_settings()
-    notifier = RecordingNotifier()
-    with Database(settings.database_url).session() as session:
+    db = Database(settings.database_url)
+    sender = BrandNotifier(db, settings.notify)
+    notifier = RecordingNotifier(forward=sender)
+    with db.session() as session:
         done = scheduled.tick(session, datetime.now(UTC), settings, notifier)
+    sender.close()
     console.print(f"re-routed {done['rerouted']}, escalated {done['escalated']}")
     for event, payload in notifier.sent:
         console.print(f"  {event}: case {payload.get('case_id')} -> {payload.get('agent') or payload.get('leads')}")

@@ -4,93 +4,30 @@ is retried with back-off, and a channel that never recovers ends in the dead-let
 from __future__ import annotations
 
 import json
-import socket
-import threading
-from collections.abc import Iterator
-from dataclasses import dataclass, field
 from email import message_from_bytes
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import Envelope, Session
 
 from wakeful.api.deps import Desk
+from wakeful.core.notify_settings import NotifyChannels
 from wakeful.desk.notify import (
     SIGNATURE_HEADER,
     EmailChannel,
     Notifier,
-    NotifyConfig,
     RetryPolicy,
     SlackChannel,
     WebhookChannel,
     dead_letters,
+    notifier_for,
     verify,
 )
+
+from tests.desk.loopback import Inbox, Receiver, free_port
 
 SECRET = "s3cret-for-tests"
 EVENT = "case.escalated"
 PAYLOAD: dict[str, Any] = {"brand": "aurora", "case_id": 42, "priority": "urgent", "reason": "75% of SLA used"}
-
-
-@dataclass
-class Receiver:
-    """An HTTP server on 127.0.0.1 that answers each request with the next scripted status (then 200)."""
-
-    statuses: list[int] = field(default_factory=list)
-    requests: list[tuple[dict[str, str], bytes]] = field(default_factory=list)
-    url: str = ""
-
-
-@pytest.fixture
-def receiver() -> Iterator[Receiver]:
-    state = Receiver()
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:
-            body = self.rfile.read(int(self.headers["Content-Length"]))
-            state.requests.append((dict(self.headers.items()), body))
-            self.send_response(state.statuses.pop(0) if state.statuses else 200)
-            self.end_headers()
-            self.wfile.write(b"ok")
-
-        def log_message(self, *args: Any) -> None:
-            return
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    state.url = f"http://127.0.0.1:{server.server_address[1]}/hook"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield state
-    server.shutdown()
-    server.server_close()
-
-
-class Inbox:
-    def __init__(self) -> None:
-        self.messages: list[Envelope] = []
-
-    async def handle_DATA(self, server: object, session: Session, envelope: Envelope) -> str:
-        self.messages.append(envelope)
-        return "250 Message accepted for delivery"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
-@pytest.fixture
-def smtp() -> Iterator[tuple[Inbox, int]]:
-    inbox = Inbox()
-    port = _free_port()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    yield inbox, port
-    controller.stop()
 
 
 def _notifier(desk: Desk, *channels: Any, attempts: int = 3) -> tuple[Notifier, list[float]]:
@@ -149,7 +86,7 @@ def test_email_is_delivered_through_smtp(desk: Desk, smtp: tuple[Inbox, int]) ->
 
 
 def test_an_unreachable_smtp_server_ends_in_the_dead_letter_log(desk: Desk) -> None:
-    channel = EmailChannel("127.0.0.1", _free_port(), "desk@wakeful.test", ["lead@aurora.test"], timeout_s=2)
+    channel = EmailChannel("127.0.0.1", free_port(), "desk@wakeful.test", ["lead@aurora.test"], timeout_s=2)
     notifier, slept = _notifier(desk, channel, attempts=2)
     notifier.notify(EVENT, PAYLOAD)
     [dead] = dead_letters(desk.db)
@@ -158,12 +95,14 @@ def test_an_unreachable_smtp_server_ends_in_the_dead_letter_log(desk: Desk) -> N
 
 
 def test_config_builds_the_configured_channels_and_refuses_an_unsigned_webhook(desk: Desk, receiver: Receiver) -> None:
-    config = NotifyConfig(webhook_url=receiver.url, webhook_secret=SECRET, slack_url=receiver.url, backoff_s=0)
-    notifier = config.notifier(desk.db, desk.clock)
+    config = NotifyChannels.model_validate({"webhook_url": receiver.url, "webhook_secret": SECRET,
+                                            "slack_url": receiver.url, "backoff_s": 0})
+    notifier = notifier_for(config, desk.db, desk.clock)
     assert [c.name for c in notifier.channels] == ["webhook", "slack"]
     notifier.notify(EVENT, PAYLOAD)
     assert verify(SECRET, receiver.requests[0][1], receiver.requests[0][0][SIGNATURE_HEADER])
+    assert SECRET not in repr(config) and receiver.url not in repr(config.slack_url)
     with pytest.raises(ValueError, match="webhook_secret"):
-        NotifyConfig(webhook_url=receiver.url).channels()
+        NotifyChannels(webhook_url=receiver.url)
     with pytest.raises(ValueError, match="smtp_to"):
-        NotifyConfig(smtp_host="127.0.0.1").channels()
+        NotifyChannels(smtp_host="127.0.0.1")

@@ -23,7 +23,7 @@ from wakeful.api import settings as settings_api
 from wakeful.api.deps import Desk
 from wakeful.core.clock import Clock, SystemClock
 from wakeful.core.settings import Settings
-from wakeful.desk import incidents, risk, routing, scheduled
+from wakeful.desk import incidents, notify, risk, routing, scheduled
 from wakeful.ingest.connectors.runner import reply_job, start_connectors
 from wakeful.ingest.service import IngestService, PostAnalyzer
 from wakeful.store.db import Database
@@ -38,11 +38,11 @@ def build_desk(settings: Settings, db: Database | None = None, clock: Clock | No
     clock = clock or SystemClock()
     base, settings = settings, settings_api.load_at_start(settings, db)
     analyzer = analyzer or Analyzer(settings.brands)
-    notifier = routing.RecordingNotifier()
+    notifier = notify.BrandNotifier(db, settings.notify, clock)
     hooks = [incidents.case_hook, risk.case_hook(settings, notifier), routing.case_hook(notifier)]
     ingest = IngestService(db, analyzer, settings, clock, case_hooks=hooks)
     return Desk(db=db, settings=settings, clock=clock, ingest=ingest, jobs=[scheduled.job(notifier),
-                settings_api.reload_job], base_settings=base)
+                settings_api.reload_job], base_settings=base, notifier=notifier)
 
 
 def run_jobs(desk: Desk) -> None:

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from wakeful.api.auth import Principal, Role, authenticate, session_principal
 from wakeful.core.clock import Clock
 from wakeful.core.settings import Settings
+from wakeful.desk.routing import Notifier
 from wakeful.ingest.service import IngestService
 from wakeful.store.db import Database
 
@@ -32,6 +33,8 @@ class Desk:
     """Run by the server every `settings.scheduler_interval_s` (escalations, re-routing, forecasts)."""
     base_settings: Settings | None = None
     """The configuration file's settings, under leads' saved brand edits (`settings` is the result)."""
+    notifier: Notifier | None = None
+    """Where escalations and pages go (`desk.notify.BrandNotifier` from `settings.notify` in the server)."""
 
 
 Job = Callable[["Desk", datetime], None]

@@ -12,7 +12,9 @@ import hashlib
 import hmac
 import json
 import logging
+import queue
 import smtplib
+import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -21,10 +23,10 @@ from email.message import EmailMessage
 from typing import Any, Protocol
 
 import httpx
-from pydantic import BaseModel, Field, SecretStr
 from sqlalchemy import select
 
 from wakeful.core.clock import Clock, SystemClock
+from wakeful.core.notify_settings import NotifyChannels, NotifySettings
 from wakeful.store.db import Database
 from wakeful.store.notify import NotificationRow
 
@@ -187,42 +189,86 @@ class Notifier:
                                         created_at=started, finished_at=self.clock.now()))
 
 
-class NotifyConfig(BaseModel):
-    """Where notifications go; meant to sit in the settings (TOML or `WAKEFUL_*` env), so secrets stay out of
-    code. A channel is on when its address is set."""
+def channels_for(config: NotifyChannels) -> list[Channel]:
+    """The channels a configuration turns on (the settings validated that each is complete)."""
+    out: list[Channel] = []
+    if config.webhook_url and config.webhook_secret is not None:
+        out.append(WebhookChannel(config.webhook_url, config.webhook_secret.get_secret_value()))
+    if config.slack_url:
+        out.append(SlackChannel(config.slack_url.get_secret_value()))
+    if config.smtp_host:
+        password = config.smtp_password.get_secret_value() if config.smtp_password else None
+        out.append(EmailChannel(config.smtp_host, config.smtp_port, config.smtp_sender, config.smtp_to,
+                                username=config.smtp_username, password=password, starttls=config.smtp_starttls))
+    return out
 
-    webhook_url: str | None = None
-    webhook_secret: SecretStr | None = None
-    slack_url: str | None = None
-    smtp_host: str | None = None
-    smtp_port: int = 25
-    smtp_sender: str = "wakeful@localhost"
-    smtp_to: list[str] = Field(default_factory=list)
-    smtp_username: str | None = None
-    smtp_password: SecretStr | None = None
-    smtp_starttls: bool = False
-    attempts: int = Field(default=4, ge=1)
-    backoff_s: float = Field(default=1.0, ge=0)
 
-    def channels(self) -> list[Channel]:
-        out: list[Channel] = []
-        if self.webhook_url:
-            if self.webhook_secret is None:
-                raise ValueError("notify.webhook_url is set but notify.webhook_secret is not: webhooks are signed")
-            out.append(WebhookChannel(self.webhook_url, self.webhook_secret.get_secret_value()))
-        if self.slack_url:
-            out.append(SlackChannel(self.slack_url))
-        if self.smtp_host:
-            if not self.smtp_to:
-                raise ValueError("notify.smtp_host is set but notify.smtp_to names no recipient")
-            password = self.smtp_password.get_secret_value() if self.smtp_password else None
-            out.append(EmailChannel(self.smtp_host, self.smtp_port, self.smtp_sender, self.smtp_to,
-                                    username=self.smtp_username, password=password, starttls=self.smtp_starttls))
-        return out
+def notifier_for(config: NotifyChannels, db: Database, clock: Clock | None = None,
+                 sleep: Callable[[float], None] = time.sleep) -> Notifier:
+    return Notifier(db, channels_for(config), clock or SystemClock(),
+                    RetryPolicy(attempts=config.attempts, base_s=config.backoff_s), sleep)
 
-    def notifier(self, db: Database, clock: Clock | None = None) -> Notifier:
-        return Notifier(db, self.channels(), clock or SystemClock(),
-                        RetryPolicy(attempts=self.attempts, base_s=self.backoff_s))
+
+_STOP = "\x00stop"  # the queue's end marker; no real event has a NUL in its name
+
+
+@dataclass
+class BrandNotifier:
+    """The server's notifier: each event goes to the channels of the brand named in its payload (the desk-wide
+    ones for a brand without its own), delivered on a background thread, so retries against a slow SMTP relay or
+    a dead hook never hold up ingest or the SLA tick. An event with no channel to go to is logged as a warning.
+    Events still queued when the process dies are lost; the delivery log shows what went out."""
+
+    db: Database
+    config: NotifySettings
+    clock: Clock = field(default_factory=SystemClock)
+    sleep: Callable[[float], None] = time.sleep
+    _queue: queue.Queue[tuple[str, dict[str, Any]]] = field(default_factory=queue.Queue, init=False, repr=False)
+    _worker: threading.Thread | None = field(default=None, init=False, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
+    _by_brand: dict[str | None, Notifier] = field(default_factory=dict, init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        for brand in [None, *self.config.brands]:  # build every channel now: a bad address fails at start-up
+            self._by_brand[brand] = notifier_for(self.config.for_brand(brand), self.db, self.clock, self.sleep)
+
+    def notify(self, event: str, payload: dict[str, Any]) -> None:
+        brand = payload.get("brand")
+        if not self._target(brand).channels:
+            log.warning("%s (no notification channel for brand %s): %s", event, brand, payload)
+            return
+        self._queue.put((event, dict(payload)))
+        with self._lock:
+            if self._worker is None or not self._worker.is_alive():
+                self._worker = threading.Thread(target=self._run, name="wakeful-notify", daemon=True)
+                self._worker.start()
+
+    def _target(self, brand: object) -> Notifier:
+        return self._by_brand.get(brand if isinstance(brand, str) else None) or self._by_brand[None]
+
+    def _run(self) -> None:
+        while True:
+            event, payload = self._queue.get()
+            try:
+                if event == _STOP:
+                    return
+                self._target(payload.get("brand")).notify(event, payload)
+            except Exception:
+                log.exception("notification %s could not be logged", event)
+            finally:
+                self._queue.task_done()
+
+    def drain(self) -> None:
+        """Wait until every queued event has been delivered or dead-lettered (tests, and shutdown)."""
+        self._queue.join()
+
+    def close(self) -> None:
+        """Deliver what is queued, then stop the worker."""
+        with self._lock:
+            worker = self._worker
+        if worker is not None and worker.is_alive():
+            self._queue.put((_STOP, {}))
+            worker.join()
 
 
 def dead_letters(db: Database, since: datetime | None = None) -> list[NotificationRow]:

@@ -37,13 +37,16 @@ class Notifier(Protocol):
 
 @dataclass
 class RecordingNotifier:
-    """The default: logs each event and keeps it, so a desk without channels still shows who was paged."""
+    """Logs each event and keeps it (tests, and the CLI's summary of a tick), passing it on to `forward`."""
 
+    forward: Notifier | None = None
     sent: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
 
     def notify(self, event: str, payload: dict[str, Any]) -> None:
         log.warning("%s: %s", event, payload)
         self.sent.append((event, payload))
+        if self.forward is not None:
+            self.forward.notify(event, payload)
 
 
 @dataclass(frozen=True)
