@@ -1,8 +1,12 @@
 """Incidents: spikes found in the brand's posts, kept open while they last, and what the incident room shows.
 
 `scan` runs after every ingest batch (a case hook), so an incident opens within seconds of the posts that make
-it. The room shows the posts driving it, its curve, the words and flight numbers people use, and a holding
-statement for a lead to edit and approve.
+it. Two detectors: the share test over the last hours (`risk.spikes`, works from the first day) and, once the
+brand has days of history, the seasonal test (`risk.seasonal`: this half hour against the same half hour on past
+days, scaled by weekday), whose history is built once a day per brand. A third kind of incident flags a burst of
+posts from suspected fake accounts (`risk.authenticity`), so a lead sees the click farm instead of a crisis; its
+posts count towards no case's priority. The room shows the posts driving it, its curve, the words and flight
+numbers people use, and a holding statement for a lead to edit and approve.
 """
 
 from __future__ import annotations
@@ -10,7 +14,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Collection, Iterable
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from pydantic import BaseModel
 from sqlalchemy import select
@@ -19,13 +23,20 @@ from sqlalchemy.orm import Session
 from wakeful.analyze.pii import redact
 from wakeful.core.clock import as_utc
 from wakeful.desk.reports import mentions
-from wakeful.risk.spikes import NEGATIVE_KEY, Observation, Spike, SpikeConfig, detect
+from wakeful.desk.risk import author_of
+from wakeful.risk import seasonal
+from wakeful.risk.authenticity import SUSPECT, Action, account_score, judge_burst
+from wakeful.risk.spikes import NEGATIVE_KEY, VOLUME_KEY, Observation, Spike, SpikeConfig, detect
 from wakeful.store.incidents import IncidentRow
 from wakeful.store.models import CasePostRow, CaseRow, PostRow
 
 QUIET_CLOSE = timedelta(hours=2)
 """An incident with no spike for this long is closed; a new spike opens a new one."""
 SERIES_STEP = timedelta(minutes=10)
+BURST_KEY = "inauthentic-burst"
+BURST_WINDOW = timedelta(minutes=10)
+_HISTORY: dict[tuple[str, str, date], seasonal.SlotCounts] = {}
+"""Seasonal history per (database, brand, day): past days do not change, so it is read once a day."""
 
 STATEMENTS = {
     "en": "We know some customers are affected by {what} right now. Our teams are working on it and we will "
@@ -96,12 +107,52 @@ def _observations(session: Session, brand: str, since: datetime, until: datetime
     return [Observation(as_utc(at), bool(c), s == "negative", t or []) for at, c, s, t in session.execute(stmt)]
 
 
-def scan(session: Session, brands: Iterable[str], now: datetime, config: SpikeConfig = SpikeConfig()) -> list[int]:
+def _history(session: Session, brand: str, today: datetime, config: seasonal.SeasonalConfig
+             ) -> seasonal.SlotCounts:
+    key = (str(session.get_bind().engine.url), brand, today.date())
+    if key not in _HISTORY:
+        if len(_HISTORY) > 64:
+            _HISTORY.clear()
+        _HISTORY[key] = seasonal.SlotCounts().add(
+            _observations(session, brand, today - timedelta(days=config.days), today))
+    return _HISTORY[key]
+
+
+def _seasonal_spikes(session: Session, brand: str, live: list[Observation], now: datetime,
+                     config: seasonal.SeasonalConfig) -> list[Spike]:
+    today = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    history = _history(session, brand, today, config)
+    if history.first_slot() is None:
+        return []
+    counts = seasonal.SlotCounts()
+    counts.slots.update(history.slots)
+    counts.add(o for o in live if o.at >= today)
+    return seasonal.detect(counts, now, config)
+
+
+def _burst(session: Session, brand: str, now: datetime) -> Spike | None:
+    """A crowd of suspected fake accounts posting about the brand in the last minutes, as a flagged spike."""
+    stmt = select(PostRow).where(mentions([brand]), PostRow.created_at >= now - BURST_WINDOW,
+                                 PostRow.created_at <= now)
+    actions = [Action(author_of(p.author), as_utc(p.created_at), p.text) for p in session.scalars(stmt)]
+    verdict = judge_burst(actions)
+    if not verdict.flagged:
+        return None
+    note = f"Suspected click farm: {'; '.join(verdict.evidence)}; not counted towards any case's priority"
+    return Spike(BURST_KEY, now - BURST_WINDOW, now, verdict.suspected, 0.0, 100 * verdict.fake_share, note)
+
+
+def scan(session: Session, brands: Iterable[str], now: datetime, config: SpikeConfig = SpikeConfig(),
+         seasonal_config: seasonal.SeasonalConfig = seasonal.SeasonalConfig()) -> list[int]:
     """Open or extend incidents for spikes in the window ending now; close the quiet ones. Ids touched."""
     touched = []
     for brand in sorted(set(brands)):
         since = now - config.window * (config.history_windows + 1)
-        for spike in detect(_observations(session, brand, since, now + timedelta(seconds=1)), now, config):
+        live = _observations(session, brand, since, now + timedelta(seconds=1))
+        found = {s.key: s for s in _seasonal_spikes(session, brand, live, now, seasonal_config)}
+        found.update({s.key: s for s in detect(live, now, config)})
+        burst = _burst(session, brand, now)
+        for spike in [*found.values(), *([burst] if burst else [])]:
             touched.append(_record(session, brand, spike, now))
         for row in session.scalars(select(IncidentRow).where(IncidentRow.brand == brand,
                                                              IncidentRow.closed_at.is_(None))):
@@ -189,8 +240,7 @@ def detail(session: Session, row: IncidentRow, languages: Iterable[str], config:
             continue
         seen.add(post.id)
         at = as_utc(post.created_at)
-        matches = post.sentiment == "negative" if row.key == NEGATIVE_KEY else (
-            post.complaint and row.key in (post.topics or []))
+        matches = _drives(row.key, post)
         slot = at - timedelta(seconds=at.timestamp() % SERIES_STEP.total_seconds())
         point = buckets.setdefault(slot, SeriesPoint(at=slot, matching=0, posts=0, negative=0))
         point.posts += 1
@@ -211,6 +261,15 @@ def detail(session: Session, row: IncidentRow, languages: Iterable[str], config:
         statement_by=row.statement_by,
         statement_at=as_utc(row.statement_at) if row.statement_at else None,
     )
+
+
+def _drives(key: str, post: PostRow) -> bool:
+    """Whether a post is one of those that make the incident."""
+    if key == NEGATIVE_KEY:
+        return post.sentiment == "negative"
+    if key == BURST_KEY:
+        return account_score(author_of(post.author), as_utc(post.created_at)) >= SUSPECT
+    return bool(post.complaint and (key == VOLUME_KEY or key in (post.topics or [])))
 
 
 def _plain(text: str) -> str:

@@ -59,6 +59,10 @@ class ForecastConfig:
     grows exponentially for the whole horizon and forecast billions from a dozen likes on the demo's viral post;
     at the critical value the forecast stays finite and still grows with every observation."""
     step_s: float = 300.0
+    prior_events: float = 10.0
+    """Pseudo-interactions of a Gamma prior on the infectiousness, centred on `prior_branching`: a handful of
+    early interactions says little, and the posts the desk looks at are the ones that started well."""
+    prior_branching: float = 0.5
 
 
 @dataclass(frozen=True)
@@ -68,6 +72,9 @@ class Point:
     at: datetime
     interactions: int
     impressions: int | None = None
+    audience: int | None = None
+    """Followers of everyone who interacted so far, where the platform lists them (X `retweeted_by`,
+    `liking_users`; Mastodon `reblogged_by`); each interaction counts `mean_degree` people otherwise."""
 
 
 @dataclass(frozen=True)
@@ -91,18 +98,20 @@ class Forecast:
         return next(h for h in self.horizons if h.after == after)
 
 
-def _exposure(created: datetime, followers: float, points: Sequence[Point]
+def _exposure(created: datetime, followers: float, points: Sequence[Point], degree: float
               ) -> tuple[Floats, Floats, float]:
-    """Event-group times (s after posting), their total audiences (count x degree), and interactions so far."""
+    """Event-group times (s after posting), their total audiences, and interactions so far."""
     times, weights = [0.0], [float(followers)]
-    prev_t, prev_n = 0.0, 0
+    prev_t, prev_n, prev_a = 0.0, 0, 0
     for p in points:
         t = max((p.at - created).total_seconds(), 0.0)
         gained = p.interactions - prev_n
         if gained > 0:
             times.append((prev_t + t) / 2.0)
-            weights.append(float(gained))
+            known = p.audience is not None and p.audience > prev_a
+            weights.append(float(p.audience - prev_a) if known and p.audience is not None else gained * degree)
         prev_t, prev_n = t, max(prev_n, p.interactions)
+        prev_a = max(prev_a, p.audience or 0)
     return np.asarray(times), np.asarray(weights), float(prev_n)
 
 
@@ -129,13 +138,13 @@ def forecast(created: datetime, followers: int, points: Sequence[Point], now: da
     """Interactions (and impressions, where counted) expected `horizons` after `now`, with 90% intervals."""
     seen = [p for p in points if p.at <= now]
     root = max(followers, paid_impressions)
-    times, audiences, so_far = _exposure(created, root, seen)
-    audiences = audiences.copy()
-    audiences[1:] *= config.mean_degree
+    times, audiences, so_far = _exposure(created, root, seen, config.mean_degree)
     now_s = max((now - created).total_seconds(), 1.0)
     exposure = float((audiences * config.kernel.cdf(now_s - times)).sum())
     cap = config.max_branching / config.mean_degree
-    p = min(so_far / exposure, cap) if exposure > 0 else 0.0
+    prior = config.prior_events
+    p0 = config.prior_branching / config.mean_degree
+    p = min((so_far + prior) / (exposure + prior / p0), cap) if exposure > 0 or prior > 0 else 0.0
     rel = Z90 / math.sqrt(so_far) if so_far > 0 else 1.0
     ps = (p, max(p * (1 - rel), 0.0), min(p * (1 + rel), cap) if so_far else cap * 0.1)
     longest = max(h.total_seconds() for h in horizons)

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 NEGATIVE_KEY = "negative-share"
+VOLUME_KEY = "complaint-volume"
+"""All complaints together (the seasonal detector's series), so a rise across every topic is seen too."""
 
 
 @dataclass(frozen=True)
@@ -48,9 +50,14 @@ class Spike:
     observed: int
     expected: float
     score: float
+    note: str = ""
+    """Said instead of the counts, where the counts are not the story (a flagged click-farm burst)."""
 
     def describe(self) -> str:
-        what = "negative posts" if self.key == NEGATIVE_KEY else f"{self.key.replace('_', ' ')} complaints"
+        if self.note:
+            return self.note
+        what = {NEGATIVE_KEY: "negative posts", VOLUME_KEY: "complaints"}.get(
+            self.key, f"{self.key.replace('_', ' ')} complaints")
         return f"{self.observed} {what} in {int((self.end - self.start).total_seconds() // 60)} min, " \
                f"{self.expected:.1f} expected (score {self.score:.1f})"
 
