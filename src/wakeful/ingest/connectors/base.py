@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import random
 import threading
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -19,6 +20,8 @@ from wakeful.core.models import Platform, Post
 from wakeful.ingest.jsonl import RecordError
 from wakeful.ingest.service import IngestService
 from wakeful.store.connectors import ConnectorStateRow
+
+MIN_CONNECTION_S = 1.0
 
 
 def backoff_delay(attempt: int, base: float = 1.0, cap: float = 300.0, rng: random.Random | None = None) -> float:
@@ -120,9 +123,12 @@ class ConnectorBase:
         for n in range(1, (max_connections or 2**62) + 1):
             if self.stopping.is_set():
                 return
+            started = time.monotonic()
             try:
                 self.run_once()
                 attempt = 0
+                if n != max_connections:  # a server that closes at once must not be re-dialled in a hot loop
+                    self.pause(max(0.0, MIN_CONNECTION_S - (time.monotonic() - started)))
             except RateLimited as e:
                 self.record_error(str(e))
                 sleep(min(e.wait, 900.0))
