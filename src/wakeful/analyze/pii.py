@@ -14,7 +14,7 @@ from typing import Literal
 
 from wakeful.analyze.text import URL_RE, fold
 
-PiiKind = Literal["email", "phone", "card", "booking-ref"]
+PiiKind = Literal["email", "phone", "card", "iban", "booking-ref"]
 
 _EMAIL_RE = re.compile(r"(?<![\w.+-])[\w.+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}(?![\w-])")
 # Card: 13-19 digits, optionally in groups separated by single spaces or hyphens.
@@ -36,6 +36,16 @@ _REF_CONTEXT_RE = re.compile(
     r"reservation|dossier|booking code|confirmation code|code de reservation)\b"
 )
 _FLIGHT_WORD_RE = re.compile(r"\b(?:flight|flug|vol|flt)\s*(?:no\.?|nr\.?|n°|#)?\s*$", re.IGNORECASE)
+# IBAN: country, check digits, then 11-30 letters or digits, printed whole or in groups of four.
+_IBAN_RE = re.compile(r"(?<!\w)[A-Za-z]{2}\d{2}(?: ?[A-Za-z0-9]{4}){2,7}(?: ?[A-Za-z0-9]{1,3})?(?!\w)")
+# An all-letter record locator ('KXJQWE') only right after its context word: 'PNR: KXJQWE', 'booking ref is …'.
+_REF_LETTERS_RE = re.compile(r"(?<![\w@#/-])[A-Z]{6}(?![\w@/-])")
+_REF_LEAD_RE = re.compile(
+    r"(?:pnr|record locator|locator|buchungs(?:nummer|code|referenz)|reservierungsnummer|"
+    r"(?:booking|reservation|buchung|reservierung|dossier|confirmation)\s*(?:ref(?:erence)?|code|number|nummer|"
+    r"numero|no\.?|nr\.?|n°|:|#))(?:\s*(?:is|ist|est|:|#|-))*\s*$",
+    re.IGNORECASE,
+)
 _REF_WINDOW = 40  # characters before a candidate reference in which a context word must appear
 
 
@@ -57,6 +67,20 @@ def luhn_valid(digits: str) -> bool:
             d = d * 2 - 9 if d > 4 else d * 2
         total += d
     return total % 10 == 0
+
+
+def iban_valid(candidate: str) -> bool:
+    """ISO 13616 mod-97 check: letters count 10..35, the rotated number leaves 1. Rejects 99% of lookalikes."""
+    compact = candidate.replace(" ", "").upper()
+    if not 15 <= len(compact) <= 34:
+        return False
+    rotated = compact[4:] + compact[:4]
+    return int("".join(str(int(ch, 36)) for ch in rotated)) % 97 == 1
+
+
+def _shouting(text: str) -> bool:
+    letters = [ch for ch in text if ch.isalpha()]
+    return sum(ch.isupper() for ch in letters) > 0.5 * max(1, len(letters))
 
 
 def _digits(s: str) -> str:
@@ -86,7 +110,8 @@ def _overlaps(a: tuple[int, int], taken: list[tuple[int, int]]) -> bool:
 
 
 def find_pii(text: str) -> list[PiiMatch]:
-    """All personal data in `text`, sorted by position, without overlaps (e-mail, card, phone, reference)."""
+    """All personal data in `text`, sorted by position, without overlaps (e-mail, IBAN, card, phone,
+    reference)."""
     taken: list[tuple[int, int]] = [m.span() for m in URL_RE.finditer(text)]
     found: list[PiiMatch] = []
 
@@ -97,6 +122,9 @@ def find_pii(text: str) -> list[PiiMatch]:
 
     for m in _EMAIL_RE.finditer(text):
         add("email", m.span())
+    for m in _IBAN_RE.finditer(text):
+        if iban_valid(m.group(0)):
+            add("iban", m.span())
     for m in _CARD_RE.finditer(text):
         if luhn_valid(_digits(m.group(0))):
             add("card", m.span())
@@ -112,6 +140,12 @@ def find_pii(text: str) -> list[PiiMatch]:
             continue
         if _REF_CONTEXT_RE.search(fold(before)):
             add("booking-ref", m.span())
+    for m in _REF_LETTERS_RE.finditer(text):
+        window = max(0, m.start() - _REF_WINDOW)
+        lead = _REF_LEAD_RE.search(fold(text[window : m.start()]))
+        # In a post written in capitals any word looks like a locator; judge by the text around the lead.
+        if lead and not _shouting(text[: window + lead.start()] + text[m.end() :]):
+            add("booking-ref", m.span())
     return sorted(found, key=lambda p: p.start)
 
 
@@ -125,7 +159,8 @@ def pii_kinds(text: str) -> list[str]:
 
 
 def redact(text: str) -> str:
-    """`text` with each piece of personal data replaced by `[email]`, `[phone]`, `[card]` or `[booking-ref]`."""
+    """`text` with each piece of personal data replaced by `[email]`, `[phone]`, `[card]`, `[iban]` or
+    `[booking-ref]`."""
     out: list[str] = []
     pos = 0
     for match in find_pii(text):

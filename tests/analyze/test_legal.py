@@ -1,0 +1,55 @@
+from __future__ import annotations
+
+import pytest
+
+from wakeful.analyze.legal import alleged_crimes, legal_flags, named_staff
+
+
+@pytest.mark.parametrize(
+    ("text", "flags"),
+    [
+        ("@AuroraAirways your agent Mark stole $200 from my wallet at the gate", ["staff_accusation", "crime:theft"]),
+        ("the flight attendant named Sarah was incredibly rude and yelled at my kid", ["staff_accusation"]),
+        ("Mark at the check-in desk lied to my face", ["staff_accusation"]),
+        ("Ihr Mitarbeiter Herr Weber hat mich angeschrien", ["staff_accusation"]),
+        ("Der Schaffner Müller war rassistisch zu uns", ["staff_accusation", "crime:discrimination"]),
+        ("l'hôtesse Julie a été très impolie avec ma mère", ["staff_accusation"]),
+        ("votre agent Marc m'a menti sur le remboursement", ["staff_accusation"]),
+        ("employee ID 40417 refused to board us and insulted my wife", ["staff_accusation"]),
+        ("someone went through my bag and took my camera", ["crime:theft"]),
+        ("my watch was stolen from my checked luggage", ["crime:theft"]),
+        ("Mein Laptop wurde aus dem Koffer gestohlen", ["crime:theft"]),
+        ("on m'a volé mon téléphone dans ma valise", ["crime:theft"]),
+        ("a passenger assaulted me and the crew did nothing", ["crime:assault"]),
+        ("the gate agent treated us differently because we're black, pure racism", ["crime:discrimination"]),
+        ("charging twice for one seat is fraud", ["crime:fraud"]),
+        ("Das ist Betrug am Kunden", ["crime:fraud"]),
+        ("c'est une arnaque", ["crime:fraud"]),
+    ],
+)
+def test_accusations_and_crimes_are_flagged(text: str, flags: list[str]) -> None:
+    assert legal_flags(text) == flags
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "mon vol est annulé, encore",  # 'vol' is a flight
+        "j'ai volé avec vous la semaine dernière",  # 'voler' is also to fly
+        "your agent Mark was so helpful, thank you!",  # named staff, praised
+        "the agent was rude",  # rude, but nobody named
+        "my flight was delayed 3 hours and nobody told us why",
+        "What a steal: Lisbon for 39 euros",  # 'steal' as a bargain
+    ],
+)
+def test_ordinary_posts_are_not_flagged(text: str) -> None:
+    assert legal_flags(text) == []
+
+
+def test_names_are_capitalised_words_not_sentence_words() -> None:
+    assert named_staff("your agent Mark said no, the agent Was rude") == ["Mark"]
+    assert named_staff("the pilot announced a delay") == []
+
+
+def test_crime_kinds() -> None:
+    assert alleged_crimes("thieves at the airport and a racist guard") == ["theft", "discrimination"]
