@@ -24,6 +24,8 @@ from wakeful.desk.cases import CaseState
 from wakeful.desk.priority import priority_level
 from wakeful.desk.routing import Notifier
 from wakeful.desk.service import ACTIVE_STATES
+from wakeful.desk.sla_targets import Targets
+from wakeful.desk.sla_targets import to_policy as to_policy  # re-exported: the settings page and reports use it
 from wakeful.store.agents import SlaPolicyRow
 from wakeful.store.db import Database
 from wakeful.store.models import CaseEventRow, CasePostRow, CaseRow, PostRow
@@ -90,16 +92,9 @@ def list_policies(session: Session, brands: Collection[str] | None) -> list[SlaP
     return list(session.scalars(stmt))
 
 
-def to_policy(row: SlaPolicyRow) -> sla.Policy:
-    return sla.Policy(row.first_response_minutes, row.next_response_minutes, row.resolution_minutes,
-                      row.business_hours, row.timezone, row.day_start_minute, row.day_end_minute,
-                      frozenset(int(d) for d in row.weekdays), row.escalate_fraction, row.page_fraction)
-
-
 def default_policy(settings: Settings, level: int) -> sla.Policy:
     """Without a stored policy: the settings' first-response target, also for next responses, around the clock."""
-    target = settings.first_response_target_minutes[level]
-    return sla.Policy(first_response_minutes=target, next_response_minutes=target)
+    return Targets({}, settings.first_response_target_minutes).policy("", level)
 
 
 def policy_for(session: Session, case: CaseRow, now: datetime, settings: Settings,

@@ -25,6 +25,7 @@ from wakeful.desk.schemas import (
     RiskView,
     TimelineItem,
 )
+from wakeful.desk.sla_targets import Targets, load_targets
 from wakeful.store.connectors import queue_reply
 from wakeful.store.jsonq import json_list_has
 from wakeful.store.models import CaseEventRow, CasePostRow, CaseRow, EngagementRow, PostRow
@@ -75,13 +76,15 @@ def _reach(reach: int, genuine_reach: int | None) -> int:
 
 
 def summarize(session: Session, case: CaseRow, now: datetime, settings: Settings,
-              latest_text: str | None = None) -> CaseSummary:
+              latest_text: str | None = None, targets: Targets | None = None) -> CaseSummary:
     awaiting = as_utc(case.awaiting_since) if case.awaiting_since else None
+    targets = targets or load_targets(session, [case.brand], settings)
     risk = session.get(CaseRiskRow, case.id)
     prio = compute_priority(case.severity, _reach(case.reach, risk.genuine_reach if risk else None), awaiting, now,
                             settings.priority_for(case.brand), risk.score if risk else None,
                             risk.summary if risk else "")
-    target = settings.first_response_target_minutes[prio.level]
+    answered = case.first_response_at is not None
+    target = targets.target_minutes(case.brand, prio.level, answered)
     waiting_min = prio.waiting.total_seconds() / 60 if prio.waiting is not None else None
     a = case.author
     return CaseSummary(
@@ -103,17 +106,12 @@ def summarize(session: Session, case: CaseRow, now: datetime, settings: Settings
         awaiting_since=awaiting,
         waiting_minutes=waiting_min,
         sla_target_minutes=target,
-        sla_left_minutes=(target - waiting_min) if waiting_min is not None else None,
+        sla_left_minutes=targets.left_minutes(case.brand, prio.level, awaiting, answered, now) if awaiting else None,
         first_response_at=as_utc(case.first_response_at) if case.first_response_at else None,
         snippet=redact(latest_text if latest_text is not None
                        else _latest_customer_texts(session, [case.id]).get(case.id, ""))[:280],
         risk=_risk_view(risk),
     )
-
-
-def _past_target(level: int, waited_s: float, settings: Settings) -> bool:
-    """Whether a wait has run past the first-response target of its priority level (the queue's breach rule)."""
-    return waited_s > settings.first_response_target_minutes[level] * 60
 
 
 def list_cases(
@@ -137,8 +135,9 @@ def list_cases(
     stored), then loads full rows only for the page it returns.
     """
     cols = select(CaseRow.id, CaseRow.severity, CaseRow.reach, CaseRow.awaiting_since, CaseRow.opened_at,
-                  CaseRow.brand, CaseRiskRow.score, CaseRiskRow.genuine_reach).outerjoin(
+                  CaseRow.brand, CaseRiskRow.score, CaseRiskRow.genuine_reach, CaseRow.first_response_at).outerjoin(
         CaseRiskRow, CaseRiskRow.case_id == CaseRow.id)
+    targets = load_targets(session, brands, settings)
     if brands is not None:
         cols = cols.where(CaseRow.brand.in_(list(brands)))
     stmt = cols.where(CaseRow.state.in_(list(states)))
@@ -151,12 +150,13 @@ def list_cases(
     if topic:
         stmt = stmt.where(json_list_has(CaseRow.topics, topic))
     ranked = []
-    for case_id, severity, reach, awaiting_since, opened_at, brand, risk, genuine in session.execute(stmt):
+    for case_id, severity, reach, awaiting_since, opened_at, brand, risk, genuine, first in session.execute(stmt):
         policy = settings.priority_for(brand)
         reach = _reach(reach, genuine)
         level, waited = priority_level(severity, reach, as_utc(awaiting_since) if awaiting_since else None, now,
                                        policy, risk)
-        late = awaiting_since is not None and _past_target(level, waited, settings)
+        late = awaiting_since is not None and targets.past(brand, level, as_utc(awaiting_since), first is not None,
+                                                           now)
         if level >= min_level and (late or not breached):
             rank = waited + head_start_seconds(reach, policy, risk) if awaiting_since else 0.0
             ranked.append((-level, -rank, as_utc(opened_at), case_id))
@@ -164,25 +164,26 @@ def list_cases(
     page = [r[-1] for r in ranked[:limit]]
     rows = {c.id: c for c in session.scalars(select(CaseRow).where(CaseRow.id.in_(page)))}
     texts = _latest_customer_texts(session, page)
-    return [summarize(session, rows[i], now, settings, texts.get(i, "")) for i in page]
+    return [summarize(session, rows[i], now, settings, texts.get(i, ""), targets) for i in page]
 
 
 def queue_counts(session: Session, brands: Collection[str] | None, now: datetime, settings: Settings) -> QueueCounts:
     """Header numbers over every active case, from three columns (cheap at 10,000 open cases)."""
     stmt = select(CaseRow.assignee, CaseRow.severity, CaseRow.reach, CaseRow.awaiting_since, CaseRow.brand,
-                  CaseRiskRow.score, CaseRiskRow.genuine_reach).outerjoin(
+                  CaseRiskRow.score, CaseRiskRow.genuine_reach, CaseRow.first_response_at).outerjoin(
         CaseRiskRow, CaseRiskRow.case_id == CaseRow.id)
     if brands is not None:
         stmt = stmt.where(CaseRow.brand.in_(list(brands)))
+    targets = load_targets(session, brands, settings)
     total = breached = unassigned = 0
-    for assignee, severity, reach, awaiting_since, brand, risk, genuine in session.execute(
+    for assignee, severity, reach, awaiting_since, brand, risk, genuine, first in session.execute(
             stmt.where(CaseRow.state.in_(ACTIVE_STATES))):
         total += 1
         unassigned += assignee is None
         if awaiting_since is not None:
-            level, waited = priority_level(severity, _reach(reach, genuine), as_utc(awaiting_since), now,
-                                           settings.priority_for(brand), risk)
-            breached += _past_target(level, waited, settings)
+            level, _ = priority_level(severity, _reach(reach, genuine), as_utc(awaiting_since), now,
+                                      settings.priority_for(brand), risk)
+            breached += targets.past(brand, level, as_utc(awaiting_since), first is not None, now)
     return QueueCounts(active=total, breached=breached, unassigned=unassigned)
 
 
