@@ -27,9 +27,9 @@ def severity(complaint: bool, sentiment_score: float, text: str, topics: Sequenc
     `signals`, when the caller has already read them, saves reading the text again."""
     if not complaint:
         return 0
-    signals = set(urgency_signals(text) if signals is None else signals)
-    if signals & CRITICAL_SIGNALS:
+    found = set(urgency_signals(text) if signals is None else signals)
+    if found & CRITICAL_SIGNALS:
         return 3
-    if signals & URGENT_SIGNALS or sentiment_score <= STRONGLY_NEGATIVE or len(set(topics)) >= COMPOUND_TOPICS:
+    if found & URGENT_SIGNALS or sentiment_score <= STRONGLY_NEGATIVE or len(set(topics)) >= COMPOUND_TOPICS:
         return 2
     return 1
