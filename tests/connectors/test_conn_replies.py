@@ -14,18 +14,19 @@ from datetime import timedelta
 from typing import Any
 
 from fastapi.testclient import TestClient
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from wakeful.api.deps import Desk
 from wakeful.core.clock import FixedClock
 from wakeful.core.models import Author, Platform, Post
+from wakeful.desk import service
 from wakeful.ingest.connectors.bluesky import BlueskyReplySender, event_to_post
 from wakeful.ingest.connectors.mastodon import MastodonReplySender, status_to_post
 from wakeful.ingest.connectors.reddit import RedditAuth, RedditReplySender, thing_to_post
-from wakeful.ingest.connectors.replies import ReplyDispatcher
+from wakeful.ingest.connectors.replies import Outgoing, ReplyDispatcher
 from wakeful.ingest.connectors.x import XReplySender, tweet_to_post
 from wakeful.store.connectors import OutboundReplyRow
-from wakeful.store.models import CasePostRow, PostRow
+from wakeful.store.models import CasePostRow, CaseRow, PostRow
 
 from tests.connectors.loopback import Request, http_server
 from tests.connectors.test_conn_bluesky import post_event
@@ -155,3 +156,30 @@ def test_replies_go_out_through_each_platform(desk: Desk, client: TestClient, au
     refused = client.get(f"/api/v1/cases/{cases[('x', '1002')]}", headers=auth("ana", "aurora")).json()
     [reply] = [i for i in refused["timeline"] if i["kind"] == "reply"]
     assert reply["data"]["delivery"].startswith("failed after 1 attempt(s): HTTP 403")
+
+
+class Garbled:
+    """A platform that posted the reply but answered with something unreadable."""
+
+    def send(self, reply: Outgoing) -> str:
+        raise KeyError("data")
+
+
+def test_a_reply_that_may_be_public_is_never_sent_twice(desk: Desk, clock: FixedClock) -> None:
+    desk.ingest.ingest([make_post("t1", "@AuroraAirways my bag is lost"),
+                        make_post("t2", "@AuroraAirways my bag is lost too", author="bob")])
+    with desk.db.session() as s:
+        for case in s.scalars(select(CaseRow).order_by(CaseRow.id)):
+            service.add_reply(s, case, "We are on it", "ana", clock.now())
+    with desk.db.session() as s:  # a dispatcher claimed t2's reply and died mid-call
+        s.execute(update(OutboundReplyRow).where(OutboundReplyRow.in_reply_to == "t2").values(state="sending"))
+    dispatcher = ReplyDispatcher(desk.db, desk.clock, {"x": Garbled()})
+    assert dispatcher.dispatch().failed == 1
+    clock.advance(timedelta(minutes=11))
+    dispatcher.dispatch()
+    dispatcher.dispatch()
+    with desk.db.session() as s:
+        rows = {r.in_reply_to: r for r in s.scalars(select(OutboundReplyRow))}
+    assert rows["t1"].state == rows["t2"].state == "unknown"
+    assert rows["t1"].attempts == 1 and "KeyError" in (rows["t1"].last_error or "")
+    assert "stopped mid-call" in (rows["t2"].last_error or "")

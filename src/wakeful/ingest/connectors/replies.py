@@ -10,6 +10,7 @@ because it may already be public and a customer must not get it twice.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -24,6 +25,8 @@ from wakeful.ingest.connectors.base import rate_limit_wait
 from wakeful.store.connectors import OutboundReplyRow, mark_delivery
 from wakeful.store.db import Database
 from wakeful.store.models import CaseEventRow, PostRow
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -82,13 +85,20 @@ class ReplyDispatcher:
     def dispatch(self, limit: int = 50) -> DispatchResult:
         result = DispatchResult()
         now = self.clock.now()
+        pending = OutboundReplyRow.state == "pending"
+        sendable = OutboundReplyRow.platform.in_(list(self.senders)) & OutboundReplyRow.in_reply_to.is_not(None)
         with self.db.session() as s:
             for row in s.scalars(select(OutboundReplyRow).where(
                     OutboundReplyRow.state == "sending", OutboundReplyRow.next_attempt_at < now - self.stale_after)):
                 self._finish(s, row, "unknown", "unknown: the sender stopped mid-call; check the platform")
+            # Nothing can send these: say so at once, in one transaction (a demo day queues thousands).
+            for row in s.scalars(select(OutboundReplyRow).where(pending, ~sendable).limit(1000)):
+                why = "no customer post to answer" if row.in_reply_to is None else f"no connector for {row.platform}"
+                row.attempts += 1
+                self._finish(s, row, "not_sent", f"not sent: {why}")
+                result.not_sent += 1
             due = list(s.scalars(select(OutboundReplyRow.id).where(
-                OutboundReplyRow.state == "pending", OutboundReplyRow.next_attempt_at <= now,
-            ).order_by(OutboundReplyRow.id).limit(limit)))
+                pending, sendable, OutboundReplyRow.next_attempt_at <= now).order_by(OutboundReplyRow.id).limit(limit)))
         for reply_id in due:
             self._one(reply_id, result)
         return result
@@ -114,26 +124,29 @@ class ReplyDispatcher:
         out = self._claim(reply_id)
         if out is None:
             return
-        sender = self.senders.get(out.platform)
         error: SendError | None = None
         platform_id: str | None = None
-        if sender is not None and out.in_reply_to:
-            try:
-                platform_id = sender.send(out)
-            except SendError as e:
-                error = e
-            except (httpx.HTTPError, OSError) as e:
-                error = SendError(f"{type(e).__name__}: {e}")
+        try:
+            platform_id = self.senders[out.platform].send(out)
+        except SendError as e:
+            error = e
+        except (httpx.HTTPError, OSError) as e:
+            error = SendError(f"{type(e).__name__}: {e}")
+        except Exception as e:  # e.g. an unreadable answer: the reply may be public already, so do not resend
+            log.exception("sending reply %s on %s failed unexpectedly", reply_id, out.platform)
+            with self.db.session() as s:
+                row = s.get(OutboundReplyRow, reply_id)
+                assert row is not None
+                row.attempts += 1
+                self._finish(s, row, "unknown", f"unknown: {type(e).__name__}: {e}; check the platform")
+            result.failed += 1
+            return
         now = self.clock.now()
         with self.db.session() as s:
             row = s.get(OutboundReplyRow, reply_id)
             assert row is not None
             row.attempts += 1
-            if sender is None or not out.in_reply_to:
-                why = f"no connector for {out.platform}" if sender is None else "no customer post to answer"
-                self._finish(s, row, "not_sent", f"not sent: {why}")
-                result.not_sent += 1
-            elif error is None:
+            if error is None:
                 row.sent_at, row.platform_reply_id = now, platform_id
                 self._finish(s, row, "sent", "sent", platform_reply_id=platform_id)
                 result.sent += 1
