@@ -11,13 +11,15 @@ from collections.abc import Sequence
 
 from wakeful.analyze.brands import BrandMatcher
 from wakeful.analyze.complaint import ComplaintClassifier, LexiconComplaintClassifier
-from wakeful.analyze.language import SUPPORTED_LANGUAGES, LanguageDetector, LinguaLanguageDetector
+from wakeful.analyze.language import SUPPORTED_LANGUAGES, LanguageDetector, default_detector
+from wakeful.analyze.legal import legal_flags
 from wakeful.analyze.pii import pii_kinds
 from wakeful.analyze.question import is_question
 from wakeful.analyze.sentiment import SentimentModel, VaderSentiment
 from wakeful.analyze.severity import severity
 from wakeful.analyze.spam import is_spam
 from wakeful.analyze.topics import KeywordTopicTagger, TopicTagger
+from wakeful.analyze.urgency import read_urgency
 from wakeful.core.models import Analysis, Post
 from wakeful.core.settings import BrandConfig
 
@@ -43,7 +45,7 @@ class Analyzer:
         topics: TopicTagger | None = None,
     ) -> None:
         self.brands = BrandMatcher(brands)
-        self.detector: LanguageDetector = detector or LinguaLanguageDetector()
+        self.detector: LanguageDetector = detector or default_detector()
         self.sentiment: SentimentModel = sentiment or VaderSentiment()
         self.complaint: ComplaintClassifier = complaint or LexiconComplaintClassifier()
         self.topics: TopicTagger = topics or KeywordTopicTagger()
@@ -70,6 +72,7 @@ class Analyzer:
         score = max(-1.0, min(1.0, score))
         complaint, complaint_p = self.complaint.predict(text, lang, score)
         topics = self.topics.tag(text, lang)
+        urgency = read_urgency(text)
         return Analysis(
             lang=lang,
             lang_confidence=max(0.0, min(1.0, lang_confidence)),
@@ -79,10 +82,13 @@ class Analyzer:
             complaint_p=max(0.0, min(1.0, complaint_p)),
             question=is_question(text, lang),
             spam=is_spam(text),
-            severity=severity(complaint, score, text, topics),
+            severity=severity(complaint, score, text, topics, signals=urgency.signals),
             topics=topics,
             brands=self.brands.match(text),
             pii=pii_kinds(text),
+            signals=urgency.signals,
+            deadline_minutes=urgency.deadline_minutes,
+            legal=legal_flags(text),
         )
 
     def analyze_many(self, posts: Sequence[Post]) -> list[Analysis]:
