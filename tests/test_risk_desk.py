@@ -1,0 +1,90 @@
+"""Risk at the desk: recomputed on every engagement update, shown in the case API, alerted once, and fake
+engagement worth nothing to priority (SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+
+from wakeful.api.deps import Desk
+from wakeful.core.models import Engagement, Post
+from wakeful.desk import service
+from wakeful.store.models import CaseEventRow
+from wakeful.store.risk import CaseRiskRow
+
+from tests.desk_fixtures import Headers
+from tests.factories import T0, make_post
+
+LOST_BAG = "@AuroraAirways you lost my father's bag on AU 1432 and nobody answers. Disgraceful, I want it back now"
+
+
+def _observe(desk: Desk, post: Post, minutes: float, likes: int, reposts: int, impressions: int) -> None:
+    at = post.created_at + timedelta(minutes=minutes)
+    desk.clock.set(at)  # type: ignore[attr-defined]
+    desk.ingest.ingest([post.model_copy(update={"engagement": Engagement(
+        observed_at=at, likes=likes, reposts=reposts, impressions=impressions)})])
+
+
+def _case_id(desk: Desk) -> int:
+    with desk.db.session() as s:
+        [case] = service.list_cases(s, None, desk.clock.now(), desk.settings)
+    return case.id
+
+
+def test_a_promoted_complaint_spreading_is_raised_alerted_once_and_shown(
+        desk: Desk, client: TestClient, auth: Headers) -> None:
+    post = make_post("p1", LOST_BAG, author="mira", followers=300, impressions=0, promoted=True)
+    desk.clock.set(T0)  # type: ignore[attr-defined]
+    desk.ingest.ingest([post])
+    case_id = _case_id(desk)
+    scores = []
+    for minutes, likes, reposts, impressions in ((10, 4, 1, 300), (20, 12, 3, 900), (30, 30, 9, 2400)):
+        _observe(desk, post, minutes, likes, reposts, impressions)
+        with desk.db.session() as s:
+            row = s.get(CaseRiskRow, case_id)
+            assert row is not None
+            scores.append((row.score, row.forecast_6h))
+    assert scores == sorted(scores) and scores[-1][1] is not None and scores[-1][1] > 2400
+    body = client.get(f"/api/v1/cases/{case_id}", headers=auth()).json()
+    assert body["risk"]["promoted"] and "promoted" in body["risk"]["summary"]
+    assert "impressions in 6 h" in body["risk"]["summary"]
+    assert {f["name"] for f in body["risk"]["factors"]} >= {"severity", "promotion", "forecast"}
+    assert body["priority"]["level"] == min(3, body["severity"] + 1)
+    assert any(r.startswith("risk ") for r in body["priority"]["reasons"])
+    assert [i["kind"] for i in body["timeline"]].count("risk") == 1
+    with desk.db.session() as s:
+        events = s.scalars(select(CaseEventRow).where(CaseEventRow.kind == "risk")).all()
+    assert len(events) == 1
+
+
+def test_bought_likes_are_shown_and_do_not_raise_priority(desk: Desk) -> None:
+    post = make_post("p2", LOST_BAG, author="ola", followers=150, impressions=0)
+    desk.clock.set(T0)  # type: ignore[attr-defined]
+    desk.ingest.ingest([post])
+    case_id = _case_id(desk)
+    _observe(desk, post, 10, 3, 0, 120)
+    with desk.db.session() as s:
+        before = service.list_cases(s, None, desk.clock.now(), desk.settings)[0].priority
+    _observe(desk, post, 11, 1_400, 1, 180)  # a thousand likes in a minute, seen by sixty more people
+    with desk.db.session() as s:
+        row = s.get(CaseRiskRow, case_id)
+        assert row is not None and row.fake_share > 0.9 and "likes bought" in row.summary
+        after = service.list_cases(s, None, desk.clock.now(), desk.settings)[0].priority
+        assert row.alerted_at is None
+    assert (after.level, after.reasons[1:]) == (before.level, before.reasons[1:])
+
+
+def test_fake_supporters_in_the_thread_are_discounted(desk: Desk) -> None:
+    root = make_post("p3", LOST_BAG, author="ana", followers=900, impressions=0)
+    desk.clock.set(T0)  # type: ignore[attr-defined]
+    desk.ingest.ingest([root])
+    replies = [make_post(f"r{i}", "So true!! @AuroraAirways worst airline #flyaurora", author=f"bot{i}",
+                         followers=0, minutes=5 + i / 60, reply_to="p3", conversation="p3") for i in range(30)]
+    desk.clock.set(T0 + timedelta(minutes=6))  # type: ignore[attr-defined]
+    desk.ingest.ingest(replies)
+    with desk.db.session() as s:
+        row = s.get(CaseRiskRow, _case_id(desk))
+    assert row is not None and row.fake_share > 0.5
+    assert "replies from suspected fake accounts" in row.summary
