@@ -321,3 +321,7 @@ cli_agents.register(app)
 from wakeful.cli_connect import register as _register_connect  # noqa: E402
 
 _register_connect(app)
+
+from wakeful.cli_classify import register as _register_classify  # noqa: E402
+
+_register_classify(app)
