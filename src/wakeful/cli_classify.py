@@ -1,0 +1,82 @@
+"""`wakeful classify [FILE]`: the stable command-line contract for scripts and evaluations.
+
+One post text per input line (standard input when no file is given), one JSON object per output line, in the
+same order, so line N of the output always belongs to line N of the input, empty lines included:
+`{"lang", "sentiment", "sentiment_score", "complaint", "complaint_p", "topics", "severity", "pii"}`; `lang` is
+null when the detector is unsure. Runs the desk's own Analyzer with its shipped models, in batches, offline.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterable, Iterator
+from datetime import UTC, datetime
+from itertools import islice
+from pathlib import Path
+from typing import Annotated, Any, TextIO
+
+import typer
+
+from wakeful.analyze import Analyzer
+from wakeful.core.models import Analysis, Author, Platform, Post
+
+BATCH = 256
+MAX_TEXT = 40_000  # the Post model's limit; a longer line is classified on its first MAX_TEXT characters
+_AUTHOR = Author(id="classify", handle="classify")
+
+
+def record(analysis: Analysis) -> dict[str, Any]:
+    """The contract's fields of one analysis, in the contract's order."""
+    return {
+        "lang": analysis.lang,
+        "sentiment": analysis.sentiment.value,
+        "sentiment_score": float(analysis.sentiment_score),
+        "complaint": bool(analysis.complaint),
+        "complaint_p": float(analysis.complaint_p),
+        "topics": list(analysis.topics),
+        "severity": int(analysis.severity),
+        "pii": list(analysis.pii),
+    }
+
+
+def classify_lines(lines: Iterable[str], analyzer: Analyzer) -> Iterator[dict[str, Any]]:
+    """One record per line, in order, analysed `BATCH` lines at a time."""
+    now = datetime.now(UTC)
+    numbered = enumerate(line.rstrip("\r\n") for line in lines)
+    while batch := list(islice(numbered, BATCH)):
+        posts = [Post(platform=Platform.DEMO, id=f"line-{i + 1}", author=_AUTHOR, text=text[:MAX_TEXT],
+                      created_at=now) for i, text in batch]
+        for analysis in analyzer.analyze_many(posts):
+            yield record(analysis)
+
+
+def write_records(lines: Iterable[str], out: TextIO, analyzer: Analyzer | None = None) -> int:
+    """Classify `lines` into `out` as JSON lines; returns how many were written."""
+    count = 0
+    for rec in classify_lines(lines, analyzer or Analyzer([])):
+        out.write(json.dumps(rec, ensure_ascii=False) + "\n")
+        count += 1
+    return count
+
+
+def classify(
+    file: Annotated[Path | None, typer.Argument(help="UTF-8 text, one post per line; standard input if omitted",
+                                                 exists=True, dir_okay=False, readable=True)] = None,
+) -> None:
+    """Classify one post per line: one JSON object per line, in order (lang, sentiment, complaint, topics,
+    severity, pii)."""
+    try:
+        if file is None:
+            write_records(sys.stdin, sys.stdout)
+        else:
+            with file.open(encoding="utf-8") as fh:
+                write_records(fh, sys.stdout)
+    except UnicodeDecodeError as err:
+        source = str(file) if file is not None else "standard input"
+        raise typer.BadParameter(f"{source} is not UTF-8 text ({err.reason} at byte {err.start})") from None
+    sys.stdout.flush()
+
+
+def register(app: typer.Typer) -> None:
+    app.command("classify")(classify)
