@@ -15,6 +15,7 @@ from wakeful.api.auth import Role
 from wakeful.api.deps import Desk
 from wakeful.core.clock import FixedClock
 from wakeful.core.connector_settings import ConnectorsConfig, MastodonConnectorConfig
+from wakeful.core.models import Platform
 from wakeful.core.settings import Settings
 from wakeful.desk import service
 from wakeful.store.connectors import OutboundReplyRow
@@ -75,3 +76,22 @@ def test_leads_list_and_retry_their_brands_failed_replies(desk: Desk, client: Te
     detail = client.get(f"/api/v1/cases/{listed['case_id']}", headers=lead).json()
     [event] = [i for i in detail["timeline"] if i["kind"] == "reply"]
     assert event["data"]["delivery"] == "pending" and event["data"]["retried_by"] == "lee"
+
+
+def test_case_page_shows_how_a_reply_was_delivered(desk: Desk, client: TestClient) -> None:
+    from wakeful.api.auth import create_user
+    from wakeful.ingest.connectors.replies import ReplyDispatcher
+
+    from tests.factories import make_post
+
+    desk.ingest.ingest([make_post("d1", "@AuroraAirways my bag is lost", platform=Platform.DEMO)])
+    with desk.db.session() as s:
+        create_user(s, "ana", "correct horse battery", "aurora", Role.AGENT, desk.clock.now())
+        case = s.query(CaseRow).one()
+        service.add_reply(s, case, "We are on it", "ana", desk.clock.now())
+        case_id = case.id
+    ReplyDispatcher(desk.db, desk.clock, {}).dispatch()
+    assert client.post("/login", data={"username": "ana", "password": "correct horse battery"},
+                       follow_redirects=False).status_code == 303
+    html = client.get(f"/cases/{case_id}").text
+    assert "· not sent: no connector for demo" in html
