@@ -16,14 +16,14 @@ from typing import Any
 from urllib.parse import parse_qs, urlparse
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from wakeful.api.deps import Desk
 from wakeful.ingest.connectors.mastodon import MastodonConnector
 from wakeful.store.connectors import ConnectorStateRow
 from wakeful.store.models import PostRow, RejectedRecordRow
 
-from tests.connectors.loopback import Request, http_server, stored_ids
+from tests.connectors.loopback import Request, count, http_server, stored_ids
 from tests.factories import T0
 
 
@@ -103,11 +103,6 @@ def instance() -> Iterator[tuple[str, Instance]]:
     finally:
         server.shutdown()
         server.server_close()
-
-
-def count(desk: Desk, model: Any) -> int:
-    with desk.db.session() as s:
-        return int(s.scalar(select(func.count()).select_from(model)) or 0)
 
 
 def test_kill_and_restart_delivers_every_status_exactly_once(desk: Desk, instance: tuple[str, Instance]) -> None:
