@@ -8,7 +8,8 @@
   built from the published patterns; ROC-AUC and F1 of the scorer against "account younger than 30 days" and
   the profile score alone (no burst context).
 - Spikes: six simulated weeks (four of history), crises on one topic or across all; detection delay and false
-  alarms per week for the seasonal detector, the share detector, and a trailing (non-seasonal) volume baseline.
+  alarms per week for the seasonal detector, the share detector, both as the desk runs them, and a trailing
+  (non-seasonal) volume baseline.
 """
 
 from __future__ import annotations
@@ -172,6 +173,7 @@ def evaluate_spikes(seed: int) -> dict[str, Any]:
         alarms["share"] += [(t, s.key) for s in spikes.detect(recent, t, share_config)]
         alarms["trailing"] += [(t, k) for k in _trailing_volume(counts, t)]
         t += timedelta(minutes=5)
+    alarms["desk"] = alarms["seasonal"] + alarms["share"]  # the desk runs both
     weeks = (end - history_end) / timedelta(weeks=1)
     return {"weeks": weeks, "crises": len(crises),
             **{name: _score_alarms(found, crises, weeks) for name, found in alarms.items()}}
@@ -230,7 +232,7 @@ def lines(report: dict[str, Any]) -> list[str]:
         f"(profile only {a['auc_profile_only']:.3f}/{a['f1_profile_only']:.3f}; age<30d "
         f"{a['auc_age_baseline']:.3f}/{a['f1_age_baseline']:.3f})",
     ]
-    for name in ("seasonal", "share", "trailing"):
+    for name in ("desk", "seasonal", "share", "trailing"):
         r = s[name]
         delay = f"{r['median_delay_min']:.0f} min" if r["median_delay_min"] is not None else "n/a"
         out.append(f"  spikes ({name}), {s['weeks']:.0f} weeks: detected {r['detected']}/{s['crises']}, median "

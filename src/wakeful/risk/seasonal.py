@@ -3,10 +3,12 @@
 `spikes.detect` compares shares within the last hours, which needs no history but misses a rise that lifts every
 topic at once. With days of history the desk can ask the direct question: this many complaints about lost
 luggage between 18:00 and 18:30 on a Monday, against the same half hour on each of the past days, each scaled by
-how busy its weekday is relative to a Monday (hour of day x day of week). The test is a robust z-score (median
-and MAD of those days, plus the count's own Poisson noise), so one past incident in the history does not raise
-the bar. Counts live in 5-minute slots, so the baseline can be built once a day and the live window updated on
-every batch. Pure: the desk feeds it observations from the store.
+how busy its weekday is relative to a Monday (hour of day x day of week). The expected count is robust (the
+median of those days plus their MAD, so one past incident in the history does not raise the bar and a noisy
+slot asks for more), and the test is the Poisson tail of the observed count under it: the score is -log10 of
+that probability, so a small topic at night needs no more luck than a busy one at noon to alarm. Counts live
+in 5-minute slots, so the baseline can be built once a day and the live window updated on every batch. Pure:
+the desk feeds it observations from the store.
 """
 
 from __future__ import annotations
@@ -30,7 +32,8 @@ class SeasonalConfig:
     days: int = 28
     min_days: int = 5
     """Fewer days of history than this and the detector stays silent (the share test covers the first days)."""
-    threshold: float = 4.0
+    threshold: float = 6.0
+    """-log10 of the tail probability: one in a million per key and window."""
     min_count: int = 8
     min_ratio: float = 2.0
 
@@ -75,8 +78,11 @@ def _weekday_factors(counts: SlotCounts, today_start: int, days: int) -> dict[in
     """How busy each weekday is relative to the typical day (1.0 where unknown), from daily totals."""
     per_day = 86_400 // int(SLOT.total_seconds())
     totals: dict[int, list[int]] = defaultdict(list)
+    first = counts.first_slot()
     for d in range(1, days + 1):
         start = today_start - d * per_day
+        if first is None or start < first:
+            break
         total = sum(sum(counts.slots[s].values()) for s in range(start, start + per_day) if s in counts.slots)
         weekday = datetime.fromtimestamp(start * SLOT.total_seconds(), tz=UTC).weekday()
         totals[weekday].append(total)
@@ -86,12 +92,25 @@ def _weekday_factors(counts: SlotCounts, today_start: int, days: int) -> dict[in
     return {w: max(statistics.median(ts), 1.0) / typical for w, ts in totals.items()}
 
 
-def _robust(x: float, samples: list[float]) -> tuple[float, float]:
-    """Expected value and z-score: median and MAD of the samples, with the expected count's Poisson noise."""
+def poisson_surprise(observed: int, expected: float) -> float:
+    """-log10 P(X >= observed) for X ~ Poisson(expected), summed in log space so large counts do not overflow."""
+    lam = max(expected, 0.1)
+    if observed <= lam:
+        return 0.0
+    log_first = -lam + observed * math.log(lam) - math.lgamma(observed + 1)
+    total, k, rel = 0.0, observed, 0.0
+    while rel > -40 and k < observed + 10_000:
+        total += math.exp(rel)
+        k += 1
+        rel += math.log(lam) - math.log(k)
+    return -(log_first + math.log(total)) / math.log(10)
+
+
+def _robust(x: int, samples: list[float]) -> tuple[float, float]:
+    """The expected count (median of the days plus their MAD) and how surprising `x` is under it."""
     med = statistics.median(samples)
     mad = statistics.median(abs(s - med) for s in samples)
-    sd = math.sqrt((_MAD_TO_SD * mad) ** 2 + med + 1.0)
-    return med, (x - med) / sd
+    return med, poisson_surprise(x, med + _MAD_TO_SD * mad)
 
 
 def detect(counts: SlotCounts, now: datetime, config: SeasonalConfig = SeasonalConfig(),

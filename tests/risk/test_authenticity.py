@@ -1,0 +1,49 @@
+"""Authenticity: the demo's click farm and a simulated one are caught; real crowds and newcomers are not."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from wakeful.core.models import Author
+from wakeful.evaluation import risk_sim
+from wakeful.ingest import scenario
+from wakeful.risk.authenticity import Action, account_score, judge_burst, unexplained_likes
+
+POSTS = list({p.key: p for p in scenario.generate_scenario(seed=3)}.values())
+
+
+def _actions(role: str) -> list[Action]:
+    return [Action(p.author, p.created_at, p.text) for p in POSTS if p.raw["scenario"]["role"] == role]
+
+
+def test_the_demo_click_farm_is_flagged_with_evidence_and_the_real_crisis_is_not() -> None:
+    farm = judge_burst(_actions("fake_burst"))
+    assert farm.flagged and farm.fake_share > 0.9
+    assert any("days old" in e for e in farm.evidence) and any("near-identical" in e for e in farm.evidence)
+    crowd = judge_burst(_actions("crisis"))
+    assert crowd.size >= 30 and not crowd.flagged and crowd.fake_share < 0.1
+
+
+def test_one_trait_alone_does_not_make_an_account_fake() -> None:
+    at = risk_sim.START
+    newcomer = Author(id="1", handle="new", followers=40, following=60, created_at=at - timedelta(days=2),
+                      description="Just joined to complain about my flight")
+    farm = Author(id="2", handle="f", followers=1, following=3000, created_at=at - timedelta(days=2),
+                  default_profile=True)
+    assert account_score(newcomer, at) < 0.5 < account_score(farm, at)
+
+
+def test_simulated_farm_bursts_score_above_genuine_traffic() -> None:
+    data = risk_sim.traffic_with_bursts(seed=5, days=1, bursts=4)
+    fake = [account_score(d.action.author, d.action.at) for d in data if d.fake]
+    real = [account_score(d.action.author, d.action.at) for d in data if not d.fake]
+    assert sum(fake) / len(fake) > 2 * sum(real) / len(real)
+
+
+def test_likes_beyond_what_impressions_allow_are_unexplained() -> None:
+    t = risk_sim.START
+    series = [(t, 10, 600), (t + timedelta(minutes=1), 1_050, 760), (t + timedelta(minutes=10), 1_060, 880)]
+    [jump] = unexplained_likes(series)
+    assert jump.likes == 1_040 and jump.unexplained == 1_040 - 40
+    organic = [(t, 10, 600), (t + timedelta(minutes=10), 60, 4_000), (t + timedelta(minutes=20), 70, None)]
+    assert unexplained_likes(organic) == []
