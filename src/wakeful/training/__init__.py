@@ -1,0 +1,1 @@
+"""`wakeful train`: fits the shipped analysis models from the labelled public data (needs scikit-learn)."""
