@@ -7,6 +7,7 @@ is clearly sure, after removing the parts of a post that carry no language (link
 
 from __future__ import annotations
 
+import math
 import re
 from functools import cache
 from pathlib import Path
@@ -25,7 +26,8 @@ SUPPORTED_LANGUAGES: tuple[str, ...] = ("en", "de", "fr", "es", "it", "nl", "pt"
 MODEL_PATH = Path(__file__).parent / "models" / "language.npz"
 OTHER = "xx"  # the n-gram model's class for languages the desk does not serve
 MAX_NGRAM = 4
-BUCKETS = 1 << 16  # hashed n-gram features: ~70k distinct n-grams in training, so few collide that matter
+BUCKET_BITS = 16  # 65,536 hashed n-gram features for ~70k distinct n-grams in training: few collisions matter
+BUCKETS = 1 << BUCKET_BITS
 # Function words common in Dutch posts and absent from German and English ones.
 _DUTCH_MARKERS = frozenset({
     "het", "een", "niet", "mijn", "ik", "jullie", "geen", "nog", "weer", "zijn", "heb", "heeft", "hebben", "naar",
@@ -35,7 +37,8 @@ _DUTCH_MARKERS = frozenset({
 })
 _DUTCH_LOOKALIKES = frozenset({"de", "en", OTHER})
 _PRIME = np.uint64(1_000_003)
-_MIX = np.uint64(0x9E3779B97F4A7C15)
+_MIX = np.uint64(0x9E3779B97F4A7C15)  # Fibonacci hashing: the top bits of the product are the bucket
+_SHIFT = np.uint64(64 - BUCKET_BITS)
 
 _LINGUA: dict[str, Language] = {
     "en": Language.ENGLISH,
@@ -53,7 +56,9 @@ _SPACES_RE = re.compile(r"\s+")
 _TRAILING_TAGS_RE = re.compile(r"(?:\s*#\w+)+\W*$")
 # Everything but letters, combining marks and sentence punctuation: digits, '_', emoji, symbols.
 _NOT_WORDS_RE = re.compile(r"[^\w\u0300-\u036f'\u2019.,!?;:-]|[\d_]")
-_NOT_TAGS_RE = re.compile(r"(?:https?://|www\.)\S+|(?<![\w@])@\w+|(?<![\w#])#\w+|[^\w\s]|[\d_]")
+_TAGS_RE = re.compile(r"(?:https?://|www\.)\S+|(?<![\w@])@\w+|(?<![\w#])#\w+")
+_LETTER_RE = re.compile(r"[^\W\d_]")
+_LATIN_LETTERS_RE = re.compile(r"[^\W\d_\u0250-\u1dff\u1f00-\uffff]")
 _NOT_LETTERS_RE = re.compile(r"[^\w\u0300-\u036f']|[\d_]")
 
 
@@ -127,7 +132,7 @@ class LinguaLanguageDetector:
         return code, confidence
 
     def _judge(self, cleaned: str) -> tuple[str | None, float]:
-        if sum(ch.isalpha() for ch in cleaned) < self.min_letters:
+        if sum(map(str.isalpha, cleaned)) < self.min_letters:
             return None, 0.0
         values = lingua_detector(self.languages).compute_language_confidence_values(cleaned)
         if not values:
@@ -139,32 +144,38 @@ class LinguaLanguageDetector:
         return _CODE[values[0].language], float(top)
 
 
-def ngram_ids(cleaned: str, buckets: int = BUCKETS) -> NDArray[np.int64]:
-    """Hashed ids of the character 1-4-grams of the lower-cased words of `cleaned`, a space marking word edges.
+def ngram_ids(cleaned: str) -> NDArray[np.uint64]:
+    """Hashed ids (0..`BUCKETS`-1, repeats kept) of the character 1-4-grams of the lower-cased words of
+    `cleaned`, a space marking word edges.
 
-    Hashing in numpy over the code points costs the same dozen array operations for any post, where a Python
+    Hashing in numpy over the code points costs the same few array operations for any post, where a Python
     loop over ~400 n-gram strings and a vocabulary lookup each was a third of the analyzer's budget. Training and
     inference share this function, so the model sees exactly the features it learnt.
     """
     padded = " " + " ".join(_NOT_LETTERS_RE.sub(" ", cleaned.lower()).split()) + " "
     h = np.frombuffer(padded.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+    first = h
     grams = [h]
     for n in range(2, MAX_NGRAM + 1):
-        h = h[:-1] * _PRIME + grams[0][n - 1 :]
+        h = h[:-1] * _PRIME + first[n - 1 :]
         grams.append(h + np.uint64(n))
-    mixed = np.concatenate(grams) * _MIX
-    return np.asarray((mixed >> np.uint64(32)) % np.uint64(buckets), dtype=np.int64)
+    return (np.concatenate(grams) * _MIX) >> _SHIFT
 
 
 def _latin_share(cleaned: str) -> float:
     if cleaned.isascii():
         return 1.0
-    letters = [ch for ch in cleaned if ch.isalpha()]
-    return sum(ord(ch) < 0x250 or 0x1E00 <= ord(ch) < 0x1F00 for ch in letters) / max(1, len(letters))
+    letters = sum(map(str.isalpha, cleaned))
+    return len(_LATIN_LETTERS_RE.findall(cleaned)) / max(1, letters)
 
 
 class NgramLanguageModel:
-    """A multinomial logistic regression over tf-idf hashed character n-grams (`wakeful.training.language`)."""
+    """A multinomial logistic regression over idf-weighted hashed character n-grams (`wakeful.training.language`).
+
+    A text's features are `x = sum over its n-gram occurrences of idf[id] * e_id`, divided by
+    `sqrt(sum over occurrences of idf[id]^2)`: the l2 norm up to repeats, so scoring needs two gathers and no
+    sort to count repeats. Training uses the same map (`feature_rows`).
+    """
 
     def __init__(self, idf: NDArray[np.float32], weights: NDArray[np.float32], bias: NDArray[np.float32],
                  classes: list[str]) -> None:
@@ -172,6 +183,8 @@ class NgramLanguageModel:
         self.weights = weights.astype(np.float32)
         self.bias = bias.astype(np.float32)
         self.classes = classes
+        self._scaled = self.weights * self.idf[:, None]  # idf folded into the weights: one gather fewer
+        self._idf2 = self.idf * self.idf
 
     @classmethod
     def load(cls, path: Path = MODEL_PATH) -> NgramLanguageModel:
@@ -179,13 +192,12 @@ class NgramLanguageModel:
             return cls(data["idf"], data["weights"], data["bias"], [str(c) for c in data["classes"]])
 
     def probabilities(self, cleaned: str) -> NDArray[np.float64]:
-        """Softmax over `classes` for one cleaned text; uniform when it has no letters."""
-        ids, counts = np.unique(ngram_ids(cleaned, len(self.idf)), return_counts=True)
-        tf = (1.0 + np.log(counts.astype(np.float32))) * self.idf[ids]
-        norm = float(np.sqrt(tf @ tf))
+        """Softmax over `classes` for one cleaned text."""
+        ids = ngram_ids(cleaned)
+        norm = math.sqrt(float(self._idf2[ids].sum()))
         if norm == 0.0:
             return np.full(len(self.classes), 1.0 / len(self.classes))
-        z = (tf / norm) @ self.weights[ids] + self.bias
+        z = np.take(self._scaled, ids, axis=0).sum(axis=0) / norm + self.bias
         e = np.exp(z - z.max())
         return np.asarray(e / e.sum(), dtype=np.float64)
 
@@ -226,17 +238,18 @@ class NgramLanguageDetector:
     def detect(self, text: str) -> tuple[str | None, float]:
         """The language of `text`, or (None, 0.0). A post of nothing but tags, handles, links and emoji is
         unknown: English hashtags ('#fail #delayed') are used by customers of every language."""
-        untagged = clean_for_language(text, trailing_tags=False)
-        if not untagged or not _NOT_TAGS_RE.sub(" ", text).strip(" \t\n.,!?;:"):
+        if not _LETTER_RE.search(_TAGS_RE.sub(" ", text)):
             return None, 0.0
         full = clean_for_language(text)
         code, confidence = self._judge(full)
-        if code is None and untagged != full:
-            code, confidence = self._judge(untagged)
+        if code is None and _TRAILING_TAGS_RE.search(text):
+            untagged = clean_for_language(text, trailing_tags=False)
+            if untagged != full:
+                code, confidence = self._judge(untagged)
         return code, confidence
 
     def _judge(self, cleaned: str) -> tuple[str | None, float]:
-        if sum(ch.isalpha() for ch in cleaned) < self.min_letters or _latin_share(cleaned) < self.min_latin:
+        if sum(map(str.isalpha, cleaned)) < self.min_letters or _latin_share(cleaned) < self.min_latin:
             return None, 0.0
         p = self.model.probabilities(cleaned)
         top = int(p.argmax())
@@ -244,8 +257,11 @@ class NgramLanguageDetector:
         if self.fallback is not None and code in _DUTCH_LOOKALIKES and looks_dutch(cleaned):
             return self.fallback._judge(cleaned)
         if code == OTHER:
-            # None of the six the model knows; of the served languages, that leaves only Dutch.
-            dutch = self.fallback._judge(cleaned) if self.fallback is not None else (None, 0.0)
+            # None of the six the model knows; of the served languages that leaves Dutch, worth asking lingua
+            # only if a Dutch function word is there (romanised Hindi, say, would cost a lingua call each).
+            if self.fallback is None or dutch_markers(cleaned) == 0:
+                return None, 0.0
+            dutch = self.fallback._judge(cleaned)
             return dutch if dutch[0] == "nl" else (None, 0.0)
         if p[top] >= self.min_probability:
             return code, float(p[top])
@@ -254,10 +270,15 @@ class NgramLanguageDetector:
         return None, 0.0
 
 
+def dutch_markers(cleaned: str) -> int:
+    """How many distinct Dutch function words (absent from German and English) `cleaned` has."""
+    return len(_DUTCH_MARKERS.intersection(_NOT_LETTERS_RE.sub(" ", cleaned.lower()).split()))
+
+
 def looks_dutch(cleaned: str) -> bool:
-    """Two or more Dutch function words that German and English lack: the n-gram model, which has no Dutch
-    training data, reads Dutch as German with high confidence, so such text goes to lingua instead."""
-    return len(_DUTCH_MARKERS.intersection(_NOT_LETTERS_RE.sub(" ", cleaned.lower()).split())) >= 2
+    """Two or more Dutch function words: the n-gram model, which has no Dutch training data, reads Dutch as
+    German with high confidence, so such text goes to lingua instead."""
+    return dutch_markers(cleaned) >= 2
 
 
 def default_detector() -> NgramLanguageDetector:

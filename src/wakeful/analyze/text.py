@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
+from functools import lru_cache
 
 _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "\u00b4": "'", "`": "'"})
 
@@ -19,15 +20,19 @@ HASHTAG_RE = re.compile(r"(?<![\w#])#(\w+)")
 
 def strip_accents(text: str) -> str:
     """Drop combining marks after NFKD, so 'Verspätung' and 'Verspatung' compare equal."""
+    if text.isascii():
+        return text
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
+@lru_cache(maxsize=1024)
 def fold(text: str) -> str:
     """Case- and accent-insensitive form of `text` (NFKD, marks dropped, casefolded, apostrophes unified).
 
     NFKD keeps one output char per base char for Latin text, but may change lengths (ligatures, 'ß' → 'ss'),
-    so offsets into folded text are not offsets into the original.
+    so offsets into folded text are not offsets into the original. Cached: every rule-based stage folds the
+    same post, and folding is a per-character loop.
     """
     return strip_accents(text.translate(_APOSTROPHES)).casefold()
 

@@ -68,36 +68,49 @@ def count_matrix(texts: list[str]) -> csr_matrix:
     """Rows of hashed n-gram counts (`ngram_ids`), one per cleaned text."""
     indptr = [0]
     indices: list[NDArray[np.int64]] = []
-    values: list[NDArray[np.int64]] = []
     for text in texts:
-        ids, counts = np.unique(ngram_ids(text), return_counts=True)
+        ids = ngram_ids(text).astype(np.int64)
         indices.append(ids)
-        values.append(counts)
         indptr.append(indptr[-1] + len(ids))
-    return csr_matrix((np.concatenate(values).astype(np.float32), np.concatenate(indices), indptr),
-                      shape=(len(texts), BUCKETS))
+    flat = np.concatenate(indices)
+    matrix = csr_matrix((np.ones(len(flat), dtype=np.float32), flat, indptr), shape=(len(texts), BUCKETS))
+    matrix.sum_duplicates()
+    return matrix
+
+
+def inverse_document_frequency(counts: csr_matrix) -> NDArray[np.float32]:
+    """Smoothed idf, ln((1 + n) / (1 + df)) + 1, as scikit-learn computes it."""
+    df = np.bincount(counts.indices, minlength=BUCKETS)
+    return (np.log((1 + counts.shape[0]) / (1 + df)) + 1).astype(np.float32)
+
+
+def feature_rows(counts: csr_matrix, idf: NDArray[np.float32]) -> csr_matrix:
+    """The features `NgramLanguageModel.probabilities` computes: idf-weighted counts over the square root of
+    the idf-squared sum of the text's n-gram occurrences."""
+    weighted = csr_matrix(counts.multiply(idf[None, :]))
+    norms = np.sqrt(np.asarray(counts @ (idf * idf)).ravel())
+    norms[norms == 0] = 1.0
+    return csr_matrix(weighted.multiply(1.0 / norms[:, None]))
 
 
 def train(base: Path | str | None = None, out: Path = MODEL_PATH, *, seed: int = 13) -> LanguageTrainReport:
-    """Fit tf-idf (sublinear, l2) over hashed n-gram counts and a multinomial logistic regression; save as .npz.
+    """Fit a multinomial logistic regression on `feature_rows` of the train split; save it as .npz.
 
-    The saved arrays are all inference needs: idf per bucket, the weight matrix and bias (float16, which costs
-    no accuracy here and halves the committed file), and the class names.
+    The saved arrays are all inference needs: idf per bucket, the weight matrix (float16, which costs no
+    accuracy here and halves the committed file), the bias and the class names.
     """
-    from sklearn.feature_extraction.text import TfidfTransformer
     from sklearn.linear_model import LogisticRegression
 
     examples = training_examples(base, seed)
     labels = [code for _, code in examples]
     matrix = count_matrix([clean_for_language(t) for t, _ in examples])
-    tfidf = TfidfTransformer(sublinear_tf=True)
-    x = tfidf.fit_transform(matrix)
+    idf = inverse_document_frequency(matrix)
     model = LogisticRegression(C=10.0, max_iter=300, random_state=seed)
-    model.fit(x, labels)
+    model.fit(feature_rows(matrix, idf), labels)
     out.parent.mkdir(parents=True, exist_ok=True)
     np.savez_compressed(
         out,
-        idf=tfidf.idf_.astype(np.float16),
+        idf=idf.astype(np.float16),
         weights=model.coef_.T.astype(np.float16),
         bias=model.intercept_.astype(np.float32),
         classes=np.array(list(model.classes_)),
