@@ -81,7 +81,8 @@ def count_matrix(texts: list[str]) -> csr_matrix:
 def inverse_document_frequency(counts: csr_matrix) -> NDArray[np.float32]:
     """Smoothed idf, ln((1 + n) / (1 + df)) + 1, as scikit-learn computes it."""
     df = np.bincount(counts.indices, minlength=BUCKETS)
-    return (np.log((1 + counts.shape[0]) / (1 + df)) + 1).astype(np.float32)
+    idf: NDArray[np.float32] = (np.log((1 + counts.shape[0]) / (1 + df)) + 1).astype(np.float32)
+    return idf
 
 
 def feature_rows(counts: csr_matrix, idf: NDArray[np.float32]) -> csr_matrix:
