@@ -115,7 +115,9 @@ class Analysis(BaseModel):
     deadline_minutes: int | None = Field(default=None, ge=0, description="Minutes after the post until the "
                                          "deadline the customer states ('my flight leaves in 2 hours' → 120)")
     legal: list[str] = Field(default_factory=list, description="Why a public reply needs review first: "
-                             "'staff_accusation', 'crime:theft|assault|discrimination|fraud'")
+                             "'staff_accusation', 'crime:theft|assault|discrimination|fraud', 'staff_abuse'")
+    offensive_p: float = Field(default=0.0, ge=0.0, le=1.0, description="Probability the post is offensive or "
+                               "abusive (insults, profanity at someone)")
 
     @property
     def legal_review(self) -> bool:
