@@ -17,7 +17,7 @@ from collections.abc import Collection, Iterable
 from datetime import date, datetime, timedelta
 
 from pydantic import BaseModel
-from sqlalchemy import select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from wakeful.analyze.pii import redact
@@ -25,16 +25,17 @@ from wakeful.core.clock import as_utc
 from wakeful.desk.reports import mentions
 from wakeful.desk.risk import author_of
 from wakeful.risk import seasonal
-from wakeful.risk.authenticity import SUSPECT, Action, account_score, judge_burst
+from wakeful.risk.authenticity import MIN_BURST, SUSPECT, Action, account_score, judge_burst
 from wakeful.risk.spikes import NEGATIVE_KEY, VOLUME_KEY, Observation, Spike, SpikeConfig, detect
 from wakeful.store.incidents import IncidentRow
-from wakeful.store.models import CasePostRow, CaseRow, PostRow
+from wakeful.store.models import AuthorRow, CasePostRow, CaseRow, PostRow
 
 QUIET_CLOSE = timedelta(hours=2)
 """An incident with no spike for this long is closed; a new spike opens a new one."""
 SERIES_STEP = timedelta(minutes=10)
 BURST_KEY = "inauthentic-burst"
 BURST_WINDOW = timedelta(minutes=10)
+LOW_AUDIENCE = 500
 _HISTORY: dict[tuple[str, str, date], seasonal.SlotCounts] = {}
 """Seasonal history per (database, brand, day): past days do not change, so it is read once a day."""
 
@@ -131,9 +132,18 @@ def _seasonal_spikes(session: Session, brand: str, live: list[Observation], now:
 
 
 def _burst(session: Session, brand: str, now: datetime) -> Spike | None:
-    """A crowd of suspected fake accounts posting about the brand in the last minutes, as a flagged spike."""
-    stmt = select(PostRow).where(mentions([brand]), PostRow.created_at >= now - BURST_WINDOW,
-                                 PostRow.created_at <= now)
+    """A crowd of suspected fake accounts posting about the brand in the last minutes, as a flagged spike.
+
+    A count in SQL first (posts from young or default-profile accounts with small audiences), so the posts are
+    only loaded and scored when a burst is possible; every batch runs this."""
+    recent = (PostRow.created_at >= now - BURST_WINDOW, PostRow.created_at <= now)
+    low_history = and_(AuthorRow.followers < LOW_AUDIENCE, or_(
+        AuthorRow.default_profile, AuthorRow.account_created_at >= now - timedelta(days=30)))
+    candidates = session.scalar(select(func.count()).select_from(PostRow).join(
+        AuthorRow, AuthorRow.id == PostRow.author_id).where(mentions([brand]), low_history, *recent))
+    if (candidates or 0) < MIN_BURST:
+        return None
+    stmt = select(PostRow).where(mentions([brand]), *recent)
     actions = [Action(author_of(p.author), as_utc(p.created_at), p.text) for p in session.scalars(stmt)]
     verdict = judge_burst(actions)
     if not verdict.flagged:

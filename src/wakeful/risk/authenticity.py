@@ -21,6 +21,7 @@ from wakeful.core.models import Author
 
 SUSPECT = 0.5
 """Scores at or above this count as suspected fake in evidence, shares and the evaluation's F1."""
+MIN_BURST = 10
 SYNC_SECONDS = 30.0
 """Acting within this many seconds of another account of the group is 'synchronised'."""
 MAX_LIKES_PER_IMPRESSION = 0.25
@@ -138,7 +139,8 @@ class BurstVerdict:
 
     @property
     def flagged(self) -> bool:
-        return self.size >= 10 and self.fake_share >= 0.5
+        """Ten suspected fake accounts acting together is a farm, however much real traffic surrounds it."""
+        return self.suspected >= MIN_BURST
 
 
 def judge_burst(actions: Sequence[Action]) -> BurstVerdict:
