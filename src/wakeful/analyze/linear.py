@@ -1,0 +1,191 @@
+"""Numpy-only inference for the shipped linear text models.
+
+The models are trained by `wakeful train` (scikit-learn) and exported as plain arrays in `.npz` files under
+`analyze/models/`, loaded with `allow_pickle=False`: no pickles, no scikit-learn and no network at run time. All
+heads (sentiment, complaint, topic, offensive) share one feature space, so a post is tokenised once and each
+head costs one gather and a small matrix product.
+
+Features are binary word uni- and bigrams and character 2-5-grams inside word boundaries (scikit-learn's
+`char_wb`), each weighted by its inverse document frequency and L2-normalised per post. Character n-grams carry
+the model across languages, spellings and inflections ('Verspätung', 'verspätet'), which word features alone miss
+on a few thousand tweets per language.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cache
+from itertools import pairwise
+from pathlib import Path
+from typing import Literal, NamedTuple
+
+import numpy as np
+import numpy.typing as npt
+
+from wakeful.analyze.text import MENTION_RE, URL_RE
+
+MODELS_DIR = Path(__file__).resolve().parent / "models"
+MAX_CHARS = 1000  # posts are short; a pasted article adds cost but no signal past its opening
+CHAR_NGRAMS = (2, 3, 4, 5)
+_TOKEN_RE = re.compile(r"\w+|[^\w\s]")
+_REPEAT_RE = re.compile(r"(\w)\1{2,}")
+
+# Languages the models were trained on; a post's language, as one of these inputs, lets a head shift its priors
+# per language (the share of neutral tweets differs by language and source).
+MODEL_LANGUAGES = ("en", "de", "fr", "es", "it", "pt", "ar", "hi")
+
+FloatArray = npt.NDArray[np.float32]
+IntArray = npt.NDArray[np.int32]
+
+
+class ModelFileError(RuntimeError):
+    """A shipped model file is missing or malformed: the install is broken, or `wakeful train` never ran."""
+
+
+def tokens(text: str) -> list[str]:
+    """Lower-cased word and punctuation tokens; links and handles become placeholders (they name, not judge),
+    and runs of a repeated letter are cut to two ('sooooo' → 'soo')."""
+    text = MENTION_RE.sub(" @user ", URL_RE.sub(" http ", text[:MAX_CHARS]))
+    return _TOKEN_RE.findall(_REPEAT_RE.sub(r"\1\1", text.lower()))
+
+
+def grams(text: str) -> tuple[list[str], list[str]]:
+    """Word uni/bigrams and char_wb n-grams of `text`, the units the vocabulary indexes."""
+    words = tokens(text)
+    word_grams = words + [f"{a} {b}" for a, b in pairwise(words)]
+    padded = [f" {w} " for w in set(words)]
+    char_grams = [p[i : i + n] for p in padded for n in CHAR_NGRAMS for i in range(len(p) - n + 1)]
+    return word_grams, char_grams
+
+
+class Row(NamedTuple):
+    """One post in feature space: sorted unique feature ids and their tf-idf weights (unit L2 norm)."""
+
+    ids: IntArray
+    values: FloatArray
+
+
+def _read(path: Path) -> dict[str, npt.NDArray[np.generic]]:
+    if not path.is_file():
+        raise ModelFileError(f"model file not found: {path} (run `wakeful train` or reinstall wakeful)")
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            return {key: data[key] for key in data.files}
+    except (OSError, ValueError) as exc:
+        raise ModelFileError(f"model file {path} could not be read: {exc}") from exc
+
+
+def _vocabulary(blob: npt.NDArray[np.generic], offset: int) -> dict[str, int]:
+    """Vocabulary stored as newline-joined UTF-8 bytes (tokens never hold a newline) → term → id."""
+    terms = bytes(np.asarray(blob, dtype=np.uint8)).decode("utf-8").split("\n") if blob.size else []
+    return {term: offset + i for i, term in enumerate(terms)}
+
+
+class Featurizer:
+    """Maps text to a `Row`: vocabulary lookups, idf weights, L2 normalisation."""
+
+    def __init__(self, words: dict[str, int], chars: dict[str, int], idf: FloatArray) -> None:
+        self.words, self.chars, self.idf = words, chars, idf.astype(np.float32)
+        self.size = len(idf)
+        self._last: tuple[str, Row] | None = None
+
+    @classmethod
+    def load(cls, path: Path | None = None) -> Featurizer:
+        data = _read(path or MODELS_DIR / "features.npz")
+        words = _vocabulary(data["words"], 0)
+        chars = _vocabulary(data["chars"], len(words))
+        idf = np.asarray(data["idf"], dtype=np.float32)
+        if len(words) + len(chars) != len(idf):
+            raise ModelFileError("features.npz: vocabulary and idf lengths disagree")
+        return cls(words, chars, idf)
+
+    def ids(self, text: str) -> IntArray:
+        word_grams, char_grams = grams(text)
+        wget, cget = self.words.get, self.chars.get
+        found = {i for g in word_grams if (i := wget(g)) is not None}
+        found.update(i for g in char_grams if (i := cget(g)) is not None)
+        return np.fromiter(sorted(found), dtype=np.int32, count=len(found))
+
+    def row(self, text: str) -> Row:
+        """The post's features. The last post's row is kept, so the heads reading one post share one pass."""
+        last = self._last
+        if last is not None and last[0] == text:
+            return last[1]
+        ids = self.ids(text)
+        values = self.idf[ids]
+        norm = float(np.sqrt(values @ values))
+        row = Row(ids, values / norm if norm > 0 else values)
+        self._last = (text, row)
+        return row
+
+
+Activation = Literal["softmax", "sigmoid"]
+
+
+@dataclass(frozen=True)
+class LinearHead:
+    """One trained linear model over the shared features (plus optional dense extra inputs).
+
+    softmax: one exclusive label (sentiment); sigmoid: independent yes/no per class (complaint, topics,
+    offensive).
+    """
+
+    name: str
+    classes: tuple[str, ...]
+    weights: FloatArray  # (n_features, n_classes)
+    bias: FloatArray  # (n_classes,)
+    activation: Activation
+    extra: tuple[str, ...] = ()
+    extra_weights: FloatArray | None = None  # (len(extra), n_classes)
+
+    @classmethod
+    def load(cls, name: str, n_features: int, directory: Path | None = None) -> LinearHead:
+        path = (directory or MODELS_DIR) / f"{name}.npz"
+        data = _read(path)
+        k = len(data["classes"])
+        weights = np.zeros((n_features, k), dtype=np.float32)
+        rows = np.asarray(data["rows"], dtype=np.int64)
+        if rows.size and (rows.min() < 0 or rows.max() >= n_features):
+            raise ModelFileError(f"{path}: feature ids outside the vocabulary; retrain all models together")
+        weights[rows] = np.asarray(data["values"], dtype=np.float32) * float(data["scale"])
+        activation = str(data["activation"])
+        if activation not in ("softmax", "sigmoid"):
+            raise ModelFileError(f"{path}: unknown activation {activation!r}")
+        extra = tuple(str(x) for x in data["extra"])
+        extra_weights = np.asarray(data["extra_weights"], dtype=np.float32) if extra else None
+        return cls(name, tuple(str(c) for c in data["classes"]), weights,
+                   np.asarray(data["bias"], dtype=np.float32), activation, extra, extra_weights)  # type: ignore[arg-type]
+
+    def logits(self, row: Row, extra: Mapping[str, float] | None = None) -> FloatArray:
+        """Raw scores; `extra` gives the head's dense inputs by name (absent ones count as 0)."""
+        z = row.values @ self.weights[row.ids] + self.bias
+        if self.extra_weights is not None and extra:
+            z = z + np.array([extra.get(name, 0.0) for name in self.extra], dtype=np.float32) @ self.extra_weights
+        return np.asarray(z, dtype=np.float32)
+
+    def proba(self, row: Row, extra: Mapping[str, float] | None = None) -> FloatArray:
+        """Class probabilities: a distribution for softmax heads, independent per class for sigmoid heads."""
+        z = self.logits(row, extra)
+        if self.activation == "softmax":
+            e = np.exp(z - z.max())
+            return np.asarray(e / e.sum(), dtype=np.float32)
+        return np.asarray(1.0 / (1.0 + np.exp(-z)), dtype=np.float32)
+
+
+def language_inputs(lang: str | None) -> dict[str, float]:
+    """The dense language inputs for a post in `lang` (none when unknown or not a training language)."""
+    return {f"lang={lang}": 1.0} if lang in MODEL_LANGUAGES else {}
+
+
+@cache
+def featurizer() -> Featurizer:
+    """The shipped feature space, loaded once per process."""
+    return Featurizer.load()
+
+
+@cache
+def head(name: str) -> LinearHead:
+    """A shipped head ('sentiment', 'complaint', 'topics', 'offensive'), loaded once per process."""
+    return LinearHead.load(name, featurizer().size)

@@ -1,0 +1,60 @@
+"""`wakeful train`'s parts: fixed splits, a deterministic fit, and an export that numpy inference reads back
+to the same scores scikit-learn computed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from wakeful.analyze.linear import LinearHead
+from wakeful.training import data, train, vocabulary
+from wakeful.training.data import Example
+
+TEXTS = [
+    ("my bag is lost", "yes"), ("lost luggage again", "yes"), ("flight delayed three hours", "yes"),
+    ("delayed and lost my bag", "yes"), ("thanks for the great flight", "no"), ("lovely crew, thank you", "no"),
+    ("great service today", "no"), ("thank you so much", "no"),
+]
+SPEC = train.HeadSpec("complaint", data.complaint, ("yes",), "sigmoid", train.CUE_INPUTS)
+
+
+def _examples() -> list[Example]:
+    return [Example(t, y, "toy", "en") for t, y in TEXTS]
+
+
+def test_text_split_is_a_fixed_function_of_the_text() -> None:
+    texts = [f"post number {i}" for i in range(2000)]
+    splits = [data.text_split(t) for t in texts]
+    assert splits == [data.text_split(t) for t in reversed(texts)][::-1]
+    share = {s: splits.count(s) / len(splits) for s in ("train", "val", "test")}
+    assert share["test"] == pytest.approx(0.20, abs=0.03)
+    assert share["val"] == pytest.approx(0.10, abs=0.03)
+
+
+def test_fit_is_reproducible_from_the_seed() -> None:
+    examples = _examples()
+    features = vocabulary.fit([e.text for e in examples], min_df=1)
+    x, y = train.design(features, SPEC, examples), train.targets(SPEC, examples)
+    first, second = train.fit_columns(x, y, 1e-4, seed=3), train.fit_columns(x, y, 1e-4, seed=3)
+    assert np.array_equal(first[0], second[0]) and np.array_equal(first[1], second[1])
+
+
+def test_exported_head_scores_like_the_trained_one(tmp_path: Path) -> None:
+    examples = _examples()
+    features = vocabulary.fit([e.text for e in examples], min_df=1)
+    vocabulary.save(features, tmp_path / "features.npz")
+    x, y = train.design(features, SPEC, examples), train.targets(SPEC, examples)
+    weights, bias = train.fit_columns(x, y, 1e-4, seed=0)
+    train.export(tmp_path / "complaint.npz", SPEC, weights, bias, features.size)
+
+    from wakeful.analyze.complaint import cue_inputs
+    from wakeful.analyze.linear import Featurizer
+
+    loaded = Featurizer.load(tmp_path / "features.npz")
+    head = LinearHead.load("complaint", loaded.size, tmp_path)
+    expected = np.asarray(x @ weights).ravel() + bias[0]
+    got = [float(head.logits(loaded.row(e.text), cue_inputs(e.text, e.lang))[0]) for e in examples]
+    assert np.allclose(got, expected, atol=2e-3 * max(1.0, float(np.abs(expected).max())))
+    assert [g > 0 for g in got] == [label == "yes" for _, label in TEXTS]
