@@ -9,9 +9,13 @@ sentiment alone can never make a complaint.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import NamedTuple, Protocol
 
+import numpy as np
+
+from wakeful.analyze.linear import Featurizer, FloatArray, LinearHead, featurizer, head
 from wakeful.analyze.text import compile_terms, fold, strip_urls
 
 
@@ -223,3 +227,37 @@ class LexiconComplaintClassifier:
     def predict(self, text: str, lang: str | None, sentiment_score: float) -> tuple[bool, float]:
         p = self.probability(text, lang, sentiment_score)
         return p >= self.threshold, p
+
+
+def cue_inputs(text: str, lang: str | None) -> dict[str, float]:
+    """The lexicon's cue counts as the trained model's dense inputs (capped as in `ComplaintWeights`).
+
+    They carry the hand-written en/de/fr problem phrases into the model, which matters most for French, where no
+    labelled complaint data exists.
+    """
+    cues = cue_counts(text, lang)
+    return {"strong": min(cues.strong, 2) / 2, "weak": min(cues.weak, 3) / 3, "mitigating": min(cues.mitigating, 2) / 2}
+
+
+class LinearComplaintClassifier:
+    """The shipped complaint model: text features plus the lexicon's cues, trained on airline tweets and GermEval
+    2017 (labels defined in `wakeful.training.data`). The sentiment score is not an input: a negative mood alone
+    must not make a complaint. `predict_proba` takes a batch."""
+
+    def __init__(self, features: Featurizer | None = None, model: LinearHead | None = None,
+                 threshold: float = 0.5) -> None:
+        self.features = features or featurizer()
+        self.model = model or head("complaint")
+        self.threshold = threshold
+
+    def probability(self, text: str, lang: str | None) -> float:
+        return float(self.model.proba(self.features.row(text), cue_inputs(text, lang))[0])
+
+    def predict(self, text: str, lang: str | None, sentiment_score: float) -> tuple[bool, float]:
+        p = self.probability(text, lang)
+        return p >= self.threshold, p
+
+    def predict_proba(self, texts: Sequence[str], langs: Sequence[str | None] | None = None) -> FloatArray:
+        """P(complaint) for a batch of texts."""
+        langs = langs if langs is not None else [None] * len(texts)
+        return np.array([self.probability(t, lang) for t, lang in zip(texts, langs, strict=True)], dtype=np.float32)

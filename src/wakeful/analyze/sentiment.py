@@ -6,11 +6,14 @@ rest of the stage (complaint probability, severity) only needs the score and its
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import cache
 from typing import Protocol
 
+import numpy as np
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
+from wakeful.analyze.linear import Featurizer, FloatArray, LinearHead, featurizer, head, language_inputs
 from wakeful.core.models import Sentiment
 
 
@@ -46,3 +49,31 @@ class VaderSentiment:
         compound = float(_vader().polarity_scores(text)["compound"])
         compound = max(-1.0, min(1.0, compound))
         return label_for(compound, self.threshold), compound
+
+
+class LinearSentiment:
+    """The shipped multilingual model (trained on airline tweets, XLM-T in eight languages and GermEval 2017).
+
+    The label is the most probable class; the score is P(positive) - P(negative), so a confident neutral sits
+    near 0 and the score keeps VADER's -1..1 meaning for the rules downstream. `predict_proba` takes a batch.
+    """
+
+    def __init__(self, features: Featurizer | None = None, model: LinearHead | None = None) -> None:
+        self.features = features or featurizer()
+        self.model = model or head("sentiment")
+        self._neg, self._neu, self._pos = (self.model.classes.index(c) for c in ("negative", "neutral", "positive"))
+
+    def proba(self, text: str, lang: str | None) -> FloatArray:
+        """P(negative), P(neutral), P(positive) in the model's class order."""
+        return self.model.proba(self.features.row(text), language_inputs(lang))
+
+    def score(self, text: str, lang: str | None) -> tuple[Sentiment, float]:
+        p = self.proba(text, lang)
+        label = Sentiment(self.model.classes[int(np.argmax(p))])
+        return label, max(-1.0, min(1.0, float(p[self._pos] - p[self._neg])))
+
+    def predict_proba(self, texts: Sequence[str], langs: Sequence[str | None] | None = None) -> FloatArray:
+        """Rows of class probabilities (columns in `self.model.classes` order) for a batch of texts."""
+        langs = langs if langs is not None else [None] * len(texts)
+        return np.stack([self.proba(t, lang) for t, lang in zip(texts, langs, strict=True)]) if texts else (
+            np.zeros((0, len(self.model.classes)), dtype=np.float32))

@@ -1,7 +1,9 @@
 """What a post is about, as zero or more keys of a topic taxonomy.
 
 Topics route a case to the team that can fix it (baggage desk, refunds) and feed reporting. v0 is keyword
-rules in en, de and fr over folded text; a taxonomy is plain data so another brand's can be passed in.
+rules in en, de and fr over folded text; a taxonomy is plain data so another brand's can be passed in. The default
+tagger (`ModelTopicTagger`) is a trained multi-label model for the topics labelled data exists for (airline
+negative reasons, GermEval 2017 aspects) and the keyword rules for the rest (refunds, baggage fees).
 """
 
 from __future__ import annotations
@@ -10,6 +12,9 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Protocol
 
+import numpy as np
+
+from wakeful.analyze.linear import Featurizer, FloatArray, LinearHead, featurizer, head
 from wakeful.analyze.text import compile_terms, fold, strip_urls
 
 
@@ -122,3 +127,36 @@ class KeywordTopicTagger:
             if any(code in rules and rules[code].search(folded) for code in langs):
                 found.append(topic)
         return found
+
+
+class ModelTopicTagger:
+    """Trained one-vs-rest topics, plus keyword rules for taxonomy keys the model has no labels for.
+
+    A topic is tagged when its probability reaches `threshold`; the model was trained with "no topic" examples
+    (negative airline tweets whose reason the annotators could not tell, GermEval documents about the company in
+    general), so it may tag nothing. `predict_proba` takes a batch.
+    """
+
+    def __init__(self, features: Featurizer | None = None, model: LinearHead | None = None,
+                 threshold: float = 0.5) -> None:
+        self.features = features or featurizer()
+        self.model = model or head("topics")
+        self.threshold = threshold
+        learned = set(self.model.classes)
+        self.keywords = KeywordTopicTagger({k: v for k, v in AIRLINE_TAXONOMY.items() if k not in learned})
+        self.topics = [*self.model.classes, *self.keywords.topics]
+
+    def proba(self, text: str) -> FloatArray:
+        """P(topic) per class of `self.model.classes`, each independent."""
+        return self.model.proba(self.features.row(text))
+
+    def tag(self, text: str, lang: str | None) -> list[str]:
+        p = self.proba(text)
+        found = [c for c, q in zip(self.model.classes, p, strict=True) if q >= self.threshold]
+        return found + self.keywords.tag(text, lang)
+
+    def predict_proba(self, texts: Sequence[str]) -> FloatArray:
+        """Rows of per-topic probabilities (columns in `self.model.classes` order) for a batch of texts."""
+        if not texts:
+            return np.zeros((0, len(self.model.classes)), dtype=np.float32)
+        return np.stack([self.proba(t) for t in texts])

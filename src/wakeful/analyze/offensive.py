@@ -1,0 +1,34 @@
+"""Is a post offensive or abusive (insults, profanity aimed at someone)?
+
+A public reply to such a post needs care, and one that insults named staff may need legal review, so the legal
+flag reads this probability. The model is trained on TweetEval offensive (English) and GermEval 2018 (German).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from wakeful.analyze.linear import Featurizer, FloatArray, LinearHead, featurizer, head
+
+
+class OffensiveClassifier:
+    """The shipped offensive-language model; `predict_proba` takes a batch."""
+
+    def __init__(self, features: Featurizer | None = None, model: LinearHead | None = None,
+                 threshold: float = 0.5) -> None:
+        self.features = features or featurizer()
+        self.model = model or head("offensive")
+        self.threshold = threshold
+
+    def probability(self, text: str) -> float:
+        return float(self.model.proba(self.features.row(text))[0])
+
+    def predict(self, text: str) -> tuple[bool, float]:
+        p = self.probability(text)
+        return p >= self.threshold, p
+
+    def predict_proba(self, texts: Sequence[str]) -> FloatArray:
+        """P(offensive) for a batch of texts."""
+        return np.array([self.probability(t) for t in texts], dtype=np.float32)
