@@ -248,6 +248,23 @@ def engagement_series(detail: CaseDetail) -> list[dict[str, Any]]:
     return series
 
 
+def forecast_band(detail: CaseDetail, series: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The risk stage's impressions forecast for the case's loudest post, drawn from its latest observation on."""
+    risk = detail.risk
+    if risk is None or risk.forecast_6h is None:
+        return None
+    latest = [p["impressions"] for s in series for p in s["points"][-1:] if p["impressions"] is not None]
+    at = risk.computed_at
+    return {
+        "t0": at.isoformat(), "y0": max(latest, default=0),
+        "t6": (at + timedelta(hours=6)).isoformat(), "mid6": risk.forecast_6h,
+        "low6": risk.forecast_6h_low if risk.forecast_6h_low is not None else risk.forecast_6h,
+        "high6": risk.forecast_6h_high if risk.forecast_6h_high is not None else risk.forecast_6h,
+        "t24": (at + timedelta(hours=24)).isoformat() if risk.forecast_24h is not None else None,
+        "mid24": risk.forecast_24h,
+    }
+
+
 @router.get("/cases/{case_id}", response_class=HTMLResponse)
 def case_page(case_id: int, request: Request, who: PageUser, session: DbSession, desk: DeskDep) -> HTMLResponse:
     """One case: header, timeline, reach curves, earlier cases, and the agent's actions."""
@@ -256,10 +273,12 @@ def case_page(case_id: int, request: Request, who: PageUser, session: DbSession,
     except service.CaseNotFound:
         return render(request, "404.html", {"who": who, "what": f"Case {case_id}"},
                       status_code=status.HTTP_404_NOT_FOUND)
+    series = engagement_series(detail)
     return render(request, "case.html", {
         "who": who,
         "case": detail,
-        "engagement": engagement_series(detail),
+        "engagement": series,
+        "forecast": forecast_band(detail, series),
         "states": list(CaseState),
     })
 

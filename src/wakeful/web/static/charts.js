@@ -73,10 +73,27 @@
 
   var SERIES_COLOURS = ["#2f6fb3", "#b3261e", "#2e7d32", "#8a4baf", "#a15c00", "#00796b"];
 
+  // The risk stage's forecast: a dashed line to +6 h and +24 h, over a shaded 90% band at +6 h.
+  function forecastDatasets(f) {
+    if (!f) return [];
+    var t0 = Date.parse(f.t0), t6 = Date.parse(f.t6);
+    var mid = [{ x: t0, y: f.y0 }, { x: t6, y: f.mid6 }];
+    if (f.t24) mid.push({ x: Date.parse(f.t24), y: f.mid24 });
+    return [
+      { label: "Forecast, 90% band low", data: [{ x: t0, y: f.y0 }, { x: t6, y: f.low6 }], borderWidth: 0,
+        pointRadius: 0, borderColor: "transparent", backgroundColor: "transparent" },
+      { label: "Forecast 90% band", data: [{ x: t0, y: f.y0 }, { x: t6, y: f.high6 }], borderWidth: 0,
+        pointRadius: 0, borderColor: "transparent", backgroundColor: "rgba(138, 75, 175, 0.18)", fill: "-1" },
+      { label: "Forecast", data: mid, borderColor: "#8a4baf", backgroundColor: "#8a4baf", borderDash: [6, 4],
+        pointRadius: 3 }
+    ];
+  }
+
   function engagementChart() {
     var canvas = document.getElementById("engagement-chart");
-    var series = readJson("engagement-data");
-    if (!canvas || !series || !series.length || typeof Chart === "undefined") return;
+    var series = readJson("engagement-data") || [];
+    var forecast = forecastDatasets(readJson("forecast-data"));
+    if (!canvas || (!series.length && !forecast.length) || typeof Chart === "undefined") return;
     new Chart(canvas, {
       type: "line",
       data: {
@@ -86,12 +103,12 @@
             label: s.label, borderColor: colour, backgroundColor: colour, pointRadius: 3, spanGaps: true,
             data: s.points.map(function (p) { return { x: Date.parse(p.t), y: p.impressions }; })
           };
-        })
+        }).concat(forecast)
       },
       options: {
         responsive: true, maintainAspectRatio: false, animation: false,
         plugins: {
-          legend: { labels: { color: INK } },
+          legend: { labels: { color: INK, filter: function (item) { return item.text.indexOf("band low") === -1; } } },
           tooltip: { callbacks: { title: function (items) { return hourLabel(items[0].parsed.x); } } }
         },
         scales: {

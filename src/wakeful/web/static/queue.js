@@ -58,6 +58,9 @@
 
     td = cell("Priority");
     td.appendChild(el("span", "badge prio-" + c.priority.name, c.priority.name));
+    if (c.risk && c.risk.summary) {
+      td.appendChild(el("span", "risk-words", "risk " + Math.round(c.risk.score) + ": " + c.risk.summary));
+    }
     tr.appendChild(td);
 
     td = cell("SLA");
