@@ -56,7 +56,8 @@ class _PostRisk:
         self.forecast: forecast.Horizon | None = None
         self.forecast_24h: forecast.Horizon | None = None
         if sum(1 for p in points if p.interactions > 0) >= 1:
-            fc = forecast.forecast(as_utc(post.created_at), followers, points, now)
+            fc = forecast.forecast(as_utc(post.created_at), followers, points, now,
+                                   promoted=self.promotion.promoted)
             self.forecast, self.forecast_24h = fc.horizons
         interactions = last.interactions if last else 0
         seen = last.impressions if last and last.impressions is not None else None

@@ -83,7 +83,8 @@ def _demo_curves(seed: int, n: int = 20) -> dict[str, float]:
         rate = 0.0168  # interactions per impression in the scenario (likes, reposts, replies, quotes)
         points = [forecast.Point(sim.START + timedelta(minutes=m), int(curve[m] * rate), curve[m])
                   for m in range(10, 31, 10)]
-        h = forecast.forecast(sim.START, 300, points, sim.START + EARLY, horizons=[TARGET - EARLY]).horizons[0]
+        h = forecast.forecast(sim.START, 300, points, sim.START + EARLY, horizons=[TARGET - EARLY],
+                              promoted=True).horizons[0]
         model.append(h.impressions or 0.0)
         naive.append(curve[30] * growth)
         truth.append(float(curve[360]))

@@ -11,7 +11,8 @@ from the estimate's Poisson uncertainty (R_t events) plus the future count's own
 
 The store keeps counters, not single interactions, so each increment between two observations is placed in the
 middle of its interval; an engager's audience is not known either, so each interaction counts `mean_degree`
-people (a setting), the post itself its author's followers, or the impressions paid delivery has bought.
+people (a setting) and the post itself its author's followers. A promoted post also has immigrants: paid
+delivery keeps showing it to strangers, whose interactions enter the cascade from outside and excite in turn.
 """
 
 from __future__ import annotations
@@ -116,12 +117,13 @@ def _exposure(created: datetime, followers: float, points: Sequence[Point], degr
 
 
 def expected_future(p: float, times: Floats, audiences: Floats, now_s: float, degree: float,
-                    kernel: Kernel, step_s: float, horizon_s: float) -> Floats:
-    """Expected new events in each grid step from `now_s` to `now_s + horizon_s`, as a branching mean field."""
+                    kernel: Kernel, step_s: float, horizon_s: float, immigrants: float = 0.0) -> Floats:
+    """Expected new events in each grid step from `now_s` to `now_s + horizon_s`, as a branching mean field;
+    `immigrants` per step arrive from outside the cascade (paid delivery) and excite like any other event."""
     steps = max(1, math.ceil(horizon_s / step_s))
     edges = now_s + step_s * np.arange(steps + 1)
     cdf = kernel.cdf(edges[None, :] - times[:, None])
-    direct: Floats = p * (audiences[:, None] * np.diff(cdf, axis=1)).sum(axis=0)
+    direct: Floats = p * (audiences[:, None] * np.diff(cdf, axis=1)).sum(axis=0) + immigrants
     # lag[d]: the kernel's mass over the step d steps after an event placed mid-step (d = 0 is its own step)
     d: Floats = step_s * np.arange(steps + 1, dtype=np.float64)
     lag = kernel.cdf(d + step_s / 2) - kernel.cdf(np.maximum(d - step_s / 2, 0.0))
@@ -132,13 +134,30 @@ def expected_future(p: float, times: Floats, audiences: Floats, now_s: float, de
     return m
 
 
+def _paid_immigrants(seen: Sequence[Point], step_s: float) -> float:
+    """Interactions per grid step that paid delivery brings, if it keeps its pace of the last half hour.
+
+    A promoted post is shown to people who follow nobody who shared it, for as long as the campaign runs; the
+    campaign's budget is unknown, so its recent delivery rate is assumed to last the horizon."""
+    counted = [p for p in seen if p.impressions is not None]
+    if len(counted) < 2 or counted[-1].interactions <= 0:
+        return 0.0
+    last = counted[-1]
+    first = next((p for p in counted if p.at >= last.at - timedelta(minutes=30)), counted[0])
+    if first is last:
+        first = counted[-2]
+    assert first.impressions is not None and last.impressions is not None
+    rate = max(last.impressions - first.impressions, 0) / max((last.at - first.at).total_seconds(), 1.0)
+    return rate * step_s * last.interactions / max(last.impressions, 1)
+
+
 def forecast(created: datetime, followers: int, points: Sequence[Point], now: datetime,
              config: ForecastConfig = ForecastConfig(), horizons: Sequence[timedelta] = HORIZONS,
-             paid_impressions: int = 0) -> Forecast:
+             promoted: bool = False) -> Forecast:
     """Interactions (and impressions, where counted) expected `horizons` after `now`, with 90% intervals."""
     seen = [p for p in points if p.at <= now]
-    root = max(followers, paid_impressions)
-    times, audiences, so_far = _exposure(created, root, seen, config.mean_degree)
+    immigrants = _paid_immigrants(seen, config.step_s) if promoted else 0.0
+    times, audiences, so_far = _exposure(created, followers, seen, config.mean_degree)
     now_s = max((now - created).total_seconds(), 1.0)
     exposure = float((audiences * config.kernel.cdf(now_s - times)).sum())
     cap = config.max_branching / config.mean_degree
@@ -149,7 +168,7 @@ def forecast(created: datetime, followers: int, points: Sequence[Point], now: da
     ps = (p, max(p * (1 - rel), 0.0), min(p * (1 + rel), cap) if so_far else cap * 0.1)
     longest = max(h.total_seconds() for h in horizons)
     curves = [np.cumsum(expected_future(q, times, audiences, now_s, config.mean_degree, config.kernel,
-                                        config.step_s, longest)) for q in ps]
+                                        config.step_s, longest, immigrants)) for q in ps]
     ratio = _impressions_per_interaction(seen)
     last_imp = next((pt.impressions for pt in reversed(seen) if pt.impressions is not None), None)
     out = []
