@@ -100,6 +100,9 @@ def _post_values(post: Post, author_id: int, analysis: Analysis, now: datetime) 
         "topics": analysis.topics,
         "brands": analysis.brands,
         "pii": analysis.pii,
+        "signals": analysis.signals,
+        "deadline_minutes": analysis.deadline_minutes,
+        "legal": analysis.legal,
     }
 
 

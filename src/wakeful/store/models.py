@@ -18,6 +18,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
+from sqlalchemy import text as sql_text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
@@ -84,6 +85,10 @@ class PostRow(Base):
     topics: Mapped[list[str]] = mapped_column(JSON, default=list)
     brands: Mapped[list[str]] = mapped_column(JSON, default=list)
     pii: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # Why it is urgent, and whether a public reply needs review first (Analysis.signals, .deadline_minutes, .legal).
+    signals: Mapped[list[str]] = mapped_column(JSON, default=list, server_default=sql_text("'[]'"))
+    deadline_minutes: Mapped[int | None] = mapped_column(Integer)
+    legal: Mapped[list[str]] = mapped_column(JSON, default=list, server_default=sql_text("'[]'"))
 
     author: Mapped[AuthorRow] = relationship(lazy="joined")
 
