@@ -13,6 +13,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 from lingua import LanguageDetectorBuilder
 
@@ -36,7 +37,7 @@ class LabelledSet:
     labels: list[str]
 
 
-def test_sets(base: str | None = None) -> list[LabelledSet]:
+def test_sets(base: Path | str | None = None) -> list[LabelledSet]:
     """The held-out sets, read from the data folder (test splits only)."""
     sets: list[LabelledSet] = []
     short_texts: list[str] = []
@@ -93,7 +94,7 @@ def score(detect: Detect, labelled: LabelledSet) -> dict[str, float]:
     }
 
 
-def evaluate(base: str | None = None) -> dict[str, object]:
+def evaluate(base: Path | str | None = None) -> dict[str, object]:
     """Every detector on every set, and each detector's speed (posts/s over all the sets' texts, one process)."""
     sets = test_sets(base)
     results: dict[str, dict[str, dict[str, float]]] = {s.name: {} for s in sets}
