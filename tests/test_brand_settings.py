@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from fastapi.testclient import TestClient
 
 from wakeful.analyze import Analyzer
-from wakeful.api.app import build_desk
-from wakeful.api.auth import Role, create_user
+from wakeful.api.app import build_desk, create_app
+from wakeful.api.auth import Role, create_token, create_user
 from wakeful.api.deps import Desk
 from wakeful.api.settings import reload_job
 from wakeful.core.clock import FixedClock
+from wakeful.core.notify_settings import NotifyChannels, NotifySettings
 from wakeful.core.settings import Settings
+from wakeful.store.db import migrate
 
+from tests.desk.loopback import Receiver, receiver  # noqa: F401 - the loopback HTTP receiver fixture
 from tests.desk_fixtures import BRANDS, Headers
 from tests.factories import make_post
 
@@ -125,3 +130,33 @@ def test_the_settings_page_is_for_leads_and_shows_what_is_in_force(desk: Desk, c
     assert 'value="AuroraAirways, AuroraHelp"' in page.text  # the file's handles, since nobody has changed them
     assert "Nord Rail" not in page.text  # another brand's settings stay out of sight
     assert "From the configuration file" in page.text
+    assert "No notification channel: escalations and pages for Aurora Airways reach nobody." in page.text
+
+
+def test_a_lead_sees_where_notifications_go_and_sends_a_test_message(
+        settings: Settings, clock: FixedClock, receiver: Receiver) -> None:
+    migrate(settings.database_url)
+    dead = "http://127.0.0.1:9/nobody-listens"
+    notify = NotifySettings(webhook_url=dead, webhook_secret="desk-secret",
+                            brands={"aurora": NotifyChannels(webhook_url=receiver.url, webhook_secret="brand-secret")})
+    wired = build_desk(settings.model_copy(update={"notify": notify}), clock=clock, analyzer=Analyzer(BRANDS))
+    try:
+        with wired.db.session() as s:
+            aurora = {"Authorization": f"Bearer {create_token(s, 'lee', 'aurora', Role.LEAD, clock.now())}"}
+            nordrail = {"Authorization": f"Bearer {create_token(s, 'nils', 'nordrail', Role.LEAD, clock.now())}"}
+        with TestClient(create_app(wired)) as client:
+            targets = client.get("/api/v1/settings/brands/aurora/notify", headers=aurora).json()
+            assert targets["own"] is True and targets["channels"] == [
+                {"channel": "webhook", "target": f"{receiver.url} (signed)"}]
+            assert "secret" not in json.dumps(targets)
+
+            sent = client.post("/api/v1/settings/brands/aurora/notify/test", headers=aurora)
+            assert sent.json() == [{"channel": "webhook", "status": "delivered", "error": None}]
+            [(headers, body)] = receiver.requests
+            assert json.loads(body)["event"] == "settings.test" and "lee" in body.decode()
+
+            desk_wide = client.post("/api/v1/settings/brands/nordrail/notify/test", headers=nordrail).json()
+            assert [(d["channel"], d["status"]) for d in desk_wide] == [("webhook", "dead")]  # said, not hidden
+            assert client.post("/api/v1/settings/brands/aurora/notify/test", headers=nordrail).status_code == 404
+    finally:
+        wired.db.dispose()

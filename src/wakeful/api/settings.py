@@ -8,14 +8,18 @@ from datetime import datetime
 from typing import Protocol, runtime_checkable
 
 from fastapi import APIRouter, HTTPException, status
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
+from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
 
+from wakeful.api.auth import Principal
 from wakeful.api.deps import DbSession, Desk, DeskDep, Lead
+from wakeful.core.notify_settings import NotifyChannels
 from wakeful.core.settings import BrandConfig, Settings
-from wakeful.desk import brand_settings
+from wakeful.desk import brand_settings, notify
 from wakeful.desk.brand_settings import SavedBrand, SettingsError
 from wakeful.store.db import Database
+from wakeful.store.notify import NotificationRow
 
 log = logging.getLogger(__name__)
 router = APIRouter(prefix="/api/v1/settings", tags=["settings"])
@@ -95,3 +99,65 @@ def brand_history(key: str, who: Lead, session: DbSession) -> list[BrandSettings
     if who.brands is not None and key not in who.brands:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"brand {key!r} not found")
     return [_out(s) for s in brand_settings.history(session, key)]
+
+
+class ChannelView(BaseModel):
+    channel: str
+    target: str = Field(description="Where it goes; secrets (hook URLs, passwords) are never shown")
+
+
+class NotifyTargets(BaseModel):
+    brand: str
+    own: bool = Field(description="True when the brand has its own channels, False when it uses the desk-wide ones")
+    channels: list[ChannelView]
+
+
+class TestDelivery(BaseModel):
+    channel: str
+    status: str = Field(description="delivered, or dead with the error")
+    error: str | None
+
+
+TEST_EVENT = "settings.test"
+
+
+def describe(config: NotifyChannels) -> list[ChannelView]:
+    """The channels a configuration turns on, as a lead may see them: addresses, never secrets."""
+    out = []
+    if config.webhook_url and config.webhook_secret is not None:
+        out.append(ChannelView(channel="webhook", target=f"{config.webhook_url} (signed)"))
+    if config.slack_url:
+        out.append(ChannelView(channel="slack", target="Slack-compatible incoming webhook (address kept secret)"))
+    if config.smtp_host:
+        out.append(ChannelView(channel="email", target=f"{', '.join(config.smtp_to)} via {config.smtp_host}:"
+                                                        f"{config.smtp_port}"))
+    return out
+
+
+def _lead_of(who: Principal, key: str, desk: Desk) -> None:
+    if (who.brands is not None and key not in who.brands) or desk.settings.brand(key) is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"brand {key!r} not found")
+
+
+@router.get("/brands/{key}/notify", response_model=NotifyTargets,
+            summary="Where the brand's escalations, pages and alerts go (set in the configuration: [notify])")
+def notify_targets(key: str, who: Lead, desk: DeskDep) -> NotifyTargets:
+    _lead_of(who, key, desk)
+    return NotifyTargets(brand=key, own=key in desk.settings.notify.brands,
+                         channels=describe(desk.settings.notify.for_brand(key)))
+
+
+@router.post("/brands/{key}/notify/test", response_model=list[TestDelivery],
+             summary="Send a test message through each of the brand's channels, once, and say what happened")
+def test_notify(key: str, who: Lead, session: DbSession, desk: DeskDep) -> list[TestDelivery]:
+    _lead_of(who, key, desk)
+    config = desk.settings.notify.for_brand(key)
+    sender = notify.Notifier(desk.db, notify.channels_for(config), desk.clock, notify.RetryPolicy(attempts=1))
+    if not sender.channels:
+        raise HTTPException(status.HTTP_409_CONFLICT, f"brand {key!r} has no notification channel configured")
+    last = session.scalar(select(func.max(NotificationRow.id))) or 0
+    sender.notify(TEST_EVENT, {"brand": key, "summary": f"Test message from wakeful, sent by {who.name}"})
+    rows = session.scalars(select(NotificationRow).where(NotificationRow.id > last,
+                                                         NotificationRow.event == TEST_EVENT)
+                           .order_by(NotificationRow.id))
+    return [TestDelivery(channel=r.channel, status=r.status, error=r.last_error) for r in rows]

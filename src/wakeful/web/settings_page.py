@@ -12,6 +12,7 @@ from fastapi.responses import HTMLResponse
 
 from wakeful.api.auth import Role
 from wakeful.api.deps import DbSession, DeskDep
+from wakeful.api.settings import describe
 from wakeful.desk import agents, brand_settings, scheduled
 from wakeful.web.views import PageUser, render
 
@@ -63,5 +64,7 @@ def settings_page(request: Request, who: PageUser, session: DbSession, desk: Des
             "sla": _sla_rows(session, desk, b.config.key),
             "agents": [{"view": a, "shifts": shift_text(a.shifts)} for a in staff],
             "on_call": agents.on_call(session, b.config.key, now),
+            "notify_own": b.config.key in desk.settings.notify.brands,
+            "notify": describe(desk.settings.notify.for_brand(b.config.key)),
         })
     return render(request, "settings.html", {"who": who, "active_nav": "settings", "brands": pages})

@@ -82,6 +82,14 @@
     }).then(function (r) {
       return r.json().catch(function () { return null; }).then(function (data) {
         if (!r.ok) throw new Error(errorText(r.status, data));
+        if (form.getAttribute("data-kind") === "notify-test") {
+          // a test send changes nothing: say what each channel did and stay on the page
+          var failed = data.filter(function (d) { return d.status !== "delivered"; });
+          say(data.map(function (d) { return d.channel + ": " + d.status + (d.error ? " (" + d.error + ")" : ""); })
+                .join("; "), failed.length > 0);
+          button.disabled = false;
+          return;
+        }
         say("Saved.", false);
         window.location.reload();
       });
