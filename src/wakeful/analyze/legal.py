@@ -105,6 +105,7 @@ def legal_flags(text: str) -> list[str]:
     'staff_accusation' when a named member of staff is accused of a crime or of misconduct. Empty if none."""
     crimes = alleged_crimes(text)
     flags = [f"crime:{c}" for c in crimes]
-    if named_staff(text) and (crimes or _ACCUSATION_RE.search(fold(strip_urls(text)))):
+    # Looking for a named person is the costly part, so only where there is something to accuse them of.
+    if (crimes or _ACCUSATION_RE.search(fold(strip_urls(text)))) and named_staff(text):
         flags.insert(0, "staff_accusation")
     return flags
