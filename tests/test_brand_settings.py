@@ -15,6 +15,7 @@ from wakeful.api.settings import reload_job
 from wakeful.core.clock import FixedClock
 from wakeful.core.notify_settings import NotifyChannels, NotifySettings
 from wakeful.core.settings import Settings
+from wakeful.desk.notify import SIGNATURE_HEADER, verify
 from wakeful.store.db import migrate
 
 from tests.desk.loopback import Receiver, receiver  # noqa: F401 - the loopback HTTP receiver fixture
@@ -134,7 +135,7 @@ def test_the_settings_page_is_for_leads_and_shows_what_is_in_force(desk: Desk, c
 
 
 def test_a_lead_sees_where_notifications_go_and_sends_a_test_message(
-        settings: Settings, clock: FixedClock, receiver: Receiver) -> None:
+        settings: Settings, clock: FixedClock, receiver: Receiver) -> None:  # noqa: F811 - the fixture above
     migrate(settings.database_url)
     dead = "http://127.0.0.1:9/nobody-listens"
     notify = NotifySettings(webhook_url=dead, webhook_secret="desk-secret",
@@ -154,6 +155,7 @@ def test_a_lead_sees_where_notifications_go_and_sends_a_test_message(
             assert sent.json() == [{"channel": "webhook", "status": "delivered", "error": None}]
             [(headers, body)] = receiver.requests
             assert json.loads(body)["event"] == "settings.test" and "lee" in body.decode()
+            assert verify("brand-secret", body, headers[SIGNATURE_HEADER])  # signed with the brand's own key
 
             desk_wide = client.post("/api/v1/settings/brands/nordrail/notify/test", headers=nordrail).json()
             assert [(d["channel"], d["status"]) for d in desk_wide] == [("webhook", "dead")]  # said, not hidden
