@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import re
+from datetime import timedelta
 
 import pytest
 from fastapi.testclient import TestClient
@@ -16,6 +18,7 @@ from wakeful.core.clock import FixedClock
 from wakeful.core.notify_settings import NotifyChannels, NotifySettings
 from wakeful.core.settings import Settings
 from wakeful.desk.notify import SIGNATURE_HEADER, verify
+from wakeful.store.connectors import ConnectorStateRow
 from wakeful.store.db import migrate
 
 from tests.desk.loopback import Receiver, receiver  # noqa: F401 - the loopback HTTP receiver fixture
@@ -162,3 +165,21 @@ def test_a_lead_sees_where_notifications_go_and_sends_a_test_message(
             assert client.post("/api/v1/settings/brands/aurora/notify/test", headers=nordrail).status_code == 404
     finally:
         wired.db.dispose()
+
+
+def test_the_settings_page_shows_each_connector_listening_for_the_brand(desk: Desk, client: TestClient) -> None:
+    now = desk.clock.now()
+    with desk.db.session() as s:
+        create_user(s, "lee", "a-long-lead-password", "aurora", Role.LEAD, now)
+        s.add(ConnectorStateRow(name="mastodon-aurora", platform="mastodon", brands=["aurora"], cursor="1101",
+                                last_event_at=now - timedelta(minutes=42), updated_at=now, events=318, errors=2,
+                                last_error="429 Too Many Requests"))
+        s.add(ConnectorStateRow(name="reddit-nordrail", platform="reddit", brands=["nordrail"], cursor="t3_x",
+                                last_event_at=now, updated_at=now, events=5, errors=0, last_error=None))
+    client.post("/login", data={"username": "lee", "password": "a-long-lead-password"})
+    page = client.get("/settings").text
+    row = re.search(r'<th scope="row" data-label="Connector">mastodon-aurora</th>(.*?)</tr>', page, re.S)
+    assert row, "the brand's connector is listed"
+    assert "42 min" in row.group(1) and "sla-breached" in row.group(1)  # a stream silent for 42 minutes stands out
+    assert "318" in row.group(1) and "429 Too Many Requests" in row.group(1)
+    assert "reddit-nordrail" not in page  # another brand's connector stays out of sight

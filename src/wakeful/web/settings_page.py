@@ -12,6 +12,7 @@ from fastapi.responses import HTMLResponse
 
 from wakeful.api.auth import Role
 from wakeful.api.deps import DbSession, DeskDep
+from wakeful.api.connectors import list_connectors
 from wakeful.api.settings import describe
 from wakeful.desk import agents, brand_settings, scheduled
 from wakeful.web.views import PageUser, render
@@ -67,4 +68,5 @@ def settings_page(request: Request, who: PageUser, session: DbSession, desk: Des
             "notify_own": b.config.key in desk.settings.notify.brands,
             "notify": describe(desk.settings.notify.for_brand(b.config.key)),
         })
-    return render(request, "settings.html", {"who": who, "active_nav": "settings", "brands": pages})
+    return render(request, "settings.html", {"who": who, "active_nav": "settings", "brands": pages,
+                                             "connectors": list_connectors(who, session, desk)})
