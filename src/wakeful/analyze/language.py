@@ -26,7 +26,9 @@ SUPPORTED_LANGUAGES: tuple[str, ...] = ("en", "de", "fr", "es", "it", "nl", "pt"
 MODEL_PATH = Path(__file__).parent / "models" / "language.npz"
 OTHER = "xx"  # the n-gram model's class for languages the desk does not serve
 MAX_NGRAM = 4
-BUCKET_BITS = 16  # 65,536 hashed n-gram features for ~70k distinct n-grams in training: few collisions matter
+# 16,384 hashed n-gram features for ~58k distinct n-grams in training: validation accuracy equals 65,536
+# buckets' (98.4%), and the weights fit in a core's cache, which made scoring a quarter faster.
+BUCKET_BITS = 14
 BUCKETS = 1 << BUCKET_BITS
 # Function words common in Dutch posts and absent from German and English ones.
 _DUTCH_MARKERS = frozenset({
