@@ -15,7 +15,7 @@ from wakeful.core.models import Post
 from wakeful.core.settings import Settings
 from wakeful.desk import rota
 from wakeful.desk.rota import Rota
-from wakeful.desk.simulation import Team, TeamOutcome, run_team
+from wakeful.desk.simulation import Team, TeamOutcome, case_demand, run_team
 from wakeful.ingest import scenario
 from wakeful.ingest.service import IngestService
 from wakeful.store.db import migrate
@@ -75,8 +75,10 @@ def _scenario_run(tmp_path: Path, analyzer: Analyzer, shifts: Rota, name: str) -
 
 def test_a_demand_shaped_rota_answers_fast_around_the_clock_and_nine_to_five_fails(tmp_path: Path) -> None:
     analyzer = Analyzer(Settings().brands)
-    history = rota.hourly_volume([p.created_at for p in scenario.generate_scenario(seed=6)])
-    peak = _scenario_run(tmp_path, analyzer, rota.peak(history, 6 * 24), "peak")
+    history = [p for seed in (4, 5, 6) for p in scenario.generate_scenario(seed=seed)]  # the days before
+    shifts = rota.build("peak", 6, case_demand(history, analyzer))
+    assert shifts.agent_hours == 6 * 24 and min(shifts.on_duty()) >= 2
+    peak = _scenario_run(tmp_path, analyzer, shifts, "peak")
     office = _scenario_run(tmp_path, analyzer, rota.office(6), "office")
     median, worst = peak.first_percentile(0.5), peak.longest_complaint_wait
     assert median is not None and median < 15

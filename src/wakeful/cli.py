@@ -27,7 +27,7 @@ from wakeful.desk import rota as rota_mod
 from wakeful.desk.reports import summary
 from wakeful.desk.rota import RotaKind
 from wakeful.desk.service import list_cases
-from wakeful.desk.simulation import Team, TeamOutcome, run_team
+from wakeful.desk.simulation import Team, TeamOutcome, case_demand, run_team
 from wakeful.ingest.replay import read_posts, replay, shift_to_end
 from wakeful.ingest.service import IngestResult, IngestService
 from wakeful.store.db import Database, is_sqlite, migrate
@@ -183,8 +183,8 @@ def simulate(
     days: Annotated[int, typer.Option(help="Days of the built-in scenario, one seed each")] = 1,
     seed: Annotated[int, typer.Option(help="Seed of the first day")] = 7,
     handle_minutes: Annotated[float, typer.Option(help="Median handling time per case")] = 4.0,
-    rota: Annotated[RotaKind, typer.Option(help="flat: all on 24/7; peak: the same hours in 8-hour shifts "
-                                                "following an earlier day's hourly volume; 9to5: office hours")]
+    rota: Annotated[RotaKind, typer.Option(help="flat: all on 24/7; peak: the same hours in 8- and 4-hour "
+                                                "shifts following the 3 days before; 9to5: office hours")]
     = RotaKind.flat,
 ) -> None:
     """Run the desk on simulated days with a simulated team and print first-response times and SLA attainment."""
@@ -192,13 +192,17 @@ def simulate(
 
     posts = [p for d in range(days) for p in scenario.generate_scenario(
         seed=seed + d, start=scenario.DEFAULT_START + timedelta(days=d))]
-    history = [p.created_at for p in scenario.generate_scenario(seed=seed - 1)]  # staff to last week, not today
-    shifts = rota_mod.build(rota, agents, rota_mod.hourly_volume(history))
-    console.print(f"rota {rota.value}: {shifts.agent_hours} agent-hours a day; on duty by UTC hour: "
-                  + " ".join(str(n) for n in shifts.on_duty()))
     with tempfile.TemporaryDirectory() as tmp:
         settings = get_settings().model_copy(update={"database_url": f"sqlite:///{tmp}/simulate.db"})
         desk = _desk(settings)
+        demand = [0.0] * 24
+        if rota is RotaKind.peak:  # staffed to the three days before, as a lead would plan it, not to today
+            history = [p for d in (1, 2, 3) for p in scenario.generate_scenario(
+                seed=seed - d, start=scenario.DEFAULT_START - timedelta(days=d))]
+            demand = case_demand(history, desk.ingest.analyzer)
+        shifts = rota_mod.build(rota, agents, demand)
+        console.print(f"rota {rota.value}: {shifts.agent_hours} agent-hours a day in {len(shifts.shifts)} shifts; "
+                      "on duty by UTC hour: " + " ".join(str(n) for n in shifts.on_duty()))
         team = Team(agents=agents, handle_median_min=handle_minutes, rota=shifts)
         _print_outcome(_simulate_with_progress(desk, posts, team, drain=True), agents)
         desk.db.dispose()

@@ -22,6 +22,18 @@ def test_peak_rota_spends_the_same_hours_as_the_flat_one_and_follows_demand() ->
     assert on[8] > on[3] * 3  # the morning peak gets several times the night's head count
 
 
+def test_part_time_shifts_go_to_the_peaks_within_the_same_hours() -> None:
+    mixed = rota.peak(VOLUME, 6 * 24, part_time_share=1 / 3)
+    on = mixed.on_duty()
+    assert mixed.agent_hours == 144 and {s.hours for s in mixed.shifts} <= {4, 8}
+    assert min(on) >= 2 and on[8] >= 3 * on[3]
+    part_time = [s for s in mixed.shifts if s.hours == 4]
+    busy = sorted(VOLUME)[len(VOLUME) // 2]
+    assert part_time and all(any(VOLUME[h] >= busy for h in range(24) if s.covers(h)) for s in part_time)
+    assert not any(s.covers(h) for s in part_time for h in (1, 2, 3, 4))  # none at night
+    assert sum(s.hours for s in part_time) <= 48
+
+
 def test_office_rota_leaves_nights_and_evenings_empty() -> None:
     on = rota.office(6).on_duty()
     assert on[9:17] == [6] * 8

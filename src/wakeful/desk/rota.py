@@ -3,8 +3,8 @@
 Three shapes, compared on the same traffic by `wakeful simulate --rota`:
 
 * `flat`: every agent on around the clock (N seats x 24 h), the simplest 24/7 desk;
-* `peak`: the same agent-hours laid out as 8-hour shifts that follow the brand's hourly volume (taken from an
-  earlier day, never from the day being simulated), with at least one agent on at every hour;
+* `peak`: the same agent-hours laid out as 8-hour shifts, and 4-hour part-time shifts at the peaks, that follow
+  the brand's hourly demand (from earlier days, never the day being simulated), with two agents on at every hour;
 * `9to5`: the agents work office hours only, the way British Airways' social team did in 2013.
 
 Pure: the volume comes in as numbers, so the rota is tested without a database.
@@ -95,10 +95,12 @@ def _gain(volume: Sequence[float], on: Sequence[int], start: int, hours: int) ->
     return total
 
 
-def peak(hourly_volume: Sequence[float], agent_hours: int, *, shift_hours: int = 8, minimum: int = 2) -> Rota:
-    """`agent_hours // shift_hours` shifts placed one by one where they relieve the most load, after a first
-    round that keeps `minimum` agents on at every hour (24/7 cover comes first), so the head count follows
-    `hourly_volume` (24 values, UTC)."""
+def peak(hourly_volume: Sequence[float], agent_hours: int, *, shift_hours: int = 8, part_time_hours: int = 4,
+         part_time_share: float = 0.0, minimum: int = 2) -> Rota:
+    """Shifts placed one by one where they relieve the most load, so the head count follows `hourly_volume`
+    (24 values, UTC), until `agent_hours` are spent. First a round of full shifts keeps `minimum` agents on at
+    every hour (24/7 cover comes first; two, so nobody works a night alone and one long case does not leave the
+    queue unwatched); then full shifts; then up to `part_time_share` of the hours as part-time peak shifts."""
     if len(hourly_volume) != HOURS:
         raise ValueError(f"hourly volume needs {HOURS} values, got {len(hourly_volume)}")
     shifts = _cover([minimum] * HOURS, shift_hours)
@@ -106,12 +108,15 @@ def peak(hourly_volume: Sequence[float], agent_hours: int, *, shift_hours: int =
         raise ValueError(f"{agent_hours} agent-hours cannot keep {minimum} agent(s) on around the clock "
                          f"in {shift_hours}-hour shifts")
     on = [sum(s.covers(h) for s in shifts) for h in range(HOURS)]
-    for _ in range(agent_hours // shift_hours - len(shifts)):
-        start = max(range(HOURS), key=lambda s: (_gain(hourly_volume, on, s, shift_hours), -s))
-        shifts.append(DailyShift(start, shift_hours))
-        for k in range(shift_hours):
-            on[(start + k) % HOURS] += 1
-    return Rota(RotaKind.peak.value, tuple(sorted(shifts, key=lambda s: s.start_hour)))
+    left = agent_hours - len(shifts) * shift_hours
+    part_time = min(left, round(part_time_share * agent_hours)) // part_time_hours * part_time_hours
+    for hours, budget in ((shift_hours, left - part_time), (part_time_hours, part_time)):
+        for _ in range(budget // hours):
+            start = max(range(HOURS), key=lambda s: (_gain(hourly_volume, on, s, hours), -s))
+            shifts.append(DailyShift(start, hours))
+            for k in range(hours):
+                on[(start + k) % HOURS] += 1
+    return Rota(RotaKind.peak.value, tuple(sorted(shifts, key=lambda s: (s.start_hour, s.hours))))
 
 
 def hourly_volume(times: Sequence[datetime]) -> list[float]:
@@ -123,7 +128,8 @@ def hourly_volume(times: Sequence[datetime]) -> list[float]:
 
 
 def build(kind: RotaKind | str, agents: int, volume: Sequence[float]) -> Rota:
-    """The rota of `kind` for `agents` agents' hours; `volume` (posts per UTC hour) shapes the `peak` rota."""
+    """The rota of `kind` with the hours of `agents` agents working around the clock (the `flat` rota; `9to5` has
+    a third of them); `volume` (per UTC hour) shapes the `peak` rota."""
     if RotaKind(kind) is RotaKind.peak:
-        return peak(volume, agents * HOURS)
+        return peak(volume, agents * HOURS, part_time_share=1 / 3)
     return office(agents) if RotaKind(kind) is RotaKind.office else flat(agents)

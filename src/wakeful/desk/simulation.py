@@ -20,12 +20,12 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from wakeful.core.clock import FixedClock
-from wakeful.core.models import Post
+from wakeful.core.models import Analysis, Post
 from wakeful.core.settings import Settings
 from wakeful.desk import service
 from wakeful.desk.cases import CaseState
 from wakeful.desk.fairness import percentile
-from wakeful.desk.rota import Rota, flat
+from wakeful.desk.rota import Rota, flat, hourly_volume
 from wakeful.store.db import Database
 from wakeful.store.models import CasePostRow, CaseRow, PostRow
 
@@ -34,6 +34,20 @@ class Ingestor(Protocol):
     """What the simulation needs of the ingest path (kept structural so `desk` does not import `ingest`)."""
 
     def ingest(self, posts: Sequence[Post]) -> object: ...
+
+
+class Classifier(Protocol):
+    """The analysis stage, as far as staffing needs it: which posts open or need a case."""
+
+    def analyze_many(self, posts: Sequence[Post]) -> Sequence[Analysis]: ...
+
+
+def case_demand(history: Sequence[Post], classifier: Classifier) -> list[float]:
+    """Posts per UTC hour that need an answer (what opens or reopens a case), over earlier days: what a rota should
+    follow. Raw mentions would staff for praise and bot bursts nobody answers. Re-observed posts count once."""
+    unique = list({(p.platform, p.id): p for p in history}.values())
+    return hourly_volume([p.created_at for p, a in zip(unique, classifier.analyze_many(unique), strict=True)
+                          if a.needs_response])
 
 
 @dataclass
