@@ -225,8 +225,8 @@ def lines(report: dict[str, Any]) -> list[str]:
     out = [
         f"Risk (simulated, seed {report['seed']})",
         f"  forecast, 6 h from first 30 min, {f['cascades']} SEISMIC cascades: MdAPE {f['mdape_6h_model']:.1%} "
-        f"(naive so-far x {f['naive_growth']:.1f}: {f['mdape_6h_naive']:.1%}); 90% interval covers "
-        f"{f['interval_90_coverage']:.0%}",
+        f"(naive so-far x {f['naive_growth']:.1f}: {f['mdape_6h_naive']:.1%}; knowing engagers' followers: "
+        f"{f['mdape_6h_model_with_audiences']:.1%}); 90% interval covers {f['interval_90_coverage']:.0%}",
         f"  forecast on the demo's promoted curve ({d['curves']}): MdAPE {d['mdape_6h_model']:.1%} "
         f"(naive: {d['mdape_6h_naive']:.1%})",
         f"  authenticity, {a['actions']} actions ({a['fake']} fake): ROC-AUC {a['auc']:.3f}, F1 {a['f1']:.3f} "
