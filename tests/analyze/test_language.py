@@ -102,3 +102,9 @@ def test_cleaning_keeps_only_words() -> None:
 def test_rejects_unsupported_language_codes() -> None:
     with pytest.raises(ValueError, match="xx"):
         LinguaLanguageDetector(("en", "xx"))
+
+
+def test_batch_detection_equals_one_by_one(fast: NgramLanguageDetector) -> None:
+    texts = [t for t, _ in SHORT_AND_NOISY] + UNSURE + ["Danke!! #FlyAurora #Aurora", "vol annulé #colère"]
+    assert fast.detect_many(texts) == [fast.detect(t) for t in texts]
+    assert fast.detect_many([]) == []
