@@ -14,7 +14,7 @@ from wakeful.api.deps import Desk
 from wakeful.core.settings import Settings
 from wakeful.desk import incidents
 from wakeful.ingest.scenario import generate_scenario
-from wakeful.risk.spikes import Observation, detect
+from wakeful.risk.spikes import NEGATIVE_KEY, VOLUME_KEY, Observation, detect
 
 from tests.factories import T0, make_post
 
@@ -103,3 +103,25 @@ def test_queue_banner_and_incident_room_pages(desk: Desk) -> None:
         assert "Affected flights" in room and "AU 778" in room and 'id="incident-data"' in room
         assert "Approve statement" in room and "missing baggage" in room
         assert client.get("/incidents/999").status_code == 404
+
+
+def test_with_a_week_of_history_a_rise_across_every_topic_opens_a_seasonal_incident(desk: Desk) -> None:
+    """Shares stay put when every kind of complaint doubles at once; only the seasonal volume test sees it."""
+    for day in range(6):
+        day_posts = [make_post(f"d{day}-{i}", BACKGROUND[i % 5], author=f"c{day}-{i}",
+                               at=T0 + timedelta(days=day - 6, hours=-1), minutes=i * 15) for i in range(48)]
+        for hour in range(12):
+            batch = day_posts[hour * 4:hour * 4 + 4]
+            desk.clock.set(batch[-1].created_at)  # type: ignore[attr-defined]
+            desk.ingest.ingest(batch)
+    surge_at = T0 + timedelta(hours=5)
+    surge = [make_post(f"s{i}", BACKGROUND[i % 5], author=f"s{i}", at=surge_at, minutes=i / 2) for i in range(30)]
+    for i in range(0, 30, 10):
+        desk.clock.set(surge[i + 9].created_at)  # type: ignore[attr-defined]
+        desk.ingest.ingest(surge[i:i + 10])
+    with desk.db.session() as s:
+        found = {i.key: i for i in incidents.list_incidents(s, {"aurora"})}
+    assert VOLUME_KEY in found and found[VOLUME_KEY].summary.startswith("30 complaints in 30 min")
+    with desk.db.session() as s:
+        live = incidents._observations(s, "aurora", surge_at - timedelta(hours=7), desk.clock.now())
+    assert [sp.key for sp in detect(live, desk.clock.now()) if sp.key != NEGATIVE_KEY] == []  # shares: flat
