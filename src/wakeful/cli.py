@@ -24,7 +24,6 @@ from wakeful.core.clock import FixedClock, ScaledClock
 from wakeful.core.models import Post
 from wakeful.core.settings import Settings, get_settings
 from wakeful.desk import rota as rota_mod
-from wakeful.desk.reports import summary
 from wakeful.desk.rota import RotaKind
 from wakeful.desk.service import list_cases
 from wakeful.desk.simulation import Team, TeamOutcome, case_demand, run_team
@@ -247,20 +246,12 @@ def cases(
 
 
 @app.command()
-def report(brand: Annotated[str | None, typer.Option(help="Only this brand")] = None) -> None:
-    """A text summary: volume, negative share, cases by state and language, first-response times."""
-    settings = get_settings()
-    db = Database(settings.database_url)
-    with db.session() as session:
-        s = summary(session, {brand} if brand else None)
-    console.print(f"posts: {s.posts}  negative: {s.negative_share:.0%}  complaints: {s.complaints}")
-    console.print("cases by state: " + ", ".join(f"{k} {v}" for k, v in sorted(s.cases_by_state.items())))
-    console.print("cases by language: " + ", ".join(f"{k} {v}" for k, v in sorted(s.cases_by_lang.items())))
-    if s.first_response_median_min is not None:
-        console.print(f"first response: median {s.first_response_median_min:.0f} min, "
-                      f"p90 {s.first_response_p90_min:.0f} min over {s.answered} answered cases")
-    else:
-        console.print("first response: no case answered yet")
+def report(
+    brand: Annotated[str | None, typer.Option(help="Only this brand")] = None,
+    hours: Annotated[int, typer.Option(help="Hours of backlog to show, up to the last activity")] = 24,
+) -> None:
+    """Volume, cases, first response and resolution with SLA attainment, backlog by hour, per agent and team."""
+    cli_reports.print_desk_report(brand, hours)
 
 
 @token_app.command("create")

@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.table import Table
 from sqlalchemy.orm import Session
 
+from wakeful.cli_reports import print_people
 from wakeful.core.settings import get_settings
 from wakeful.desk import agents, routing, scheduled
 from wakeful.desk.agent_report import agent_report
@@ -173,21 +174,10 @@ def register(app: typer.Typer) -> None:
     app.add_typer(agents_app, name="agents")
 
 
-def _min(value: float | None) -> str:
-    return "-" if value is None else f"{value:.0f} min" if value < 120 else f"{value / 60:.1f} h"
-
-
 @agents_app.command("report")
 def report(brand: Annotated[str | None, typer.Option(help="Only this brand")] = None) -> None:
     """Per agent and per team: cases, first response (median, p90), resolution median, SLA attainment."""
     settings = get_settings()
     with _db(brand).session() as session:
         people, teams = agent_report(session, [brand] if brand else None, settings)
-    for title, rows in (("per agent", people), ("per team", teams)):
-        table = Table("brand", "name", "cases", "active", "answered", "first response median", "p90", "resolved",
-                      "resolution median", "SLA met", title=title)
-        for r in rows:
-            table.add_row(r.brand, r.name, str(r.cases), str(r.active), str(r.answered),
-                          _min(r.first_response_median_min), _min(r.first_response_p90_min), str(r.resolved),
-                          _min(r.resolution_median_min), "-" if r.sla_met_share is None else f"{r.sla_met_share:.0%}")
-        console.print(table)
+    print_people(people, teams, console)

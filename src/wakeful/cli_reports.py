@@ -1,26 +1,31 @@
-"""`wakeful fairness` and `wakeful report-twcs`: the reports that check the desk treats customers alike and
-compare it with real care teams' response times."""
+"""`wakeful report` (the morning report), `wakeful fairness` and `wakeful report-twcs`: the reports a lead reads,
+that check the desk treats customers alike and compare it with real care teams' response times."""
 
 from __future__ import annotations
 
 import tempfile
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Table
+from sqlalchemy import func, select, true
 
 from wakeful.analyze import Analyzer
-from wakeful.core.clock import FixedClock
+from wakeful.core.clock import FixedClock, as_utc
 from wakeful.core.models import Post
 from wakeful.core.settings import Settings, get_settings
+from wakeful.desk.agent_report import PersonStats, agent_report, desk_figures
 from wakeful.desk.fairness import MIN_ANSWERED_FOR_GAP, FairnessReport, GroupStats, fairness_report
 from wakeful.desk.metrics import BrandResponse, brands_for_handles, care_handles, first_response_by_brand
+from wakeful.desk.reports import BacklogPoint, backlog_by_hour, summary
 from wakeful.ingest.datasets import load_twcs
 from wakeful.ingest.service import IngestService
 from wakeful.store.db import Database, migrate
+from wakeful.store.models import CaseRow
 
 console = Console()
 BATCH = 500
@@ -62,6 +67,61 @@ def print_brand_table(rows: list[BrandResponse], out: Console = console) -> None
         table.add_row(r.brand, str(r.cases), str(r.answered), _minutes(r.first_response_median_min),
                       _minutes(r.first_response_p90_min), _share(r.over_6h_share))
     out.print(table)
+
+
+def print_people(people: list[PersonStats], teams: list[PersonStats], out: Console = console) -> None:
+    """Per agent and per team: cases, first response and resolution, SLA attainment."""
+    for title, rows in (("per agent", people), ("per team", teams)):
+        if not rows:
+            out.print(f"{title}: no assigned cases")
+            continue
+        table = Table("brand", "name", "cases", "active", "answered", "first response median", "p90", "resolved",
+                      "resolution median", "SLA met", title=title)
+        for r in rows:
+            table.add_row(r.brand, r.name, str(r.cases), str(r.active), str(r.answered),
+                          _minutes(r.first_response_median_min), _minutes(r.first_response_p90_min), str(r.resolved),
+                          _minutes(r.resolution_median_min), _share(r.sla_met_share))
+        out.print(table)
+
+
+def print_backlog(points: list[BacklogPoint], out: Console = console) -> None:
+    """One row per hour: the backlog at the top of the hour and the flow through it, with a bar for the backlog."""
+    table = Table("hour (UTC)", "open", "unanswered", "opened", "answered", "resolved", "", title="backlog by hour")
+    scale = max((p.open for p in points), default=0) or 1
+    for p in points:
+        table.add_row(p.hour.strftime("%Y-%m-%d %H:00"), str(p.open), str(p.unanswered), str(p.opened),
+                      str(p.answered), str(p.resolved), "#" * round(30 * p.open / scale))
+    out.print(table)
+
+
+def print_desk_report(brand: str | None, hours: int, out: Console = console) -> None:
+    """`wakeful report`: volume and cases, first response and resolution with SLA attainment, the backlog by hour
+    over the last `hours` of activity, and the figures per agent and team."""
+    settings = get_settings()
+    db = Database(settings.database_url)
+    brands = {brand} if brand else None
+    with db.session() as session:
+        s = summary(session, brands)
+        overall = desk_figures(session, brands, settings)
+        people, teams = agent_report(session, brands, settings)
+        last = session.scalar(select(func.max(CaseRow.updated_at)).where(
+            CaseRow.brand.in_(list(brands)) if brands else true()))
+        until = min(datetime.now(UTC), as_utc(last) + timedelta(hours=1)) if last else datetime.now(UTC)
+        points = backlog_by_hour(session, brands, until - timedelta(hours=hours), until)
+    db.dispose()
+    out.print(f"posts: {s.posts}  negative: {s.negative_share:.0%}  complaints: {s.complaints}")
+    out.print("cases by state: " + ", ".join(f"{k} {v}" for k, v in sorted(s.cases_by_state.items())))
+    out.print("cases by language: " + ", ".join(f"{k} {v}" for k, v in sorted(s.cases_by_lang.items())))
+    if overall.answered:
+        out.print(f"first response: median {_minutes(overall.first_response_median_min)}, p90 "
+                  f"{_minutes(overall.first_response_p90_min)} over {overall.answered} answered cases; "
+                  f"SLA met {_share(overall.sla_met_share)}")
+    else:
+        out.print("first response: no case answered yet")
+    if overall.resolved:
+        out.print(f"resolution: median {_minutes(overall.resolution_median_min)} over {overall.resolved} cases")
+    print_backlog(points, out)
+    print_people(people, teams, out)
 
 
 def replay_twcs(database_url: str, data_dir: Path | None = None, *, handles: list[str] | None = None,

@@ -1,21 +1,26 @@
-"""Report endpoints beyond the morning summary (fairness by reach and language, first response per brand), and
-suggested replies for a case."""
+"""Report endpoints beyond the morning summary (fairness by reach and language, first response per brand, backlog
+by hour, figures per agent and team), and suggested replies for a case."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import lru_cache
 
 from fastapi import APIRouter, HTTPException, status
+from pydantic import BaseModel
 
-from wakeful.api.deps import AnyUser, DbSession, DeskDep
+from wakeful.api.deps import AnyUser, DbSession, DeskDep, Lead
+from wakeful.core.clock import as_utc
 from wakeful.desk import service
+from wakeful.desk.agent_report import PersonStats, agent_report, desk_figures
 from wakeful.desk.fairness import FairnessReport, fairness_report
 from wakeful.desk.metrics import BrandResponse, care_handles, first_response_by_brand
 from wakeful.desk.replies import ReplyIndex, Suggestion, context_for_case, suggest
+from wakeful.desk.reports import BacklogPoint, backlog_by_hour
 from wakeful.ingest.datasets import load_twcs
 
 router = APIRouter(prefix="/api/v1", tags=["reports"])
+MAX_BACKLOG = timedelta(days=31)
 
 
 @router.get("/reports/fairness", response_model=FairnessReport,
@@ -30,6 +35,32 @@ def fairness(who: AnyUser, session: DbSession, since: datetime | None = None,
 def first_response(who: AnyUser, session: DbSession, since: datetime | None = None,
                    until: datetime | None = None) -> list[BrandResponse]:
     return first_response_by_brand(session, who.brands, since, until)
+
+
+@router.get("/reports/backlog", response_model=list[BacklogPoint],
+            summary="Open and unanswered cases at the top of each hour, and cases opened, answered, resolved in it")
+def backlog(who: AnyUser, session: DbSession, desk: DeskDep, since: datetime | None = None,
+            until: datetime | None = None) -> list[BacklogPoint]:
+    until = as_utc(until) if until else desk.clock.now()
+    since = as_utc(since) if since else until - timedelta(hours=24)
+    if until <= since or until - since > MAX_BACKLOG:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT,
+                            f"since must be before until, at most {MAX_BACKLOG.days} days apart")
+    return backlog_by_hour(session, who.brands, since, until)
+
+
+class TeamFigures(BaseModel):
+    overall: PersonStats
+    agents: list[PersonStats]
+    teams: list[PersonStats]
+
+
+@router.get("/reports/agents", response_model=TeamFigures,
+            summary="First response, resolution and SLA attainment over all cases, per agent and per team (leads)")
+def agents(who: Lead, session: DbSession, desk: DeskDep, since: datetime | None = None) -> TeamFigures:
+    since = as_utc(since) if since else None
+    people, teams = agent_report(session, who.brands, desk.settings, since)
+    return TeamFigures(overall=desk_figures(session, who.brands, desk.settings, since), agents=people, teams=teams)
 
 
 @lru_cache(maxsize=1)

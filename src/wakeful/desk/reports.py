@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import statistics
 from collections import Counter
 from collections.abc import Collection
@@ -89,3 +90,54 @@ def summary(session: Session, brands: Collection[str] | None) -> DeskSummary:
     )
 
 
+class BacklogPoint(BaseModel):
+    hour: datetime
+    open: int
+    """Cases opened by this hour and not resolved yet."""
+    unanswered: int
+    """Of those, cases still waiting for the desk's first response."""
+    opened: int
+    answered: int
+    resolved: int
+    """Cases opened, first answered and resolved in the hour that starts here."""
+
+
+def backlog_by_hour(session: Session, brands: Collection[str] | None, since: datetime,
+                    until: datetime) -> list[BacklogPoint]:
+    """The backlog at the top of each hour in [since, until) and the flow in each hour: whether the desk keeps up,
+    and when it fell behind. A case that was reopened counts as open from its first post to its last resolution."""
+    start = as_utc(since).replace(minute=0, second=0, microsecond=0)
+    hours = max(0, math.ceil((as_utc(until) - start).total_seconds() / 3600))
+    stmt = select(CaseRow.opened_at, CaseRow.first_response_at, CaseRow.resolved_at).where(CaseRow.opened_at < until)
+    if brands is not None:
+        stmt = stmt.where(CaseRow.brand.in_(list(brands)))
+    flows = {name: [0] * hours for name in ("opened", "answered", "resolved")}
+    open_diff, unanswered_diff = [0] * (hours + 1), [0] * (hours + 1)
+
+    def mark_at_or_after(at: datetime | None) -> int:
+        """Index of the first hour mark at or after `at` (clipped to the window; never for None)."""
+        if at is None:
+            return hours
+        return min(hours, max(0, math.ceil((at - start).total_seconds() / 3600)))
+
+    for opened_at, first_at, resolved_at in session.execute(stmt):
+        opened = as_utc(opened_at)
+        first, resolved = (as_utc(t) if t is not None else None for t in (first_at, resolved_at))
+        begin = mark_at_or_after(opened)
+        for diff, end in ((open_diff, resolved), (unanswered_diff, min(first or resolved or until, resolved or until))):
+            stop = mark_at_or_after(end)
+            if stop > begin:
+                diff[begin] += 1
+                diff[stop] -= 1
+        for at, counts in ((opened, flows["opened"]), (first, flows["answered"]), (resolved, flows["resolved"])):
+            index = math.floor((at - start).total_seconds() / 3600) if at is not None else -1
+            if 0 <= index < hours:
+                counts[index] += 1
+    points, open_now, unanswered_now = [], 0, 0
+    for h in range(hours):
+        open_now += open_diff[h]
+        unanswered_now += unanswered_diff[h]
+        points.append(BacklogPoint(hour=start + timedelta(hours=h), open=open_now, unanswered=unanswered_now,
+                                   opened=flows["opened"][h], answered=flows["answered"][h],
+                                   resolved=flows["resolved"][h]))
+    return points
