@@ -11,8 +11,8 @@ from fastapi import APIRouter, Request, status
 from fastapi.responses import HTMLResponse
 
 from wakeful.api.auth import Role
-from wakeful.api.deps import DbSession, DeskDep
 from wakeful.api.connectors import list_connectors
+from wakeful.api.deps import DbSession, DeskDep
 from wakeful.api.settings import describe
 from wakeful.desk import agents, brand_settings, scheduled
 from wakeful.web.views import PageUser, render
