@@ -50,7 +50,8 @@ def test_a_promoted_complaint_spreading_is_raised_alerted_once_and_shown(
     body = client.get(f"/api/v1/cases/{case_id}", headers=auth()).json()
     assert body["risk"]["promoted"] and "promoted" in body["risk"]["summary"]
     assert "impressions in 6 h" in body["risk"]["summary"]
-    assert {f["name"] for f in body["risk"]["factors"]} >= {"severity", "promotion", "forecast"}
+    assert {f["name"] for f in body["risk"]["factors"]} >= {"severity", "promotion", "forecast", "reach"}
+    assert "now 300 followers, 39 interactions, 2,400 impressions" in body["risk"]["summary"]
     assert body["priority"]["level"] == min(3, body["severity"] + 1)
     assert any(r.startswith("risk ") for r in body["priority"]["reasons"])
     assert [i["kind"] for i in body["timeline"]].count("risk") == 1

@@ -22,7 +22,7 @@ from wakeful.core.settings import Settings
 from wakeful.desk.priority import at_risk
 from wakeful.desk.routing import Notifier, RecordingNotifier
 from wakeful.risk import authenticity, forecast, promotion
-from wakeful.risk.reach import FOLLOWER_VIEW_RATE, IMPRESSIONS_PER_INTERACTION
+from wakeful.risk.reach import FOLLOWER_VIEW_RATE, IMPRESSIONS_PER_INTERACTION, ReachNow
 from wakeful.risk.score import RiskInputs, RiskScore, score
 from wakeful.store.models import AuthorRow, CaseEventRow, CasePostRow, CaseRow, EngagementRow, PostRow
 from wakeful.store.risk import CaseRiskRow
@@ -59,10 +59,8 @@ class _PostRisk:
             fc = forecast.forecast(as_utc(post.created_at), followers, points, now,
                                    promoted=self.promotion.promoted)
             self.forecast, self.forecast_24h = fc.horizons
-        interactions = last.interactions if last else 0
-        seen = last.impressions if last and last.impressions is not None else None
-        self.estimate_now = seen if seen is not None else int(
-            followers * FOLLOWER_VIEW_RATE + interactions * IMPRESSIONS_PER_INTERACTION)
+        self.now = ReachNow.of(followers, last)
+        self.estimate_now = self.now.impressions
 
     def impressions(self, horizon: forecast.Horizon | None, which: str = "impressions") -> float:
         """Impressions now or at a forecast horizon: counted where the platform counts, else estimated."""
@@ -106,6 +104,7 @@ def assess(session: Session, case: CaseRow, now: datetime) -> RiskScore:
         forecast_6h_low=main.impressions(main.forecast, "impressions_low") if main and main.forecast else None,
         forecast_6h_high=main.impressions(main.forecast, "impressions_high") if main and main.forecast else None,
         fake_share=fake_share, fake_text="; ".join(texts) or None, topics=list(case.topics or []),
+        reach_now=main.now.describe() if main else None,
     )
     result = score(inputs)
     _store(session, case, result, inputs, main, now)

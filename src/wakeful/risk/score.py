@@ -43,6 +43,8 @@ class RiskInputs:
     """Share of the post's engagement from suspected fake accounts or bought likes (0 … 1)."""
     fake_text: str | None = None
     topics: list[str] = field(default_factory=list)
+    reach_now: str | None = None
+    """Where the post stands now (`ReachNow.describe`), for the agent; it earns no points by itself."""
 
 
 @dataclass(frozen=True)
@@ -82,6 +84,8 @@ def score(inputs: RiskInputs) -> RiskScore:
         if spread:
             factors.append(Factor("spread", spread, f"{amp:.0f}x what its author's {inputs.followers:,} followers "
                                                     "would see"))
+    if inputs.reach_now:
+        factors.append(Factor("reach", 0.0, f"now {inputs.reach_now}"))
     if inputs.fake_share > 0:
         text = inputs.fake_text or f"{round(100 * inputs.fake_share)}% of engagement from suspected fake accounts"
         factors.append(Factor("authenticity", 0.0, f"{text} (not counted)"))
