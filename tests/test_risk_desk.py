@@ -20,7 +20,8 @@ from tests.factories import T0, make_post
 LOST_BAG = "@AuroraAirways you lost my father's bag on AU 1432 and nobody answers. Disgraceful, I want it back now"
 
 
-def _observe(desk: Desk, post: Post, minutes: float, likes: int, reposts: int, impressions: int) -> None:
+def observe(desk: Desk, post: Post, minutes: float, likes: int, reposts: int, impressions: int) -> None:
+    """Deliver a newer observation of `post`, `minutes` after it was posted, at that time on the desk clock."""
     at = post.created_at + timedelta(minutes=minutes)
     desk.clock.set(at)  # type: ignore[attr-defined]
     desk.ingest.ingest([post.model_copy(update={"engagement": Engagement(
@@ -41,7 +42,7 @@ def test_a_promoted_complaint_spreading_is_raised_alerted_once_and_shown(
     case_id = _case_id(desk)
     scores = []
     for minutes, likes, reposts, impressions in ((10, 4, 1, 300), (20, 12, 3, 900), (30, 30, 9, 2400)):
-        _observe(desk, post, minutes, likes, reposts, impressions)
+        observe(desk, post, minutes, likes, reposts, impressions)
         with desk.db.session() as s:
             row = s.get(CaseRiskRow, case_id)
             assert row is not None
@@ -65,10 +66,10 @@ def test_bought_likes_are_shown_and_do_not_raise_priority(desk: Desk) -> None:
     desk.clock.set(T0)  # type: ignore[attr-defined]
     desk.ingest.ingest([post])
     case_id = _case_id(desk)
-    _observe(desk, post, 10, 3, 0, 120)
+    observe(desk, post, 10, 3, 0, 120)
     with desk.db.session() as s:
         before = service.list_cases(s, None, desk.clock.now(), desk.settings)[0].priority
-    _observe(desk, post, 11, 1_400, 1, 180)  # a thousand likes in a minute, seen by sixty more people
+    observe(desk, post, 11, 1_400, 1, 180)  # a thousand likes in a minute, seen by sixty more people
     with desk.db.session() as s:
         row = s.get(CaseRiskRow, case_id)
         assert row is not None and row.fake_share > 0.9 and "likes bought" in row.summary
