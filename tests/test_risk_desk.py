@@ -73,6 +73,7 @@ def test_bought_likes_are_shown_and_do_not_raise_priority(desk: Desk) -> None:
     with desk.db.session() as s:
         row = s.get(CaseRiskRow, case_id)
         assert row is not None and row.fake_share > 0.9 and "likes bought" in row.summary
+        assert row.genuine_reach == 150  # her followers are real; what the bought likes showed is not
         after = service.list_cases(s, None, desk.clock.now(), desk.settings)[0].priority
         assert row.alerted_at is None
     assert (after.level, after.reasons[1:]) == (before.level, before.reasons[1:])

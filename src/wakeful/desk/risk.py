@@ -124,7 +124,9 @@ def _store(session: Session, case: CaseRow, result: RiskScore, inputs: RiskInput
     row.forecast_6h_low, row.forecast_6h_high = _int(inputs.forecast_6h_low), _int(inputs.forecast_6h_high)
     row.forecast_24h = _int(main.impressions(main.forecast_24h)) if main and main.forecast_24h else None
     row.fake_share = round(inputs.fake_share, 4)
-    row.genuine_reach = int(case.reach * (1.0 - inputs.fake_share))
+    # The author's own followers are real whatever was bought; what was seen through bought engagement is not.
+    seen = main.estimate_now if main else case.reach
+    row.genuine_reach = min(case.reach, max(case.author.followers, int(seen * (1.0 - inputs.fake_share))))
     return row
 
 
