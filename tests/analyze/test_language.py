@@ -82,9 +82,17 @@ def test_dutch_goes_to_lingua_not_to_german() -> None:
 
 
 def test_without_fallback_the_model_abstains_when_unsure() -> None:
-    alone = NgramLanguageDetector(fallback=None, min_probability=0.999)
+    alone = NgramLanguageDetector(fallback=None, min_probability=0.999, min_probability_short=0.999)
     assert alone.detect("the flight was late")[0] is None
     assert NgramLanguageDetector(fallback=None).detect("the flight was late again and nobody told us why")[0] == "en"
+
+
+def test_short_posts_need_more_certainty() -> None:
+    lenient = NgramLanguageDetector(fallback=None, min_probability_short=0.0)
+    strict = NgramLanguageDetector(fallback=None, min_probability=0.0, min_probability_short=1.0)
+    assert lenient.detect("bag still missing")[0] == "en"
+    assert strict.detect("bag still missing")[0] is None
+    assert strict.detect("my bag is still missing after three days")[0] == "en"
 
 
 def test_hashed_ngrams_are_stable_and_case_insensitive() -> None:

@@ -239,14 +239,18 @@ class NgramLanguageDetector:
     faster than lingua. Text it is unsure of, and text that `looks_dutch` (no data set here has Dutch), goes to
     lingua restricted to the desk's languages, with lingua's own abstention; `fallback=None` turns that off.
     Text the model places in its "other" class (romanised Hindi, Arabic, …) is unknown unless lingua finds
-    Dutch. `min_probability` was set on the validation splits: at 0.7 the model answers 97% of served-language
-    tweets and is right on 99.9% of those.
+    Dutch. The thresholds were set on the validation splits: at 0.7 the model answers 97% of served-language
+    tweets and is right on 99.9% of those; posts under `short_words` words need 0.9, which on three-word cuts
+    halves the wrong answers (4.2% → 1.9% of posts) for 7.5 points of coverage.
     """
 
     def __init__(self, model: NgramLanguageModel | None = None, *,
                  fallback: LinguaLanguageDetector | None = None, min_letters: int = 6,
-                 min_probability: float = 0.7, min_latin: float = 0.5) -> None:
+                 min_probability: float = 0.7, min_probability_short: float = 0.9, short_words: int = 5,
+                 min_latin: float = 0.5) -> None:
         self.model = model or ngram_model()
+        self.min_probability_short = min_probability_short
+        self.short_words = short_words
         self.fallback = fallback
         self.min_letters = min_letters
         self.min_probability = min_probability
@@ -289,7 +293,8 @@ class NgramLanguageDetector:
                 return None, 0.0
             dutch = self.fallback._judge(cleaned)
             return dutch if dutch[0] == "nl" else (None, 0.0)
-        if p[top] >= self.min_probability:
+        short = cleaned.count(" ") + 1 < self.short_words
+        if p[top] >= (self.min_probability_short if short else self.min_probability):
             return code, float(p[top])
         if self.fallback is not None:
             return self.fallback._judge(cleaned)
