@@ -13,11 +13,12 @@ from sqlalchemy.orm import Session
 from wakeful.api.auth import Principal, Role
 from wakeful.api.deps import AnyUser, DbSession, Desk, DeskDep, Lead
 from wakeful.core.clock import as_utc
-from wakeful.desk import agents, routing, scheduled, service
+from wakeful.desk import agents, replies, routing, scheduled, service
 from wakeful.desk.agent_report import PersonStats, agent_report
 from wakeful.desk.agents import AgentError, AgentView, Shift
 from wakeful.desk.routing import Notifier, RecordingNotifier
 from wakeful.store.agents import AgentRow
+from wakeful.store.reply_templates import ReplyTemplateRow
 
 router = APIRouter(prefix="/api/v1", tags=["agents"])
 
@@ -246,6 +247,52 @@ def put_policy(body: PolicyIn, who: Lead, session: DbSession, desk: DeskDep) -> 
     except AgentError as err:
         raise _bad(err) from None
     return _policy_out(row)
+
+
+class TemplateIn(BaseModel):
+    text: str = Field(min_length=1, max_length=1000, examples=["We are sorry flight {flight} was late."],
+                      description="One line; placeholders {brand} and {flight}; no handles, links or personal data")
+    brand: str | None = Field(default=None, description="Needed only by an all-brands admin")
+
+
+class TemplateOut(BaseModel):
+    brand: str
+    topic: str
+    lang: str
+    text: str
+    approved_by: str
+    approved_at: datetime
+
+
+def _template_out(row: ReplyTemplateRow) -> TemplateOut:
+    return TemplateOut(brand=row.brand, topic=row.topic, lang=row.lang, text=row.text, approved_by=row.approved_by,
+                       approved_at=as_utc(row.approved_at))
+
+
+@router.get("/reply-templates", response_model=list[TemplateOut], tags=["replies"],
+            summary="The brand's approved reply lines per topic and language (others use the desk's defaults)")
+def list_templates(who: AnyUser, session: DbSession) -> list[TemplateOut]:
+    return [_template_out(r) for r in replies.list_templates(session, who.brands)]
+
+
+@router.put("/reply-templates/{topic}/{lang}", response_model=TemplateOut, tags=["replies"],
+            summary="Approve the brand's line for a topic ('general', 'question' or a topic) and language (leads)")
+def put_template(topic: str, lang: str, body: TemplateIn, who: Lead, session: DbSession,
+                 desk: DeskDep) -> TemplateOut:
+    brand = _brand(who, body.brand, desk)
+    try:
+        row = replies.approve_template(session, brand, topic, lang, body.text, who.name, desk.clock.now())
+    except replies.TemplateError as err:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(err)) from None
+    return _template_out(row)
+
+
+@router.delete("/reply-templates/{topic}/{lang}", status_code=status.HTTP_204_NO_CONTENT, tags=["replies"],
+               summary="Withdraw an approved line; the desk's default is suggested again (leads)")
+def delete_template(topic: str, lang: str, who: Lead, session: DbSession, desk: DeskDep,
+                    brand: str | None = None) -> None:
+    if not replies.withdraw_template(session, _brand(who, brand, desk), topic, lang):
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no approved template for {topic}/{lang}")
 
 
 @router.get("/cases/{case_id}/sla", response_model=CaseSla, summary="A case's SLA timers and the time left")

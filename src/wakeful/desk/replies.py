@@ -11,8 +11,9 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
 
 from pydantic import BaseModel
 from sqlalchemy import select
@@ -21,7 +22,9 @@ from sqlalchemy.orm import Session
 from wakeful.analyze.pii import find_pii, redact
 from wakeful.core.models import Post
 from wakeful.core.settings import Settings
+from wakeful.desk.incidents import FLIGHT
 from wakeful.store.models import CasePostRow, CaseRow, PostRow
+from wakeful.store.reply_templates import ReplyTemplateRow
 
 LANGS = ("en", "de", "fr")
 # Topics whose resolution needs details nobody should post publicly (booking reference, address, card).
@@ -74,24 +77,43 @@ TOPIC_LINES: dict[str, dict[str, str]] = {
 GENERAL = {"en": "We are sorry to hear this and will look into it.",
            "de": "Das tut uns leid, wir kümmern uns darum.",
            "fr": "Nous sommes désolés et allons nous en occuper."}
+QUESTION = {"en": "Thanks for your question, we are happy to help.",
+            "de": "Danke für Ihre Frage, wir helfen Ihnen gern.",
+            "fr": "Merci pour votre question, nous vous aidons volontiers."}
+FLIGHT_NOTED = {"en": "We have noted flight {flight}.", "de": "Wir haben den Flug {flight} notiert.",
+                "fr": "Nous avons noté le vol {flight}."}
+TOPICS = frozenset({*TOPIC_LINES, "general", "question"})
+"""What a brand can approve a line for: each topic, 'general' (a complaint on no known topic) and 'question'."""
+PLACEHOLDERS = frozenset({"brand", "flight"})
+_PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
+
+
+class TemplateError(ValueError):
+    """A template a brand may not approve, with the reason (unknown topic or placeholder, personal data)."""
 
 
 @dataclass(frozen=True)
 class CaseContext:
-    """What a reply may use of a case: never the customer's texts themselves, only what they are about."""
+    """What a reply may use of a case: never the customer's texts themselves, only what they are about (and a
+    flight number they gave, which is not personal data), plus the lines the brand has approved."""
 
     handle: str
     brand_name: str
     lang: str | None
     topics: Sequence[str]
     text: str  # the customer's latest words, used only to find similar past cases
+    complaint: bool = True
+    flight: str | None = None
+    approved: Mapping[tuple[str, str], tuple[str, str]] = field(default_factory=dict)
+    """(topic, language) -> (line, who approved it)."""
 
 
 class Suggestion(BaseModel):
     text: str
-    source: str  # "template:<topic>" or "similar:<brand handle>"
+    source: str  # "approved:<topic>" (the brand's line), "template:<topic>" (the desk's) or "similar:<handle>"
     score: float
     private_channel: bool
+    approved_by: str | None = None
 
 
 def needs_private_channel(ctx: CaseContext) -> bool:
@@ -99,20 +121,84 @@ def needs_private_channel(ctx: CaseContext) -> bool:
     return bool(NEEDS_PRIVATE_DETAILS & set(ctx.topics)) or bool(find_pii(ctx.text))
 
 
+def _line(ctx: CaseContext, topic: str, lang: str) -> tuple[str, str | None, bool]:
+    """The line for a topic: the brand's approved one where it has one it can fill, else the desk's default
+    (with the flight noted when the customer gave one). Returns (line, approved by, approved?)."""
+    approved = ctx.approved.get((topic, lang))
+    if approved is not None and ("{flight}" not in approved[0] or ctx.flight):
+        return approved[0].format(brand=ctx.brand_name, flight=ctx.flight or ""), approved[1], True
+    default = TOPIC_LINES[topic][lang] if topic in TOPIC_LINES else QUESTION[lang] if topic == "question" \
+        else GENERAL[lang]
+    noted = " " + FLIGHT_NOTED[lang].format(flight=ctx.flight) if ctx.flight else ""
+    return default + noted, None, False
+
+
 def template_replies(ctx: CaseContext) -> list[Suggestion]:
-    """One draft per case topic (or a general one), in the case's language when the brand has templates for it."""
+    """One draft per case topic (or a general one, or one for a question), in the case's language when there are
+    lines for it, from the brand's approved lines first."""
     lang = ctx.lang if ctx.lang in LANGS else "en"
     private = needs_private_channel(ctx)
-    topics = [t for t in ctx.topics if t in TOPIC_LINES] or ["general"]
+    topics = [t for t in ctx.topics if t in TOPIC_LINES] or ["general" if ctx.complaint else "question"]
     out = []
     for topic in topics:
-        line = TOPIC_LINES[topic][lang] if topic in TOPIC_LINES else GENERAL[lang]
+        line, who, approved = _line(ctx, topic, lang)
         parts = [OPENING[lang].format(handle=ctx.handle, brand=ctx.brand_name), line]
         if private:
             parts.append(DM_OFFER[lang])
-        out.append(Suggestion(text=" ".join(parts), source=f"template:{topic}", score=1.0,
-                              private_channel=private))
+        out.append(Suggestion(text=" ".join(parts), source=f"{'approved' if approved else 'template'}:{topic}",
+                              score=1.0, private_channel=private, approved_by=who))
     return out
+
+
+def check_template(topic: str, lang: str, text: str) -> None:
+    """Refuse what must not become a public reply: an unknown topic, language or placeholder, a @handle, a link or
+    personal data (a template is sent to many customers; it names none of them)."""
+    if topic not in TOPICS:
+        raise TemplateError(f"unknown topic {topic!r}; one of {sorted(TOPICS)}")
+    if lang not in LANGS:
+        raise TemplateError(f"language {lang!r} has no reply opening; one of {list(LANGS)}")
+    unknown = set(_PLACEHOLDER.findall(text)) - PLACEHOLDERS
+    if unknown:
+        raise TemplateError(f"unknown placeholder(s) {sorted(unknown)}; use {{brand}} or {{flight}}")
+    if _MENTION.search(text) or _URL.search(text) or find_pii(text):
+        raise TemplateError("a template must not contain a @handle, a link or personal data")
+    if not text.strip():
+        raise TemplateError("a template needs some text")
+
+
+def approved_lines(session: Session, brand: str) -> dict[tuple[str, str], tuple[str, str]]:
+    return {(r.topic, r.lang): (r.text, r.approved_by)
+            for r in session.scalars(select(ReplyTemplateRow).where(ReplyTemplateRow.brand == brand))}
+
+
+def list_templates(session: Session, brands: Collection[str] | None) -> list[ReplyTemplateRow]:
+    stmt = select(ReplyTemplateRow).order_by(ReplyTemplateRow.brand, ReplyTemplateRow.topic, ReplyTemplateRow.lang)
+    if brands is not None:
+        stmt = stmt.where(ReplyTemplateRow.brand.in_(list(brands)))
+    return list(session.scalars(stmt))
+
+
+def approve_template(session: Session, brand: str, topic: str, lang: str, text: str, who: str,
+                     now: datetime) -> ReplyTemplateRow:
+    """Save (or replace) the brand's line for a topic and language, after `check_template`."""
+    text = " ".join(text.split())
+    check_template(topic, lang, text)
+    row = session.scalars(select(ReplyTemplateRow).where(
+        ReplyTemplateRow.brand == brand, ReplyTemplateRow.topic == topic, ReplyTemplateRow.lang == lang)).first()
+    if row is None:
+        row = ReplyTemplateRow(brand=brand, topic=topic, lang=lang)
+        session.add(row)
+    row.text, row.approved_by, row.approved_at = text, who, now
+    session.flush()
+    return row
+
+
+def withdraw_template(session: Session, brand: str, topic: str, lang: str) -> bool:
+    row = session.scalars(select(ReplyTemplateRow).where(
+        ReplyTemplateRow.brand == brand, ReplyTemplateRow.topic == topic, ReplyTemplateRow.lang == lang)).first()
+    if row is not None:
+        session.delete(row)
+    return row is not None
 
 
 _TOKEN = re.compile(r"[a-z0-9']{2,}")
@@ -137,9 +223,10 @@ def clean_reply(text: str) -> str:
 class ReplyIndex:
     """TF-IDF vectors of past customer messages, each paired with the care account's first reply to it."""
 
-    def __init__(self, pairs: Sequence[tuple[str, str, str]]) -> None:
-        """`pairs` are (customer text, reply text, care account handle)."""
+    def __init__(self, pairs: Sequence[tuple[str, str, str]], lang: str = "en") -> None:
+        """`pairs` are (customer text, reply text, care account handle); `lang` is the replies' language."""
         self.pairs = list(pairs)
+        self.lang = lang
         docs = [Counter(_tokens(q)) for q, _, _ in self.pairs]
         df: Counter[str] = Counter(t for d in docs for t in d)
         n = len(docs)
@@ -184,12 +271,13 @@ class ReplyIndex:
 
 
 def suggest(ctx: CaseContext, index: ReplyIndex | None = None, k: int = 3) -> list[Suggestion]:
-    """Template drafts first, then up to `k` adapted past replies addressed to this customer."""
+    """Template drafts first, then up to `k` adapted past replies addressed to this customer, only where the past
+    replies are in the language the customer is answered in (the TWCS replies are English)."""
     out = template_replies(ctx)
-    if index is None:
+    lang = ctx.lang if ctx.lang in LANGS else "en"
+    if index is None or index.lang != lang:
         return out
     private = needs_private_channel(ctx)
-    lang = ctx.lang if ctx.lang in LANGS else "en"
     for score, reply, handle in index.similar(ctx.text, k):
         text = f"@{ctx.handle} {reply}"
         if private and "dm" not in reply.casefold() and "direct message" not in reply.casefold():
@@ -200,12 +288,16 @@ def suggest(ctx: CaseContext, index: ReplyIndex | None = None, k: int = 3) -> li
 
 
 def context_for_case(session: Session, case: CaseRow, settings: Settings) -> CaseContext:
-    """The case's customer, brand, language, topics and latest customer text."""
-    latest = session.scalars(
-        select(PostRow.text).join(CasePostRow, CasePostRow.post_id == PostRow.id)
+    """The case's customer, brand, language, topics, latest customer text, whether any of their posts complains,
+    the flight number they mentioned last, and the brand's approved lines."""
+    posts = session.execute(
+        select(PostRow.text, PostRow.complaint).join(CasePostRow, CasePostRow.post_id == PostRow.id)
         .where(CasePostRow.case_id == case.id, PostRow.author_id == case.author_id)
-        .order_by(PostRow.created_at.desc()).limit(1)
-    ).first()
+        .order_by(PostRow.created_at.desc())
+    ).all()
+    flights = [f"{a} {n}" for text, _ in posts for a, n in FLIGHT.findall(text)]
     brand = settings.brand(case.brand)
     return CaseContext(handle=case.author.handle, brand_name=brand.name if brand else case.brand, lang=case.lang,
-                       topics=list(case.topics), text=latest or "")
+                       topics=list(case.topics), text=posts[0][0] if posts else "",
+                       complaint=any(c for _, c in posts) or not posts, flight=flights[0] if flights else None,
+                       approved=approved_lines(session, case.brand))
