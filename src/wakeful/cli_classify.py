@@ -40,15 +40,21 @@ def record(analysis: Analysis) -> dict[str, Any]:
     }
 
 
+EMPTY: dict[str, Any] = {"lang": None, "sentiment": "neutral", "sentiment_score": 0.0, "complaint": False,
+                         "complaint_p": 0.0, "topics": [], "severity": 0, "pii": []}
+
+
 def classify_lines(lines: Iterable[str], analyzer: Analyzer) -> Iterator[dict[str, Any]]:
-    """One record per line, in order, analysed `BATCH` lines at a time."""
+    """One record per line, in order, analysed `BATCH` lines at a time. A blank line is no post: it gets the
+    empty record (no language, neutral, no complaint, nothing found) without asking the models."""
     now = datetime.now(UTC)
     numbered = enumerate(line.rstrip("\r\n") for line in lines)
     while batch := list(islice(numbered, BATCH)):
         posts = [Post(platform=Platform.DEMO, id=f"line-{i + 1}", author=_AUTHOR, text=text[:MAX_TEXT],
-                      created_at=now) for i, text in batch]
-        for analysis in analyzer.analyze_many(posts):
-            yield record(analysis)
+                      created_at=now) for i, text in batch if text.strip()]
+        analyses = iter(analyzer.analyze_many(posts))
+        for _, text in batch:
+            yield record(next(analyses)) if text.strip() else dict(EMPTY)
 
 
 def write_records(lines: Iterable[str], out: TextIO, analyzer: Analyzer | None = None) -> int:
