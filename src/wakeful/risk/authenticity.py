@@ -79,20 +79,35 @@ class Action:
 
 def _shingles(text: str) -> frozenset[str]:
     words = _WORD.findall(text.casefold())
-    return frozenset(" ".join(words[i:i + 2]) for i in range(max(len(words) - 1, 1)))
+    if len(words) < 2:
+        return frozenset(words)
+    return frozenset(" ".join(words[i:i + 2]) for i in range(len(words) - 1))
+
+
+MAX_PAIRWISE = 400
+"""Distinct texts compared pairwise at most; beyond that only exact copies count (a thread of thousands)."""
 
 
 def _copied(texts: Sequence[str], threshold: float = 0.6) -> list[bool]:
-    """Whether each text is a near copy (word-pair Jaccard >= threshold) of another account's text in the group."""
-    sets = [_shingles(t) for t in texts]
-    out = [False] * len(sets)
-    for i, a in enumerate(sets):
-        if not a or out[i]:
-            continue
-        for j in range(i + 1, len(sets)):
-            b = sets[j]
-            if b and len(a & b) / len(a | b) >= threshold:
-                out[i] = out[j] = True
+    """Whether each text is a copy, or a near copy (word-pair Jaccard >= threshold), of another text in the group.
+
+    Identical word-pair sets are grouped first, so a farm posting one text a thousand times costs one set."""
+    groups: dict[frozenset[str], list[int]] = {}
+    for i, t in enumerate(texts):
+        sh = _shingles(t)
+        if sh:
+            groups.setdefault(sh, []).append(i)
+    keys = list(groups)
+    near = {k: len(groups[k]) > 1 for k in keys}
+    for x, a in enumerate(keys[:MAX_PAIRWISE]):
+        for b in keys[x + 1:MAX_PAIRWISE]:
+            if len(a & b) / len(a | b) >= threshold:
+                near[a] = near[b] = True
+    out = [False] * len(texts)
+    for k, members in groups.items():
+        if near[k]:
+            for i in members:
+                out[i] = True
     return out
 
 
