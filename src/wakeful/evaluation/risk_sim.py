@@ -1,8 +1,9 @@
 """Simulated ground truth for the risk stage: cascades, click-farm bursts and weeks of complaint traffic.
 
 No public data set here has timed reposts, bot labels or labelled crises (the airline tweets carry only retweet
-counts), so each part is measured on data simulated from known parameters or published patterns, with the seed
-of the evaluation never used to set a weight or threshold.
+counts; the customer-support sample's threads are dialogues, at most 14 replies to one tweet), so each part is
+measured on data simulated from known parameters or published patterns, with the seed of the evaluation never
+used to set a weight or threshold.
 """
 
 from __future__ import annotations
