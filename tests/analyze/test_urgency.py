@@ -62,6 +62,8 @@ def test_clock_times_are_a_deadline_without_minutes() -> None:
         ("Encore une fois, aucune réponse", "repeat_contact"),
         ("ich habe schon dreimal angerufen", "repeat_contact"),
         ("the flight was fine, thanks", None),
+        ("for the 1st time in years the flight was on time", None),
+        ("asking for the 21st time: where is my bag", "repeat_contact"),
         ("I'm switching to Lufthansa after this", "churn_threat"),
         ("ich wechsle zu einer anderen Airline", "churn_threat"),
         ("je change de compagnie, c'est fini", "churn_threat"),

@@ -47,7 +47,8 @@ _SIGNAL_TERMS: dict[str, list[str]] = {
         r"(?:called|calling|emailed|emailing|messaged|messaging|asked|asking|tweeted|dm'?d)", r"(?:called|emailed|"
         r"messaged|tweeted|dm'?d) (?:you )?(?:twice|\d+ times|(?:two|three|four) times)", r"no (?:one|body) "
         r"(?:answers|responds|replies|got back)", r"nobody (?:answers|responds|replies|got back)",
-        r"(?:asking|asked|writing|wrote) (?:you )?again", r"for the (?:\d+(?:st|nd|rd|th)|second|third) time",
+        r"(?:asking|asked|writing|wrote) (?:you )?again",
+        r"for the (?:(?:[2-9]|\d\d+)(?:st|nd|rd|th)|second|third|fourth|fifth) time",
         r"zum (?:zweiten|dritten|vierten|x-ten|\d+\.) mal", r"schon wieder", r"immer noch (?:keine?|nicht|nichts)",
         r"noch immer (?:keine?|nicht|nichts)", r"mehrmals", r"mehrfach", r"(?:schon|bereits) (?:\w+ )?(?:angerufen|"
         r"geschrieben|gemeldet|nachgefragt)", r"(?:deuxieme|troisieme|quatrieme|\d+e) fois", r"encore une fois",
