@@ -5,7 +5,8 @@ reported per set, plus `wrong` (share of all posts given a wrong language: what 
 XLM-T test split per language (the folder is the label; Hindi and Arabic are languages the desk does not serve,
 where the right answer is "unknown"), the airline tweets' test rows (en), and every served XLM-T test tweet cut
 to its first three words (the short-post case). Baselines in the same run: lingua as the desk used it before
-(restricted, abstaining), and lingua's default (all languages, no abstention).
+(restricted, abstaining), the same in lingua's low-accuracy mode, and lingua's default (all languages, no
+abstention).
 """
 
 from __future__ import annotations
@@ -77,6 +78,7 @@ def detectors() -> dict[str, Detect]:
         "wakeful": _desk(default_detector()),
         "ngram-only": _desk(NgramLanguageDetector()),
         "lingua-desk": _desk(LinguaLanguageDetector()),
+        "lingua-low": _desk(LinguaLanguageDetector(low_accuracy=True)),
         "lingua-default": _lingua_default(),
     }
 
