@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from datetime import datetime
 
 from sqlalchemy import Select, select
@@ -76,10 +76,12 @@ def _reach(reach: int, genuine_reach: int | None) -> int:
 
 
 def summarize(session: Session, case: CaseRow, now: datetime, settings: Settings,
-              latest_text: str | None = None, targets: Targets | None = None) -> CaseSummary:
+              latest_text: str | None = None, targets: Targets | None = None,
+              risks: Mapping[int, CaseRiskRow] | None = None) -> CaseSummary:
+    """One case as the queue shows it; a page passes `risks` loaded in one query instead of one per case."""
     awaiting = as_utc(case.awaiting_since) if case.awaiting_since else None
     targets = targets or load_targets(session, [case.brand], settings)
-    risk = session.get(CaseRiskRow, case.id)
+    risk = risks.get(case.id) if risks is not None else session.get(CaseRiskRow, case.id)
     prio = compute_priority(case.severity, _reach(case.reach, risk.genuine_reach if risk else None), awaiting, now,
                             settings.priority_for(case.brand), risk.score if risk else None,
                             risk.summary if risk else "")
@@ -164,7 +166,8 @@ def list_cases(
     page = [r[-1] for r in ranked[:limit]]
     rows = {c.id: c for c in session.scalars(select(CaseRow).where(CaseRow.id.in_(page)))}
     texts = _latest_customer_texts(session, page)
-    return [summarize(session, rows[i], now, settings, texts.get(i, ""), targets) for i in page]
+    risks = {r.case_id: r for r in session.scalars(select(CaseRiskRow).where(CaseRiskRow.case_id.in_(page)))}
+    return [summarize(session, rows[i], now, settings, texts.get(i, ""), targets, risks) for i in page]
 
 
 def queue_counts(session: Session, brands: Collection[str] | None, now: datetime, settings: Settings) -> QueueCounts:
