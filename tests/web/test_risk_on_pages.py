@@ -11,20 +11,13 @@ from fastapi.testclient import TestClient
 
 from wakeful.api.auth import Role, create_user
 from wakeful.api.deps import Desk
-from wakeful.core.models import Engagement, Post
 from wakeful.desk import service
 
 from tests.factories import T0, make_post
+from tests.test_risk_desk import observe
 
 LOST_BAG = "@AuroraAirways you lost my father's bag on AU 1432 and nobody answers. Disgraceful, I want it back now"
 PASSWORD = "a-long-agent-password"
-
-
-def _observe(desk: Desk, post: Post, minutes: float, likes: int, reposts: int, impressions: int) -> None:
-    at = post.created_at + timedelta(minutes=minutes)
-    desk.clock.set(at)  # type: ignore[attr-defined]
-    desk.ingest.ingest([post.model_copy(update={"engagement": Engagement(
-        observed_at=at, likes=likes, reposts=reposts, impressions=impressions)})])
 
 
 def _signed_in(desk: Desk, client: TestClient) -> TestClient:
@@ -51,7 +44,7 @@ def test_a_promoted_spreading_complaint_shows_its_risk_and_forecast_band(desk: D
     desk.clock.set(T0)  # type: ignore[attr-defined]
     desk.ingest.ingest([post])
     for minutes, likes, reposts, impressions in ((10, 4, 1, 300), (20, 12, 3, 900), (30, 30, 9, 2400)):
-        _observe(desk, post, minutes, likes, reposts, impressions)
+        observe(desk, post, minutes, likes, reposts, impressions)
     web = _signed_in(desk, client)
 
     queue = web.get("/").text
@@ -71,8 +64,8 @@ def test_bought_likes_are_shown_as_such_on_the_case_page(desk: Desk, client: Tes
     post = make_post("p2", LOST_BAG, author="ola", followers=150, impressions=0)
     desk.clock.set(T0)  # type: ignore[attr-defined]
     desk.ingest.ingest([post])
-    _observe(desk, post, 10, 3, 0, 120)
-    _observe(desk, post, 11, 1_400, 1, 180)  # a thousand likes in a minute, seen by sixty more people
+    observe(desk, post, 10, 3, 0, 120)
+    observe(desk, post, 11, 1_400, 1, 180)  # a thousand likes in a minute, seen by sixty more people
     page = _signed_in(desk, client).get(f"/cases/{_case_id(desk)}").text
     evidence = re.search(r'id="authenticity-evidence">(.*?)</p>', page, re.S)
     assert evidence and re.search(r"\d+% of the engagement comes from\s+suspected fake accounts", evidence.group(1))
