@@ -236,28 +236,41 @@ def cue_inputs(text: str, lang: str | None) -> dict[str, float]:
     labelled complaint data exists.
     """
     cues = cue_counts(text, lang)
-    return {"strong": min(cues.strong, 2) / 2, "weak": min(cues.weak, 3) / 3, "mitigating": min(cues.mitigating, 2) / 2}
+    return {"strong": min(cues.strong, 2), "weak": min(cues.weak, 3), "mitigating": min(cues.mitigating, 2)}
+
+
+# Languages whose labelled complaints are few (German: Deutsche Bahn feedback only) or none (French): there the
+# v0 lexicon, written for airline and rail problems in those languages, may also raise a complaint.
+LEXICON_BACKOFF = ("de", "fr")
 
 
 class LinearComplaintClassifier:
-    """The shipped complaint model: text features plus the lexicon's cues, trained on airline tweets and GermEval
-    2017 (labels defined in `wakeful.training.data`). The sentiment score is not an input: a negative mood alone
-    must not make a complaint. `predict_proba` takes a batch."""
+    """The shipped complaint model: text features plus the lexicon's cues, trained on airline tweets, GermEval
+    2017 and general tweets (labels defined in `wakeful.training.data`). The sentiment score is not a model
+    input, so a negative mood alone does not make a complaint; in `LEXICON_BACKOFF` languages the probability is
+    the larger of the model's and the v0 lexicon rule's. `predict_proba` takes a batch."""
 
     def __init__(self, features: Featurizer | None = None, model: LinearHead | None = None,
                  threshold: float = 0.5) -> None:
         self.features = features or featurizer()
         self.model = model or head("complaint")
         self.threshold = threshold
+        self.lexicon = LexiconComplaintClassifier()
 
-    def probability(self, text: str, lang: str | None) -> float:
-        return float(self.model.proba(self.features.row(text), cue_inputs(text, lang))[0])
+    def probability(self, text: str, lang: str | None, sentiment_score: float = 0.0) -> float:
+        p = float(self.model.proba(self.features.row(text), cue_inputs(text, lang))[0])
+        if lang in LEXICON_BACKOFF:
+            p = max(p, self.lexicon.probability(text, lang, sentiment_score))
+        return p
 
     def predict(self, text: str, lang: str | None, sentiment_score: float) -> tuple[bool, float]:
-        p = self.probability(text, lang)
+        p = self.probability(text, lang, sentiment_score)
         return p >= self.threshold, p
 
-    def predict_proba(self, texts: Sequence[str], langs: Sequence[str | None] | None = None) -> FloatArray:
-        """P(complaint) for a batch of texts."""
+    def predict_proba(self, texts: Sequence[str], langs: Sequence[str | None] | None = None,
+                      sentiment_scores: Sequence[float] | None = None) -> FloatArray:
+        """P(complaint) for a batch of texts (languages and sentiment scores default to unknown and 0)."""
         langs = langs if langs is not None else [None] * len(texts)
-        return np.array([self.probability(t, lang) for t, lang in zip(texts, langs, strict=True)], dtype=np.float32)
+        scores = sentiment_scores if sentiment_scores is not None else [0.0] * len(texts)
+        return np.array([self.probability(t, lang, s) for t, lang, s in zip(texts, langs, scores, strict=True)],
+                        dtype=np.float32)

@@ -27,6 +27,7 @@ import numpy.typing as npt
 from wakeful.analyze.text import MENTION_RE, URL_RE
 
 MODELS_DIR = Path(__file__).resolve().parent / "models"
+WORD_CACHE = 200_000  # tokens whose character n-gram ids are remembered (words repeat: Zipf)
 MAX_CHARS = 1000  # posts are short; a pasted article adds cost but no signal past its opening
 CHAR_NGRAMS = (2, 3, 4, 5)
 _TOKEN_RE = re.compile(r"\w+|[^\w\s]")
@@ -51,13 +52,17 @@ def tokens(text: str) -> list[str]:
     return _TOKEN_RE.findall(_REPEAT_RE.sub(r"\1\1", text.lower()))
 
 
+def char_grams(word: str) -> list[str]:
+    """Character n-grams of one token padded with spaces, as scikit-learn's `char_wb` makes them."""
+    padded = f" {word} "
+    return [padded[i : i + n] for n in CHAR_NGRAMS for i in range(len(padded) - n + 1)]
+
+
 def grams(text: str) -> tuple[list[str], list[str]]:
     """Word uni/bigrams and char_wb n-grams of `text`, the units the vocabulary indexes."""
     words = tokens(text)
     word_grams = words + [f"{a} {b}" for a, b in pairwise(words)]
-    padded = [f" {w} " for w in set(words)]
-    char_grams = [p[i : i + n] for p in padded for n in CHAR_NGRAMS for i in range(len(p) - n + 1)]
-    return word_grams, char_grams
+    return word_grams, [g for w in set(words) for g in char_grams(w)]
 
 
 class Row(NamedTuple):
@@ -90,6 +95,7 @@ class Featurizer:
         self.words, self.chars, self.idf = words, chars, idf.astype(np.float32)
         self.size = len(idf)
         self._last: tuple[str, Row] | None = None
+        self._word_chars: dict[str, list[int]] = {}
 
     @classmethod
     def load(cls, path: Path | None = None) -> Featurizer:
@@ -102,10 +108,19 @@ class Featurizer:
         return cls(words, chars, idf)
 
     def ids(self, text: str) -> IntArray:
-        word_grams, char_grams = grams(text)
-        wget, cget = self.words.get, self.chars.get
-        found = {i for g in word_grams if (i := wget(g)) is not None}
-        found.update(i for g in char_grams if (i := cget(g)) is not None)
+        """Sorted ids of the text's known n-grams: the set `grams` yields, with each token's character n-gram ids
+        looked up once per process rather than once per post."""
+        words = tokens(text)
+        wget, cget, cache = self.words.get, self.chars.get, self._word_chars
+        found = {i for g in words if (i := wget(g)) is not None}
+        found.update(i for a, b in pairwise(words) if (i := wget(f"{a} {b}")) is not None)
+        for word in set(words):
+            known = cache.get(word)
+            if known is None:
+                known = [i for g in char_grams(word) if (i := cget(g)) is not None]
+                if len(cache) < WORD_CACHE:
+                    cache[word] = known
+            found.update(known)
         return np.fromiter(sorted(found), dtype=np.int32, count=len(found))
 
     def row(self, text: str) -> Row:
@@ -139,6 +154,7 @@ class LinearHead:
     activation: Activation
     extra: tuple[str, ...] = ()
     extra_weights: FloatArray | None = None  # (len(extra), n_classes)
+    threshold: float = 0.5  # probability at which a sigmoid head says yes, chosen on validation data
 
     @classmethod
     def load(cls, name: str, n_features: int, directory: Path | None = None) -> LinearHead:
@@ -155,8 +171,9 @@ class LinearHead:
             raise ModelFileError(f"{path}: unknown activation {activation!r}")
         extra = tuple(str(x) for x in data["extra"])
         extra_weights = np.asarray(data["extra_weights"], dtype=np.float32) if extra else None
-        return cls(name, tuple(str(c) for c in data["classes"]), weights,
-                   np.asarray(data["bias"], dtype=np.float32), activation, extra, extra_weights)  # type: ignore[arg-type]
+        threshold = float(data["threshold"]) if "threshold" in data else 0.5
+        return cls(name, tuple(str(c) for c in data["classes"]), weights, np.asarray(data["bias"], dtype=np.float32),
+                   activation, extra, extra_weights, threshold)  # type: ignore[arg-type]
 
     def logits(self, row: Row, extra: Mapping[str, float] | None = None) -> FloatArray:
         """Raw scores; `extra` gives the head's dense inputs by name (absent ones count as 0)."""

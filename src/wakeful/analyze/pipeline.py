@@ -10,15 +10,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from wakeful.analyze.brands import BrandMatcher
-from wakeful.analyze.complaint import ComplaintClassifier, LexiconComplaintClassifier
+from wakeful.analyze.complaint import ComplaintClassifier, LinearComplaintClassifier
 from wakeful.analyze.language import SUPPORTED_LANGUAGES, LanguageDetector, default_detector
-from wakeful.analyze.legal import legal_flags
+from wakeful.analyze.legal import legal_flags, named_staff
+from wakeful.analyze.offensive import OffensiveClassifier
 from wakeful.analyze.pii import pii_kinds
 from wakeful.analyze.question import is_question
-from wakeful.analyze.sentiment import SentimentModel, VaderSentiment
+from wakeful.analyze.sentiment import LinearSentiment, SentimentModel
 from wakeful.analyze.severity import severity
 from wakeful.analyze.spam import is_spam
-from wakeful.analyze.topics import KeywordTopicTagger, TopicTagger
+from wakeful.analyze.topics import ModelTopicTagger, TopicTagger
 from wakeful.analyze.urgency import read_urgency
 from wakeful.core.models import Analysis, Post
 from wakeful.core.settings import BrandConfig
@@ -33,7 +34,11 @@ def platform_language(tag: str | None) -> str | None:
 
 
 class Analyzer:
-    """Runs every analysis step on a post; components default to the v0 implementations."""
+    """Runs every analysis step on a post; sentiment, complaint, topics and offensive language default to the
+    shipped trained models (`analyze/models/`, see its MODEL_CARD.md), which share one pass over the text.
+
+    For many posts, `analyze_many` is the batch entry point; each model also has `predict_proba(texts)`.
+    """
 
     def __init__(
         self,
@@ -43,12 +48,14 @@ class Analyzer:
         sentiment: SentimentModel | None = None,
         complaint: ComplaintClassifier | None = None,
         topics: TopicTagger | None = None,
+        offensive: OffensiveClassifier | None = None,
     ) -> None:
         self.brands = BrandMatcher(brands)
         self.detector: LanguageDetector = detector or default_detector()
-        self.sentiment: SentimentModel = sentiment or VaderSentiment()
-        self.complaint: ComplaintClassifier = complaint or LexiconComplaintClassifier()
-        self.topics: TopicTagger = topics or KeywordTopicTagger()
+        self.sentiment: SentimentModel = sentiment or LinearSentiment()
+        self.complaint: ComplaintClassifier = complaint or LinearComplaintClassifier()
+        self.topics: TopicTagger = topics or ModelTopicTagger()
+        self.offensive = offensive or OffensiveClassifier()
 
     def set_brands(self, brands: list[BrandConfig]) -> None:
         """Listen for a changed set of brands (a lead edited handles or keywords); applies to the next post."""
@@ -73,6 +80,7 @@ class Analyzer:
         complaint, complaint_p = self.complaint.predict(text, lang, score)
         topics = self.topics.tag(text, lang)
         urgency = read_urgency(text)
+        offensive, offensive_p = self.offensive.predict(text)
         return Analysis(
             lang=lang,
             lang_confidence=max(0.0, min(1.0, lang_confidence)),
@@ -88,8 +96,18 @@ class Analyzer:
             pii=pii_kinds(text),
             signals=urgency.signals,
             deadline_minutes=urgency.deadline_minutes,
-            legal=legal_flags(text),
+            legal=self.legal(text, offensive),
+            offensive_p=max(0.0, min(1.0, offensive_p)),
         )
+
+    @staticmethod
+    def legal(text: str, offensive: bool) -> list[str]:
+        """The legal flags, plus 'staff_abuse' when abusive language comes with a named member of staff: a
+        public reply must not repeat or seem to accept an insult aimed at a person."""
+        flags = legal_flags(text)
+        if offensive and "staff_accusation" not in flags and named_staff(text):
+            flags.append("staff_abuse")
+        return flags
 
     def analyze_many(self, posts: Sequence[Post]) -> list[Analysis]:
         """Analyse posts in order; one result per post."""

@@ -130,18 +130,23 @@ class KeywordTopicTagger:
 
 
 class ModelTopicTagger:
-    """Trained one-vs-rest topics, plus keyword rules for taxonomy keys the model has no labels for.
+    """Trained one-vs-rest topics for English, plus keyword rules for taxonomy keys the model has no labels for.
 
-    A topic is tagged when its probability reaches `threshold`; the model was trained with "no topic" examples
-    (negative airline tweets whose reason the annotators could not tell, GermEval documents about the company in
-    general), so it may tag nothing. `predict_proba` takes a batch.
+    A topic is tagged when its probability reaches `threshold` (by default the one chosen on validation data and
+    shipped with the model); the model was trained with "no topic" examples (negative airline tweets whose reason
+    the annotators could not tell, GermEval documents about the company in general), so it may tag nothing.
+    Outside `languages`, or when the language is unknown, the keyword rules decide: the model's only non-English
+    labels are GermEval's few rail-specific German aspects (see MODEL_CARD.md), which tag airline posts at random.
+    `predict_proba` takes a batch.
     """
 
     def __init__(self, features: Featurizer | None = None, model: LinearHead | None = None,
-                 threshold: float = 0.5) -> None:
+                 threshold: float | None = None, languages: tuple[str, ...] = ("en",)) -> None:
         self.features = features or featurizer()
         self.model = model or head("topics")
-        self.threshold = threshold
+        self.threshold = self.model.threshold if threshold is None else threshold
+        self.languages = languages
+        self.all_keywords = KeywordTopicTagger()
         learned = set(self.model.classes)
         self.keywords = KeywordTopicTagger({k: v for k, v in AIRLINE_TAXONOMY.items() if k not in learned})
         self.topics = [*self.model.classes, *self.keywords.topics]
@@ -150,10 +155,15 @@ class ModelTopicTagger:
         """P(topic) per class of `self.model.classes`, each independent."""
         return self.model.proba(self.features.row(text))
 
-    def tag(self, text: str, lang: str | None) -> list[str]:
+    def learned(self, text: str) -> list[str]:
+        """The model's topics alone, in any language (what `wakeful eval` measures)."""
         p = self.proba(text)
-        found = [c for c, q in zip(self.model.classes, p, strict=True) if q >= self.threshold]
-        return found + self.keywords.tag(text, lang)
+        return [c for c, q in zip(self.model.classes, p, strict=True) if q >= self.threshold]
+
+    def tag(self, text: str, lang: str | None) -> list[str]:
+        if lang not in self.languages:
+            return self.all_keywords.tag(text, lang)
+        return self.learned(text) + self.keywords.tag(text, lang)
 
     def predict_proba(self, texts: Sequence[str]) -> FloatArray:
         """Rows of per-topic probabilities (columns in `self.model.classes` order) for a batch of texts."""

@@ -39,6 +39,7 @@ class HeadSpec:
     activation: str
     extra: tuple[str, ...] = ()
     multilabel: bool = False
+    balanced: bool = True  # weigh classes equally (macro-F1) rather than by frequency (accuracy)
 
 
 def _extra_inputs(spec: HeadSpec, example: Example) -> dict[str, float]:
@@ -71,7 +72,8 @@ def targets(spec: HeadSpec, examples: Sequence[Example]) -> np.ndarray:
     return np.array([[e.label == c for c in spec.classes] for e in examples], dtype=np.int8)
 
 
-def fit_columns(x: sparse.csr_matrix, y: np.ndarray, alpha: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
+def fit_columns(x: sparse.csr_matrix, y: np.ndarray, alpha: float, seed: int, balanced: bool = True,
+                weight: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """One class-balanced L2 logistic regression per column (one-vs-rest), by averaged SGD: as accurate here as
     an exact solver (within 0.01 macro-F1 on validation) at a twentieth of the time; returns weights
     (features, k) and bias."""
@@ -80,9 +82,9 @@ def fit_columns(x: sparse.csr_matrix, y: np.ndarray, alpha: float, seed: int) ->
         if y[:, j].min() == y[:, j].max():
             bias[j] = 10.0 if y[0, j] else -10.0
             continue
-        model = SGDClassifier(loss="log_loss", alpha=alpha, class_weight="balanced", average=True, max_iter=30,
-                              tol=None, random_state=seed)
-        model.fit(x, y[:, j])
+        model = SGDClassifier(loss="log_loss", alpha=alpha, class_weight="balanced" if balanced else None,
+                              average=True, max_iter=30, tol=None, random_state=seed)
+        model.fit(x, y[:, j], sample_weight=weight)
         weights[:, j], bias[j] = model.coef_[0], model.intercept_[0]
     return weights, bias
 
@@ -95,7 +97,21 @@ def _score(spec: HeadSpec, logits: np.ndarray, y: np.ndarray) -> float:
                           for j in range(y.shape[1]) if y[:, j].any()]))
 
 
-def export(path: Path, spec: HeadSpec, weights: np.ndarray, bias: np.ndarray, n_text: int) -> None:
+def tag_threshold(logits: np.ndarray, y: np.ndarray) -> float:
+    """The probability a multi-label head needs to tag, chosen for micro-F1 on validation: balanced training
+    ranks topics well but, at 0.5, tags too much where most documents have none (GermEval's 'Allgemein')."""
+    best, chosen = -1.0, 0.5
+    for threshold in np.arange(0.5, 0.96, 0.05):
+        pred = logits > np.log(threshold / (1 - threshold))
+        tp, fp, fn = (pred & (y == 1)).sum(), (pred & (y == 0)).sum(), (~pred & (y == 1)).sum()
+        f1 = 2 * tp / (2 * tp + fp + fn) if tp else 0.0
+        if f1 > best + 1e-9:
+            best, chosen = f1, float(round(threshold, 2))
+    return chosen
+
+
+def export(path: Path, spec: HeadSpec, weights: np.ndarray, bias: np.ndarray, n_text: int,
+           threshold: float = 0.5) -> None:
     """Non-zero rows of the text weights as float16 with one scale; dense inputs' weights kept exact."""
     text_w, extra_w = weights[:n_text], weights[n_text:]
     rows = np.flatnonzero(np.abs(text_w).max(axis=1) > 1e-6).astype(np.int32)
@@ -104,6 +120,7 @@ def export(path: Path, spec: HeadSpec, weights: np.ndarray, bias: np.ndarray, n_
         path, classes=np.array(spec.classes), rows=rows, values=(text_w[rows] / scale).astype(np.float16),
         scale=np.float32(scale), bias=bias.astype(np.float32), activation=np.array(spec.activation),
         extra=np.array(spec.extra, dtype=str), extra_weights=extra_w.astype(np.float32),
+        threshold=np.float32(threshold),
     )
 
 
@@ -121,18 +138,22 @@ def train(out: Path = MODELS_DIR, seed: int = 0, base: Path | None = None,
     chosen: dict[str, object] = {"seed": seed, "features": featurizer.size, "heads": {}}
     for spec in SPECS:
         x_train, y_train = design(featurizer, spec, train_sets[spec.name]), targets(spec, train_sets[spec.name])
+        sample_weight = np.array([e.weight for e in train_sets[spec.name]])
         val = spec.load("val", base)
         x_val, y_val = design(featurizer, spec, val), targets(spec, val)
-        best: tuple[float, float, np.ndarray, np.ndarray] | None = None
+        best: tuple[float, float, np.ndarray, np.ndarray, float] | None = None
         for c in GRID:
-            weights, bias = fit_columns(x_train, y_train, c, seed)
-            score = _score(spec, np.asarray(x_val @ weights) + bias, y_val)
+            weights, bias = fit_columns(x_train, y_train, c, seed, spec.balanced, sample_weight)
+            logits = np.asarray(x_val @ weights) + bias
+            threshold = tag_threshold(logits, y_val) if spec.multilabel else 0.5
+            score = _score(spec, logits, y_val)
             log(f"{spec.name}: alpha={c:g} validation {score:.3f}")
             if best is None or score > best[0]:
-                best = (score, c, weights, bias)
+                best = (score, c, weights, bias, threshold)
         assert best is not None
-        export(out / f"{spec.name}.npz", spec, best[2], best[3], featurizer.size)
+        export(out / f"{spec.name}.npz", spec, best[2], best[3], featurizer.size, best[4])
         chosen["heads"][spec.name] = {"alpha": best[1], "validation": round(best[0], 4),  # type: ignore[index]
+                                      "threshold": best[4],
                                       "train_examples": len(train_sets[spec.name]), "val_examples": len(val)}
     chosen["seconds"] = round(time.monotonic() - started, 1)
     (out / "training.json").write_text(json.dumps(chosen, indent=2) + "\n", encoding="utf-8")

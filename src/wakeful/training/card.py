@@ -1,0 +1,78 @@
+"""Write `metrics.json` and `MODEL_CARD.md` beside freshly trained models, from a test-split evaluation.
+
+`wakeful eval --check` compares a later run with the `headline` figures in `metrics.json`, so the card and the
+guard can never disagree.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from wakeful.evaluation.analysis import evaluate, headline, lines
+
+CARD_HEAD = """# wakeful analysis models
+
+Linear models over one shared feature space (word uni/bigrams + character 2-5-grams inside word boundaries,
+idf-weighted, L2-normalised), trained by `wakeful train` with scikit-learn (class-balanced logistic regression,
+one-vs-rest, averaged SGD, L2 strength picked on each data set's validation split) and exported as numpy arrays.
+Inference is numpy only (`wakeful.analyze.linear`): no pickles, no network, no model hub.
+
+## Heads and training data
+- **sentiment** (negative / neutral / positive): Twitter US Airline Sentiment (CrowdFlower, Feb 2015;
+  CC BY-NC-SA 4.0), XLM-T multilingual tweet sentiment in ar, de, en, es, fr, hi, it, pt (Barbieri et al., 2022;
+  the underlying SemEval and other sources' terms), GermEval 2017 Deutsche Bahn feedback (CC BY 4.0). The post's
+  language is an input (per-language priors).
+- **complaint** (yes / no). A complaint is a report of a problem or of a broken expectation, which is not the same
+  as negative sentiment. Labels: airline tweets that are negative *with a concrete reason* (any reason except
+  "Can't Tell") are complaints, neutral and positive ones are not, negative ones without a reason are left out;
+  GermEval 2017 documents that are relevant to the company *and* negative are complaints, all others are not.
+  The v0 lexicon's cue counts (en/de/fr problem phrases) are inputs, which carries the model into French, where
+  no labelled complaint data exists.
+- **topics** (multi-label): airline negative reasons and GermEval 2017 aspect categories mapped to one
+  airline/travel taxonomy (see `wakeful.training.data.AIRLINE_TOPICS` / `GERMEVAL_TOPICS`); "Can't Tell"
+  tweets and documents about the company in general are kept as examples of no topic. Refunds and baggage fees
+  have no labelled data and stay keyword rules.
+- **offensive** (yes / no), for the legal-risk flag: TweetEval offensive (OLID, SemEval 2019) and GermEval 2018
+  (CC BY 4.0).
+
+Splits: published ones where they exist (airline `split.csv`, XLM-T, TweetEval, GermEval 2018 test). GermEval
+2017 has none: a fixed split by SHA-1 of the text (20 % test, 10 % val), `wakeful.training.data.text_split`; the
+validation part of GermEval 2018's training file is chosen the same way (10 %).
+
+**Licence note:** some training data are licensed CC BY-NC-SA 4.0 (airline tweets) or under research terms; the
+weights derived from them carry that note: non-commercial use unless those data are replaced.
+"""
+
+
+def _table(report: dict[str, Any]) -> list[str]:
+    out = ["| task | data set | lang | n | model acc | model macro-F1 | baselines (macro-F1) |",
+           "|---|---|---|---|---|---|---|"]
+    for task, sources in report.items():
+        for source, systems in sources.items():
+            model = systems["model"]
+            base = ", ".join(f"{name} {m['macro_f1']:.3f}" for name, m in systems.items()
+                             if name not in ("lang", "model"))
+            out.append(f"| {task} | {source} | {systems['lang']} | {model['n']} | {model['accuracy']:.3f} | "
+                       f"{model['macro_f1']:.3f} | {base} |")
+    return out
+
+
+def write(models_dir: Path, training: dict[str, Any], base: Path | None = None) -> dict[str, Any]:
+    """Evaluate the models in `models_dir` on the test splits and write the metrics file and the card."""
+    report = evaluate(base, models_dir)
+    metrics = {"seed": training["seed"], "headline": headline(report), "report": report}
+    (models_dir / "metrics.json").write_text(json.dumps(metrics, indent=1, ensure_ascii=False) + "\n",
+                                             encoding="utf-8")
+    heads = training["heads"]
+    chosen = [f"- {name}: alpha {h['alpha']:g}, tag threshold {h['threshold']:.2f}, validation score "
+              f"{h['validation']:.3f}, "
+              f"{h['train_examples']:,} training / {h['val_examples']:,} validation examples"
+              for name, h in heads.items()]
+    card = [CARD_HEAD, "## Training run", f"Seed {training['seed']}, {training['features']:,} features, "
+            f"{training['seconds']:.0f} s on this machine.", *chosen, "",
+            "## Held-out test figures (from `wakeful eval`, same run as the baselines)", *_table(report), "",
+            "Per-class F1:", "```", *lines(report), "```", ""]
+    (models_dir / "MODEL_CARD.md").write_text("\n".join(card), encoding="utf-8")
+    return metrics

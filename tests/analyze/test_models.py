@@ -1,0 +1,132 @@
+"""The shipped trained models: they load from the package without network, read posts the way a care agent
+would, and the batch API agrees with the per-post one."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Iterator
+
+import numpy as np
+import pytest
+
+from wakeful.analyze.complaint import LinearComplaintClassifier
+from wakeful.analyze.linear import MODELS_DIR, Featurizer, LinearHead, ModelFileError
+from wakeful.analyze.offensive import OffensiveClassifier
+from wakeful.analyze.sentiment import LinearSentiment
+from wakeful.analyze.topics import ModelTopicTagger
+from wakeful.core.models import Sentiment
+
+
+@pytest.fixture(scope="module")
+def sentiment() -> LinearSentiment:
+    return LinearSentiment()
+
+
+@pytest.fixture(scope="module")
+def complaint() -> LinearComplaintClassifier:
+    return LinearComplaintClassifier()
+
+
+@pytest.fixture(scope="module")
+def topics() -> ModelTopicTagger:
+    return ModelTopicTagger()
+
+
+@pytest.fixture
+def no_network(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("a model tried to open a network connection")
+
+    monkeypatch.setattr(socket, "socket", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    yield
+
+
+def test_model_files_load_from_the_package_without_network(no_network: None) -> None:
+    features = Featurizer.load(MODELS_DIR / "features.npz")
+    for name in ("sentiment", "complaint", "topics", "offensive"):
+        head = LinearHead.load(name, features.size)
+        p = head.proba(features.row("My bag never arrived in Frankfurt"))
+        assert p.shape == (len(head.classes),)
+        assert np.all((p >= 0) & (p <= 1))
+
+
+def test_a_missing_model_file_names_the_file_and_the_fix(tmp_path: object) -> None:
+    with pytest.raises(ModelFileError, match=r"features\.npz.*wakeful train"):
+        Featurizer.load(MODELS_DIR / "no-such-dir" / "features.npz")
+
+
+def test_negative_mood_is_not_a_complaint(sentiment: LinearSentiment, complaint: LinearComplaintClassifier) -> None:
+    text = "Worst weather ever, flying home tomorrow"
+    assert sentiment.score(text, "en")[0] is Sentiment.NEGATIVE
+    assert complaint.predict(text, "en", sentiment.score(text, "en")[1])[0] is False
+
+
+@pytest.mark.parametrize(("text", "lang"), [
+    ("@united my bag never arrived and nobody at the desk can tell me where it is", "en"),
+    ("@AmericanAir flight Cancelled Flightled again, 3 hours on hold and still no rebooking", "en"),
+    ("Mein Koffer ist seit drei Tagen verschwunden und bei der Hotline geht niemand ran", "de"),
+    ("Zug fällt schon wieder aus, 40 Minuten Verspätung und keine Information am Bahnsteig", "de"),
+    ("Mon vol a été annulé et toujours aucun remboursement, c'est inadmissible", "fr"),
+    ("Ma valise est arrivée cassée et le service client ne répond pas", "fr"),
+])
+def test_complaints_are_found_in_english_german_and_french(
+    complaint: LinearComplaintClassifier, text: str, lang: str
+) -> None:
+    found, p = complaint.predict(text, lang, 0.0)
+    assert found, f"missed complaint (p={p:.2f}): {text}"
+
+
+@pytest.mark.parametrize(("text", "lang"), [
+    ("@JetBlue thank you for the lovely crew and the smooth landing, see you next month!", "en"),
+    ("Vielen Dank an das freundliche Team im ICE nach Hamburg, alles pünktlich", "de"),
+    ("Merci pour ce vol parfait, équipage adorable", "fr"),
+])
+def test_thanks_are_positive_and_not_complaints(
+    sentiment: LinearSentiment, complaint: LinearComplaintClassifier, text: str, lang: str
+) -> None:
+    assert sentiment.score(text, lang)[0] is Sentiment.POSITIVE
+    assert not complaint.predict(text, lang, 0.0)[0]
+
+
+@pytest.mark.parametrize(("text", "topic"), [
+    ("@united you lost my luggage, three days and still no sign of my suitcase", "lost_luggage"),
+    ("@SouthwestAir flight delayed 4 hours and counting, will miss my connection", "delay"),
+    ("@USAirways my flight was Cancelled Flightled and no one will rebook me", "cancellation"),
+    ("@AmericanAir the flight attendant was so rude to my mother", "flight_attendant"),
+])
+def test_topics_name_what_the_complaint_is_about(topics: ModelTopicTagger, text: str, topic: str) -> None:
+    assert topic in topics.tag(text, "en")
+
+
+def test_keyword_topics_fill_in_where_no_labelled_data_exists(topics: ModelTopicTagger) -> None:
+    assert "refund" not in topics.model.classes
+    assert "refund" in topics.tag("Still waiting for my refund after six weeks", "en")
+
+
+def test_offensive_language_scores_above_a_plain_complaint() -> None:
+    model = OffensiveClassifier()
+    insult, plain = "@user you are a fucking idiot and a disgrace", "@user my flight was delayed by two hours"
+    assert model.predict(insult)[0]
+    assert not model.predict(plain)[0]
+
+
+def test_batches_agree_with_single_posts(sentiment: LinearSentiment, complaint: LinearComplaintClassifier,
+                                         topics: ModelTopicTagger) -> None:
+    texts = ["Flight delayed again", "Danke für die schnelle Hilfe!", "", "🙂🙂🙂"]
+    langs: list[str | None] = ["en", "de", None, None]
+    batch = sentiment.predict_proba(texts, langs)
+    assert batch.shape == (4, 3)
+    assert np.allclose(batch.sum(axis=1), 1.0, atol=1e-5)
+    for i, (text, lang) in enumerate(zip(texts, langs, strict=True)):
+        assert np.allclose(batch[i], sentiment.proba(text, lang))
+        assert complaint.predict_proba([text], [lang])[0] == pytest.approx(complaint.probability(text, lang))
+    assert topics.predict_proba(texts).shape == (4, len(topics.model.classes))
+
+
+def test_rows_are_unit_length_and_empty_text_is_no_evidence() -> None:
+    features = Featurizer.load()
+    row = features.row("The train was late again")
+    assert np.linalg.norm(row.values) == pytest.approx(1.0, abs=1e-5)
+    assert list(row.ids) == sorted(set(row.ids))
+    assert features.row("").ids.size == 0
