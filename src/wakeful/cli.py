@@ -320,3 +320,7 @@ _register_connect(app)
 from wakeful.cli_classify import register as _register_classify  # noqa: E402
 
 _register_classify(app)
+
+from wakeful.cli_eval import register as _register_eval  # noqa: E402
+
+_register_eval(app)
