@@ -61,6 +61,7 @@ system-deps:
 test: system-deps venv
 	$(BIN)/ruff check src tests
 	$(BIN)/mypy
+	$(BIN)/wakeful eval --section analysis --check
 	$(BIN)/pytest -q $(PYTEST_ARGS)
 
 lint: venv
