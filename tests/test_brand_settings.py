@@ -47,11 +47,15 @@ def test_a_new_keyword_is_listened_for_as_soon_as_the_lead_saves_it(
 
     config = _aurora(client, lead)
     config["keywords"] = [*config["keywords"], "#auroradelay"]  # type: ignore[misc]
+    config["topics"] = {"miles_programme": ["Aurora Miles"]}
     saved = client.put("/api/v1/settings/brands/aurora", json=config, headers=lead)
     assert saved.status_code == 200, saved.text
     assert saved.json()["version"] == 1 and saved.json()["changed_by"] == "lee"
 
     assert desk.ingest.ingest([make_post("k2", text, author="kim", minutes=1)]).cases
+    desk.ingest.ingest([make_post("k3", "@AuroraAirways and my Aurora Miles are gone too", author="kim", minutes=2)])
+    [case] = client.get("/api/v1/cases", headers=lead).json()
+    assert "miles_programme" in case["topics"]
     history = client.get("/api/v1/settings/brands/aurora/history", headers=lead).json()
     assert [h["version"] for h in history] == [1]
     assert "#auroradelay" in history[0]["config"]["keywords"]

@@ -232,10 +232,14 @@ def test_a_lead_changes_keywords_fairness_sla_and_rota_on_the_settings_page(
     pg.wait_for_url(f"{base}/settings")
     pg.fill("#keywords-aurora", "#flyaurora, #auroradelay")
     pg.select_option("#mode-aurora", "none")
+    pg.fill("#topics-aurora", "miles_programme: Aurora Miles, Meilenkonto\nlounge: lounge")
     pg.click("form[data-kind=brand] button[type=submit]")
     pg.locator("#version-aurora", has_text="Version 1, saved by lee").wait_for(timeout=5_000)
     assert pg.input_value("#keywords-aurora") == "#flyaurora, #auroradelay"
     assert desk.settings.priority_for("aurora").reach_max_levels == 0
+    assert desk.settings.brand("aurora").topics == {  # type: ignore[union-attr]
+        "miles_programme": ["Aurora Miles", "Meilenkonto"], "lounge": ["lounge"]}
+    assert "miles_programme: Aurora Miles, Meilenkonto" in pg.input_value("#topics-aurora")
     assert desk.ingest.ingest([make_post("kw1", "#auroradelay you lost my bag and nobody answers, still waiting",
                                          author="kim", at=desk.clock.now())]).cases
 

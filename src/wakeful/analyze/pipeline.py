@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from wakeful.analyze.brand_topics import BrandTopics
 from wakeful.analyze.brands import BrandMatcher
 from wakeful.analyze.complaint import ComplaintClassifier, LinearComplaintClassifier
 from wakeful.analyze.language import SUPPORTED_LANGUAGES, LanguageDetector, default_detector
@@ -19,7 +20,7 @@ from wakeful.analyze.question import is_question
 from wakeful.analyze.sentiment import LinearSentiment, SentimentModel
 from wakeful.analyze.severity import severity
 from wakeful.analyze.spam import is_spam
-from wakeful.analyze.topics import ModelTopicTagger, TopicTagger
+from wakeful.analyze.topics import KeywordTopicTagger, ModelTopicTagger, TopicTagger
 from wakeful.analyze.urgency import read_urgency
 from wakeful.core.models import Analysis, Post
 from wakeful.core.settings import BrandConfig
@@ -51,15 +52,17 @@ class Analyzer:
         offensive: OffensiveClassifier | None = None,
     ) -> None:
         self.brands = BrandMatcher(brands)
+        self.brand_topics = BrandTopics(brands)
         self.detector: LanguageDetector = detector or default_detector()
         self.sentiment: SentimentModel = sentiment or LinearSentiment()
         self.complaint: ComplaintClassifier = complaint or LinearComplaintClassifier()
-        self.topics: TopicTagger = topics or ModelTopicTagger()
+        self.topics: TopicTagger = topics or KeywordTopicTagger()
         self.offensive = offensive or OffensiveClassifier()
 
     def set_brands(self, brands: list[BrandConfig]) -> None:
-        """Listen for a changed set of brands (a lead edited handles or keywords); applies to the next post."""
+        """Listen for a changed set of brands (a lead edited handles, keywords or topics); from the next post."""
         self.brands = BrandMatcher(brands)
+        self.brand_topics = BrandTopics(brands)
 
     def language(self, post: Post) -> tuple[str | None, float]:
         """The detector's answer; when it abstains, the platform's own tag if supported.
@@ -78,7 +81,8 @@ class Analyzer:
         label, score = self.sentiment.score(text, lang)
         score = max(-1.0, min(1.0, score))
         complaint, complaint_p = self.complaint.predict(text, lang, score)
-        topics = self.topics.tag(text, lang)
+        brands = self.brands.match(text)
+        topics = self.brand_topics.tag(text, brands, self.topics.tag(text, lang))
         urgency = read_urgency(text)
         offensive, offensive_p = self.offensive.predict(text)
         return Analysis(
@@ -92,7 +96,7 @@ class Analyzer:
             spam=is_spam(text),
             severity=severity(complaint, score, text, topics, signals=urgency.signals),
             topics=topics,
-            brands=self.brands.match(text),
+            brands=brands,
             pii=pii_kinds(text),
             signals=urgency.signals,
             deadline_minutes=urgency.deadline_minutes,

@@ -8,6 +8,7 @@ working directory, if present), then the defaults below.
 from __future__ import annotations
 
 import os
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -65,6 +66,17 @@ class BrandConfig(BaseModel):
     languages: list[str] = Field(default_factory=lambda: ["en"], description="Languages the brand answers in")
     priority: PriorityPolicy | None = Field(
         default=None, description="The brand's own fairness policy for reach; the desk-wide `priority` when unset")
+    topics: dict[str, list[str]] = Field(
+        default_factory=dict, description="The brand's own topics on top of the shipped taxonomy: topic key -> "
+                                          "words or phrases (any language) that tag a post mentioning the brand")
+
+    @field_validator("topics")
+    @classmethod
+    def _topic_keys(cls, v: dict[str, list[str]]) -> dict[str, list[str]]:
+        for key in v:
+            if not re.fullmatch(r"[a-z0-9][a-z0-9_]{0,47}", key):
+                raise ValueError(f"topic key {key!r}: use lower-case letters, digits and _, e.g. 'miles_programme'")
+        return v
 
     @field_validator("handles")
     @classmethod

@@ -10,6 +10,7 @@ from typing import Any
 from fastapi import APIRouter, Request, status
 from fastapi.responses import HTMLResponse
 
+from wakeful.analyze.topics import AIRLINE_TAXONOMY
 from wakeful.api.auth import Role
 from wakeful.api.connectors import list_connectors
 from wakeful.api.deps import DbSession, DeskDep
@@ -69,4 +70,5 @@ def settings_page(request: Request, who: PageUser, session: DbSession, desk: Des
             "notify": describe(desk.settings.notify.for_brand(b.config.key)),
         })
     return render(request, "settings.html", {"who": who, "active_nav": "settings", "brands": pages,
+                                             "default_topics": sorted(AIRLINE_TAXONOMY),
                                              "connectors": list_connectors(who, session, desk)})

@@ -222,7 +222,9 @@ def queue(request: Request, who: PageUser, session: DbSession, desk: DeskDep, mi
         "counts": service.queue_counts(session, who.brands, now, desk.settings),
         "open_incidents": incidents.list_incidents(session, who.brands, open_only=True),
         "filters": {"mine": mine, "unassigned": unassigned, "lang": lang, "topic": topic, "breached": breached},
-        "topics": sorted(set(AIRLINE_TAXONOMY) | {t for c in cases for t in c.topics}),
+        "topics": sorted(set(AIRLINE_TAXONOMY) | {t for c in cases for t in c.topics}
+                         | {t for b in desk.settings.brands if who.brands is None or b.key in who.brands
+                            for t in b.topics}),
         "languages": _languages(brand_langs, cases),
         "api_cases": f"/api/v1/cases?{query}",
         "api_counts": "/api/v1/stats/queue",

@@ -17,6 +17,15 @@
     if (input.type === "checkbox") return input.checked;
     var raw = input.value.trim();
     if (type === "list") return list(raw);
+    if (type === "topics") {
+      // one topic per line, "key: word, phrase"
+      var topics = {};
+      raw.split("\n").forEach(function (line) {
+        var at = line.indexOf(":");
+        if (at > 0) topics[line.slice(0, at).trim()] = list(line.slice(at + 1));
+      });
+      return topics;
+    }
     if (type === "intlist") return list(raw).map(function (s) { return parseInt(s.replace(/[_\s]/g, ""), 10); });
     if (raw === "") return null;
     if (type === "int") return parseInt(raw, 10);
@@ -38,7 +47,7 @@
     var out = {};
     // form.elements includes inputs placed elsewhere with form="…" (the SLA table's cells)
     Array.prototype.forEach.call(form.elements, function (input) {
-      if (!input.name || input.tagName === "BUTTON") return;
+      if (!input.name || input.tagName === "BUTTON" || input.tagName === "FIELDSET") return;
       var value = read(input);
       if (value !== null) put(out, input.name, value);
     });
