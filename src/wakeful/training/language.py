@@ -94,7 +94,7 @@ def feature_rows(counts: csr_matrix, idf: NDArray[np.float32]) -> csr_matrix:
     return csr_matrix(weighted.multiply(1.0 / norms[:, None]))
 
 
-def train(base: Path | str | None = None, out: Path = MODEL_PATH, *, seed: int = 13) -> LanguageTrainReport:
+def train(base: Path | str | None = None, out: Path = MODEL_PATH, *, seed: int = 0) -> LanguageTrainReport:
     """Fit a multinomial logistic regression on `feature_rows` of the train split; save it as .npz.
 
     The saved arrays are all inference needs: idf per bucket, the weight matrix (float16, which costs no
