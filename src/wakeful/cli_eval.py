@@ -1,7 +1,8 @@
 """`wakeful train` and `wakeful eval`: fit the shipped analysis models, and measure the desk on held-out data.
 
-`eval` has sections: `analysis` (the models on test splits beside VADER, v0 rules and majority baselines) and
-`risk` (from `wakeful.evaluation.risk`, when present). `--check` fails when a default analysis figure falls more
+`eval` has sections: `analysis` (the models on test splits beside VADER, v0 rules and majority baselines),
+`risk` (from `wakeful.evaluation.risk`, when present) and `language` (coverage and accuracy of the language
+detector beside lingua, `wakeful.evaluation.language`). `--check` fails when a default analysis figure falls more
 than two points below the one committed in `analyze/models/metrics.json`; CI runs it.
 """
 
@@ -18,7 +19,7 @@ from rich.console import Console
 from wakeful.analyze.linear import MODELS_DIR
 
 console = Console()
-SECTIONS = ("analysis", "risk")
+SECTIONS = ("analysis", "risk", "language")
 
 
 def _committed(models_dir: Path) -> dict[str, float]:
@@ -53,18 +54,23 @@ def register(app: typer.Typer) -> None:
             MODELS_DIR,
         data_dir: Annotated[Path | None, typer.Option(help="Labelled data folder (default: ../shared/data)")] = None,
     ) -> None:
-        """Train the sentiment, complaint, topic and offensive models from the labelled data, then evaluate them
-        on the test splits and write the model card."""
+        """Train the sentiment, complaint, topic, offensive and language models from the labelled data, then
+        evaluate them on the test splits and write the model card."""
         from wakeful.training import card
         from wakeful.training.train import train as fit
 
         chosen = fit(out, seed=seed, base=data_dir, log=lambda line: console.print(line, soft_wrap=True))
         metrics = card.write(out, chosen, data_dir)
         console.print(f"wrote models, metrics.json and MODEL_CARD.md to {out} ({len(metrics['headline'])} figures)")
+        from wakeful.training import language as language_training
+
+        lang = language_training.train(data_dir, out / "language.npz", seed=seed)
+        console.print(f"language: wrote {lang.path} (validation accuracy {lang.val_accuracy:.3f} of the "
+                      f"{lang.val_coverage:.0%} it answers)")
 
     @app.command("eval")
     def eval_(
-        section: Annotated[list[str] | None, typer.Option(help="analysis or risk (repeatable; default: both)")] = None,
+        section: Annotated[list[str] | None, typer.Option(help="analysis, risk, language (repeatable)")] = None,
         json_path: Annotated[Path | None, typer.Option("--json", help="Also write the figures as JSON here")] = None,
         check: Annotated[bool, typer.Option(help="Exit 1 if an analysis figure drops >2 points below the card")] =
             False,
@@ -96,6 +102,12 @@ def register(app: typer.Typer) -> None:
                 results["risk"] = risk[0]
                 for line in risk[1]:
                     console.print(line, markup=False, highlight=False)
+        if "language" in chosen:
+            from wakeful.evaluation import language
+
+            results["language"] = language.evaluate(data_dir)
+            for line in language.lines(results["language"]):
+                console.print(line, markup=False, highlight=False)
         if json_path is not None:
             json_path.write_text(json.dumps(results, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
             console.print(f"wrote {json_path}")
