@@ -90,3 +90,14 @@ def test_analyze_many_keeps_order(analyzer: Analyzer) -> None:
     posts = [make_post(t, post_id=str(i)) for i, t in enumerate(["vol annulé", "Flug verspätet", "bag lost"])]
     assert [a.lang for a in analyzer.analyze_many(posts)] == ["fr", "de", None]
     assert analyzer.analyze_many([]) == []
+
+
+def test_with_trained_models_reads_mood_apart_from_complaints(analyzer: Analyzer) -> None:
+    trained = Analyzer.with_trained_models([AURORA], detector=analyzer.detector)
+    weather = trained.analyze(make_post("Worst weather ever, flying home tomorrow #flyaurora"))
+    assert weather.sentiment is Sentiment.NEGATIVE and weather.sentiment_score < 0
+    assert not weather.complaint and weather.severity == 0
+    bag = trained.analyze(make_post("@AuroraAirways Mein Koffer ist seit drei Tagen verschwunden, niemand hilft"))
+    assert bag.lang == "de" and bag.complaint and bag.severity >= 1
+    insult = trained.analyze(make_post("@AuroraAirways your agent Mark is a fucking idiot"))
+    assert insult.offensive_p > 0.5 and "staff_abuse" in insult.legal

@@ -242,25 +242,33 @@ def cue_inputs(text: str, lang: str | None) -> dict[str, float]:
 # Languages whose labelled complaints are few (German: Deutsche Bahn feedback only) or none (French): there the
 # v0 lexicon, written for airline and rail problems in those languages, may also raise a complaint.
 LEXICON_BACKOFF = ("de", "fr")
+# English, with `agree`: trained on tweets addressed to airlines, the model reads travel words as grievances
+# ("Shoutout to the staff who rebooked me in 5 minutes. Legends." scores 0.9); the lexicon may be asked to agree
+# (geometric mean of both), at a cost of ~0.07 macro-F1 on the airline validation split.
+LEXICON_AGREE = ("en",)
 
 
 class LinearComplaintClassifier:
     """The shipped complaint model: text features plus the lexicon's cues, trained on airline tweets, GermEval
     2017 and general tweets (labels defined in `wakeful.training.data`). The sentiment score is not a model
-    input, so a negative mood alone does not make a complaint; in `LEXICON_BACKOFF` languages the probability is
-    the larger of the model's and the v0 lexicon rule's. `predict_proba` takes a batch."""
+    input, so a negative mood alone does not make a complaint. In `LEXICON_BACKOFF` languages the probability is
+    the larger of the model's and the v0 lexicon rule's; with `agree`, in `LEXICON_AGREE` languages it is their
+    geometric mean. `predict_proba` takes a batch."""
 
     def __init__(self, features: Featurizer | None = None, model: LinearHead | None = None,
-                 threshold: float = 0.5) -> None:
+                 threshold: float = 0.5, agree: bool = False) -> None:
         self.features = features or featurizer()
         self.model = model or head("complaint")
         self.threshold = threshold
+        self.agree = agree
         self.lexicon = LexiconComplaintClassifier()
 
     def probability(self, text: str, lang: str | None, sentiment_score: float = 0.0) -> float:
         p = float(self.model.proba(self.features.row(text), cue_inputs(text, lang))[0])
         if lang in LEXICON_BACKOFF:
-            p = max(p, self.lexicon.probability(text, lang, sentiment_score))
+            return max(p, self.lexicon.probability(text, lang, sentiment_score))
+        if self.agree and lang in LEXICON_AGREE:
+            return math.sqrt(p * self.lexicon.probability(text, lang, sentiment_score))
         return p
 
     def predict(self, text: str, lang: str | None, sentiment_score: float) -> tuple[bool, float]:

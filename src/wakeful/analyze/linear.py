@@ -155,6 +155,7 @@ class LinearHead:
     extra: tuple[str, ...] = ()
     extra_weights: FloatArray | None = None  # (len(extra), n_classes)
     threshold: float = 0.5  # probability at which a sigmoid head says yes, chosen on validation data
+    calibration: tuple[FloatArray, FloatArray] | None = None  # monotone score map (knots from, to), if trained
 
     @classmethod
     def load(cls, name: str, n_features: int, directory: Path | None = None) -> LinearHead:
@@ -172,8 +173,10 @@ class LinearHead:
         extra = tuple(str(x) for x in data["extra"])
         extra_weights = np.asarray(data["extra_weights"], dtype=np.float32) if extra else None
         threshold = float(data["threshold"]) if "threshold" in data else 0.5
+        calibration = ((np.asarray(data["score_from"], np.float32), np.asarray(data["score_to"], np.float32))
+                       if "score_from" in data else None)
         return cls(name, tuple(str(c) for c in data["classes"]), weights, np.asarray(data["bias"], dtype=np.float32),
-                   activation, extra, extra_weights, threshold)  # type: ignore[arg-type]
+                   activation, extra, extra_weights, threshold, calibration)  # type: ignore[arg-type]
 
     def logits(self, row: Row, extra: Mapping[str, float] | None = None) -> FloatArray:
         """Raw scores; `extra` gives the head's dense inputs by name (absent ones count as 0)."""

@@ -54,8 +54,9 @@ class VaderSentiment:
 class LinearSentiment:
     """The shipped multilingual model (trained on airline tweets, XLM-T in eight languages and GermEval 2017).
 
-    The label is the most probable class; the score is P(positive) - P(negative), so a confident neutral sits
-    near 0 and the score keeps VADER's -1..1 meaning for the rules downstream. `predict_proba` takes a batch.
+    The label is the most probable class; the score is P(positive) - P(negative) mapped monotonically onto VADER's
+    compound scale (quantiles matched on English training tweets, see `training.train.calibrate`), so rules
+    written for VADER's -1..1 keep their meaning. `predict_proba` takes a batch.
     """
 
     def __init__(self, features: Featurizer | None = None, model: LinearHead | None = None) -> None:
@@ -67,10 +68,18 @@ class LinearSentiment:
         """P(negative), P(neutral), P(positive) in the model's class order."""
         return self.model.proba(self.features.row(text), language_inputs(lang))
 
+    def raw_score(self, text: str, lang: str | None) -> float:
+        """P(positive) - P(negative), before calibration."""
+        p = self.proba(text, lang)
+        return float(p[self._pos] - p[self._neg])
+
     def score(self, text: str, lang: str | None) -> tuple[Sentiment, float]:
         p = self.proba(text, lang)
         label = Sentiment(self.model.classes[int(np.argmax(p))])
-        return label, max(-1.0, min(1.0, float(p[self._pos] - p[self._neg])))
+        raw = float(p[self._pos] - p[self._neg])
+        if self.model.calibration is not None:
+            raw = float(np.interp(raw, *self.model.calibration))
+        return label, max(-1.0, min(1.0, raw))
 
     def predict_proba(self, texts: Sequence[str], langs: Sequence[str | None] | None = None) -> FloatArray:
         """Rows of class probabilities (columns in `self.model.classes` order) for a batch of texts."""

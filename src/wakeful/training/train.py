@@ -19,7 +19,7 @@ from scipy import sparse
 from sklearn.linear_model import SGDClassifier
 
 from wakeful.analyze.complaint import cue_inputs
-from wakeful.analyze.linear import MODEL_LANGUAGES, MODELS_DIR, Featurizer, language_inputs
+from wakeful.analyze.linear import MODEL_LANGUAGES, MODELS_DIR, Featurizer, LinearHead, language_inputs
 from wakeful.training import data, vocabulary
 from wakeful.training.data import Example, Split
 from wakeful.training.metrics import macro_f1
@@ -124,6 +124,29 @@ def export(path: Path, spec: HeadSpec, weights: np.ndarray, bias: np.ndarray, n_
     )
 
 
+def calibrate(path: Path, featurizer: Featurizer, examples: Sequence[Example], knots: int = 41) -> None:
+    """Add to the sentiment head a monotone, sign-keeping map from its score (P(positive) - P(negative)) onto
+    VADER's compound scale: the negative scores' quantiles onto VADER's negative compounds', the positive onto the
+    positive, on the English training tweets. The label is untouched; the score keeps the meaning rules were
+    written for (severity's "strongly negative" at -0.6, the incident detector's negativity), where the raw
+    difference of probabilities would call nearly every confident complaint strongly negative."""
+    from wakeful.analyze.sentiment import LinearSentiment, VaderSentiment
+
+    english = [e for e in examples if e.lang == "en"]
+    model = LinearSentiment(featurizer, LinearHead.load("sentiment", featurizer.size, path.parent))
+    vader = VaderSentiment()
+    raw = np.array([model.raw_score(e.text, e.lang) for e in english])
+    compound = np.array([vader.score(e.text, e.lang)[1] for e in english])
+    q = np.linspace(0, 1, knots)
+    source = np.concatenate([np.quantile(raw[raw < 0], q), [0.0], np.quantile(raw[raw > 0], q)])
+    target = np.concatenate([np.quantile(compound[compound < 0], q), [0.0], np.quantile(compound[compound > 0], q)])
+    keep = np.concatenate([[True], np.diff(source) > 1e-6])
+    with np.load(path, allow_pickle=False) as data:
+        arrays = {k: data[k] for k in data.files if k not in ("score_from", "score_to")}
+    np.savez_compressed(path, **arrays, score_from=source[keep].astype(np.float32),
+                        score_to=target[keep].astype(np.float32))
+
+
 def train(out: Path = MODELS_DIR, seed: int = 0, base: Path | None = None,
           log: Callable[[str], None] = print) -> dict[str, object]:
     """Fit the vocabulary and every head, write them to `out`; returns what was chosen, for the model card."""
@@ -152,6 +175,8 @@ def train(out: Path = MODELS_DIR, seed: int = 0, base: Path | None = None,
                 best = (score, c, weights, bias, threshold)
         assert best is not None
         export(out / f"{spec.name}.npz", spec, best[2], best[3], featurizer.size, best[4])
+        if spec.name == "sentiment":
+            calibrate(out / "sentiment.npz", featurizer, train_sets[spec.name])
         chosen["heads"][spec.name] = {"alpha": best[1], "validation": round(best[0], 4),  # type: ignore[index]
                                       "threshold": best[4],
                                       "train_examples": len(train_sets[spec.name]), "val_examples": len(val)}
