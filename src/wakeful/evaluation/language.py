@@ -38,7 +38,7 @@ class LabelledSet:
     labels: list[str]
 
 
-def test_sets(base: Path | str | None = None) -> list[LabelledSet]:
+def held_out_sets(base: Path | str | None = None) -> list[LabelledSet]:
     """The held-out sets, read from the data folder (test splits only)."""
     sets: list[LabelledSet] = []
     short_texts: list[str] = []
@@ -98,7 +98,7 @@ def score(detect: Detect, labelled: LabelledSet) -> dict[str, float]:
 
 def evaluate(base: Path | str | None = None) -> dict[str, object]:
     """Every detector on every set, and each detector's speed (posts/s over all the sets' texts, one process)."""
-    sets = test_sets(base)
+    sets = held_out_sets(base)
     results: dict[str, dict[str, dict[str, float]]] = {s.name: {} for s in sets}
     speed: dict[str, float] = {}
     for name, detect in detectors().items():
