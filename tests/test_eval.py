@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import json
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -78,7 +77,7 @@ def test_check_fails_on_a_drop_of_more_than_two_points() -> None:
     assert [f.split(":")[0] for f in failures] == ["sentiment.airline.macro_f1", "topics.airline.accuracy"]
 
 
-def test_unknown_section_is_a_clear_error(tmp_path: Path) -> None:
+def test_unknown_section_is_a_clear_error() -> None:
     result = CliRunner().invoke(app, ["eval", "--section", "vibes"])
     assert result.exit_code != 0
     assert "unknown section vibes" in result.output

@@ -51,7 +51,7 @@ def test_model_files_load_from_the_package_without_network(no_network: None) -> 
         assert np.all((p >= 0) & (p <= 1))
 
 
-def test_a_missing_model_file_names_the_file_and_the_fix(tmp_path: object) -> None:
+def test_a_missing_model_file_names_the_file_and_the_fix() -> None:
     with pytest.raises(ModelFileError, match=r"features\.npz.*wakeful train"):
         Featurizer.load(MODELS_DIR / "no-such-dir" / "features.npz")
 
