@@ -28,11 +28,11 @@ BACKGROUND = [
 BURST = "@AuroraAirways our bags never arrived on AU 778 from Frankfurt, the whole plane has no luggage!"
 
 
-def _day(desk: Desk) -> None:
+def _day(desk: Desk, burst_text: str = BURST) -> None:
     """Six quiet hours of mixed complaints, then 20 lost-bag complaints in 20 minutes."""
     quiet = [make_post(f"b{i}", BACKGROUND[i % 5], author=f"c{i}", minutes=i * 15) for i in range(24)]
     burst_at = T0 + timedelta(hours=6)
-    burst = [make_post(f"x{i}", BURST, author=f"p{i}", at=burst_at, minutes=i) for i in range(20)]
+    burst = [make_post(f"x{i}", burst_text, author=f"p{i}", at=burst_at, minutes=i) for i in range(20)]
     for post in quiet:
         desk.clock.set(post.created_at)  # type: ignore[attr-defined]
         desk.ingest.ingest([post])
@@ -54,6 +54,17 @@ def test_a_burst_opens_one_incident_while_quiet_hours_open_none(desk: Desk) -> N
     with desk.db.session() as s:
         incidents.scan(s, ["aurora"], T0 + timedelta(hours=9))
         assert incidents.list_incidents(s, None, open_only=True) == []
+
+
+def test_the_incident_room_shows_no_personal_data_not_even_among_its_top_terms(desk: Desk) -> None:
+    _day(desk, BURST + " Mail me at mira.kowalski@example.com, booking ref QXPLMZ")
+    with desk.db.session() as s:
+        [found] = incidents.list_incidents(s, {"aurora"})
+        room = incidents.detail(s, incidents.load(s, found.id, None), ["en"])
+    terms = dict(room.top_terms)
+    assert not {"mira", "kowalski", "example", "qxplmz", "email"} & set(terms)
+    assert all("example.com" not in p.text and "QXPLMZ" not in p.text for p in room.posts)
+    assert "frankfurt" in terms
 
 
 def test_incident_api_scoping_and_statement_approval(desk: Desk) -> None:

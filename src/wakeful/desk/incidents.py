@@ -257,10 +257,11 @@ def detail(session: Session, row: IncidentRow, languages: Iterable[str], config:
         point.negative += post.sentiment == "negative"
         point.matching += bool(matches)
         if matches and at >= start:
-            driving.append(DrivingPost(at=at, handle=post.author.handle, text=redact(post.text), lang=post.lang,
+            shown = redact(post.text)  # the room is seen by the whole team: no personal data, not even as a term
+            driving.append(DrivingPost(at=at, handle=post.author.handle, text=shown, lang=post.lang,
                                        case_id=case_id))
             flights.update(f"{a} {n}" for a, n in FLIGHT.findall(post.text))
-            terms.update(w for w in (m.casefold() for m in WORD.findall(_plain(post.text))) if w not in STOPWORDS)
+            terms.update(w for w in (m.casefold() for m in WORD.findall(_plain(shown))) if w not in STOPWORDS)
     return IncidentDetail(
         **_summary(row).model_dump(),
         posts=driving,
@@ -283,8 +284,8 @@ def _drives(key: str, post: PostRow) -> bool:
 
 
 def _plain(text: str) -> str:
-    """Without handles, links and hashtags' marks, which say nothing about what happened."""
-    return re.sub(r"@\w+|https?://\S+|#", " ", text)
+    """Without handles, links, hashtags' marks and redaction placeholders, which say nothing about what happened."""
+    return re.sub(r"@\w+|https?://\S+|#|\[[a-z-]+\]", " ", text)
 
 
 def approve_statement(row: IncidentRow, text: str, actor: str, now: datetime) -> None:
