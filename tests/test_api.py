@@ -193,6 +193,24 @@ def test_daily_report_and_breakdown_as_json_and_csv(client: TestClient, auth: He
     assert client.get("/api/v1/stats/daily", params=backwards, headers=agent).status_code == 422
 
 
+def test_a_reply_to_an_accusation_waits_for_a_legal_review(client: TestClient, auth: Headers) -> None:
+    theft = "@AuroraAirways your agent Mark at gate 12 stole my wallet, I am calling the police"
+    ingest(client, auth, post_record(make_post("l1", theft, author="vic")))
+    agent = auth("ana")
+    [case] = client.get("/api/v1/cases", headers=agent).json()
+    detail = client.get(f"/api/v1/cases/{case['id']}", headers=agent).json()
+    assert detail["legal"] == ["crime:theft", "staff_accusation"]
+    url = f"/api/v1/cases/{case['id']}/replies"
+    held = client.post(url, json={"text": "We are looking into it."}, headers=agent)
+    assert held.status_code == 409 and "legal flags (crime:theft, staff_accusation)" in held.json()["detail"]
+    assert client.get(f"/api/v1/cases/{case['id']}", headers=agent).json()["first_response_at"] is None
+    sent = client.post(url, json={"text": "We are looking into it.", "legal_reviewed": True}, headers=agent)
+    assert sent.status_code == 201
+    [reply] = [e for e in client.get(f"/api/v1/cases/{case['id']}", headers=agent).json()["timeline"]
+               if e["kind"] == "reply"]
+    assert reply["data"]["legal_reviewed"] == ["crime:theft", "staff_accusation"]
+
+
 def test_fairness_by_reach_band_as_json_and_csv(client: TestClient, auth: Headers, desk: Desk) -> None:
     ingest(client, auth, post_record(make_post("s1", LOST, author="small", followers=300)),
            post_record(make_post("b1", LOST, author="big", followers=250_000)))
@@ -215,7 +233,7 @@ def test_fairness_by_reach_band_as_json_and_csv(client: TestClient, auth: Header
 
 
 def test_queue_filters_by_topic_and_breach(client: TestClient, auth: Headers, desk: Desk) -> None:
-    question = "@AuroraAirways can I bring my surfboard as checked baggage?"
+    question = "@AuroraAirways can I pay for seat selection with my miles?"
     ingest(client, auth, post_record(make_post("g1", LOST)), post_record(make_post("q1", question, author="bea")))
     agent = auth("ana")
     lost = client.get("/api/v1/cases", params={"topic": "lost_luggage"}, headers=agent).json()

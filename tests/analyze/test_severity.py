@@ -5,8 +5,10 @@ import pytest
 from wakeful.analyze.severity import severity, urgency_signals
 
 
-def test_not_a_complaint_is_zero_whatever_it_says() -> None:
-    assert severity(False, -0.9, "my lawyer will hear about the smoke", ["delay"]) == 0
+def test_not_a_complaint_is_zero_unless_it_is_critical() -> None:
+    assert severity(False, -0.9, "worst weather ever, flying home tomorrow, so annoyed", ["delay"]) == 0
+    # a legal threat or safety issue that no complaint model caught still needs a person, urgently
+    assert severity(False, -0.9, "my lawyer will hear about the smoke", ["delay"]) == 3
 
 
 def test_plain_complaint_is_one() -> None:

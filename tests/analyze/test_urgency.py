@@ -88,4 +88,4 @@ def test_severity_uses_the_signals() -> None:
     assert severity(True, 0.0, "my flight leaves in 2 hours", []) == 2
     assert severity(True, 0.0, "my son is flying alone and nobody meets him", []) == 3
     assert severity(True, 0.0, "whatever the text says", [], signals=["legal_threat"]) == 3
-    assert severity(False, -1.0, "I will sue", [], signals=["legal_threat"]) == 0
+    assert severity(False, -1.0, "I will sue", [], signals=["legal_threat"]) == 3  # critical even unflagged

@@ -95,6 +95,8 @@ class Analyzer:
         topics = self.brand_topics.tag(text, brands, self.topics.tag(text, lang))
         urgency = read_urgency(text)
         offensive, offensive_p = self.offensive.predict(text)
+        legal = self.legal(text, offensive)
+        level = severity(complaint, score, text, topics, signals=urgency.signals)
         return Analysis(
             lang=lang,
             lang_confidence=max(0.0, min(1.0, lang_confidence)),
@@ -104,13 +106,13 @@ class Analyzer:
             complaint_p=max(0.0, min(1.0, complaint_p)),
             question=is_question(text, lang),
             spam=is_spam(text),
-            severity=severity(complaint, score, text, topics, signals=urgency.signals),
+            severity=max(level, 2) if legal else level,  # an accusation or alleged crime is never low priority
             topics=topics,
             brands=brands,
             pii=pii_kinds(text),
             signals=urgency.signals,
             deadline_minutes=urgency.deadline_minutes,
-            legal=self.legal(text, offensive),
+            legal=legal,
             offensive_p=max(0.0, min(1.0, offensive_p)),
         )
 

@@ -22,14 +22,14 @@ def urgency_signals(text: str) -> list[str]:
 
 def severity(complaint: bool, sentiment_score: float, text: str, topics: Sequence[str],
              signals: Sequence[str] | None = None) -> int:
-    """0 no complaint; 1 complaint; 2 strongly negative, urgent, or touching `COMPOUND_TOPICS` problems at
-    once (a lost bag *and* a missing refund is a failing relationship); 3 safety, legal or vulnerable.
+    """0 no complaint; 1 complaint; 2 strongly negative, urgent, or touching `COMPOUND_TOPICS` problems at once
+    (a lost bag *and* a missing refund is a failing relationship); 3 safety, legal or vulnerable, complaint or not.
     `signals`, when the caller has already read them, saves reading the text again."""
+    found = set(urgency_signals(text) if signals is None else signals)
+    if found & CRITICAL_SIGNALS:  # safety, legal threat, vulnerable customer: urgent even if no model saw a complaint
+        return 3
     if not complaint:
         return 0
-    found = set(urgency_signals(text) if signals is None else signals)
-    if found & CRITICAL_SIGNALS:
-        return 3
     if found & URGENT_SIGNALS or sentiment_score <= STRONGLY_NEGATIVE or len(set(topics)) >= COMPOUND_TOPICS:
         return 2
     return 1

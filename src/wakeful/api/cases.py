@@ -136,14 +136,20 @@ def change_state(case_id: int, body: StateBody, who: AnyUser, session: DbSession
 class ReplyBody(BaseModel):
     text: str = Field(min_length=1, max_length=10_000)
     resolve: bool = Field(default=False, description="Resolve the case with this reply")
+    legal_reviewed: bool = Field(default=False, description="The reply was reviewed for legal risk; required when "
+                                                            "the case has legal flags (recorded on the reply)")
 
 
 @router.post("/cases/{case_id}/replies", response_model=CaseSummary, status_code=status.HTTP_201_CREATED)
 def reply(case_id: int, body: ReplyBody, who: AnyUser, session: DbSession, desk: DeskDep) -> CaseSummary:
-    """Record the desk's reply. Sending it on the platform is the connectors' job (issue 7)."""
+    """Record the desk's reply and queue it for the platform's connector; 409 while legal flags await review."""
     case = _case(session, case_id, who)
     now = desk.clock.now()
-    service.add_reply(session, case, body.text, who.name, now, resolve=body.resolve)
+    try:
+        service.add_reply(session, case, body.text, who.name, now, resolve=body.resolve,
+                          legal_reviewed=body.legal_reviewed)
+    except service.LegalReviewNeeded as err:
+        raise HTTPException(status.HTTP_409_CONFLICT, str(err)) from None
     return service.summarize(session, case, now, desk.settings)
 
 

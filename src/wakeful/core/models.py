@@ -126,5 +126,6 @@ class Analysis(BaseModel):
 
     @property
     def needs_response(self) -> bool:
-        """A post the desk should answer: a complaint or a question, and not spam."""
-        return (self.complaint or self.question) and not self.spam
+        """A post the desk should answer: a complaint, a question, an accusation or alleged crime, or a critical
+        signal (safety, legal threat, vulnerable customer) that no complaint model caught; and not spam."""
+        return (self.complaint or self.question or bool(self.legal) or self.severity >= 3) and not self.spam

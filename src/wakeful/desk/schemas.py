@@ -96,6 +96,8 @@ class TimelineItem(BaseModel):
 
 
 class CaseDetail(CaseSummary):
+    legal: list[str] = Field(default_factory=list, description="Legal flags of the customer's posts; a public reply "
+                                                               "needs `legal_reviewed` while any is set")
     timeline: list[TimelineItem]
     earlier_cases: list[CaseSummary]
 

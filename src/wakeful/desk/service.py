@@ -236,6 +236,7 @@ def case_detail(
     )
     return CaseDetail(
         **summarize(session, case, now, settings).model_dump(),
+        legal=legal_flags(session, case),
         timeline=_timeline(session, case),
         earlier_cases=[summarize(session, c, now, settings) for c in earlier],
     )
@@ -266,15 +267,37 @@ def set_state(session: Session, case: CaseRow, state: CaseState, actor: str, now
     _event(session, case, "state", actor, now, previous=previous, state=state.value)
 
 
-def add_reply(session: Session, case: CaseRow, text: str, actor: str, now: datetime, *, resolve: bool = False) -> None:
+class LegalReviewNeeded(Exception):
+    """A public reply to a case whose posts accuse named staff or allege a crime, sent without a review."""
+
+    def __init__(self, flags: list[str]) -> None:
+        self.flags = flags
+        super().__init__(f"the customer's posts carry legal flags ({', '.join(flags)}): have the reply reviewed "
+                         "before it goes out in public, then send it with legal_reviewed set")
+
+
+def legal_flags(session: Session, case: CaseRow) -> list[str]:
+    """The legal flags of the case's posts (Analysis.legal): accusations against named staff, alleged crimes."""
+    rows = session.scalars(select(PostRow.legal).join(CasePostRow, CasePostRow.post_id == PostRow.id)
+                           .where(CasePostRow.case_id == case.id))
+    return sorted({flag for flags in rows for flag in (flags or [])})
+
+
+def add_reply(session: Session, case: CaseRow, text: str, actor: str, now: datetime, *, resolve: bool = False,
+              legal_reviewed: bool = False) -> None:
     """Record the desk's reply: it stops the first-response clock and waits on the customer (or resolves).
 
     The reply is queued in the same transaction to go out through the platform's connector (see
-    `ingest/connectors/replies.py`); its delivery shows in the event's `data["delivery"]`.
+    `ingest/connectors/replies.py`); its delivery shows in the event's `data["delivery"]`. A case with legal
+    flags takes a public reply only once the agent says it was reviewed, and that is recorded on the reply.
     """
+    flags = legal_flags(session, case)
+    if flags and not legal_reviewed:
+        raise LegalReviewNeeded(flags)
     case.first_response_at = case.first_response_at or now
     case.awaiting_since = None
-    queue_reply(session, case, _event(session, case, "reply", actor, now, text, via="desk"), now)
+    reviewed = {"legal_reviewed": flags} if flags else {}
+    queue_reply(session, case, _event(session, case, "reply", actor, now, text, via="desk", **reviewed), now)
     set_state(session, case, CaseState.RESOLVED if resolve else CaseState.WAITING, actor, now)
 
 

@@ -120,7 +120,8 @@ def _answer(db: Database, settings: Settings, clock: FixedClock, agent: str, tea
                 outcome.complaint_first_waits_min.append(first)
         outcome.within_target += wait <= settings.first_response_target_minutes[top[0].priority.level]
         service.add_reply(session, case, "Thank you for telling us. We are on it and will update you here.",
-                          agent, done, resolve=rng.random() < team.resolve_share)
+                          agent, done, resolve=rng.random() < team.resolve_share,
+                          legal_reviewed=True)  # the simulated team has every flagged reply reviewed
         case.assignee = None if case.state == CaseState.RESOLVED.value else agent
     outcome.answered += 1
     return done

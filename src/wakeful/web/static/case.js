@@ -19,7 +19,10 @@
     var data = new FormData(form);
     if (action === "assign") return { assignee: data.get("assignee") || null };
     if (action === "state") return { state: data.get("state") };
-    if (action === "replies") return { text: data.get("text"), resolve: data.get("resolve") === "true" };
+    if (action === "replies") {
+      return { text: data.get("text"), resolve: data.get("resolve") === "true",
+               legal_reviewed: data.get("legal_reviewed") === "true" };
+    }
     if (action === "reveal") return {};
     return { text: data.get("text") };
   }
