@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from wakeful.api.deps import Desk
 from wakeful.core.models import Engagement, Post
-from wakeful.desk import service
+from wakeful.desk import scheduled, service
 from wakeful.store.models import CaseEventRow
 from wakeful.store.risk import CaseRiskRow
 
@@ -91,3 +91,20 @@ def test_fake_supporters_in_the_thread_are_discounted(desk: Desk) -> None:
         row = s.get(CaseRiskRow, _case_id(desk))
     assert row is not None and row.fake_share > 0.5
     assert "replies from suspected fake accounts" in row.summary
+
+
+def test_a_case_raised_for_risk_escalates_on_the_raised_levels_target(
+        desk: Desk, client: TestClient, auth: Headers) -> None:
+    post = make_post("p4", LOST_BAG, author="mira", followers=300, impressions=0, promoted=True)
+    desk.clock.set(T0)  # type: ignore[attr-defined]
+    desk.ingest.ingest([post])
+    for minutes, likes, reposts, impressions in ((5, 4, 1, 300), (10, 12, 3, 900), (20, 30, 9, 2400)):
+        observe(desk, post, minutes, likes, reposts, impressions)
+    case_id = _case_id(desk)
+    shown = client.get(f"/api/v1/cases/{case_id}", headers=auth()).json()
+    assert any(r.startswith("risk ") for r in shown["priority"]["reasons"])
+    assert not any(r.startswith("waiting") for r in shown["priority"]["reasons"])  # only risk raised it
+    with desk.db.session() as s:
+        case = service.load_case(s, case_id, None)
+        policy = scheduled.policy_for(s, case, desk.clock.now(), desk.settings)
+    assert policy.first_response_minutes == shown["sla_target_minutes"]  # the queue and the escalation agree

@@ -29,6 +29,7 @@ from wakeful.desk.sla_targets import to_policy as to_policy  # re-exported: the 
 from wakeful.store.agents import SlaPolicyRow
 from wakeful.store.db import Database
 from wakeful.store.models import CaseEventRow, CasePostRow, CaseRow, PostRow
+from wakeful.store.risk import CaseRiskRow
 
 ESCALATOR = "sla"
 
@@ -99,8 +100,12 @@ def default_policy(settings: Settings, level: int) -> sla.Policy:
 
 def policy_for(session: Session, case: CaseRow, now: datetime, settings: Settings,
                stored: dict[tuple[str, int], SlaPolicyRow] | None = None) -> sla.Policy:
+    """The SLA policy of the case's priority level now, risk included, so a case the queue raises for risk is
+    escalated on the raised level's (shorter) targets."""
     awaiting = as_utc(case.awaiting_since) if case.awaiting_since else None
-    level, _ = priority_level(case.severity, case.reach, awaiting, now, settings.priority_for(case.brand))
+    risk = session.get(CaseRiskRow, case.id)
+    level, _ = priority_level(case.severity, case.reach, awaiting, now, settings.priority_for(case.brand),
+                              risk.score if risk else None)
     if stored is None:
         stored = {(r.brand, r.priority): r for r in list_policies(session, [case.brand])}
     row = stored.get((case.brand, level))
@@ -166,6 +171,7 @@ def escalate(session: Session, now: datetime, settings: Settings, notifier: Noti
         stmt = stmt.where(CaseRow.brand.in_(list(brands)))
     cases = list(session.scalars(stmt))
     done = _done(session, [c.id for c in cases])
+    session.scalars(select(CaseRiskRow).where(CaseRiskRow.case_id.in_([c.id for c in cases]))).all()  # one query
     stored = {(r.brand, r.priority): r for r in list_policies(session, brands)}
     marks = pause_marks(session, cases)
     sent = 0
