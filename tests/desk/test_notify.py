@@ -106,3 +106,17 @@ def test_config_builds_the_configured_channels_and_refuses_an_unsigned_webhook(d
         NotifyChannels(webhook_url=receiver.url)
     with pytest.raises(ValueError, match="smtp_to"):
         NotifyChannels(smtp_host="127.0.0.1")
+
+
+def test_a_brand_without_channels_is_warned_about_once_not_for_every_event(
+        desk: Desk, caplog: pytest.LogCaptureFixture) -> None:
+    from wakeful.core.notify_settings import NotifySettings
+    from wakeful.desk.notify import BrandNotifier
+
+    notifier = BrandNotifier(desk.db, NotifySettings(), desk.clock)
+    with caplog.at_level("WARNING", logger="wakeful.desk.notify"):
+        for case_id in range(50):
+            notifier.notify(EVENT, {**PAYLOAD, "case_id": case_id})
+    warnings = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+    assert warnings == ["no notification channel for brand aurora: case.escalated and later events reach nobody "
+                        "(set [notify])"]

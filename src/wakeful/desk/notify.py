@@ -216,7 +216,7 @@ _STOP = "\x00stop"  # the queue's end marker; no real event has a NUL in its nam
 class BrandNotifier:
     """The server's notifier: each event goes to the channels of the brand named in its payload (the desk-wide
     ones for a brand without its own), delivered on a background thread, so retries against a slow SMTP relay or
-    a dead hook never hold up ingest or the SLA tick. An event with no channel to go to is logged as a warning.
+    a dead hook never hold up ingest or the SLA tick. A brand with no channel is warned about once, in the log.
     Events still queued when the process dies are lost; the delivery log shows what went out."""
 
     db: Database
@@ -227,6 +227,7 @@ class BrandNotifier:
     _worker: threading.Thread | None = field(default=None, init=False, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
     _by_brand: dict[str | None, Notifier] = field(default_factory=dict, init=False, repr=False)
+    _unheard: set[object] = field(default_factory=set, init=False, repr=False)
 
     def __post_init__(self) -> None:
         for brand in [None, *self.config.brands]:  # build every channel now: a bad address fails at start-up
@@ -235,7 +236,11 @@ class BrandNotifier:
     def notify(self, event: str, payload: dict[str, Any]) -> None:
         brand = payload.get("brand")
         if not self._target(brand).channels:
-            log.warning("%s (no notification channel for brand %s): %s", event, brand, payload)
+            if brand not in self._unheard:  # said once per brand; every event after that only at debug level
+                self._unheard.add(brand)
+                log.warning("no notification channel for brand %s: %s and later events reach nobody (set [notify])",
+                            brand, event)
+            log.debug("%s (no notification channel for brand %s): %s", event, brand, payload)
             return
         self._queue.put((event, dict(payload)))
         with self._lock:
