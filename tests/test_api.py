@@ -232,6 +232,20 @@ def test_fairness_by_reach_band_as_json_and_csv(client: TestClient, auth: Header
     assert any(r.startswith("language,en,2,2") for r in rows)
 
 
+def test_backlog_and_team_figures_download_as_csv(client: TestClient, auth: Headers, desk: Desk) -> None:
+    ingest(client, auth, post_record(make_post("g1", LOST)), post_record(make_post("g2", LOST, author="bea")))
+    desk.clock.advance(timedelta(hours=2))  # type: ignore[attr-defined]
+    lead = auth("lee", role=Role.LEAD)
+    backlog = client.get("/api/v1/reports/backlog", params={"format": "csv"}, headers=lead)
+    assert "attachment" in backlog.headers["content-disposition"]
+    header, *rows = backlog.text.strip().splitlines()
+    assert header == "hour,open,unanswered,opened,answered,resolved" and any(r.split(",")[1] == "2" for r in rows)
+    figures = client.get("/api/v1/reports/agents", params={"format": "csv"}, headers=lead)
+    header, overall, *_ = figures.text.strip().splitlines()
+    assert header.startswith("brand,name,team,cases") and overall.split(",")[3] == "2"
+    assert client.get("/api/v1/reports/agents", headers=auth("ana")).status_code == 403
+
+
 def test_queue_filters_by_topic_and_breach(client: TestClient, auth: Headers, desk: Desk) -> None:
     question = "@AuroraAirways can I pay for seat selection with my miles?"
     ingest(client, auth, post_record(make_post("g1", LOST)), post_record(make_post("q1", question, author="bea")))

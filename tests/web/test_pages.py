@@ -286,5 +286,9 @@ def test_reports_page_has_the_charts_data_and_csv_links(desk: DeskApp) -> None:
     assert {g["group"] for g in fairness["by_band"] if g["cases"]} == {"<1k", "10k-100k"}
     assert "Too few answered cases per reach band to compare." in html  # nobody has been answered yet
     assert "/api/v1/stats/fairness?since=" in html
+    backlog = _json_block(html, "backlog-data")
+    assert isinstance(backlog, list) and backlog and max(p["open"] for p in backlog) >= 1
+    assert "/api/v1/reports/backlog?since=" in html
+    assert "The desk, its teams and agents" not in html  # per-agent figures are for leads
     empty = client.get("/reports", params={"since": "2030-01-01", "until": "2030-01-02"}).text
     assert "No posts or cases in this range." in empty

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from wakeful.api.auth import Principal, Role
 from wakeful.api.deps import AnyUser, DbSession, Desk, DeskDep
+from wakeful.api.reports import csv_download
 from wakeful.core.clock import as_utc
 from wakeful.desk import service
 from wakeful.desk.cases import CaseState
@@ -200,9 +201,6 @@ def report_range(desk: Desk, since: datetime | None, until: datetime | None, day
     return Range(since=since, until=until)
 
 
-def _csv(body: str, name: str) -> Response:
-    return Response(body, media_type="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
 @router.get("/stats/daily", response_model=list[DailyRow], tags=["reports"],
@@ -211,7 +209,7 @@ def daily(who: AnyUser, session: DbSession, desk: DeskDep, since: datetime | Non
           until: datetime | None = None, format: Literal["json", "csv"] = "json") -> Response | list[DailyRow]:
     r = report_range(desk, since, until)
     rows = daily_report(session, who.brands, r.since, r.until, desk.settings)
-    return _csv(to_csv(rows), "wakeful-daily.csv") if format == "csv" else rows
+    return csv_download(to_csv(rows), "wakeful-daily.csv") if format == "csv" else rows
 
 
 class BreakdownRow(BaseModel):
@@ -230,7 +228,7 @@ def posts_breakdown(who: AnyUser, session: DbSession, desk: DeskDep, since: date
         return result
     rows = [BreakdownRow(dimension="topic", key=k, posts=v) for k, v in result.by_topic.items()]
     rows += [BreakdownRow(dimension="language", key=k, posts=v) for k, v in result.by_language.items()]
-    return _csv(to_csv(rows), "wakeful-breakdown.csv")
+    return csv_download(to_csv(rows), "wakeful-breakdown.csv")
 
 
 class FairnessRow(BaseModel):
@@ -256,4 +254,4 @@ def fairness_stats(who: AnyUser, session: DbSession, desk: DeskDep, since: datet
         return result
     rows = [FairnessRow(dimension="reach_band", **g.model_dump()) for g in result.by_band]
     rows += [FairnessRow(dimension="language", **g.model_dump()) for g in result.by_lang]
-    return _csv(to_csv(rows), "wakeful-fairness.csv")
+    return csv_download(to_csv(rows), "wakeful-fairness.csv")

@@ -5,14 +5,16 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from functools import lru_cache
+from typing import Literal
 
-from fastapi import APIRouter, HTTPException, status
+from fastapi import APIRouter, HTTPException, Response, status
 from pydantic import BaseModel
 
 from wakeful.api.deps import AnyUser, DbSession, DeskDep, Lead
 from wakeful.core.clock import as_utc
 from wakeful.desk import service
 from wakeful.desk.agent_report import PersonStats, agent_report, desk_figures
+from wakeful.desk.daily import to_csv
 from wakeful.desk.fairness import FairnessReport, fairness_report
 from wakeful.desk.metrics import BrandResponse, care_handles, first_response_by_brand
 from wakeful.desk.replies import ReplyIndex, Suggestion, context_for_case, suggest
@@ -20,6 +22,12 @@ from wakeful.desk.reports import BacklogPoint, backlog_by_hour
 from wakeful.ingest.datasets import load_twcs
 
 router = APIRouter(prefix="/api/v1", tags=["reports"])
+
+
+def csv_download(body: str, name: str) -> Response:
+    """A CSV body the browser saves as a file."""
+    return Response(body, media_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
 MAX_BACKLOG = timedelta(days=31)
 
 
@@ -40,13 +48,15 @@ def first_response(who: AnyUser, session: DbSession, since: datetime | None = No
 @router.get("/reports/backlog", response_model=list[BacklogPoint],
             summary="Open and unanswered cases at the top of each hour, and cases opened, answered, resolved in it")
 def backlog(who: AnyUser, session: DbSession, desk: DeskDep, since: datetime | None = None,
-            until: datetime | None = None) -> list[BacklogPoint]:
+            until: datetime | None = None,
+            format: Literal["json", "csv"] = "json") -> Response | list[BacklogPoint]:
     until = as_utc(until) if until else desk.clock.now()
     since = as_utc(since) if since else until - timedelta(hours=24)
     if until <= since or until - since > MAX_BACKLOG:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT,
                             f"since must be before until, at most {MAX_BACKLOG.days} days apart")
-    return backlog_by_hour(session, who.brands, since, until)
+    points = backlog_by_hour(session, who.brands, since, until)
+    return csv_download(to_csv(points), "wakeful-backlog.csv") if format == "csv" else points
 
 
 class TeamFigures(BaseModel):
@@ -57,10 +67,14 @@ class TeamFigures(BaseModel):
 
 @router.get("/reports/agents", response_model=TeamFigures,
             summary="First response, resolution and SLA attainment over all cases, per agent and per team (leads)")
-def agents(who: Lead, session: DbSession, desk: DeskDep, since: datetime | None = None) -> TeamFigures:
+def agents(who: Lead, session: DbSession, desk: DeskDep, since: datetime | None = None,
+           format: Literal["json", "csv"] = "json") -> Response | TeamFigures:
     since = as_utc(since) if since else None
     people, teams = agent_report(session, who.brands, desk.settings, since)
-    return TeamFigures(overall=desk_figures(session, who.brands, desk.settings, since), agents=people, teams=teams)
+    figures = TeamFigures(overall=desk_figures(session, who.brands, desk.settings, since), agents=people, teams=teams)
+    if format == "json":
+        return figures
+    return csv_download(to_csv([figures.overall, *figures.teams, *figures.agents]), "wakeful-agents.csv")
 
 
 @lru_cache(maxsize=1)

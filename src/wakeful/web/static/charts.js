@@ -185,6 +185,27 @@
     });
   }
 
+  function backlogChart() {
+    var canvas = document.getElementById("backlog-chart");
+    var points = readJson("backlog-data");
+    if (!canvas || !points || !points.length || typeof Chart === "undefined") return;
+    new Chart(canvas, {
+      type: "line",
+      data: {
+        labels: points.map(function (p) { return hourLabel(p.hour); }),
+        datasets: [
+          { label: "Open cases", borderColor: BAR, backgroundColor: BAR, pointRadius: 0,
+            data: points.map(function (p) { return p.open; }) },
+          { label: "Waiting for a first response", borderColor: LINE, backgroundColor: LINE, pointRadius: 0,
+            data: points.map(function (p) { return p.unanswered; }) }
+        ]
+      },
+      options: { responsive: true, maintainAspectRatio: false, animation: false,
+        plugins: { legend: { labels: { color: INK } } },
+        scales: { x: { ticks: { color: INK, maxTicksLimit: 12 } }, y: axis("Cases", { ticks: { color: INK, precision: 0 } }) } }
+    });
+  }
+
   function fairnessChart() {
     var canvas = document.getElementById("fairness-chart");
     var report = readJson("fairness-data");
@@ -233,6 +254,7 @@
     engagementChart();
     dailyCharts();
     fairnessChart();
+    backlogChart();
     var split = readJson("breakdown-data");
     if (split) {
       countChart("topic-chart", split.by_topic, "Posts by topic");
