@@ -141,7 +141,12 @@ def demo(
     if speed or not agents:
         _print_result(_replay_with_progress(desk, posts, speed or None, "replaying"))
     else:
-        _print_outcome(_simulate_with_progress(desk, posts, Team(agents=agents)), agents)
+        # The same agent-hours as a flat 24/7 team, shifted to when cases come in (here: this day's own demand,
+        # which a real lead would read from the days before; `wakeful simulate --rota peak` does that).
+        shifts = rota_mod.build(RotaKind.peak, agents, case_demand(posts, desk.ingest.analyzer))
+        console.print(f"a team of {agents} on a peak-following rota: on duty by UTC hour "
+                      + " ".join(str(n) for n in shifts.on_duty()))
+        _print_outcome(_simulate_with_progress(desk, posts, Team(agents=agents, rota=shifts)), agents)
     console.print(f"Open {url} and sign in as lead with the password above. Ctrl-C stops the desk.")
     if exit_after:
         server.should_exit = True
