@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from wakeful.analyze.pii import redact
 from wakeful.core.clock import as_utc
-from wakeful.core.settings import Settings
+from wakeful.core.settings import PriorityPolicy, Settings
 from wakeful.desk.cases import CaseState
 from wakeful.desk.priority import compute_priority, head_start_seconds, priority_level
 from wakeful.desk.schemas import (
@@ -116,6 +116,11 @@ def summarize(session: Session, case: CaseRow, now: datetime, settings: Settings
     )
 
 
+def _policies(settings: Settings) -> dict[str, PriorityPolicy]:
+    """Each brand's priority policy, looked up once for a pass over thousands of cases."""
+    return {b.key: settings.priority_for(b.key) for b in settings.brands}
+
+
 def list_cases(
     session: Session,
     brands: Collection[str] | None,
@@ -152,16 +157,16 @@ def list_cases(
     if topic:
         stmt = stmt.where(json_list_has(CaseRow.topics, topic))
     ranked = []
+    policies = _policies(settings)
     for case_id, severity, reach, awaiting_since, opened_at, brand, risk, genuine, first in session.execute(stmt):
-        policy = settings.priority_for(brand)
+        policy = policies.get(brand, settings.priority)
         reach = _reach(reach, genuine)
-        level, waited = priority_level(severity, reach, as_utc(awaiting_since) if awaiting_since else None, now,
-                                       policy, risk)
-        late = awaiting_since is not None and targets.past(brand, level, as_utc(awaiting_since), first is not None,
-                                                           now)
+        awaiting = as_utc(awaiting_since) if awaiting_since else None
+        level, waited = priority_level(severity, reach, awaiting, now, policy, risk)
+        late = awaiting is not None and targets.past(brand, level, awaiting, first is not None, now)
         if level >= min_level and (late or not breached):
-            rank = waited + head_start_seconds(reach, policy, risk) if awaiting_since else 0.0
-            ranked.append((-level, -rank, as_utc(opened_at), case_id))
+            rank = waited + head_start_seconds(reach, policy, risk) if awaiting else 0.0
+            ranked.append((-level, -rank, opened_at, case_id))  # one query's times: all naive or all aware
     ranked.sort()
     page = [r[-1] for r in ranked[:limit]]
     rows = {c.id: c for c in session.scalars(select(CaseRow).where(CaseRow.id.in_(page)))}
@@ -179,14 +184,16 @@ def queue_counts(session: Session, brands: Collection[str] | None, now: datetime
         stmt = stmt.where(CaseRow.brand.in_(list(brands)))
     targets = load_targets(session, brands, settings)
     total = breached = unassigned = 0
+    policies = _policies(settings)
     for assignee, severity, reach, awaiting_since, brand, risk, genuine, first in session.execute(
             stmt.where(CaseRow.state.in_(ACTIVE_STATES))):
         total += 1
         unassigned += assignee is None
         if awaiting_since is not None:
-            level, _ = priority_level(severity, _reach(reach, genuine), as_utc(awaiting_since), now,
-                                      settings.priority_for(brand), risk)
-            breached += targets.past(brand, level, as_utc(awaiting_since), first is not None, now)
+            awaiting = as_utc(awaiting_since)
+            level, _ = priority_level(severity, _reach(reach, genuine), awaiting, now,
+                                      policies.get(brand, settings.priority), risk)
+            breached += targets.past(brand, level, awaiting, first is not None, now)
     return QueueCounts(active=total, breached=breached, unassigned=unassigned)
 
 
