@@ -22,7 +22,7 @@ from wakeful.core.clock import as_utc
 from wakeful.desk import service
 from wakeful.desk.cases import CaseState
 from wakeful.desk.daily import Breakdown, DailyRow, breakdown, daily_report, to_csv
-from wakeful.desk.fairness import FairnessReport, fairness_report
+from wakeful.desk.fairness import FairnessReport, GroupStats, fairness_report
 from wakeful.desk.reports import DeskSummary, summary, volume_by_hour
 from wakeful.desk.schemas import CaseDetail, CaseSummary, QueueCounts, RevealedText, VolumePoint
 from wakeful.store.models import CaseRow
@@ -231,15 +231,10 @@ def posts_breakdown(who: AnyUser, session: DbSession, desk: DeskDep, since: date
     return csv_download(to_csv(rows), "wakeful-breakdown.csv")
 
 
-class FairnessRow(BaseModel):
+class FairnessRow(GroupStats):
+    """One group's figures as a CSV row, saying whether the group is a reach band or a language."""
+
     dimension: Literal["reach_band", "language"]
-    group: str
-    cases: int
-    answered: int
-    resolved: int
-    first_response_median_min: float | None
-    first_response_p90_min: float | None
-    resolution_rate: float | None
 
 
 @router.get("/stats/fairness", response_model=FairnessReport, tags=["reports"],
