@@ -63,7 +63,7 @@ def run(url: str, stream: list[Post], with_risk: bool) -> float:
     notifier = routing.RecordingNotifier()
     hooks = [incidents.case_hook, routing.case_hook(notifier)]
     if with_risk:
-        hooks.insert(1, risk.case_hook(settings, notifier))
+        hooks.insert(1, risk.case_hook(lambda: settings, notifier))
     service = IngestService(desk.db, desk.ingest.analyzer, settings, clock, hooks)
     begin = time.perf_counter()
     for post in stream:

@@ -8,6 +8,7 @@ from datetime import timedelta
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 
 from wakeful.analyze import Analyzer
 from wakeful.api.app import build_desk, create_app
@@ -20,10 +21,12 @@ from wakeful.core.settings import Settings
 from wakeful.desk.notify import SIGNATURE_HEADER, verify
 from wakeful.store.connectors import ConnectorStateRow
 from wakeful.store.db import migrate
+from wakeful.store.risk import CaseRiskRow
 
 from tests.desk.loopback import Receiver, receiver  # noqa: F401 - the loopback HTTP receiver fixture
 from tests.desk_fixtures import BRANDS, Headers
-from tests.factories import make_post
+from tests.factories import T0, make_post
+from tests.test_risk_desk import LOST_BAG, observe
 
 
 @pytest.fixture
@@ -75,6 +78,23 @@ def test_the_brand_fairness_policy_changes_the_queue_at_once(desk: Desk, client:
     assert client.put("/api/v1/settings/brands/aurora", json=config, headers=lead).status_code == 200
     assert level() == before + 1  # the brand chose to let reach raise a whole level (shown two-tier in reports)
     assert desk.settings.priority_for("nordrail") == desk.settings.priority  # other brands keep the desk's
+
+
+def test_a_brand_that_turns_risk_off_gets_no_risk_alert_from_the_running_desk(
+        desk: Desk, client: TestClient, auth: Headers) -> None:
+    lead = auth("lee", "aurora", Role.LEAD)
+    config = _aurora(client, lead)
+    config["priority"] = {"risk_max_levels": 0}
+    assert client.put("/api/v1/settings/brands/aurora", json=config, headers=lead).status_code == 200
+    post = make_post("r1", LOST_BAG, author="mira", followers=300, impressions=0, promoted=True)
+    desk.clock.set(T0)  # type: ignore[attr-defined]
+    desk.ingest.ingest([post])
+    for minutes, likes, reposts, impressions in ((10, 4, 1, 300), (20, 12, 3, 900), (30, 30, 9, 2400)):
+        observe(desk, post, minutes, likes, reposts, impressions)
+    with desk.db.session() as s:
+        [row] = s.scalars(select(CaseRiskRow)).all()
+    assert row.score >= desk.settings.priority.risk_min_score  # loud enough to alert under the desk's policy
+    assert row.alerted_at is None  # but the brand chose no risk escalation, and the ingest hook knows it
 
 
 def test_only_the_brand_lead_or_an_admin_may_change_it_and_bad_settings_are_refused(

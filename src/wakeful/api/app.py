@@ -39,9 +39,9 @@ def build_desk(settings: Settings, db: Database | None = None, clock: Clock | No
     base, settings = settings, settings_api.load_at_start(settings, db)
     analyzer = analyzer or Analyzer(settings.brands)
     notifier = notify.BrandNotifier(db, settings.notify, clock)
-    hooks = [incidents.case_hook, risk.case_hook(settings, notifier), routing.case_hook(notifier)]
-    ingest = IngestService(db, analyzer, settings, clock, case_hooks=hooks)
-    return Desk(db=db, settings=settings, clock=clock, ingest=ingest, jobs=[scheduled.job(notifier),
+    hooks = [incidents.case_hook, risk.case_hook(lambda: intake.settings, notifier), routing.case_hook(notifier)]
+    intake = IngestService(db, analyzer, settings, clock, case_hooks=hooks)  # the risk hook reads its live settings
+    return Desk(db=db, settings=settings, clock=clock, ingest=intake, jobs=[scheduled.job(notifier),
                 settings_api.reload_job], base_settings=base, notifier=notifier)
 
 

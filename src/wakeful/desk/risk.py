@@ -161,13 +161,15 @@ def reassess(session: Session, case_ids: Collection[int], now: datetime, setting
     return out
 
 
-def case_hook(settings: Settings, notifier: Notifier | None = None
+def case_hook(settings: Callable[[], Settings], notifier: Notifier | None = None
               ) -> Callable[[Session, set[int], datetime], None]:
-    """An `IngestService` case hook: `case_hooks=[risk.case_hook(settings, notifier)]`."""
+    """An `IngestService` case hook: `case_hooks=[risk.case_hook(lambda: service.settings, notifier)]`.
+
+    `settings` is asked on every batch, so a brand policy a lead changes on the running desk applies at once."""
     chosen = notifier or RecordingNotifier()
 
     def hook(session: Session, case_ids: set[int], now: datetime) -> None:
         session.flush()
-        reassess(session, case_ids, now, settings, chosen)
+        reassess(session, case_ids, now, settings(), chosen)
 
     return hook
