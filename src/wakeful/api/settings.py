@@ -123,15 +123,7 @@ TEST_EVENT = "settings.test"
 
 def describe(config: NotifyChannels) -> list[ChannelView]:
     """The channels a configuration turns on, as a lead may see them: addresses, never secrets."""
-    out = []
-    if config.webhook_url and config.webhook_secret is not None:
-        out.append(ChannelView(channel="webhook", target=f"{config.webhook_url} (signed)"))
-    if config.slack_url:
-        out.append(ChannelView(channel="slack", target="Slack-compatible incoming webhook (address kept secret)"))
-    if config.smtp_host:
-        out.append(ChannelView(channel="email", target=f"{', '.join(config.smtp_to)} via {config.smtp_host}:"
-                                                        f"{config.smtp_port}"))
-    return out
+    return [ChannelView(channel=c.name, target=c.target) for c in notify.channels_for(config)]
 
 
 def _lead_of(who: Principal, key: str, desk: Desk) -> None:

@@ -43,6 +43,11 @@ class DeliveryError(Exception):
 class Channel(Protocol):
     name: str
 
+    @property
+    def target(self) -> str:
+        """Where it delivers, as a lead may see it: never a secret (hook URLs that embed a token, passwords)."""
+        ...
+
     def send(self, event: str, payload: dict[str, Any]) -> None:
         """Deliver once or raise `DeliveryError`."""
 
@@ -79,6 +84,10 @@ class WebhookChannel:
     name: str = "webhook"
     timeout_s: float = 10.0
 
+    @property
+    def target(self) -> str:
+        return f"{self.url} (signed)"
+
     def send(self, event: str, payload: dict[str, Any]) -> None:
         body = _body(event, payload)
         headers = {"Content-Type": "application/json", EVENT_HEADER: event, SIGNATURE_HEADER: sign(self.secret, body)}
@@ -101,6 +110,10 @@ class SlackChannel:
     name: str = "slack"
     timeout_s: float = 10.0
 
+    @property
+    def target(self) -> str:
+        return "Slack-compatible incoming webhook (address kept secret)"
+
     def send(self, event: str, payload: dict[str, Any]) -> None:
         text = f"{summary_line(event, payload)}\n```{json.dumps(payload, indent=1, default=str)}```"
         _post(self.url, json.dumps({"text": text}).encode("utf-8"), {"Content-Type": "application/json"},
@@ -120,6 +133,10 @@ class EmailChannel:
     password: str | None = None
     starttls: bool = False
     timeout_s: float = 10.0
+
+    @property
+    def target(self) -> str:
+        return f"{', '.join(self.recipients)} via {self.host}:{self.port}"
 
     def send(self, event: str, payload: dict[str, Any]) -> None:
         msg = EmailMessage()
