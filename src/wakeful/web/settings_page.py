@@ -15,7 +15,8 @@ from wakeful.api.auth import Role
 from wakeful.api.connectors import list_connectors
 from wakeful.api.deps import DbSession, DeskDep
 from wakeful.api.settings import describe
-from wakeful.desk import agents, brand_settings, scheduled
+from wakeful.desk import agents, brand_settings
+from wakeful.desk.sla_targets import load_targets
 from wakeful.web.views import PageUser, render
 
 router = APIRouter(include_in_schema=False)
@@ -37,13 +38,12 @@ def shift_text(shifts: list[agents.Shift]) -> str:
 
 
 def _sla_rows(session: DbSession, desk: DeskDep, brand: str) -> list[dict[str, Any]]:
-    """One row per priority level: the stored policy, or the desk default it falls back to."""
-    stored = {r.priority: r for r in scheduled.list_policies(session, [brand])}
+    """One row per priority level: the stored policy, or the desk default it falls back to (as the queue reads it)."""
+    targets = load_targets(session, [brand], desk.settings)
     rows = []
     for level, name in enumerate(LEVELS):
-        row = stored.get(level)
-        policy = scheduled.to_policy(row) if row else scheduled.default_policy(desk.settings, level)
-        rows.append({"level": level, "name": name, "stored": row is not None, "policy": policy,
+        policy = targets.policy(brand, level)
+        rows.append({"level": level, "name": name, "stored": (brand, level) in targets.stored, "policy": policy,
                      "escalate_pct": round(policy.escalate_fraction * 100)})
     return rows
 
