@@ -11,12 +11,11 @@ from fastapi.testclient import TestClient
 
 from wakeful.api.auth import Role, create_user
 from wakeful.api.deps import Desk
-from wakeful.desk import service
 
 from tests.factories import T0, make_post
-from tests.test_risk_desk import observe
+from tests.test_risk_desk import LOST_BAG, observe
+from tests.test_risk_desk import _case_id as case_id
 
-LOST_BAG = "@AuroraAirways you lost my father's bag on AU 1432 and nobody answers. Disgraceful, I want it back now"
 PASSWORD = "a-long-agent-password"
 
 
@@ -25,12 +24,6 @@ def _signed_in(desk: Desk, client: TestClient) -> TestClient:
         create_user(s, "ana", PASSWORD, "aurora", Role.AGENT, desk.clock.now())
     assert client.post("/login", data={"username": "ana", "password": PASSWORD}).status_code == 200
     return client
-
-
-def _case_id(desk: Desk) -> int:
-    with desk.db.session() as s:
-        [case] = service.list_cases(s, None, desk.clock.now(), desk.settings)
-    return case.id
 
 
 def _json(html: str, element_id: str) -> object:
@@ -49,7 +42,7 @@ def test_a_promoted_spreading_complaint_shows_its_risk_and_forecast_band(desk: D
 
     queue = web.get("/").text
     assert re.search(r'class="risk-words">risk \d+: [^<]*promoted', queue)
-    page = web.get(f"/cases/{_case_id(desk)}").text
+    page = web.get(f"/cases/{case_id(desk)}").text
     assert 'id="risk-title"' in page and "impressions in 6 h" in page
     assert re.search(r"<strong>promotion</strong> \(\+\d+\)", page)
     band = _json(page, "forecast-data")
@@ -66,7 +59,7 @@ def test_bought_likes_are_shown_as_such_on_the_case_page(desk: Desk, client: Tes
     desk.ingest.ingest([post])
     observe(desk, post, 10, 3, 0, 120)
     observe(desk, post, 11, 1_400, 1, 180)  # a thousand likes in a minute, seen by sixty more people
-    page = _signed_in(desk, client).get(f"/cases/{_case_id(desk)}").text
+    page = _signed_in(desk, client).get(f"/cases/{case_id(desk)}").text
     evidence = re.search(r'id="authenticity-evidence">(.*?)</p>', page, re.S)
     assert evidence and re.search(r"\d+% of the engagement comes from\s+suspected fake accounts", evidence.group(1))
     assert "not counted toward this case's priority" in evidence.group(1)
