@@ -33,6 +33,11 @@ class Desk:
     """Run by the server every `settings.scheduler_interval_s` (escalations, re-routing, forecasts)."""
     base_settings: Settings | None = None
     """The configuration file's settings, under leads' saved brand edits (`settings` is the result)."""
+
+    @property
+    def file_settings(self) -> Settings:
+        """What leads' brand edits are laid over: `base_settings`, or `settings` for a desk built without them."""
+        return self.base_settings or self.settings
     notifier: Notifier | None = None
     """Where escalations and pages go (`desk.notify.BrandNotifier` from `settings.notify` in the server)."""
 

@@ -41,7 +41,7 @@ def apply(desk: Desk, settings: Settings) -> None:
 def reload_job(desk: Desk, now: datetime) -> None:
     """Scheduled job: pick up saves made through another server process."""
     with desk.db.session() as session:
-        fresh = brand_settings.load(session, desk.base_settings or desk.settings)
+        fresh = brand_settings.load(session, desk.file_settings)
     if fresh.brands != desk.settings.brands:
         apply(desk, fresh)
 
@@ -72,7 +72,7 @@ def _out(saved: SavedBrand) -> BrandSettingsOut:
             summary="The brands' settings in force (file or saved by a lead), with who changed them last")
 def list_brands(who: Lead, session: DbSession, desk: DeskDep) -> list[BrandSettingsOut]:
     seen = who.brands
-    return [_out(s) for s in brand_settings.brands_in_force(session, desk.base_settings or desk.settings)
+    return [_out(s) for s in brand_settings.brands_in_force(session, desk.file_settings)
             if seen is None or s.config.key in seen]
 
 
@@ -83,13 +83,12 @@ def put_brand(key: str, body: BrandConfig, who: Lead, session: DbSession, desk: 
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, f"body names brand {body.key!r}, path {key!r}")
     if who.brands is not None and key not in who.brands:
         raise HTTPException(status.HTTP_403_FORBIDDEN, f"you may not change brand {key!r}")
-    base = desk.base_settings or desk.settings
     try:
-        saved = brand_settings.save(session, base, body, who.name, desk.clock.now())
+        saved = brand_settings.save(session, body, who.name, desk.clock.now())
     except SettingsError as err:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(err)) from None
     session.commit()
-    apply(desk, brand_settings.load(session, base))
+    apply(desk, brand_settings.load(session, desk.file_settings))
     return _out(saved)
 
 

@@ -66,12 +66,12 @@ def brands_in_force(session: Session, base: Settings) -> list[SavedBrand]:
     return out
 
 
-def save(session: Session, base: Settings, config: BrandConfig, who: str, now: datetime) -> SavedBrand:
+def save(session: Session, config: BrandConfig, who: str, now: datetime) -> SavedBrand:
     """Store a new version of one brand's settings and return it; the caller applies it to the running desk."""
     if not (config.handles or config.names or config.keywords):
         raise SettingsError(f"brand {config.key!r} needs at least one handle, name or keyword to listen for")
-    current = latest(session).get(config.key)
-    version = (current.version if current else 0) + 1
+    version = (session.scalar(select(func.max(BrandSettingsRow.version))
+                              .where(BrandSettingsRow.brand == config.key)) or 0) + 1
     row = BrandSettingsRow(brand=config.key, version=version, config=config.model_dump(mode="json"),
                            changed_at=now, changed_by=who)
     session.add(row)

@@ -54,7 +54,7 @@ def settings_page(request: Request, who: PageUser, session: DbSession, desk: Des
         return render(request, "404.html", {"who": who, "what": "Settings (for leads)"},
                       status_code=status.HTTP_403_FORBIDDEN)
     now = desk.clock.now()
-    brands = [b for b in brand_settings.brands_in_force(session, desk.base_settings or desk.settings)
+    brands = [b for b in brand_settings.brands_in_force(session, desk.file_settings)
               if who.brands is None or b.config.key in who.brands]
     pages = []
     for b in brands:
