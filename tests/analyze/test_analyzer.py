@@ -1,6 +1,10 @@
 from __future__ import annotations
 
-from wakeful.analyze import Analyzer
+from collections.abc import Sequence
+
+import pytest
+
+from wakeful.analyze import Analyzer, pipeline
 from wakeful.analyze.pipeline import platform_language
 from wakeful.core.models import Sentiment
 
@@ -77,8 +81,14 @@ def test_components_can_be_replaced() -> None:
         def detect(self, text: str) -> tuple[str | None, float]:
             return "it", 0.9
 
+        def detect_many(self, texts: Sequence[str]) -> list[tuple[str | None, float]]:
+            return [self.detect(t) for t in texts]
+
         def score(self, text: str, lang: str | None) -> tuple[Sentiment, float]:
             return Sentiment.POSITIVE, 0.7
+
+        def score_many(self, texts: Sequence[str], langs: Sequence[str | None]) -> list[tuple[Sentiment, float]]:
+            return [self.score(t, lang) for t, lang in zip(texts, langs, strict=True)]
 
     stub = Always()
     a = Analyzer([AURORA], detector=stub, sentiment=stub).analyze(make_post("Aurora Air ok"))
@@ -101,3 +111,18 @@ def test_with_trained_models_reads_mood_apart_from_complaints(analyzer: Analyzer
     assert bag.lang == "de" and bag.complaint and bag.severity >= 1
     insult = trained.analyze(make_post("@AuroraAirways your agent Mark is a fucking idiot"))
     assert insult.offensive_p > 0.5 and "staff_abuse" in insult.legal
+
+
+def test_a_batch_reads_every_post_as_if_alone(analyzer: Analyzer, monkeypatch: pytest.MonkeyPatch) -> None:
+    texts = ["@AuroraAirways my bag never arrived at Heathrow, call me on 07700 900123",
+             "Flug AU 123 nach Berlin seit 3 Stunden verspätet, niemand informiert uns",
+             "vol annulé sans explication, remboursement svp", "Great crew today, thank you Aurora Air!",
+             "", "👍👍 #aurora", "You idiots at Aurora Air lost my bag, Sarah at the desk lied to me"]
+    posts = [make_post(t, post_id=str(i)) for i, t in enumerate(texts * 3)]
+    monkeypatch.setattr(pipeline, "BATCH", 4)  # chunks split the list mid-way
+    batch = [a.model_dump() for a in analyzer.analyze_many(posts)]
+    alone = [analyzer.analyze(p).model_dump() for p in posts]
+    for got, want in zip(batch, alone, strict=True):
+        numbers = [k for k, v in want.items() if isinstance(v, float)]
+        assert [got.pop(k) for k in numbers] == pytest.approx([want.pop(k) for k in numbers], abs=1e-6)
+        assert got == want

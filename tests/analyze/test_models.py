@@ -128,5 +128,5 @@ def test_rows_are_unit_length_and_empty_text_is_no_evidence() -> None:
     features = Featurizer.load()
     row = features.row("The train was late again")
     assert np.linalg.norm(row.values) == pytest.approx(1.0, abs=1e-5)
-    assert list(row.ids) == sorted(set(row.ids))
+    assert len(set(row.ids.tolist())) == len(row.ids)  # binary features: each n-gram once
     assert features.row("").ids.size == 0

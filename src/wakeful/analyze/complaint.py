@@ -9,11 +9,11 @@ sentiment alone can never make a complaint.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache
 from typing import NamedTuple, Protocol
-
-import numpy as np
 
 from wakeful.analyze.linear import Featurizer, FloatArray, LinearHead, featurizer, head
 from wakeful.analyze.text import compile_terms, fold, strip_urls
@@ -23,6 +23,11 @@ class ComplaintClassifier(Protocol):
     """Says whether `text` (in `lang`, None if unknown) is a complaint, with a 0..1 probability."""
 
     def predict(self, text: str, lang: str | None, sentiment_score: float) -> tuple[bool, float]: ...
+
+    def predict_many(self, texts: Sequence[str], langs: Sequence[str | None],
+                     sentiment_scores: Sequence[float]) -> list[tuple[bool, float]]:
+        """`predict` for many posts, in order (a batch may share work between them)."""
+        ...
 
 
 _BAG = r"(?:bags?|luggage|baggage|suitcases?|stroller|car ?seat|golf clubs|guitar)"
@@ -158,6 +163,13 @@ def _lexicons_for(lang: str | None) -> tuple[str, ...]:
     return LEXICON_LANGUAGES
 
 
+@cache
+def _any_cue(codes: tuple[str, ...]) -> re.Pattern[str]:
+    """Every counted cue of these lexicons in one alternation: most posts have none, and one search says so
+    where the four tables per lexicon would take up to twelve."""
+    return compile_terms([term for code in codes for table in (_STRONG, _WEAK, _MITIGATING) for term in table[code]])
+
+
 class Cues(NamedTuple):
     """Distinct lexicon cues found in a post."""
 
@@ -171,9 +183,12 @@ def cue_counts(text: str, lang: str | None) -> Cues:
     'thanks for nothing') is not counted again; a strong cue inside a hypothetical ('will it be delayed') is
     not counted at all."""
     folded = fold(strip_urls(text))
+    codes = _lexicons_for(lang)
+    if not _any_cue(codes).search(folded):
+        return Cues(0, 0, 0)
     found: list[dict[str, tuple[int, int]]] = [{}, {}, {}, {}]
     tables = (_HYPOTHETICAL_RE, _STRONG_RE, _WEAK_RE, _MITIGATING_RE)
-    for code in _lexicons_for(lang):
+    for code in codes:
         for bucket, table in zip(found, tables, strict=True):
             bucket.update((m.group(0), m.span()) for m in table[code].finditer(folded))
     hypothetical, strong, weak, mitigating = found
@@ -212,7 +227,10 @@ class LexiconComplaintClassifier:
         self.threshold = threshold
 
     def probability(self, text: str, lang: str | None, sentiment_score: float) -> float:
-        cues = cue_counts(text, lang)
+        return self.probability_of(cue_counts(text, lang), sentiment_score)
+
+    def probability_of(self, cues: Cues, sentiment_score: float) -> float:
+        """The rule on cues already counted."""
         w = self.weights
         z = (
             w.bias
@@ -228,6 +246,10 @@ class LexiconComplaintClassifier:
         p = self.probability(text, lang, sentiment_score)
         return p >= self.threshold, p
 
+    def predict_many(self, texts: Sequence[str], langs: Sequence[str | None],
+                     sentiment_scores: Sequence[float]) -> list[tuple[bool, float]]:
+        return [self.predict(t, lang, s) for t, lang, s in zip(texts, langs, sentiment_scores, strict=True)]
+
 
 def cue_inputs(text: str, lang: str | None) -> dict[str, float]:
     """The lexicon's cue counts as the trained model's dense inputs (capped as in `ComplaintWeights`).
@@ -235,7 +257,10 @@ def cue_inputs(text: str, lang: str | None) -> dict[str, float]:
     They carry the hand-written en/de/fr problem phrases into the model, which matters most for French, where no
     labelled complaint data exists.
     """
-    cues = cue_counts(text, lang)
+    return _cue_inputs(cue_counts(text, lang))
+
+
+def _cue_inputs(cues: Cues) -> dict[str, float]:
     return {"strong": min(cues.strong, 2), "weak": min(cues.weak, 3), "mitigating": min(cues.mitigating, 2)}
 
 
@@ -264,21 +289,27 @@ class LinearComplaintClassifier:
         self.lexicon = LexiconComplaintClassifier()
 
     def probability(self, text: str, lang: str | None, sentiment_score: float = 0.0) -> float:
-        p = float(self.model.proba(self.features.row(text), cue_inputs(text, lang))[0])
-        if lang in LEXICON_BACKOFF:
-            return max(p, self.lexicon.probability(text, lang, sentiment_score))
-        if self.agree and lang in LEXICON_AGREE:
-            return math.sqrt(p * self.lexicon.probability(text, lang, sentiment_score))
-        return p
+        return float(self.predict_proba([text], [lang], [sentiment_score])[0])
 
     def predict(self, text: str, lang: str | None, sentiment_score: float) -> tuple[bool, float]:
         p = self.probability(text, lang, sentiment_score)
         return p >= self.threshold, p
+
+    def predict_many(self, texts: Sequence[str], langs: Sequence[str | None],
+                     sentiment_scores: Sequence[float]) -> list[tuple[bool, float]]:
+        return [(p >= self.threshold, p) for p in self.predict_proba(texts, langs, sentiment_scores).tolist()]
 
     def predict_proba(self, texts: Sequence[str], langs: Sequence[str | None] | None = None,
                       sentiment_scores: Sequence[float] | None = None) -> FloatArray:
         """P(complaint) for a batch of texts (languages and sentiment scores default to unknown and 0)."""
         langs = langs if langs is not None else [None] * len(texts)
         scores = sentiment_scores if sentiment_scores is not None else [0.0] * len(texts)
-        return np.array([self.probability(t, lang, s) for t, lang, s in zip(texts, langs, scores, strict=True)],
-                        dtype=np.float32)
+        cues = [cue_counts(t, lang) for t, lang in zip(texts, langs, strict=True)]
+        extra = self.model.extra_matrix([_cue_inputs(c) for c in cues])
+        p = self.model.proba_many(self.features.batch(texts), extra)[:, 0]
+        for i, lang in enumerate(langs):
+            if lang in LEXICON_BACKOFF:
+                p[i] = max(p[i], self.lexicon.probability_of(cues[i], scores[i]))
+            elif self.agree and lang in LEXICON_AGREE:
+                p[i] = math.sqrt(p[i] * self.lexicon.probability_of(cues[i], scores[i]))
+        return p

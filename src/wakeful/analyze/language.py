@@ -70,6 +70,10 @@ class LanguageDetector(Protocol):
 
     def detect(self, text: str) -> tuple[str | None, float]: ...
 
+    def detect_many(self, texts: Sequence[str]) -> list[tuple[str | None, float]]:
+        """`detect` for many posts, in order (a batch may share work between them)."""
+        ...
+
 
 def clean_for_language(text: str, *, trailing_tags: bool = True) -> str:
     """Keep only the words of a post: links, @handles, emoji, digits and symbols say nothing about language.
@@ -135,6 +139,9 @@ class LinguaLanguageDetector:
             if untagged != full:
                 code, confidence = self._judge(untagged)
         return code, confidence
+
+    def detect_many(self, texts: Sequence[str]) -> list[tuple[str | None, float]]:
+        return [self.detect(text) for text in texts]
 
     def _judge(self, cleaned: str) -> tuple[str | None, float]:
         if sum(map(str.isalpha, cleaned)) < self.min_letters:

@@ -14,7 +14,7 @@ on a few thousand tweets per language.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from itertools import pairwise
@@ -66,10 +66,22 @@ def grams(text: str) -> tuple[list[str], list[str]]:
 
 
 class Row(NamedTuple):
-    """One post in feature space: sorted unique feature ids and their tf-idf weights (unit L2 norm)."""
+    """One post in feature space: unique feature ids and their tf-idf weights (unit L2 norm)."""
 
     ids: IntArray
     values: FloatArray
+
+
+class Batch(NamedTuple):
+    """Many posts in feature space, their rows laid end to end: post i owns `ids[starts[i]:starts[i + 1]]`.
+
+    Every post's run ends with the id `size` (one past the vocabulary) and weight 0, which every head maps to a
+    zero row, so no run is empty and one `np.add.reduceat` sums all posts at once.
+    """
+
+    ids: IntArray
+    values: FloatArray
+    starts: IntArray
 
 
 def _read(path: Path) -> dict[str, npt.NDArray[np.generic]]:
@@ -95,7 +107,9 @@ class Featurizer:
         self.words, self.chars, self.idf = words, chars, idf.astype(np.float32)
         self.size = len(idf)
         self._last: tuple[str, Row] | None = None
-        self._word_chars: dict[str, list[int]] = {}
+        self._word_ids: dict[str, tuple[int, ...]] = {}
+        self._last_batch: tuple[tuple[str, ...], Batch] | None = None
+        self._idf_padded = np.append(self.idf, np.float32(0.0))
 
     @classmethod
     def load(cls, path: Path | None = None) -> Featurizer:
@@ -108,20 +122,47 @@ class Featurizer:
         return cls(words, chars, idf)
 
     def ids(self, text: str) -> IntArray:
-        """Sorted ids of the text's known n-grams: the set `grams` yields, with each token's character n-gram ids
-        looked up once per process rather than once per post."""
+        """Unique ids of the text's known n-grams, unsorted: the set `grams` yields, with each token's own id and
+        character n-gram ids looked up once per process rather than once per post."""
         words = tokens(text)
-        wget, cget, cache = self.words.get, self.chars.get, self._word_chars
-        found = {i for g in words if (i := wget(g)) is not None}
-        found.update(i for a, b in pairwise(words) if (i := wget(f"{a} {b}")) is not None)
+        wget, cache = self.words.get, self._word_ids
+        found = {i for a, b in pairwise(words) if (i := wget(f"{a} {b}")) is not None}
         for word in set(words):
             known = cache.get(word)
             if known is None:
-                known = [i for g in char_grams(word) if (i := cget(g)) is not None]
+                known = self._lookup(word)
                 if len(cache) < WORD_CACHE:
                     cache[word] = known
             found.update(known)
-        return np.fromiter(sorted(found), dtype=np.int32, count=len(found))
+        return np.fromiter(found, dtype=np.int32, count=len(found))
+
+    def _lookup(self, word: str) -> tuple[int, ...]:
+        """A token's word id (if known) and its known character n-gram ids."""
+        cget = self.chars.get
+        own = self.words.get(word)
+        grams = [i for g in char_grams(word) if (i := cget(g)) is not None]
+        return (own, *grams) if own is not None else tuple(grams)
+
+    def batch(self, texts: Sequence[str]) -> Batch:
+        """The features of many posts in one array pass (idf gather and normalisation for the whole batch).
+        The last batch is kept, so the heads reading one batch share one pass."""
+        key = tuple(texts)
+        last = self._last_batch
+        if last is not None and last[0] == key:
+            return last[1]
+        sentinel = np.array([self.size], dtype=np.int32)
+        parts = [part for text in texts for part in (self.ids(text), sentinel)]
+        lengths = np.fromiter((len(p) for p in parts[::2]), dtype=np.int64, count=len(texts)) + 1
+        starts = np.zeros(len(texts), dtype=np.int64)
+        np.cumsum(lengths[:-1], out=starts[1:])
+        ids = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int32)
+        values = self._idf_padded[ids] if len(texts) else np.zeros(0, dtype=np.float32)
+        norms = np.sqrt(np.add.reduceat(values * values, starts)) if len(texts) else np.zeros(0, np.float32)
+        norms[norms == 0] = 1.0
+        values = values / np.repeat(norms, lengths)
+        batch = Batch(ids, values.astype(np.float32), starts.astype(np.int32))
+        self._last_batch = (key, batch)
+        return batch
 
     def row(self, text: str) -> Row:
         """The post's features. The last post's row is kept, so the heads reading one post share one pass."""
@@ -162,7 +203,7 @@ class LinearHead:
         path = (directory or MODELS_DIR) / f"{name}.npz"
         data = _read(path)
         k = len(data["classes"])
-        weights = np.zeros((n_features, k), dtype=np.float32)
+        weights = np.zeros((n_features + 1, k), dtype=np.float32)  # the last row: `Batch`'s end-of-post id
         rows = np.asarray(data["rows"], dtype=np.int64)
         if rows.size and (rows.min() < 0 or rows.max() >= n_features):
             raise ModelFileError(f"{path}: feature ids outside the vocabulary; retrain all models together")
@@ -187,10 +228,27 @@ class LinearHead:
 
     def proba(self, row: Row, extra: Mapping[str, float] | None = None) -> FloatArray:
         """Class probabilities: a distribution for softmax heads, independent per class for sigmoid heads."""
-        z = self.logits(row, extra)
+        return np.asarray(self._activate(self.logits(row, extra)[None, :])[0], dtype=np.float32)
+
+    def extra_matrix(self, extras: Sequence[Mapping[str, float]]) -> FloatArray:
+        """The dense inputs of many posts as one (posts, len(extra)) array, absent names as 0."""
+        return np.array([[e.get(name, 0.0) for name in self.extra] for e in extras], dtype=np.float32).reshape(
+            len(extras), len(self.extra))
+
+    def proba_many(self, batch: Batch, extra: FloatArray | None = None) -> FloatArray:
+        """`proba` of every post in `batch`, one row each: one gather and one segmented sum for the batch.
+        `extra` is `extra_matrix`'s array, or None when the head's dense inputs are all 0."""
+        if not len(batch.starts):
+            return np.zeros((0, len(self.classes)), dtype=np.float32)
+        z = np.add.reduceat(self.weights[batch.ids] * batch.values[:, None], batch.starts, axis=0) + self.bias
+        if self.extra_weights is not None and extra is not None:
+            z = z + extra @ self.extra_weights
+        return self._activate(z)
+
+    def _activate(self, z: FloatArray) -> FloatArray:
         if self.activation == "softmax":
-            e = np.exp(z - z.max())
-            return np.asarray(e / e.sum(), dtype=np.float32)
+            e = np.exp(z - z.max(axis=1, keepdims=True))
+            return np.asarray(e / e.sum(axis=1, keepdims=True), dtype=np.float32)
         return np.asarray(1.0 / (1.0 + np.exp(-z)), dtype=np.float32)
 
 

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import numpy as np
-
 from wakeful.analyze.linear import Featurizer, FloatArray, LinearHead, featurizer, head
 
 
@@ -29,6 +27,10 @@ class OffensiveClassifier:
         p = self.probability(text)
         return p >= self.threshold, p
 
+    def predict_many(self, texts: Sequence[str]) -> list[tuple[bool, float]]:
+        """`predict` for many posts, in order."""
+        return [(p >= self.threshold, p) for p in self.predict_proba(texts).tolist()]
+
     def predict_proba(self, texts: Sequence[str]) -> FloatArray:
         """P(offensive) for a batch of texts."""
-        return np.array([self.probability(t) for t in texts], dtype=np.float32)
+        return self.model.proba_many(self.features.batch(texts))[:, 0]

@@ -22,8 +22,10 @@ from wakeful.analyze.severity import severity
 from wakeful.analyze.spam import is_spam
 from wakeful.analyze.topics import ModelTopicTagger, TopicTagger
 from wakeful.analyze.urgency import read_urgency
-from wakeful.core.models import Analysis, Post
+from wakeful.core.models import Analysis, Post, Sentiment
 from wakeful.core.settings import BrandConfig
+
+BATCH = 256  # posts per model pass: past this, throughput gains are small (benchmarks/bench_analyze.py)
 
 
 def platform_language(tag: str | None) -> str | None:
@@ -75,34 +77,54 @@ class Analyzer:
         self.brand_topics = BrandTopics(brands)
 
     def language(self, post: Post) -> tuple[str | None, float]:
-        """The detector's answer; when it abstains, the platform's own tag if supported.
+        """The detector's answer; when it abstains, the platform's own tag if supported."""
+        return self._languages([post])[0]
 
-        The platform's tag is trusted less than a confident detection (platforms often tag from the user's
-        settings, not the text), so it only fills a gap, and with confidence 0 to say no model stood behind it.
-        """
-        lang, confidence = self.detector.detect(post.text)
-        if lang is None:
-            return platform_language(post.lang), 0.0
-        return lang, confidence
+    def _languages(self, posts: Sequence[Post]) -> list[tuple[str | None, float]]:
+        """The platform's tag is trusted less than a confident detection (platforms often tag from the user's
+        settings, not the text), so it only fills a gap, and with confidence 0 to say no model stood behind it."""
+        found = self.detector.detect_many([p.text for p in posts])
+        return [(lang, confidence) if lang is not None else (platform_language(post.lang), 0.0)
+                for post, (lang, confidence) in zip(posts, found, strict=True)]
 
     def analyze(self, post: Post) -> Analysis:
-        text = post.text
-        lang, lang_confidence = self.language(post)
-        label, score = self.sentiment.score(text, lang)
-        score = max(-1.0, min(1.0, score))
-        complaint, complaint_p = self.complaint.predict(text, lang, score)
+        return self.analyze_many([post])[0]
+
+    def analyze_many(self, posts: Sequence[Post]) -> list[Analysis]:
+        """Analyse posts in order; one result per post. The models read the whole batch at once (one
+        featurisation shared by every trained head, one matrix pass per head); the rules read post by post.
+        Long inputs go in chunks of `BATCH`, so memory stays bounded and per-post caches (`text.fold`) still hit."""
+        if len(posts) > BATCH:
+            return [a for i in range(0, len(posts), BATCH) for a in self.analyze_many(posts[i : i + BATCH])]
+        if not posts:
+            return []
+        texts = [p.text for p in posts]
+        languages = self._languages(posts)
+        langs = [lang for lang, _ in languages]
+        sentiments = [(label, max(-1.0, min(1.0, score))) for label, score in self.sentiment.score_many(texts, langs)]
+        complaints = self.complaint.predict_many(texts, langs, [score for _, score in sentiments])
+        topics = self.topics.tag_many(texts, langs)
+        offensive = self.offensive.predict_many(texts)
+        return [self._combine(*parts) for parts in zip(
+            texts, languages, sentiments, complaints, topics, offensive, strict=True)]
+
+    def _combine(self, text: str, language: tuple[str | None, float], sentiment: tuple[Sentiment, float],
+                 complaint: tuple[bool, float], model_topics: list[str], offensive: tuple[bool, float]) -> Analysis:
+        """One post's Analysis from the models' readings and the rules."""
+        lang, lang_confidence = language
+        label, score = sentiment
+        is_complaint, complaint_p = complaint
         brands = self.brands.match(text)
-        topics = self.brand_topics.tag(text, brands, self.topics.tag(text, lang))
+        topics = self.brand_topics.tag(text, brands, model_topics)
         urgency = read_urgency(text)
-        offensive, offensive_p = self.offensive.predict(text)
-        legal = self.legal(text, offensive)
-        level = severity(complaint, score, text, topics, signals=urgency.signals)
+        legal = self.legal(text, offensive[0])
+        level = severity(is_complaint, score, text, topics, signals=urgency.signals)
         return Analysis(
             lang=lang,
             lang_confidence=max(0.0, min(1.0, lang_confidence)),
             sentiment=label,
             sentiment_score=score,
-            complaint=complaint,
+            complaint=is_complaint,
             complaint_p=max(0.0, min(1.0, complaint_p)),
             question=is_question(text, lang),
             spam=is_spam(text),
@@ -113,7 +135,7 @@ class Analyzer:
             signals=urgency.signals,
             deadline_minutes=urgency.deadline_minutes,
             legal=legal,
-            offensive_p=max(0.0, min(1.0, offensive_p)),
+            offensive_p=max(0.0, min(1.0, offensive[1])),
         )
 
     @staticmethod
@@ -124,7 +146,3 @@ class Analyzer:
         if offensive and "staff_accusation" not in flags and named_staff(text):
             flags.append("staff_abuse")
         return flags
-
-    def analyze_many(self, posts: Sequence[Post]) -> list[Analysis]:
-        """Analyse posts in order; one result per post."""
-        return [self.analyze(post) for post in posts]

@@ -22,6 +22,10 @@ class SentimentModel(Protocol):
 
     def score(self, text: str, lang: str | None) -> tuple[Sentiment, float]: ...
 
+    def score_many(self, texts: Sequence[str], langs: Sequence[str | None]) -> list[tuple[Sentiment, float]]:
+        """`score` for many posts, in order (a batch may share work between them)."""
+        ...
+
 
 @cache
 def _vader() -> SentimentIntensityAnalyzer:
@@ -50,6 +54,9 @@ class VaderSentiment:
         compound = max(-1.0, min(1.0, compound))
         return label_for(compound, self.threshold), compound
 
+    def score_many(self, texts: Sequence[str], langs: Sequence[str | None]) -> list[tuple[Sentiment, float]]:
+        return [self.score(text, lang) for text, lang in zip(texts, langs, strict=True)]
+
 
 class LinearSentiment:
     """The shipped multilingual model (trained on airline tweets, XLM-T in eight languages and GermEval 2017).
@@ -74,15 +81,20 @@ class LinearSentiment:
         return float(p[self._pos] - p[self._neg])
 
     def score(self, text: str, lang: str | None) -> tuple[Sentiment, float]:
-        p = self.proba(text, lang)
-        label = Sentiment(self.model.classes[int(np.argmax(p))])
-        raw = float(p[self._pos] - p[self._neg])
+        return self._scores(self.proba(text, lang)[None, :])[0]
+
+    def score_many(self, texts: Sequence[str], langs: Sequence[str | None]) -> list[tuple[Sentiment, float]]:
+        return self._scores(self.predict_proba(texts, langs))
+
+    def _scores(self, p: FloatArray) -> list[tuple[Sentiment, float]]:
+        labels = [Sentiment(self.model.classes[i]) for i in p.argmax(axis=1)]
+        raw = p[:, self._pos] - p[:, self._neg]
         if self.model.calibration is not None:
-            raw = float(np.interp(raw, *self.model.calibration))
-        return label, max(-1.0, min(1.0, raw))
+            raw = np.interp(raw, *self.model.calibration)
+        return list(zip(labels, np.clip(raw, -1.0, 1.0).tolist(), strict=True))
 
     def predict_proba(self, texts: Sequence[str], langs: Sequence[str | None] | None = None) -> FloatArray:
         """Rows of class probabilities (columns in `self.model.classes` order) for a batch of texts."""
         langs = langs if langs is not None else [None] * len(texts)
-        return np.stack([self.proba(t, lang) for t, lang in zip(texts, langs, strict=True)]) if texts else (
-            np.zeros((0, len(self.model.classes)), dtype=np.float32))
+        extra = self.model.extra_matrix([language_inputs(lang) for lang in langs])
+        return self.model.proba_many(self.features.batch(texts), extra)

@@ -7,9 +7,10 @@ apostrophes; folding both the text and the lexicon the same way lets one pattern
 from __future__ import annotations
 
 import re
+import sys
 import unicodedata
 from collections.abc import Iterable
-from functools import lru_cache
+from functools import cache, lru_cache
 
 _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "\u00b4": "'", "`": "'"})
 
@@ -18,12 +19,18 @@ MENTION_RE = re.compile(r"(?<![\w@])@\w+")
 HASHTAG_RE = re.compile(r"(?<![\w#])#(\w+)")
 
 
+@cache
+def _combining_marks() -> dict[int, None]:
+    """Every combining code point (912 in Unicode 15), as a `str.translate` table that deletes them: one C pass
+    per post instead of a Python test per character. Built once, on the first non-ASCII text (~0.1 s)."""
+    return {c: None for c in range(sys.maxunicode + 1) if unicodedata.combining(chr(c))}
+
+
 def strip_accents(text: str) -> str:
     """Drop combining marks after NFKD, so 'Verspätung' and 'Verspatung' compare equal."""
     if text.isascii():
         return text
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return unicodedata.normalize("NFKD", text).translate(_combining_marks())
 
 
 @lru_cache(maxsize=1024)

@@ -12,8 +12,6 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Protocol
 
-import numpy as np
-
 from wakeful.analyze.linear import Featurizer, FloatArray, LinearHead, featurizer, head
 from wakeful.analyze.text import compile_terms, fold, strip_urls
 
@@ -22,6 +20,10 @@ class TopicTagger(Protocol):
     """Tags `text` (in `lang`, None if unknown) with topic keys, in taxonomy order."""
 
     def tag(self, text: str, lang: str | None) -> list[str]: ...
+
+    def tag_many(self, texts: Sequence[str], langs: Sequence[str | None]) -> list[list[str]]:
+        """`tag` for many posts, in order (a batch may share work between them)."""
+        ...
 
 
 _BAG_EN = r"(?:bags?|luggage|baggage|suitcases?|stroller|car ?seat)"
@@ -117,16 +119,23 @@ class KeywordTopicTagger:
             topic: {lang: compile_terms(terms) for lang, terms in by_lang.items() if terms}
             for topic, by_lang in taxonomy.items()
         }
+        terms = [term for by_lang in taxonomy.values() for ts in by_lang.values() for term in ts]
+        self._any = compile_terms(terms) if terms else None  # most posts match no keyword: one search says so
 
     def tag(self, text: str, lang: str | None) -> list[str]:
         folded = fold(strip_urls(text))
         found: list[str] = []
+        if self._any is None or not self._any.search(folded):
+            return found
         for topic in self.topics:
             rules = self._rules[topic]
             langs = [lang, "en"] if lang in rules else list(rules)
             if any(code in rules and rules[code].search(folded) for code in langs):
                 found.append(topic)
         return found
+
+    def tag_many(self, texts: Sequence[str], langs: Sequence[str | None]) -> list[list[str]]:
+        return [self.tag(text, lang) for text, lang in zip(texts, langs, strict=True)]
 
 
 class ModelTopicTagger:
@@ -161,12 +170,16 @@ class ModelTopicTagger:
         return [c for c, q in zip(self.model.classes, p, strict=True) if q >= self.threshold]
 
     def tag(self, text: str, lang: str | None) -> list[str]:
-        if lang not in self.languages:
-            return self.all_keywords.tag(text, lang)
-        return self.learned(text) + self.keywords.tag(text, lang)
+        return self.tag_many([text], [lang])[0]
+
+    def tag_many(self, texts: Sequence[str], langs: Sequence[str | None]) -> list[list[str]]:
+        modelled = [i for i, lang in enumerate(langs) if lang in self.languages]
+        p = self.predict_proba(texts)[modelled] >= self.threshold  # all texts: the batch's features are shared
+        learned = {i: [c for c, yes in zip(self.model.classes, row, strict=True) if yes]
+                   for i, row in zip(modelled, p.tolist(), strict=True)}
+        return [learned[i] + self.keywords.tag(text, lang) if i in learned else self.all_keywords.tag(text, lang)
+                for i, (text, lang) in enumerate(zip(texts, langs, strict=True))]
 
     def predict_proba(self, texts: Sequence[str]) -> FloatArray:
         """Rows of per-topic probabilities (columns in `self.model.classes` order) for a batch of texts."""
-        if not texts:
-            return np.zeros((0, len(self.model.classes)), dtype=np.float32)
-        return np.stack([self.proba(t) for t in texts])
+        return self.model.proba_many(self.features.batch(texts))
