@@ -5,14 +5,15 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping
 from datetime import datetime
 
-from sqlalchemy import Select, select
+from sqlalchemy import ColumnElement, Select, and_, select, true
 from sqlalchemy.orm import Session
 
 from wakeful.analyze.pii import redact
 from wakeful.core.clock import as_utc
-from wakeful.core.settings import PriorityPolicy, Settings
+from wakeful.core.settings import Settings
 from wakeful.desk.cases import CaseState
-from wakeful.desk.priority import compute_priority, head_start_seconds, priority_level
+from wakeful.desk.priority import compute_priority
+from wakeful.desk.queue_rank import Ranker
 from wakeful.desk.schemas import (
     AuthorView,
     CaseDetail,
@@ -116,9 +117,58 @@ def summarize(session: Session, case: CaseRow, now: datetime, settings: Settings
     )
 
 
-def _policies(settings: Settings) -> dict[str, PriorityPolicy]:
-    """Each brand's priority policy, looked up once for a pass over thousands of cases."""
-    return {b.key: settings.priority_for(b.key) for b in settings.brands}
+def _filters(assignee: str | None, unassigned: bool, lang: str | None, topic: str | None) -> list[ColumnElement[bool]]:
+    conds: list[ColumnElement[bool]] = []
+    if assignee:
+        conds.append(CaseRow.assignee == assignee)
+    if unassigned:
+        conds.append(CaseRow.assignee.is_(None))
+    if lang:
+        conds.append(CaseRow.lang == lang)
+    if topic:
+        conds.append(json_list_has(CaseRow.topics, topic))
+    return conds
+
+
+def _scan(session: Session, brands: Collection[str] | None, ranker: Ranker, states: Collection[str],
+          conds: list[ColumnElement[bool]], *, in_where: bool, breached: bool = False, min_level: int = 0,
+          limit: int = 0) -> tuple[list[int], QueueCounts]:
+    """One pass over the cases in `states`: the ids of the top `limit` that match, and counts over all of them.
+
+    The filters `conds` go in the WHERE clause (`in_where`) when only the page is wanted, else they come back as
+    a column so the same rows give the counts. Ranks on a few columns (priority depends on the time, so it is
+    computed here, not stored); callers load full rows only for the page.
+    """
+    wanted = and_(*conds) if conds and not in_where else true()
+    stmt = select(CaseRow.id, CaseRow.severity, CaseRow.reach, CaseRow.awaiting_since, CaseRow.opened_at,
+                  CaseRow.brand, CaseRiskRow.score, CaseRiskRow.genuine_reach, CaseRow.first_response_at,
+                  CaseRow.assignee, wanted).outerjoin(CaseRiskRow, CaseRiskRow.case_id == CaseRow.id)
+    if brands is not None:
+        stmt = stmt.where(CaseRow.brand.in_(list(brands)))
+    stmt = stmt.where(CaseRow.state.in_(list(states)), *(conds if in_where else ()))
+    rate = ranker.rate
+    ranked = []
+    total = late_count = unassigned = 0
+    if session.autoflush:
+        session.flush()  # as session.execute would; plain rows through the connection skip the ORM's row layer
+    for case_id, severity, reach, awaiting, opened_at, brand, risk, genuine, first, assignee, keep in (
+            session.connection().execute(stmt)):
+        level, rank, late = rate(brand, severity, _reach(reach, genuine), risk, awaiting, first is not None)
+        total += 1
+        unassigned += assignee is None
+        late_count += late
+        if limit and keep and level >= min_level and (late or not breached):
+            ranked.append((-level, -rank, opened_at, case_id))  # one query's times: all naive or all aware
+    ranked.sort()
+    return [r[-1] for r in ranked[:limit]], QueueCounts(active=total, breached=late_count, unassigned=unassigned)
+
+
+def _page(session: Session, page: list[int], now: datetime, settings: Settings, targets: Targets) -> list[CaseSummary]:
+    """Full rows, latest customer texts and risk rows for the ranked ids, in three queries."""
+    rows = {c.id: c for c in session.scalars(select(CaseRow).where(CaseRow.id.in_(page)))}
+    texts = _latest_customer_texts(session, page)
+    risks = {r.case_id: r for r in session.scalars(select(CaseRiskRow).where(CaseRiskRow.case_id.in_(page)))}
+    return [summarize(session, rows[i], now, settings, texts.get(i, ""), targets, risks) for i in page]
 
 
 def list_cases(
@@ -136,65 +186,30 @@ def list_cases(
     min_level: int = 0,
     limit: int = 200,
 ) -> list[CaseSummary]:
-    """The queue: cases in the given states, highest priority and longest waiting first.
-
-    Ranks on a few columns of every matching case (priority depends on the time, so it is computed here, not
-    stored), then loads full rows only for the page it returns.
-    """
-    cols = select(CaseRow.id, CaseRow.severity, CaseRow.reach, CaseRow.awaiting_since, CaseRow.opened_at,
-                  CaseRow.brand, CaseRiskRow.score, CaseRiskRow.genuine_reach, CaseRow.first_response_at).outerjoin(
-        CaseRiskRow, CaseRiskRow.case_id == CaseRow.id)
+    """The queue: cases in the given states, highest priority and longest waiting first."""
     targets = load_targets(session, brands, settings)
-    if brands is not None:
-        cols = cols.where(CaseRow.brand.in_(list(brands)))
-    stmt = cols.where(CaseRow.state.in_(list(states)))
-    if assignee:
-        stmt = stmt.where(CaseRow.assignee == assignee)
-    if unassigned:
-        stmt = stmt.where(CaseRow.assignee.is_(None))
-    if lang:
-        stmt = stmt.where(CaseRow.lang == lang)
-    if topic:
-        stmt = stmt.where(json_list_has(CaseRow.topics, topic))
-    ranked = []
-    policies = _policies(settings)
-    for case_id, severity, reach, awaiting_since, opened_at, brand, risk, genuine, first in session.execute(stmt):
-        policy = policies.get(brand, settings.priority)
-        reach = _reach(reach, genuine)
-        awaiting = as_utc(awaiting_since) if awaiting_since else None
-        level, waited = priority_level(severity, reach, awaiting, now, policy, risk)
-        late = awaiting is not None and targets.past(brand, level, awaiting, first is not None, now)
-        if level >= min_level and (late or not breached):
-            rank = waited + head_start_seconds(reach, policy, risk) if awaiting else 0.0
-            ranked.append((-level, -rank, opened_at, case_id))  # one query's times: all naive or all aware
-    ranked.sort()
-    page = [r[-1] for r in ranked[:limit]]
-    rows = {c.id: c for c in session.scalars(select(CaseRow).where(CaseRow.id.in_(page)))}
-    texts = _latest_customer_texts(session, page)
-    risks = {r.case_id: r for r in session.scalars(select(CaseRiskRow).where(CaseRiskRow.case_id.in_(page)))}
-    return [summarize(session, rows[i], now, settings, texts.get(i, ""), targets, risks) for i in page]
+    page, _ = _scan(session, brands, Ranker(settings, targets, now), states,
+                    _filters(assignee, unassigned, lang, topic), in_where=True, breached=breached,
+                    min_level=min_level, limit=limit)
+    return _page(session, page, now, settings, targets)
 
 
 def queue_counts(session: Session, brands: Collection[str] | None, now: datetime, settings: Settings) -> QueueCounts:
-    """Header numbers over every active case, from three columns (cheap at 10,000 open cases)."""
-    stmt = select(CaseRow.assignee, CaseRow.severity, CaseRow.reach, CaseRow.awaiting_since, CaseRow.brand,
-                  CaseRiskRow.score, CaseRiskRow.genuine_reach, CaseRow.first_response_at).outerjoin(
-        CaseRiskRow, CaseRiskRow.case_id == CaseRow.id)
-    if brands is not None:
-        stmt = stmt.where(CaseRow.brand.in_(list(brands)))
+    """Header numbers over every active case."""
+    ranker = Ranker(settings, load_targets(session, brands, settings), now)
+    return _scan(session, brands, ranker, ACTIVE_STATES, [], in_where=True)[1]
+
+
+def queue_page(
+    session: Session, brands: Collection[str] | None, now: datetime, settings: Settings, *,
+    assignee: str | None = None, unassigned: bool = False, lang: str | None = None, topic: str | None = None,
+    breached: bool = False, limit: int = 200,
+) -> tuple[list[CaseSummary], QueueCounts]:
+    """The queue page's active cases (as `list_cases`) and header counts (as `queue_counts`) from one pass."""
     targets = load_targets(session, brands, settings)
-    total = breached = unassigned = 0
-    policies = _policies(settings)
-    for assignee, severity, reach, awaiting_since, brand, risk, genuine, first in session.execute(
-            stmt.where(CaseRow.state.in_(ACTIVE_STATES))):
-        total += 1
-        unassigned += assignee is None
-        if awaiting_since is not None:
-            awaiting = as_utc(awaiting_since)
-            level, _ = priority_level(severity, _reach(reach, genuine), awaiting, now,
-                                      policies.get(brand, settings.priority), risk)
-            breached += targets.past(brand, level, awaiting, first is not None, now)
-    return QueueCounts(active=total, breached=breached, unassigned=unassigned)
+    page, counts = _scan(session, brands, Ranker(settings, targets, now), ACTIVE_STATES,
+                         _filters(assignee, unassigned, lang, topic), in_where=False, breached=breached, limit=limit)
+    return _page(session, page, now, settings, targets), counts
 
 
 def load_case(session: Session, case_id: int, brands: Collection[str] | None) -> CaseRow:

@@ -210,9 +210,9 @@ def queue(request: Request, who: PageUser, session: DbSession, desk: DeskDep, mi
     topic = (topic or "").strip() or None
     filters = {"mine": "true" if mine else None, "unassigned": "true" if unassigned else None, "lang": lang,
                "topic": topic, "breached": "true" if breached else None}
-    cases = service.list_cases(session, who.brands, now, desk.settings, assignee=who.name if mine else None,
-                               unassigned=unassigned, lang=lang, topic=topic, breached=breached,
-                               limit=QUEUE_LIMIT)
+    cases, counts = service.queue_page(session, who.brands, now, desk.settings,
+                                       assignee=who.name if mine else None, unassigned=unassigned, lang=lang,
+                                       topic=topic, breached=breached, limit=QUEUE_LIMIT)
     query = urlencode({k: v for k, v in filters.items() if v} | {"limit": QUEUE_LIMIT})
     volume = volume_by_hour(session, who.brands, since=now - timedelta(hours=VOLUME_HOURS))
     brand_langs = [lg for b in desk.settings.brands if who.brands is None or b.key in who.brands
@@ -221,7 +221,7 @@ def queue(request: Request, who: PageUser, session: DbSession, desk: DeskDep, mi
         "who": who,
         "active_nav": "queue",
         "cases": cases,
-        "counts": service.queue_counts(session, who.brands, now, desk.settings),
+        "counts": counts,
         "open_incidents": incidents.list_incidents(session, who.brands, open_only=True),
         "filters": {"mine": mine, "unassigned": unassigned, "lang": lang, "topic": topic, "breached": breached},
         "topics": sorted(set(AIRLINE_TAXONOMY) | {t for c in cases for t in c.topics}

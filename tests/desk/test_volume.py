@@ -1,0 +1,36 @@
+"""The volume chart's hourly counts, now counted by the database: UTC hours whatever the session's time zone."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import text
+
+from wakeful.api.deps import Desk
+from wakeful.desk.reports import volume_by_hour
+
+from tests.factories import T0, make_post
+
+LOST = "@AuroraAirways you lost my bag on AU 2213, nobody answers. Still waiting for my suitcase!"
+PRAISE = "@AuroraAirways thank you, the crew on AU 12 was wonderful and so kind!"
+NORD = "@NordRail mein Zug nach Hamburg ist ausgefallen und niemand hilft mir, das ist eine Frechheit!"
+
+
+def test_posts_are_counted_per_utc_hour_with_empty_hours_and_the_negative_ones(desk: Desk) -> None:
+    desk.ingest.ingest([
+        make_post("a1", LOST, author="hasan", minutes=5), make_post("a2", LOST, author="bea", minutes=59.9),
+        make_post("a3", PRAISE, author="cem", minutes=60), make_post("a4", LOST, author="dan", minutes=190),
+        make_post("n1", NORD, author="jonas", minutes=30),
+    ])
+    with desk.db.session() as s:
+        if s.get_bind().dialect.name == "postgresql":
+            s.execute(text("SET TIME ZONE 'Asia/Kolkata'"))  # +05:30: truncating local hours would shift them
+        aurora = volume_by_hour(s, {"aurora"})
+        both = volume_by_hour(s, None)
+        later = volume_by_hour(s, {"aurora"}, since=T0 + timedelta(minutes=60), until=T0 + timedelta(minutes=190))
+        none = volume_by_hour(s, {"aurora"}, since=T0 + timedelta(days=1))
+    assert [(p.hour, p.posts, p.negative) for p in aurora] == [
+        (T0, 2, 2), (T0 + timedelta(hours=1), 1, 0), (T0 + timedelta(hours=2), 0, 0), (T0 + timedelta(hours=3), 1, 1)]
+    assert [p.posts for p in both] == [3, 1, 0, 1]
+    assert [(p.hour, p.posts) for p in later] == [(T0 + timedelta(hours=1), 1)]
+    assert none == []
