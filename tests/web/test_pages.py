@@ -120,7 +120,7 @@ def test_login_page_and_static_files_need_no_cookie(client: TestClient) -> None:
     assert r.status_code == 200
     assert '<label for="username">Username</label>' in r.text and 'type="password"' in r.text
     assert "script-src 'self'" in r.headers["content-security-policy"]
-    for path in ("/static/app.css", "/static/queue.js", "/static/case.js", "/static/charts.js",
+    for path in ("/static/app.css", "/static/api.js", "/static/queue.js", "/static/case.js", "/static/charts.js",
                  "/static/vendor/chart.umd.min.js"):
         assert client.get(path).status_code == 200, path
 

@@ -2,19 +2,6 @@
 "use strict";
 
 (function () {
-  function csrfToken() {
-    var meta = document.querySelector('meta[name="csrf-token"]');
-    return meta ? meta.getAttribute("content") : "";
-  }
-
-  function errorText(status, body) {
-    if (body && typeof body.detail === "string") return body.detail;
-    if (body && Array.isArray(body.detail)) {
-      return body.detail.map(function (d) { return d.msg; }).join("; ");
-    }
-    return "HTTP " + status;
-  }
-
   function payload(action, form) {
     var data = new FormData(form);
     if (action === "assign") return { assignee: data.get("assignee") || null };
@@ -86,12 +73,8 @@
         if (button) button.disabled = true;
         status.className = "action-status";
         status.textContent = "Saving…";
-        fetch("/api/v1/cases/" + encodeURIComponent(caseId) + "/" + action, {
-          method: "POST",
-          credentials: "same-origin",
-          headers: { "Content-Type": "application/json", Accept: "application/json", "X-CSRF-Token": csrfToken() },
-          body: JSON.stringify(payload(action, form))
-        }).then(function (r) {
+        deskApi.send("/api/v1/cases/" + encodeURIComponent(caseId) + "/" + action, payload(action, form))
+        .then(function (r) {
           if (r.ok && action === "reveal") {
             return r.json().then(function (shown) {
               shown.forEach(function (post) {
@@ -113,7 +96,7 @@
             return null;
           }
           return r.json().catch(function () { return null; }).then(function (body) {
-            throw new Error(errorText(r.status, body));
+            throw new Error(deskApi.errorText(r.status, body));
           });
         }).catch(function (err) {
           status.className = "action-status error";

@@ -151,13 +151,9 @@
       else if (tr && (ev.key === "o" || ev.key === "Enter")) window.location.assign("/cases/" + tr.getAttribute("data-case-id"));
       else if (tr && ev.key === "r") window.location.assign("/cases/" + tr.getAttribute("data-case-id") + "#reply-text");
       else if (tr && ev.key === "a") {
-        var meta = document.querySelector('meta[name="csrf-token"]');
         var me = document.body.getAttribute("data-me");
-        fetch("/api/v1/cases/" + tr.getAttribute("data-case-id") + "/assign", {
-          method: "POST", credentials: "same-origin",
-          headers: { "Content-Type": "application/json", "X-CSRF-Token": meta ? meta.getAttribute("content") : "" },
-          body: JSON.stringify({ assignee: me })
-        }).then(function () { setText("queue-status", "Assigned to you"); });
+        deskApi.send("/api/v1/cases/" + tr.getAttribute("data-case-id") + "/assign", { assignee: me })
+          .then(function () { setText("queue-status", "Assigned to you"); });
       } else return;
       ev.preventDefault();
     });

@@ -3,11 +3,6 @@
 "use strict";
 
 (function () {
-  function csrfToken() {
-    var meta = document.querySelector('meta[name="csrf-token"]');
-    return meta ? meta.getAttribute("content") : "";
-  }
-
   function list(text) {
     return text.split(",").map(function (s) { return s.trim(); }).filter(function (s) { return s.length; });
   }
@@ -63,14 +58,6 @@
     return out;
   }
 
-  function errorText(status, data) {
-    if (data && typeof data.detail === "string") return data.detail;
-    if (data && Array.isArray(data.detail)) {
-      return data.detail.map(function (d) { return (d.loc || []).slice(1).join(".") + ": " + d.msg; }).join("; ");
-    }
-    return "HTTP " + status;
-  }
-
   function say(text, bad) {
     var status = document.getElementById("settings-status");
     status.textContent = text;
@@ -83,14 +70,9 @@
     var button = document.querySelector('button[type=submit][form="' + form.id + '"]') ||
                  form.querySelector("button[type=submit]");
     button.disabled = true;
-    fetch(form.getAttribute("data-api"), {
-      method: form.getAttribute("data-method") || "POST",
-      credentials: "same-origin",
-      headers: { "Content-Type": "application/json", Accept: "application/json", "X-CSRF-Token": csrfToken() },
-      body: JSON.stringify(body(form))
-    }).then(function (r) {
+    deskApi.send(form.getAttribute("data-api"), body(form), form.getAttribute("data-method")).then(function (r) {
       return r.json().catch(function () { return null; }).then(function (data) {
-        if (!r.ok) throw new Error(errorText(r.status, data));
+        if (!r.ok) throw new Error(deskApi.errorText(r.status, data));
         if (form.getAttribute("data-kind") === "notify-test") {
           // a test send changes nothing: say what each channel did and stay on the page
           var failed = data.filter(function (d) { return d.status !== "delivered"; });
