@@ -7,6 +7,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from scipy import sparse
+from sklearn.utils.class_weight import compute_class_weight
 
 from wakeful.analyze.linear import LinearHead
 from wakeful.training import data, train, vocabulary
@@ -58,3 +60,34 @@ def test_exported_head_scores_like_the_trained_one(tmp_path: Path) -> None:
     got = [float(head.logits(loaded.row(e.text), cue_inputs(e.text, e.lang))[0]) for e in examples]
     assert np.allclose(got, expected, atol=2e-3 * max(1.0, float(np.abs(expected).max())))
     assert [g > 0 for g in got] == [label == "yes" for _, label in TEXTS]
+
+
+def test_log_count_ratio_favours_features_of_the_positives() -> None:
+    x = sparse.csr_matrix(np.array([[1, 0, 1], [1, 0, 1], [0, 1, 1], [0, 1, 1]], dtype=np.float32))
+    ratio = train.log_count_ratio(x, np.array([1, 1, 0, 0]))
+    assert ratio[0] > 0 > ratio[1] and ratio[2] == pytest.approx(0.0)
+
+
+def test_nb_weights_score_plain_features() -> None:
+    """The log-count ratio is folded into the weights: plain features, as inference reads them, classify."""
+    examples = _examples()
+    features = vocabulary.fit([e.text for e in examples], min_df=1)
+    x, y = train.design(features, SPEC, examples), train.targets(SPEC, examples)
+    plain, _ = train.fit_columns(x, y, 1e-4, seed=0)
+    weights, bias = train.fit_columns(x, y, 1e-4, seed=0, nb=True)
+    assert not np.allclose(weights, plain)
+    assert [bool(z > 0) for z in np.asarray(x @ weights).ravel() + bias[0]] == [lab == "yes" for _, lab in TEXTS]
+
+
+def test_class_weight_interpolates_between_none_and_balanced() -> None:
+    y = np.array([1] + [0] * 8)
+    balanced = compute_class_weight("balanced", classes=np.array([0, 1]), y=y)
+    assert train.class_weight(y, 1.0) == pytest.approx({0: balanced[0], 1: balanced[1]})
+    assert train.class_weight(y, 0.0) == {0: 1.0, 1: 1.0}
+    assert train.class_weight(y, 0.5)[1] == pytest.approx(balanced[1] ** 0.5)
+
+
+def test_top_hit_rate_counts_rows_with_a_gold_class_only() -> None:
+    y = np.array([[1, 0], [0, 1], [0, 0]])
+    logits = np.array([[2.0, 1.0], [2.0, 1.0], [0.0, 5.0]])
+    assert train.top_hit_rate(logits, y) == 0.5

@@ -15,9 +15,12 @@ from wakeful.evaluation.analysis import evaluate, headline, lines
 CARD_HEAD = """# wakeful analysis models
 
 Linear models over one shared feature space (word uni/bigrams + character 2-5-grams inside word boundaries,
-idf-weighted, L2-normalised), trained by `wakeful train` with scikit-learn (class-balanced logistic regression,
+idf-weighted, L2-normalised), trained by `wakeful train` with scikit-learn (class-weighted logistic regression,
 one-vs-rest, averaged SGD, L2 strength picked on each data set's validation split) and exported as numpy arrays.
-Inference is numpy only (`wakeful.analyze.linear`): no pickles, no network, no model hub.
+Sentiment is fitted NB-LR style (each feature scaled by its log-count ratio for the class, the scale folded into
+the exported weights); topics weigh classes by the balanced weights to the power 0.75 and pick their L2 strength
+on tagging micro-F1 and top-1 accuracy together. Inference is numpy only (`wakeful.analyze.linear`): no pickles,
+no network, no model hub.
 
 ## Heads and training data
 - **sentiment** (negative / neutral / positive): Twitter US Airline Sentiment (CrowdFlower, Feb 2015;
