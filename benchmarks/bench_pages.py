@@ -1,7 +1,9 @@
 """Dashboard and API response times with 10,000 open cases (issue 6 asks for pages under 300 ms server time).
 
 Builds an SQLite desk with N open cases (bulk-inserted rows, realistic shapes), then times each page through
-FastAPI's TestClient (server time, no network), beside `/healthz` in the same run as the framework's floor.
+FastAPI's TestClient (server time, no network), beside `/healthz` in the same run as the framework's floor: the
+machine is shared and noisy, so compare the "x floor" column between runs, not the milliseconds. The reports page
+reads the last seven days, which here is every case and post.
 Run: `.venv/bin/python benchmarks/bench_pages.py [--cases N] [--repeat K]`.
 """
 
@@ -30,6 +32,7 @@ from wakeful.store.db import migrate
 from wakeful.store.models import AuthorRow, CasePostRow, CaseRow, EngagementRow, PostRow
 
 NOW = datetime(2026, 3, 3, 12, 0, tzinfo=UTC)
+TARGET_MS = 300
 
 
 def populate(url: str, n: int, seed: int = 1) -> None:
@@ -95,15 +98,18 @@ def main() -> None:
             ("/healthz (floor)", timed_ms(client, "/healthz", args.repeat)),
             ("GET / (queue page)", timed_ms(client, "/", args.repeat)),
             ("GET /cases/5000 (case page)", timed_ms(client, "/cases/5000", args.repeat)),
+            ("GET /reports (reports page)", timed_ms(client, "/reports", args.repeat)),
+            ("GET /incidents", timed_ms(client, "/incidents", args.repeat)),
+            ("GET /settings", timed_ms(client, "/settings", args.repeat)),
             ("GET /api/v1/cases", timed_ms(client, "/api/v1/cases", args.repeat, headers=bearer)),
             ("GET /api/v1/stats/queue", timed_ms(client, "/api/v1/stats/queue", args.repeat, headers=bearer)),
         ]
         floor = rows[0][1]
         print(f"{args.cases} open cases, SQLite, median of {args.repeat}\n")
-        print("| request | ms | x floor |")
-        print("|---|---:|---:|")
+        print("| request | ms | x floor | under 300 ms |")
+        print("|---|---:|---:|---|")
         for name, ms in rows:
-            print(f"| {name} | {ms:.1f} | {ms / floor:.1f} |")
+            print(f"| {name} | {ms:.1f} | {ms / floor:.1f} | {'yes' if ms < TARGET_MS else 'NO'} |")
 
 
 if __name__ == "__main__":

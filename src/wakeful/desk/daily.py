@@ -4,19 +4,20 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import statistics
 from collections import Counter, defaultdict
 from collections.abc import Collection, Iterable
 from datetime import date, datetime
 
 from pydantic import BaseModel, Field
-from sqlalchemy import select
+from sqlalchemy import String, cast, func, select
 from sqlalchemy.orm import Session
 
 from wakeful.core.clock import as_utc
 from wakeful.core.settings import Settings
 from wakeful.desk.fairness import percentile
-from wakeful.desk.reports import mentions
+from wakeful.desk.reports import mentions, utc_start, utc_time
 from wakeful.store.models import CaseRow, PostRow
 
 
@@ -44,13 +45,16 @@ def daily_report(session: Session, brands: Collection[str] | None, since: dateti
                  settings: Settings) -> list[DailyRow]:
     """One row per UTC day in [since, until) that has posts or cases."""
     posts: dict[date, Counter[str]] = defaultdict(Counter)
-    stmt = select(PostRow.created_at, PostRow.sentiment, PostRow.complaint).where(
-        mentions(brands), PostRow.created_at >= since, PostRow.created_at < until)
-    for created_at, sentiment, complaint in session.execute(stmt):
-        day = as_utc(created_at).date()
-        posts[day]["posts"] += 1
-        posts[day][sentiment] += 1
-        posts[day]["complaints"] += bool(complaint)
+    day_of = utc_start(session, PostRow.created_at, "day").label("day")
+    sub = select(day_of, PostRow.sentiment, PostRow.complaint).where(
+        mentions(brands), PostRow.created_at >= since, PostRow.created_at < until).subquery()
+    stmt = select(sub.c.day, sub.c.sentiment, sub.c.complaint, func.count()).group_by(
+        sub.c.day, sub.c.sentiment, sub.c.complaint)
+    for start, sentiment, complaint, count in session.execute(stmt):  # counted per day in SQL, not per post here
+        day = utc_time(start).date()
+        posts[day]["posts"] += count
+        posts[day][sentiment] += count
+        posts[day]["complaints"] += count if complaint else 0
     waits: dict[date, list[float]] = defaultdict(list)
     met: Counter[date] = Counter()
     opened: Counter[date] = Counter()
@@ -81,14 +85,20 @@ def daily_report(session: Session, brands: Collection[str] | None, since: dateti
 
 
 def breakdown(session: Session, brands: Collection[str] | None, since: datetime, until: datetime) -> Breakdown:
-    """Posts mentioning the brands by topic and by language in the range."""
+    """Posts mentioning the brands by topic and by language in the range.
+
+    Posts are counted per stored topic list and language in SQL, so each distinct list is read once, not once per
+    post (a week is tens of thousands of posts with a few dozen lists).
+    """
     topics: Counter[str] = Counter()
     langs: Counter[str] = Counter()
-    stmt = select(PostRow.topics, PostRow.lang).where(
-        mentions(brands), PostRow.created_at >= since, PostRow.created_at < until)
-    for post_topics, lang in session.execute(stmt):
-        topics.update(post_topics or [])
-        langs[lang or "unknown"] += 1
+    listed = cast(PostRow.topics, String)
+    stmt = select(listed, PostRow.lang, func.count()).where(
+        mentions(brands), PostRow.created_at >= since, PostRow.created_at < until).group_by(listed, PostRow.lang)
+    for post_topics, lang, count in session.execute(stmt):
+        for topic in (json.loads(post_topics) if post_topics else None) or []:  # SQL NULL, JSON null or a list
+            topics[topic] += count
+        langs[lang or "unknown"] += count
     return Breakdown(by_topic=dict(topics.most_common()), by_language=dict(langs.most_common()))
 
 

@@ -7,7 +7,7 @@ import statistics
 from collections import Counter
 from collections.abc import Collection
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel
 from sqlalchemy import ColumnElement, String, cast, func, select
@@ -27,12 +27,18 @@ def mentions(brands: Collection[str] | None) -> ColumnElement[bool]:
     return json_list_has(PostRow.brands, *brands)
 
 
-def _utc_hour(session: Session, column: InstrumentedAttribute[datetime]) -> ColumnElement[Any]:
-    """The UTC hour a stored time falls in, computed by the database: PostgreSQL's timestamptz truncated in UTC,
-    or SQLite's UTC text cut to the hour (read back with `as_utc`)."""
+def utc_start(session: Session, column: InstrumentedAttribute[datetime],
+              unit: Literal["hour", "day"]) -> ColumnElement[Any]:
+    """The UTC hour or day a stored time falls in, computed by the database (read it back with `utc_time`):
+    PostgreSQL's timestamptz truncated in UTC, or SQLite's UTC text cut to the hour or day."""
     if session.get_bind().dialect.name == "postgresql":
-        return func.date_trunc("hour", func.timezone("UTC", column))
-    return func.strftime("%Y-%m-%d %H:00:00", column)
+        return func.date_trunc(unit, func.timezone("UTC", column))
+    return func.strftime("%Y-%m-%d %H:00:00" if unit == "hour" else "%Y-%m-%d 00:00:00", column)
+
+
+def utc_time(value: datetime | str) -> datetime:
+    """A `utc_start` value as an aware datetime: SQLite gives text, PostgreSQL a zone-less timestamp in UTC."""
+    return as_utc(value if isinstance(value, datetime) else datetime.fromisoformat(value))
 
 
 def volume_by_hour(
@@ -42,7 +48,8 @@ def volume_by_hour(
 
     Counted per hour in SQL: the queue page charts 72 hours, which at a busy desk is tens of thousands of posts.
     """
-    posts = select(_utc_hour(session, PostRow.created_at).label("hour"), PostRow.sentiment).where(mentions(brands))
+    posts = select(utc_start(session, PostRow.created_at, "hour").label("hour"), PostRow.sentiment).where(
+        mentions(brands))
     if since:
         posts = posts.where(PostRow.created_at >= since)
     if until:
@@ -51,7 +58,7 @@ def volume_by_hour(
     stmt = select(sub.c.hour, func.count(), func.count().filter(sub.c.sentiment == "negative")).group_by(sub.c.hour)
     totals: dict[datetime, tuple[int, int]] = {}
     for hour, count, negative in session.execute(stmt):
-        totals[as_utc(hour if isinstance(hour, datetime) else datetime.fromisoformat(hour))] = (count, negative)
+        totals[utc_time(hour)] = (count, negative)
     if not totals:
         return []
     hour, last = min(totals), max(totals)
