@@ -64,11 +64,13 @@ def daily_report(session: Session, brands: Collection[str] | None, since: dateti
     if brands is not None:
         case_q = case_q.where(CaseRow.brand.in_(list(brands)))
     for opened_at, first, done, severity in session.execute(case_q):
-        day = as_utc(opened_at).date()
+        # SQLite's times come back zone-less in UTC: their date is the UTC day without a conversion per case, and
+        # two times of one row are alike, so their difference is the same either way
+        day = opened_at.date() if opened_at.tzinfo is None else as_utc(opened_at).date()
         opened[day] += 1
         resolved[day] += done is not None
         if first is not None:
-            wait = (as_utc(first) - as_utc(opened_at)).total_seconds() / 60
+            wait = (first - opened_at).total_seconds() / 60
             waits[day].append(wait)
             met[day] += wait <= settings.first_response_target_minutes[max(0, min(3, severity))]
     return [

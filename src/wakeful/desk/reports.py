@@ -132,24 +132,31 @@ def backlog_by_hour(session: Session, brands: Collection[str] | None, since: dat
         stmt = stmt.where(CaseRow.brand.in_(list(brands)))
     flows = {name: [0] * hours for name in ("opened", "answered", "resolved")}
     open_diff, unanswered_diff = [0] * (hours + 1), [0] * (hours + 1)
+    naive_start = start.replace(tzinfo=None)
+    until_h = (as_utc(until) - start).total_seconds() / 3600
 
-    def mark_at_or_after(at: datetime | None) -> int:
-        """Index of the first hour mark at or after `at` (clipped to the window; never for None)."""
+    def hours_in(at: datetime | None) -> float | None:
+        """Hours from `start` to a stored time (SQLite's come back zone-less, in UTC), without converting each."""
         if at is None:
-            return hours
-        return min(hours, max(0, math.ceil((at - start).total_seconds() / 3600)))
+            return None
+        return ((at - naive_start) if at.tzinfo is None else (at - start)).total_seconds() / 3600
+
+    def mark_at_or_after(at: float | None) -> int:
+        """Index of the first hour mark at or after `at` hours (clipped to the window; never for None)."""
+        return hours if at is None else min(hours, max(0, math.ceil(at)))
 
     for opened_at, first_at, resolved_at in session.execute(stmt):
-        opened = as_utc(opened_at)
-        first, resolved = (as_utc(t) if t is not None else None for t in (first_at, resolved_at))
+        opened, first, resolved = hours_in(opened_at), hours_in(first_at), hours_in(resolved_at)
+        closed = resolved if resolved is not None else until_h
+        answered = min(first if first is not None else closed, closed)
         begin = mark_at_or_after(opened)
-        for diff, end in ((open_diff, resolved), (unanswered_diff, min(first or resolved or until, resolved or until))):
+        for diff, end in ((open_diff, resolved), (unanswered_diff, answered)):
             stop = mark_at_or_after(end)
             if stop > begin:
                 diff[begin] += 1
                 diff[stop] -= 1
         for at, counts in ((opened, flows["opened"]), (first, flows["answered"]), (resolved, flows["resolved"])):
-            index = math.floor((at - start).total_seconds() / 3600) if at is not None else -1
+            index = math.floor(at) if at is not None else -1
             if 0 <= index < hours:
                 counts[index] += 1
     points, open_now, unanswered_now = [], 0, 0
