@@ -79,6 +79,12 @@ def test_demo_day_promoted_complaint_tops_the_queue_and_the_click_farm_moves_not
         for summary in service.list_cases(s, {"aurora"}, clock.now(), settings, limit=10_000):
             if summary.id in farm_cases:
                 assert not any(r.startswith("risk") or "head start" in r for r in summary.priority.reasons)
+        # The trained complaint model reads a few of the farm's copies ("never disappoints") as complaints: the
+        # cases they open are resolved, with the reason, as soon as the burst is flagged.
         opened_by_farm = s.scalars(select(CaseRow).join(AuthorRow, AuthorRow.id == CaseRow.author_id)
                                    .where(AuthorRow.platform_id.in_(farm_ids))).all()
-        assert opened_by_farm == []
+        assert all(c.state == "resolved" and c.first_response_at is None for c in opened_by_farm)
+        for case in opened_by_farm:
+            notes = s.scalars(select(CaseEventRow.text).where(CaseEventRow.case_id == case.id,
+                                                              CaseEventRow.kind == "note")).all()
+            assert notes == [incidents.SET_ASIDE]

@@ -22,18 +22,22 @@ from sqlalchemy.orm import Session
 
 from wakeful.analyze.pii import redact
 from wakeful.core.clock import as_utc
+from wakeful.desk.cases import CaseState
 from wakeful.desk.reports import mentions
 from wakeful.desk.risk import author_of
+from wakeful.desk.service import ACTIVE_STATES, set_state
 from wakeful.risk import seasonal
-from wakeful.risk.authenticity import MIN_BURST, SUSPECT, Action, account_score, judge_burst
+from wakeful.risk.authenticity import MIN_BURST, SUSPECT, Action, account_score, action_scores, judge_burst
 from wakeful.risk.spikes import NEGATIVE_KEY, VOLUME_KEY, Observation, Spike, SpikeConfig, detect
 from wakeful.store.incidents import IncidentRow
-from wakeful.store.models import AuthorRow, CasePostRow, CaseRow, PostRow
+from wakeful.store.models import AuthorRow, CaseEventRow, CasePostRow, CaseRow, PostRow
 
 QUIET_CLOSE = timedelta(hours=2)
 """An incident with no spike for this long is closed; a new spike opens a new one."""
 SERIES_STEP = timedelta(minutes=10)
 BURST_KEY = "inauthentic-burst"
+ACTOR = "wakeful"
+SET_ASIDE = "Resolved automatically: every post in this case belongs to a suspected click-farm burst (see incidents)"
 BURST_WINDOW = timedelta(minutes=10)
 LOW_AUDIENCE = 500
 _HISTORY: dict[tuple[str, str, date], seasonal.SlotCounts] = {}
@@ -131,8 +135,9 @@ def _seasonal_spikes(session: Session, brand: str, live: list[Observation], now:
     return seasonal.detect(counts, now, config)
 
 
-def _burst(session: Session, brand: str, now: datetime) -> Spike | None:
-    """A crowd of suspected fake accounts posting about the brand in the last minutes, as a flagged spike.
+def _burst(session: Session, brand: str, now: datetime) -> tuple[Spike, list[int]] | None:
+    """A crowd of suspected fake accounts posting about the brand in the last minutes, as a flagged spike, with
+    the ids of the suspected posts.
 
     A count in SQL first (posts from young or default-profile accounts with small audiences), so the posts are
     only loaded and scored when a burst is possible; every batch runs this."""
@@ -143,13 +148,29 @@ def _burst(session: Session, brand: str, now: datetime) -> Spike | None:
         AuthorRow, AuthorRow.id == PostRow.author_id).where(mentions([brand]), low_history, *recent))
     if (candidates or 0) < MIN_BURST:
         return None
-    stmt = select(PostRow).where(mentions([brand]), *recent)
-    actions = [Action(author_of(p.author), as_utc(p.created_at), p.text) for p in session.scalars(stmt)]
-    verdict = judge_burst(actions)
+    posts = list(session.scalars(select(PostRow).where(mentions([brand]), *recent)))
+    actions = [Action(author_of(p.author), as_utc(p.created_at), p.text) for p in posts]
+    scores = action_scores(actions)
+    verdict = judge_burst(actions, scores)
     if not verdict.flagged:
         return None
+    suspected = [p.id for p, score in zip(posts, scores, strict=True) if score >= SUSPECT]
     note = f"Suspected click farm: {'; '.join(verdict.evidence)}; not counted towards any case's priority"
-    return Spike(BURST_KEY, now - BURST_WINDOW, now, verdict.suspected, 0.0, 100 * verdict.fake_share, note)
+    return Spike(BURST_KEY, now - BURST_WINDOW, now, verdict.suspected, 0.0, 100 * verdict.fake_share, note), suspected
+
+
+def _set_aside(session: Session, brand: str, post_ids: list[int], now: datetime) -> None:
+    """Resolve the unanswered cases made only of a flagged burst's posts: a model may read a farm's copied text
+    as a complaint, and no agent should spend time on it. Each case says why, and stays searchable."""
+    burst = set(post_ids)
+    cases = session.scalars(select(CaseRow).where(
+        CaseRow.brand == brand, CaseRow.state.in_(ACTIVE_STATES), CaseRow.first_response_at.is_(None),
+        CaseRow.id.in_(select(CasePostRow.case_id).where(CasePostRow.post_id.in_(burst)))))
+    for case in cases:
+        posts = set(session.scalars(select(CasePostRow.post_id).where(CasePostRow.case_id == case.id)))
+        if posts <= burst:
+            session.add(CaseEventRow(case_id=case.id, at=now, kind="note", actor=ACTOR, text=SET_ASIDE))
+            set_state(session, case, CaseState.RESOLVED, ACTOR, now)
 
 
 def scan(session: Session, brands: Iterable[str], now: datetime, config: SpikeConfig = SpikeConfig(),
@@ -162,7 +183,10 @@ def scan(session: Session, brands: Iterable[str], now: datetime, config: SpikeCo
         found = {s.key: s for s in _seasonal_spikes(session, brand, live, now, seasonal_config)}
         found.update({s.key: s for s in detect(live, now, config)})
         burst = _burst(session, brand, now)
-        for spike in [*found.values(), *([burst] if burst else [])]:
+        if burst is not None:
+            found[BURST_KEY] = burst[0]
+            _set_aside(session, brand, burst[1], now)
+        for spike in found.values():
             touched.append(_record(session, brand, spike, now))
         for row in session.scalars(select(IncidentRow).where(IncidentRow.brand == brand,
                                                              IncidentRow.closed_at.is_(None))):

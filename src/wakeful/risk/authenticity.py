@@ -158,11 +158,12 @@ class BurstVerdict:
         return self.suspected >= MIN_BURST
 
 
-def judge_burst(actions: Sequence[Action]) -> BurstVerdict:
-    """A group of actions (e.g. posts about a brand in the last minutes) weighed together, with evidence."""
+def judge_burst(actions: Sequence[Action], scores: Sequence[float] | None = None) -> BurstVerdict:
+    """A group of actions (e.g. posts about a brand in the last minutes) weighed together, with evidence.
+    `scores`: `action_scores(actions)`, if the caller has them already."""
     if not actions:
         return BurstVerdict(0, 0, 0.0, [])
-    scores = action_scores(actions)
+    scores = action_scores(actions) if scores is None else scores
     flagged = [a for a, s in zip(actions, scores, strict=True) if s >= SUSPECT]
     times = sorted(a.at for a in actions)
     seconds = (times[-1] - times[0]).total_seconds()
