@@ -76,10 +76,12 @@ def _scenario_run(tmp_path: Path, analyzer: Analyzer, shifts: Rota, name: str) -
 def test_a_demand_shaped_rota_answers_fast_around_the_clock_and_nine_to_five_fails(tmp_path: Path) -> None:
     analyzer = Analyzer(Settings().brands)
     history = [p for seed in (4, 5, 6) for p in scenario.generate_scenario(seed=seed)]  # the days before
-    shifts = rota.build("peak", 6, case_demand(history, analyzer))
-    assert shifts.agent_hours == 6 * 24 and min(shifts.on_duty()) >= 2
+    # Seven agents: the trained complaint model finds ~30% more cases in the demo day than the v0 lexicon did
+    # (425 in these ten hours), and six on the same rota left a 32-minute median.
+    shifts = rota.build("peak", 7, case_demand(history, analyzer))
+    assert shifts.agent_hours == 7 * 24 and min(shifts.on_duty()) >= 2
     peak = _scenario_run(tmp_path, analyzer, shifts, "peak")
-    office = _scenario_run(tmp_path, analyzer, rota.office(6), "office")
+    office = _scenario_run(tmp_path, analyzer, rota.office(7), "office")
     median, worst = peak.first_percentile(0.5), peak.longest_complaint_wait
     assert median is not None and median < 15
     assert worst is not None and worst < 60

@@ -101,7 +101,7 @@ def demo(
     speed: Annotated[float, typer.Option(help="Speed-up of the replay (60 = an hour a minute); 0 = at once")] = 0.0,
     seed: Annotated[int, typer.Option(help="Seed of the built-in scenario")] = 7,
     port: Annotated[int, typer.Option()] = 8000,
-    agents: Annotated[int, typer.Option(help="Simulated agents answering during an instant replay; 0 = none")] = 6,
+    agents: Annotated[int, typer.Option(help="Simulated agents answering during an instant replay; 0 = none")] = 7,
     exit_after: Annotated[bool, typer.Option("--exit", help="Stop after the replay instead of serving")] = False,
 ) -> None:
     """Start the whole desk on a fresh demo database and replay a day of traffic into it.
@@ -183,7 +183,7 @@ def _print_outcome(outcome: TeamOutcome, agents: int) -> None:
 
 @app.command()
 def simulate(
-    agents: Annotated[int, typer.Option(help="Agents: the rota has their hours, agents x 24 a day")] = 6,
+    agents: Annotated[int, typer.Option(help="Agents: the rota has their hours, agents x 24 a day")] = 7,
     days: Annotated[int, typer.Option(help="Days of the built-in scenario, one seed each")] = 1,
     seed: Annotated[int, typer.Option(help="Seed of the first day")] = 7,
     handle_minutes: Annotated[float, typer.Option(help="Median handling time per case")] = 4.0,

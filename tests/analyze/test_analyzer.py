@@ -102,14 +102,13 @@ def test_analyze_many_keeps_order(analyzer: Analyzer) -> None:
     assert analyzer.analyze_many([]) == []
 
 
-def test_with_trained_models_reads_mood_apart_from_complaints(analyzer: Analyzer) -> None:
-    trained = Analyzer.with_trained_models([AURORA], detector=analyzer.detector)
-    weather = trained.analyze(make_post("Worst weather ever, flying home tomorrow #flyaurora"))
+def test_the_trained_models_read_mood_apart_from_complaints(analyzer: Analyzer) -> None:
+    weather = analyzer.analyze(make_post("Worst weather ever, flying home tomorrow #flyaurora"))
     assert weather.sentiment is Sentiment.NEGATIVE and weather.sentiment_score < 0
     assert not weather.complaint and weather.severity == 0
-    bag = trained.analyze(make_post("@AuroraAirways Mein Koffer ist seit drei Tagen verschwunden, niemand hilft"))
+    bag = analyzer.analyze(make_post("@AuroraAirways Mein Koffer ist seit drei Tagen verschwunden, niemand hilft"))
     assert bag.lang == "de" and bag.complaint and bag.severity >= 1
-    insult = trained.analyze(make_post("@AuroraAirways your agent Mark is a fucking idiot"))
+    insult = analyzer.analyze(make_post("@AuroraAirways your agent Mark is a fucking idiot"))
     assert insult.offensive_p > 0.5 and "staff_abuse" in insult.legal
 
 

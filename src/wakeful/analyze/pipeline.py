@@ -11,13 +11,13 @@ from collections.abc import Sequence
 
 from wakeful.analyze.brand_topics import BrandTopics
 from wakeful.analyze.brands import BrandMatcher
-from wakeful.analyze.complaint import ComplaintClassifier, LexiconComplaintClassifier, LinearComplaintClassifier
+from wakeful.analyze.complaint import ComplaintClassifier, LinearComplaintClassifier
 from wakeful.analyze.language import SUPPORTED_LANGUAGES, LanguageDetector, default_detector
 from wakeful.analyze.legal import legal_flags, named_staff
 from wakeful.analyze.offensive import OffensiveClassifier
 from wakeful.analyze.pii import pii_kinds
 from wakeful.analyze.question import is_question
-from wakeful.analyze.sentiment import LinearSentiment, SentimentModel, VaderSentiment
+from wakeful.analyze.sentiment import LinearSentiment, SentimentModel
 from wakeful.analyze.severity import severity
 from wakeful.analyze.spam import is_spam
 from wakeful.analyze.topics import ModelTopicTagger, TopicTagger
@@ -37,15 +37,13 @@ def platform_language(tag: str | None) -> str | None:
 
 
 class Analyzer:
-    """Runs every analysis step on a post. Topics (English) and offensive language come from the shipped trained
-    models (`analyze/models/`, MODEL_CARD.md); sentiment and complaint default to VADER and the v0 lexicon for
-    now, and `with_trained_models` swaps in the trained ones (better on every held-out test set, see `wakeful
-    eval`). They are not the default yet because the desk's demo-day tests were tuned on v0 readings: with them
-    the synthetic crisis is detected after 25 minutes instead of 12, and the fairness simulation's gap between
-    reach bands rises past its 1.5x bound (the English model also flags templated praise such as "rebooked me in 5
-    minutes. Legends."). The trained heads share one pass over the text.
+    """Runs every analysis step on a post. Sentiment, complaint, topics (English) and offensive language come from
+    the shipped trained models (`analyze/models/`, MODEL_CARD.md; `wakeful eval` measures them on held-out test
+    splits beside VADER and the v0 lexicon, which any component can be swapped back to). The trained heads share
+    one pass over the text; `analyze_many` is the batch entry point.
 
-    For many posts, `analyze_many` is the batch entry point; each model also has `predict_proba(texts)`.
+    Known weakness, visible in the demo: trained on tweets addressed to airlines, the English heads read travel
+    words as grievances, so some templated praise ("rebooked me in 5 minutes. Legends.") reads as a complaint.
     """
 
     def __init__(
@@ -61,15 +59,10 @@ class Analyzer:
         self.brands = BrandMatcher(brands)
         self.brand_topics = BrandTopics(brands)
         self.detector: LanguageDetector = detector or default_detector()
-        self.sentiment: SentimentModel = sentiment or VaderSentiment()
-        self.complaint: ComplaintClassifier = complaint or LexiconComplaintClassifier()
+        self.sentiment: SentimentModel = sentiment or LinearSentiment()
+        self.complaint: ComplaintClassifier = complaint or LinearComplaintClassifier()
         self.topics: TopicTagger = topics or ModelTopicTagger()
         self.offensive = offensive or OffensiveClassifier()
-
-    @classmethod
-    def with_trained_models(cls, brands: list[BrandConfig], *, detector: LanguageDetector | None = None) -> Analyzer:
-        """Every trained model, sentiment and complaint included."""
-        return cls(brands, detector=detector, sentiment=LinearSentiment(), complaint=LinearComplaintClassifier())
 
     def set_brands(self, brands: list[BrandConfig]) -> None:
         """Listen for a changed set of brands (a lead edited handles, keywords or topics); from the next post."""

@@ -32,7 +32,9 @@ no network, no model hub.
   "Can't Tell") are complaints, neutral and positive ones are not, negative ones without a reason are left out;
   GermEval 2017 documents that are relevant to the company *and* negative are complaints, all others are not.
   The v0 lexicon's cue counts (en/de/fr problem phrases) are inputs, which carries the model into French, where
-  no labelled complaint data exists.
+  no labelled complaint data exists. At inference the probability is the larger of the model's and the v0
+  lexicon rule's (`LEXICON_BACKOFF`), so plain problem reports outside the airline domain ("train late again")
+  are not missed; the figures below include it.
 - **topics** (multi-label): airline negative reasons and GermEval 2017 aspect categories mapped to one
   airline/travel taxonomy (see `wakeful.training.data.AIRLINE_TOPICS` / `GERMEVAL_TOPICS`); "Can't Tell"
   tweets and documents about the company in general are kept as examples of no topic. Refunds and baggage fees
