@@ -7,6 +7,8 @@ accident (the public Mastodon timeline or Bluesky's whole firehose would flood t
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from pydantic import BaseModel, Field, SecretStr
 
 
@@ -17,6 +19,13 @@ class XConnectorConfig(BaseModel):
     user_access_token: SecretStr | None = Field(
         default=None, description="OAuth 2.0 user token of the brand account (tweet.read tweet.write users.read): "
                                   "needed to reply, and to read non-public metrics of the brand's own posts")
+    user_refresh_token: SecretStr | None = Field(
+        default=None, description="Refresh token issued with the user token (scope offline.access): the user token "
+                                  "lasts two hours, and with this and client_id the desk renews it")
+    client_id: str | None = Field(default=None, description="OAuth 2.0 client id of the app (for refreshing)")
+    client_secret: SecretStr | None = Field(default=None, description="OAuth 2.0 client secret (confidential apps)")
+    token_file: Path = Field(default=Path("var/x-user-token.json"), description="Where renewed user tokens are "
+                             "kept (owner-only): X spends a refresh token on each renewal")
     api_base_url: str = "https://api.x.com"
     metrics_interval_s: float = Field(default=300.0, gt=0, description="How often open cases' metrics are polled")
     brands: list[str] = Field(default_factory=list, description="Brand keys served; empty: every brand")

@@ -20,6 +20,7 @@ from wakeful.ingest.connectors.mastodon import MastodonConnector, MastodonReplyS
 from wakeful.ingest.connectors.reddit import RedditAuth, RedditConnector, RedditReplySender
 from wakeful.ingest.connectors.replies import ReplyDispatcher, ReplySender
 from wakeful.ingest.connectors.x import XConnector, XMetricsPoller, XReplySender
+from wakeful.ingest.connectors.x_auth import XUserToken
 from wakeful.ingest.service import IngestService
 
 log = logging.getLogger(__name__)
@@ -74,8 +75,14 @@ def build_senders(settings: Settings) -> dict[str, ReplySender]:
     """A reply sender for each platform whose brand-account credentials are configured."""
     cfg = settings.connectors
     senders: dict[str, ReplySender] = {}
-    if cfg.x.user_access_token is not None:
-        senders["x"] = XReplySender(cfg.x.user_access_token.get_secret_value(), cfg.x.api_base_url)
+    x = cfg.x
+    if x.user_access_token is not None:
+        token = XUserToken(x.user_access_token.get_secret_value(),
+                           refresh_token=x.user_refresh_token.get_secret_value() if x.user_refresh_token else None,
+                           client_id=x.client_id,
+                           client_secret=x.client_secret.get_secret_value() if x.client_secret else None,
+                           token_file=x.token_file, api_base_url=x.api_base_url)
+        senders["x"] = XReplySender(token, x.api_base_url)
     if cfg.mastodon.access_token is not None:
         senders["mastodon"] = MastodonReplySender(cfg.mastodon.api_base_url,
                                                   cfg.mastodon.access_token.get_secret_value())

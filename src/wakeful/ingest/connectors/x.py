@@ -21,6 +21,7 @@ from wakeful.core.settings import BrandConfig
 from wakeful.desk.cases import CaseState
 from wakeful.ingest.connectors.base import ConnectorBase, RateLimited, rate_limit_wait, utcnow
 from wakeful.ingest.connectors.replies import Outgoing, check_response
+from wakeful.ingest.connectors.x_auth import XUserToken
 from wakeful.ingest.service import IngestService
 from wakeful.store.models import CasePostRow, CaseRow, PostRow
 
@@ -147,15 +148,20 @@ class XConnector(ConnectorBase):
 
 
 class XReplySender:
-    """Replies as the brand: POST /2/tweets with reply.in_reply_to_tweet_id, using the brand's user token."""
+    """Replies as the brand: POST /2/tweets with reply.in_reply_to_tweet_id, using the brand's user token, which
+    is refreshed (once per send) when X says it has expired."""
 
-    def __init__(self, user_access_token: str, api_base_url: str = "https://api.x.com") -> None:
-        self.http = httpx.Client(base_url=api_base_url.rstrip("/"), timeout=30.0,
-                                 headers={"Authorization": f"Bearer {user_access_token}"})
+    def __init__(self, user_token: XUserToken | str, api_base_url: str = "https://api.x.com") -> None:
+        self.token = user_token if isinstance(user_token, XUserToken) else XUserToken(user_token)
+        self.http = httpx.Client(base_url=api_base_url.rstrip("/"), timeout=30.0)
 
     def send(self, reply: Outgoing) -> str:
-        r = self.http.post("/2/tweets", json={"text": reply.text,
-                                              "reply": {"in_reply_to_tweet_id": reply.in_reply_to}})
+        body = {"text": reply.text, "reply": {"in_reply_to_tweet_id": reply.in_reply_to}}
+        headers = self.token.header()
+        r = self.http.post("/2/tweets", json=body, headers=headers)
+        if r.status_code == 401 and self.token.can_refresh:
+            self.token.refresh(headers["Authorization"].removeprefix("Bearer "))
+            r = self.http.post("/2/tweets", json=body, headers=self.token.header())
         check_response(r, utcnow())
         return str(r.json()["data"]["id"])
 
