@@ -55,6 +55,8 @@ def compile_terms(terms: Iterable[str]) -> re.Pattern[str]:
     return re.compile(rf"(?<!\w)(?:{body})(?!\w)")
 
 
+@lru_cache(maxsize=1024)
 def strip_urls(text: str) -> str:
-    """Remove links: their paths carry digits and '?' that would otherwise look like phones or questions."""
+    """Remove links: their paths carry digits and '?' that would otherwise look like phones or questions. Cached:
+    seven rules strip the same post."""
     return URL_RE.sub(" ", text)
