@@ -8,11 +8,10 @@ priority when it opened (severity and reach, before any waiting boost), in busin
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Collection, Iterator, Mapping
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from statistics import median
-from typing import NamedTuple
 
 from pydantic import BaseModel
 from sqlalchemy import select
@@ -22,7 +21,7 @@ from wakeful.core.clock import as_utc
 from wakeful.core.settings import PriorityPolicy, Settings
 from wakeful.desk import agents as agents_mod
 from wakeful.desk import sla
-from wakeful.desk.fairness import percentile
+from wakeful.desk.fairness import minutes_between, percentile
 from wakeful.desk.priority import priority_level
 from wakeful.desk.service import ACTIVE_STATES
 from wakeful.desk.sla_targets import Targets, load_targets
@@ -78,73 +77,91 @@ def _stats(brand: str, name: str, team: str | None, acc: _Acc) -> PersonStats:
     )
 
 
-class _Case(NamedTuple):
-    brand: str
-    assignee: str | None
-    severity: int
-    reach: int
-    state: str
-    opened_at: datetime
-    first_response_at: datetime | None
-    resolved_at: datetime | None
+CaseTimes = tuple[str, str | None, int, int, str, datetime, datetime | None, datetime | None]
+"""What the figures read of a case, in the order of `CASE_COLUMNS`."""
+CASE_COLUMNS = (CaseRow.brand, CaseRow.assignee, CaseRow.severity, CaseRow.reach, CaseRow.state, CaseRow.opened_at,
+                CaseRow.first_response_at, CaseRow.resolved_at)
 
 
 def _cases(session: Session, brands: Collection[str] | None, since: datetime | None,
-           assigned: bool) -> Iterator[_Case]:
+           assigned: bool) -> Sequence[CaseTimes]:
     """The columns the figures need, as plain tuples (not whole rows with their authors: a week is 10,000 cases at
     a busy desk)."""
-    stmt = select(*(getattr(CaseRow, name) for name in _Case._fields))
+    stmt = select(*CASE_COLUMNS)
     if assigned:
         stmt = stmt.where(CaseRow.assignee.is_not(None))
     if brands is not None:
         stmt = stmt.where(CaseRow.brand.in_(list(brands)))
     if since is not None:
         stmt = stmt.where(CaseRow.opened_at >= since)
-    return map(_Case._make, session.execute(stmt))
+    return session.connection().execute(stmt).all()
 
 
-def _count(case: _Case, targets: Targets, policies: Mapping[str, PriorityPolicy], accs: list[_Acc]) -> None:
-    """Add one case to each accumulator; attainment under the policy of its priority level when it opened."""
-    opened = as_utc(case.opened_at)
-    level, _ = priority_level(case.severity, case.reach, None, opened, policies[case.brand])
-    policy = targets.policy(case.brand, level)
+def _count(case: CaseTimes, targets: Targets, policies: Mapping[str, PriorityPolicy], accs: list[_Acc]) -> None:
+    """Add one case to each accumulator; attainment under the policy of its priority level when it opened. Times
+    and attainment are worked out once for all the accumulators, and only for cases answered or resolved."""
+    brand, _, severity, reach, state, opened_at, first_at, resolved_at = case
+    first = resolution = None
+    met = False
+    if first_at is not None:
+        opened = as_utc(opened_at)
+        level, _ = priority_level(severity, reach, None, opened, policies[brand])
+        policy = targets.policy(brand, level)
+        first = minutes_between(opened_at, first_at)
+        met = sla.counted_seconds(opened, as_utc(first_at), policy) / 60 <= policy.first_response_minutes
+    if resolved_at is not None:
+        resolution = minutes_between(opened_at, resolved_at)
+    active = state in ACTIVE_STATES
     for acc in accs:
         acc.cases += 1
-        acc.active += case.state in ACTIVE_STATES
-        if case.first_response_at is not None:
-            counted = sla.counted_seconds(opened, as_utc(case.first_response_at), policy) / 60
-            acc.first.append((as_utc(case.first_response_at) - opened).total_seconds() / 60)
-            acc.met += counted <= policy.first_response_minutes
-        if case.resolved_at is not None:
+        acc.active += active
+        if first is not None:
+            acc.first.append(first)
+            acc.met += met
+        if resolution is not None:
             acc.resolved += 1
-            acc.resolution.append((as_utc(case.resolved_at) - opened).total_seconds() / 60)
+            acc.resolution.append(resolution)
 
 
 def agent_report(session: Session, brands: Collection[str] | None, settings: Settings,
                  since: datetime | None = None) -> tuple[list[PersonStats], list[PersonStats]]:
     """Figures per assignee (agents and anyone else cases were given to) and per team, for cases opened since."""
-    teams = {(a.brand, a.name): a.team for a in agents_mod.list_agents(session, brands)}
-    targets = load_targets(session, brands, settings)
-    policies = _Policies(settings)
-    people: dict[tuple[str, str], _Acc] = defaultdict(_Acc)
-    by_team: dict[tuple[str, str], _Acc] = defaultdict(_Acc)
-    for case in _cases(session, brands, since, assigned=True):
-        accs = [people[(case.brand, str(case.assignee))]]
-        team = teams.get((case.brand, str(case.assignee)))
-        if team:
-            accs.append(by_team[(case.brand, team)])
-        _count(case, targets, policies, accs)
-    return ([_stats(b, n, teams.get((b, n)), acc) for (b, n), acc in sorted(people.items())],
-            [_stats(b, t, t, acc) for (b, t), acc in sorted(by_team.items())])
+    _, people, teams = team_figures_of(session, brands, settings, _cases(session, brands, since, assigned=True))
+    return people, teams
 
 
 def desk_figures(session: Session, brands: Collection[str] | None, settings: Settings,
                  since: datetime | None = None) -> PersonStats:
     """The same figures over every case, assigned or not (brand `*` when several): the desk's SLA attainment."""
-    acc = _Acc()
+    return team_figures(session, brands, settings, since)[0]
+
+
+def team_figures(session: Session, brands: Collection[str] | None, settings: Settings,
+                 since: datetime | None = None) -> tuple[PersonStats, list[PersonStats], list[PersonStats]]:
+    """`desk_figures` and `agent_report` together, from one read of the cases."""
+    return team_figures_of(session, brands, settings, _cases(session, brands, since, assigned=False))
+
+
+def team_figures_of(session: Session, brands: Collection[str] | None, settings: Settings,
+                    cases: Iterable[CaseTimes]) -> tuple[PersonStats, list[PersonStats], list[PersonStats]]:
+    """The desk's, each assignee's and each team's figures over cases already read, in one pass: a case's
+    attainment is worked out once for all three."""
+    teams = {(a.brand, a.name): a.team for a in agents_mod.list_agents(session, brands)}
     targets = load_targets(session, brands, settings)
     policies = _Policies(settings)
-    for case in _cases(session, brands, since, assigned=False):
-        _count(case, targets, policies, [acc])
+    overall = _Acc()
+    people: dict[tuple[str, str], _Acc] = defaultdict(_Acc)
+    by_team: dict[tuple[str, str], _Acc] = defaultdict(_Acc)
+    for case in cases:
+        accs = [overall]
+        brand, assignee = case[0], case[1]
+        if assignee is not None:
+            accs.append(people[(brand, assignee)])
+            team = teams.get((brand, assignee))
+            if team:
+                accs.append(by_team[(brand, team)])
+        _count(case, targets, policies, accs)
     brand = next(iter(brands)) if brands is not None and len(brands) == 1 else "*"
-    return _stats(brand, "all cases", None, acc)
+    return (_stats(brand, "all cases", None, overall),
+            [_stats(b, n, teams.get((b, n)), acc) for (b, n), acc in sorted(people.items())],
+            [_stats(b, t, t, acc) for (b, t), acc in sorted(by_team.items())])

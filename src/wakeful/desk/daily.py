@@ -7,7 +7,7 @@ import io
 import json
 import statistics
 from collections import Counter, defaultdict
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Mapping
 from datetime import date, datetime
 
 from pydantic import BaseModel, Field
@@ -44,6 +44,16 @@ class Breakdown(BaseModel):
 def daily_report(session: Session, brands: Collection[str] | None, since: datetime, until: datetime,
                  settings: Settings) -> list[DailyRow]:
     """One row per UTC day in [since, until) that has posts or cases."""
+    case_q = select(CaseRow.opened_at, CaseRow.first_response_at, CaseRow.resolved_at, CaseRow.severity).where(
+        CaseRow.opened_at >= since, CaseRow.opened_at < until)
+    if brands is not None:
+        case_q = case_q.where(CaseRow.brand.in_(list(brands)))
+    return daily_rows(post_days(session, brands, since, until), session.connection().execute(case_q).all(), settings)
+
+
+def post_days(session: Session, brands: Collection[str] | None, since: datetime,
+              until: datetime) -> dict[date, Counter[str]]:
+    """Posts mentioning the brands per UTC day in [since, until): all, by sentiment, and complaints."""
     posts: dict[date, Counter[str]] = defaultdict(Counter)
     day_of = utc_start(session, PostRow.created_at, "day").label("day")
     sub = select(day_of, PostRow.sentiment, PostRow.complaint).where(
@@ -55,15 +65,19 @@ def daily_report(session: Session, brands: Collection[str] | None, since: dateti
         posts[day]["posts"] += count
         posts[day][sentiment] += count
         posts[day]["complaints"] += count if complaint else 0
+    return posts
+
+
+def daily_rows(posts: Mapping[date, Counter[str]], cases: Iterable[tuple[datetime, datetime | None,
+               datetime | None, int]], settings: Settings) -> list[DailyRow]:
+    """`daily_report` from its posts per day and its cases already read, as (opened, first response, resolved,
+    severity)."""
     waits: dict[date, list[float]] = defaultdict(list)
     met: Counter[date] = Counter()
     opened: Counter[date] = Counter()
     resolved: Counter[date] = Counter()
-    case_q = select(CaseRow.opened_at, CaseRow.first_response_at, CaseRow.resolved_at, CaseRow.severity).where(
-        CaseRow.opened_at >= since, CaseRow.opened_at < until)
-    if brands is not None:
-        case_q = case_q.where(CaseRow.brand.in_(list(brands)))
-    for opened_at, first, done, severity in session.execute(case_q):
+    targets = settings.first_response_target_minutes
+    for opened_at, first, done, severity in cases:
         # SQLite's times come back zone-less in UTC: their date is the UTC day without a conversion per case, and
         # two times of one row are alike, so their difference is the same either way
         day = opened_at.date() if opened_at.tzinfo is None else as_utc(opened_at).date()
@@ -72,11 +86,12 @@ def daily_report(session: Session, brands: Collection[str] | None, since: dateti
         if first is not None:
             wait = (first - opened_at).total_seconds() / 60
             waits[day].append(wait)
-            met[day] += wait <= settings.first_response_target_minutes[max(0, min(3, severity))]
+            met[day] += wait <= targets[max(0, min(3, severity))]
+    per_day: dict[date, Counter[str]] = defaultdict(Counter, posts)
     return [
         DailyRow(
-            day=day, posts=posts[day]["posts"], negative=posts[day]["negative"], positive=posts[day]["positive"],
-            complaints=posts[day]["complaints"], cases_opened=opened[day], answered=len(waits[day]),
+            day=day, posts=per_day[day]["posts"], negative=per_day[day]["negative"], positive=per_day[day]["positive"],
+            complaints=per_day[day]["complaints"], cases_opened=opened[day], answered=len(waits[day]),
             first_response_median_min=statistics.median(waits[day]) if waits[day] else None,
             first_response_p90_min=percentile(waits[day], 0.9),
             sla_met_share=met[day] / len(waits[day]) if waits[day] else None,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import statistics
+from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Sequence
 from datetime import datetime
@@ -26,13 +27,12 @@ BANDS: tuple[tuple[int, str], ...] = ((0, "<1k"), (1_000, "1k-10k"), (10_000, "1
 MIN_ANSWERED_FOR_GAP = 5
 
 
+_LOWER = [lower for lower, _ in BANDS]
+
+
 def band_of(followers: int) -> str:
-    """The reach band label for a follower count."""
-    label = BANDS[0][1]
-    for lower, name in BANDS:
-        if followers >= lower:
-            label = name
-    return label
+    """The reach band label for a follower count (the first band's below its lower bound)."""
+    return BANDS[max(0, bisect_right(_LOWER, followers) - 1)][1]
 
 
 class GroupStats(BaseModel):
@@ -58,6 +58,14 @@ def percentile(values: Sequence[float], q: float) -> float | None:
         return None
     ordered = sorted(values)
     return ordered[max(0, min(len(ordered) - 1, math.ceil(q * len(ordered)) - 1))]
+
+
+def minutes_between(start: datetime, end: datetime) -> float:
+    """Minutes from start to end, two times of one stored row: both zone-less in UTC (SQLite's) or both aware,
+    so they subtract as they are, without converting each to UTC."""
+    if (start.tzinfo is None) != (end.tzinfo is None):
+        start, end = as_utc(start), as_utc(end)
+    return (end - start).total_seconds() / 60
 
 
 def gap(groups: Iterable[GroupStats], min_answered: int = MIN_ANSWERED_FOR_GAP) -> float | None:
@@ -103,14 +111,21 @@ def fairness_report(
         stmt = stmt.where(CaseRow.opened_at >= since)
     if until is not None:
         stmt = stmt.where(CaseRow.opened_at < until)
+    return fairness_of(session.connection().execute(stmt).all(), min_answered)
+
+
+def fairness_of(cases: Iterable[tuple[int | None, str | None, datetime, datetime | None, datetime | None]],
+                min_answered: int = MIN_ANSWERED_FOR_GAP) -> FairnessReport:
+    """`fairness_report` over cases already read, as (followers, language, opened, first response, resolved).
+    Languages with as many cases are listed by name, so the order does not hang on the order rows are read in."""
     by_band: dict[str, list[tuple[float | None, bool]]] = defaultdict(list)
     by_lang: dict[str, list[tuple[float | None, bool]]] = defaultdict(list)
-    for followers, lang, opened, first, resolved in session.execute(stmt):
-        wait = (as_utc(first) - as_utc(opened)).total_seconds() / 60 if first is not None else None
+    for followers, lang, opened, first, resolved in cases:
+        wait = minutes_between(opened, first) if first is not None else None
         row = (wait, resolved is not None)
         by_band[band_of(followers or 0)].append(row)
         by_lang[lang or "unknown"].append(row)
     bands = [_stats(name, by_band.get(name, [])) for _, name in BANDS]
-    langs = [_stats(name, rows) for name, rows in sorted(by_lang.items(), key=lambda kv: -len(kv[1]))]
+    langs = [_stats(name, rows) for name, rows in sorted(by_lang.items(), key=lambda kv: (-len(kv[1]), kv[0]))]
     return FairnessReport(by_band=bands, by_lang=langs, band_gap=gap(bands, min_answered),
                           lang_gap=gap(langs, min_answered))

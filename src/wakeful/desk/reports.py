@@ -5,12 +5,12 @@ from __future__ import annotations
 import math
 import statistics
 from collections import Counter
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
 from pydantic import BaseModel
-from sqlalchemy import ColumnElement, String, cast, func, select
+from sqlalchemy import ColumnElement, String, and_, cast, func, or_, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from wakeful.core.clock import as_utc
@@ -121,49 +121,65 @@ class BacklogPoint(BaseModel):
     """Cases opened, first answered and resolved in the hour that starts here."""
 
 
+def backlog_cases(since: datetime, until: datetime) -> ColumnElement[bool]:
+    """Cases that can show in a backlog over [since, until): opened before `until` and not resolved before the
+    first hour mark (a case resolved earlier adds nothing to any hour), so a desk's long history is not read."""
+    start = as_utc(since).replace(minute=0, second=0, microsecond=0)
+    return and_(CaseRow.opened_at < until, or_(CaseRow.resolved_at.is_(None), CaseRow.resolved_at >= start,
+                                               CaseRow.opened_at >= start, CaseRow.first_response_at >= start))
+
+
 def backlog_by_hour(session: Session, brands: Collection[str] | None, since: datetime,
                     until: datetime) -> list[BacklogPoint]:
     """The backlog at the top of each hour in [since, until) and the flow in each hour: whether the desk keeps up,
     and when it fell behind. A case that was reopened counts as open from its first post to its last resolution."""
-    start = as_utc(since).replace(minute=0, second=0, microsecond=0)
-    hours = max(0, math.ceil((as_utc(until) - start).total_seconds() / 3600))
-    stmt = select(CaseRow.opened_at, CaseRow.first_response_at, CaseRow.resolved_at).where(CaseRow.opened_at < until)
+    stmt = select(CaseRow.opened_at, CaseRow.first_response_at, CaseRow.resolved_at).where(
+        backlog_cases(since, until))
     if brands is not None:
         stmt = stmt.where(CaseRow.brand.in_(list(brands)))
-    flows = {name: [0] * hours for name in ("opened", "answered", "resolved")}
+    return backlog_of(session.connection().execute(stmt).all(), since, until)
+
+
+def backlog_of(cases: Iterable[tuple[datetime, datetime | None, datetime | None]], since: datetime,
+               until: datetime) -> list[BacklogPoint]:
+    """`backlog_by_hour` over cases already read, as (opened, first response, resolved) times."""
+    start = as_utc(since).replace(minute=0, second=0, microsecond=0)
+    hours = max(0, math.ceil((as_utc(until) - start).total_seconds() / 3600))
+    opened_flow, answered_flow, resolved_flow = [0] * hours, [0] * hours, [0] * hours
     open_diff, unanswered_diff = [0] * (hours + 1), [0] * (hours + 1)
     naive_start = start.replace(tzinfo=None)
     until_h = (as_utc(until) - start).total_seconds() / 3600
-
-    def hours_in(at: datetime | None) -> float | None:
-        """Hours from `start` to a stored time (SQLite's come back zone-less, in UTC), without converting each."""
-        if at is None:
-            return None
-        return ((at - naive_start) if at.tzinfo is None else (at - start)).total_seconds() / 3600
-
-    def mark_at_or_after(at: float | None) -> int:
-        """Index of the first hour mark at or after `at` hours (clipped to the window; never for None)."""
-        return hours if at is None else min(hours, max(0, math.ceil(at)))
-
-    for opened_at, first_at, resolved_at in session.execute(stmt):
-        opened, first, resolved = hours_in(opened_at), hours_in(first_at), hours_in(resolved_at)
-        closed = resolved if resolved is not None else until_h
-        answered = min(first if first is not None else closed, closed)
-        begin = mark_at_or_after(opened)
-        for diff, end in ((open_diff, resolved), (unanswered_diff, answered)):
-            stop = mark_at_or_after(end)
-            if stop > begin:
-                diff[begin] += 1
-                diff[stop] -= 1
-        for at, counts in ((opened, flows["opened"]), (first, flows["answered"]), (resolved, flows["resolved"])):
-            index = math.floor(at) if at is not None else -1
-            if 0 <= index < hours:
-                counts[index] += 1
+    # inlined per case (a week is 10,000 cases): hours from `start` to each stored time, without converting each
+    # to UTC (SQLite's come back zone-less, in UTC); a case opens at the first hour mark at or after it opened, and
+    # leaves the backlog (or the unanswered) at the first mark at or after it was resolved (or answered)
+    for opened_at, first_at, resolved_at in cases:
+        opened = (opened_at - (naive_start if opened_at.tzinfo is None else start)).total_seconds() / 3600
+        begin = min(hours, max(0, math.ceil(opened)))
+        if 0 <= opened < hours:
+            opened_flow[int(opened)] += 1
+        closed, stop = until_h, hours
+        if resolved_at is not None:
+            closed = (resolved_at - (naive_start if resolved_at.tzinfo is None else start)).total_seconds() / 3600
+            stop = min(hours, max(0, math.ceil(closed)))
+            if 0 <= closed < hours:
+                resolved_flow[int(closed)] += 1
+        if stop > begin:
+            open_diff[begin] += 1
+            open_diff[stop] -= 1
+        answered = closed
+        if first_at is not None:
+            first = (first_at - (naive_start if first_at.tzinfo is None else start)).total_seconds() / 3600
+            answered = min(first, closed)
+            if 0 <= first < hours:
+                answered_flow[int(first)] += 1
+        stop = min(hours, max(0, math.ceil(answered)))
+        if stop > begin:
+            unanswered_diff[begin] += 1
+            unanswered_diff[stop] -= 1
     points, open_now, unanswered_now = [], 0, 0
     for h in range(hours):
         open_now += open_diff[h]
         unanswered_now += unanswered_diff[h]
         points.append(BacklogPoint(hour=start + timedelta(hours=h), open=open_now, unanswered=unanswered_now,
-                                   opened=flows["opened"][h], answered=flows["answered"][h],
-                                   resolved=flows["resolved"][h]))
+                                   opened=opened_flow[h], answered=answered_flow[h], resolved=resolved_flow[h]))
     return points

@@ -26,11 +26,9 @@ from wakeful.api.incidents import languages as incident_languages
 from wakeful.api.reports import MAX_BACKLOG
 from wakeful.core.clock import as_utc, clock_speed
 from wakeful.desk import incidents, service
-from wakeful.desk.agent_report import agent_report, desk_figures
 from wakeful.desk.cases import CaseState
-from wakeful.desk.daily import breakdown, daily_report
-from wakeful.desk.fairness import fairness_report
-from wakeful.desk.reports import backlog_by_hour, volume_by_hour
+from wakeful.desk.report_page import page_figures
+from wakeful.desk.reports import volume_by_hour
 from wakeful.desk.schemas import CaseDetail, CaseSummary
 
 HERE = Path(__file__).parent
@@ -330,15 +328,10 @@ def reports_page(request: Request, who: PageUser, session: DbSession, desk: Desk
         first, last = last, first
     start = datetime.combine(first, time.min, tzinfo=UTC)
     end = datetime.combine(last + timedelta(days=1), time.min, tzinfo=UTC)
-    rows = daily_report(session, who.brands, start, end, desk.settings)
-    split = breakdown(session, who.brands, start, end)
-    fair = fairness_report(session, who.brands, start, end)
     hours_from = max(start, end - MAX_BACKLOG)
-    backlog = backlog_by_hour(session, who.brands, hours_from, min(end, desk.clock.now() + timedelta(hours=1)))
-    team = None
-    if who.at_least(Role.LEAD):
-        people, teams = agent_report(session, who.brands, desk.settings, start)
-        team = {"overall": desk_figures(session, who.brands, desk.settings, start), "agents": people, "teams": teams}
+    figures = page_figures(session, who.brands, desk.settings, start, end, hours_from,
+                           min(end, desk.clock.now() + timedelta(hours=1)), team=who.at_least(Role.LEAD))
+    rows, fair = figures.daily, figures.fairness
     query = urlencode({"since": start.isoformat(), "until": end.isoformat(), "format": "csv"})
     return render(request, "reports.html", {
         "who": who,
@@ -347,15 +340,15 @@ def reports_page(request: Request, who: PageUser, session: DbSession, desk: Desk
         "until": last.isoformat(),
         "rows": rows,
         "daily": [r.model_dump(mode="json") for r in rows],
-        "breakdown": split.model_dump(mode="json"),
+        "breakdown": figures.breakdown.model_dump(mode="json"),
         "csv_daily": f"/api/v1/stats/daily?{query}",
         "csv_breakdown": f"/api/v1/stats/breakdown?{query}",
         "csv_fairness": f"/api/v1/stats/fairness?{query}",
         "csv_backlog": "/api/v1/reports/backlog?" + urlencode({"since": hours_from.isoformat(),
                                                                  "until": end.isoformat(), "format": "csv"}),
         "csv_agents": "/api/v1/reports/agents?" + urlencode({"since": start.isoformat(), "format": "csv"}),
-        "backlog": [p.model_dump(mode="json") for p in backlog],
-        "team": team,
+        "backlog": [p.model_dump(mode="json") for p in figures.backlog],
+        "team": figures.team,
         "fairness": fair,
         "fairness_data": fair.model_dump(mode="json"),
         "two_tier_ratio": TWO_TIER_RATIO,
