@@ -94,6 +94,7 @@ def away(name: str, brand: Brand) -> None:
     """Mark an agent away; their working cases are re-routed now."""
     db = _db(brand)
     sender = BrandNotifier(db, get_settings().notify)
+    sender.resume()  # this run also sends what an earlier one (or a crashed server) left in the outbox
     with db.session() as session:
         row = _one(session, brand, name)
         row.away = True
@@ -160,6 +161,7 @@ def tick() -> None:
     settings = get_settings()
     db = Database(settings.database_url)
     sender = BrandNotifier(db, settings.notify)
+    sender.resume()  # this run also sends what an earlier one (or a crashed server) left in the outbox
     notifier = RecordingNotifier(forward=sender)
     with db.session() as session:
         done = scheduled.tick(session, datetime.now(UTC), settings, notifier)

@@ -8,10 +8,12 @@ from email import message_from_bytes
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 
 from wakeful.api.deps import Desk
 from wakeful.core.notify_settings import NotifyChannels
 from wakeful.desk.notify import (
+    DELIVERY_HEADER,
     SIGNATURE_HEADER,
     EmailChannel,
     Notifier,
@@ -22,6 +24,7 @@ from wakeful.desk.notify import (
     notifier_for,
     verify,
 )
+from wakeful.store.notify import NotificationRow
 
 from tests.desk.loopback import Inbox, Receiver, free_port
 
@@ -37,11 +40,20 @@ def _notifier(desk: Desk, *channels: Any, attempts: int = 3) -> tuple[Notifier, 
     return notifier, slept
 
 
+def _log(desk: Desk) -> list[NotificationRow]:
+    with desk.db.session() as session:
+        rows = list(session.scalars(select(NotificationRow).order_by(NotificationRow.id)))
+        session.expunge_all()
+    return rows
+
+
 def test_webhook_is_delivered_signed_and_logged(desk: Desk, receiver: Receiver) -> None:
     notifier, slept = _notifier(desk, WebhookChannel(receiver.url, SECRET))
     notifier.notify(EVENT, PAYLOAD)
     [(headers, body)] = receiver.requests
-    assert json.loads(body) == {"event": EVENT, "payload": PAYLOAD}
+    [row] = _log(desk)
+    assert json.loads(body) == {"event": EVENT, "payload": PAYLOAD, "delivery": row.id}
+    assert headers[DELIVERY_HEADER] == str(row.id) and (row.status, row.attempts) == ("delivered", 1)
     assert verify(SECRET, body, headers[SIGNATURE_HEADER])
     assert not verify("another-secret", body, headers[SIGNATURE_HEADER])
     assert not verify(SECRET, body.replace(b"42", b"43"), headers[SIGNATURE_HEADER])

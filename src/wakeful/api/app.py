@@ -63,6 +63,8 @@ def _scheduler(desk: Desk) -> Callable[[FastAPI], AbstractAsyncContextManager[No
                 await asyncio.sleep(desk.settings.scheduler_interval_s)
                 await run_in_threadpool(run_jobs, desk)
 
+        if isinstance(desk.notifier, notify.BrandNotifier):  # what a crash of the last server left unsent
+            await run_in_threadpool(desk.notifier.resume)
         task = asyncio.create_task(loop())
         desk.jobs.append(reply_job(desk.settings))  # also records replies to unconnected platforms as not sent
         runner = start_connectors(desk.settings, desk.ingest)  # None unless a platform is configured

@@ -1,9 +1,11 @@
 """Telling people outside the queue: signed JSON webhooks, e-mail over SMTP and Slack-style incoming webhooks.
 
 Escalation and paging must reach a lead even when nobody looks at the dashboard, so each event goes to every
-configured channel, is retried with exponential back-off when a channel fails, and is logged in the database:
-`delivered`, or `dead` with the last error once the retries are spent (the dead-letter log). A failing channel
-never raises into the caller: a broken Slack hook must not stop a case from being routed.
+configured channel through an outbox in the database (`store.notify`): a `pending` row per channel is written
+before anything is sent, so an event survives a crash, and the next process resumes it. Each row is retried with
+exponential back-off when its channel fails and ends `delivered`, or `dead` with the last error once the retries
+are spent (the dead-letter log). A failing channel never raises into the caller: a broken Slack hook must not stop
+a case from being routed.
 """
 
 from __future__ import annotations
@@ -18,15 +20,20 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from email.message import EmailMessage
+from functools import partial
 from typing import Any, Protocol
 
 import httpx
-from sqlalchemy import select
+from sqlalchemy import inspect, select
+from sqlalchemy.event import listen
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
 
-from wakeful.core.clock import Clock, SystemClock
+from wakeful.core.clock import Clock, SystemClock, as_utc
 from wakeful.core.notify_settings import NotifyChannels, NotifySettings
+from wakeful.store import notify as outbox
 from wakeful.store.db import Database
 from wakeful.store.notify import NotificationRow
 
@@ -34,6 +41,11 @@ log = logging.getLogger(__name__)
 
 SIGNATURE_HEADER = "X-Wakeful-Signature"
 EVENT_HEADER = "X-Wakeful-Event"
+DELIVERY_HEADER = "X-Wakeful-Delivery"
+"""The outbox row's id: the same on every try and every resumed send, so a receiver can drop what it already has."""
+LEASE = timedelta(minutes=15)
+"""How long a claimed row is left to its sender before another process may take it for dead: far longer than the
+default retries take (4 tries, 1+2+4 s back-off, 10 s timeouts)."""
 
 
 class DeliveryError(Exception):
@@ -48,12 +60,15 @@ class Channel(Protocol):
         """Where it delivers, as a lead may see it: never a secret (hook URLs that embed a token, passwords)."""
         ...
 
-    def send(self, event: str, payload: dict[str, Any]) -> None:
-        """Deliver once or raise `DeliveryError`."""
+    def send(self, event: str, payload: dict[str, Any], delivery: int | None = None) -> None:
+        """Deliver once or raise `DeliveryError`; `delivery` is the outbox row's id (None outside the outbox)."""
 
 
-def _body(event: str, payload: dict[str, Any]) -> bytes:
-    return json.dumps({"event": event, "payload": payload}, sort_keys=True, default=str).encode("utf-8")
+def _body(event: str, payload: dict[str, Any], delivery: int | None = None) -> bytes:
+    doc: dict[str, Any] = {"event": event, "payload": payload}
+    if delivery is not None:
+        doc["delivery"] = delivery
+    return json.dumps(doc, sort_keys=True, default=str).encode("utf-8")
 
 
 def sign(secret: str, body: bytes) -> str:
@@ -77,7 +92,8 @@ def _post(url: str, content: bytes, headers: dict[str, str], timeout: float) -> 
 
 @dataclass
 class WebhookChannel:
-    """POSTs `{"event", "payload"}` as JSON; the receiver checks `X-Wakeful-Signature` with the shared secret."""
+    """POSTs `{"event", "payload", "delivery"}` as JSON; the receiver checks `X-Wakeful-Signature` with the shared
+    secret, and may drop a `delivery` id it has seen (also in `X-Wakeful-Delivery`): delivery is at least once."""
 
     url: str
     secret: str
@@ -88,9 +104,11 @@ class WebhookChannel:
     def target(self) -> str:
         return f"{self.url} (signed)"
 
-    def send(self, event: str, payload: dict[str, Any]) -> None:
-        body = _body(event, payload)
+    def send(self, event: str, payload: dict[str, Any], delivery: int | None = None) -> None:
+        body = _body(event, payload, delivery)
         headers = {"Content-Type": "application/json", EVENT_HEADER: event, SIGNATURE_HEADER: sign(self.secret, body)}
+        if delivery is not None:
+            headers[DELIVERY_HEADER] = str(delivery)
         _post(self.url, body, headers, self.timeout_s)
 
 
@@ -114,7 +132,7 @@ class SlackChannel:
     def target(self) -> str:
         return "Slack-compatible incoming webhook (address kept secret)"
 
-    def send(self, event: str, payload: dict[str, Any]) -> None:
+    def send(self, event: str, payload: dict[str, Any], delivery: int | None = None) -> None:
         text = f"{summary_line(event, payload)}\n```{json.dumps(payload, indent=1, default=str)}```"
         _post(self.url, json.dumps({"text": text}).encode("utf-8"), {"Content-Type": "application/json"},
               self.timeout_s)
@@ -138,11 +156,13 @@ class EmailChannel:
     def target(self) -> str:
         return f"{', '.join(self.recipients)} via {self.host}:{self.port}"
 
-    def send(self, event: str, payload: dict[str, Any]) -> None:
+    def send(self, event: str, payload: dict[str, Any], delivery: int | None = None) -> None:
         msg = EmailMessage()
         msg["From"] = self.sender
         msg["To"] = ", ".join(self.recipients)
         msg["Subject"] = summary_line(event, payload)[:200]
+        if delivery is not None:
+            msg[DELIVERY_HEADER] = str(delivery)
         msg.set_content(json.dumps({"event": event, "payload": payload}, indent=2, default=str))
         try:
             with smtplib.SMTP(self.host, self.port, timeout=self.timeout_s) as smtp:
@@ -168,9 +188,15 @@ class RetryPolicy:
         return [min(self.max_s, self.base_s * self.factor**n) for n in range(self.attempts - 1)]
 
 
+def _claim(db: Database, row_id: int, now: datetime, lease: timedelta) -> NotificationRow | None:
+    with db.session() as session:
+        return outbox.claim(session, row_id, now, now - lease)
+
+
 @dataclass
 class Notifier:
-    """Sends each event to every channel with retries, and logs the outcome per channel in the database."""
+    """Sends each event to every channel with retries, through the outbox: one `pending` row per channel, then each
+    row claimed, sent and marked `delivered` or `dead`."""
 
     db: Database
     channels: Sequence[Channel]
@@ -179,31 +205,53 @@ class Notifier:
     sleep: Callable[[float], None] = time.sleep
 
     def notify(self, event: str, payload: dict[str, Any]) -> None:
-        for channel in self.channels:
-            self._deliver(channel, event, payload)
+        """Record the event, then deliver it on this thread (the settings page's test send waits for the outcome)."""
+        rows = self.rows(event, payload)
+        with self.db.session() as session:
+            session.add_all(rows)
+        for row in rows:
+            claimed = _claim(self.db, row.id, self.clock.now(), LEASE)
+            if claimed is not None:
+                self.send(claimed)
 
-    def _deliver(self, channel: Channel, event: str, payload: dict[str, Any]) -> None:
-        started = self.clock.now()
+    def rows(self, event: str, payload: dict[str, Any]) -> list[NotificationRow]:
+        """The event's outbox rows, one per channel, not yet added to any session."""
+        now = self.clock.now()
+        return [outbox.pending(channel.name, event, payload, now) for channel in self.channels]
+
+    def send(self, row: NotificationRow) -> None:
+        """Deliver a claimed row through its channel and record how that ended."""
+        channel = next((c for c in self.channels if c.name == row.channel), None)
+        error: str | None
+        if channel is None:  # the configuration changed between a crash and the restart
+            attempts, error = 0, f"channel {row.channel} is no longer configured for this brand"
+        else:
+            attempts, error = self._attempt(channel, row.event, row.payload, row.id)
+        with self.db.session() as session:
+            outbox.finish(session, row.id, attempts, error, self.clock.now())
+
+    def send_unrecorded(self, event: str, payload: dict[str, Any]) -> None:
+        """Deliver an event the outbox could not take (the database is down): best effort, outcome only logged."""
+        for channel in self.channels:
+            self._attempt(channel, event, payload, None)
+
+    def _attempt(self, channel: Channel, event: str, payload: dict[str, Any],
+                 delivery: int | None) -> tuple[int, str | None]:
+        """Try up to the policy's attempts, backing off between; the tries made and the last error (None: sent)."""
         delays = self.retry.delays()
         error: str | None = None
         attempts = 0
         for attempts in range(1, self.retry.attempts + 1):
             try:
-                channel.send(event, payload)
-                error = None
-                break
+                channel.send(event, payload, delivery)
+                return attempts, None
             except DeliveryError as err:
                 error = str(err)
                 log.warning("%s delivery of %s failed (try %d): %s", channel.name, event, attempts, error)
                 if attempts <= len(delays):
                     self.sleep(delays[attempts - 1])
-        status = "dead" if error is not None else "delivered"
-        if error is not None:
-            log.error("%s delivery of %s dead-lettered after %d tries: %s", channel.name, event, attempts, error)
-        with self.db.session() as session:
-            session.add(NotificationRow(channel=channel.name, event=event, payload=json.loads(_body(event, payload))
-                                        ["payload"], status=status, attempts=attempts, last_error=error,
-                                        created_at=started, finished_at=self.clock.now()))
+        log.error("%s delivery of %s dead-lettered after %d tries: %s", channel.name, event, attempts, error)
+        return attempts, error
 
 
 def channels_for(config: NotifyChannels) -> list[Channel]:
@@ -226,7 +274,9 @@ def notifier_for(config: NotifyChannels, db: Database, clock: Clock | None = Non
                     RetryPolicy(attempts=config.attempts, base_s=config.backoff_s), sleep)
 
 
-_STOP = "\x00stop"  # the queue's end marker; no real event has a NUL in its name
+_Job = int | tuple[str, dict[str, Any]] | None
+"""What the worker takes from its queue: an outbox row's id, an event the outbox could not take, or None: stop."""
+_OUTBOX_KEY = "wakeful.notify.outbox"
 
 
 @dataclass
@@ -234,62 +284,137 @@ class BrandNotifier:
     """The server's notifier: each event goes to the channels of the brand named in its payload (the desk-wide
     ones for a brand without its own), delivered on a background thread, so retries against a slow SMTP relay or
     a dead hook never hold up ingest or the SLA tick. A brand with no channel is warned about once, in the log.
-    Events still queued when the process dies are lost; the delivery log shows what went out."""
+    Accepted events are in the outbox before `notify` returns (or when the caller's transaction commits), so what
+    a crash leaves unsent goes out when the next process calls `resume`."""
 
     db: Database
     config: NotifySettings
     clock: Clock = field(default_factory=SystemClock)
     sleep: Callable[[float], None] = time.sleep
-    _queue: queue.Queue[tuple[str, dict[str, Any]]] = field(default_factory=queue.Queue, init=False, repr=False)
+    lease: timedelta = LEASE
+    _queue: queue.Queue[_Job] = field(default_factory=queue.Queue, init=False, repr=False)
     _worker: threading.Thread | None = field(default=None, init=False, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
     _by_brand: dict[str | None, Notifier] = field(default_factory=dict, init=False, repr=False)
     _unheard: set[object] = field(default_factory=set, init=False, repr=False)
+    _timers: list[threading.Timer] = field(default_factory=list, init=False, repr=False)
+    _resumed: bool = field(default=False, init=False, repr=False)
 
     def __post_init__(self) -> None:
         for brand in [None, *self.config.brands]:  # build every channel now: a bad address fails at start-up
             self._by_brand[brand] = notifier_for(self.config.for_brand(brand), self.db, self.clock, self.sleep)
 
-    def notify(self, event: str, payload: dict[str, Any]) -> None:
+    def notify(self, event: str, payload: dict[str, Any], session: Session | None = None) -> None:
+        """Accept an event; never raises. With `session` (the caller's open transaction) its outbox rows commit
+        with the caller's work and are sent only then; pass it whenever you are writing, as on SQLite a second
+        writer would wait for yours. Without, the rows are committed in a transaction of their own."""
         brand = payload.get("brand")
-        if not self._target(brand).channels:
+        target = self._target(brand)
+        if not target.channels:
             if brand not in self._unheard:  # said once per brand; every event after that only at debug level
                 self._unheard.add(brand)
                 log.warning("no notification channel for brand %s: %s and later events reach nobody (set [notify])",
                             brand, event)
             log.debug("%s (no notification channel for brand %s): %s", event, brand, payload)
             return
-        self._queue.put((event, dict(payload)))
+        try:
+            rows = target.rows(event, payload)
+            if session is not None:
+                self._on_commit(session, rows)
+                return
+            with self.db.session() as own:
+                own.add_all(rows)
+            self._put([row.id for row in rows])
+        except Exception:
+            log.exception("notification %s could not be put in the outbox; sending it without a record", event)
+            self._put([(event, dict(payload))])
+
+    def _on_commit(self, session: Session, rows: list[NotificationRow]) -> None:
+        """Add the rows to the caller's session and queue their ids once it commits (a rollback drops them)."""
+        key = (_OUTBOX_KEY, id(self))
+        if key not in session.info:
+            session.info[key] = []
+            listen(session, "after_commit", partial(self._committed, key))
+            listen(session, "after_rollback", lambda s: s.info[key].clear())
+        session.info[key].extend(rows)
+        session.add_all(rows)
+
+    def _committed(self, key: tuple[str, int], session: Session) -> None:
+        rows, session.info[key] = session.info[key], []
+        self._put([ident[0] for row in rows if (ident := inspect(row).identity)])
+
+    def resume(self) -> int:
+        """Queue the rows earlier processes accepted and did not finish, oldest first; once (call it at start-up).
+        A row another sender claimed less than `lease` ago is queued when its lease runs out: by then that sender
+        has finished it, or died. A claim is one conditional UPDATE, so two processes never both send a pending
+        row. Returns how many unfinished rows there were."""
         with self._lock:
-            if self._worker is None or not self._worker.is_alive():
-                self._worker = threading.Thread(target=self._run, name="wakeful-notify", daemon=True)
-                self._worker.start()
+            if self._resumed:
+                return 0
+            self._resumed = True
+        try:
+            with self.db.session() as session:
+                rows = outbox.unfinished(session)
+        except SQLAlchemyError:
+            log.exception("the notification outbox could not be read; its rows wait for the next start")
+            return 0
+        now = self.clock.now()
+        due = {row_id: (as_utc(claimed) + self.lease - now).total_seconds() if claimed else 0.0
+               for row_id, claimed in rows}
+        self._put([row_id for row_id, wait in due.items() if wait <= 0])
+        for row_id, wait in due.items():
+            if wait > 0:
+                timer = threading.Timer(wait, self._put, ([row_id],))
+                timer.daemon = True
+                self._timers.append(timer)
+                timer.start()
+        if rows:
+            log.warning("resuming %d unsent notification(s) left by an earlier process", len(rows))
+        return len(rows)
 
     def _target(self, brand: object) -> Notifier:
         return self._by_brand.get(brand if isinstance(brand, str) else None) or self._by_brand[None]
 
+    def _put(self, jobs: Sequence[_Job]) -> None:
+        for job in jobs:
+            self._queue.put(job)
+        with self._lock:
+            if jobs and (self._worker is None or not self._worker.is_alive()):
+                self._worker = threading.Thread(target=self._run, name="wakeful-notify", daemon=True)
+                self._worker.start()
+
     def _run(self) -> None:
         while True:
-            event, payload = self._queue.get()
+            job = self._queue.get()
             try:
-                if event == _STOP:
+                if job is None:
                     return
-                self._target(payload.get("brand")).notify(event, payload)
+                if isinstance(job, int):
+                    self._deliver(job)
+                else:
+                    self._target(job[1].get("brand")).send_unrecorded(*job)
             except Exception:
-                log.exception("notification %s could not be logged", event)
+                log.exception("notification %s could not be sent or logged", job)
             finally:
                 self._queue.task_done()
+
+    def _deliver(self, row_id: int) -> None:
+        row = _claim(self.db, row_id, self.clock.now(), self.lease)
+        if row is not None:  # else another process has it, or it is finished
+            self._target(row.payload.get("brand")).send(row)
 
     def drain(self) -> None:
         """Wait until every queued event has been delivered or dead-lettered (tests, and shutdown)."""
         self._queue.join()
 
     def close(self) -> None:
-        """Deliver what is queued, then stop the worker."""
+        """Deliver what is queued, then stop the worker; rows waiting for a lease are left to the next start."""
+        for timer in self._timers:
+            timer.cancel()
         with self._lock:
             worker = self._worker
         if worker is not None and worker.is_alive():
-            self._queue.put((_STOP, {}))
+            self._queue.put(None)
             worker.join()
 
 

@@ -145,7 +145,7 @@ def alert_if_due(session: Session, case: CaseRow, row: CaseRiskRow, settings: Se
                              data={"score": row.score, "forecast_6h": row.forecast_6h, "promoted": row.promoted}))
     payload: dict[str, Any] = {"case_id": case.id, "brand": case.brand, "score": row.score, "summary": row.summary,
                                "handle": case.author.handle}
-    notifier.notify("case.risk", payload)
+    notifier.notify("case.risk", payload, session)
     return True
 
 

@@ -30,9 +30,10 @@ WORKING_STATES = (CaseState.NEW.value, CaseState.OPEN.value)
 
 
 class Notifier(Protocol):
-    """Where pages and escalations go; `wakeful.desk.notify.Notifier` (webhooks, e-mail, Slack) fits."""
+    """Where pages and escalations go; `wakeful.desk.notify.BrandNotifier` (webhooks, e-mail, Slack) fits.
+    `session` is the caller's open transaction: the event is only sent if it commits."""
 
-    def notify(self, event: str, payload: dict[str, Any]) -> None: ...
+    def notify(self, event: str, payload: dict[str, Any], session: Session | None = None) -> None: ...
 
 
 @dataclass
@@ -42,11 +43,11 @@ class RecordingNotifier:
     forward: Notifier | None = None
     sent: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
 
-    def notify(self, event: str, payload: dict[str, Any]) -> None:
+    def notify(self, event: str, payload: dict[str, Any], session: Session | None = None) -> None:
         log.warning("%s: %s", event, payload)
         self.sent.append((event, payload))
         if self.forward is not None:
-            self.forward.notify(event, payload)
+            self.forward.notify(event, payload, session)
 
 
 @dataclass(frozen=True)
@@ -116,7 +117,7 @@ def route_case(session: Session, case: CaseRow, now: datetime, notifier: Notifie
         return None
     oncall = agents_mod.on_call(session, case.brand, now)
     notifier.notify("oncall.page", {"brand": case.brand, "case_id": case.id, "agent": oncall,
-                                    "reason": choice.reason, "lang": case.lang})
+                                    "reason": choice.reason, "lang": case.lang}, session)
     if oncall is not None:
         assign(session, case, oncall, ROUTER, now)
     else:

@@ -201,11 +201,11 @@ def _escalate_once(session: Session, case: CaseRow, timer: sla.Timer, step: int,
                                "left_minutes": round(timer.left_minutes, 1)}
     if step == 1:
         who = agents_mod.leads_for(session, case.brand, team)
-        notifier.notify("sla.warning", {**payload, "leads": who})
+        notifier.notify("sla.warning", {**payload, "leads": who}, session)
         text = f"{timer.name} at {timer.fraction:.0%} of {timer.target_minutes} min: told {', '.join(who) or 'no lead'}"
     else:
         who = [p for p in [agents_mod.on_call(session, case.brand, now)] if p]
-        notifier.notify("oncall.page", {**payload, "agent": who[0] if who else None, "reason": "sla"})
+        notifier.notify("oncall.page", {**payload, "agent": who[0] if who else None, "reason": "sla"}, session)
         text = f"{timer.name} at {timer.fraction:.0%} of {timer.target_minutes} min: paged on-call " \
                f"{who[0] if who else '(nobody on the rota)'}"
     session.add(CaseEventRow(case_id=case.id, at=now, kind="escalated", actor=ESCALATOR, text=text,

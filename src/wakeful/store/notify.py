@@ -1,19 +1,30 @@
-"""Every notification the desk sent or gave up on: the delivery log, whose `dead` rows are the dead-letter log."""
+"""Every notification the desk accepted: the outbox while it waits, then the delivery log, whose `dead` rows are
+the dead-letter log.
+
+A row is written `pending` before anything is sent, so an event survives a crash of the process that accepted it;
+a sender first claims the row (`sending`, with the time), in one conditional UPDATE, so two processes never both
+take a pending row. A claim older than the lease is taken to be a dead sender's and may be claimed again: delivery
+is at least once, and the row id (sent as the delivery id) lets a receiver drop a repeat.
+"""
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Index, Integer, String, Text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import JSON, Index, Integer, String, Text, and_, or_, select, update
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from wakeful.store.models import Base
 
+PENDING, SENDING, DELIVERED, DEAD = "pending", "sending", "delivered", "dead"
+
 
 class NotificationRow(Base):
-    """One event sent to one channel: `delivered` after a success, `dead` once the last retry failed (kept with
-    its payload and last error, so it can be inspected and sent again)."""
+    """One event for one channel: `pending` until a sender claims it (`sending`), then `delivered` after a success
+    or `dead` once the last retry failed (kept with its payload and last error, so it can be inspected and sent
+    again)."""
 
     __tablename__ = "notifications"
     __table_args__ = (Index("ix_notifications_status", "status", "created_at"),)
@@ -26,4 +37,39 @@ class NotificationRow(Base):
     attempts: Mapped[int] = mapped_column(Integer)
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime]
-    finished_at: Mapped[datetime]
+    claimed_at: Mapped[datetime | None]
+    finished_at: Mapped[datetime | None]
+
+
+def pending(channel: str, event: str, payload: dict[str, Any], now: datetime) -> NotificationRow:
+    """A new outbox row; the payload as JSON will carry it (anything else as its text), so a resumed delivery sends
+    exactly what the first one would have."""
+    stored = json.loads(json.dumps(payload, default=str))
+    return NotificationRow(channel=channel, event=event, payload=stored, status=PENDING, attempts=0, created_at=now)
+
+
+def claim(session: Session, row_id: int, now: datetime, stale_before: datetime) -> NotificationRow | None:
+    """Take the row for sending if it is pending, or claimed before `stale_before` by a sender presumed dead; None
+    when another sender has it or it is finished."""
+    free = or_(NotificationRow.status == PENDING,
+               and_(NotificationRow.status == SENDING, NotificationRow.claimed_at < stale_before))
+    won = session.execute(update(NotificationRow).where(NotificationRow.id == row_id, free)
+                          .values(status=SENDING, claimed_at=now))
+    if getattr(won, "rowcount", 0) != 1:
+        return None
+    return session.get(NotificationRow, row_id, populate_existing=True)
+
+
+def finish(session: Session, row_id: int, attempts: int, error: str | None, now: datetime) -> None:
+    """Record how the sender's tries ended: `delivered`, or `dead` with the last error."""
+    session.execute(update(NotificationRow).where(NotificationRow.id == row_id).values(
+        status=DEAD if error is not None else DELIVERED, attempts=NotificationRow.attempts + attempts,
+        last_error=error, finished_at=now))
+
+
+def unfinished(session: Session) -> list[tuple[int, datetime | None]]:
+    """Rows still `pending` or `sending`, oldest first, with when they were claimed (None: never)."""
+    stmt = (select(NotificationRow.id, NotificationRow.claimed_at)
+            .where(NotificationRow.status.in_([PENDING, SENDING]))
+            .order_by(NotificationRow.created_at, NotificationRow.id))
+    return [(row_id, claimed) for row_id, claimed in session.execute(stmt)]
