@@ -18,8 +18,9 @@ from wakeful.analyze import Analyzer
 from wakeful.api.app import build_desk, create_app
 from wakeful.api.auth import Role, create_user
 from wakeful.api.deps import Desk
-from wakeful.core.clock import Clock, ScaledClock, SystemClock
+from wakeful.core.clock import Clock, FixedClock, ScaledClock, SystemClock
 from wakeful.core.settings import PriorityPolicy, Settings
+from wakeful.ingest import scenario
 from wakeful.store.db import migrate
 
 from tests.desk_fixtures import BRANDS
@@ -157,31 +158,35 @@ def test_sign_in_see_a_case_arrive_live_open_it_and_reply(live: tuple[str, Desk]
     assert header.startswith("day,posts,") and row.split(",")[1] == "1"
 
 
-def test_open_the_incident_room_during_an_incident_and_approve_the_statement(
-    live: tuple[str, Desk], page: Page
-) -> None:
-    from tests.test_incidents import BACKGROUND, BURST
+class TestDemoIncident:
+    """The demo day's Frankfurt baggage crisis, replayed into the desk on a clock that stands 40 minutes into it."""
 
-    base, desk = live
-    now = desk.clock.now()
-    quiet = [make_post(f"b{i}", BACKGROUND[i % 5], author=f"c{i}", at=now - timedelta(hours=6), minutes=i * 14)
-             for i in range(24)]
-    burst = [make_post(f"x{i}", BURST, author=f"p{i}", at=now - timedelta(minutes=20), minutes=i) for i in range(20)]
-    desk.ingest.ingest(quiet)
-    desk.ingest.ingest(burst)
-    pg = page
-    pg.goto(f"{base}/login")
-    pg.fill("#username", "lee")
-    pg.fill("#password", PASSWORD)
-    pg.click("button[type=submit]")
-    pg.locator(".incident-banner a").click()
-    pg.wait_for_url(f"{base}/incidents/*")
-    pg.locator("#incident-chart").wait_for()
-    assert "AU 778" in pg.locator("main").inner_text()
-    pg.fill("#statement-text", "We know bags from Frankfurt are missing. We are on it and will update you here.")
-    pg.click("#statement-form button[type=submit]")
-    pg.locator("main", has_text="Approved by lee").wait_for(timeout=5_000)
-    pg.screenshot(path=str(SHOTS / "incident.png"), full_page=True)
+    @pytest.fixture
+    def desk_clock(self) -> Clock:
+        return FixedClock(scenario.DEFAULT_START)
+
+    def test_open_the_incident_room_during_the_demo_incident_and_approve_the_statement(
+            self, live: tuple[str, Desk], page: Page) -> None:
+        base, desk = live
+        posts = scenario.generate_scenario(seed=7)
+        crisis = min(p.created_at for p in posts if p.raw["scenario"]["role"] == "crisis")
+        seen = [p for p in posts if p.observed_at() <= crisis + timedelta(minutes=40)]
+        assert isinstance(desk.clock, FixedClock)
+        for i in range(0, len(seen), 250):  # the desk reads the day as it arrives, 250 posts at a time
+            desk.clock.set(seen[i:i + 250][-1].observed_at())
+            desk.ingest.ingest(seen[i:i + 250])
+        pg = page
+        _sign_in(pg, base)
+        banner = pg.locator(".incident-banner", has_text="lost luggage complaints")
+        banner.locator("a").click()
+        pg.wait_for_url(f"{base}/incidents/*")
+        pg.locator("#incident-chart").wait_for()
+        room = pg.locator("main").inner_text()
+        assert "Frankfurt" in room or "Francfort" in room, room[:500]  # the driving posts, in their languages
+        pg.fill("#statement-text", "We know bags from Frankfurt are missing. We are on it and will update you here.")
+        pg.click("#statement-form button[type=submit]")
+        pg.locator("main", has_text="Approved by lee").wait_for(timeout=5_000)
+        pg.screenshot(path=str(SHOTS / "incident.png"), full_page=True)
 
 
 def _sign_in(pg: Page, base: str) -> None:
