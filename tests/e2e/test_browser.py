@@ -129,6 +129,9 @@ def test_sign_in_see_a_case_arrive_live_open_it_and_reply(live: tuple[str, Desk]
     pg.wait_for_url(f"{base}/cases/*")
     assert "you lost my bag" in pg.locator("main").inner_text()
     assert "mira@example.com" not in pg.locator("main").inner_text()  # masked until revealed
+    # the reach chart is drawn for a post seen once: its forecast and band, from what the post has now
+    pg.wait_for_function("() => window.Chart && Chart.getChart(document.getElementById('engagement-chart'))",
+                         timeout=3_000)
     pg.click("form[data-action=reveal] button[type=submit]")
     pg.locator("p.event-text", has_text="mira@example.com").wait_for(timeout=3_000)
     sla = pg.locator("dd", has_text="first-response target")

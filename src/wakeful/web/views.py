@@ -250,12 +250,14 @@ def engagement_series(detail: CaseDetail) -> list[dict[str, Any]]:
     return series
 
 
-def forecast_band(detail: CaseDetail, series: list[dict[str, Any]]) -> dict[str, Any] | None:
-    """The risk stage's impressions forecast for the case's loudest post, drawn from its latest observation on."""
+def forecast_band(detail: CaseDetail) -> dict[str, Any] | None:
+    """The risk stage's impressions forecast for the case's loudest post, drawn from its latest observation on
+    (also when each post was seen once, so has no curve of its own yet)."""
     risk = detail.risk
     if risk is None or risk.forecast_6h is None:
         return None
-    latest = [p["impressions"] for s in series for p in s["points"][-1:] if p["impressions"] is not None]
+    latest = [item.engagement[-1].impressions for item in detail.timeline
+              if item.kind == "post" and item.engagement and item.engagement[-1].impressions is not None]
     at = risk.computed_at
     return {
         "t0": at.isoformat(), "y0": max(latest, default=0),
@@ -275,12 +277,11 @@ def case_page(case_id: int, request: Request, who: PageUser, session: DbSession,
     except service.CaseNotFound:
         return render(request, "404.html", {"who": who, "what": f"Case {case_id}"},
                       status_code=status.HTTP_404_NOT_FOUND)
-    series = engagement_series(detail)
     return render(request, "case.html", {
         "who": who,
         "case": detail,
-        "engagement": series,
-        "forecast": forecast_band(detail, series),
+        "engagement": engagement_series(detail),
+        "forecast": forecast_band(detail),
         "states": list(CaseState),
     })
 
