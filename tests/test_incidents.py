@@ -70,6 +70,17 @@ def test_the_incident_room_shows_no_personal_data_not_even_among_its_top_terms(d
     assert "frankfurt" in terms
 
 
+def test_the_brands_own_name_is_not_a_top_term_of_its_incident(desk: Desk) -> None:
+    _day(desk, "Aurora Airways lost our bags on AU 778 from Frankfurt, #AuroraAirways the whole plane has no luggage")
+    with desk.db.session() as s:
+        [found] = incidents.list_incidents(s, {"aurora"})
+        words = incidents.brand_words(desk.settings.brand("aurora"))
+        room = incidents.detail(s, incidents.load(s, found.id, None), ["en"], brand=words)
+    assert {"aurora", "airways"} <= words
+    terms = dict(room.top_terms)
+    assert not {"aurora", "airways", "auroraairways"} & set(terms) and "frankfurt" in terms
+
+
 def test_incident_api_scoping_and_statement_approval(desk: Desk) -> None:
     _day(desk)
     with desk.db.session() as s:

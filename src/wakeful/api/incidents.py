@@ -36,7 +36,8 @@ def list_incidents(who: AnyUser, session: DbSession, open_only: bool = False) ->
 @router.get("/incidents/{incident_id}", response_model=IncidentDetail, summary="The incident room's data")
 def get_incident(incident_id: int, who: AnyUser, session: DbSession, desk: DeskDep) -> IncidentDetail:
     row = _load(session, incident_id, who)
-    return incidents.detail(session, row, languages(desk.settings, row.brand))
+    return incidents.detail(session, row, languages(desk.settings, row.brand),
+                            brand=incidents.brand_words(desk.settings.brand(row.brand)))
 
 
 class StatementBody(BaseModel):
@@ -48,4 +49,5 @@ class StatementBody(BaseModel):
 def approve(incident_id: int, body: StatementBody, who: Lead, session: DbSession, desk: DeskDep) -> IncidentDetail:
     row = _load(session, incident_id, who)
     incidents.approve_statement(row, body.text, who.name, desk.clock.now())
-    return incidents.detail(session, row, languages(desk.settings, row.brand))
+    return incidents.detail(session, row, languages(desk.settings, row.brand),
+                            brand=incidents.brand_words(desk.settings.brand(row.brand)))

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from wakeful.analyze.pii import redact
 from wakeful.core.clock import as_utc
+from wakeful.core.settings import BrandConfig
 from wakeful.desk.cases import CaseState
 from wakeful.desk.reports import mentions
 from wakeful.desk.risk import author_of
@@ -254,8 +255,19 @@ def default_statement(key: str, languages: Iterable[str]) -> str:
     return "\n\n".join(parts or [STATEMENTS["en"].format(what=WHAT["en"][NEGATIVE_KEY])])
 
 
-def detail(session: Session, row: IncidentRow, languages: Iterable[str], config: SpikeConfig = SpikeConfig()
-           ) -> IncidentDetail:
+def brand_words(brand: BrandConfig | None) -> frozenset[str]:
+    """The words of a brand's own names, handles and keywords, folded: every post names the brand, so among an
+    incident's top terms they would only crowd out what happened."""
+    if brand is None:
+        return frozenset()
+    said = [brand.key, brand.name, *brand.names, *brand.handles, *brand.keywords]
+    joined = [re.sub(r"[\s_#@]", "", name) for name in said]  # as hashtags write them: #AuroraAirways
+    return frozenset(w.casefold() for w in WORD.findall(" ".join(said + joined)))
+
+
+def detail(session: Session, row: IncidentRow, languages: Iterable[str], config: SpikeConfig = SpikeConfig(),
+           brand: frozenset[str] = frozenset()) -> IncidentDetail:
+    """The incident room's data; `brand` are words left out of the top terms (`brand_words`)."""
     start = as_utc(row.opened_at) - config.window
     end = as_utc(row.last_seen_at) + timedelta(seconds=1)
     stmt = (
@@ -285,7 +297,8 @@ def detail(session: Session, row: IncidentRow, languages: Iterable[str], config:
             driving.append(DrivingPost(at=at, handle=post.author.handle, text=shown, lang=post.lang,
                                        case_id=case_id))
             flights.update(f"{a} {n}" for a, n in FLIGHT.findall(post.text))
-            terms.update(w for w in (m.casefold() for m in WORD.findall(_plain(shown))) if w not in STOPWORDS)
+            words = (m.casefold() for m in WORD.findall(_plain(shown)))
+            terms.update(w for w in words if w not in STOPWORDS and w not in brand)
     return IncidentDetail(
         **_summary(row).model_dump(),
         posts=driving,

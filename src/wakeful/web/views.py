@@ -304,7 +304,8 @@ def incident_room(incident_id: int, request: Request, who: PageUser, session: Db
     except incidents.IncidentNotFound:
         return render(request, "404.html", {"who": who, "what": f"Incident {incident_id}"},
                       status_code=status.HTTP_404_NOT_FOUND)
-    room = incidents.detail(session, row, incident_languages(desk.settings, row.brand))
+    room = incidents.detail(session, row, incident_languages(desk.settings, row.brand),
+                            brand=incidents.brand_words(desk.settings.brand(row.brand)))
     return render(request, "incident.html", {
         "who": who, "active_nav": "incidents", "incident": room,
         "series": [p.model_dump(mode="json") for p in room.series],
