@@ -7,6 +7,7 @@ priority when it opened (severity and reach, before any waiting boost), in busin
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -163,5 +164,11 @@ def team_figures_of(session: Session, brands: Collection[str] | None, settings: 
         _count(case, targets, policies, accs)
     brand = next(iter(brands)) if brands is not None and len(brands) == 1 else "*"
     return (_stats(brand, "all cases", None, overall),
-            [_stats(b, n, teams.get((b, n)), acc) for (b, n), acc in sorted(people.items())],
-            [_stats(b, t, t, acc) for (b, t), acc in sorted(by_team.items())])
+            [_stats(b, n, teams.get((b, n)), acc) for (b, n), acc in sorted(people.items(), key=_natural)],
+            [_stats(b, t, t, acc) for (b, t), acc in sorted(by_team.items(), key=_natural)])
+
+
+def _natural(item: tuple[tuple[str, str], _Acc]) -> tuple[str, list[tuple[int, str]]]:
+    """Brand, then name with its numbers compared as numbers: agent-2 before agent-10."""
+    (brand, name), _ = item
+    return brand, [(int(part), "") if part.isdigit() else (-1, part) for part in re.split(r"(\d+)", name)]

@@ -178,10 +178,12 @@
     var keys = Object.keys(counts);
     new Chart(canvas, {
       type: "bar",
-      data: { labels: keys, datasets: [{ label: label, backgroundColor: BAR, data: keys.map(function (k) { return counts[k]; }) }] },
+      data: { labels: keys.map(function (k) { return k.replace(/_/g, " "); }),
+              datasets: [{ label: label, backgroundColor: BAR, data: keys.map(function (k) { return counts[k]; }) }] },
       options: { indexAxis: "y", responsive: true, maintainAspectRatio: false, animation: false,
         plugins: { legend: { display: false } },
-        scales: { x: axis("Posts", { ticks: { color: INK, precision: 0 } }), y: { ticks: { color: INK } } } }
+        // every category named: Chart.js would otherwise skip every other label when they are tightly packed
+        scales: { x: axis("Posts", { ticks: { color: INK, precision: 0 } }), y: { ticks: { color: INK, autoSkip: false } } } }
     });
   }
 
