@@ -38,12 +38,16 @@ def test_replay_feeds_posts_in_observation_order_and_waits_at_the_speed_up(desk:
     assert (result.accepted, result.engagement_updates) == (2, 1)
 
 
-def test_shift_to_end_keeps_spacing_and_the_original_time() -> None:
-    posts = [make_post("a", LOST), make_post("b", LOST, minutes=30)]
-    moved = shift_to_end(posts, T0 + timedelta(days=10))
+def test_shift_to_end_keeps_spacing_the_original_time_and_account_ages() -> None:
+    new_account = make_post("b", LOST, minutes=30)
+    new_account = new_account.model_copy(update={"author": new_account.author.model_copy(
+        update={"created_at": T0 - timedelta(days=2)})})
+    moved = shift_to_end([make_post("a", LOST), new_account], T0 + timedelta(days=10))
     assert moved[1].created_at - moved[0].created_at == timedelta(minutes=30)
     assert moved[1].observed_at() == T0 + timedelta(days=10)
     assert moved[0].raw["original_created_at"] == T0.isoformat()
+    assert moved[1].author.created_at is not None  # a two-day-old account stays two days old on the day it posts
+    assert moved[1].created_at - moved[1].author.created_at == timedelta(days=2, minutes=30)
 
 
 @pytest.fixture

@@ -43,12 +43,16 @@ def shift_to_end(posts: Sequence[Post], end: datetime) -> list[Post]:
 
 
 def shift(post: Post, delta: timedelta) -> Post:
+    """The post `delta` later, with its observation and its author's account creation: an account made 3 days
+    before a click-farm burst must still look 3 days old when the burst is replayed today."""
     update: dict[str, object] = {
         "created_at": post.created_at + delta,
         "raw": {**post.raw, "original_created_at": post.raw.get("original_created_at", post.created_at.isoformat())},
     }
     if post.engagement is not None:
         update["engagement"] = post.engagement.model_copy(update={"observed_at": post.engagement.observed_at + delta})
+    if post.author.created_at is not None:
+        update["author"] = post.author.model_copy(update={"created_at": post.author.created_at + delta})
     return post.model_copy(update=update)
 
 
