@@ -1,10 +1,11 @@
 """`wakeful train` and `wakeful eval`: fit the shipped analysis models, and measure the desk on held-out data.
 
 `eval` has sections: `analysis` (the models on test splits beside VADER, v0 rules and majority baselines),
-`risk` (from `wakeful.evaluation.risk`, when present) and `language` (coverage and accuracy of the language
-detector beside lingua, `wakeful.evaluation.language`). `--check` fails when a default analysis figure falls more
-than two points below the one committed in `analyze/models/metrics.json`; CI runs it.
-"""
+`risk` (from `wakeful.evaluation.risk`, when present), `language` (coverage and accuracy of the language
+detector beside lingua, `wakeful.evaluation.language`) and `replies` (relevance of the similar past replies the
+case page suggests, leaving one TWCS thread out, beside the cosine-only baseline, `wakeful.evaluation.replies`).
+`--check` fails when a default analysis figure falls more than two points below the one committed in
+`analyze/models/metrics.json`; CI runs it."""
 
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ from rich.console import Console
 from wakeful.analyze.linear import MODELS_DIR
 
 console = Console()
-SECTIONS = ("analysis", "risk", "language")
+SECTIONS = ("analysis", "risk", "language", "replies")
 
 
 def _committed(models_dir: Path) -> dict[str, float]:
@@ -70,7 +71,8 @@ def register(app: typer.Typer) -> None:
 
     @app.command("eval")
     def eval_(
-        section: Annotated[list[str] | None, typer.Option(help="analysis, risk, language (repeatable)")] = None,
+        section: Annotated[list[str] | None, typer.Option(help="analysis, risk, language, replies (repeatable)")] =
+            None,
         json_path: Annotated[Path | None, typer.Option("--json", help="Also write the figures as JSON here")] = None,
         check: Annotated[bool, typer.Option(help="Exit 1 if an analysis figure drops >2 points below the card")] =
             False,
@@ -108,6 +110,12 @@ def register(app: typer.Typer) -> None:
             results["language"] = language.evaluate(data_dir)
             for line in language.lines(results["language"]):
                 console.print(line, markup=False, highlight=False)
+        if "replies" in chosen:
+            from wakeful.evaluation import replies
+
+            results["replies"] = replies.evaluate(data_dir)
+            for line in replies.lines(results["replies"]):
+                console.print(line, markup=False, highlight=False, soft_wrap=True)
         if json_path is not None:
             json_path.write_text(json.dumps(results, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
             console.print(f"wrote {json_path}")

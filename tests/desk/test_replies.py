@@ -12,6 +12,7 @@ from sqlalchemy import select
 from wakeful.api.app import create_app
 from wakeful.api.auth import Role, create_token
 from wakeful.api.deps import Desk
+from wakeful.core.settings import AIRLINE_CARE_ACCOUNTS, BrandConfig
 from wakeful.desk.replies import CaseContext, ReplyIndex, clean_reply, context_for_case, suggest
 from wakeful.ingest.datasets import default_data_dir, load_twcs
 from wakeful.store.models import CaseRow
@@ -65,6 +66,48 @@ def test_twcs_replies_are_suggested_for_a_similar_case() -> None:
     assert all("DM" in s.text or "direct message" in s.text.casefold() for s in similar)
 
 
+LOST_BAG = "@AuroraAirways you lost my bag on AU 2213, nobody answers. Still waiting!"
+
+
+def test_only_the_brands_peers_replies_on_the_cases_topic_are_suggested() -> None:
+    index = ReplyIndex([
+        ("nobody answers, still waiting for my order", "@1 Sorry! Which order number is it?", "AmazonHelp"),
+        ("you lost my bag, nobody answers, still waiting", "@2 Please file a claim with our baggage team.", "Delta"),
+        ("nobody answers at the check in desk, still waiting", "@3 Sorry about the queue at check-in.", "Delta"),
+        ("nobody answers the phone, I want a refund", "@4 Sorry, we will look at your refund.", "Delta"),
+    ])
+    assert index.topics[1] == {"lost_luggage", "customer_service"}
+    ctx = CaseContext("kim", "Aurora Airways", "en", ["lost_luggage"], LOST_BAG, peers=["delta"])
+    similar = [s for s in suggest(ctx, index) if s.source.startswith("similar:")]
+    assert [s.source for s in similar] == ["similar:Delta"] and "baggage team" in similar[0].text
+    # No peers named: any account; no topic the index knows (a brand's own topic): cosine alone, as before.
+    anyone = CaseContext("kim", "Aurora Airways", "en", ["miles_programme"], LOST_BAG)
+    assert {s.source for s in suggest(anyone, index) if s.source.startswith("similar:")} == \
+        {"similar:AmazonHelp", "similar:Delta"}
+
+
+def test_an_airline_brand_is_shown_airlines_replies_by_default_and_a_brand_can_name_its_own_peers() -> None:
+    assert BrandConfig(key="aurora", name="Aurora").reply_peers == list(AIRLINE_CARE_ACCOUNTS)
+    rail = BrandConfig(key="nordrail", name="Nord Rail", reply_peers=["@VirginTrains", "GWRHelp"])
+    assert rail.reply_peers == ["VirginTrains", "GWRHelp"]
+
+
+@pytest.mark.skipif(not TWCS.is_file(), reason=f"no TWCS sample at {TWCS}")
+def test_a_lost_bag_is_answered_with_airlines_replies_about_bags() -> None:
+    """The desk once suggested Tesco's and Apple's replies ('did you manage to get on the website?') here."""
+    posts = load_twcs()
+    index = ReplyIndex.from_threads(posts, {p.author.handle for p in posts if not p.author.id.isdigit()})
+    ctx = CaseContext("kim", "Aurora Airways", "en", ["lost_luggage"], LOST_BAG,
+                      peers=BrandConfig(key="aurora", name="Aurora Airways").reply_peers)
+    similar = [s for s in suggest(ctx, index) if s.source.startswith("similar:")]
+    airlines = {f"similar:{h}" for h in AIRLINE_CARE_ACCOUNTS}
+    assert similar and all(s.source in airlines for s in similar)
+    found = index.matches(LOST_BAG, topics=ctx.topics, accounts=ctx.peers)
+    assert [f"similar:{index.pairs[i][2]}" for _, i, _ in found] == [s.source for s in similar]
+    assert all("lost_luggage" in index.topics[i] for _, i, _ in found)
+    assert any(re.search(r"bag|baggage|worldtracer", s.text, re.I) for s in similar)
+
+
 def test_context_comes_from_the_stored_case(desk: Desk) -> None:
     desk.ingest.ingest([make_post("p1", "@AuroraAirways you lost my bag on AU 12, where is my suitcase?",
                                   author="hasan")])
@@ -73,6 +116,7 @@ def test_context_comes_from_the_stored_case(desk: Desk) -> None:
         ctx = context_for_case(s, case, desk.settings)
     assert (ctx.handle, ctx.brand_name, ctx.lang) == ("hasan", "Aurora Airways", "en")
     assert "lost_luggage" in ctx.topics and "suitcase" in ctx.text
+    assert list(ctx.peers) == list(AIRLINE_CARE_ACCOUNTS)
     assert suggest(ctx)[0].private_channel
 
 

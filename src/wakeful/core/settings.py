@@ -55,6 +55,12 @@ class PriorityPolicy(BaseModel):
                                            "it moves: by default ahead of a night's backlog at the same level")
 
 
+AIRLINE_CARE_ACCOUNTS = ("British_Airways", "Delta", "AmericanAir", "SouthwestAir", "AlaskaAir", "VirginAtlantic",
+                         "JetBlue", "VirginAmerica", "AirAsiaSupport", "united", "USAirways")
+"""Airlines' customer-care accounts (those in the TWCS sample, and the airline-tweets set's US carriers): whose past
+replies an airline's agents are shown by default, since the shipped topic taxonomy and reply lines are an airline's."""
+
+
 class BrandConfig(BaseModel):
     """A brand the desk listens for. Matching is case- and accent-insensitive."""
 
@@ -69,6 +75,10 @@ class BrandConfig(BaseModel):
     topics: dict[str, list[str]] = Field(
         default_factory=dict, description="The brand's own topics on top of the shipped taxonomy: topic key -> "
                                           "words or phrases (any language) that tag a post mentioning the brand")
+    reply_peers: list[str] = Field(
+        default_factory=lambda: list(AIRLINE_CARE_ACCOUNTS),
+        description="Care accounts of the brand's own industry: only their past replies are suggested to its agents "
+                    "(default: airlines' accounts; an empty list allows any account)")
 
     @field_validator("topics")
     @classmethod
@@ -78,7 +88,7 @@ class BrandConfig(BaseModel):
                 raise ValueError(f"topic key {key!r}: use lower-case letters, digits and _, e.g. 'miles_programme'")
         return v
 
-    @field_validator("handles")
+    @field_validator("handles", "reply_peers")
     @classmethod
     def _strip_at(cls, v: list[str]) -> list[str]:
         return [h.lstrip("@") for h in v]

@@ -20,6 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from wakeful.analyze.pii import find_pii, redact
+from wakeful.analyze.topics import KeywordTopicTagger, TopicTagger
 from wakeful.core.models import Post
 from wakeful.core.settings import Settings
 from wakeful.desk.incidents import FLIGHT
@@ -106,6 +107,8 @@ class CaseContext:
     flight: str | None = None
     approved: Mapping[tuple[str, str], tuple[str, str]] = field(default_factory=dict)
     """(topic, language) -> (line, who approved it)."""
+    peers: Sequence[str] = ()
+    """Care accounts whose past replies suit this brand (its industry's); empty: any account."""
 
 
 class Suggestion(BaseModel):
@@ -221,12 +224,17 @@ def clean_reply(text: str) -> str:
 
 
 class ReplyIndex:
-    """TF-IDF vectors of past customer messages, each paired with the care account's first reply to it."""
+    """TF-IDF vectors of past customer messages, each paired with the care account's first reply to it, and the
+    message's topics under the keyword tagger (`topics[i]` for `pairs[i]`)."""
 
-    def __init__(self, pairs: Sequence[tuple[str, str, str]], lang: str = "en") -> None:
+    def __init__(self, pairs: Sequence[tuple[str, str, str]], lang: str = "en",
+                 tagger: TopicTagger | None = None) -> None:
         """`pairs` are (customer text, reply text, care account handle); `lang` is the replies' language."""
         self.pairs = list(pairs)
         self.lang = lang
+        tagger = tagger or KeywordTopicTagger()
+        self.topics = [frozenset(t) for t in tagger.tag_many([q for q, _, _ in self.pairs], [lang] * len(self.pairs))]
+        self.known_topics: frozenset[str] = frozenset().union(*self.topics)
         docs = [Counter(_tokens(q)) for q, _, _ in self.pairs]
         df: Counter[str] = Counter(t for d in docs for t in d)
         n = len(docs)
@@ -252,19 +260,34 @@ class ReplyIndex:
                 pairs[parent.id] = (parent.text, p.text, p.author.handle)
         return cls(list(pairs.values()))
 
-    def similar(self, text: str, k: int = 3, min_score: float = 0.1) -> list[tuple[float, str, str]]:
-        """The `k` past replies whose customer message is closest to `text`: (cosine, reply, care handle)."""
+    def similar(self, text: str, k: int = 3, min_score: float = 0.1, accounts: Collection[str] = (),
+                topics: Collection[str] = ()) -> list[tuple[float, str, str]]:
+        """The `k` past replies whose customer message is closest to `text`: (cosine, reply, care handle).
+
+        Only replies by `accounts` when some are named (a brand's industry peers), and when `topics` names a topic
+        some past message is tagged with, only past messages sharing one of them: a reply on another matter is no
+        draft."""
+        return [(score, reply, self.pairs[i][2]) for score, i, reply in self.matches(text, k, min_score, accounts,
+                                                                                     topics)]
+
+    def matches(self, text: str, k: int = 3, min_score: float = 0.1, accounts: Collection[str] = (),
+                topics: Collection[str] = ()) -> list[tuple[float, int, str]]:
+        """`similar`, as (cosine, index into `pairs`, cleaned reply)."""
+        allowed = {a.casefold() for a in accounts}
+        wanted = self.known_topics & set(topics)
         query = self._vector(Counter(_tokens(text)))
-        scored = [(sum(w * vec.get(t, 0.0) for t, w in query.items()), i) for i, vec in enumerate(self.vectors)]
+        scored = [(sum(w * vec.get(t, 0.0) for t, w in query.items()), i) for i, vec in enumerate(self.vectors)
+                  if (not allowed or self.pairs[i][2].casefold() in allowed)
+                  and (not wanted or wanted & self.topics[i])]
         scored = [s for s in scored if s[0] >= min_score]
         scored.sort(key=lambda s: -s[0])
-        out: list[tuple[float, str, str]] = []
+        out: list[tuple[float, int, str]] = []
         seen: set[str] = set()
         for score, i in scored:
             reply = clean_reply(self.pairs[i][1])
             if reply and reply not in seen:
                 seen.add(reply)
-                out.append((score, reply, self.pairs[i][2]))
+                out.append((score, i, reply))
             if len(out) == k:
                 break
         return out
@@ -278,7 +301,7 @@ def suggest(ctx: CaseContext, index: ReplyIndex | None = None, k: int = 3) -> li
     if index is None or index.lang != lang:
         return out
     private = needs_private_channel(ctx)
-    for score, reply, handle in index.similar(ctx.text, k):
+    for score, reply, handle in index.similar(ctx.text, k, accounts=ctx.peers, topics=ctx.topics):
         text = f"@{ctx.handle} {reply}"
         if private and "dm" not in reply.casefold() and "direct message" not in reply.casefold():
             text += " " + DM_OFFER[lang]
@@ -300,4 +323,4 @@ def context_for_case(session: Session, case: CaseRow, settings: Settings) -> Cas
     return CaseContext(handle=case.author.handle, brand_name=brand.name if brand else case.brand, lang=case.lang,
                        topics=list(case.topics), text=posts[0][0] if posts else "",
                        complaint=any(c for _, c in posts) or not posts, flight=flights[0] if flights else None,
-                       approved=approved_lines(session, case.brand))
+                       approved=approved_lines(session, case.brand), peers=brand.reply_peers if brand else ())
