@@ -45,6 +45,22 @@ def test_past_replies_lose_other_customers_handles_links_and_personal_data() -> 
         "Hi, do you have a WorldTracer reference?"
 
 
+@pytest.mark.parametrize(("reply", "reused"), [  # real airline care replies from the TWCS sample
+    ("Which airline operated your last flight, Kevin?", "Which airline operated your last flight?"),
+    ("Sorry to hear that, Davina. The airport is experiencing Air Traffic congestion at this time.",
+     "Sorry to hear that. The airport is experiencing Air Traffic congestion at this time."),
+    ("Just 'cause you're not traveling with us doesn't mean we can't be there for you Heather! Glad we could help",
+     "Just 'cause you're not traveling with us doesn't mean we can't be there for you! Glad we could help"),
+    ("We can try and help Kevin. Do you have your WorldTracer reference?",
+     "We can try and help. Do you have your WorldTracer reference?"),
+    ("Hi, Richard. Can you pls DM your confirmation number so I may look into this matter for you? Thanks! *TJF",
+     "Hi. Can you pls DM your confirmation number so I may look into this matter for you? Thanks!"),
+    ("Thanks There! Please DM us your booking reference /BH", "Thanks There! Please DM us your booking reference"),
+])
+def test_another_customers_name_and_the_agents_signature_are_not_reused(reply: str, reused: str) -> None:
+    assert clean_reply(reply) == reused
+
+
 def test_retrieval_finds_the_most_similar_customer_message() -> None:
     index = ReplyIndex([("my package never arrived, tracking says delivered", "@1 Sorry, DM us the order.", "A"),
                         ("the app crashes when I open it", "@2 Try reinstalling the app.", "B")])

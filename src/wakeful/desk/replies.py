@@ -207,8 +207,12 @@ def withdraw_template(session: Session, brand: str, topic: str, lang: str) -> bo
 _TOKEN = re.compile(r"[a-z0-9']{2,}")
 _MENTION = re.compile(r"(?<!\w)@\w+")
 _URL = re.compile(r"https?://\S+")
-_SIGNATURE = re.compile(r"(?:\^|-|\u2013)\s?[A-Z][A-Za-z]{0,15}\s*$|\^\w+")  # agents sign "^JS", "-Teresa"
+_SIGNATURE = re.compile(r"(?:\^|\*|/|-|\u2013)\s?[A-Z][A-Za-z]{0,15}\s*$|\^\w+")  # "^JS", "-Teresa", "*TJF", "/BH"
 _NAMED_GREETING = re.compile(r"^(Hi|Hello|Hey|Dear|Hallo|Bonjour)\s+[A-Z][a-z]+(?:\s[A-Z][a-z]+)?\s*([,!.])")
+_NAME = r"(?!(?:There|Team|Tweet|Twitter|Everyone|All)\b)[A-Z][a-z]{1,14}"  # "Hi There" names nobody
+_VOCATIVE_END = re.compile(rf",\s*{_NAME}(?=\s*[.!?)]|\s*$)")  # "... last flight, Kevin?"
+_VOCATIVE_AFTER = re.compile(  # "Thanks Will!", "help Kevin.", "there for you Heather!", "Ty Andrew"
+    rf"\b(Thanks|Thank you|Ty|Hey|Hi|Hello|Sorry|Dear|help|for you|to you|with you)\s+{_NAME}\b(?!\s*[A-Z&'-])")
 
 
 def _tokens(text: str) -> list[str]:
@@ -216,11 +220,13 @@ def _tokens(text: str) -> list[str]:
 
 
 def clean_reply(text: str) -> str:
-    """A past reply made safe to reuse: no @handles or first names (they named another customer), no agent
-    signature, no links, personal data redacted, whitespace tidied."""
+    """A past reply made safe to reuse: no @handles or first names (they named another customer: in a greeting,
+    after a comma at the end of a clause, or after thanks and the like), no agent signature, no links, personal
+    data redacted, whitespace tidied."""
     text = re.sub(r"\s+", " ", redact(_URL.sub("", _MENTION.sub("", text)))).strip()
     text = _SIGNATURE.sub("", text).strip()
-    return _NAMED_GREETING.sub(r"\1\2", text)
+    text = _NAMED_GREETING.sub(r"\1\2", text)
+    return _VOCATIVE_AFTER.sub(r"\1", _VOCATIVE_END.sub("", text))
 
 
 class ReplyIndex:
