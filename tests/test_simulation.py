@@ -14,7 +14,7 @@ from wakeful.core.clock import FixedClock
 from wakeful.core.models import Post
 from wakeful.core.settings import Settings
 from wakeful.desk import rota
-from wakeful.desk.rota import Rota
+from wakeful.desk.rota import DailyShift, Rota
 from wakeful.desk.simulation import Team, TeamOutcome, case_demand, run_team
 from wakeful.ingest import scenario
 from wakeful.ingest.service import IngestService
@@ -90,3 +90,21 @@ def test_a_demand_shaped_rota_answers_fast_around_the_clock_and_nine_to_five_fai
     assert (office.longest_complaint_wait or 0) > 5 * 60
     office_median = office.first_percentile(0.5)
     assert office_median is not None and office_median > 4 * median
+
+
+def test_a_customer_who_writes_again_after_their_agents_shift_is_answered_by_the_next_shift(desk: Desk) -> None:
+    """The first answer comes from the morning agent, who keeps the case; the customer writes again after that
+    shift is over, and the afternoon agent takes the case over (it stayed waiting before this was modelled)."""
+    first = make_post("f1", LOST.format(n=1), author="rosa", at=T0.replace(hour=11, minute=30))
+    again = make_post("f2", "@AuroraAirways any news on my bag? Nobody has called me back.", author="rosa",
+                      at=T0.replace(hour=14, minute=10), reply_to="f1", conversation="f1")
+    shifts = Rota("test", (DailyShift(start_hour=8, hours=4), DailyShift(start_hour=12, hours=4)))
+    clock = FixedClock(first.created_at)
+    ingestor = IngestService(desk.db, desk.ingest.analyzer, desk.settings, clock)
+    outcome = run_team([first, again], ingestor, desk.db, desk.settings, clock,
+                       Team(rota=shifts, resolve_share=0.0, seed=3), drain=True)
+    assert len(outcome.first_waits_min) == 1 and len(outcome.follow_up_waits_min) == 1
+    assert outcome.follow_up_waits_min[0] < 30 and outcome.waiting_at_end == 0
+    with desk.db.session() as s:
+        [case] = s.scalars(select(CaseRow))
+        assert case.assignee == "agent-2" and case.awaiting_since is None

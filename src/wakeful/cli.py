@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+import statistics
 import tempfile
 import threading
 import time
@@ -144,8 +145,8 @@ def demo(
         # The same agent-hours as a flat 24/7 team, shifted to when cases come in (here: this day's own demand,
         # which a real lead would read from the days before; `wakeful simulate --rota peak` does that).
         shifts = rota_mod.build(RotaKind.peak, agents, case_demand(posts, desk.ingest.analyzer))
-        console.print(f"a team of {agents} on a peak-following rota: on duty by UTC hour "
-                      + " ".join(str(n) for n in shifts.on_duty()))
+        console.print(f"{agents} agents' hours ({agents * 24} agent-hours a day) on a rota that follows the cases; "
+                      "agents on duty by UTC hour: " + " ".join(str(n) for n in shifts.on_duty()))
         _print_outcome(_simulate_with_progress(desk, posts, Team(agents=agents, rota=shifts)), agents)
     console.print(f"Open {url} and sign in as lead with the password above. Ctrl-C stops the desk.")
     if exit_after:
@@ -179,6 +180,11 @@ def _print_outcome(outcome: TeamOutcome, agents: int) -> None:
         f"complaint {outcome.longest_complaint_wait or 0:.0f} min; SLA attained {outcome.attainment:.0%}; "
         f"{outcome.unanswered} cases never answered"
     )
+    if outcome.follow_up_waits_min:
+        console.print(f"customers who wrote again were answered {len(outcome.follow_up_waits_min)} times, median "
+                      f"{statistics.median(outcome.follow_up_waits_min):.1f} min, longest "
+                      f"{max(outcome.follow_up_waits_min):.0f} min; {outcome.waiting_at_end} cases waiting for an "
+                      "answer at the end")
 
 
 @app.command()

@@ -2,8 +2,9 @@
 
 Used by `wakeful demo` (so the desk looks as it would with a team on shift) and `wakeful simulate` (to see what a
 rota achieves on a day of traffic). Agents work the shifts of their rota (`desk.rota`: around the clock, shifts
-following demand, or office hours), take the top unassigned case of the queue when free and on shift, and answer
-after a handling time drawn from a log-normal distribution. A shift that ends mid-case ends after that case.
+following demand, or office hours), take the top case of the queue that is theirs to take when free and on shift
+(unassigned, their own when the customer writes again, or one whose agent's shift is over), and answer after a
+handling time drawn from a log-normal distribution. A shift that ends mid-case ends after that case.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Protocol
 
 from sqlalchemy import func, select
@@ -26,6 +28,7 @@ from wakeful.desk import service
 from wakeful.desk.cases import CaseState
 from wakeful.desk.fairness import percentile
 from wakeful.desk.rota import Rota, flat, hourly_volume
+from wakeful.desk.schemas import CaseSummary
 from wakeful.store.db import Database
 from wakeful.store.models import CasePostRow, CaseRow, PostRow
 
@@ -60,8 +63,12 @@ class TeamOutcome:
     waits_min: list[float] = field(default_factory=list)
     first_waits_min: list[float] = field(default_factory=list)
     complaint_first_waits_min: list[float] = field(default_factory=list)
+    follow_up_waits_min: list[float] = field(default_factory=list)
+    """Waits for an answer after the customer wrote again on a case already answered."""
     unanswered: int = 0
     """Cases still without a first response when the run ended (their waits are in no percentile)."""
+    waiting_at_end: int = 0
+    """Cases waiting for an answer (first or later) when the run ended."""
 
     @property
     def attainment(self) -> float | None:
@@ -99,13 +106,29 @@ def _is_complaint(session: Session, case_id: int) -> bool:
     return session.scalars(stmt).first() is not None
 
 
+LOOK_AHEAD = 10
+"""How far down the queue a free agent looks for a case that is theirs to take before taking the top unassigned."""
+
+
+def _next_case(session: Session, settings: Settings, now: datetime, agent: str,
+               on_duty: Callable[[str], bool]) -> list[CaseSummary]:
+    """The top case waiting for an answer that this agent may take: unassigned, their own (the customer wrote
+    again), or left by an agent whose shift is over (a handover, as the desk's re-routing does for real agents)."""
+    waiting = (CaseState.NEW.value, CaseState.OPEN.value)
+    for case in service.list_cases(session, None, now, settings, states=waiting, limit=LOOK_AHEAD):
+        if case.awaiting_since is not None and (
+                case.assignee is None or case.assignee == agent or not on_duty(case.assignee)):
+            return [case]
+    return service.list_cases(session, None, now, settings, unassigned=True, states=waiting, limit=1)
+
+
 def _answer(db: Database, settings: Settings, clock: FixedClock, agent: str, team: Team, rng: random.Random,
-            outcome: TeamOutcome) -> datetime | None:
-    """Agent takes the top unassigned case; returns when they are free again, or None if there was nothing."""
+            outcome: TeamOutcome, on_duty: Callable[[str], bool] = lambda _: True) -> datetime | None:
+    """Agent takes the top case that is theirs to take (`_next_case`); returns when they are free again, or None if
+    there was nothing."""
     now = clock.now()
     with db.session() as session:
-        top = service.list_cases(session, None, now, settings, unassigned=True,
-                                 states=(CaseState.NEW.value, CaseState.OPEN.value), limit=1)
+        top = _next_case(session, settings, now, agent, on_duty)
         if not top or top[0].awaiting_since is None:
             return None
         case = service.load_case(session, top[0].id, None)
@@ -113,7 +136,9 @@ def _answer(db: Database, settings: Settings, clock: FixedClock, agent: str, tea
         service.assign(session, case, agent, agent, now)
         wait = (done - top[0].awaiting_since).total_seconds() / 60
         outcome.waits_min.append(wait)
-        if case.first_response_at is None:
+        if case.first_response_at is not None:
+            outcome.follow_up_waits_min.append(wait)
+        else:
             first = (done - top[0].opened_at).total_seconds() / 60
             outcome.first_waits_min.append(first)
             if _is_complaint(session, case.id):
@@ -122,9 +147,19 @@ def _answer(db: Database, settings: Settings, clock: FixedClock, agent: str, tea
         service.add_reply(session, case, "Thank you for telling us. We are on it and will update you here.",
                           agent, done, resolve=rng.random() < team.resolve_share,
                           legal_reviewed=True)  # the simulated team has every flagged reply reviewed
-        case.assignee = None if case.state == CaseState.RESOLVED.value else agent
+        case.assignee = agent  # also when resolved: the agents' report credits whoever resolved it
     outcome.answered += 1
     return done
+
+
+def _name(slot: int) -> str:
+    return f"agent-{slot + 1}"
+
+
+def _on_duty(rota: Rota, at: datetime, name: str) -> bool:
+    """Whether the simulated agent `name` is on shift at `at`; anyone else (a real agent) is taken to be."""
+    slot = int(name.removeprefix("agent-")) - 1 if name.startswith("agent-") and name[6:].isdigit() else -1
+    return not 0 <= slot < len(rota.shifts) or rota.working(slot, at)
 
 
 def run_team(
@@ -173,7 +208,7 @@ def run_team(
                 heapq.heappush(free, (rota.next_start(slot, t), slot))
                 continue
             clock.set(max(ready_at, t))
-            done = _answer(db, settings, clock, f"agent-{slot + 1}", team, rng, outcome)
+            done = _answer(db, settings, clock, _name(slot), team, rng, outcome, partial(_on_duty, rota, t))
             heapq.heappush(free, (done or t + step, slot))
             idle = done is None
             if idle:
@@ -183,4 +218,6 @@ def run_team(
     with db.session() as session:
         outcome.unanswered = session.scalar(select(func.count()).select_from(CaseRow).where(
             CaseRow.first_response_at.is_(None), CaseRow.awaiting_since.is_not(None))) or 0
+        outcome.waiting_at_end = session.scalar(select(func.count()).select_from(CaseRow).where(
+            CaseRow.awaiting_since.is_not(None))) or 0
     return outcome
