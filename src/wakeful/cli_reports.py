@@ -19,7 +19,7 @@ from wakeful.core.clock import FixedClock, as_utc
 from wakeful.core.models import Post
 from wakeful.core.settings import Settings, get_settings
 from wakeful.desk.agent_report import PersonStats, agent_report, desk_figures
-from wakeful.desk.fairness import MIN_ANSWERED_FOR_GAP, FairnessReport, GroupStats, fairness_report
+from wakeful.desk.fairness import MIN_ANSWERED_FOR_GAP, TWO_TIER_RATIO, FairnessReport, GroupStats, fairness_report
 from wakeful.desk.metrics import BrandResponse, brands_for_handles, care_handles, first_response_by_brand
 from wakeful.desk.reports import BacklogPoint, backlog_by_hour, summary
 from wakeful.ingest.datasets import load_twcs
@@ -53,12 +53,18 @@ def print_fairness(report: FairnessReport, out: Console = console) -> None:
     """The two tables and the gaps, worded so a lead sees at once whether reach buys speed."""
     out.print(_group_table("by reach band (followers)", report.by_band))
     out.print(_group_table("by language", report.by_lang))
-    for name, value in (("reach bands", report.band_gap), ("languages", report.lang_gap)):
+    for name, value, chance in (("reach bands", report.band_gap, report.band_gap_chance),
+                                ("languages", report.lang_gap, report.lang_gap_chance)):
         if value is None:
             out.print(f"gap between {name}: too few answered cases to compare")
-        else:
-            verdict = "[green]within 1.5x[/green]" if value <= 1.5 else "[red]over 1.5x: a two-tier service[/red]"
-            out.print(f"gap between {name} (slowest median / fastest): {value:.2f}x {verdict}")
+            continue
+        limit = f"{TWO_TIER_RATIO}x"
+        verdict = f"[green]within {limit}[/green]" if value <= TWO_TIER_RATIO else \
+            f"[red]over {limit}: a two-tier service[/red]"
+        out.print(f"gap between {name} (slowest median / fastest): {value:.2f}x {verdict}")
+        if chance is not None:
+            out.print(f"  the same waits dealt to the groups at random give a gap this large {chance:.1%} of the time"
+                      + (": with so few cases in a group this may be chance" if chance >= 0.05 else ""))
 
 
 def print_brand_table(rows: list[BrandResponse], out: Console = console) -> None:

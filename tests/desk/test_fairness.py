@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+import random
 from datetime import timedelta
 from pathlib import Path
 
@@ -11,13 +13,13 @@ from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from wakeful.api.app import build_desk, create_app
-from wakeful.api.auth import Role, create_token
+from wakeful.api.auth import Role, create_token, create_user
 from wakeful.api.deps import Desk
 from wakeful.cli_reports import register
 from wakeful.core.clock import FixedClock
 from wakeful.core.models import Post
 from wakeful.core.settings import PriorityPolicy, Settings
-from wakeful.desk.fairness import band_of, fairness_report
+from wakeful.desk.fairness import band_of, fairness_report, gap_chance
 from wakeful.desk.simulation import Team, run_team
 from wakeful.ingest import scenario
 from wakeful.ingest.service import IngestService
@@ -31,9 +33,9 @@ CUSTOMERS = [("q1", 50, 10.0), ("q2", 300, 20.0), ("q3", 900, 30.0), ("q4", 2_00
              ("m1", 5_000, 40.0), ("m2", 8_000, 60.0), ("l1", 20_000, 5.0), ("h1", 250_000, 2.0)]
 
 
-def _answered_day(desk: Desk) -> None:
+def _answered_day(desk: Desk, customers: list[tuple[str, int, float | None]] = CUSTOMERS) -> None:
     posts: list[Post] = []
-    for n, (handle, followers, answer_after) in enumerate(CUSTOMERS):
+    for n, (handle, followers, answer_after) in enumerate(customers):
         posts.append(make_post(f"c{n}", LOST.format(n=n), author=handle, followers=followers, minutes=n))
         if answer_after is not None:
             posts.append(make_post(f"r{n}", f"@{handle} Sorry about your bag, please DM us your file reference.",
@@ -121,3 +123,37 @@ def test_fairness_command_prints_bands_and_flags_a_two_tier_gap(desk: Desk, monk
     assert ">100k" in result.output and "10k-100k" in result.output
     assert "gap between reach bands (slowest median / fastest): 25.00x" in result.output
     assert "two-tier" in result.output
+
+
+def test_a_gap_from_five_cases_is_told_apart_from_a_gap_over_hundreds() -> None:
+    """The same 1.6x gap: five famous customers answered a little sooner is within chance; hundreds of customers
+    in each band answered 1.6x apart is not."""
+    rng = random.Random(5)
+    everyone = [rng.lognormvariate(math.log(6.0), 0.6) for _ in range(1_500)]
+    famous = [3.0, 3.5, 3.8, 4.0, 9.0]  # median 3.8 against about 6: a 1.6x gap
+    few = gap_chance([everyone, famous])
+    assert few is not None and few > 0.05  # the verdict calls 5% and over chance
+    slow = [w * 1.6 for w in everyone[:300]]
+    many = gap_chance([everyone[300:], slow])
+    assert many is not None and many < 0.01
+    assert gap_chance([everyone, famous[:4]]) is None  # four answered cases are not a group to compare
+    assert gap_chance([everyone, famous]) == few  # seeded: a report reads the same each time
+
+
+def test_the_report_says_whether_a_two_tier_gap_could_be_chance(desk: Desk) -> None:
+    """Five famous customers answered 2x sooner than five others: over the limit, and also what chance gives."""
+    customers = [(f"s{n}", 200, w) for n, w in enumerate((8.0, 14.0, 20.0, 26.0, 40.0))] + \
+                [(f"f{n}", 300_000, w) for n, w in enumerate((4.0, 6.0, 10.0, 30.0, 44.0))]
+    _answered_day(desk, customers)
+    with desk.db.session() as s:
+        report = fairness_report(s, {"aurora"})
+    assert report.band_gap == pytest.approx(2.0)
+    assert report.band_gap_chance is not None and report.band_gap_chance > 0.05
+    with desk.db.session() as s:
+        create_user(s, "lee", "fairness-page-pw", "aurora", Role.LEAD, desk.clock.now())
+    with TestClient(create_app(desk)) as client:
+        client.post("/login", data={"username": "lee", "password": "fairness-page-pw"})
+        page = client.get("/reports").text
+    verdict = page[page.index('id="fairness-verdict"'):]
+    verdict = " ".join(verdict[:verdict.index("</p>")].split())
+    assert "Two-tier" in verdict and "this may be chance" in verdict, verdict

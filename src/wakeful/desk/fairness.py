@@ -7,6 +7,7 @@ per language, and the gap between the slowest and the fastest band's median.
 
 from __future__ import annotations
 
+import itertools
 import math
 import statistics
 from bisect import bisect_right
@@ -14,6 +15,7 @@ from collections import defaultdict
 from collections.abc import Collection, Iterable, Sequence
 from datetime import datetime
 
+import numpy as np
 from pydantic import BaseModel
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -25,6 +27,9 @@ from wakeful.store.models import AuthorRow, CaseRow
 BANDS: tuple[tuple[int, str], ...] = ((0, "<1k"), (1_000, "1k-10k"), (10_000, "10k-100k"), (100_000, ">100k"))
 # A group with fewer answered cases than this is shown but left out of the gap: one case is no median.
 MIN_ANSWERED_FOR_GAP = 5
+TWO_TIER_RATIO = 1.5
+"""A gap above this is reported as a two-tier service."""
+PERMUTATIONS = 200
 
 
 _LOWER = [lower for lower, _ in BANDS]
@@ -50,6 +55,11 @@ class FairnessReport(BaseModel):
     by_lang: list[GroupStats]
     band_gap: float | None
     lang_gap: float | None
+    band_gap_chance: float | None = None
+    """For a gap over `TWO_TIER_RATIO`: how often a gap at least this large appears when the same waits are dealt
+    to the bands at random (`gap_chance`); a large gap that chance explains as often says only that a band has few
+    cases. None when the gap is within the limit."""
+    lang_gap_chance: float | None = None
 
 
 def percentile(values: Sequence[float], q: float) -> float | None:
@@ -78,6 +88,32 @@ def gap(groups: Iterable[GroupStats], min_answered: int = MIN_ANSWERED_FOR_GAP) 
     if len(medians) < 2:
         return None
     return max(medians) / max(min(medians), 0.5)
+
+
+def gap_chance(waits_by_group: Sequence[Sequence[float]], min_answered: int = MIN_ANSWERED_FOR_GAP,
+               shuffles: int = PERMUTATIONS, seed: int = 0) -> float | None:
+    """Share of random relabellings whose gap is at least the observed one (a permutation test, p-value).
+
+    The waits of the groups `gap` compares are pooled and dealt back at random in the same group sizes, `shuffles`
+    times (seeded, so a report reads the same each time): if reach made no difference, a gap like the observed one
+    would be this common. Medians of five cases swing widely, so a 1.5x gap there is often chance; the same gap
+    over hundreds of cases is not. None when `gap` is None.
+    """
+    groups = [np.asarray(w, dtype=float) for w in waits_by_group if len(w) >= min_answered]
+    if len(groups) < 2:
+        return None
+
+    def ratio(medians: np.ndarray) -> np.ndarray:
+        out: np.ndarray = np.max(medians, axis=-1) / np.maximum(np.min(medians, axis=-1), 0.5)
+        return out
+
+    observed = ratio(np.array([np.median(g) for g in groups]))
+    pooled = np.concatenate(groups)
+    bounds = np.cumsum([0, *(len(g) for g in groups)])
+    rng = np.random.default_rng(seed)
+    dealt = rng.permuted(np.broadcast_to(pooled, (shuffles, len(pooled))), axis=1)
+    medians = np.stack([np.median(dealt[:, a:b], axis=1) for a, b in itertools.pairwise(bounds)], axis=1)
+    return float((np.sum(ratio(medians) >= observed - 1e-9) + 1) / (shuffles + 1))
 
 
 def _stats(group: str, rows: list[tuple[float | None, bool]]) -> GroupStats:
@@ -127,5 +163,16 @@ def fairness_of(cases: Iterable[tuple[int | None, str | None, datetime, datetime
         by_lang[lang or "unknown"].append(row)
     bands = [_stats(name, by_band.get(name, [])) for _, name in BANDS]
     langs = [_stats(name, rows) for name, rows in sorted(by_lang.items(), key=lambda kv: (-len(kv[1]), kv[0]))]
-    return FairnessReport(by_band=bands, by_lang=langs, band_gap=gap(bands, min_answered),
-                          lang_gap=gap(langs, min_answered))
+    band_gap, lang_gap = gap(bands, min_answered), gap(langs, min_answered)
+    # the test only matters for a gap over the limit (and costs a tenth of a second at 10,000 cases)
+    band_chance = lang_chance = None
+    if band_gap is not None and band_gap > TWO_TIER_RATIO:
+        band_chance = gap_chance([_waits(by_band.get(name, [])) for _, name in BANDS], min_answered)
+    if lang_gap is not None and lang_gap > TWO_TIER_RATIO:
+        lang_chance = gap_chance([_waits(rows) for rows in by_lang.values()], min_answered)
+    return FairnessReport(by_band=bands, by_lang=langs, band_gap=band_gap, lang_gap=lang_gap,
+                          band_gap_chance=band_chance, lang_gap_chance=lang_chance)
+
+
+def _waits(rows: list[tuple[float | None, bool]]) -> list[float]:
+    return [w for w, _ in rows if w is not None]

@@ -27,6 +27,7 @@ from wakeful.api.reports import MAX_BACKLOG
 from wakeful.core.clock import as_utc, clock_speed
 from wakeful.desk import incidents, service
 from wakeful.desk.cases import CaseState
+from wakeful.desk.fairness import TWO_TIER_RATIO
 from wakeful.desk.report_page import page_figures
 from wakeful.desk.reports import volume_by_hour
 from wakeful.desk.schemas import CaseDetail, CaseSummary
@@ -39,8 +40,6 @@ QUEUE_LIMIT = 200
 """Rows shown in the queue table (the API's default page)."""
 VOLUME_HOURS = 72
 """Hours of the volume chart, up to now."""
-TWO_TIER_RATIO = 1.5
-"""A gap between reach bands above this (slowest median over fastest) is shown as two-tier service (issue 5)."""
 SLA_WARN_SHARE = 0.25
 """Time left below this share of the first-response target shows amber."""
 
