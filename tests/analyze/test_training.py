@@ -11,6 +11,7 @@ from scipy import sparse
 from sklearn.utils.class_weight import compute_class_weight
 
 from wakeful.analyze.linear import LinearHead
+from wakeful.ingest.datasets import default_data_dir
 from wakeful.training import data, train, vocabulary
 from wakeful.training.data import Example
 
@@ -91,3 +92,11 @@ def test_top_hit_rate_counts_rows_with_a_gold_class_only() -> None:
     y = np.array([[1, 0], [0, 1], [0, 0]])
     logits = np.array([[2.0, 1.0], [2.0, 1.0], [0.0, 5.0]])
     assert train.top_hit_rate(logits, y) == 0.5
+
+
+@pytest.mark.skipif(not (default_data_dir() / "germeval2017-db").is_dir(), reason="labelled data not found")
+def test_german_complaints_weigh_more_than_other_complaint_examples() -> None:
+    weights = {(e.source, e.label): e.weight for e in data.complaint("val")}
+    assert weights[("germeval2017", "yes")] == data.GERMEVAL_COMPLAINT_WEIGHT == 2.0
+    assert weights[("germeval2017", "no")] == weights[("airline", "yes")] == 1.0
+    assert weights[("xlmt", "no")] == data.GENERAL_TWEET_WEIGHT
