@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import threading
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy import func, select
 
 from wakeful.api.deps import Desk
+from wakeful.core.clock import as_utc
 from wakeful.store.models import CaseRow, EngagementRow, PostRow
 
 from tests.factories import make_post
@@ -89,3 +91,22 @@ def test_case_hooks_run_in_the_batch_transaction(desk: Desk) -> None:
     assert count(desk, PostRow) == 0  # the whole batch rolled back: the sender will deliver it again
     desk.ingest.case_hooks.clear()
     assert desk.ingest.ingest([make_post("p1", COMPLAINT)]).accepted == 1
+
+
+def test_times_with_an_offset_are_stored_as_the_same_instant(desk: Desk) -> None:
+    """A customer's post stamped 10:00-08:00 and the brand's reply stamped 18:05 UTC are five minutes apart (SQLite
+    used to keep 10:00 and read it as UTC: an eight-hour wait the desk never caused)."""
+    pacific = timezone(timedelta(hours=-8))
+    asked = make_post("q1", COMPLAINT, author="pat", at=datetime(2026, 3, 2, 10, 0, tzinfo=pacific))
+    answer = make_post("a1", "@pat sorry about your bag, please DM us your file reference", author="AuroraAirways",
+                       at=datetime(2026, 3, 2, 18, 5, tzinfo=UTC), reply_to="q1", conversation="q1")
+    desk.ingest.ingest([asked])
+    desk.ingest.ingest([answer])
+    with desk.db.session() as s:
+        case = s.scalars(select(CaseRow)).one()
+        opened, first = as_utc(case.opened_at), as_utc(case.first_response_at)  # type: ignore[arg-type]
+        since_berlin = datetime(2026, 3, 2, 18, 30, tzinfo=timezone(timedelta(hours=1)))  # 17:30 UTC
+        found = s.scalar(select(func.count()).select_from(CaseRow).where(CaseRow.opened_at >= since_berlin))
+    assert opened == datetime(2026, 3, 2, 18, 0, tzinfo=UTC)
+    assert first - opened == timedelta(minutes=5)
+    assert found == 1  # compared as instants too, not as wall-clock text

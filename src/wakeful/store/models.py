@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -19,12 +19,32 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy import text as sql_text
+from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.types import TypeDecorator
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """A time stored in UTC whatever offset it came with.
+
+    SQLite keeps a time as text without its offset, so 10:00-08:00 (an airline tweet from California, a webhook
+    from Berlin) was stored as 10:00 and read back as 10:00 UTC: eight hours early, beside replies stamped in UTC.
+    Aware values are converted to UTC before they are written or compared (PostgreSQL's timestamptz does the same
+    itself); naive ones are taken to be UTC already. Read values are left as the driver gives them.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is not None and value.tzinfo is not None:
+            return value.astimezone(UTC)
+        return value
 
 
 class Base(DeclarativeBase):
     type_annotation_map = {  # noqa: RUF012 - SQLAlchemy's documented class-level mapping
-        datetime: DateTime(timezone=True),
+        datetime: UtcDateTime(),
         dict[str, Any]: JSON,
         list[str]: JSON,
     }
