@@ -91,3 +91,21 @@ def test_queue_orders_by_priority_then_waiting(desk: Desk, clock: FixedClock) ->
         waited = {c.author.handle: c for c in list_cases(s, {"aurora"}, clock.now(), desk.settings)}
     assert waited["quiet"].priority.level == queue[2].priority.level + 1
     assert waited["carol"].sla_left_minutes is not None and waited["carol"].sla_left_minutes < 0
+
+
+def test_cases_waiting_on_their_customer_come_after_every_case_that_waits_for_the_desk(
+        desk: Desk, clock: FixedClock) -> None:
+    """An urgent case the desk has answered needs nobody until the customer writes again; a quiet question still
+    waits for an answer, so it comes first."""
+    desk.ingest.ingest([
+        make_post("s", "@AuroraAirways smoke in the cabin, crew ignored it. I will call my lawyer.", author="dave"),
+        make_post("q", "@AuroraAirways can I bring skis as checked baggage?", author="quiet", minutes=1),
+    ])
+    desk.ingest.ingest([make_post("b", "@dave we are so sorry, please DM us your flight number now.",
+                                  author="AuroraHelp", minutes=3, reply_to="s", conversation="s")])
+    clock.set(T0 + timedelta(minutes=10))
+    with desk.db.session() as s:
+        queue = list_cases(s, {"aurora"}, clock.now(), desk.settings)
+    assert [(c.author.handle, c.priority.name, c.state) for c in queue] == [
+        ("quiet", queue[0].priority.name, "new"), ("dave", "urgent", "waiting_on_customer")]
+    assert queue[0].priority.level < queue[1].priority.level

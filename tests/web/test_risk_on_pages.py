@@ -41,7 +41,7 @@ def test_a_promoted_spreading_complaint_shows_its_risk_and_forecast_band(desk: D
     web = _signed_in(desk, client)
 
     queue = web.get("/").text
-    assert re.search(r'class="risk-words">risk \d+: [^<]*promoted', queue)
+    assert re.search(r'class="risk-words"[^>]*>risk \d+: [^<]*promoted', queue)
     page = web.get(f"/cases/{case_id(desk)}").text
     assert 'id="risk-title"' in page and "impressions in 6 h" in page
     assert re.search(r"<strong>promotion</strong> \(\+\d+\)", page)

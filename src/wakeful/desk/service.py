@@ -158,7 +158,8 @@ def _scan(session: Session, brands: Collection[str] | None, ranker: Ranker, stat
         unassigned += assignee is None
         late_count += late
         if limit and keep and level >= min_level and (late or not breached):
-            ranked.append((-level, -rank, opened_at, case_id))  # one query's times: all naive or all aware
+            # cases that wait for the desk first, then those waiting on their customer (no clock runs for them)
+            ranked.append((awaiting is None, -level, -rank, opened_at, case_id))  # one query's times: all alike
     ranked.sort()
     return [r[-1] for r in ranked[:limit]], QueueCounts(active=total, breached=late_count, unassigned=unassigned)
 
@@ -186,7 +187,8 @@ def list_cases(
     min_level: int = 0,
     limit: int = 200,
 ) -> list[CaseSummary]:
-    """The queue: cases in the given states, highest priority and longest waiting first."""
+    """The queue: cases in the given states that wait for the desk, highest priority and longest waiting first, then
+    those that wait on their customer."""
     targets = load_targets(session, brands, settings)
     page, _ = _scan(session, brands, Ranker(settings, targets, now), states,
                     _filters(assignee, unassigned, lang, topic), in_where=True, breached=breached,

@@ -59,7 +59,9 @@
     td = cell("Priority");
     td.appendChild(el("span", "badge prio-" + c.priority.name, c.priority.name));
     if (c.risk && c.risk.summary) {
-      td.appendChild(el("span", "risk-words", "risk " + Math.round(c.risk.score) + ": " + c.risk.summary));
+      var words = el("span", "risk-words", "risk " + Math.round(c.risk.score) + ": " + c.risk.summary);
+      words.title = words.textContent;  // the row shows the first lines; the whole summary on hover
+      td.appendChild(words);
     }
     tr.appendChild(td);
 
