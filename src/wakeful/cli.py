@@ -30,7 +30,7 @@ from wakeful.desk.service import list_cases
 from wakeful.desk.simulation import Team, TeamOutcome, case_demand, run_team
 from wakeful.ingest.replay import read_posts, replay, shift_to_end
 from wakeful.ingest.service import IngestResult, IngestService
-from wakeful.store.db import Database, is_sqlite, migrate
+from wakeful.store.db import Database, SchemaMissing, is_sqlite, migrate, require_schema
 
 app = typer.Typer(help="wakeful: an always-on social-media customer-care desk.", no_args_is_help=True)
 token_app = typer.Typer(help="Create and revoke API tokens.", no_args_is_help=True)
@@ -136,7 +136,8 @@ def demo(
         token = create_token(session, "demo-api", brand, role, now)
     server = _serve_in_background(desk, "127.0.0.1", port)
     url = f"http://127.0.0.1:{port}/"
-    console.print(f"[bold]wakeful is running at {url}[/bold]  (API docs: {url}docs)")
+    console.print(f"[bold]wakeful is running at {url}[/bold]  (API docs: {url}docs)"
+                  + (" until the replay ends (--exit)" if exit_after else ""))
     console.print(f"Sign in as [bold green]lead[/bold green] with password [bold green]{password}[/bold green]")
     console.print(f"API token ({role.value}, for scripts): {token}")
     if speed or not agents:
@@ -148,10 +149,12 @@ def demo(
         console.print(f"{agents} agents' hours ({agents * 24} agent-hours a day) on a rota that follows the cases; "
                       "agents on duty by UTC hour: " + " ".join(str(n) for n in shifts.on_duty()))
         _print_outcome(_simulate_with_progress(desk, posts, Team(agents=agents, rota=shifts)), agents)
-    console.print(f"Open {url} and sign in as lead with the password above. Ctrl-C stops the desk.")
     if exit_after:
         server.should_exit = True
+        console.print(f"Replay done; the server has stopped (--exit). The desk is in {base.database_url}: "
+                      "`wakeful serve` with WAKEFUL_DATABASE_URL set to it shows it again.")
         return
+    console.print(f"Open {url} and sign in as lead with the password above. Ctrl-C stops the desk.")
     try:
         while True:
             time.sleep(1)
@@ -178,7 +181,7 @@ def _print_outcome(outcome: TeamOutcome, agents: int) -> None:
         f"{agents} agents answered {outcome.answered} times; first response to {len(outcome.first_waits_min)} "
         f"cases: median {median:.1f} min, p90 {p90:.1f} min, longest {worst:.0f} min; longest wait of a "
         f"complaint {outcome.longest_complaint_wait or 0:.0f} min; SLA attained {outcome.attainment:.0%}; "
-        f"{outcome.unanswered} cases never answered"
+        f"{outcome.unanswered} cases without a first response when the run ended"
     )
     if outcome.follow_up_waits_min:
         console.print(f"customers who wrote again were answered {len(outcome.follow_up_waits_min)} times, median "
@@ -229,8 +232,11 @@ def ingest(
     speed: Annotated[float, typer.Option(help="Speed-up (60 = an hour a minute); 0 = as fast as possible")] = 0.0,
 ) -> None:
     """Replay a file of posts into the desk, in timestamp order. Unreadable records are reported and kept."""
+    try:
+        posts, errors, bad = read_posts(file)
+    except ValueError as err:  # a file of a kind it cannot read: say so before touching the database
+        raise typer.BadParameter(str(err), param_hint="FILE") from None
     desk = _desk(get_settings())
-    posts, errors, bad = read_posts(file)
     result = _replay_with_progress(desk, posts, speed or None, file.name)
     desk.ingest.reject(f"file:{file}", errors, bad)
     result.rejected.extend(errors)
@@ -244,16 +250,27 @@ def cases(
 ) -> None:
     """Print the queue, highest priority first."""
     settings = get_settings()
+    require_schema(settings.database_url)
     db = Database(settings.database_url)
     with db.session() as session:
         rows = list_cases(session, {brand} if brand else None, datetime.now(UTC), settings, limit=limit)
-    table = Table("id", "priority", "brand", "author", "lang", "waiting", "state", "assignee")
-    table.add_column("latest post", no_wrap=True, overflow="ellipsis", max_width=50)
-    for c in rows:
-        waiting = f"{c.waiting_minutes:.0f} min" if c.waiting_minutes is not None else "-"
-        table.add_row(str(c.id), c.priority.name, c.brand, f"@{c.author.handle}", c.lang or "?", waiting,
-                      c.state.value, c.assignee or "-", c.snippet)
-    Console().print(table)  # measured now, so the table fits the terminal it is printed to
+    names = ("id", "priority", "brand", "author", "lang", "waiting", "state", "assignee")
+    cells = [(str(c.id), c.priority.name, c.brand, f"@{c.author.handle}", c.lang or "?",
+              f"{c.waiting_minutes:.0f} min" if c.waiting_minutes is not None else "-", c.state.value,
+              c.assignee or "-") for c in rows]
+    # short fields whole, the post cut to what is left of the terminal (rich would squash them all to nothing)
+    widths = [max([len(name), *(len(row[i]) for row in cells)]) for i, name in enumerate(names)]
+    out = Console()  # measured now, so the table fits the terminal it is printed to
+    frame = 3 * (len(names) + 1) + 1  # a space each side of every cell and a rule between
+    post = max(12, min(60, out.width - sum(widths) - frame))
+    table = Table()
+    for name, width in zip(names, widths, strict=True):
+        table.add_column(name, no_wrap=True, width=width)
+    table.add_column("latest post", no_wrap=True, overflow="ellipsis", width=post)
+    for row, c in zip(cells, rows, strict=True):
+        table.add_row(*row, c.snippet)
+    out.width = max(out.width, sum(widths) + frame + post)  # too narrow even so: lines wrap, nothing vanishes
+    out.print(table)
 
 
 @app.command()
@@ -305,6 +322,7 @@ def user_add(
 @token_app.command("revoke")
 def token_revoke(name: Annotated[str, typer.Argument(help="The token's name")]) -> None:
     """Revoke every live token with this name."""
+    require_schema(get_settings().database_url)
     db = Database(get_settings().database_url)
     with db.session() as session:
         count = revoke_token(session, name, datetime.now(UTC))
@@ -335,3 +353,12 @@ _register_classify(app)
 from wakeful.cli_eval import register as _register_eval  # noqa: E402
 
 _register_eval(app)
+
+
+def main() -> None:
+    """The `wakeful` command: a database with no desk in it is an error in one line, not a traceback."""
+    try:
+        app()
+    except SchemaMissing as err:
+        console.print(f"[red]error:[/red] {err}")
+        raise SystemExit(2) from None

@@ -9,7 +9,7 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, inspect
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -42,6 +42,28 @@ def alembic_config(url: str) -> Config:
     cfg.set_main_option("script_location", str(MIGRATIONS))
     cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
     return cfg
+
+
+class SchemaMissing(RuntimeError):
+    """The configured database has no desk in it: a command that reads one was pointed at the wrong place."""
+
+
+def require_schema(url: str) -> None:
+    """Raise `SchemaMissing`, saying where and what to do, unless `url` holds the desk's tables; never creates an
+    empty SQLite file on the way (connecting would)."""
+    target = make_url(url)
+    where = target.render_as_string(hide_password=True)
+    hint = ("run `wakeful db upgrade` to create it, or point WAKEFUL_DATABASE_URL at the desk's database "
+            "(the demo's is sqlite:///var/demo.db)")
+    if is_sqlite(url) and target.database not in (None, "", ":memory:") and not Path(target.database).is_file():
+        raise SchemaMissing(f"no database at {where}: {hint}")
+    engine = make_engine(url)
+    try:
+        tables = set(inspect(engine).get_table_names())
+    finally:
+        engine.dispose()
+    if "alembic_version" not in tables or "cases" not in tables:
+        raise SchemaMissing(f"the database at {where} has no wakeful tables: {hint}")
 
 
 def migrate(url: str, revision: str = "heads") -> None:
