@@ -3,6 +3,9 @@ to the same scores scikit-learn computed."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -100,3 +103,17 @@ def test_german_complaints_weigh_more_than_other_complaint_examples() -> None:
     assert weights[("germeval2017", "yes")] == data.GERMEVAL_COMPLAINT_WEIGHT == 2.0
     assert weights[("germeval2017", "no")] == weights[("airline", "yes")] == 1.0
     assert weights[("xlmt", "no")] == data.GENERAL_TWEET_WEIGHT
+
+
+def test_training_matrices_do_not_hang_on_the_processs_string_hashing() -> None:
+    """Two processes with different hash seeds build byte-identical rows: a set's order follows the hashing, and
+    rows in set order made `wakeful train --seed 0` give different complaint models from one run to the next."""
+    script = (
+        "import sys, hashlib; from wakeful.analyze.linear import Featurizer; from wakeful.training import vocabulary;"
+        "m = vocabulary.matrix(Featurizer.load(), ['@AuroraAirways lost my bag again, nobody answers the phone!',"
+        " 'Mein Koffer ist weg und niemand hilft mir am Flughafen Frankfurt', 'vol annulé, aucune réponse']);"
+        "print(hashlib.sha1(m.indices.tobytes() + m.data.tobytes()).hexdigest())"
+    )
+    digests = {subprocess.run([sys.executable, "-c", script], env={**os.environ, "PYTHONHASHSEED": seed},
+                              capture_output=True, text=True, check=True).stdout for seed in ("1", "2", "3")}
+    assert len(digests) == 1
