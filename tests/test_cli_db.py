@@ -21,6 +21,7 @@ from tests.factories import make_post
 @pytest.fixture
 def configured(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Path]:
     """Settings from the environment only, with the database URL each test sets."""
+    (tmp_path / "none.toml").write_text("")  # no settings of its own
     monkeypatch.setenv("WAKEFUL_CONFIG", str(tmp_path / "none.toml"))
     get_settings.cache_clear()
     yield tmp_path
@@ -72,3 +73,17 @@ def test_a_file_of_an_unknown_kind_is_refused_in_one_line_before_the_database_is
     result = CliRunner().invoke(app, ["ingest", str(posts)], env={"COLUMNS": "200"})
     assert result.exit_code == 2 and "unknown suffix '.txt'" in result.output and "Traceback" not in result.output
     assert not db.exists()
+
+
+def test_a_config_file_that_is_not_there_is_an_error_not_the_defaults(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv("WAKEFUL_CONFIG", str(tmp_path / "wakefull.toml"))  # a typo
+    get_settings.cache_clear()
+    monkeypatch.setattr(sys, "argv", ["wakeful", "cases"])
+    try:
+        with pytest.raises(SystemExit) as exit_:
+            main()
+    finally:
+        get_settings.cache_clear()
+    said = " ".join(capsys.readouterr().out.split())
+    assert exit_.value.code == 2 and "WAKEFUL_CONFIG names" in said and "wakefull.toml" in said

@@ -53,6 +53,7 @@ def test_shift_to_end_keeps_spacing_the_original_time_and_account_ages() -> None
 @pytest.fixture
 def env(desk: Desk, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Desk:
     monkeypatch.setenv("WAKEFUL_DATABASE_URL", desk.settings.database_url)
+    (tmp_path / "none.toml").write_text("")  # no settings of its own
     monkeypatch.setenv("WAKEFUL_CONFIG", str(tmp_path / "none.toml"))
     from wakeful.core.settings import get_settings
 

@@ -23,7 +23,7 @@ from wakeful.api.auth import ALL_BRANDS, Role, create_token, create_user, revoke
 from wakeful.api.deps import Desk
 from wakeful.core.clock import FixedClock, ScaledClock
 from wakeful.core.models import Post
-from wakeful.core.settings import Settings, get_settings
+from wakeful.core.settings import ConfigFileMissing, Settings, get_settings
 from wakeful.desk import rota as rota_mod
 from wakeful.desk.rota import RotaKind
 from wakeful.desk.service import list_cases
@@ -356,9 +356,10 @@ _register_eval(app)
 
 
 def main() -> None:
-    """The `wakeful` command: a database with no desk in it is an error in one line, not a traceback."""
+    """The `wakeful` command: a database with no desk in it, or a missing config file, is an error in one line,
+    not a traceback."""
     try:
         app()
-    except SchemaMissing as err:
+    except (SchemaMissing, ConfigFileMissing) as err:
         console.print(f"[red]error:[/red] {err}")
         raise SystemExit(2) from None

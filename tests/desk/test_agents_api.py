@@ -97,6 +97,7 @@ def test_teams_on_call_and_sla_policies_and_a_cases_time_left(client: TestClient
 
 def test_cli_staffs_the_desk_and_runs_a_tick(desk: Desk, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("WAKEFUL_DATABASE_URL", desk.settings.database_url)
+    (tmp_path / "none.toml").write_text("")  # no settings of its own
     monkeypatch.setenv("WAKEFUL_CONFIG", str(tmp_path / "none.toml"))
     monkeypatch.setenv("COLUMNS", "200")
     get_settings.cache_clear()

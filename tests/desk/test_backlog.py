@@ -71,6 +71,7 @@ def test_wakeful_report_prints_the_backlog_and_per_agent_figures(
 
     _day(desk)
     monkeypatch.setenv("WAKEFUL_DATABASE_URL", desk.settings.database_url)
+    (tmp_path / "none.toml").write_text("")  # no settings of its own
     monkeypatch.setenv("WAKEFUL_CONFIG", str(tmp_path / "none.toml"))
     get_settings.cache_clear()
     try:

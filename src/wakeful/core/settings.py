@@ -94,6 +94,10 @@ class BrandConfig(BaseModel):
         return [h.lstrip("@") for h in v]
 
 
+class ConfigFileMissing(FileNotFoundError):
+    """`WAKEFUL_CONFIG` names a file that is not there."""
+
+
 def _default_brands() -> list[BrandConfig]:
     return [
         BrandConfig(
@@ -141,7 +145,11 @@ class Settings(BaseSettings):
         dotenv_settings: PydanticBaseSettingsSource,
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
-        toml_file = Path(os.environ.get("WAKEFUL_CONFIG", "wakeful.toml"))
+        named = os.environ.get("WAKEFUL_CONFIG")
+        if named and not Path(named).is_file():  # a typo must not quietly fall back to the defaults
+            raise ConfigFileMissing(f"WAKEFUL_CONFIG names {named}, which is not a file (unset it to use "
+                                    "./wakeful.toml if present, else the defaults)")
+        toml_file = Path(named or "wakeful.toml")
         return (init_settings, env_settings, TomlConfigSettingsSource(settings_cls, toml_file=toml_file))
 
     def brand(self, key: str) -> BrandConfig | None:
