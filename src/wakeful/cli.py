@@ -30,7 +30,7 @@ from wakeful.desk.service import list_cases
 from wakeful.desk.simulation import Team, TeamOutcome, case_demand, run_team
 from wakeful.ingest.replay import read_posts, replay, shift_to_end
 from wakeful.ingest.service import IngestResult, IngestService
-from wakeful.store.db import Database, SchemaMissing, is_sqlite, migrate, require_schema
+from wakeful.store.db import SchemaMissing, is_sqlite, migrate, open_existing
 
 app = typer.Typer(help="wakeful: an always-on social-media customer-care desk.", no_args_is_help=True)
 token_app = typer.Typer(help="Create and revoke API tokens.", no_args_is_help=True)
@@ -250,8 +250,7 @@ def cases(
 ) -> None:
     """Print the queue, highest priority first."""
     settings = get_settings()
-    require_schema(settings.database_url)
-    db = Database(settings.database_url)
+    db = open_existing(settings.database_url)
     with db.session() as session:
         rows = list_cases(session, {brand} if brand else None, datetime.now(UTC), settings, limit=limit)
     names = ("id", "priority", "brand", "author", "lang", "waiting", "state", "assignee")
@@ -322,8 +321,7 @@ def user_add(
 @token_app.command("revoke")
 def token_revoke(name: Annotated[str, typer.Argument(help="The token's name")]) -> None:
     """Revoke every live token with this name."""
-    require_schema(get_settings().database_url)
-    db = Database(get_settings().database_url)
+    db = open_existing(get_settings().database_url)
     with db.session() as session:
         count = revoke_token(session, name, datetime.now(UTC))
     console.print(f"revoked {count} token(s)")

@@ -19,7 +19,7 @@ from wakeful.desk.agents import AgentError
 from wakeful.desk.notify import BrandNotifier
 from wakeful.desk.routing import RecordingNotifier
 from wakeful.store.agents import AgentRow
-from wakeful.store.db import Database, require_schema
+from wakeful.store.db import Database, open_existing
 
 console = Console()
 agents_app = typer.Typer(help="Agents, shifts, teams, on-call rota and SLA policies.", no_args_is_help=True)
@@ -31,8 +31,7 @@ def _db(brand: str | None = None) -> Database:
     settings = get_settings()
     if brand is not None and settings.brand(brand) is None:
         raise typer.BadParameter(f"unknown brand {brand!r}; configured: {[b.key for b in settings.brands]}")
-    require_schema(settings.database_url)
-    return Database(settings.database_url)
+    return open_existing(settings.database_url)
 
 
 def _one(session: Session, brand: str, name: str) -> AgentRow:

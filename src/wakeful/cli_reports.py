@@ -24,7 +24,7 @@ from wakeful.desk.metrics import BrandResponse, brands_for_handles, care_handles
 from wakeful.desk.reports import BacklogPoint, backlog_by_hour, summary
 from wakeful.ingest.datasets import load_twcs
 from wakeful.ingest.service import IngestService
-from wakeful.store.db import Database, migrate, require_schema
+from wakeful.store.db import Database, migrate, open_existing
 from wakeful.store.models import CaseRow
 
 console = Console()
@@ -104,8 +104,7 @@ def print_desk_report(brand: str | None, hours: int, out: Console = console) -> 
     """`wakeful report`: volume and cases, first response and resolution with SLA attainment, the backlog by hour
     over the last `hours` of activity, and the figures per agent and team."""
     settings = get_settings()
-    require_schema(settings.database_url)
-    db = Database(settings.database_url)
+    db = open_existing(settings.database_url)
     brands = {brand} if brand else None
     with db.session() as session:
         s = summary(session, brands)
@@ -170,8 +169,7 @@ def register(app: typer.Typer) -> None:
             MIN_ANSWERED_FOR_GAP,
     ) -> None:
         """First response and resolution by reach band and language, and the gap between them."""
-        require_schema(get_settings().database_url)
-        db = Database(get_settings().database_url)
+        db = open_existing(get_settings().database_url)
         with db.session() as session:
             report = fairness_report(session, {brand} if brand else None, min_answered=min_answered)
         db.dispose()

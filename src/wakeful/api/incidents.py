@@ -28,6 +28,13 @@ def languages(settings: Settings, brand: str) -> list[str]:
     return config.languages if config else ["en"]
 
 
+def room(session: Session, row: IncidentRow, settings: Settings) -> IncidentDetail:
+    """The incident room's data for the API and the page: the statement in the brand's languages, and none of the
+    brand's own words among the top terms."""
+    return incidents.detail(session, row, languages(settings, row.brand),
+                            brand=incidents.brand_words(settings.brand(row.brand)))
+
+
 @router.get("/incidents", response_model=list[IncidentSummary], summary="Incidents, newest first")
 def list_incidents(who: AnyUser, session: DbSession, open_only: bool = False) -> list[IncidentSummary]:
     return incidents.list_incidents(session, who.brands, open_only=open_only)
@@ -36,8 +43,7 @@ def list_incidents(who: AnyUser, session: DbSession, open_only: bool = False) ->
 @router.get("/incidents/{incident_id}", response_model=IncidentDetail, summary="The incident room's data")
 def get_incident(incident_id: int, who: AnyUser, session: DbSession, desk: DeskDep) -> IncidentDetail:
     row = _load(session, incident_id, who)
-    return incidents.detail(session, row, languages(desk.settings, row.brand),
-                            brand=incidents.brand_words(desk.settings.brand(row.brand)))
+    return room(session, row, desk.settings)
 
 
 class StatementBody(BaseModel):
@@ -49,5 +55,4 @@ class StatementBody(BaseModel):
 def approve(incident_id: int, body: StatementBody, who: Lead, session: DbSession, desk: DeskDep) -> IncidentDetail:
     row = _load(session, incident_id, who)
     incidents.approve_statement(row, body.text, who.name, desk.clock.now())
-    return incidents.detail(session, row, languages(desk.settings, row.brand),
-                            brand=incidents.brand_words(desk.settings.brand(row.brand)))
+    return room(session, row, desk.settings)

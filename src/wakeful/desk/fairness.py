@@ -117,7 +117,7 @@ def gap_chance(waits_by_group: Sequence[Sequence[float]], min_answered: int = MI
 
 
 def _stats(group: str, rows: list[tuple[float | None, bool]]) -> GroupStats:
-    waits = [w for w, _ in rows if w is not None]
+    waits = _waits(rows)
     return GroupStats(
         group=group,
         cases=len(rows),

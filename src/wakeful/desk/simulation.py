@@ -12,10 +12,9 @@ from __future__ import annotations
 import heapq
 import math
 import random
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from functools import partial
 from typing import Protocol
 
 from sqlalchemy import func, select
@@ -111,24 +110,23 @@ LOOK_AHEAD = 10
 
 
 def _next_case(session: Session, settings: Settings, now: datetime, agent: str,
-               on_duty: Callable[[str], bool]) -> list[CaseSummary]:
+               off_duty: Collection[str]) -> list[CaseSummary]:
     """The top case waiting for an answer that this agent may take: unassigned, their own (the customer wrote
     again), or left by an agent whose shift is over (a handover, as the desk's re-routing does for real agents)."""
     waiting = (CaseState.NEW.value, CaseState.OPEN.value)
     for case in service.list_cases(session, None, now, settings, states=waiting, limit=LOOK_AHEAD):
-        if case.awaiting_since is not None and (
-                case.assignee is None or case.assignee == agent or not on_duty(case.assignee)):
+        if case.awaiting_since is not None and (case.assignee in (None, agent) or case.assignee in off_duty):
             return [case]
     return service.list_cases(session, None, now, settings, unassigned=True, states=waiting, limit=1)
 
 
 def _answer(db: Database, settings: Settings, clock: FixedClock, agent: str, team: Team, rng: random.Random,
-            outcome: TeamOutcome, on_duty: Callable[[str], bool] = lambda _: True) -> datetime | None:
+            outcome: TeamOutcome, off_duty: Collection[str] = ()) -> datetime | None:
     """Agent takes the top case that is theirs to take (`_next_case`); returns when they are free again, or None if
     there was nothing."""
     now = clock.now()
     with db.session() as session:
-        top = _next_case(session, settings, now, agent, on_duty)
+        top = _next_case(session, settings, now, agent, off_duty)
         if not top or top[0].awaiting_since is None:
             return None
         case = service.load_case(session, top[0].id, None)
@@ -156,10 +154,9 @@ def _name(slot: int) -> str:
     return f"agent-{slot + 1}"
 
 
-def _on_duty(rota: Rota, at: datetime, name: str) -> bool:
-    """Whether the simulated agent `name` is on shift at `at`; anyone else (a real agent) is taken to be."""
-    slot = int(name.removeprefix("agent-")) - 1 if name.startswith("agent-") and name[6:].isdigit() else -1
-    return not 0 <= slot < len(rota.shifts) or rota.working(slot, at)
+def _off_duty(rota: Rota, at: datetime) -> set[str]:
+    """The simulated agents whose shift is off at `at` (anyone else, a real agent, is taken to be on)."""
+    return {_name(slot) for slot in range(len(rota.shifts)) if not rota.working(slot, at)}
 
 
 def run_team(
@@ -208,7 +205,7 @@ def run_team(
                 heapq.heappush(free, (rota.next_start(slot, t), slot))
                 continue
             clock.set(max(ready_at, t))
-            done = _answer(db, settings, clock, _name(slot), team, rng, outcome, partial(_on_duty, rota, t))
+            done = _answer(db, settings, clock, _name(slot), team, rng, outcome, _off_duty(rota, t))
             heapq.heappush(free, (done or t + step, slot))
             idle = done is None
             if idle:

@@ -48,22 +48,21 @@ class SchemaMissing(RuntimeError):
     """The configured database has no desk in it: a command that reads one was pointed at the wrong place."""
 
 
-def require_schema(url: str) -> None:
-    """Raise `SchemaMissing`, saying where and what to do, unless `url` holds the desk's tables; never creates an
-    empty SQLite file on the way (connecting would)."""
+def open_existing(url: str) -> Database:
+    """The desk's database at `url` for a command that reads it; `SchemaMissing`, saying where and what to do, when
+    it holds no desk. Never creates an empty SQLite file on the way (connecting would)."""
     target = make_url(url)
     where = target.render_as_string(hide_password=True)
     hint = ("run `wakeful db upgrade` to create it, or point WAKEFUL_DATABASE_URL at the desk's database "
             "(the demo's is sqlite:///var/demo.db)")
     if is_sqlite(url) and target.database not in (None, "", ":memory:") and not Path(target.database).is_file():
         raise SchemaMissing(f"no database at {where}: {hint}")
-    engine = make_engine(url)
-    try:
-        tables = set(inspect(engine).get_table_names())
-    finally:
-        engine.dispose()
+    db = Database(url)
+    tables = set(inspect(db.engine).get_table_names())
     if "alembic_version" not in tables or "cases" not in tables:
+        db.dispose()
         raise SchemaMissing(f"the database at {where} has no wakeful tables: {hint}")
+    return db
 
 
 def migrate(url: str, revision: str = "heads") -> None:

@@ -22,7 +22,7 @@ from fastapi.templating import Jinja2Templates
 from wakeful.analyze.topics import AIRLINE_TAXONOMY
 from wakeful.api.auth import SESSION_DAYS, Principal, Role, session_principal, sign_in, sign_out
 from wakeful.api.deps import COOKIE, DbSession, DeskDep
-from wakeful.api.incidents import languages as incident_languages
+from wakeful.api.incidents import room as incident_room_data
 from wakeful.api.reports import MAX_BACKLOG
 from wakeful.core.clock import as_utc, clock_speed
 from wakeful.desk import incidents, service
@@ -303,8 +303,7 @@ def incident_room(incident_id: int, request: Request, who: PageUser, session: Db
     except incidents.IncidentNotFound:
         return render(request, "404.html", {"who": who, "what": f"Incident {incident_id}"},
                       status_code=status.HTTP_404_NOT_FOUND)
-    room = incidents.detail(session, row, incident_languages(desk.settings, row.brand),
-                            brand=incidents.brand_words(desk.settings.brand(row.brand)))
+    room = incident_room_data(session, row, desk.settings)
     return render(request, "incident.html", {
         "who": who, "active_nav": "incidents", "incident": room,
         "series": [p.model_dump(mode="json") for p in room.series],
