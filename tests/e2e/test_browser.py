@@ -200,6 +200,20 @@ def _sign_in(pg: Page, base: str) -> None:
     pg.wait_for_url(f"{base}/")
 
 
+def test_api_docs_render_offline_under_the_pages_security_policy(live: tuple[str, Desk], page: Page) -> None:
+    base, _desk = live
+    pg = page
+    refused: list[str] = []
+    pg.on("console", lambda msg: refused.append(msg.text) if "Content Security Policy" in msg.text else None)
+    pg.on("request", lambda req: refused.append(req.url) if not req.url.startswith(base) else None)
+    _sign_in(pg, base)
+    pg.click("nav >> text=API docs")
+    pg.wait_for_url(f"{base}/docs")
+    pg.locator(".opblock-summary-path", has_text="/api/v1/cases").first.wait_for(timeout=10_000)
+    assert refused == [], refused
+    pg.screenshot(path=str(SHOTS / "docs.png"))
+
+
 class TestCountdown:
     """The SLA badge counts down every second at the desk clock's pace, amber then red, without a refresh."""
 

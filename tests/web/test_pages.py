@@ -125,6 +125,21 @@ def test_login_page_and_static_files_need_no_cookie(client: TestClient) -> None:
         assert client.get(path).status_code == 200, path
 
 
+def test_api_docs_are_served_by_the_desk_behind_sign_in(desk: DeskApp, client: TestClient) -> None:
+    assert client.get("/docs", follow_redirects=False).headers["location"] == "/login?next=%2Fdocs"
+    assert client.get("/openapi.json").status_code == 401
+    assert client.get("/redoc").status_code in (303, 404)
+    browser = _signed_in(desk)
+    page = browser.get("/docs")
+    assert page.status_code == 200 and "script-src 'self'" in page.headers["content-security-policy"]
+    assert "cdn" not in page.text.lower()
+    for src in re.findall(r'<(?:script src|link rel="stylesheet" href)="([^"]+)"', page.text):
+        assert src.startswith("/static/") and browser.get(src).status_code == 200, src
+    schema = browser.get("/openapi.json").json()
+    assert schema["openapi"].startswith("3.") and "/api/v1/cases" in schema["paths"]
+    assert "/openapi.json" not in schema["paths"] and "/docs" not in schema["paths"]
+
+
 def test_wrong_password_or_unknown_user_rerenders_the_form_with_401(client: TestClient) -> None:
     for data in ({"username": "alice", "password": "wrong password"}, {"username": "bob", "password": PASSWORD}):
         r = client.post("/login", data=data, follow_redirects=False)

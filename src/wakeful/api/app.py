@@ -20,7 +20,7 @@ from wakeful.api import connectors as connectors_api
 from wakeful.api import incidents as incidents_api
 from wakeful.api import reports as report_api
 from wakeful.api import settings as settings_api
-from wakeful.api.deps import Desk
+from wakeful.api.deps import AnyUser, Desk
 from wakeful.core.clock import Clock, SystemClock
 from wakeful.core.settings import Settings
 from wakeful.desk import incidents, notify, risk, routing, scheduled
@@ -86,8 +86,15 @@ def create_app(desk: Desk) -> FastAPI:
         description="Every endpoint but `/healthz` needs a token (`Authorization: Bearer …`), scoped to one brand "
                     "and a role: agent, lead or admin. Create one with `wakeful token create`.",
         version="0.1.0",
+        openapi_url=None,  # served below, behind sign-in; /docs is a dashboard page with the vendored Swagger UI
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.desk = desk
+
+    @app.get("/openapi.json", include_in_schema=False)
+    def openapi_schema(_: AnyUser) -> JSONResponse:
+        return JSONResponse(app.openapi())
 
     @app.get("/healthz", tags=["health"], summary="Liveness and database reachability; no authentication")
     def healthz() -> JSONResponse:

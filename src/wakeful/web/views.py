@@ -355,6 +355,12 @@ def reports_page(request: Request, who: PageUser, session: DbSession, desk: Desk
     })
 
 
+@router.get("/docs", response_class=HTMLResponse)
+def docs_page(request: Request, who: PageUser) -> HTMLResponse:
+    """The API reference, drawn from /openapi.json by Swagger UI served from /static (no CDN)."""
+    return render(request, "docs.html", {"who": who, "active_nav": "docs"})
+
+
 def mount_static(app: FastAPI) -> None:
     """Serve the dashboard's CSS, scripts and vendored Chart.js under /static."""
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
