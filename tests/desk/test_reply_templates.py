@@ -44,6 +44,8 @@ def test_the_brands_approved_line_comes_first_and_needs_the_details_it_names() -
     [fallback] = suggest(CaseContext("lena", "Aurora Airways", "de", ["lost_luggage"], "Koffer weg",
                                      approved=approved))
     assert fallback.source == "template:lost_luggage" and "{flight}" not in fallback.text
+    assert fallback.note is not None and "lee approved names a flight" in fallback.note
+    assert s.note is None
 
 
 @pytest.mark.parametrize(("topic", "lang", "text", "why"), [

@@ -20,6 +20,7 @@ from wakeful.api.auth import Role, create_user
 from wakeful.api.deps import Desk
 from wakeful.core.clock import Clock, FixedClock, ScaledClock, SystemClock
 from wakeful.core.settings import PriorityPolicy, Settings
+from wakeful.desk.replies import approve_template
 from wakeful.ingest import scenario
 from wakeful.store.db import migrate
 
@@ -109,6 +110,9 @@ def test_sign_in_see_a_case_arrive_live_open_it_and_reply(live: tuple[str, Desk]
     pg.goto(f"{base}/")
     assert pg.locator("#count-open").inner_text() == "0"
 
+    with desk.db.session() as s:
+        approve_template(s, "aurora", "lost_luggage", "en", "We are tracing your bag from {flight} now.", "lee",
+                         desk.clock.now())
     text = "@AuroraAirways you lost my bag on AU 2213, nobody answers. Still waiting! Mail me: mira@example.com"
     desk.ingest.ingest([make_post("e1", text, author="mira", at=desk.clock.now())])
     row = pg.locator("#queue-rows tr", has_text="@mira")
@@ -136,6 +140,10 @@ def test_sign_in_see_a_case_arrive_live_open_it_and_reply(live: tuple[str, Desk]
     pg.locator("p.event-text", has_text="mira@example.com").wait_for(timeout=3_000)
     sla = pg.locator("dd", has_text="first-response target")
     assert sla.inner_text().startswith("waiting")
+    first = pg.locator("#suggestions li").first
+    first.locator("button").wait_for(timeout=3_000)
+    assert "We are tracing your bag from AU 2213 now." in first.inner_text()
+    assert "the brand's line, approved by lee" in first.inner_text()
     pg.locator("#suggestions button[data-suggestion='0']").click()  # a suggested reply, edited and sent
     draft = pg.input_value("#reply-text")
     assert draft and "@mira" in draft

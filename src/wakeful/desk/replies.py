@@ -117,6 +117,8 @@ class Suggestion(BaseModel):
     score: float
     private_channel: bool
     approved_by: str | None = None
+    note: str | None = None
+    """Why the draft is not what the agent might expect, e.g. the brand's approved line could not be used."""
 
 
 def needs_private_channel(ctx: CaseContext) -> bool:
@@ -124,16 +126,18 @@ def needs_private_channel(ctx: CaseContext) -> bool:
     return bool(NEEDS_PRIVATE_DETAILS & set(ctx.topics)) or bool(find_pii(ctx.text))
 
 
-def _line(ctx: CaseContext, topic: str, lang: str) -> tuple[str, str | None, bool]:
+def _line(ctx: CaseContext, topic: str, lang: str) -> tuple[str, str | None, bool, str | None]:
     """The line for a topic: the brand's approved one where it has one it can fill, else the desk's default
-    (with the flight noted when the customer gave one). Returns (line, approved by, approved?)."""
+    (with the flight noted when the customer gave one). Returns (line, approved by, approved?, note)."""
     approved = ctx.approved.get((topic, lang))
     if approved is not None and ("{flight}" not in approved[0] or ctx.flight):
-        return approved[0].format(brand=ctx.brand_name, flight=ctx.flight or ""), approved[1], True
+        return approved[0].format(brand=ctx.brand_name, flight=ctx.flight or ""), approved[1], True, None
     default = TOPIC_LINES[topic][lang] if topic in TOPIC_LINES else QUESTION[lang] if topic == "question" \
         else GENERAL[lang]
     noted = " " + FLIGHT_NOTED[lang].format(flight=ctx.flight) if ctx.flight else ""
-    return default + noted, None, False
+    note = None if approved is None else \
+        f"the line {approved[1]} approved names a flight, and this customer has not given one: ask for it"
+    return default + noted, None, False, note
 
 
 def template_replies(ctx: CaseContext) -> list[Suggestion]:
@@ -144,12 +148,12 @@ def template_replies(ctx: CaseContext) -> list[Suggestion]:
     topics = [t for t in ctx.topics if t in TOPIC_LINES] or ["general" if ctx.complaint else "question"]
     out = []
     for topic in topics:
-        line, who, approved = _line(ctx, topic, lang)
+        line, who, approved, note = _line(ctx, topic, lang)
         parts = [OPENING[lang].format(handle=ctx.handle, brand=ctx.brand_name), line]
         if private:
             parts.append(DM_OFFER[lang])
         out.append(Suggestion(text=" ".join(parts), source=f"{'approved' if approved else 'template'}:{topic}",
-                              score=1.0, private_channel=private, approved_by=who))
+                              score=1.0, private_channel=private, approved_by=who, note=note))
     return out
 
 

@@ -28,8 +28,10 @@
           text.textContent = s.text;
           var meta = document.createElement("span");
           meta.className = "muted small";
-          meta.textContent = (s.source.indexOf("template") === 0 ? "template" : "similar past reply") +
-            (s.private_channel ? " · offers a private message" : "");
+          var kind = s.source.split(":");
+          meta.textContent = (kind[0] === "approved" ? "the brand's line, approved by " + s.approved_by
+            : kind[0] === "template" ? "template" : "similar past reply from @" + kind.slice(1).join(":")) +
+            (s.private_channel ? " · offers a private message" : "") + (s.note ? " · " + s.note : "");
           var use = document.createElement("button");
           use.type = "button";
           use.className = "button";
