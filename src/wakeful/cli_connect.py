@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 from typing import Annotated
 
@@ -31,6 +32,7 @@ def connect(
     """
     from wakeful.api.app import build_desk
 
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")  # retries, reasons
     if platform not in PLATFORMS:
         raise typer.BadParameter(f"unknown platform {platform!r}; one of {', '.join(PLATFORMS)}")
     settings = get_settings()

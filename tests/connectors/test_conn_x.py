@@ -8,6 +8,8 @@ back-fills from its stored since-id; every tweet the server published is stored 
 from __future__ import annotations
 
 import json
+import logging
+import socket
 import threading
 from collections.abc import Iterator
 from datetime import timedelta
@@ -146,3 +148,20 @@ def test_kill_and_restart_stores_every_tweet_once(desk: Desk, xapi: tuple[str, F
         assert "x-secret" not in (state.last_error or "")
     assert sorted(ids) == [str(1000 + n) for n in range(1, 9)]
     assert len(fake.rules) == 1  # the restart found its rule and added none
+
+
+def test_an_unreachable_api_is_retried_with_the_reason_in_the_log(desk: Desk, caplog: pytest.LogCaptureFixture
+                                                                   ) -> None:
+    with socket.socket() as s:  # a port nobody listens on: the connection is refused, as with no network
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    sleeps: list[float] = []
+    conn = XConnector("x", desk.ingest, "x-secret", BRANDS[:1], api_base_url=f"http://127.0.0.1:{port}")
+    with caplog.at_level(logging.WARNING, logger="wakeful.ingest.connectors.base"):
+        conn.run(max_connections=2, sleep=sleeps.append)
+    conn.http.close()
+    assert len(sleeps) == 2 and conn.health.errors == 2
+    assert [r.getMessage().split(":")[0] for r in caplog.records] == ["x", "x"]
+    assert "ConnectError" in caplog.records[0].getMessage() and "retry 1 in" in caplog.records[0].getMessage()
+    assert "retry 2 in" in caplog.records[1].getMessage()
+    assert all("x-secret" not in r.getMessage() for r in caplog.records)

@@ -6,6 +6,7 @@ re-delivers posts that the ingest path then drops as duplicates; nothing is lost
 
 from __future__ import annotations
 
+import logging
 import random
 import threading
 import time
@@ -20,6 +21,8 @@ from wakeful.core.models import Platform, Post
 from wakeful.ingest.jsonl import RecordError
 from wakeful.ingest.service import IngestService
 from wakeful.store.connectors import ConnectorStateRow
+
+log = logging.getLogger(__name__)
 
 MIN_CONNECTION_S = 1.0
 
@@ -131,11 +134,15 @@ class ConnectorBase:
                     self.pause(max(0.0, MIN_CONNECTION_S - (time.monotonic() - started)))
             except RateLimited as e:
                 self.record_error(str(e))
-                sleep(min(e.wait, 900.0))
+                wait = min(e.wait, 900.0)
+                log.warning("%s: %s; waiting %.0f s", self.name, e, wait)
+                sleep(wait)
             except self.transient as e:
                 self.record_error(f"{type(e).__name__}: {e}")
                 attempt += 1
-                sleep(backoff_delay(attempt))
+                wait = backoff_delay(attempt)
+                log.warning("%s: %s: %s; retry %d in %.1f s", self.name, type(e).__name__, e, attempt, wait)
+                sleep(wait)
             finally:
                 self.health.connected = False
                 self.health.reconnects = n
