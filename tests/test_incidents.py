@@ -112,9 +112,10 @@ def test_the_demo_days_crisis_is_detected_within_minutes_and_nothing_else() -> N
         t += timedelta(minutes=5)
     assert alarms, "the crisis was not detected"
     assert all(at >= crisis for at, _ in alarms), "an alarm before the crisis"
-    # 25 min with the trained complaint model (12 with the v0 lexicon): it finds more complaints on other topics in
-    # the same window, which dilutes the lost-luggage share the detector tests; checked every 5 minutes here.
-    assert alarms[0][1] == "lost_luggage" and alarms[0][0] - crisis <= timedelta(minutes=30)
+    # 15 min, checked every 5 minutes here (14 on a one-minute grid). It was 25 while the crisis's German posts
+    # ("ohne Koffer", the baggage system "ausgefallen") were tagged cancellation and its French ones ("sans
+    # bagages", "en panne") were not read as complaints: the lost-luggage share rose too slowly.
+    assert alarms[0][1] == "lost_luggage" and alarms[0][0] - crisis <= timedelta(minutes=15)
 
 
 def test_queue_banner_and_incident_room_pages(desk: Desk) -> None:

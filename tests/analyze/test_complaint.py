@@ -40,6 +40,8 @@ def test_a_calm_problem_report_is_a_complaint() -> None:
         ("Ma valise est perdue depuis lundi", "fr"),
         ("Vol annulé et toujours pas remboursé", "fr"),
         ("J'attends depuis 2 heures, aucune réponse", "fr"),
+        ("Vol AU 2829 : tout l'avion sans bagages, le système de Francfort est en panne", "fr"),
+        ("Gelandet, aber ohne Koffer", "de"),
         ("Flug verspätet", None),  # unknown language: every lexicon is read
     ],
 )

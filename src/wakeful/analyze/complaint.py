@@ -92,7 +92,8 @@ _STRONG: dict[str, list[str]] = {
         r"keine antwort", r"nicht erreichbar", r"warteschleife", r"unfreundlich", r"frech(?:heit)?",
         r"unverschamt", r"kann (?:nicht|nichts) (?:buchen|einchecken|umbuchen)", r"(?:buchung|app|webseite|website)"
         r" (?:geht|funktioniert|klappt) nicht", r"wo (?:ist|bleibt) (?:mein|meine|unser|unsere) \w+",
-        r"katastrophe", r"zumutung", r"skandal", r"unsicher", r"rauch", r"verletzt", r"anwalt", r"verklagen",
+        r"ohne (?:\w+ )?(?:koffer|gepack)", r"katastrophe", r"zumutung", r"skandal", r"unsicher", r"rauch",
+        r"verletzt", r"anwalt", r"verklagen",
     ],
     "fr": [
         r"perdue?s?", r"egaree?s?", r"(?:valise|bagage)s? (?:perdue?s?|cassee?s?|abimee?s?|endommagee?s?)",
@@ -105,7 +106,7 @@ _STRONG: dict[str, list[str]] = {
         r"personne ne (?:repond|decroche)", r"impoli(?:e)?", r"desagreable", r"inadmissible", r"inacceptable",
         r"scandal(?:e|eux)", r"honteu(?:x|se)", r"impossible de (?:reserver|me connecter|joindre|modifier|"
         r"enregistrer|changer)", r"ou est (?:ma|mon|mes) \w+", r"dangereu(?:x|se)", r"fumee", r"blessee?s?",
-        r"avocat", r"porter plainte",
+        r"avocat", r"porter plainte", r"sans (?:\w+ )?(?:valises?|bagages?)", r"(?:est|sont|tombee?s?) en panne",
     ],
 }
 

@@ -39,9 +39,9 @@ AIRLINE_TAXONOMY: dict[str, dict[str, list[str]]] = {
                rf"{_BAG_EN}", r"baggage claim", r"lost (?:and|&) found"],
         "de": [rf"{_BAG_DE} (?:\w+ ){{0,3}}(?:verloren|weg|verschwunden|fehlt|nicht angekommen)",
                rf"(?:verlorene[nr]?|vermisste[nr]?) {_BAG_DE}", rf"wo (?:ist|bleibt) (?:\w+ ){{0,2}}{_BAG_DE}",
-               r"gepackermittlung"],
+               r"gepackermittlung", rf"ohne (?:\w+ ){{0,2}}{_BAG_DE}"],
         "fr": [rf"{_BAG_FR} (?:\w+ ){{0,3}}(?:perdue?s?|egaree?s?|pas arrivee?s?|jamais arrivee?s?|disparue?s?)",
-               rf"ou est (?:\w+ ){{0,2}}{_BAG_FR}"],
+               rf"ou est (?:\w+ ){{0,2}}{_BAG_FR}", rf"sans (?:\w+ ){{0,2}}{_BAG_FR}"],
     },
     "damaged_luggage": {
         "en": [rf"{_BAG_EN} (?:\w+ ){{0,3}}(?:damaged|broken|smashed|ripped|torn|destroyed|cracked|dented)",
@@ -60,7 +60,10 @@ AIRLINE_TAXONOMY: dict[str, dict[str, list[str]]] = {
     },
     "cancellation": {
         "en": [r"cancel+(?:ed|ing|ations?)", r"cxl+d", r"cncl+e?d"],
-        "de": [r"ausgefallen", r"annulliert", r"gestrichen", r"flugausfall", r"ausfall"],
+        # "ausgefallen" alone is any outage ("das Gepäcksystem ist ausgefallen"): only a flight's counts
+        "de": [r"(?:flug|flieger|verbindung|ruckflug|anschluss)\w* (?:\w+ ){0,4}(?:ist |wurde )?ausgefallen",
+               r"\b[a-z]{2} ?\d{2,4} (?:\w+ ){0,2}(?:ist |wurde )?ausgefallen", r"ausgefallene[nr]? flug",
+               r"annulliert", r"gestrichen", r"flugausfall", r"\bausfall\b"],
         "fr": [r"annule(?:e|s|es)?", r"annulation"],
     },
     "refund": {
