@@ -112,7 +112,7 @@ def test_the_demo_days_crisis_is_detected_within_minutes_and_nothing_else() -> N
         t += timedelta(minutes=5)
     assert alarms, "the crisis was not detected"
     assert all(at >= crisis for at, _ in alarms), "an alarm before the crisis"
-    # 15 min, checked every 5 minutes here (14 on a one-minute grid). It was 25 while the crisis's German posts
+    # 15 min, checked every 5 minutes here (12 on a one-minute grid). It was 25 while the crisis's German posts
     # ("ohne Koffer", the baggage system "ausgefallen") were tagged cancellation and its French ones ("sans
     # bagages", "en panne") were not read as complaints: the lost-luggage share rose too slowly.
     assert alarms[0][1] == "lost_luggage" and alarms[0][0] - crisis <= timedelta(minutes=15)

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from wakeful.analyze.complaint import LexiconComplaintClassifier, cue_counts
+from wakeful.analyze.complaint import PRAISE_SCORE, LexiconComplaintClassifier, LinearComplaintClassifier, cue_counts
 from wakeful.analyze.sentiment import VaderSentiment
 
 CLASSIFIER = LexiconComplaintClassifier()
@@ -75,3 +75,12 @@ def test_sentiment_supports_but_never_decides() -> None:
 
 def test_weak_cue_inside_strong_cue_is_not_counted_twice() -> None:
     assert cue_counts("lost my bag", "en") == (1, 0, 0)
+
+
+def test_praise_with_no_problem_cue_is_not_a_complaint_but_a_praised_problem_still_is() -> None:
+    model = LinearComplaintClassifier()
+    praise = "Shoutout to the staff in Dublin who rebooked me in 5 minutes. Legends."
+    assert model.predict_proba([praise], ["en"], [0.0])[0] >= 0.5  # the model alone reads travel words as grievance
+    assert model.predict_proba([praise], ["en"], [PRAISE_SCORE])[0] < 0.5  # said warmly, with no problem cue
+    mixed = "Flight cancelled but the crew were lovely"  # a strong cue: the mood does not gate it
+    assert model.predict_proba([mixed], ["en"], [0.8])[0] >= 0.5

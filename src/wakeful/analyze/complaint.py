@@ -274,6 +274,11 @@ LEXICON_BACKOFF = ("de", "fr", "en")
 # ("Shoutout to the staff who rebooked me in 5 minutes. Legends." scores 0.9); the lexicon may be asked to agree
 # (geometric mean of both), at a cost of ~0.07 macro-F1 on the airline validation split.
 LEXICON_AGREE = ("en",)
+PRAISE_SCORE = 0.3
+"""A post this positive (sentiment score) with no strong problem cue is praise unless the lexicon rule, which
+weighs its cues and mood, says otherwise: the model alone reads travel words in thanks as grievances. On the
+validation splits, airline macro-F1 0.844 -> 0.856 at 0.3 (0.2: 0.857, 0.4: 0.854, 0.5: 0.849, 0.8: 0.844; 0.3
+gates fewer posts than 0.2 for the same figure), GermEval unchanged at every value (0.707)."""
 
 
 class LinearComplaintClassifier:
@@ -311,7 +316,9 @@ class LinearComplaintClassifier:
         extra = self.model.extra_matrix([_cue_inputs(c) for c in cues])
         p = self.model.proba_many(self.features.batch(texts), extra)[:, 0]
         for i, lang in enumerate(langs):
-            if self.agree and lang in LEXICON_AGREE:
+            if scores[i] >= PRAISE_SCORE and cues[i].strong == 0:
+                p[i] = min(p[i], self.lexicon.probability_of(cues[i], scores[i]))
+            elif self.agree and lang in LEXICON_AGREE:
                 p[i] = math.sqrt(p[i] * self.lexicon.probability_of(cues[i], scores[i]))
             elif lang in LEXICON_BACKOFF:
                 p[i] = max(p[i], self.lexicon.probability_of(cues[i], scores[i]))
