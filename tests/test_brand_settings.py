@@ -18,7 +18,7 @@ from wakeful.api.settings import reload_job
 from wakeful.core.clock import FixedClock
 from wakeful.core.notify_settings import NotifyChannels, NotifySettings
 from wakeful.core.settings import Settings
-from wakeful.desk.notify import SIGNATURE_HEADER, verify
+from wakeful.desk.channels import SIGNATURE_HEADER, verify
 from wakeful.store.connectors import ConnectorStateRow
 from wakeful.store.db import migrate
 from wakeful.store.risk import CaseRiskRow

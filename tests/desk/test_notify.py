@@ -12,18 +12,8 @@ from sqlalchemy import select
 
 from wakeful.api.deps import Desk
 from wakeful.core.notify_settings import NotifyChannels
-from wakeful.desk.notify import (
-    DELIVERY_HEADER,
-    SIGNATURE_HEADER,
-    EmailChannel,
-    Notifier,
-    RetryPolicy,
-    SlackChannel,
-    WebhookChannel,
-    dead_letters,
-    notifier_for,
-    verify,
-)
+from wakeful.desk.channels import DELIVERY_HEADER, SIGNATURE_HEADER, EmailChannel, SlackChannel, WebhookChannel, verify
+from wakeful.desk.notify import Notifier, RetryPolicy, dead_letters, notifier_for
 from wakeful.store.notify import NotificationRow
 
 from tests.desk.loopback import Inbox, Receiver, free_port

@@ -14,7 +14,8 @@ from sqlalchemy import select
 from wakeful.api.deps import Desk
 from wakeful.core.clock import FixedClock
 from wakeful.core.notify_settings import NotifySettings
-from wakeful.desk.notify import DELIVERY_HEADER, BrandNotifier
+from wakeful.desk.channels import DELIVERY_HEADER
+from wakeful.desk.notify import BrandNotifier
 from wakeful.store import notify as outbox
 from wakeful.store.notify import NotificationRow
 

@@ -18,7 +18,8 @@ from wakeful.core.notify_settings import NotifySettings
 from wakeful.core.settings import Settings
 from wakeful.desk import agents
 from wakeful.desk.agents import parse_shifts
-from wakeful.desk.notify import SIGNATURE_HEADER, BrandNotifier, dead_letters, verify
+from wakeful.desk.channels import SIGNATURE_HEADER, verify
+from wakeful.desk.notify import BrandNotifier, dead_letters
 from wakeful.store.db import migrate
 
 from tests.desk.loopback import Inbox, Receiver
