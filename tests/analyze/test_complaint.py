@@ -84,3 +84,18 @@ def test_praise_with_no_problem_cue_is_not_a_complaint_but_a_praised_problem_sti
     assert model.predict_proba([praise], ["en"], [PRAISE_SCORE])[0] < 0.5  # said warmly, with no problem cue
     mixed = "Flight cancelled but the crew were lovely"  # a strong cue: the mood does not gate it
     assert model.predict_proba([mixed], ["en"], [0.8])[0] >= 0.5
+
+
+@pytest.mark.parametrize(("text", "lang"), [
+    ("Zum zweiten Mal verliert ihr mein Gepäck. Ich bin so sauer", "de"),
+    ("Online-Check-in geht nicht, nur 'Fehler 500'", "de"),
+    ("Flug annulliert, kein Hotel, wir schlafen am Flughafen", "de"),
+    ("L'agent d'enregistrement a été d'une impolitesse incroyable", "fr"),
+    ("Votre site plante au moment du paiement, suis-je débité ?", "fr"),
+    ("19 jours que la compagnie me doit 312 euros", "fr"),
+])
+def test_german_and_french_problem_reports_the_lexicon_now_reads(text: str, lang: str) -> None:
+    """Cues English had and German and French lacked ("doesn't work", "owes me", "rude"): such reports were
+    missed, so German and French complaints ranked below English ones in the queue."""
+    assert cue_counts(text, lang).strong >= 1
+    assert LinearComplaintClassifier().predict_proba([text], [lang], [0.0])[0] >= 0.5

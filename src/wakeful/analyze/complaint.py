@@ -92,7 +92,9 @@ _STRONG: dict[str, list[str]] = {
         r"keine antwort", r"nicht erreichbar", r"warteschleife", r"unfreundlich", r"frech(?:heit)?",
         r"unverschamt", r"kann (?:nicht|nichts) (?:buchen|einchecken|umbuchen)", r"(?:buchung|app|webseite|website)"
         r" (?:geht|funktioniert|klappt) nicht", r"wo (?:ist|bleibt) (?:mein|meine|unser|unsere) \w+",
-        r"ohne (?:\w+ )?(?:koffer|gepack)", r"katastrophe", r"zumutung", r"skandal", r"unsicher", r"rauch",
+        r"ohne (?:\w+ )?(?:koffer|gepack)", r"verliert", r"(?:geht|funktioniert|klappt) (?:schon wieder |immer noch )?"
+        r"nicht", r"kein(?:e|en)? (?:hotel|essen|verpflegung|gutschein|ersatz|info\w*)",
+        r"katastrophe", r"zumutung", r"skandal", r"unsicher", r"rauch",
         r"verletzt", r"anwalt", r"verklagen",
     ],
     "fr": [
@@ -106,7 +108,9 @@ _STRONG: dict[str, list[str]] = {
         r"personne ne (?:repond|decroche)", r"impoli(?:e)?", r"desagreable", r"inadmissible", r"inacceptable",
         r"scandal(?:e|eux)", r"honteu(?:x|se)", r"impossible de (?:reserver|me connecter|joindre|modifier|"
         r"enregistrer|changer)", r"ou est (?:ma|mon|mes) \w+", r"dangereu(?:x|se)", r"fumee", r"blessee?s?",
-        r"avocat", r"porter plainte", r"sans (?:\w+ )?(?:valises?|bagages?)", r"(?:est|sont|tombee?s?) en panne",
+        r"avocat", r"porter plainte", r"sans (?:\w+ )?(?:valises?|bagages?)", r"impolitesse",
+        r"(?:site|appli\w*|application) (?:\w+ ){0,2}plante", r"me doi(?:t|vent)", r"s'en fich(?:e|ent)",
+        r"(?:est|sont|tombee?s?) en panne",
     ],
 }
 
@@ -121,11 +125,12 @@ _WEAK: dict[str, list[str]] = {
     "de": [
         r"koffer", r"gepack", r"warten", r"warte", r"stunden?", r"schlecht", r"schlimm", r"argerlich",
         r"enttauscht", r"enttauschend", r"leider", r"wieder", r"nie wieder", r"problem", r"hilfe", r"schade",
-        r"mies", r"peinlich", r"chaos",
+        r"mies", r"peinlich", r"chaos", r"sauer", r"wutend", r"fehler",
     ],
     "fr": [
         r"valise", r"bagages?", r"attente", r"heures?", r"nul(?:le)?", r"decue?", r"decevant", r"encore",
-        r"toujours", r"probleme", r"aide", r"honte", r"marre", r"galere", r"pire",
+        r"toujours", r"probleme", r"aide", r"honte", r"marre", r"galere", r"pire", r"serieux", r"rembourse\w*",
+        r"reponses? automatiques?",
     ],
 }
 
