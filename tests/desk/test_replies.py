@@ -148,3 +148,19 @@ def test_suggestions_endpoint_is_scoped_to_the_callers_brand(desk: Desk) -> None
         assert client.get(url, headers={"Authorization": f"Bearer {nord}"}).status_code == 404
         body = client.get(url, headers={"Authorization": f"Bearer {aurora}"}).json()
     assert body[0]["text"].startswith("Hi @jo") and "delay" in body[0]["text"]
+
+
+def test_an_index_without_some_pairs_ranks_as_one_built_from_the_rest() -> None:
+    pairs = [("my bag is lost at heathrow", "Sorry! Please DM us your file reference.", "British_Airways"),
+             ("lost bag again, no reply", "We are tracing it now.", "Delta"),
+             ("flight delayed three hours", "Sorry for the wait.", "united"),
+             ("bag lost on my delayed flight", "Please fill in the form.", "AmericanAir")]
+    full = ReplyIndex(pairs)
+    for drop in ([0], [1, 2], [3]):
+        rest = ReplyIndex([p for i, p in enumerate(pairs) if i not in drop])
+        for query in ("lost bag", "delayed flight", "nothing in common"):
+            got = full.without(drop).similar(query, k=3, min_score=0.0)
+            want = rest.similar(query, k=3, min_score=0.0)
+            assert [(h, r) for _, r, h in got] == [(h, r) for _, r, h in want]
+            assert [s for s, _, _ in got] == pytest.approx([s for s, _, _ in want])
+    assert full.without([0, 1, 2, 3]).similar("lost bag") == []

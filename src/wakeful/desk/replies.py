@@ -15,7 +15,10 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
+import numpy as np
+import numpy.typing as npt
 from pydantic import BaseModel
+from scipy import sparse
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -235,7 +238,8 @@ def clean_reply(text: str) -> str:
 
 class ReplyIndex:
     """TF-IDF vectors of past customer messages, each paired with the care account's first reply to it, and the
-    message's topics under the keyword tagger (`topics[i]` for `pairs[i]`)."""
+    message's topics under the keyword tagger (`topics[i]` for `pairs[i]`). Vectors are rows of one sparse matrix,
+    so a query is one matrix-vector product, and `without` re-weighs the same counts for a smaller index."""
 
     def __init__(self, pairs: Sequence[tuple[str, str, str]], lang: str = "en",
                  tagger: TopicTagger | None = None) -> None:
@@ -244,17 +248,48 @@ class ReplyIndex:
         self.lang = lang
         tagger = tagger or KeywordTopicTagger()
         self.topics = [frozenset(t) for t in tagger.tag_many([q for q, _, _ in self.pairs], [lang] * len(self.pairs))]
-        self.known_topics: frozenset[str] = frozenset().union(*self.topics)
-        docs = [Counter(_tokens(q)) for q, _, _ in self.pairs]
-        df: Counter[str] = Counter(t for d in docs for t in d)
-        n = len(docs)
-        self.idf = {t: math.log((1 + n) / (1 + c)) + 1 for t, c in df.items()}
-        self.vectors = [self._vector(d) for d in docs]
+        self.vocabulary: dict[str, int] = {}
+        rows: list[int] = []
+        cols: list[int] = []
+        values: list[float] = []
+        for i, (q, _, _) in enumerate(self.pairs):
+            for token, count in Counter(_tokens(q)).items():
+                rows.append(i)
+                cols.append(self.vocabulary.setdefault(token, len(self.vocabulary)))
+                values.append(1 + math.log(count))
+        self._tf = sparse.csr_matrix((values, (rows, cols)), shape=(len(self.pairs), len(self.vocabulary)),
+                                     dtype=np.float64)
+        self._weigh()
 
-    def _vector(self, counts: Counter[str]) -> dict[str, float]:
-        vec = {t: (1 + math.log(c)) * self.idf.get(t, 0.0) for t, c in counts.items()}
-        norm = math.sqrt(sum(v * v for v in vec.values())) or 1.0
-        return {t: v / norm for t, v in vec.items()}
+    def _weigh(self) -> None:
+        self.known_topics: frozenset[str] = frozenset().union(*self.topics)
+        n = self._tf.shape[0]
+        df = np.bincount(self._tf.indices, minlength=self._tf.shape[1])
+        self.idf = np.where(df > 0, np.log((1 + n) / (1 + df)) + 1, 0.0)  # a word no message has weighs nothing
+        weighted = self._tf.multiply(self.idf[None, :]).tocsr()
+        norms = np.sqrt(np.asarray(weighted.multiply(weighted).sum(axis=1)).ravel())
+        self._vectors = sparse.diags(1 / np.where(norms > 0, norms, 1.0)) @ weighted
+
+    def without(self, drop: Collection[int]) -> ReplyIndex:
+        """The index of the other pairs (for leaving a thread out), weighed as if built from them alone."""
+        keep = [i for i in range(len(self.pairs)) if i not in set(drop)]
+        other = object.__new__(ReplyIndex)
+        other.pairs = [self.pairs[i] for i in keep]
+        other.lang = self.lang
+        other.topics = [self.topics[i] for i in keep]
+        other.vocabulary = self.vocabulary
+        other._tf = self._tf[keep]
+        other._weigh()
+        return other
+
+    def _query(self, text: str) -> npt.NDArray[np.float64]:
+        q = np.zeros(len(self.vocabulary))
+        for token, count in Counter(_tokens(text)).items():
+            j = self.vocabulary.get(token)
+            if j is not None:
+                q[j] = (1 + math.log(count)) * self.idf[j]
+        norm = math.sqrt(float(q @ q))
+        return q / norm if norm else q
 
     @classmethod
     def from_threads(cls, posts: Iterable[Post], is_care: Iterable[str]) -> ReplyIndex:
@@ -285,11 +320,10 @@ class ReplyIndex:
         """`similar`, as (cosine, index into `pairs`, cleaned reply)."""
         allowed = {a.casefold() for a in accounts}
         wanted = self.known_topics & set(topics)
-        query = self._vector(Counter(_tokens(text)))
-        scored = [(sum(w * vec.get(t, 0.0) for t, w in query.items()), i) for i, vec in enumerate(self.vectors)
+        cosine = self._vectors @ self._query(text) if self.pairs else np.zeros(0)
+        scored = [(float(cosine[i]), i) for i in np.flatnonzero(cosine >= min_score).tolist()
                   if (not allowed or self.pairs[i][2].casefold() in allowed)
                   and (not wanted or wanted & self.topics[i])]
-        scored = [s for s in scored if s[0] >= min_score]
         scored.sort(key=lambda s: -s[0])
         out: list[tuple[float, int, str]] = []
         seen: set[str] = set()

@@ -2,20 +2,21 @@
 between customers and brands' care accounts; nobody here wrote them).
 
 Leave one thread out: each customer message an airline's care account answered is a query, retrieved against the
-index built from every other thread's pairs (the query's own thread is left out, so a customer's follow-up cannot
-find its own answer). The query's case topics are what the desk would have put on the case: the default topic
-tagger (the trained model plus keywords, English). Per retrieval rule, over the top-3 of every query:
-`same_sector` (share of suggestions by an airline's care account), `shares_topic` (share whose customer message
-shares a topic with the query under the keyword tagger, counted over queries the keyword tagger gives a topic:
-for the others no suggestion can share one), `empty` (queries given no suggestion). Rules, all in the same run:
-the baseline (cosine only, as before), peers only, topics only, and peers and topics (what `suggest` now does).
+index of every other thread's pairs, weighed as if built from them alone (`ReplyIndex.without`; the query's own
+thread is left out, so a customer's follow-up cannot find its own answer). The query's case topics are what the desk
+would have put on the case: the default topic tagger (the trained model plus keywords, English). Per retrieval rule,
+over the top-3 of every query: `same_sector` (share of suggestions by an airline's care account), `shares_topic`
+(share whose customer message shares a topic with the query under the keyword tagger, counted over queries the
+keyword tagger gives a topic: for the others no suggestion can share one), `empty` (queries given no suggestion).
+Rules, all in the same run: the baseline (cosine only, as before), peers only, topics only, and peers and topics
+(what `suggest` now does).
 Run: `wakeful eval --section replies`.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Collection, Sequence
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -53,25 +54,11 @@ class Tally:
                 "topical_suggestions": self.topical_suggestions, "empty": self.empty}
 
 
-class _Tagged:
-    """The keyword tagger's topics for the index's messages, tagged once (each left-out index re-uses them)."""
-
-    def __init__(self, tags: dict[str, list[str]]) -> None:
-        self.tags = tags
-
-    def tag(self, text: str, lang: str | None) -> list[str]:
-        return self.tags[text]
-
-    def tag_many(self, texts: Sequence[str], langs: Sequence[str | None]) -> list[list[str]]:
-        return [self.tags[t] for t in texts]
-
-
 def evaluate(data_dir: Path | str | None = None) -> dict[str, Any]:
     start = time.perf_counter()
     posts = load_twcs(data_dir)
     customer_thread = {p.text: p.conversation_id or p.id for p in posts if p.author.id.isdigit()}
     full = ReplyIndex.from_threads(posts, care_handles(posts))
-    keywords = _Tagged({q: sorted(t) for (q, _, _), t in zip(full.pairs, full.topics, strict=True)})
     threads = [customer_thread.get(q, q) for q, _, _ in full.pairs]
     queries = [i for i, (_, _, handle) in enumerate(full.pairs) if handle.casefold() in AIRLINES]
     texts = [full.pairs[i][0] for i in queries]
@@ -79,8 +66,8 @@ def evaluate(data_dir: Path | str | None = None) -> dict[str, Any]:
     tallies = {name: Tally() for name in RULES}
     for i, topics in zip(queries, case_topics, strict=True):
         text = full.pairs[i][0]
-        kept = [j for j in range(len(full.pairs)) if threads[j] != threads[i] and full.pairs[j][0] != text]
-        index = ReplyIndex([full.pairs[j] for j in kept], tagger=keywords)
+        own = [j for j in range(len(full.pairs)) if threads[j] == threads[i] or full.pairs[j][0] == text]
+        index = full.without(own)
         query_kw = full.topics[i]
         for name, (peers, use_topics, floor) in RULES.items():
             tally = tallies[name]
