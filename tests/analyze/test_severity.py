@@ -32,6 +32,8 @@ def test_strong_negativity_is_two() -> None:
         ("never flying with you again", "churn_threat"),
         ("nie wieder Aurora", "churn_threat"),
         ("plus jamais avec vous", "churn_threat"),
+        ("Zum zweiten Mal verliert ihr mein Gepäck. Ich bin so sauer😡", "anger"),
+        ("45 jours que vous me devez 312€ 🤬", "anger"),
     ],
 )
 def test_urgency_makes_two(text: str, signal: str) -> None:

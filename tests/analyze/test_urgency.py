@@ -73,6 +73,8 @@ def test_clock_times_are_a_deadline_without_minutes() -> None:
         ("ma fille voyage seule et personne ne l'aide", "vulnerable_customer"),
         ("I'm diabetic and my insulin is in the lost bag", "vulnerable_customer"),
         ("smoke in the cabin", "safety"),
+        ("still waiting at the gate🤬", "anger"),
+        ("great crew today 😀!!!", None),  # a happy face and exclamation marks are no fury
     ],
 )
 def test_signals_are_named_with_their_evidence(text: str, signal: str | None) -> None:

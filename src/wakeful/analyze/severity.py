@@ -2,7 +2,8 @@
 
 Severity sets a case's base priority, so the levels follow what an agent must do first: 3 is someone's safety,
 a legal threat or a vulnerable customer (answer now, escalate); 2 is a complaint with a clock running or one
-the customer has already chased, or that is furious; 1 is an ordinary complaint; 0 is not a complaint.
+the customer has already chased, or that is furious (strongly negative, or an angry emoji, which says so in every
+language where the sentiment score is English-fit); 1 is an ordinary complaint; 0 is not a complaint.
 """
 
 from __future__ import annotations

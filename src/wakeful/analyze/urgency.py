@@ -94,9 +94,13 @@ _SIGNAL_TERMS: dict[str, list[str]] = {
 }
 _SIGNAL_RE: dict[str, re.Pattern[str]] = {name: compile_terms(terms) for name, terms in _SIGNAL_TERMS.items()}
 
-SIGNALS: tuple[str, ...] = tuple(_SIGNAL_TERMS)
+_ANGER_RE = re.compile("[\U0001F92C\U0001F621\U0001F620\U0001F624]")  # 🤬 😡 😠 😤, often glued to a word
+"""Fury in any language. In TweetEval's emotion tweets (English, labelled by annotators) 97% of the training tweets
+with one of these are labelled anger (93% of validation), against 43% of all; "!!" (47%) and capitals (54%) say
+nothing, so they are not signals."""
+SIGNALS: tuple[str, ...] = (*_SIGNAL_TERMS, "anger")
 MIN_DEADLINE_MINUTES = 5
-URGENT_SIGNALS = frozenset({"deadline", "repeat_contact", "churn_threat"})
+URGENT_SIGNALS = frozenset({"deadline", "repeat_contact", "churn_threat", "anger"})
 CRITICAL_SIGNALS = frozenset({"safety", "legal_threat", "vulnerable_customer"})
 
 
@@ -148,4 +152,7 @@ def read_urgency(text: str) -> Urgency:
         m = pattern.search(folded)
         if m:
             evidence[name] = m.group(0)
+    anger = _ANGER_RE.search(text)
+    if anger:
+        evidence["anger"] = anger.group(0)
     return Urgency(evidence, deadline[0] if deadline else None)

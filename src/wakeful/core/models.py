@@ -111,7 +111,7 @@ class Analysis(BaseModel):
     brands: list[str] = Field(default_factory=list, description="Keys of the configured brands the post mentions")
     pii: list[str] = Field(default_factory=list, description="Kinds of personal data found, e.g. 'email'")
     signals: list[str] = Field(default_factory=list, description="Urgency signals behind the severity, e.g. "
-                               "'deadline', 'repeat_contact', 'churn_threat', 'safety', 'legal_threat'")
+                               "'deadline', 'repeat_contact', 'churn_threat', 'anger', 'safety', 'legal_threat'")
     deadline_minutes: int | None = Field(default=None, ge=0, description="Minutes after the post until the "
                                          "deadline the customer states ('my flight leaves in 2 hours' → 120)")
     legal: list[str] = Field(default_factory=list, description="Why a public reply needs review first: "
