@@ -46,11 +46,15 @@ def connect(
     threads = [threading.Thread(target=c.run, kwargs={"max_connections": connections}, daemon=True) for c in conns]
     for t in threads:
         t.start()
+    primary = [t for c, t in zip(conns, threads, strict=True) if not getattr(c, "companion", False)]
     try:
         while any(t.is_alive() for t in threads):
             dispatcher.dispatch()
+            if connections is not None and not any(t.is_alive() for t in primary):
+                for c in conns:  # a metrics poller would otherwise sleep out its interval after the stream is done
+                    c.stop()
             for t in threads:
-                t.join(timeout=5.0)
+                t.join(timeout=0.5 if connections is not None else 5.0)
     except KeyboardInterrupt:
         for c in conns:
             c.stop()

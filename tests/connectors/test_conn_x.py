@@ -14,6 +14,7 @@ import threading
 from collections.abc import Iterator
 from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlparse
 
@@ -107,6 +108,8 @@ def xapi() -> Iterator[tuple[str, FakeX]]:
                     self.wfile.write(f"{len(data):x}\r\n".encode() + data + b"\r\n")
                     self.wfile.flush()
                 self.close_connection = True  # dropped mid-stream: no terminating chunk
+            elif url.path == "/2/tweets":  # the metrics poller's re-read of open cases' tweets
+                self._json({"data": [tweet(int(i) - 1000) for i in q["ids"][0].split(",")]})
             else:
                 self._json({}, 404)
 
@@ -165,3 +168,34 @@ def test_an_unreachable_api_is_retried_with_the_reason_in_the_log(desk: Desk, ca
     assert "ConnectError" in caplog.records[0].getMessage() and "retry 1 in" in caplog.records[0].getMessage()
     assert "retry 2 in" in caplog.records[1].getMessage()
     assert all("x-secret" not in r.getMessage() for r in caplog.records)
+
+
+def test_connect_with_a_connection_limit_stops_the_metrics_poller_too(xapi: tuple[str, FakeX],
+                                                                      monkeypatch: pytest.MonkeyPatch,
+                                                                      tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from wakeful.cli import app
+    from wakeful.core.settings import get_settings
+    from wakeful.store.db import migrate
+
+    base, fake = xapi
+    fake.rate_limited = False
+    fake.published = [1, 2]
+    fake.streams.append([line(3)])
+    url = f"sqlite:///{tmp_path}/w.db"
+    migrate(url)
+    for k, v in {"DATABASE_URL": url, "CONNECTORS__X__BEARER_TOKEN": "x-secret", "CONNECTORS__X__API_BASE_URL": base,
+                 "CONNECTORS__X__METRICS_INTERVAL_S": "3600"}.items():
+        monkeypatch.setenv(f"WAKEFUL_{k}", v)
+    get_settings.cache_clear()
+    result: list[Any] = []
+    runner = threading.Thread(target=lambda: result.append(CliRunner().invoke(app, ["connect", "x", "--connections",
+                                                                                  "1"])), daemon=True)
+    runner.start()
+    runner.join(timeout=60)  # without the stop, the poller sleeps out its hour before the command returns
+    get_settings.cache_clear()
+    assert not runner.is_alive(), "wakeful connect waited for the metrics poller's interval"
+    assert result[0].exit_code == 0, result[0].output
+    # no cursor, so no back-fill: the stream's one tweet
+    assert "x: delivered 1," in result[0].output and "x-metrics: delivered" in result[0].output

@@ -175,6 +175,8 @@ class XMetricsPoller(ConnectorBase):
     """
 
     platform = Platform.X
+    companion = True
+    """It reads for the other connectors' posts: `wakeful connect --connections N` stops it when they are done."""
 
     def __init__(self, name: str, ingest: IngestService, bearer_token: str, api_base_url: str = "https://api.x.com",
                  interval_s: float = 300.0, sleep: Callable[[float], None] | None = None) -> None:
