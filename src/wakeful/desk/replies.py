@@ -272,7 +272,8 @@ class ReplyIndex:
 
     def without(self, drop: Collection[int]) -> ReplyIndex:
         """The index of the other pairs (for leaving a thread out), weighed as if built from them alone."""
-        keep = [i for i in range(len(self.pairs)) if i not in set(drop)]
+        dropped = set(drop)
+        keep = [i for i in range(len(self.pairs)) if i not in dropped]
         other = object.__new__(ReplyIndex)
         other.pairs = [self.pairs[i] for i in keep]
         other.lang = self.lang
