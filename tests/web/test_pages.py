@@ -223,6 +223,7 @@ def test_case_page_shows_the_timeline_and_reach_curve(desk: DeskApp) -> None:
     assert "Still nothing. Flight AU123, please help" in html
     assert html.index("my bag is still missing") < html.index("Still nothing")
     assert "complaint" in html and re.search(r"severity [1-3]", html)
+    assert '<span class="tag tag-signal">repeat contact</span>' in html  # why "Still nothing" is severity 2
     assert 'href="https://demo.example/c1"' in html
     series = _json_block(html, "engagement-data")
     assert isinstance(series, list) and len(series) == 1

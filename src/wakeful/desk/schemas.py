@@ -90,6 +90,8 @@ class TimelineItem(BaseModel):
     sentiment: str | None = None
     complaint: bool | None = None
     pii: list[str] = Field(default_factory=list)
+    signals: list[str] = Field(default_factory=list, description="Urgency signals behind the post's severity, e.g. "
+                               "'deadline', 'repeat_contact', 'anger', 'safety'")
     redacted: bool = Field(default=False, description="Personal data in `text` is masked; revealing it is audited")
     engagement: list[EngagementPoint] = Field(default_factory=list)
     data: dict[str, object] = Field(default_factory=dict)
