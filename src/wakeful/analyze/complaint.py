@@ -92,10 +92,10 @@ _STRONG: dict[str, list[str]] = {
         r"keine antwort", r"nicht erreichbar", r"warteschleife", r"unfreundlich", r"frech(?:heit)?",
         r"unverschamt", r"kann (?:nicht|nichts) (?:buchen|einchecken|umbuchen)", r"(?:buchung|app|webseite|website)"
         r" (?:geht|funktioniert|klappt) nicht", r"wo (?:ist|bleibt) (?:mein|meine|unser|unsere) \w+",
-        r"ohne (?:\w+ )?(?:koffer|gepack)", r"verliert", r"(?:geht|funktioniert|klappt) (?:schon wieder |immer noch )?"
-        r"nicht", r"kein(?:e|en)? (?:hotel|essen|verpflegung|gutschein|ersatz|info\w*)",
-        r"katastrophe", r"zumutung", r"skandal", r"unsicher", r"rauch",
-        r"verletzt", r"anwalt", r"verklagen",
+        r"ohne (?:\w+ )?(?:koffer|gepack)", r"verliert",
+        r"(?:geht|funktioniert|klappt) (?:schon wieder |immer noch )?nicht",
+        r"kein(?:e|en)? (?:hotel|essen|verpflegung|gutschein|ersatz|info\w*)",
+        r"katastrophe", r"zumutung", r"skandal", r"unsicher", r"rauch", r"verletzt", r"anwalt", r"verklagen",
     ],
     "fr": [
         r"perdue?s?", r"egaree?s?", r"(?:valise|bagage)s? (?:perdue?s?|cassee?s?|abimee?s?|endommagee?s?)",
@@ -289,8 +289,9 @@ gates fewer posts than 0.2 for the same figure), GermEval unchanged at every val
 class LinearComplaintClassifier:
     """The shipped complaint model: text features plus the lexicon's cues, trained on airline tweets, GermEval
     2017 and general tweets (labels defined in `wakeful.training.data`). The sentiment score is not a model
-    input, so a negative mood alone does not make a complaint. In `LEXICON_BACKOFF` languages the probability is
-    the larger of the model's and the v0 lexicon rule's; with `agree`, in `LEXICON_AGREE` languages it is their
+    input, so a negative mood alone does not make a complaint. A post at least `PRAISE_SCORE` positive with no
+    strong problem cue takes the smaller of the model's and the v0 lexicon rule's probability; otherwise, in
+    `LEXICON_BACKOFF` languages it is the larger of the two, and with `agree`, in `LEXICON_AGREE` languages, their
     geometric mean. `predict_proba` takes a batch."""
 
     def __init__(self, features: Featurizer | None = None, model: LinearHead | None = None,
