@@ -39,8 +39,8 @@ AIRLINE_TAXONOMY: dict[str, dict[str, list[str]]] = {
                rf"{_BAG_EN}", r"baggage claim", r"lost (?:and|&) found"],
         "de": [rf"{_BAG_DE} (?:\w+ ){{0,3}}(?:verloren|weg|verschwunden|fehlt|nicht angekommen)",
                rf"(?:verlorene[nr]?|vermisste[nr]?) {_BAG_DE}", rf"wo (?:ist|bleibt) (?:\w+ ){{0,2}}{_BAG_DE}",
-               r"gepackermittlung", rf"ohne (?:\w+ ){{0,2}}{_BAG_DE}"],
-        "fr": [rf"{_BAG_FR} (?:\w+ ){{0,3}}(?:perdue?s?|egaree?s?|pas arrivee?s?|jamais arrivee?s?|disparue?s?)",
+               r"gepackermittlung", rf"ohne (?:\w+ ){{0,2}}{_BAG_DE}", rf"verlier\w* (?:\w+ ){{0,3}}{_BAG_DE}"],
+        "fr": [rf"{_BAG_FR} (?:\S+ ){{0,3}}(?:perdue?s?|egaree?s?|pas arrivee?s?|jamais arrivee?s?|disparue?s?)",
                rf"ou est (?:\w+ ){{0,2}}{_BAG_FR}", rf"sans (?:\w+ ){{0,2}}{_BAG_FR}"],
     },
     "damaged_luggage": {
@@ -48,15 +48,16 @@ AIRLINE_TAXONOMY: dict[str, dict[str, list[str]]] = {
                rf"(?:damaged|broken|smashed|ripped|torn|destroyed|cracked) (?:\w+ ){{0,2}}{_BAG_EN}",
                r"(?:broke|damaged|smashed|destroyed|ripped) (?:my|our) (?:\w+ )?"
                r"(?:bag|suitcase|stroller|guitar|wheelchair)"],
-        "de": [rf"{_BAG_DE} (?:\w+ ){{0,3}}(?:beschadigt|kaputt|zerstort|gerissen)",
+        "de": [rf"{_BAG_DE}\W+(?:\w+\W+){{0,5}}(?:beschadigt|kaputt|zerstort|gerissen|zerbeult)",
                rf"(?:beschadigte[nr]?|kaputte[nr]?) {_BAG_DE}"],
-        "fr": [rf"{_BAG_FR} (?:\w+ ){{0,3}}(?:endommagee?s?|cassee?s?|abimee?s?|dechiree?s?)"],
+        "fr": [rf"{_BAG_FR}\W+(?:\S+\W+){{0,5}}(?:endommagee?s?|cassee?s?|abimee?s?|dechiree?s?)"],
     },
     "delay": {
         "en": [r"delay(?:s|ed)?", r"late ?flight", r"(?:hours?|hrs?|mins?|minutes) late", r"running late",
                r"missed (?:my |our |the )?connect\w*", r"(?:stuck|sitting|waiting) on (?:the )?tarmac"],
         "de": [r"versp[aä]t(?:et|ung|ungen)", r"anschluss(?:flug)? verpasst"],
-        "fr": [r"retard(?:s|e|ee|es)?", r"correspondance (?:ratee|manquee)"],
+        "fr": [r"retard(?:s|e|ee|es)?", r"correspondance (?:ratee|manquee)", r"toujours pas parti",
+               r"pas encore parti", r"bloquee?s? (?:a|au|dans|sur) "],
     },
     "cancellation": {
         "en": [r"cancel+(?:ed|ing|ations?)", r"cxl+d", r"cncl+e?d"],
@@ -71,16 +72,17 @@ AIRLINE_TAXONOMY: dict[str, dict[str, list[str]]] = {
                r"double[- ]charged", r"chargeback"],
         "de": [r"erstattung", r"ruckerstattung", r"erstatte\w*", r"entschadigung", r"geld zuruck",
                r"(?:doppelt|zweimal) (?:abgebucht|belastet)"],
-        "fr": [r"rembourse\w*", r"indemnisation", r"indemnite", r"(?:debite|preleve)e?s? (?:deux|2) fois"],
+        "fr": [r"rembourse\w*", r"indemnisation", r"indemnite", r"(?:debite|preleve)e?s? (?:deux|2) fois",
+               r"me doi(?:t|vent)"],
     },
     "customer_service": {
         "en": [r"customer (?:service|care|support|relations)", r"on hold", r"hung up", r"call ?cent(?:er|re)",
                r"no (?:answer|response|reply)", r"nobody (?:answers|responds|helps)", r"agent", r"(?:phone|hold) line",
                r"(?:rude|unhelpful|unprofessional) (?:staff|agent|employee|rep|gate agent)"],
         "de": [r"kundenservice", r"kundendienst", r"hotline", r"warteschleife", r"keine antwort",
-               r"nicht erreichbar"],
+               r"nicht erreichbar", r"(?:personal|mitarbeiter\w*|schalter) (?:\w+ ){0,6}(?:unfreundlich|unverschamt)"],
         "fr": [r"service client", r"service apres-vente", r"hotline", r"aucune reponse", r"pas de reponse",
-               r"personne ne repond"],
+               r"personne ne repond", r"impolitesse", r"(?:agent|personnel|employee?) (?:\S+ ){0,6}impolie?"],
     },
     "booking": {
         # Quoting a booking reference ('booking ref AB12CD') is not a booking problem.
@@ -89,12 +91,14 @@ AIRLINE_TAXONOMY: dict[str, dict[str, list[str]]] = {
                r"itinerary", r"change fee", r"confirmation"],
         "de": [r"(?:um)?buchung", r"(?:um)?buchen", r"gebucht", r"reservierung", r"einchecken", r"check-?in",
                r"ticket", r"webseite"],
-        "fr": [r"reservation", r"reserver", r"billets?", r"enregistrement", r"site web"],
+        "fr": [r"reservation", r"reserver", r"billets?", r"enregistrement", r"site web",
+               r"(?:votre|le) site (?:\S+ ){0,2}(?:plante|bug\w*|ne marche pas)", r"au moment du paiement"],
     },
     "seating": {
         "en": [r"seats?", r"seating", r"legroom", r"upgrade\w*", r"middle seat", r"aisle", r"window seat",
                r"exit row", r"bumped"],
-        "de": [r"sitzpl[aä]tze?", r"sitz(?:e)?", r"beinfreiheit", r"platzreservierung"],
+        "de": [r"sitzpl[aä]tze?", r"sitz(?:e)?", r"beinfreiheit", r"platzreservierung", r"reihen verteilt",
+               r"nicht (?:nebeneinander|zusammen) (?:sitzen|gesetzt)"],
         "fr": [r"sieges?", r"place assise", r"hublot", r"couloir", r"surclassement"],
     },
     "flight_attendant": {
@@ -106,8 +110,10 @@ AIRLINE_TAXONOMY: dict[str, dict[str, list[str]]] = {
         "en": [r"bag(?:gage)? fees?", r"luggage fees?", r"checked bag fee", r"(?:charged|pay|paid) (?:\w+ ){0,3}"
                r"(?:for )?(?:my |a |the )?(?:carry-?on|checked bag|bag|luggage)", r"overweight (?:fee|bag|charge)",
                r"excess baggage"],
-        "de": [r"gepackgebuhr\w*", r"ubergepack", r"(?:koffer|gepack) (?:\w+ ){0,2}(?:bezahlen|gebuhr|kosten)"],
-        "fr": [r"frais de bagages?", r"supplement bagages?", r"bagage en soute payant", r"excedent de bagages?"],
+        "de": [r"gepackgebuhr\w*", r"ubergepack", r"(?:koffer|gepack) (?:\w+ ){0,2}(?:bezahlen|gebuhr|kosten)",
+               r"(?:euro|eur) fur (?:ein |einen |das )?(?:handgepack|koffer)", r"handgepack\w* (?:\w+ ){0,6}kassiert"],
+        "fr": [r"frais de bagages?", r"supplement bagages?", r"bagage en soute payant", r"excedent de bagages?",
+               r"(?:kilo|kg) de trop", r"factur\w* (?:\S+ ){0,5}(?:bagage|valise)"],
     },
 }
 
