@@ -220,6 +220,12 @@ def test_api_docs_render_offline_under_the_pages_security_policy(live: tuple[str
     pg.locator(".opblock-summary-path", has_text="/api/v1/cases").first.wait_for(timeout=10_000)
     assert refused == [], refused
     pg.screenshot(path=str(SHOTS / "docs.png"))
+    # "Try it out" on a read runs as the signed-in user: the session cookie goes with Swagger's request
+    op = pg.locator(".opblock-get").filter(has=pg.locator(".opblock-summary-path", has_text="/api/v1/agents")).first
+    op.locator(".opblock-summary").click()
+    op.locator("button.try-out__btn").click()
+    op.locator("button.execute").click()
+    op.locator(".live-responses-table .response-col_status", has_text="200").wait_for(timeout=10_000)
 
 
 class TestCountdown:
