@@ -90,8 +90,8 @@ _STRONG: dict[str, list[str]] = {
         r"erstattung", r"ruckerstattung", r"geld zuruck", r"(?:doppelt|zweimal) (?:abgebucht|belastet|berechnet)",
         r"warte(?:n)? (?:seit|schon|immer noch|noch immer)", r"immer noch", r"noch immer",
         r"keine antwort", r"nicht erreichbar", r"warteschleife", r"unfreundlich", r"frech(?:heit)?",
-        r"unverschamt", r"kann (?:nicht|nichts) (?:buchen|einchecken|umbuchen)", r"(?:buchung|app|webseite|website)"
-        r" (?:geht|funktioniert|klappt) nicht", r"wo (?:ist|bleibt) (?:mein|meine|unser|unsere) \w+",
+        r"unverschamt", r"kann (?:nicht|nichts) (?:buchen|einchecken|umbuchen)",
+        r"wo (?:ist|bleibt) (?:mein|meine|unser|unsere) \w+",
         r"ohne (?:\w+ )?(?:koffer|gepack)", r"verliert",
         r"(?:geht|funktioniert|klappt) (?:schon wieder |immer noch )?nicht",
         r"kein(?:e|en)? (?:hotel|essen|verpflegung|gutschein|ersatz|info\w*)",
