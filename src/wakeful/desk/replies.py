@@ -8,6 +8,7 @@ payment detail it offers to continue in a private message instead of asking for 
 
 from __future__ import annotations
 
+import copy
 import math
 import re
 from collections import Counter
@@ -274,11 +275,9 @@ class ReplyIndex:
         """The index of the other pairs (for leaving a thread out), weighed as if built from them alone."""
         dropped = set(drop)
         keep = [i for i in range(len(self.pairs)) if i not in dropped]
-        other = object.__new__(ReplyIndex)
+        other = copy.copy(self)  # the language and vocabulary are shared; the rows and their weights are not
         other.pairs = [self.pairs[i] for i in keep]
-        other.lang = self.lang
         other.topics = [self.topics[i] for i in keep]
-        other.vocabulary = self.vocabulary
         other._tf = self._tf[keep]
         other._weigh()
         return other
