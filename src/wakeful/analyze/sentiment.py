@@ -14,6 +14,8 @@ import numpy as np
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
 from wakeful.analyze.linear import Featurizer, FloatArray, LinearHead, featurizer, head, language_inputs
+from wakeful.analyze.polarity import INPUTS as POLARITY_INPUTS
+from wakeful.analyze.polarity import PolarityLexicon, lexicon
 from wakeful.core.models import Sentiment
 
 
@@ -66,14 +68,22 @@ class LinearSentiment:
     written for VADER's -1..1 keep their meaning. `predict_proba` takes a batch.
     """
 
-    def __init__(self, features: Featurizer | None = None, model: LinearHead | None = None) -> None:
+    def __init__(self, features: Featurizer | None = None, model: LinearHead | None = None,
+                 polarity: PolarityLexicon | None = None) -> None:
         self.features = features or featurizer()
         self.model = model or head("sentiment")
         self._neg, self._neu, self._pos = (self.model.classes.index(c) for c in ("negative", "neutral", "positive"))
+        # Models trained with word polarity read it from these columns of their dense inputs; older ones have none.
+        self._polarity_columns = [self.model.extra.index(n) for n in POLARITY_INPUTS if n in self.model.extra]
+        self.polarity = (polarity or lexicon()) if self._polarity_columns else None
+
+    def _inputs(self, text: str, lang: str | None) -> dict[str, float]:
+        inputs = language_inputs(lang)
+        return inputs | self.polarity.inputs(text) if self.polarity is not None else inputs
 
     def proba(self, text: str, lang: str | None) -> FloatArray:
         """P(negative), P(neutral), P(positive) in the model's class order."""
-        return self.model.proba(self.features.row(text), language_inputs(lang))
+        return self.model.proba(self.features.row(text), self._inputs(text, lang))
 
     def raw_score(self, text: str, lang: str | None) -> float:
         """P(positive) - P(negative), before calibration."""
@@ -97,4 +107,6 @@ class LinearSentiment:
         """Rows of class probabilities (columns in `self.model.classes` order) for a batch of texts."""
         langs = langs if langs is not None else [None] * len(texts)
         extra = self.model.extra_matrix([language_inputs(lang) for lang in langs])
+        if self.polarity is not None:
+            extra[:, self._polarity_columns] = self.polarity.matrix(texts)
         return self.model.proba_many(self.features.batch(texts), extra)

@@ -18,6 +18,7 @@ import numpy as np
 from wakeful.analyze.complaint import LexiconComplaintClassifier, LinearComplaintClassifier
 from wakeful.analyze.linear import MODELS_DIR, Featurizer, LinearHead
 from wakeful.analyze.offensive import OffensiveClassifier
+from wakeful.analyze.polarity import PolarityLexicon
 from wakeful.analyze.sentiment import LinearSentiment, VaderSentiment
 from wakeful.analyze.topics import KeywordTopicTagger, ModelTopicTagger
 from wakeful.training import data
@@ -35,7 +36,9 @@ class Models:
     def __init__(self, directory: Path = MODELS_DIR) -> None:
         features = Featurizer.load(directory / "features.npz")
         heads = {name: LinearHead.load(name, features.size, directory) for name in HEADS}
-        self.sentiment = LinearSentiment(features, heads["sentiment"])
+        polarity = directory / "polarity.npz"
+        self.sentiment = LinearSentiment(features, heads["sentiment"],
+                                         PolarityLexicon.load(polarity) if polarity.is_file() else None)
         self.complaint = LinearComplaintClassifier(features, heads["complaint"])
         self.topics = ModelTopicTagger(features, heads["topics"])
         self.offensive = OffensiveClassifier(features, heads["offensive"])
