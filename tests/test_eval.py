@@ -53,7 +53,7 @@ def test_germeval2017_test_documents_never_appear_in_training() -> None:
 
 def test_each_task_stands_beside_its_baselines(report: dict[str, Any]) -> None:
     assert set(report) == {"sentiment", "complaint", "topics", "offensive"}
-    assert {"model", "vader", "majority"} <= set(report["sentiment"]["xlmt-de"])
+    assert {"model", "tfidf_lr", "vader", "majority"} <= set(report["sentiment"]["xlmt-de"])
     assert {"model", "v0_lexicon", "vader_negative", "majority"} <= set(report["complaint"]["airline"])
     assert {"precision", "recall"} <= set(report["complaint"]["germeval2017"]["model"])
     assert {"model", "v0_keywords", "majority"} <= set(report["topics"]["airline"])
@@ -62,6 +62,14 @@ def test_each_task_stands_beside_its_baselines(report: dict[str, Any]) -> None:
         for source, systems in sources.items():
             if "majority" in systems:
                 assert systems["model"]["macro_f1"] > systems["majority"]["macro_f1"], (task, source)
+
+
+def test_the_tfidf_baseline_is_the_one_the_issue_measured(report: dict[str, Any]) -> None:
+    """Issue 3 quotes a word+char TF-IDF logistic regression at airline 0.77 and XLM-T de/fr/en 0.63/0.59/0.53
+    macro-F1; the refitted baseline must be that one, or 'beside the baseline' compares with something else."""
+    quoted = {"airline": 0.77, "xlmt-de": 0.63, "xlmt-fr": 0.59, "xlmt-en": 0.53}
+    for source, figure in quoted.items():
+        assert report["sentiment"][source]["tfidf_lr"]["macro_f1"] == pytest.approx(figure, abs=0.01), source
 
 
 def test_the_committed_card_matches_this_run(report: dict[str, Any]) -> None:

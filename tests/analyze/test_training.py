@@ -117,3 +117,14 @@ def test_training_matrices_do_not_hang_on_the_processs_string_hashing() -> None:
     digests = {subprocess.run([sys.executable, "-c", script], env={**os.environ, "PYTHONHASHSEED": seed},
                               capture_output=True, text=True, check=True).stdout for seed in ("1", "2", "3")}
     assert len(digests) == 1
+
+
+def test_tfidf_baseline_learns_from_its_training_split_only() -> None:
+    from wakeful.evaluation import baselines
+
+    predict = baselines.tfidf_lr(_examples() * 2)  # min_df=2: every text twice
+    assert predict(["my bag is lost", "thank you so much"]) == ["yes", "no"]
+    assert predict([]) == []
+    assert baselines.family("xlmt-fr") == "xlmt" and baselines.family("airline") == "airline"
+    with pytest.raises(ValueError, match="two labels"):
+        baselines.tfidf_lr([Example("only one", "yes", "toy", "en")])

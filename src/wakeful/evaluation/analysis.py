@@ -2,8 +2,9 @@
 
 Only `split="test"` examples are scored (the models never saw them: the vocabulary and weights come from the
 train splits, the regularisation from val). Each figure stands beside baselines measured in the same run: VADER
-(English lexicon, applied as is to every language, as the v0 desk did), the v0 lexicon/keyword rules, and the
-majority class of the same data set's training split.
+(English lexicon, applied as is to every language, as the v0 desk did), the v0 lexicon/keyword rules, the
+majority class of the same data set's training split, and for sentiment the issue's TF-IDF logistic regression
+(`baselines.tfidf_lr`), refitted here on the same training data.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from wakeful.analyze.offensive import OffensiveClassifier
 from wakeful.analyze.polarity import PolarityLexicon
 from wakeful.analyze.sentiment import LinearSentiment, VaderSentiment
 from wakeful.analyze.topics import KeywordTopicTagger, ModelTopicTagger
+from wakeful.evaluation import baselines
 from wakeful.training import data
 from wakeful.training.data import Example
 from wakeful.training.metrics import f1_by_class, precision_recall, report
@@ -69,13 +71,19 @@ def _binary(gold: Sequence[str], pred: Sequence[str]) -> dict[str, object]:
 
 def sentiment(models: Models, base: Path | None) -> dict[str, Any]:
     vader = VaderSentiment()
-    majority = {s: _majority(ex) for s, ex in _by_source(data.sentiment("train", base)).items()}
+    train = data.sentiment("train", base)
+    majority = {s: _majority(ex) for s, ex in _by_source(train).items()}
+    families: dict[str, list[Example]] = {}
+    for e in train:
+        families.setdefault(baselines.family(e.source), []).append(e)
+    tfidf = {name: baselines.tfidf_lr(examples) for name, examples in families.items()}
     out: dict[str, Any] = {}
     for source, examples in _by_source(data.sentiment("test", base)).items():
-        gold = [e.label for e in examples]
+        gold, texts = [e.label for e in examples], [e.text for e in examples]
         model = [models.sentiment.score(e.text, e.lang)[0].value for e in examples]
         rule = [vader.score(e.text, e.lang)[0].value for e in examples]
         out[source] = {"lang": examples[0].lang, "model": report(gold, model, data.SENTIMENTS),
+                       "tfidf_lr": report(gold, tfidf[baselines.family(source)](texts), data.SENTIMENTS),
                        "vader": report(gold, rule, data.SENTIMENTS),
                        "majority": report(gold, [majority[source]] * len(gold), data.SENTIMENTS)}
     return out
