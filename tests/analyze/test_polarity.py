@@ -17,7 +17,7 @@ from wakeful.training.data import Example
 
 
 def _lexicon() -> PolarityLexicon:
-    return PolarityLexicon({"en": {"good": 0.5, "awful": -0.75}, "de": {"gut": 0.7, "schlecht": -0.7},
+    return PolarityLexicon.from_tables({"en": {"good": 0.5, "awful": -0.75}, "de": {"gut": 0.7, "schlecht": -0.7},
                             "fr": {"nul": -0.8}, "emoji": {"😡": -0.6, "😍": 0.7}})
 
 
@@ -98,7 +98,7 @@ def test_the_shipped_sentiment_model_reads_word_polarity() -> None:
     batch = model.predict_proba(texts, langs)
     single = np.stack([model.proba(t, lang) for t, lang in zip(texts, langs, strict=True)])
     np.testing.assert_allclose(batch, single, atol=1e-5)
-    blind = LinearSentiment(model.features, model.model, PolarityLexicon({}))
+    blind = LinearSentiment(model.features, model.model, PolarityLexicon.from_tables({}))
     assert not np.allclose(blind.predict_proba(texts, langs), batch, atol=1e-3)
 
 

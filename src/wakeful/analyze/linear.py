@@ -84,7 +84,9 @@ class Batch(NamedTuple):
     starts: IntArray
 
 
-def _read(path: Path) -> dict[str, npt.NDArray[np.generic]]:
+def read_arrays(path: Path) -> dict[str, npt.NDArray[np.generic]]:
+    """The arrays of a shipped `.npz` model file (no pickles); a missing or unreadable file is a
+    `ModelFileError` naming it."""
     if not path.is_file():
         raise ModelFileError(f"model file not found: {path} (run `wakeful train` or reinstall wakeful)")
     try:
@@ -94,8 +96,14 @@ def _read(path: Path) -> dict[str, npt.NDArray[np.generic]]:
         raise ModelFileError(f"model file {path} could not be read: {exc}") from exc
 
 
-def _vocabulary(blob: npt.NDArray[np.generic], offset: int) -> dict[str, int]:
-    """Vocabulary stored as newline-joined UTF-8 bytes (tokens never hold a newline) → term → id."""
+def encode_terms(terms: Sequence[str]) -> npt.NDArray[np.uint8]:
+    """Terms as newline-joined UTF-8 bytes (tokens never hold a newline), an array `np.savez` stores without
+    pickling; `decode_terms` reads it back."""
+    return np.frombuffer("\n".join(terms).encode("utf-8"), dtype=np.uint8)
+
+
+def decode_terms(blob: npt.NDArray[np.generic], offset: int = 0) -> dict[str, int]:
+    """`encode_terms`' bytes → term → id, ids counted from `offset`."""
     terms = bytes(np.asarray(blob, dtype=np.uint8)).decode("utf-8").split("\n") if blob.size else []
     return {term: offset + i for i, term in enumerate(terms)}
 
@@ -113,9 +121,9 @@ class Featurizer:
 
     @classmethod
     def load(cls, path: Path | None = None) -> Featurizer:
-        data = _read(path or MODELS_DIR / "features.npz")
-        words = _vocabulary(data["words"], 0)
-        chars = _vocabulary(data["chars"], len(words))
+        data = read_arrays(path or MODELS_DIR / "features.npz")
+        words = decode_terms(data["words"])
+        chars = decode_terms(data["chars"], len(words))
         idf = np.asarray(data["idf"], dtype=np.float32)
         if len(words) + len(chars) != len(idf):
             raise ModelFileError("features.npz: vocabulary and idf lengths disagree")
@@ -204,7 +212,7 @@ class LinearHead:
     @classmethod
     def load(cls, name: str, n_features: int, directory: Path | None = None) -> LinearHead:
         path = (directory or MODELS_DIR) / f"{name}.npz"
-        data = _read(path)
+        data = read_arrays(path)
         k = len(data["classes"])
         weights = np.zeros((n_features + 1, k), dtype=np.float32)  # the last row: `Batch`'s end-of-post id
         rows = np.asarray(data["rows"], dtype=np.int64)

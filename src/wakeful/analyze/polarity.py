@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
-from wakeful.analyze.linear import MODELS_DIR, ModelFileError, tokens
+from wakeful.analyze.linear import MODELS_DIR, ModelFileError, decode_terms, encode_terms, read_arrays, tokens
 
 SOURCES = ("en", "de", "fr", "emoji")  # lexicon names, in the order of their inputs
 INPUTS = tuple(f"polarity:{source}{sign}" for source in SOURCES for sign in ("+", "-"))
@@ -31,46 +31,48 @@ NEGATED = -0.5  # a negated word's polarity is flipped and weakened ("not bad" i
 
 
 class PolarityLexicon:
-    """Term → polarity (-1..1) for each source lexicon, merged into one lookup: term → row of `values`."""
+    """Term → polarity (-1..1) for each source lexicon, merged into one lookup: `index` maps a term to its row of
+    `values`, one column per source in `SOURCES` order (0 where that lexicon lacks the term)."""
 
-    def __init__(self, tables: dict[str, dict[str, float]]) -> None:
+    def __init__(self, index: dict[str, int], values: npt.NDArray[np.float32]) -> None:
+        if values.shape != (len(index), len(SOURCES)):
+            raise ValueError(f"expected polarity values for {len(index)} terms and sources {SOURCES}, got shape "
+                             f"{values.shape}")
+        self.index, self.values = index, values
+
+    @classmethod
+    def from_tables(cls, tables: dict[str, dict[str, float]]) -> PolarityLexicon:
+        """Merge per-source tables (term → polarity) into one lookup."""
         unknown = set(tables) - set(SOURCES)
         if unknown:
             raise ValueError(f"unknown polarity lexicons: {sorted(unknown)} (expected some of {SOURCES})")
-        terms = sorted({t for table in tables.values() for t in table})
-        self.index = {t: i for i, t in enumerate(terms)}
-        self.values = np.zeros((len(terms), len(SOURCES)), dtype=np.float32)
+        index = {t: i for i, t in enumerate(sorted({t for table in tables.values() for t in table}))}
+        values = np.zeros((len(index), len(SOURCES)), dtype=np.float32)
         for j, source in enumerate(SOURCES):
             for term, value in tables.get(source, {}).items():
-                self.values[self.index[term], j] = value
-        self.sizes = {source: len(tables.get(source, {})) for source in SOURCES}
+                values[index[term], j] = value
+        return cls(index, values)
+
+    @property
+    def sizes(self) -> dict[str, int]:
+        """Terms with a polarity, per source."""
+        return {s: int(np.count_nonzero(self.values[:, j])) for j, s in enumerate(SOURCES)}
 
     @classmethod
     def load(cls, path: Path | None = None) -> PolarityLexicon:
         path = path or MODELS_DIR / "polarity.npz"
-        if not path.is_file():
-            raise ModelFileError(f"model file not found: {path} (run `wakeful train` or reinstall wakeful)")
+        data = read_arrays(path)
         try:
-            with np.load(path, allow_pickle=False) as data:
-                blob = bytes(np.asarray(data["terms"], dtype=np.uint8)).decode("utf-8")
-                values = np.asarray(data["values"], dtype=np.float32)
-                sources = tuple(str(s) for s in data["sources"])
-        except (OSError, ValueError, KeyError) as exc:
-            raise ModelFileError(f"model file {path} could not be read: {exc}") from exc
-        terms = blob.split("\n") if blob else []
-        if sources != SOURCES or values.shape != (len(terms), len(SOURCES)):
-            raise ModelFileError(f"{path}: expected values for {len(terms)} terms and sources {SOURCES}, got "
-                                 f"shape {values.shape} and sources {sources}")
-        lexicon = cls({})
-        lexicon.index = {t: i for i, t in enumerate(terms)}
-        lexicon.values = values
-        lexicon.sizes = {s: int(np.count_nonzero(values[:, j])) for j, s in enumerate(SOURCES)}
-        return lexicon
+            sources = tuple(str(s) for s in data["sources"])
+            if sources != SOURCES:
+                raise ValueError(f"sources {sources}, expected {SOURCES}")
+            return cls(decode_terms(data["terms"]), np.asarray(data["values"], dtype=np.float32))
+        except (KeyError, ValueError) as exc:
+            raise ModelFileError(f"model file {path} is malformed: {exc}") from exc
 
     def save(self, path: Path) -> None:
         """Terms as newline-joined UTF-8 bytes in row order (no pickles), values as float32."""
-        terms = sorted(self.index, key=self.index.__getitem__)
-        np.savez_compressed(path, terms=np.frombuffer("\n".join(terms).encode("utf-8"), dtype=np.uint8),
+        np.savez_compressed(path, terms=encode_terms(sorted(self.index, key=self.index.__getitem__)),
                             values=self.values, sources=np.array(SOURCES))
 
     def vector(self, text: str) -> npt.NDArray[np.float32]:

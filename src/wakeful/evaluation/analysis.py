@@ -38,9 +38,7 @@ class Models:
     def __init__(self, directory: Path = MODELS_DIR) -> None:
         features = Featurizer.load(directory / "features.npz")
         heads = {name: LinearHead.load(name, features.size, directory) for name in HEADS}
-        polarity = directory / "polarity.npz"
-        self.sentiment = LinearSentiment(features, heads["sentiment"],
-                                         PolarityLexicon.load(polarity) if polarity.is_file() else None)
+        self.sentiment = LinearSentiment(features, heads["sentiment"], PolarityLexicon.load(directory / "polarity.npz"))
         self.complaint = LinearComplaintClassifier(features, heads["complaint"])
         self.topics = ModelTopicTagger(features, heads["topics"])
         self.offensive = OffensiveClassifier(features, heads["offensive"])
@@ -51,10 +49,12 @@ class Models:
         return self.complaint.predict(example.text, example.lang, score)[0]
 
 
-def _by_source(examples: Sequence[Example]) -> dict[str, list[Example]]:
+def _by_source(examples: Sequence[Example],
+               key: Callable[[str], str] = lambda source: source) -> dict[str, list[Example]]:
+    """The examples grouped by `key` of their data set (by data set itself unless told otherwise)."""
     groups: dict[str, list[Example]] = {}
     for e in examples:
-        groups.setdefault(e.source, []).append(e)
+        groups.setdefault(key(e.source), []).append(e)
     return groups
 
 
@@ -73,10 +73,7 @@ def sentiment(models: Models, base: Path | None) -> dict[str, Any]:
     vader = VaderSentiment()
     train = data.sentiment("train", base)
     majority = {s: _majority(ex) for s, ex in _by_source(train).items()}
-    families: dict[str, list[Example]] = {}
-    for e in train:
-        families.setdefault(baselines.family(e.source), []).append(e)
-    tfidf = {name: baselines.tfidf_lr(examples) for name, examples in families.items()}
+    tfidf = {name: baselines.tfidf_lr(examples) for name, examples in _by_source(train, baselines.family).items()}
     out: dict[str, Any] = {}
     for source, examples in _by_source(data.sentiment("test", base)).items():
         gold, texts = [e.label for e in examples], [e.text for e in examples]

@@ -73,7 +73,7 @@ def emoji_table(path: Path, min_occurrences: int = MIN_EMOJI_OCCURRENCES) -> dic
 
 def build() -> PolarityLexicon:
     """The polarity tables from the installed lexicon packages."""
-    return PolarityLexicon({
+    return PolarityLexicon.from_tables({
         "en": vader_table(package_file("vaderSentiment", "vader_lexicon.txt")),
         "de": pattern_table(package_file("textblob_de", "data", "de-sentiment.xml")),
         "fr": pattern_table(package_file("textblob_fr", "fr-sentiment.xml")),

@@ -45,12 +45,22 @@ class HeadSpec:
     balance: float = 1.0  # class weights (n / 2 n_class) ** balance: 1 weighs classes equally, 0 by frequency
     nb: bool = False  # scale features by their log-count ratio per column (NB-LR), folded into the weights
 
+    def __post_init__(self) -> None:
+        graded = tuple(n for n in self.extra if n in POLARITY_INPUTS)
+        if graded and self.extra[-len(graded):] != graded:
+            raise ValueError(f"{self.name}: polarity inputs must come last in `extra` (fit_columns' plain columns)")
+
+    @property
+    def plain(self) -> int:
+        """How many trailing dense inputs are graded (word polarity), so NB scaling leaves them alone."""
+        return sum(n in POLARITY_INPUTS for n in self.extra)
+
 
 def _extra_inputs(spec: HeadSpec, example: Example, polarity: PolarityLexicon | None) -> dict[str, float]:
     if spec.name == "complaint":
         return cue_inputs(example.text, example.lang)
     inputs = language_inputs(example.lang) if spec.extra else {}
-    if polarity is not None and POLARITY_INPUTS[0] in spec.extra:
+    if polarity is not None and spec.plain:
         inputs |= polarity.inputs(example.text)
     return inputs
 
@@ -218,10 +228,9 @@ def train(out: Path = MODELS_DIR, seed: int = 0, base: Path | None = None,
         sample_weight = np.array([e.weight for e in train_sets[spec.name]])
         val = spec.load("val", base)
         x_val, y_val = design(featurizer, spec, val, polarity), targets(spec, val)
-        plain = sum(name in POLARITY_INPUTS for name in spec.extra)
         best: tuple[float, float, np.ndarray, np.ndarray, float] | None = None
         for c in GRID:
-            weights, bias = fit_columns(x_train, y_train, c, seed, spec.balance, sample_weight, spec.nb, plain)
+            weights, bias = fit_columns(x_train, y_train, c, seed, spec.balance, sample_weight, spec.nb, spec.plain)
             logits = np.asarray(x_val @ weights) + bias
             threshold = tag_threshold(logits, y_val) if spec.multilabel else 0.5
             score = _score(spec, logits, y_val, threshold)

@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 from scipy import sparse
 
-from wakeful.analyze.linear import Featurizer, grams
+from wakeful.analyze.linear import Featurizer, encode_terms, grams
 
 
 def fit(texts: Sequence[str], min_df: int = 2, max_words: int = 150_000, max_chars: int = 250_000) -> Featurizer:
@@ -56,7 +56,6 @@ def save(featurizer: Featurizer, path: Path) -> None:
     """Vocabulary as newline-joined UTF-8 bytes in id order, idf as float32; no pickles."""
 
     def blob(index: dict[str, int]) -> np.ndarray:
-        terms = sorted(index, key=index.__getitem__)
-        return np.frombuffer("\n".join(terms).encode("utf-8"), dtype=np.uint8)
+        return encode_terms(sorted(index, key=index.__getitem__))
 
     np.savez_compressed(path, words=blob(featurizer.words), chars=blob(featurizer.chars), idf=featurizer.idf)
