@@ -107,7 +107,20 @@ def test_missing_file_and_bad_encoding_are_clear_errors(tmp_path: Path) -> None:
     latin1 = tmp_path / "latin1.txt"
     latin1.write_bytes("vol annulé\n".encode("latin-1"))
     bad = CliRunner().invoke(app, ["classify", str(latin1)])
-    assert bad.exit_code != 0 and "not UTF-8" in bad.output
+    assert bad.exit_code != 0 and "line 1 is not UTF-8" in bad.output
+    assert "nothing was classified" in bad.output
+
+
+def test_bad_bytes_on_standard_input_stop_at_their_line_after_the_lines_before() -> None:
+    """Undecodable input is named by line, not classified as mojibake nor skipped (which would shift every later
+    record off its line); what came before it has been written. A byte-order mark is not text."""
+    data = ("\ufeffmy bag is lost\nDanke, alles gut gelaufen heute\n".encode() + "vol annulé\n".encode("latin-1")
+            + b"never read\n")
+    result = CliRunner().invoke(app, ["classify"], input=data)
+    assert result.exit_code != 0
+    assert "standard input: line 3 is not UTF-8" in result.output and "lines 1-2 were classified" in result.output
+    records = [json.loads(line) for line in result.stdout.splitlines() if line.startswith("{")]
+    assert [r["lang"] for r in records] == ["en", "de"]
 
 
 def test_installed_command_works_offline_over_a_pipe(expected: list[dict[str, object]]) -> None:

@@ -12,7 +12,6 @@ import json
 import sys
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
-from itertools import islice
 from pathlib import Path
 from typing import Annotated, Any, TextIO
 
@@ -46,15 +45,50 @@ EMPTY: dict[str, Any] = {"lang": None, "sentiment": "neutral", "sentiment_score"
 
 def classify_lines(lines: Iterable[str], analyzer: Analyzer) -> Iterator[dict[str, Any]]:
     """One record per line, in order, analysed `BATCH` lines at a time. A blank line is no post: it gets the
-    empty record (no language, neutral, no complaint, nothing found) without asking the models."""
+    empty record (no language, neutral, no complaint, nothing found) without asking the models. When reading a
+    line fails (`ValueError`, such as bytes that are not UTF-8), the lines before it are still analysed and
+    yielded, then the error is raised."""
     now = datetime.now(UTC)
-    numbered = enumerate(line.rstrip("\r\n") for line in lines)
-    while batch := list(islice(numbered, BATCH)):
-        posts = [Post(platform=Platform.DEMO, id=f"line-{i + 1}", author=_AUTHOR, text=text[:MAX_TEXT],
-                      created_at=now) for i, text in batch if text.strip()]
-        analyses = iter(analyzer.analyze_many(posts))
-        for _, text in batch:
-            yield record(next(analyses)) if text.strip() else dict(EMPTY)
+    source, pending = iter(lines), []
+    while True:
+        try:
+            pending.append(next(source).rstrip("\r\n"))
+        except StopIteration:
+            break
+        except ValueError:
+            yield from _analysed(pending, analyzer, now)
+            raise
+        if len(pending) == BATCH:
+            yield from _analysed(pending, analyzer, now)
+            pending = []
+    yield from _analysed(pending, analyzer, now)
+
+
+def _analysed(texts: list[str], analyzer: Analyzer, now: datetime) -> Iterator[dict[str, Any]]:
+    posts = [Post(platform=Platform.DEMO, id=f"line-{i + 1}", author=_AUTHOR, text=text[:MAX_TEXT],
+                  created_at=now) for i, text in enumerate(texts) if text.strip()]
+    analyses = iter(analyzer.analyze_many(posts)) if posts else iter(())
+    for text in texts:
+        yield record(next(analyses)) if text.strip() else dict(EMPTY)
+
+
+class NotUtf8Error(ValueError):
+    """An input line is not UTF-8: names the line, so the user can find it."""
+
+    def __init__(self, line: int, err: UnicodeDecodeError) -> None:
+        super().__init__(f"line {line} is not UTF-8 text ({err.reason} at byte {err.start + 1} of the line)")
+        self.line = line
+
+
+def decoded(lines: Iterable[bytes]) -> Iterator[str]:
+    """Byte lines as text, strictly UTF-8 (a leading byte-order mark is dropped): a line that is not stops the
+    run with `NotUtf8Error`, after the lines before it have been classified, rather than classifying mojibake or
+    dropping it silently, which would shift every later record off its line."""
+    for number, raw in enumerate(lines, start=1):
+        try:
+            yield raw.decode("utf-8-sig" if number == 1 else "utf-8")
+        except UnicodeDecodeError as err:
+            raise NotUtf8Error(number, err) from None
 
 
 def write_records(lines: Iterable[str], out: TextIO, analyzer: Analyzer | None = None) -> int:
@@ -74,13 +108,16 @@ def classify(
     severity, pii)."""
     try:
         if file is None:
-            write_records(sys.stdin, sys.stdout)
+            write_records(decoded(sys.stdin.buffer), sys.stdout)
         else:
-            with file.open(encoding="utf-8") as fh:
-                write_records(fh, sys.stdout)
-    except UnicodeDecodeError as err:
+            with file.open("rb") as fh:
+                write_records(decoded(fh), sys.stdout)
+    except NotUtf8Error as err:
+        sys.stdout.flush()
         source = str(file) if file is not None else "standard input"
-        raise typer.BadParameter(f"{source} is not UTF-8 text ({err.reason} at byte {err.start})") from None
+        done = {1: "nothing was classified", 2: "line 1 was classified"}.get(err.line,
+                                                                              f"lines 1-{err.line - 1} were classified")
+        raise typer.BadParameter(f"{source}: {err}; {done}") from None
     sys.stdout.flush()
 
 
