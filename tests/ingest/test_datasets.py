@@ -82,6 +82,32 @@ def test_csv_row_with_too_many_cells_is_an_error(tmp_path: Path) -> None:
     assert isinstance(records[1][1], RecordError) and records[1][1].record == 2
 
 
+@pytest.mark.parametrize("suffix", [".jsonl", ".json", ".csv"])
+def test_a_record_that_is_not_utf8_is_rejected_alone_naming_its_field(tmp_path: Path, suffix: str) -> None:
+    """A Latin-1 post among UTF-8 ones: the others are read, it is rejected naming the field and the byte, and
+    its text is kept as read (the byte escaped) so it can be fixed and replayed; it never reaches a Post."""
+    good, bad, last = GOOD, {**GOOD, "id": "2", "text": "vol annulé"}, {**GOOD, "id": "3", "text": "merci ☺"}
+    path = tmp_path / f"in{suffix}"
+    if suffix == ".csv":
+        header = "platform,id,author.id,author.handle,text,created_at\n"
+        rows = [",".join([r["platform"], r["id"], "u1", "mira", r["text"], r["created_at"]]) + "\n"
+                for r in (good, bad, last)]
+        chunks = [header.encode(), rows[0].encode(), rows[1].encode("latin-1"), rows[2].encode()]
+    elif suffix == ".json":
+        chunks = [b"[", json.dumps(good).encode(), b",\n", json.dumps(bad, ensure_ascii=False).encode("latin-1"),
+                  b",\n", json.dumps(last, ensure_ascii=False).encode(), b"]"]
+    else:
+        chunks = [(json.dumps(r, ensure_ascii=False) + "\n").encode("latin-1" if r is bad else "utf-8")
+                  for r in (good, bad, last)]
+    path.write_bytes(b"".join(chunks))
+    posts, errors, kept = read_posts(path)
+    assert [p.id for p in posts] == ["1", "3"] and posts[1].text == "merci ☺"
+    assert [(e.record, e.field) for e in errors] == [(2, "text")]
+    assert "not UTF-8 text (byte 0xe9)" in errors[0].message
+    assert "vol annul\\xe9" in str(kept[2])
+    json.dumps(kept[2], ensure_ascii=False).encode("utf-8")  # storable as it is: no lone surrogates left
+
+
 def test_file_dispatch_by_suffix(tmp_path: Path) -> None:
     array = tmp_path / "in.json"
     array.write_text(json.dumps([GOOD, 7]), encoding="utf-8")

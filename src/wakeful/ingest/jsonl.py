@@ -3,7 +3,8 @@
 Files come from exports, other tools and people, so a bad record must never stop the rest of the file:
 readers yield each record's parsed object or a `RecordError` saying which record and which field is wrong, and
 the caller decides what to do with the error (the desk stores rejected records so they can be fixed and
-replayed).
+replayed). Bytes that are not UTF-8 are such an error of their record alone: files are decoded with
+`surrogateescape`, and a record still holding an escaped byte is rejected naming its field, never stored.
 """
 
 from __future__ import annotations
@@ -23,12 +24,14 @@ _EXTRA = "\x00extra"  # DictReader key for cells beyond the header
 
 
 class RecordError(ValueError):
-    """One unreadable record: its 1-based number in the file, the dotted field path if known, and why."""
+    """One unreadable record: its 1-based number in the file, the dotted field path if known, and why; `raw` is
+    the record's text where it could not be parsed at all (kept so an operator can fix and replay it)."""
 
-    def __init__(self, record: int, field: str | None, message: str) -> None:
+    def __init__(self, record: int, field: str | None, message: str, raw: str | None = None) -> None:
         self.record = record
         self.field = field
         self.message = message
+        self.raw = raw
         super().__init__(str(self))
 
     def __str__(self) -> str:
@@ -37,8 +40,39 @@ class RecordError(ValueError):
             where += f", field {self.field!r}"
         return f"{where}: {self.message}"
 
-    def __reduce__(self) -> tuple[type[RecordError], tuple[int, str | None, str]]:
-        return (type(self), (self.record, self.field, self.message))
+    def __reduce__(self) -> tuple[type[RecordError], tuple[int, str | None, str, str | None]]:
+        return (type(self), (self.record, self.field, self.message, self.raw))
+
+
+def _shown(text: str) -> str:
+    """Text as it can be stored and shown: bytes that were not UTF-8 as `\\xe9` escapes."""
+    return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
+def _escaped_byte(value: object, path: str = "") -> tuple[str, str] | None:
+    """The dotted path of the first key or string in `value` holding a byte that was not UTF-8 (decoded with
+    `surrogateescape`), and that byte as `0xe9`; None when everything is text."""
+    if isinstance(value, str):
+        for ch in value:
+            if "\udc80" <= ch <= "\udcff":
+                return path, f"0x{ord(ch) - 0xDC00:02x}"
+        return None
+    items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
+    for key, item in items:
+        here = f"{path}.{key}" if path else str(key)
+        found = _escaped_byte(key, here) or _escaped_byte(item, here)
+        if found:
+            return found
+    return None
+
+
+def _undecodable(number: int, record: Record, raw: str) -> RecordError | None:
+    found = _escaped_byte(record)
+    if found is None:
+        return None
+    field, byte = found
+    return RecordError(number, field or None, f"not UTF-8 text (byte {byte}); is the file in another encoding?",
+                       raw=_shown(raw))
 
 
 def write_posts(posts: Iterable[Post], path: Path | str) -> int:
@@ -56,15 +90,15 @@ def _json_record(number: int, text: str) -> Record | RecordError:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
-        return RecordError(number, None, f"not valid JSON: {exc.msg} at column {exc.colno}")
+        return RecordError(number, None, f"not valid JSON: {exc.msg} at column {exc.colno}", raw=_shown(text))
     if not isinstance(data, dict):
-        return RecordError(number, None, f"expected a JSON object, got {type(data).__name__}")
-    return data
+        return RecordError(number, None, f"expected a JSON object, got {type(data).__name__}", raw=_shown(text))
+    return _undecodable(number, data, text) or data
 
 
 def iter_records(path: Path | str) -> Iterator[tuple[int, Record | RecordError]]:
     """Each non-blank line of a JSONL file as (1-based line number, object or the error that line has)."""
-    with Path(path).open(encoding="utf-8-sig", newline=None) as fh:
+    with Path(path).open(encoding="utf-8-sig", errors="surrogateescape", newline=None) as fh:
         for number, line in enumerate(fh, start=1):
             if line.strip():
                 yield number, _json_record(number, line)
@@ -72,7 +106,7 @@ def iter_records(path: Path | str) -> Iterator[tuple[int, Record | RecordError]]
 
 def _iter_json_file(path: Path) -> Iterator[tuple[int, Record | RecordError]]:
     """A `.json` file: an array of objects (record = 1-based index), one object, or else JSON lines."""
-    text = path.read_text(encoding="utf-8-sig")
+    text = path.read_text(encoding="utf-8-sig", errors="surrogateescape")
     try:
         data = json.loads(text)
     except json.JSONDecodeError:
@@ -81,7 +115,7 @@ def _iter_json_file(path: Path) -> Iterator[tuple[int, Record | RecordError]]:
     items = data if isinstance(data, list) else [data]
     for number, item in enumerate(items, start=1):
         if isinstance(item, dict):
-            yield number, item
+            yield number, _undecodable(number, item, json.dumps(item, ensure_ascii=False)) or item
         else:
             yield number, RecordError(number, None, f"expected a JSON object, got {type(item).__name__}")
 
@@ -120,14 +154,15 @@ def iter_csv_records(path: Path | str) -> Iterator[tuple[int, Record | RecordErr
     cell spans lines. Cells are strings; `parse_post` lets pydantic convert them. A row with more cells than
     the header has yields an error.
     """
-    with Path(path).open(encoding="utf-8-sig", newline="") as fh:
+    with Path(path).open(encoding="utf-8-sig", errors="surrogateescape", newline="") as fh:
         reader = csv.DictReader(fh, restkey=_EXTRA)
         for number, row in enumerate(reader, start=1):
             if _EXTRA in row:
                 extra = row[_EXTRA]
                 yield number, RecordError(number, None, f"{len(extra)} more cells than the header has")
                 continue
-            yield number, _unflatten(number, row)
+            cells = {k: v for k, v in row.items() if v}
+            yield number, _undecodable(number, cells, json.dumps(cells, ensure_ascii=False)) or _unflatten(number, row)
 
 
 def iter_file_records(path: Path | str) -> Iterator[tuple[int, Record | RecordError]]:

@@ -13,13 +13,16 @@ from wakeful.ingest.service import IngestResult, IngestService
 
 
 def read_posts(path: Path) -> tuple[list[Post], list[RecordError], dict[int, object]]:
-    """Every readable post in a JSONL/CSV file, the errors of the unreadable ones, and those raw records."""
+    """Every readable post in a JSONL/CSV file, the errors of the unreadable ones, and those records as read
+    (the parsed object, or the text where it did not parse)."""
     posts: list[Post] = []
     errors: list[RecordError] = []
     bad: dict[int, object] = {}
     for number, record in iter_file_records(path):
         if isinstance(record, RecordError):
             errors.append(record)
+            if record.raw is not None:
+                bad[number] = record.raw
             continue
         try:
             posts.append(parse_post(number, record))
