@@ -107,6 +107,9 @@ def test_assign_reply_and_resolve_a_case(client: TestClient, auth: Headers) -> N
     r = client.post(f"/api/v1/cases/{case_id}/assign", json={"assignee": "ana"}, headers=agent)
     assert r.json()["state"] == "open" and r.json()["assignee"] == "ana"
     assert [c["id"] for c in client.get("/api/v1/cases?mine=true", headers=agent).json()] == [case_id]
+    for kind in ("replies", "notes"):  # a 422 naming the field, not a database error (PostgreSQL refuses NUL)
+        r = client.post(f"/api/v1/cases/{case_id}/{kind}", json={"text": "So sorry\u0000"}, headers=agent)
+        assert r.status_code == 422 and "NUL" in r.text, r.text
     r = client.post(f"/api/v1/cases/{case_id}/replies", json={"text": "So sorry, please DM us"}, headers=agent)
     assert r.status_code == 201
     assert r.json()["state"] == "waiting_on_customer" and r.json()["sla_left_minutes"] is None

@@ -10,9 +10,10 @@ from sqlalchemy import func, select
 
 from wakeful.api.deps import Desk
 from wakeful.core.clock import as_utc
+from wakeful.ingest.jsonl import RecordError, parse_post
 from wakeful.store.models import CaseRow, EngagementRow, PostRow
 
-from tests.factories import make_post
+from tests.factories import make_post, post_record
 
 COMPLAINT = "@AuroraAirways you lost my bag on AU 2213 and nobody answers the phone. Still waiting!"
 
@@ -110,3 +111,20 @@ def test_times_with_an_offset_are_stored_as_the_same_instant(desk: Desk) -> None
     assert opened == datetime(2026, 3, 2, 18, 0, tzinfo=UTC)
     assert first - opened == timedelta(minutes=5)
     assert found == 1  # compared as instants too, not as wall-clock text
+
+
+def test_a_nul_character_in_a_post_is_dropped_not_fatal_to_the_batch(desk: Desk) -> None:
+    """PostgreSQL text cannot hold NUL: one such post used to fail the whole batch's insert there."""
+    posts = [make_post("n1", "@AuroraAirways my bag\x00 is lost", author="bob"), make_post("g1", COMPLAINT)]
+    result = desk.ingest.ingest(posts)
+    assert (result.accepted, result.rejected) == (2, [])
+    with desk.db.session() as s:
+        texts = {pid: text for pid, text in s.execute(select(PostRow.platform_id, PostRow.text))}
+    assert texts == {"n1": "@AuroraAirways my bag is lost", "g1": COMPLAINT}
+
+
+def test_an_identifier_with_a_nul_character_is_a_clear_error() -> None:
+    record = post_record(make_post("n1", COMPLAINT))
+    record["id"] = "n\x001"
+    with pytest.raises(RecordError, match=r"field 'id': .*NUL"):
+        parse_post(1, record)

@@ -11,7 +11,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, HTTPException, Query, Request, status
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response, StreamingResponse
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -19,6 +19,7 @@ from wakeful.api.auth import Principal, Role
 from wakeful.api.deps import AnyUser, DbSession, Desk, DeskDep
 from wakeful.api.reports import csv_download
 from wakeful.core.clock import as_utc
+from wakeful.core.models import refuse_nul
 from wakeful.desk import service
 from wakeful.desk.cases import CaseState
 from wakeful.desk.daily import Breakdown, DailyRow, breakdown, daily_report, to_csv
@@ -140,6 +141,8 @@ class ReplyBody(BaseModel):
     legal_reviewed: bool = Field(default=False, description="The reply was reviewed for legal risk; required when "
                                                             "the case has legal flags (recorded on the reply)")
 
+    _text = field_validator("text")(refuse_nul)  # a 422 naming it, not a database error on PostgreSQL
+
 
 @router.post("/cases/{case_id}/replies", response_model=CaseSummary, status_code=status.HTTP_201_CREATED)
 def reply(case_id: int, body: ReplyBody, who: AnyUser, session: DbSession, desk: DeskDep) -> CaseSummary:
@@ -162,6 +165,8 @@ def reveal(case_id: int, who: AnyUser, session: DbSession, desk: DeskDep) -> lis
 
 class NoteBody(BaseModel):
     text: str = Field(min_length=1, max_length=10_000)
+
+    _text = field_validator("text")(refuse_nul)
 
 
 @router.post("/cases/{case_id}/notes", response_model=CaseSummary, status_code=status.HTTP_201_CREATED)

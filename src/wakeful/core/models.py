@@ -13,6 +13,19 @@ from typing import Any
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
 
 
+def _drop_nul(value: str | None) -> str | None:
+    """Free text without NUL characters: they carry nothing a reader sees, and PostgreSQL text cannot hold them
+    (one in a post made the whole batch's insert fail), so the post is kept without them."""
+    return value.replace("\x00", "") if value else value
+
+
+def refuse_nul(value: str | None) -> str | None:
+    """Identifiers and codes with a NUL character are refused: dropping it could merge two posts' identities."""
+    if value is not None and "\x00" in value:
+        raise ValueError("must not contain the NUL character (\\u0000)")
+    return value
+
+
 class Platform(StrEnum):
     X = "x"
     MASTODON = "mastodon"
@@ -36,6 +49,9 @@ class Author(BaseModel):
     verified: bool = False
     default_profile: bool = False
     description: str | None = Field(default=None, max_length=2000)
+
+    _free_text = field_validator("display_name", "description")(_drop_nul)
+    _identifiers = field_validator("id", "handle")(refuse_nul)
 
 
 class Engagement(BaseModel):
@@ -73,9 +89,13 @@ class Post(BaseModel):
     url: str | None = None
     raw: dict[str, Any] = Field(default_factory=dict, description="The platform payload, as received")
 
+    _free_text = field_validator("text")(_drop_nul)
+    _identifiers = field_validator("id", "reply_to_id", "conversation_id", "url")(refuse_nul)
+
     @field_validator("lang")
     @classmethod
     def _lang_lower(cls, v: str | None) -> str | None:
+        refuse_nul(v)
         return v.lower() if v else None
 
     @property
