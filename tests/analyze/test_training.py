@@ -39,20 +39,30 @@ def test_text_split_is_a_fixed_function_of_the_text() -> None:
     assert share["val"] == pytest.approx(0.10, abs=0.03)
 
 
-def test_fit_is_reproducible_from_the_seed() -> None:
+@pytest.mark.parametrize("setting", [("sgd", 1e-4), ("lbfgs", 10.0)])
+def test_fit_is_reproducible_from_the_seed(setting: tuple[str, float]) -> None:
     examples = _examples()
     features = vocabulary.fit([e.text for e in examples], min_df=1)
     x, y = train.design(features, SPEC, examples), train.targets(SPEC, examples)
-    first, second = train.fit_columns(x, y, 1e-4, seed=3), train.fit_columns(x, y, 1e-4, seed=3)
+    first, second = train.fit_columns(x, y, setting, seed=3), train.fit_columns(x, y, setting, seed=3)
     assert np.array_equal(first[0], second[0]) and np.array_equal(first[1], second[1])
 
 
-def test_exported_head_scores_like_the_trained_one(tmp_path: Path) -> None:
+def test_an_unknown_solver_is_named() -> None:
+    examples = _examples()
+    features = vocabulary.fit([e.text for e in examples], min_df=1)
+    x, y = train.design(features, SPEC, examples), train.targets(SPEC, examples)
+    with pytest.raises(ValueError, match="unknown solver 'adam'"):
+        train.fit_columns(x, y, ("adam", 1.0), seed=0)
+
+
+@pytest.mark.parametrize("setting", [("sgd", 1e-4), ("lbfgs", 10.0)])
+def test_exported_head_scores_like_the_trained_one(tmp_path: Path, setting: tuple[str, float]) -> None:
     examples = _examples()
     features = vocabulary.fit([e.text for e in examples], min_df=1)
     vocabulary.save(features, tmp_path / "features.npz")
     x, y = train.design(features, SPEC, examples), train.targets(SPEC, examples)
-    weights, bias = train.fit_columns(x, y, 1e-4, seed=0)
+    weights, bias = train.fit_columns(x, y, setting, seed=0)
     train.export(tmp_path / "complaint.npz", SPEC, weights, bias, features.size)
 
     from wakeful.analyze.complaint import cue_inputs
@@ -77,8 +87,8 @@ def test_nb_weights_score_plain_features() -> None:
     examples = _examples()
     features = vocabulary.fit([e.text for e in examples], min_df=1)
     x, y = train.design(features, SPEC, examples), train.targets(SPEC, examples)
-    plain, _ = train.fit_columns(x, y, 1e-4, seed=0)
-    weights, bias = train.fit_columns(x, y, 1e-4, seed=0, nb=True)
+    plain, _ = train.fit_columns(x, y, ("sgd", 1e-4), seed=0)
+    weights, bias = train.fit_columns(x, y, ("sgd", 1e-4), seed=0, nb=True)
     assert not np.allclose(weights, plain)
     assert [bool(z > 0) for z in np.asarray(x @ weights).ravel() + bias[0]] == [lab == "yes" for _, lab in TEXTS]
 
