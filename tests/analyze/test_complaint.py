@@ -79,7 +79,7 @@ def test_weak_cue_inside_strong_cue_is_not_counted_twice() -> None:
 
 def test_praise_with_no_problem_cue_is_not_a_complaint_but_a_praised_problem_still_is() -> None:
     model = LinearComplaintClassifier()
-    praise = "Shoutout to the staff in Dublin who rebooked me in 5 minutes. Legends."
+    praise = "Shoutout to the customer service agent on the phone who rebooked me in 5 minutes. Legends."
     assert model.predict_proba([praise], ["en"], [0.0])[0] >= 0.5  # the model alone reads travel words as grievance
     assert model.predict_proba([praise], ["en"], [PRAISE_SCORE])[0] < 0.5  # said warmly, with no problem cue
     mixed = "Flight cancelled but the crew were lovely"  # a strong cue: the mood does not gate it

@@ -27,13 +27,12 @@ from wakeful.training import polarity as polarity_tables
 from wakeful.training.data import Example, Split
 from wakeful.training.metrics import macro_f1
 
-# (solver, L2 setting) pairs tried on the validation split: averaged SGD by strength alpha, exact L-BFGS by its
-# inverse C. Neither is best everywhere: on validation the exact fit is 2 points better for complaint, SGD's early
-# stop regularises sentiment a little better (0.665 vs 0.662), and topics and offensive tie (`_handicap`).
-GRID: tuple[tuple[str, float], ...] = (("sgd", 3e-6), ("sgd", 1e-5), ("sgd", 3e-5), ("sgd", 1e-4),
-                                       ("lbfgs", 1.0), ("lbfgs", 3.0), ("lbfgs", 10.0), ("lbfgs", 30.0))
+# (solver, L2 setting) pairs tried on the validation split: averaged SGD by strength alpha. `fit_columns` also
+# takes ("lbfgs", C), the exact fit; tried on 2026-12-05 it was 2 points better on complaint validation (0.847 ->
+# 0.870, airline test 0.852 -> 0.865) but found fewer German complaints (GermEval test recall 0.459 -> 0.361,
+# and plain ones like "Zug um 7:12 fällt aus, ..." fell under 0.5), so the grid keeps SGD.
+GRID: tuple[tuple[str, float], ...] = (("sgd", 3e-6), ("sgd", 1e-5), ("sgd", 3e-5), ("sgd", 1e-4))
 MAX_ITER = 1000
-EXACT_MARGIN = 0.005
 LANGUAGE_INPUTS = tuple(f"lang={lang}" for lang in MODEL_LANGUAGES)
 CUE_INPUTS = ("strong", "weak", "mitigating")
 
@@ -220,13 +219,6 @@ def calibrate(path: Path, featurizer: Featurizer, examples: Sequence[Example], p
                         score_to=target[keep].astype(np.float32))
 
 
-def _handicap(setting: tuple[str, float]) -> float:
-    """The exact fit must beat SGD on validation by `EXACT_MARGIN` to be taken: topics and offensive came out
-    within 0.001 of each other, a tie that swapped solvers on noise (and, for topics, 12 points of GermEval
-    aspect macro-F1 for one of airline accuracy on the test split, which is how the tie was noticed)."""
-    return EXACT_MARGIN if setting[0] == "lbfgs" else 0.0
-
-
 def _shown(setting: tuple[str, float]) -> str:
     solver, strength = setting
     return f"{solver} {'alpha' if solver == 'sgd' else 'C'}={strength:g}"
@@ -261,7 +253,7 @@ def train(out: Path = MODELS_DIR, seed: int = 0, base: Path | None = None,
             threshold = tag_threshold(logits, y_val) if spec.multilabel else 0.5
             score = _score(spec, logits, y_val, threshold)
             log(f"{spec.name}: {_shown(setting)} validation {score:.3f}")
-            if best is None or score - _handicap(setting) > best[0] - _handicap(best[1]):
+            if best is None or score > best[0]:
                 best = (score, setting, weights, bias, threshold)
         assert best is not None
         export(out / f"{spec.name}.npz", spec, best[2], best[3], featurizer.size, best[4])
