@@ -17,13 +17,14 @@ import uvicorn
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
+from sqlalchemy.exc import OperationalError
 
 from wakeful.api.app import build_desk, create_app
 from wakeful.api.auth import ALL_BRANDS, Role, create_token, create_user, revoke_token
 from wakeful.api.deps import Desk
 from wakeful.core.clock import FixedClock, ScaledClock
 from wakeful.core.models import Post
-from wakeful.core.settings import ConfigFileMissing, Settings, get_settings
+from wakeful.core.settings import ConfigFileMissing, Settings, SettingsInvalid, get_settings
 from wakeful.desk import rota as rota_mod
 from wakeful.desk.rota import RotaKind
 from wakeful.desk.service import list_cases
@@ -358,6 +359,11 @@ def main() -> None:
     not a traceback."""
     try:
         app()
-    except (SchemaMissing, ConfigFileMissing) as err:
+    except (SchemaMissing, ConfigFileMissing, SettingsInvalid) as err:
         console.print(f"[red]error:[/red] {err}")
+        raise SystemExit(2) from None
+    except OperationalError as err:  # the server is down, refuses us, or the URL points nowhere
+        reason = str(err.orig).strip().splitlines()[0] if err.orig is not None else str(err)
+        console.print(f"[red]error:[/red] cannot reach the database: {reason} (check WAKEFUL_DATABASE_URL, "
+                      "and that the server is running)")
         raise SystemExit(2) from None

@@ -13,7 +13,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, Field, ValidationError, field_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -21,6 +21,7 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
+from wakeful.core.config_file import SettingsInvalid, check_file, explain
 from wakeful.core.connector_settings import ConnectorsConfig
 from wakeful.core.notify_settings import NotifySettings
 
@@ -150,6 +151,7 @@ class Settings(BaseSettings):
             raise ConfigFileMissing(f"WAKEFUL_CONFIG names {named}, which is not a file (unset it to use "
                                     "./wakeful.toml if present, else the defaults)")
         toml_file = Path(named or "wakeful.toml")
+        check_file(cls, toml_file)
         return (init_settings, env_settings, TomlConfigSettingsSource(settings_cls, toml_file=toml_file))
 
     def brand(self, key: str) -> BrandConfig | None:
@@ -163,4 +165,12 @@ class Settings(BaseSettings):
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
-    return Settings()
+    """The desk's settings; `SettingsInvalid`, one line per problem, when a value in them is unusable."""
+    try:
+        return Settings()
+    except ValidationError as err:
+        named = os.environ.get("WAKEFUL_CONFIG") or "wakeful.toml"
+        raise explain(err, f"from WAKEFUL_* environment variables and {named}") from None
+
+
+__all__ = ["BrandConfig", "ConfigFileMissing", "PriorityPolicy", "Settings", "SettingsInvalid", "get_settings"]
