@@ -43,6 +43,15 @@ def test_healthz_says_when_the_database_is_gone(tmp_path: Path, analyzer: Analyz
     assert r.status_code == 503 and "database unreachable" in r.json()["detail"]
 
 
+def test_a_request_while_the_database_is_gone_is_a_503_to_retry(tmp_path: Path, analyzer: Analyzer) -> None:
+    """Not a bare 500: a webhook sender or connector reads 503 + Retry-After as "deliver again later"."""
+    dead = Settings(database_url=f"sqlite:///{tmp_path}/missing/dir/x.db")
+    with TestClient(create_app(build_desk(dead, analyzer=analyzer))) as c:
+        r = c.post("/api/v1/ingest", json={"posts": []}, headers={"Authorization": "Bearer wk_any"})
+    assert r.status_code == 503 and r.headers["Retry-After"] == "30"
+    assert "database unavailable" in r.json()["detail"]
+
+
 @pytest.mark.parametrize("path", ["/api/v1/cases", "/api/v1/cases/1", "/api/v1/stats/volume"])
 def test_every_api_endpoint_refuses_a_missing_or_bad_token(client: TestClient, path: str) -> None:
     assert client.get(path).status_code == 401

@@ -7,11 +7,11 @@ import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from wakeful.analyze import Analyzer
 from wakeful.api import agents as agents_api
@@ -30,6 +30,7 @@ from wakeful.store.db import Database
 from wakeful.web import settings_page, views
 
 log = logging.getLogger(__name__)
+RETRY_AFTER_S = 30  # seconds a client is asked to wait when the database is unavailable
 
 
 def build_desk(settings: Settings, db: Database | None = None, clock: Clock | None = None,
@@ -105,6 +106,14 @@ def create_app(desk: Desk) -> FastAPI:
             detail = f"database unreachable: {type(err).__name__}"
             return JSONResponse({"status": "unavailable", "detail": detail}, status_code=503)
         return JSONResponse({"status": "ok"})
+
+    @app.exception_handler(OperationalError)
+    async def database_unavailable(_request: Request, err: OperationalError) -> JSONResponse:
+        """The database is down or unreachable: 503 with Retry-After, which webhook senders and connectors read
+        as "deliver again later" (a bare 500 says the request itself was bad). Nothing of the request was kept."""
+        log.warning("database unavailable: %s", str(err.orig or err).strip().splitlines()[0])
+        return JSONResponse({"detail": "database unavailable; nothing was stored, retry later"}, status_code=503,
+                            headers={"Retry-After": str(RETRY_AFTER_S)})
 
     app.include_router(ingest.router)
     app.include_router(cases.router)
