@@ -77,6 +77,9 @@ def test_cli_ingest_keeps_good_records_and_reports_bad_ones(env: Desk, tmp_path:
         assert len(s.scalars(select(EngagementRow)).all()) == 2
         assert sorted(r.record for r in s.scalars(select(RejectedRecordRow))) == [2, 3]
 
+    backwards = CliRunner().invoke(app, ["ingest", str(path), "--speed", "-5"])  # was taken as "at once"
+    assert backwards.exit_code != 0 and "--speed" in backwards.output
+
 
 def test_cli_token_cases_and_report(env: Desk) -> None:
     runner = CliRunner()

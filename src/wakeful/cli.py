@@ -100,7 +100,8 @@ def serve(
 @app.command()
 def demo(
     real: Annotated[bool, typer.Option("--real", help="Replay the real airline tweets from ../shared/data")] = False,
-    speed: Annotated[float, typer.Option(help="Speed-up of the replay (60 = an hour a minute); 0 = at once")] = 0.0,
+    speed: Annotated[float, typer.Option(min=0, help="Speed-up of the replay (60 = an hour a minute); 0 = at once")
+                     ] = 0.0,
     seed: Annotated[int, typer.Option(help="Seed of the built-in scenario")] = 7,
     port: Annotated[int, typer.Option()] = 8000,
     agents: Annotated[int, typer.Option(help="Simulated agents answering during an instant replay; 0 = none")] = 7,
@@ -230,7 +231,8 @@ def _span(posts: list[Post]) -> timedelta:
 @app.command()
 def ingest(
     file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="A .jsonl or .csv file of posts")],
-    speed: Annotated[float, typer.Option(help="Speed-up (60 = an hour a minute); 0 = as fast as possible")] = 0.0,
+    speed: Annotated[float, typer.Option(min=0, help="Speed-up (60 = an hour a minute); 0 = as fast as possible")
+                     ] = 0.0,
 ) -> None:
     """Replay a file of posts into the desk, in timestamp order. Unreadable records are reported and kept."""
     try:
