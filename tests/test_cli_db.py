@@ -87,3 +87,16 @@ def test_a_config_file_that_is_not_there_is_an_error_not_the_defaults(
         get_settings.cache_clear()
     said = " ".join(capsys.readouterr().out.split())
     assert exit_.value.code == 2 and "WAKEFUL_CONFIG names" in said and "wakefull.toml" in said
+
+
+@pytest.mark.parametrize("command", [["eval", "--section", "analysis"], ["train", "--out"]])
+def test_a_missing_data_folder_is_one_line_naming_it(
+        configured: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+        command: list[str]) -> None:
+    missing = configured / "no-data"
+    args = [*command, str(configured / "models")] if command[-1] == "--out" else command
+    monkeypatch.setattr(sys, "argv", ["wakeful", *args, "--data-dir", str(missing)])
+    with pytest.raises(SystemExit) as exit_:
+        main()
+    said = " ".join(capsys.readouterr().out.split())
+    assert exit_.value.code == 2 and said.startswith("error: data folder not found") and str(missing) in said

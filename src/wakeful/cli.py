@@ -29,6 +29,7 @@ from wakeful.desk import rota as rota_mod
 from wakeful.desk.rota import RotaKind
 from wakeful.desk.service import list_cases
 from wakeful.desk.simulation import Team, TeamOutcome, case_demand, run_team
+from wakeful.ingest.datasets import DataMissing
 from wakeful.ingest.replay import read_posts, replay, shift_to_end
 from wakeful.ingest.service import IngestResult, IngestService
 from wakeful.store.db import SchemaMissing, is_sqlite, migrate, open_existing
@@ -361,7 +362,7 @@ def main() -> None:
     not a traceback."""
     try:
         app()
-    except (SchemaMissing, ConfigFileMissing, SettingsInvalid) as err:
+    except (SchemaMissing, ConfigFileMissing, SettingsInvalid, DataMissing) as err:
         console.print(f"[red]error:[/red] {err}")
         raise SystemExit(2) from None
     except OperationalError as err:  # the server is down, refuses us, or the URL points nowhere

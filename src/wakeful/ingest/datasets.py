@@ -50,6 +50,11 @@ def default_data_dir() -> Path:
     return Path(__file__).resolve().parents[3].parent / "shared" / "data"
 
 
+class DataMissing(FileNotFoundError):
+    """A labelled data set (or its folder) is not where the desk looks: the message says where and how to point
+    it elsewhere."""
+
+
 def _base(data_dir: Path | str | None) -> Path:
     return Path(data_dir) if data_dir is not None else default_data_dir()
 
@@ -57,7 +62,7 @@ def _base(data_dir: Path | str | None) -> Path:
 def _require(base: Path, relative: Path) -> Path:
     target = base / relative
     if not target.is_file():
-        raise FileNotFoundError(
+        raise DataMissing(
             f"data set file not found: expected {target} (data dir {base}; pass data_dir or set WAKEFUL_DATA_DIR)"
         )
     return target

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from wakeful.ingest.datasets import default_data_dir
+from wakeful.ingest.datasets import DataMissing, default_data_dir
 
 Split = Literal["train", "val", "test"]
 SENTIMENTS = ("negative", "neutral", "positive")
@@ -74,7 +74,7 @@ class Example:
 def data_dir(base: Path | str | None = None) -> Path:
     path = Path(base) if base is not None else default_data_dir()
     if not path.is_dir():
-        raise FileNotFoundError(f"data folder not found: {path} (set WAKEFUL_DATA_DIR or pass --data-dir)")
+        raise DataMissing(f"data folder not found: {path} (set WAKEFUL_DATA_DIR or pass --data-dir)")
     return path
 
 
@@ -86,7 +86,7 @@ def text_split(text: str, test: int = 20, val: int = 10) -> Split:
 
 def _lines(path: Path) -> list[str]:
     if not path.is_file():
-        raise FileNotFoundError(f"data set file not found: {path}")
+        raise DataMissing(f"data set file not found: {path}")
     return path.read_text(encoding="utf-8").rstrip("\n").split("\n")
 
 
