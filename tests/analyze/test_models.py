@@ -132,6 +132,25 @@ def test_batches_agree_with_single_posts(sentiment: LinearSentiment, complaint: 
     assert topics.predict_proba(texts).shape == (4, len(topics.model.classes))
 
 
+def test_a_post_in_a_language_with_a_specialist_gets_the_mean_of_both_heads(sentiment: LinearSentiment) -> None:
+    """Shipped: a specialist head for every training language; unknown languages read the shared head alone.
+    The batch path, which gathers each language's posts into a sub-batch, matches the mean post by post."""
+    assert set(sentiment.specialists) == {"en", "de", "fr", "es", "it", "pt", "ar", "hi"}
+    shared = LinearSentiment(sentiment.features, sentiment.model, sentiment.polarity, specialists={})
+    texts = ["Zug schon wieder verspätet, super gemacht", "Vol annulé, merci pour rien", "Zug pünktlich, danke",
+             "no idea what this is"]
+    langs: list[str | None] = ["de", "fr", "de", None]
+    batch = sentiment.predict_proba(texts, langs)
+    for i, (text, lang) in enumerate(zip(texts, langs, strict=True)):
+        alone = shared.proba(text, lang)
+        if lang is None:
+            assert np.allclose(batch[i], alone)
+            continue
+        specialist = sentiment.specialists[lang].proba(sentiment.features.row(text), shared._inputs(text, lang))
+        assert np.allclose(batch[i], (alone + specialist) / 2, atol=1e-6)
+        assert not np.allclose(batch[i], alone)
+
+
 def test_rows_are_unit_length_and_empty_text_is_no_evidence() -> None:
     features = Featurizer.load()
     row = features.row("The train was late again")

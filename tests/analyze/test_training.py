@@ -138,3 +138,14 @@ def test_tfidf_baseline_learns_from_its_training_split_only() -> None:
     assert baselines.family("xlmt-fr") == "xlmt" and baselines.family("airline") == "airline"
     with pytest.raises(ValueError, match="two labels"):
         baselines.tfidf_lr([Example("only one", "yes", "toy", "en")])
+
+
+def test_take_cuts_posts_out_of_a_batch_in_the_order_asked() -> None:
+    from wakeful.analyze.linear import Batch, take
+
+    batch = Batch(np.array([1, 2, 9, 3, 9, 4, 5, 6, 9], np.int32), np.arange(9, dtype=np.float32),
+                  np.array([0, 3, 5], np.int32))
+    cut = take(batch, [2, 0])
+    assert cut.ids.tolist() == [4, 5, 6, 9, 1, 2, 9] and cut.starts.tolist() == [0, 4]
+    assert cut.values.tolist() == [5, 6, 7, 8, 0, 1, 2]
+    assert take(batch, []).ids.size == 0

@@ -84,6 +84,18 @@ class Batch(NamedTuple):
     starts: IntArray
 
 
+def take(batch: Batch, rows: Sequence[int]) -> Batch:
+    """The posts `rows` of `batch` as a batch of their own, without tokenising them again."""
+    ends = np.append(batch.starts[1:], len(batch.ids))
+    picked = np.asarray(rows, dtype=np.int64)
+    lengths = ends[picked] - batch.starts[picked]
+    index = np.concatenate([np.arange(batch.starts[r], ends[r]) for r in picked]) if len(picked) else \
+        np.zeros(0, dtype=np.int64)
+    starts = np.zeros(len(picked), dtype=np.int32)
+    np.cumsum(lengths[:-1], out=starts[1:])
+    return Batch(batch.ids[index], batch.values[index], starts)
+
+
 def read_arrays(path: Path) -> dict[str, npt.NDArray[np.generic]]:
     """The arrays of a shipped `.npz` model file (no pickles); a missing or unreadable file is a
     `ModelFileError` naming it."""
@@ -278,3 +290,10 @@ def featurizer() -> Featurizer:
 def head(name: str) -> LinearHead:
     """A shipped head ('sentiment', 'complaint', 'topics', 'offensive'), loaded once per process."""
     return LinearHead.load(name, featurizer().size)
+
+
+def specialist_heads(name: str, n_features: int, directory: Path | None = None) -> dict[str, LinearHead]:
+    """The per-language heads shipped beside head `name` (`{name}-{lang}.npz`), by language; none if absent."""
+    folder = directory or MODELS_DIR
+    return {lang: LinearHead.load(f"{name}-{lang}", n_features, folder) for lang in MODEL_LANGUAGES
+            if (folder / f"{name}-{lang}.npz").is_file()}

@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from wakeful.analyze.complaint import LexiconComplaintClassifier, LinearComplaintClassifier
-from wakeful.analyze.linear import MODELS_DIR, Featurizer, LinearHead
+from wakeful.analyze.linear import MODELS_DIR, Featurizer, LinearHead, specialist_heads
 from wakeful.analyze.offensive import OffensiveClassifier
 from wakeful.analyze.polarity import PolarityLexicon
 from wakeful.analyze.sentiment import LinearSentiment, VaderSentiment
@@ -39,7 +39,8 @@ class Models:
     def __init__(self, directory: Path = MODELS_DIR) -> None:
         features = Featurizer.load(directory / "features.npz")
         heads = {name: LinearHead.load(name, features.size, directory) for name in HEADS}
-        self.sentiment = LinearSentiment(features, heads["sentiment"], PolarityLexicon.load(directory / "polarity.npz"))
+        self.sentiment = LinearSentiment(features, heads["sentiment"], PolarityLexicon.load(directory / "polarity.npz"),
+                                         specialist_heads("sentiment", features.size, directory))
         self.complaint = LinearComplaintClassifier(features, heads["complaint"])
         self.topics = ModelTopicTagger(features, heads["topics"])
         self.offensive = OffensiveClassifier(features, heads["offensive"])

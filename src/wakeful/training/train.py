@@ -19,7 +19,14 @@ from scipy import sparse
 from sklearn.linear_model import LogisticRegression, SGDClassifier
 
 from wakeful.analyze.complaint import cue_inputs
-from wakeful.analyze.linear import MODEL_LANGUAGES, MODELS_DIR, Featurizer, LinearHead, language_inputs
+from wakeful.analyze.linear import (
+    MODEL_LANGUAGES,
+    MODELS_DIR,
+    Featurizer,
+    LinearHead,
+    language_inputs,
+    specialist_heads,
+)
 from wakeful.analyze.polarity import INPUTS as POLARITY_INPUTS
 from wakeful.analyze.polarity import PolarityLexicon
 from wakeful.training import data, vocabulary
@@ -49,6 +56,7 @@ class HeadSpec:
     multilabel: bool = False
     balance: float = 1.0  # class weights (n / 2 n_class) ** balance: 1 weighs classes equally, 0 by frequency
     nb: bool = False  # scale features by their log-count ratio per column (NB-LR), folded into the weights
+    per_language: bool = False  # also fit the head on each training language alone (`{name}-{lang}.npz`)
 
     def __post_init__(self) -> None:
         graded = tuple(n for n in self.extra if n in POLARITY_INPUTS)
@@ -71,7 +79,8 @@ def _extra_inputs(spec: HeadSpec, example: Example, polarity: PolarityLexicon | 
 
 
 SPECS = (
-    HeadSpec("sentiment", data.sentiment, data.SENTIMENTS, "softmax", LANGUAGE_INPUTS + POLARITY_INPUTS, nb=True),
+    HeadSpec("sentiment", data.sentiment, data.SENTIMENTS, "softmax", LANGUAGE_INPUTS + POLARITY_INPUTS, nb=True,
+             per_language=True),
     HeadSpec("complaint", data.complaint, ("yes",), "sigmoid", CUE_INPUTS),
     HeadSpec("topics", data.topics, data.TOPICS, "sigmoid", multilabel=True, balance=0.75),
     HeadSpec("offensive", data.offensive, ("yes",), "sigmoid"),
@@ -205,7 +214,8 @@ def calibrate(path: Path, featurizer: Featurizer, examples: Sequence[Example], p
     from wakeful.analyze.sentiment import LinearSentiment, VaderSentiment
 
     english = [e for e in examples if e.lang == "en"]
-    model = LinearSentiment(featurizer, LinearHead.load("sentiment", featurizer.size, path.parent), polarity)
+    model = LinearSentiment(featurizer, LinearHead.load("sentiment", featurizer.size, path.parent), polarity,
+                            specialist_heads("sentiment", featurizer.size, path.parent))
     vader = VaderSentiment()
     raw = np.array([model.raw_score(e.text, e.lang) for e in english])
     compound = np.array([vader.score(e.text, e.lang)[1] for e in english])
@@ -217,6 +227,21 @@ def calibrate(path: Path, featurizer: Featurizer, examples: Sequence[Example], p
         arrays = {k: data[k] for k in data.files if k not in ("score_from", "score_to")}
     np.savez_compressed(path, **arrays, score_from=source[keep].astype(np.float32),
                         score_to=target[keep].astype(np.float32))
+
+
+def _fit_specialists(out: Path, spec: HeadSpec, featurizer: Featurizer, examples: Sequence[Example],
+                     polarity: PolarityLexicon, setting: tuple[str, float], seed: int,
+                     log: Callable[[str], None]) -> None:
+    """One head per training language, fitted like the shared one (same setting) on that language's examples
+    alone; inference averages it with the shared head for posts in that language."""
+    for lang in MODEL_LANGUAGES:
+        subset = [e for e in examples if e.lang == lang]
+        if len({e.label for e in subset}) < len(spec.classes):
+            continue
+        weights, bias = fit_columns(design(featurizer, spec, subset, polarity), targets(spec, subset), setting, seed,
+                                    spec.balance, np.array([e.weight for e in subset]), spec.nb, spec.plain)
+        export(out / f"{spec.name}-{lang}.npz", spec, weights, bias, featurizer.size)
+        log(f"{spec.name}-{lang}: {len(subset):,} training examples")
 
 
 def _shown(setting: tuple[str, float]) -> str:
@@ -257,6 +282,8 @@ def train(out: Path = MODELS_DIR, seed: int = 0, base: Path | None = None,
                 best = (score, setting, weights, bias, threshold)
         assert best is not None
         export(out / f"{spec.name}.npz", spec, best[2], best[3], featurizer.size, best[4])
+        if spec.per_language:
+            _fit_specialists(out, spec, featurizer, train_sets[spec.name], polarity, best[1], seed, log)
         if spec.name == "sentiment":
             calibrate(out / "sentiment.npz", featurizer, train_sets[spec.name], polarity)
         chosen["heads"][spec.name] = {"fit": _shown(best[1]), "validation": round(best[0], 4),  # type: ignore[index]
