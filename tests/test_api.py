@@ -104,6 +104,7 @@ def test_roles(client: TestClient, auth: Headers) -> None:
     case_id = client.get("/api/v1/cases", headers=agent).json()[0]["id"]
     assert client.post(f"/api/v1/cases/{case_id}/assign", json={"assignee": "bo"}, headers=agent).status_code == 403
     lead = auth("lee", "aurora", Role.LEAD)
+    assert client.post("/api/v1/agents", json={"name": "bo"}, headers=lead).status_code == 201
     assert client.post(f"/api/v1/cases/{case_id}/assign", json={"assignee": "bo"}, headers=lead).status_code == 200
     with pytest.raises(ValueError, match="admin"):
         auth("x", "*", Role.LEAD)

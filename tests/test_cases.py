@@ -8,7 +8,8 @@ from sqlalchemy import select
 
 from wakeful.api.deps import Desk
 from wakeful.core.clock import FixedClock
-from wakeful.desk.service import case_detail, list_cases
+from wakeful.desk.cases import CaseState
+from wakeful.desk.service import add_reply, case_detail, list_cases, set_state
 from wakeful.store.models import CaseRow
 
 from tests.factories import T0, make_post
@@ -23,6 +24,7 @@ def cases(desk: Desk) -> list[CaseRow]:
 
 
 def test_one_author_one_brand_within_the_window_is_one_case(desk: Desk) -> None:
+    desk.clock.set(T0 + timedelta(minutes=120))  # type: ignore[attr-defined]  # no post from the desk's future
     desk.ingest.ingest([make_post("a1", LOST), make_post("a2", AGAIN, minutes=120)])
     [case] = cases(desk)
     assert case.brand == "aurora"
@@ -33,6 +35,7 @@ def test_one_author_one_brand_within_the_window_is_one_case(desk: Desk) -> None:
 
 def test_after_the_window_a_new_case_opens_and_lists_the_earlier_one(desk: Desk) -> None:
     hours = desk.settings.case_window_hours + 1
+    desk.clock.set(T0 + timedelta(hours=hours))  # type: ignore[attr-defined]  # no post from the desk's future
     desk.ingest.ingest([make_post("a1", LOST), make_post("a2", AGAIN, minutes=hours * 60)])
     first, second = cases(desk)
     with desk.db.session() as s:
@@ -109,3 +112,60 @@ def test_cases_waiting_on_their_customer_come_after_every_case_that_waits_for_th
     assert [(c.author.handle, c.priority.name, c.state) for c in queue] == [
         ("quiet", queue[0].priority.name, "new"), ("dave", "urgent", "waiting_on_customer")]
     assert queue[0].priority.level < queue[1].priority.level
+
+
+def test_a_case_resolved_unanswered_and_reopened_waits_again_from_the_customers_post(
+        desk: Desk, clock: FixedClock) -> None:
+    """Resolving without a reply stops the wait; reopening must bring it back (queue place, SLA) from the
+    customer's first unanswered post, and a move to the current state leaves no trace on the timeline."""
+    desk.ingest.ingest([make_post("a1", LOST), make_post("a2", AGAIN, minutes=5)])
+    [case] = cases(desk)
+    clock.set(T0 + timedelta(minutes=30))
+    with desk.db.session() as s:
+        row = s.get(CaseRow, case.id)
+        assert row is not None
+        set_state(s, row, CaseState.RESOLVED, "lead", clock.now())
+        set_state(s, row, CaseState.RESOLVED, "lead", clock.now())
+        s.commit()
+    with desk.db.session() as s:
+        assert case_detail(s, case.id, None, clock.now(), desk.settings).awaiting_since is None
+        row = s.get(CaseRow, case.id)
+        assert row is not None
+        set_state(s, row, CaseState.OPEN, "lead", clock.now())
+        s.commit()
+    with desk.db.session() as s:
+        detail = case_detail(s, case.id, None, clock.now(), desk.settings)
+    assert detail.awaiting_since == make_post("a1", LOST).created_at
+    assert [(i.data or {}).get("state") for i in detail.timeline if i.kind == "state"] == ["resolved", "open"]
+
+
+def test_a_case_reopened_after_the_desk_answered_waits_only_for_later_posts(desk: Desk, clock: FixedClock) -> None:
+    desk.ingest.ingest([make_post("a1", LOST)])
+    [case] = cases(desk)
+    clock.set(T0 + timedelta(minutes=20))
+    with desk.db.session() as s:
+        row = s.get(CaseRow, case.id)
+        assert row is not None
+        add_reply(s, row, "So sorry, we are tracing your bag.", "ana", clock.now(), resolve=True)
+        set_state(s, row, CaseState.OPEN, "lead", clock.now())
+        s.commit()
+    with desk.db.session() as s:
+        assert case_detail(s, case.id, None, clock.now(), desk.settings).awaiting_since is None
+
+
+def test_the_brands_answer_stored_before_the_customers_post_still_answers_the_case(desk: Desk) -> None:
+    """Exports sorted by engagement time, or replies ingested before mentions, deliver the answer first: the case
+    the customer's post opens must still count it as the first response."""
+    answer = make_post("b1", "@alice so sorry! Please DM us your booking reference.", author="AuroraHelp",
+                       minutes=12, reply_to="root", conversation="root")
+    desk.ingest.ingest([answer])
+    assert cases(desk) == []
+    desk.ingest.ingest([make_post("root", LOST, conversation="root")])
+    [case] = cases(desk)
+    assert case.state == "waiting_on_customer" and case.awaiting_since is None
+    assert case.first_response_at is not None and case.first_response_at.replace(tzinfo=None) == \
+        answer.created_at.replace(tzinfo=None)
+    with desk.db.session() as s:
+        detail = case_detail(s, case.id, None, desk.clock.now(), desk.settings)
+    assert [(i.kind, i.actor) for i in detail.timeline] == [  # as when the answer comes second
+        ("post", "@alice"), ("post", "@AuroraHelp"), ("reply", "@AuroraHelp")]

@@ -92,6 +92,10 @@ def test_incident_api_scoping_and_statement_approval(desk: Desk) -> None:
         assert client.get(f"/api/v1/incidents/{inc['id']}", headers=h(other)).status_code == 404
         url = f"/api/v1/incidents/{inc['id']}/statement"
         assert client.post(url, json={"text": "We are on it."}, headers=h(agent)).status_code == 403
+        for bad, why in (("   ", "blank"), ("We are on it.\u0000", "NUL")):  # no empty statement shown as approved
+            r = client.post(url, json={"text": bad}, headers=h(lead))
+            assert r.status_code == 422 and why in r.text, r.text
+        assert client.get(f"/api/v1/incidents/{inc['id']}", headers=h(lead)).json()["statement_by"] is None
         approved = client.post(url, json={"text": "We are on it."}, headers=h(lead)).json()
         assert (approved["statement"], approved["statement_by"]) == ("We are on it.", "lee")
         page = client.get("/api/v1/incidents?open_only=true", headers=h(agent)).json()

@@ -9,11 +9,12 @@ import pytest
 from sqlalchemy import func, select
 
 from wakeful.api.deps import Desk
-from wakeful.core.clock import as_utc
+from wakeful.core.clock import FixedClock, as_utc
 from wakeful.ingest.jsonl import RecordError, parse_post
-from wakeful.store.models import CaseRow, EngagementRow, PostRow
+from wakeful.ingest.replay import replay
+from wakeful.store.models import CaseRow, EngagementRow, PostRow, RejectedRecordRow
 
-from tests.factories import make_post, post_record
+from tests.factories import T0, make_post, post_record
 
 COMPLAINT = "@AuroraAirways you lost my bag on AU 2213 and nobody answers the phone. Still waiting!"
 
@@ -46,8 +47,9 @@ def test_engagement_updates_are_appended_as_a_series(desk: Desk) -> None:
     assert case.reach == 5_000
 
 
-def test_concurrent_deliveries_of_one_batch_store_each_post_once(desk: Desk) -> None:
+def test_concurrent_deliveries_of_one_batch_store_each_post_once(desk: Desk, clock: FixedClock) -> None:
     batch = [make_post(f"c{i}", f"{COMPLAINT} #{i}", author=f"user{i % 5}", minutes=i) for i in range(30)]
+    clock.set(T0 + timedelta(minutes=30))  # after the last post
     errors: list[BaseException] = []
 
     def deliver() -> None:
@@ -94,13 +96,14 @@ def test_case_hooks_run_in_the_batch_transaction(desk: Desk) -> None:
     assert desk.ingest.ingest([make_post("p1", COMPLAINT)]).accepted == 1
 
 
-def test_times_with_an_offset_are_stored_as_the_same_instant(desk: Desk) -> None:
+def test_times_with_an_offset_are_stored_as_the_same_instant(desk: Desk, clock: FixedClock) -> None:
     """A customer's post stamped 10:00-08:00 and the brand's reply stamped 18:05 UTC are five minutes apart (SQLite
     used to keep 10:00 and read it as UTC: an eight-hour wait the desk never caused)."""
     pacific = timezone(timedelta(hours=-8))
     asked = make_post("q1", COMPLAINT, author="pat", at=datetime(2026, 3, 2, 10, 0, tzinfo=pacific))
     answer = make_post("a1", "@pat sorry about your bag, please DM us your file reference", author="AuroraAirways",
                        at=datetime(2026, 3, 2, 18, 5, tzinfo=UTC), reply_to="q1", conversation="q1")
+    clock.set(datetime(2026, 3, 2, 18, 5, tzinfo=UTC))
     desk.ingest.ingest([asked])
     desk.ingest.ingest([answer])
     with desk.db.session() as s:
@@ -128,3 +131,54 @@ def test_an_identifier_with_a_nul_character_is_a_clear_error() -> None:
     record["id"] = "n\x001"
     with pytest.raises(RecordError, match=r"field 'id': .*NUL"):
         parse_post(1, record)
+
+
+def test_a_post_dated_after_the_desks_clock_is_refused_alone_and_kept(desk: Desk) -> None:
+    """A post from 2030 would open a case waiting no time whose SLA never breaches; a sender's clock running a few
+    minutes fast is no reason to lose a post."""
+    now = desk.clock.now()  # T0 + 5 min
+    tolerance = timedelta(minutes=desk.settings.future_tolerance_minutes)
+    batch = [make_post("now", COMPLAINT), make_post("skewed", COMPLAINT, author="bob", at=now + tolerance),
+             make_post("ahead", COMPLAINT, author="cy", at=now + tolerance + timedelta(minutes=1)),
+             make_post("2030", COMPLAINT, author="dan", at=datetime(2030, 1, 1, tzinfo=UTC))]
+    result = desk.ingest.ingest(batch, numbers=[10, 11, 12, 13], source="test")
+    assert result.accepted == 2
+    assert [(e.record, e.field) for e in result.rejected] == [(12, "created_at"), (13, "created_at")]
+    assert "16 min after the desk's clock" in result.rejected[0].message
+    assert "1,401 days after the desk's clock (2026-03-02T09:05:00+00:00)" in result.rejected[1].message
+    with desk.db.session() as s:
+        assert sorted(s.scalars(select(PostRow.platform_id))) == ["now", "skewed"]
+        kept = s.scalars(select(RejectedRecordRow).order_by(RejectedRecordRow.record)).all()
+    assert [(k.record, k.source, k.field) for k in kept] == [(12, "test", "created_at"), (13, "test", "created_at")]
+    assert '"id": "2030"' in kept[1].payload  # the record, to fix and replay
+
+
+def test_how_far_ahead_a_post_may_be_is_a_setting(desk: Desk) -> None:
+    hour_ahead = make_post("p1", COMPLAINT, at=desk.clock.now() + timedelta(hours=1))
+    assert [e.field for e in desk.ingest.ingest([hour_ahead]).rejected] == ["created_at"]
+    desk.settings.future_tolerance_minutes = 90
+    assert desk.ingest.ingest([hour_ahead]).accepted == 1
+
+
+def test_counters_seen_before_the_stored_post_was_made_are_refused(desk: Desk) -> None:
+    """A re-delivery claiming an earlier created_at cannot slip an observation in before the post's start."""
+    desk.ingest.ingest([make_post("p1", COMPLAINT, impressions=100)])
+    early = make_post("p1", COMPLAINT, impressions=90_000, at=T0 - timedelta(hours=2), observed_minutes=60)
+    later = make_post("p1", COMPLAINT, impressions=500, observed_minutes=3)
+    result = desk.ingest.ingest([early, later])
+    assert [(e.record, e.field) for e in result.rejected] == [(1, "engagement.observed_at")]
+    assert "before the stored post's created_at 2026-03-02T09:00:00+00:00" in result.rejected[0].message
+    assert result.engagement_updates == 1
+    with desk.db.session() as s:
+        assert s.scalars(select(EngagementRow.impressions).order_by(EngagementRow.observed_at)).all() == [100, 500]
+        assert s.scalars(select(CaseRow.reach)).one() == 500  # not 90,000 from an impossible observation
+
+
+def test_a_replay_names_a_refused_post_by_its_line(desk: Desk, clock: FixedClock) -> None:
+    posts = [make_post("p1", COMPLAINT), make_post("p2", COMPLAINT, author="bob", minutes=120)]
+    result = replay(posts, desk.ingest, numbers=[4, 9], source="file:posts.jsonl")
+    assert result.accepted == 1 and [(e.record, e.field) for e in result.rejected] == [(9, "created_at")]
+    clock.set(T0 + timedelta(hours=2))  # the desk's clock has caught up: the same line goes in
+    assert replay(posts, desk.ingest, numbers=[4, 9]).accepted == 1
+    with desk.db.session() as s:
+        assert s.scalars(select(RejectedRecordRow.source)).all() == ["file:posts.jsonl"]

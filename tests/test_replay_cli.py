@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 
 from wakeful.api.deps import Desk
 from wakeful.cli import app
+from wakeful.core.clock import FixedClock
 from wakeful.ingest.replay import in_time_order, replay, shift_to_end
 from wakeful.store.models import EngagementRow, PostRow, RejectedRecordRow
 
@@ -20,20 +21,21 @@ from tests.factories import T0, make_post, post_record
 LOST = "@AuroraAirways you lost my bag on AU 2213, nobody answers. Still waiting for my suitcase!"
 
 
-def test_replay_feeds_posts_in_observation_order_and_waits_at_the_speed_up(desk: Desk) -> None:
+def test_replay_feeds_posts_in_observation_order_and_waits_at_the_speed_up(desk: Desk, clock: FixedClock) -> None:
     late = make_post("p2", LOST, author="bob", minutes=120)
     early = make_post("p1", LOST, minutes=0)
     update = make_post("p1", LOST, impressions=900, observed_minutes=60)
     assert [p.observed_at() for p in in_time_order([late, update, early])] == [
         early.observed_at(), update.observed_at(), late.observed_at()]
     slept: list[float] = []
-    clock = [0.0]
+    wall = [0.0]
 
     def fake_sleep(seconds: float) -> None:
         slept.append(seconds)
-        clock[0] += seconds
+        wall[0] += seconds
+        clock.advance(timedelta(seconds=seconds * 60))  # the desk's clock runs at the replay's pace, as in the demo
 
-    result = replay([late, update, early], desk.ingest, speed=60, sleep=fake_sleep, monotonic=lambda: clock[0])
+    result = replay([late, update, early], desk.ingest, speed=60, sleep=fake_sleep, monotonic=lambda: wall[0])
     assert slept == pytest.approx([60.0, 60.0])  # an hour of posts at 60x = a minute between each
     assert (result.accepted, result.engagement_updates) == (2, 1)
 
@@ -79,6 +81,25 @@ def test_cli_ingest_keeps_good_records_and_reports_bad_ones(env: Desk, tmp_path:
 
     backwards = CliRunner().invoke(app, ["ingest", str(path), "--speed", "-5"])  # was taken as "at once"
     assert backwards.exit_code != 0 and "--speed" in backwards.output
+
+
+def test_cli_ingest_refuses_a_post_from_the_future_or_a_huge_count_by_its_line(env: Desk, tmp_path: Path) -> None:
+    """`wakeful ingest` runs on the real clock: a post dated two days from now is refused, named by its line."""
+    future = post_record(make_post("f1", LOST, author="bob", at=datetime.now(UTC) + timedelta(days=2)))
+    huge = post_record(make_post("h1", LOST, author="cy"))
+    huge["author"]["followers"] = 2**63
+    path = tmp_path / "posts.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in (post_record(make_post("g1", LOST)), future, huge)))
+    result = CliRunner().invoke(app, ["ingest", str(path)])
+    assert result.exit_code == 0, result.output
+    assert "stored 1 new posts" in result.output and "2 rejected" in result.output
+    said = " ".join(result.output.split())
+    assert "record 2, field 'created_at'" in said and "after the desk's clock" in said
+    assert said.index("record 2,") < said.index("record 3, field 'author.followers'")  # in file order
+    with env.db.session() as s:
+        assert s.scalars(select(PostRow.platform_id)).all() == ["g1"]
+        kept = s.execute(select(RejectedRecordRow.record, RejectedRecordRow.source)).all()
+    assert sorted(kept) == [(2, f"file:{path}"), (3, f"file:{path}")]
 
 
 def test_cli_token_cases_and_report(env: Desk) -> None:

@@ -30,7 +30,7 @@ from wakeful.desk.rota import RotaKind
 from wakeful.desk.service import list_cases
 from wakeful.desk.simulation import Team, TeamOutcome, case_demand, run_team
 from wakeful.ingest.datasets import DataMissing
-from wakeful.ingest.replay import read_posts, replay, shift_to_end
+from wakeful.ingest.replay import read_numbered_posts, replay, shift_to_end
 from wakeful.ingest.service import IngestResult, IngestService
 from wakeful.store.db import SchemaMissing, is_sqlite, migrate, open_existing
 
@@ -57,11 +57,20 @@ def _desk(settings: Settings) -> Desk:
     return build_desk(settings)
 
 
-def _replay_with_progress(desk: Desk, posts: list[Post], speed: float | None, label: str) -> IngestResult:
+def _known_brand(desk: Desk, brand: str) -> None:
+    """Refuse a brand the desk does not run; its brands are the configuration file's and those saved in Settings."""
+    if brand != ALL_BRANDS and desk.settings.brand(brand) is None:
+        raise typer.BadParameter(f"unknown brand {brand!r}; the desk's brands: {[b.key for b in desk.settings.brands]}",
+                                 param_hint="'--brand'")
+
+
+def _replay_with_progress(desk: Desk, posts: list[Post], speed: float | None, label: str, source: str,
+                          numbers: list[int] | None = None) -> IngestResult:
     columns = (TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
     with Progress(*columns, console=console, transient=False) as bar:
         task = bar.add_task(label, total=len(posts))
-        return replay(posts, desk.ingest, speed=speed, progress=lambda n: bar.advance(task, n))
+        return replay(posts, desk.ingest, speed=speed, progress=lambda n: bar.advance(task, n), numbers=numbers,
+                      source=source)
 
 
 def _print_result(result: IngestResult) -> None:
@@ -144,7 +153,7 @@ def demo(
     console.print(f"Sign in as [bold green]lead[/bold green] with password [bold green]{password}[/bold green]")
     console.print(f"API token ({role.value}, for scripts): {token}")
     if speed or not agents:
-        _print_result(_replay_with_progress(desk, posts, speed or None, "replaying"))
+        _print_result(_replay_with_progress(desk, posts, speed or None, "replaying", "demo"))
     else:
         # The same agent-hours as a flat 24/7 team, shifted to when cases come in (here: this day's own demand,
         # which a real lead would read from the days before; `wakeful simulate --rota peak` does that).
@@ -237,13 +246,14 @@ def ingest(
 ) -> None:
     """Replay a file of posts into the desk, in timestamp order. Unreadable records are reported and kept."""
     try:
-        posts, errors, bad = read_posts(file)
+        numbered, errors, bad = read_numbered_posts(file)
     except ValueError as err:  # a file of a kind it cannot read: say so before touching the database
         raise typer.BadParameter(str(err), param_hint="FILE") from None
     desk = _desk(get_settings())
-    result = _replay_with_progress(desk, posts, speed or None, file.name)
+    result = _replay_with_progress(desk, [post for _, post in numbered], speed or None, file.name, f"file:{file}",
+                                   [number for number, _ in numbered])
     desk.ingest.reject(f"file:{file}", errors, bad)
-    result.rejected.extend(errors)
+    result.rejected = sorted([*result.rejected, *errors], key=lambda e: e.record)  # in file order
     _print_result(result)
 
 
@@ -292,12 +302,13 @@ def token_create(
     role: Annotated[RoleName, typer.Option(help="agent, lead or admin")] = RoleName.agent,
 ) -> None:
     """Issue a token; it is printed once and only its hash is stored."""
-    settings = get_settings()
-    if brand != ALL_BRANDS and settings.brand(brand) is None:
-        raise typer.BadParameter(f"unknown brand {brand!r}; configured: {[b.key for b in settings.brands]}")
-    desk = _desk(settings)
-    with desk.db.session() as session:
-        token = create_token(session, name, brand, Role(role.value), datetime.now(UTC))
+    desk = _desk(get_settings())
+    _known_brand(desk, brand)
+    try:
+        with desk.db.session() as session:
+            token = create_token(session, name, brand, Role(role.value), datetime.now(UTC))
+    except ValueError as err:  # '*' for an agent or lead: the user's mistake, said in one line
+        raise typer.BadParameter(str(err), param_hint="'--brand'") from None
     console.print(token)
 
 
@@ -310,10 +321,8 @@ def user_add(
                                           envvar="WAKEFUL_NEW_PASSWORD", help="Asked for when not given")] = "",
 ) -> None:
     """Add a dashboard user; the password is stored only as a scrypt hash."""
-    settings = get_settings()
-    if brand != ALL_BRANDS and settings.brand(brand) is None:
-        raise typer.BadParameter(f"unknown brand {brand!r}; configured: {[b.key for b in settings.brands]}")
-    desk = _desk(settings)
+    desk = _desk(get_settings())
+    _known_brand(desk, brand)
     try:
         with desk.db.session() as session:
             create_user(session, name, password, brand, Role(role.value), datetime.now(UTC))

@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.table import Table
 from sqlalchemy.orm import Session
 
+from wakeful.api.settings import load_at_start
 from wakeful.cli_reports import print_people
 from wakeful.core.settings import get_settings
 from wakeful.desk import agents, routing, scheduled
@@ -28,10 +29,16 @@ Brand = Annotated[str, typer.Option(help="The brand's key")]
 
 
 def _db(brand: str | None = None) -> Database:
+    """The desk's database, after checking `brand` is one the desk runs (the file's or one saved in Settings)."""
     settings = get_settings()
-    if brand is not None and settings.brand(brand) is None:
-        raise typer.BadParameter(f"unknown brand {brand!r}; configured: {[b.key for b in settings.brands]}")
-    return open_existing(settings.database_url)
+    db = open_existing(settings.database_url)
+    if brand is not None:
+        brands = load_at_start(settings, db).brands
+        if brand not in {b.key for b in brands}:
+            db.dispose()
+            raise typer.BadParameter(f"unknown brand {brand!r}; the desk's brands: {[b.key for b in brands]}",
+                                     param_hint="'--brand'")
+    return db
 
 
 def _one(session: Session, brand: str, name: str) -> AgentRow:

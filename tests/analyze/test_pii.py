@@ -82,3 +82,11 @@ def test_luhn() -> None:
     assert luhn_valid("4111111111111111")
     assert luhn_valid("79927398713")
     assert not luhn_valid("79927398710")
+
+
+def test_a_fediverse_handle_is_not_an_email_address() -> None:
+    """Mastodon posts name accounts as @user@instance: public handles, not personal data. A bare address is."""
+    text = "@AuroraAirways@mastodon.social Flug AU2890 verspätet, cc @jan@social.example.de"
+    assert pii_kinds(text) == []
+    assert redact(text) == text
+    assert pii_kinds("@AuroraAirways write to jan@social.example.de") == ["email"]

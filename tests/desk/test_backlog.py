@@ -25,6 +25,7 @@ LOST = "@AuroraAirways you lost my bag on AU {n}, nobody answers. Still waiting 
 
 def _day(desk: Desk) -> None:
     """Three cases: 09:00 (answered 09:40), 09:30 (answered and resolved 10:10), 10:30 (never answered)."""
+    desk.clock.set(T0 + timedelta(minutes=90))  # type: ignore[attr-defined]  # the desk takes no post from its future
     desk.ingest.ingest([make_post("p1", LOST.format(n=1), author="ana"),
                         make_post("p2", LOST.format(n=2), author="ben", minutes=30),
                         make_post("p3", LOST.format(n=3), author="cem", minutes=90)])
@@ -63,6 +64,12 @@ def test_reports_api_gives_backlog_to_agents_and_team_figures_to_leads(
     assert figures["overall"]["first_response_median_min"] == 40.0  # 40 and 40 minutes
     by_name = {a["name"]: a for a in figures["agents"]}
     assert by_name["yan"]["resolved"] == 1 and by_name["zoe"]["first_response_median_min"] == 40.0
+    early = client.get("/api/v1/reports/agents", params={"until": (T0 + timedelta(minutes=30)).isoformat()},
+                       headers=lead).json()
+    assert 0 < early["overall"]["cases"] < figures["overall"]["cases"]
+    backwards = {"since": window["until"], "until": window["since"]}
+    for path in ("/api/v1/reports/agents", "/api/v1/reports/fairness", "/api/v1/reports/first-response"):
+        assert client.get(path, params=backwards, headers=lead).status_code == 422, path
 
 
 def test_wakeful_report_prints_the_backlog_and_per_agent_figures(

@@ -41,6 +41,7 @@ def _answered_day(desk: Desk, customers: list[tuple[str, int, float | None]] = C
             posts.append(make_post(f"r{n}", f"@{handle} Sorry about your bag, please DM us your file reference.",
                                    author="AuroraHelp", followers=90_000, minutes=n + answer_after,
                                    reply_to=f"c{n}", conversation=f"c{n}"))
+    desk.clock.set(max(p.created_at for p in posts))  # type: ignore[attr-defined]  # no post from its future
     desk.ingest.ingest(sorted(posts, key=lambda p: p.created_at))
 
 

@@ -13,7 +13,8 @@ from wakeful.api.app import create_app
 from wakeful.api.auth import Role, create_token
 from wakeful.api.deps import Desk
 from wakeful.core.settings import AIRLINE_CARE_ACCOUNTS, BrandConfig
-from wakeful.desk.replies import CaseContext, ReplyIndex, clean_reply, context_for_case, suggest
+from wakeful.desk.replies import CaseContext, context_for_case, suggest
+from wakeful.desk.reply_index import ReplyIndex, clean_reply
 from wakeful.ingest.datasets import default_data_dir, load_twcs
 from wakeful.store.models import CaseRow
 
@@ -164,3 +165,33 @@ def test_an_index_without_some_pairs_ranks_as_one_built_from_the_rest() -> None:
             assert [(h, r) for _, r, h in got] == [(h, r) for _, r, h in want]
             assert [s for s, _, _ in got] == pytest.approx([s for s, _, _ in want])
     assert full.without([0, 1, 2, 3]).similar("lost bag") == []
+
+
+CREW = "@AuroraAirways the crew rolled their eyes at my mother and ignored her. Disgusting service"
+
+
+def test_a_complaint_is_never_offered_thanks_for_praise() -> None:
+    """Past messages about the crew include praise; its answer ('great to hear') must not be a complaint's draft.
+    A case that is no complaint may still get it."""
+    index = ReplyIndex([
+        ("the crew were lovely to my mother, great service", "@1 That's great to hear! We'll pass it on.", "Delta"),
+        ("the crew ignored my mother, rude service", "@2 We're sorry, please DM us your flight.", "Delta"),
+    ], tones=["positive", "negative"])
+    complaint = CaseContext("kim", "Aurora Airways", "en", ["flight_attendant"], CREW)
+    drafts = [s.text for s in suggest(complaint, index) if s.source.startswith("similar:")]
+    assert drafts and not any("great to hear" in d for d in drafts)
+    praise = CaseContext("kim", "Aurora Airways", "en", ["flight_attendant"], CREW, complaint=False)
+    assert any("great to hear" in s.text for s in suggest(praise, index))
+    with pytest.raises(ValueError, match="1 tones for 2 pairs"):
+        ReplyIndex(index.pairs, tones=["positive"])
+
+
+@pytest.mark.skipif(not TWCS.is_file(), reason=f"no TWCS sample at {TWCS}")
+def test_past_messages_from_the_threads_carry_the_shipped_models_sentiment() -> None:
+    posts = load_twcs()
+    index = ReplyIndex.from_threads(posts, {p.author.handle for p in posts if not p.author.id.isdigit()})
+    assert set(index.tones) == {"negative", "neutral", "positive"}
+    assert index.without(range(10)).tones == index.tones[10:]
+    ctx = CaseContext("kim", "Aurora Airways", "en", ["flight_attendant"], CREW)
+    for s in (s for s in suggest(ctx, index) if s.source.startswith("similar:")):
+        assert not re.search(r"great to hear|kind words|lovely comments", s.text, re.IGNORECASE), s.text

@@ -9,8 +9,10 @@ from sqlalchemy import select
 
 from wakeful.api.auth import Role
 from wakeful.api.deps import Desk
-from wakeful.desk.replies import CaseContext, ReplyIndex, TemplateError, check_template, suggest
+from wakeful.desk.replies import CaseContext, TemplateError, check_template, suggest
+from wakeful.desk.reply_index import ReplyIndex
 from wakeful.store.models import CaseRow
+from wakeful.store.reply_templates import ReplyTemplateRow
 
 from tests.desk_fixtures import Headers
 from tests.factories import make_post
@@ -54,6 +56,14 @@ def test_the_brands_approved_line_comes_first_and_needs_the_details_it_names() -
     ("delay", "en", "Flight {flight} for {name}", "placeholder"),
     ("weather", "en", "Sorry about the weather", "unknown topic"),
     ("delay", "it", "Ci scusiamo", "language"),
+    ("lost_luggage", "en", "Sorry about flight {flight", "unbalanced brace"),
+    ("lost_luggage", "en", "Sorry about flight {flight}}", "unbalanced brace"),
+    ("delay", "en", "Sorry about {} today", "positional placeholder"),
+    ("delay", "en", "Sorry about {0} today", "positional placeholder"),
+    ("delay", "en", "Sorry about {flight.real}", "unknown placeholder"),
+    ("delay", "en", "Sorry from {brand:>999999999}", "no format or conversion"),
+    ("delay", "en", "Sorry about {flight!r}", "no format or conversion"),
+    ("delay", "en", "Sorry\x00 about that", "NUL"),
 ])
 def test_templates_that_could_leak_or_break_are_refused(topic: str, lang: str, text: str, why: str) -> None:
     with pytest.raises(TemplateError, match=why):
@@ -83,3 +93,26 @@ def test_leads_approve_lines_that_the_case_suggestions_then_use(desk: Desk, clie
     again = {d["source"]: d for d in client.get(f"/api/v1/cases/{case_id}/suggestions", headers=agent).json()}
     assert "Wir haben den Flug AU 2213 notiert." in again[f"template:{topic}"]["text"]
     assert not any(source.startswith("similar:") for source in again)  # the retrieved replies are English
+
+
+def test_a_line_that_cannot_be_filled_is_refused_when_saved_and_skipped_if_already_stored(
+        desk: Desk, client: TestClient, auth: Headers) -> None:
+    desk.ingest.ingest([make_post("p1", "@AuroraAirways lost my bag on AU 2213, where is my suitcase?")])
+    with desk.db.session() as s:
+        case = s.scalars(select(CaseRow)).one()
+        case_id, topic = case.id, (case.topics or ["general"])[0]
+    lead, agent = auth("lee", role=Role.LEAD), auth("ana")
+    url = f"/api/v1/reply-templates/{topic}/en"
+    for text in ("Sorry about flight {flight", "Sorry about flight {flight}}"):
+        r = client.put(url, json={"text": text}, headers=lead)
+        assert r.status_code == 422 and "unbalanced brace" in r.json()["detail"], r.text
+    r = client.put(url, json={"text": "Sorry about flight {flight}\u0000"}, headers=lead)
+    assert r.status_code == 422 and "NUL" in r.json()["detail"]
+    assert client.get("/api/v1/reply-templates", headers=agent).json() == []
+    with desk.db.session() as s:  # saved before the check existed
+        s.add(ReplyTemplateRow(brand="aurora", topic=topic, lang="en", text="Sorry about {flight", approved_by="lee",
+                               approved_at=desk.clock.now()))
+    r = client.get(f"/api/v1/cases/{case_id}/suggestions", headers=agent)
+    assert r.status_code == 200, r.text
+    sources = [d["source"] for d in r.json()]
+    assert f"template:{topic}" in sources and f"approved:{topic}" not in sources

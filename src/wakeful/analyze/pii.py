@@ -16,7 +16,8 @@ from wakeful.analyze.text import URL_RE, fold
 
 PiiKind = Literal["email", "phone", "card", "iban", "booking-ref"]
 
-_EMAIL_RE = re.compile(r"(?<![\w.+-])[\w.+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}(?![\w-])")
+# Not after "@": "@aurora@mastodon.social" is a fediverse handle, which is public, not an e-mail address.
+_EMAIL_RE = re.compile(r"(?<![\w.+@-])[\w.+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}(?![\w-])")
 # Card: 13-19 digits, optionally in groups separated by single spaces or hyphens.
 _CARD_RE = re.compile(r"(?<![\w+.,/-])\d(?:[ -]?\d){12,18}(?![\w.,/-]?\d)")
 # Phone candidate: optional + country prefix, then digits separated by at most one space, dot, hyphen or slash,

@@ -7,12 +7,14 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, status
-from pydantic import AfterValidator, BaseModel, BeforeValidator, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, Field, field_validator, model_validator
 from sqlalchemy.orm import Session
 
+from wakeful.analyze.language import SUPPORTED_LANGUAGES
 from wakeful.api.auth import Principal, Role
-from wakeful.api.deps import AnyUser, DbSession, Desk, DeskDep, Lead
+from wakeful.api.deps import AnyUser, DbSession, Desk, DeskDep, Lead, RowId
 from wakeful.core.clock import as_utc
+from wakeful.core.models import refuse_nul
 from wakeful.desk import agents, replies, routing, scheduled, service
 from wakeful.desk.agent_report import PersonStats, agent_report
 from wakeful.desk.agents import AgentError, AgentView, Shift
@@ -74,11 +76,33 @@ def _shift_spec(value: Any) -> Any:
 ShiftList = Annotated[list[Shift], BeforeValidator(_shift_spec)]
 
 
+def _name(value: str) -> str:
+    """A person's or team's name is a key (a case's assignee holds it): 'ana ' is 'ana', and a blank name, or one
+    PostgreSQL cannot store, names nobody."""
+    refuse_nul(value)
+    if not value.strip():
+        raise ValueError("must not be blank (only spaces)")
+    return value.strip()
+
+
+def _languages(value: list[str]) -> list[str]:
+    """Codes the desk detects (a case's language is one of them); any other would never match a case."""
+    codes = list(dict.fromkeys(code.strip().lower() for code in value))
+    unknown = [code for code in codes if code not in SUPPORTED_LANGUAGES]
+    if unknown:
+        raise ValueError(f"unknown language code(s) {unknown}; the desk serves {list(SUPPORTED_LANGUAGES)}")
+    return codes
+
+
+Name = Annotated[str, Field(min_length=1, max_length=128), AfterValidator(_name)]
+Languages = Annotated[list[str], Field(min_length=1), AfterValidator(_languages)]
+
+
 class AgentIn(BaseModel):
-    name: str = Field(min_length=1, max_length=128)
+    name: Name
     brand: str | None = None
     team: str | None = None
-    languages: list[str] = Field(default=["en"], min_length=1)
+    languages: Languages = ["en"]
     skills: list[str] = []
     max_cases: int = Field(default=5, ge=1, le=100)
     timezone: str = "UTC"
@@ -87,7 +111,7 @@ class AgentIn(BaseModel):
 
 class AgentPatch(BaseModel):
     team: str | None = None
-    languages: list[str] | None = Field(default=None, min_length=1)
+    languages: Languages | None = None
     skills: list[str] | None = None
     max_cases: int | None = Field(default=None, ge=1, le=100)
     timezone: str | None = None
@@ -104,9 +128,9 @@ class AvailabilityOut(BaseModel):
 
 
 class TeamIn(BaseModel):
-    name: str = Field(min_length=1, max_length=128)
+    name: Name
     brand: str | None = None
-    lead: str | None = None
+    lead: Name | None = None
 
 
 class TeamOut(BaseModel):
@@ -116,7 +140,7 @@ class TeamOut(BaseModel):
 
 
 class OnCallIn(BaseModel):
-    agent: str = Field(min_length=1, max_length=128)
+    agent: Name
     brand: str | None = None
     starts_at: Instant
     ends_at: Instant
@@ -127,8 +151,48 @@ class OnCallOut(BaseModel):
     agent: str | None
 
 
+MAX_MINUTES = 366 * 24 * 60  # a target beyond a year is a typo, and past 2**31 PostgreSQL could not store it
+Minutes = Annotated[int, Field(gt=0, le=MAX_MINUTES)]
+
+
+def _minute(value: str) -> int:
+    hours, minutes = value.split(":")
+    return int(hours) * 60 + int(minutes)
+
+
+def _time_of_day(value: str) -> str:
+    if int(value.split(":")[1]) > 59 or _minute(value) > 24 * 60:
+        raise ValueError(f"{value} is not a time of day; use 00:00 to 24:00")
+    return value
+
+
+TimeOfDay = Annotated[str, Field(pattern=r"^\d{2}:\d{2}$"), AfterValidator(_time_of_day)]
+
+
 class PolicyIn(scheduled.PolicyIn):
+    """The stored policy's fields, held to values under which time is counted: with no business day (or none of
+    0-6) a business-hours clock would never run and no case would ever breach."""
+
     brand: str | None = None
+    first_response_minutes: Minutes
+    next_response_minutes: Minutes | None = None
+    resolution_minutes: Minutes | None = None
+    day_start: TimeOfDay = "09:00"
+    day_end: TimeOfDay = "17:00"
+
+    @field_validator("weekdays")
+    @classmethod
+    def _business_days(cls, value: list[int]) -> list[int]:
+        if not value or any(day not in range(7) for day in value):
+            raise ValueError(f"weekdays must be a non-empty list of days 0 (Monday) .. 6 (Sunday), not {value}")
+        return value
+
+    @model_validator(mode="after")
+    def _hours_open(self) -> PolicyIn:
+        if self.business_hours and _minute(self.day_end) <= _minute(self.day_start):
+            raise ValueError(f"business hours must end after they start (day_start {self.day_start}, "
+                             f"day_end {self.day_end})")
+        return self
 
 
 class PolicyOut(scheduled.PolicyIn):
@@ -159,7 +223,7 @@ def add_agent(body: AgentIn, who: Lead, session: DbSession, desk: DeskDep) -> Ag
 
 
 @router.patch("/agents/{agent_id}", response_model=AgentView, summary="Change an agent (leads and admins)")
-def change_agent(agent_id: int, body: AgentPatch, who: Lead, session: DbSession, desk: DeskDep) -> AgentView:
+def change_agent(agent_id: RowId, body: AgentPatch, who: Lead, session: DbSession, desk: DeskDep) -> AgentView:
     row = _agent(session, agent_id, who)
     try:
         if body.timezone is not None:
@@ -177,7 +241,7 @@ def change_agent(agent_id: int, body: AgentPatch, who: Lead, session: DbSession,
 
 
 @router.delete("/agents/{agent_id}", status_code=204, summary="Remove an agent; their working cases are re-routed")
-def remove_agent(agent_id: int, who: Lead, session: DbSession, desk: DeskDep) -> None:
+def remove_agent(agent_id: RowId, who: Lead, session: DbSession, desk: DeskDep) -> None:
     row = _agent(session, agent_id, who)
     row.away = True
     routing.reroute_agent(session, row, desk.clock.now(), _notifier(desk), f"{row.name} was removed")
@@ -186,7 +250,7 @@ def remove_agent(agent_id: int, who: Lead, session: DbSession, desk: DeskDep) ->
 
 @router.post("/agents/{agent_id}/availability", response_model=AvailabilityOut,
              summary="Set away or available: agents for themselves, leads for anyone in their brand")
-def set_availability(agent_id: int, body: Availability, who: AnyUser, session: DbSession,
+def set_availability(agent_id: RowId, body: Availability, who: AnyUser, session: DbSession,
                      desk: DeskDep) -> AvailabilityOut:
     row = _agent(session, agent_id, who)
     if row.name != who.name and not who.at_least(Role.LEAD):
@@ -296,7 +360,7 @@ def delete_template(topic: str, lang: str, who: Lead, session: DbSession, desk: 
 
 
 @router.get("/cases/{case_id}/sla", response_model=CaseSla, summary="A case's SLA timers and the time left")
-def case_sla(case_id: int, who: AnyUser, session: DbSession, desk: DeskDep) -> CaseSla:
+def case_sla(case_id: RowId, who: AnyUser, session: DbSession, desk: DeskDep) -> CaseSla:
     try:
         case = service.load_case(session, case_id, who.brands)
     except service.CaseNotFound:

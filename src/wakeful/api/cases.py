@@ -15,18 +15,19 @@ from pydantic import BaseModel, Field, field_validator
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from wakeful.api.auth import Principal, Role
-from wakeful.api.deps import AnyUser, DbSession, Desk, DeskDep
+from wakeful.api.auth import ALL_BRANDS, Principal, Role
+from wakeful.api.deps import AnyUser, DbSession, Desk, DeskDep, RowId
 from wakeful.api.reports import csv_download
 from wakeful.core.clock import as_utc
 from wakeful.core.models import refuse_nul
-from wakeful.desk import service
+from wakeful.desk import agents, service
 from wakeful.desk.cases import CaseState
 from wakeful.desk.daily import Breakdown, DailyRow, breakdown, daily_report, to_csv
 from wakeful.desk.fairness import FairnessReport, GroupStats, fairness_report
 from wakeful.desk.reports import DeskSummary, summary, volume_by_hour
 from wakeful.desk.schemas import CaseDetail, CaseSummary, QueueCounts, RevealedText, VolumePoint
 from wakeful.store.models import CaseRow
+from wakeful.store.users import UserRow
 
 router = APIRouter(prefix="/api/v1", tags=["cases"])
 CHANGE_POLL_S = 0.5
@@ -99,25 +100,57 @@ async def case_changes(request: Request, who: AnyUser, desk: DeskDep) -> Streami
 
 
 @router.get("/cases/{case_id}", response_model=CaseDetail, summary="A case with its timeline and earlier cases")
-def get_case(case_id: int, who: AnyUser, session: DbSession, desk: DeskDep) -> CaseDetail:
+def get_case(case_id: RowId, who: AnyUser, session: DbSession, desk: DeskDep) -> CaseDetail:
     try:
         return service.case_detail(session, case_id, who.brands, desk.clock.now(), desk.settings)
     except service.CaseNotFound:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"case {case_id} not found") from None
 
 
+def refuse_blank(value: str) -> str:
+    """Text that is only whitespace says nothing: as a reply it would stop the first-response clock unanswered."""
+    if not value.strip():
+        raise ValueError("must not be blank (only spaces)")
+    return value
+
+
 class AssignBody(BaseModel):
-    assignee: str | None = Field(description="Agent name; null to unassign. Agents may only take or drop cases "
-                                             "themselves; leads and admins may assign anyone.")
+    assignee: str | None = Field(max_length=128,
+                                 description="Agent name; null to unassign. Agents may only take or drop cases "
+                                             "themselves; leads and admins may assign any agent of the case's brand.")
+
+    @field_validator("assignee")
+    @classmethod
+    def _named(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        refuse_nul(value)
+        if not value.strip():  # "" would take the case out of the unassigned queue with nobody owning it
+            raise ValueError("must name an agent; send null to unassign")
+        return value.strip()
+
+
+def _known_person(session: Session, brand: str, name: str) -> bool:
+    """An agent of the brand, or someone who signs in to work its cases (a user of the brand or of every brand):
+    the names a case's `assignee` may hold, since that name is how the case reaches its owner."""
+    if agents.get_agent(session, brand, name) is not None:
+        return True
+    user = select(UserRow.id).where(UserRow.username == name, UserRow.brand.in_([brand, ALL_BRANDS]),
+                                    UserRow.disabled_at.is_(None))
+    return session.scalar(user) is not None
 
 
 @router.post("/cases/{case_id}/assign", response_model=CaseSummary)
-def assign(case_id: int, body: AssignBody, who: AnyUser, session: DbSession, desk: DeskDep) -> CaseSummary:
+def assign(case_id: RowId, body: AssignBody, who: AnyUser, session: DbSession, desk: DeskDep) -> CaseSummary:
     case = _case(session, case_id, who)
     if not who.at_least(Role.LEAD) and body.assignee not in (who.name, None):
         raise HTTPException(status.HTTP_403_FORBIDDEN, "agents may assign cases only to themselves")
     if not who.at_least(Role.LEAD) and body.assignee is None and case.assignee not in (who.name, None):
         raise HTTPException(status.HTTP_403_FORBIDDEN, "agents may unassign only their own cases")
+    if body.assignee not in (who.name, None) and not _known_person(session, case.brand, body.assignee):
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT,
+                            f"{body.assignee!r} is not an agent of brand {case.brand!r}: add them first "
+                            "(POST /api/v1/agents), or send null to unassign")
     now = desk.clock.now()
     service.assign(session, case, body.assignee, who.name, now)
     return service.summarize(session, case, now, desk.settings)
@@ -128,7 +161,7 @@ class StateBody(BaseModel):
 
 
 @router.post("/cases/{case_id}/state", response_model=CaseSummary)
-def change_state(case_id: int, body: StateBody, who: AnyUser, session: DbSession, desk: DeskDep) -> CaseSummary:
+def change_state(case_id: RowId, body: StateBody, who: AnyUser, session: DbSession, desk: DeskDep) -> CaseSummary:
     case = _case(session, case_id, who)
     now = desk.clock.now()
     service.set_state(session, case, body.state, who.name, now)
@@ -142,10 +175,11 @@ class ReplyBody(BaseModel):
                                                             "the case has legal flags (recorded on the reply)")
 
     _text = field_validator("text")(refuse_nul)  # a 422 naming it, not a database error on PostgreSQL
+    _said = field_validator("text")(refuse_blank)
 
 
 @router.post("/cases/{case_id}/replies", response_model=CaseSummary, status_code=status.HTTP_201_CREATED)
-def reply(case_id: int, body: ReplyBody, who: AnyUser, session: DbSession, desk: DeskDep) -> CaseSummary:
+def reply(case_id: RowId, body: ReplyBody, who: AnyUser, session: DbSession, desk: DeskDep) -> CaseSummary:
     """Record the desk's reply and queue it for the platform's connector; 409 while legal flags await review."""
     case = _case(session, case_id, who)
     now = desk.clock.now()
@@ -159,7 +193,7 @@ def reply(case_id: int, body: ReplyBody, who: AnyUser, session: DbSession, desk:
 
 @router.post("/cases/{case_id}/reveal", response_model=list[RevealedText],
              summary="Unmask the personal data in a case's posts; the reveal is recorded on the case")
-def reveal(case_id: int, who: AnyUser, session: DbSession, desk: DeskDep) -> list[RevealedText]:
+def reveal(case_id: RowId, who: AnyUser, session: DbSession, desk: DeskDep) -> list[RevealedText]:
     return service.reveal(session, _case(session, case_id, who), who.name, desk.clock.now())
 
 
@@ -167,10 +201,11 @@ class NoteBody(BaseModel):
     text: str = Field(min_length=1, max_length=10_000)
 
     _text = field_validator("text")(refuse_nul)
+    _said = field_validator("text")(refuse_blank)
 
 
 @router.post("/cases/{case_id}/notes", response_model=CaseSummary, status_code=status.HTTP_201_CREATED)
-def note(case_id: int, body: NoteBody, who: AnyUser, session: DbSession, desk: DeskDep) -> CaseSummary:
+def note(case_id: RowId, body: NoteBody, who: AnyUser, session: DbSession, desk: DeskDep) -> CaseSummary:
     case = _case(session, case_id, who)
     now = desk.clock.now()
     service.add_note(session, case, body.text, who.name, now)
@@ -199,8 +234,12 @@ class Range(BaseModel):
 
 def report_range(desk: Desk, since: datetime | None, until: datetime | None, days: int = 7) -> Range:
     """A date range from the query, defaulting to the last `days` days up to now; naive times are UTC."""
-    until = as_utc(until) if until else desk.clock.now()
-    since = as_utc(since) if since else until - timedelta(days=days)
+    try:
+        until = as_utc(until) if until else desk.clock.now()
+        since = as_utc(since) if since else until - timedelta(days=days)
+    except OverflowError:  # 0001-01-01T00:00+01:00 is before the calendar once in UTC
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT,
+                            "`since` or `until` lies outside the calendar (years 1 to 9999) in UTC") from None
     if since >= until:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "`since` must be before `until`")
     return Range(since=since, until=until)

@@ -13,7 +13,7 @@ from fastapi import APIRouter, HTTPException, status
 from pydantic import BaseModel
 from sqlalchemy import select
 
-from wakeful.api.deps import DbSession, DeskDep, Lead
+from wakeful.api.deps import DbSession, DeskDep, Lead, RowId
 from wakeful.core.clock import as_utc
 from wakeful.store.connectors import ConnectorStateRow, OutboundReplyRow, mark_delivery
 from wakeful.store.models import CaseEventRow
@@ -92,7 +92,7 @@ def list_replies(who: Lead, session: DbSession, state: ReplyState | None = None,
 
 
 @router.post("/connectors/replies/{reply_id}/retry")
-def retry_reply(reply_id: int, who: Lead, session: DbSession, desk: DeskDep) -> OutboundReply:
+def retry_reply(reply_id: RowId, who: Lead, session: DbSession, desk: DeskDep) -> OutboundReply:
     """Queue a failed (or unknown-outcome) reply again, e.g. after fixing credentials; the next dispatch sends it."""
     row = session.get(OutboundReplyRow, reply_id)
     if row is None or (who.brands is not None and row.brand not in who.brands):

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import Depends, HTTPException, Request, status
+from fastapi import Depends, HTTPException, Path, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
@@ -103,3 +103,9 @@ Lead = Annotated[Principal, Depends(require(Role.LEAD))]
 Admin = Annotated[Principal, Depends(require(Role.ADMIN))]
 DbSession = Annotated[Session, Depends(get_session)]
 DeskDep = Annotated[Desk, Depends(get_desk)]
+
+MAX_ROW_ID = 2**31 - 1
+"""The largest id a row can have: ids are INTEGER columns, 32-bit on PostgreSQL (SQLite's hold 64 bits)."""
+RowId = Annotated[int, Path(ge=1, le=MAX_ROW_ID, description="The row's id, as the API lists it")]
+"""A row's id in a path, e.g. /cases/{case_id}: one no row can have is a 422 naming the parameter, not a 500 from a
+database that cannot hold the number."""

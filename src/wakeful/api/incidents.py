@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, HTTPException, status
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 from sqlalchemy.orm import Session
 
 from wakeful.api.auth import Principal
-from wakeful.api.deps import AnyUser, DbSession, DeskDep, Lead
+from wakeful.api.cases import refuse_blank
+from wakeful.api.deps import AnyUser, DbSession, DeskDep, Lead, RowId
+from wakeful.core.models import refuse_nul
 from wakeful.core.settings import Settings
 from wakeful.desk import incidents
 from wakeful.desk.incidents import IncidentDetail, IncidentSummary
@@ -41,7 +43,7 @@ def list_incidents(who: AnyUser, session: DbSession, open_only: bool = False) ->
 
 
 @router.get("/incidents/{incident_id}", response_model=IncidentDetail, summary="The incident room's data")
-def get_incident(incident_id: int, who: AnyUser, session: DbSession, desk: DeskDep) -> IncidentDetail:
+def get_incident(incident_id: RowId, who: AnyUser, session: DbSession, desk: DeskDep) -> IncidentDetail:
     row = _load(session, incident_id, who)
     return room(session, row, desk.settings)
 
@@ -49,10 +51,13 @@ def get_incident(incident_id: int, who: AnyUser, session: DbSession, desk: DeskD
 class StatementBody(BaseModel):
     text: str = Field(min_length=1, max_length=5_000)
 
+    _text = field_validator("text")(refuse_nul)  # a 422 naming it, not a database error on PostgreSQL
+    _said = field_validator("text")(refuse_blank)  # a blank statement would show as approved, saying nothing
+
 
 @router.post("/incidents/{incident_id}/statement", response_model=IncidentDetail,
              summary="Approve the holding statement (leads and admins)")
-def approve(incident_id: int, body: StatementBody, who: Lead, session: DbSession, desk: DeskDep) -> IncidentDetail:
+def approve(incident_id: RowId, body: StatementBody, who: Lead, session: DbSession, desk: DeskDep) -> IncidentDetail:
     row = _load(session, incident_id, who)
     incidents.approve_statement(row, body.text, who.name, desk.clock.now())
     return room(session, row, desk.settings)

@@ -1,7 +1,8 @@
 """`POST /api/v1/ingest`: a batch of posts from a webhook or a connector.
 
-Records are validated one by one, so a malformed record is reported by its index and field while the rest of the
-batch is stored. Rejected records are also kept in the store for an operator to inspect.
+Records are validated one by one, so a malformed record, or one dated after the desk's clock, is reported by its
+index and field while the rest of the batch is stored. Rejected records are also kept in the store for an operator
+to inspect.
 """
 
 from __future__ import annotations
@@ -39,15 +40,18 @@ class IngestReply(BaseModel):
 
 @router.post("/ingest", response_model=IngestReply, summary="Take in a batch of posts, at-least-once, idempotently")
 def ingest(body: IngestBody, who: Admin, desk: DeskDep) -> IngestReply:
-    posts = []
+    posts, indexes = [], []
     errors: list[RecordError] = []
     for index, record in enumerate(body.posts):
         try:
             posts.append(parse_post(index, record))
+            indexes.append(index)
         except RecordError as err:
             errors.append(err)
-    result = desk.ingest.ingest(posts)
-    desk.ingest.reject(f"api:{who.name}", errors, dict(enumerate(body.posts)))
+    source = f"api:{who.name}"
+    result = desk.ingest.ingest(posts, numbers=indexes, source=source)  # keeps what the desk's clock refuses
+    desk.ingest.reject(source, errors, dict(enumerate(body.posts)))
+    errors = sorted([*errors, *result.rejected], key=lambda e: e.record)
     return IngestReply(
         accepted=result.accepted,
         duplicates=result.duplicates,

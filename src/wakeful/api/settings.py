@@ -8,14 +8,14 @@ from datetime import datetime
 from typing import Protocol, runtime_checkable
 
 from fastapi import APIRouter, HTTPException, status
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from wakeful.api.auth import Principal
 from wakeful.api.deps import DbSession, Desk, DeskDep, Lead
 from wakeful.core.notify_settings import NotifyChannels
-from wakeful.core.settings import BrandConfig, Settings
+from wakeful.core.settings import BrandConfig, PriorityPolicy, Settings
 from wakeful.desk import brand_settings, notify
 from wakeful.desk.brand_settings import SavedBrand, SettingsError
 from wakeful.store.db import Database
@@ -56,6 +56,19 @@ def load_at_start(settings: Settings, db: Database) -> Settings:
         return settings
 
 
+class PolicyIn(PriorityPolicy):
+    model_config = ConfigDict(extra="forbid")
+
+
+class BrandSettingsIn(BrandConfig):
+    """A brand's settings as a lead sends them: a key the desk does not know (a typo, say) is refused, not dropped
+    while the save reports success."""
+
+    model_config = ConfigDict(extra="forbid")
+    priority: PolicyIn | None = Field(
+        default=None, description="The brand's own fairness policy for reach; the desk-wide `priority` when unset")
+
+
 class BrandSettingsOut(BaseModel):
     config: BrandConfig
     version: int
@@ -78,13 +91,14 @@ def list_brands(who: Lead, session: DbSession, desk: DeskDep) -> list[BrandSetti
 
 @router.put("/brands/{key}", response_model=BrandSettingsOut,
             summary="Save a brand's settings (leads for their brand, admins for any, new brands too)")
-def put_brand(key: str, body: BrandConfig, who: Lead, session: DbSession, desk: DeskDep) -> BrandSettingsOut:
+def put_brand(key: str, body: BrandSettingsIn, who: Lead, session: DbSession, desk: DeskDep) -> BrandSettingsOut:
     if body.key != key:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, f"body names brand {body.key!r}, path {key!r}")
     if who.brands is not None and key not in who.brands:
         raise HTTPException(status.HTTP_403_FORBIDDEN, f"you may not change brand {key!r}")
+    config = BrandConfig.model_validate(body.model_dump())
     try:
-        saved = brand_settings.save(session, body, who.name, desk.clock.now())
+        saved = brand_settings.save(session, desk.file_settings, config, who.name, desk.clock.now())
     except SettingsError as err:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(err)) from None
     session.commit()

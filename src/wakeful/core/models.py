@@ -6,17 +6,39 @@ complaint on Mastodon and one on X are weighed by the same rules.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic_core import InitErrorDetails, PydanticCustomError
+
+MAX_COUNT = 10**12
+"""The largest follower, engagement or impression count a post may carry: thousands of times the most-followed
+account's audience, so no real count is refused, yet sums and estimates made from counts (reach adds 50 impressions
+per interaction) stay far inside the signed 64-bit BIGINT columns that store them. A larger one is a corrupt or
+overflowed value, refused with its record (one such number used to fail the whole batch's insert)."""
+
+EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
+LATEST = datetime(9999, 1, 1, tzinfo=UTC)
+"""Times a post, its author or its counters may carry: no social platform predates the Unix epoch, and a time before
+it is a placeholder such as 0001-01-01 (Go's zero time); one near the calendar's end is a typo. Both used to fail the
+whole batch, when the desk subtracted a case window or converted the time to UTC. Times after the desk's clock are
+refused at ingest (`IngestService`), where the clock is known."""
 
 
 def _drop_nul(value: str | None) -> str | None:
     """Free text without NUL characters: they carry nothing a reader sees, and PostgreSQL text cannot hold them
     (one in a post made the whole batch's insert fail), so the post is kept without them."""
     return value.replace("\x00", "") if value else value
+
+
+def plausible_time(value: datetime | None) -> datetime | None:
+    """A time inside [EARLIEST, LATEST), so the desk can count with it."""
+    if value is not None and not EARLIEST <= value < LATEST:
+        raise ValueError(f"{value.isoformat()} is not between {EARLIEST:%Y-%m-%d} and {LATEST:%Y-%m-%d} (UTC): "
+                         "a placeholder or a typo, not when anything happened on a social platform")
+    return value
 
 
 def refuse_nul(value: str | None) -> str | None:
@@ -43,8 +65,8 @@ class Author(BaseModel):
     id: str = Field(min_length=1, max_length=128)
     handle: str = Field(min_length=1, max_length=128)
     display_name: str | None = Field(default=None, max_length=256)
-    followers: int = Field(default=0, ge=0)
-    following: int = Field(default=0, ge=0)
+    followers: int = Field(default=0, ge=0, le=MAX_COUNT)
+    following: int = Field(default=0, ge=0, le=MAX_COUNT)
     created_at: AwareDatetime | None = None
     verified: bool = False
     default_profile: bool = False
@@ -52,6 +74,7 @@ class Author(BaseModel):
 
     _free_text = field_validator("display_name", "description")(_drop_nul)
     _identifiers = field_validator("id", "handle")(refuse_nul)
+    _time = field_validator("created_at")(plausible_time)
 
 
 class Engagement(BaseModel):
@@ -60,11 +83,13 @@ class Engagement(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     observed_at: AwareDatetime
-    likes: int = Field(default=0, ge=0)
-    reposts: int = Field(default=0, ge=0)
-    replies: int = Field(default=0, ge=0)
-    quotes: int = Field(default=0, ge=0)
-    impressions: int | None = Field(default=None, ge=0)
+    likes: int = Field(default=0, ge=0, le=MAX_COUNT)
+    reposts: int = Field(default=0, ge=0, le=MAX_COUNT)
+    replies: int = Field(default=0, ge=0, le=MAX_COUNT)
+    quotes: int = Field(default=0, ge=0, le=MAX_COUNT)
+    impressions: int | None = Field(default=None, ge=0, le=MAX_COUNT)
+
+    _time = field_validator("observed_at")(plausible_time)
 
     @property
     def interactions(self) -> int:
@@ -91,12 +116,27 @@ class Post(BaseModel):
 
     _free_text = field_validator("text")(_drop_nul)
     _identifiers = field_validator("id", "reply_to_id", "conversation_id", "url")(refuse_nul)
+    _time = field_validator("created_at")(plausible_time)
 
     @field_validator("lang")
     @classmethod
     def _lang_lower(cls, v: str | None) -> str | None:
         refuse_nul(v)
         return v.lower() if v else None
+
+    @model_validator(mode="after")
+    def _observed_after_created(self) -> Post:
+        """Counters seen before the post existed are impossible; stored, they put a point before the start of the
+        reach curve. Reported on `engagement.observed_at`, the field that is wrong or was sent with the wrong zone."""
+        if self.engagement is not None and self.engagement.observed_at < self.created_at:
+            raise ValidationError.from_exception_data(type(self).__name__, [InitErrorDetails(
+                type=PydanticCustomError(
+                    "observed_before_created",
+                    "{observed} is before the post's created_at {created}: counters cannot be seen before the post "
+                    "exists (a wrong time zone?)",
+                    {"observed": self.engagement.observed_at.isoformat(), "created": self.created_at.isoformat()}),
+                loc=("engagement", "observed_at"), input=self.engagement.observed_at.isoformat())])
+        return self
 
     @property
     def key(self) -> tuple[str, str]:

@@ -128,6 +128,11 @@ class Settings(BaseSettings):
     brands: list[BrandConfig] = Field(default_factory=_default_brands)
     case_window_hours: float = Field(default=48.0, gt=0, description="Posts by one author about one brand "
                                      "within this window of the case's last post join that case")
+    future_tolerance_minutes: float = Field(
+        default=15.0, ge=0, description="How far after the desk's clock a post may be dated before it is refused: "
+        "senders' clocks run a little fast, but a later time is a wrong clock, zone or year, and would open a case "
+        "that waits no time and never breaches. 15 min is the tightest first-response target and under the "
+        "smallest time-zone step (30 min), so a post stamped in the wrong zone is caught")
     priority: PriorityPolicy = Field(default_factory=PriorityPolicy)
     scheduler_interval_s: float = Field(default=30.0, gt=0, description="How often the server runs scheduled jobs")
     first_response_target_minutes: list[int] = Field(

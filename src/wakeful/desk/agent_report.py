@@ -85,7 +85,7 @@ CASE_COLUMNS = (CaseRow.brand, CaseRow.assignee, CaseRow.severity, CaseRow.reach
 
 
 def _cases(session: Session, brands: Collection[str] | None, since: datetime | None,
-           assigned: bool) -> Sequence[CaseTimes]:
+           assigned: bool, until: datetime | None = None) -> Sequence[CaseTimes]:
     """The columns the figures need, as plain tuples (not whole rows with their authors: a week is 10,000 cases at
     a busy desk)."""
     stmt = select(*CASE_COLUMNS)
@@ -95,6 +95,8 @@ def _cases(session: Session, brands: Collection[str] | None, since: datetime | N
         stmt = stmt.where(CaseRow.brand.in_(list(brands)))
     if since is not None:
         stmt = stmt.where(CaseRow.opened_at >= since)
+    if until is not None:
+        stmt = stmt.where(CaseRow.opened_at < until)
     return session.connection().execute(stmt).all()
 
 
@@ -125,22 +127,26 @@ def _count(case: CaseTimes, targets: Targets, policies: Mapping[str, PriorityPol
 
 
 def agent_report(session: Session, brands: Collection[str] | None, settings: Settings,
-                 since: datetime | None = None) -> tuple[list[PersonStats], list[PersonStats]]:
-    """Figures per assignee (agents and anyone else cases were given to) and per team, for cases opened since."""
-    _, people, teams = team_figures_of(session, brands, settings, _cases(session, brands, since, assigned=True))
+                 since: datetime | None = None, until: datetime | None = None,
+                 ) -> tuple[list[PersonStats], list[PersonStats]]:
+    """Figures per assignee (agents and anyone else cases were given to) and per team, for cases opened in
+    [since, until)."""
+    _, people, teams = team_figures_of(session, brands, settings,
+                                       _cases(session, brands, since, assigned=True, until=until))
     return people, teams
 
 
 def desk_figures(session: Session, brands: Collection[str] | None, settings: Settings,
-                 since: datetime | None = None) -> PersonStats:
+                 since: datetime | None = None, until: datetime | None = None) -> PersonStats:
     """The same figures over every case, assigned or not (brand `*` when several): the desk's SLA attainment."""
-    return team_figures(session, brands, settings, since)[0]
+    return team_figures(session, brands, settings, since, until)[0]
 
 
 def team_figures(session: Session, brands: Collection[str] | None, settings: Settings,
-                 since: datetime | None = None) -> tuple[PersonStats, list[PersonStats], list[PersonStats]]:
+                 since: datetime | None = None, until: datetime | None = None,
+                 ) -> tuple[PersonStats, list[PersonStats], list[PersonStats]]:
     """`desk_figures` and `agent_report` together, from one read of the cases."""
-    return team_figures_of(session, brands, settings, _cases(session, brands, since, assigned=False))
+    return team_figures_of(session, brands, settings, _cases(session, brands, since, assigned=False, until=until))
 
 
 def team_figures_of(session: Session, brands: Collection[str] | None, settings: Settings,

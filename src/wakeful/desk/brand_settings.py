@@ -7,12 +7,15 @@ the history of a desk's policy (keywords, languages, fairness) is on record.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from wakeful.analyze.language import SUPPORTED_LANGUAGES
+from wakeful.analyze.text import fold
 from wakeful.core.clock import as_utc
 from wakeful.core.settings import BrandConfig, Settings
 from wakeful.store.brand_settings import BrandSettingsRow
@@ -66,10 +69,60 @@ def brands_in_force(session: Session, base: Settings) -> list[SavedBrand]:
     return out
 
 
-def save(session: Session, config: BrandConfig, who: str, now: datetime) -> SavedBrand:
-    """Store a new version of one brand's settings and return it; the caller applies it to the running desk."""
+MIN_TERM = 3
+"""Fewest characters a name or keyword needs (after '#', '@' and spaces): shorter ones match most posts."""
+
+
+def _term(text: str) -> str:
+    """How the matcher sees a handle, name or keyword: folded, without a leading '@' or '#', spaces collapsed."""
+    return " ".join(fold(text).strip().lstrip("@#").split())
+
+
+def _terms(config: BrandConfig) -> Iterator[tuple[str, str]]:
+    """(field, value) of everything a brand listens for."""
+    yield "name", config.name
+    for field in ("handles", "names", "keywords"):
+        for value in getattr(config, field):
+            yield field, value
+
+
+def check(config: BrandConfig, others: list[BrandConfig]) -> None:
+    """Refuse settings that would not identify the brand, or would take another brand's traffic.
+
+    A brand's terms open cases whose agents may reveal the customer's personal data, so a term another brand
+    listens for would hand that brand's customers to this one. Nobody may override this, admins included: a
+    handle is one account's, and two brands sharing a name or keyword both open a case for every such post;
+    change the other brand first if a term really moves.
+    """
     if not (config.handles or config.names or config.keywords):
         raise SettingsError(f"brand {config.key!r} needs at least one handle, name or keyword to listen for")
+    for field, value in _terms(config):
+        core = _term(value)
+        if field == "handles":
+            if not core or any(c.isspace() for c in value):
+                raise SettingsError(f"handles: {value!r} is not an account handle (no spaces, not empty)")
+        elif len(core) < MIN_TERM:
+            raise SettingsError(f"{field}: {value!r} is too short to identify a brand; give at least {MIN_TERM} "
+                                "characters (besides '#', '@' and spaces)")
+    if not config.languages:
+        raise SettingsError("languages: give at least one language the brand answers in")
+    for lang in config.languages:
+        if lang not in SUPPORTED_LANGUAGES:
+            raise SettingsError(f"languages: {lang!r} is not a language the desk serves; use codes from "
+                                f"{', '.join(SUPPORTED_LANGUAGES)}")
+    taken = {_term(value): (other.key, field) for other in others if other.key != config.key
+             for field, value in _terms(other)}
+    for field, value in _terms(config):
+        if _term(value) in taken:
+            brand, theirs = taken[_term(value)]
+            raise SettingsError(f"{field}: {value!r} is already listened for by brand {brand!r} (its {theirs}); "
+                                "each brand needs handles, names and keywords of its own")
+
+
+def save(session: Session, base: Settings, config: BrandConfig, who: str, now: datetime) -> SavedBrand:
+    """Store a new version of one brand's settings, checked against every brand in force (the file's laid over by
+    saved ones), and return it; the caller applies it to the running desk."""
+    check(config, load(session, base).brands)
     version = (session.scalar(select(func.max(BrandSettingsRow.version))
                               .where(BrandSettingsRow.brand == config.key)) or 0) + 1
     row = BrandSettingsRow(brand=config.key, version=version, config=config.model_dump(mode="json"),

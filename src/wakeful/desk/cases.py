@@ -89,15 +89,33 @@ def _join(case: CaseRow, post_row: PostRow, post: Post, analysis: Analysis, reac
         case.resolved_at = None
 
 
-def _brand_answered(session: Session, case: CaseRow, post: Post, now: datetime) -> None:
+def _brand_answered(session: Session, case: CaseRow, at: datetime, handle: str, text: str, post_id: str,
+                    now: datetime) -> None:
     """A post by the brand's own account in the thread counts as the desk's reply."""
-    case.first_response_at = case.first_response_at or post.created_at
+    case.first_response_at = min(as_utc(case.first_response_at), at) if case.first_response_at else at
     case.awaiting_since = None
     if case.state != CaseState.RESOLVED.value:
         case.state = CaseState.WAITING.value
     case.updated_at = now
-    session.add(CaseEventRow(case_id=case.id, at=post.created_at, kind="reply", actor=f"@{post.author.handle}",
-                             text=post.text, data={"via": "platform", "post_id": post.id}))
+    session.add(CaseEventRow(case_id=case.id, at=at, kind="reply", actor=f"@{handle}", text=text,
+                             data={"via": "platform", "post_id": post_id}))
+
+
+def _earlier_answers(session: Session, case: CaseRow, post: Post, brand_handles: list[str], now: datetime) -> None:
+    """The brand's replies to `post` that were stored before it (an export sorted by engagement time, replies
+    ingested before mentions): they join the case and answer it now, instead of leaving it unanswered."""
+    handles = {h.lstrip("@").casefold() for h in brand_handles}
+    if not handles:
+        return
+    replies = session.scalars(
+        select(PostRow).where(PostRow.platform == post.platform.value, PostRow.reply_to_id == post.id)
+        .order_by(PostRow.created_at))
+    for reply in replies:
+        if reply.author.handle.casefold() not in handles or as_utc(reply.created_at) < post.created_at:
+            continue
+        if insert_ignore(session, CasePostRow, {"case_id": case.id, "post_id": reply.id}, ["case_id", "post_id"]):
+            _brand_answered(session, case, as_utc(reply.created_at), reply.author.handle, reply.text,
+                            reply.platform_id, now)
 
 
 def attach_post(
@@ -145,8 +163,11 @@ def attach_post(
     for case in touched.values():
         insert_ignore(session, CasePostRow, {"case_id": case.id, "post_id": post_row.id}, ["case_id", "post_id"])
         if own_brand is not None and own_brand == case.brand:
-            _brand_answered(session, case, post, now)
+            _brand_answered(session, case, post.created_at, post.author.handle, post.text, post.id, now)
         else:
             _join(case, post_row, post, analysis, reach, now)
+            config = settings.brand(case.brand)
+            if post_row.author_id == case.author_id and config is not None:
+                _earlier_answers(session, case, post, config.handles, now)
     return sorted(touched)
 

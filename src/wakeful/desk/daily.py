@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import statistics
 from collections import Counter, defaultdict
 from collections.abc import Collection, Iterable, Mapping
@@ -119,8 +120,21 @@ def breakdown(session: Session, brands: Collection[str] | None, since: datetime,
     return Breakdown(by_topic=dict(topics.most_common()), by_language=dict(langs.most_common()))
 
 
+# What a spreadsheet reads as the start of a formula (OWASP "CSV injection"), with the full-width forms some read too.
+_FORMULA_START = tuple("=+-@\t\r\uff1d\uff0b\uff0d\uff20")
+_NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
+
+
+def csv_safe(value: object) -> object:
+    """A text cell a spreadsheet would run as a formula (an agent or team named `=HYPERLINK(...)`), prefixed with a
+    quote so it shows as text; numbers, and text that is just a number such as "-3", are left as they are."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START) and not _NUMBER.fullmatch(value):
+        return "'" + value
+    return value
+
+
 def to_csv(rows: Iterable[BaseModel]) -> str:
-    """Rows as CSV with a header from the model's fields, for spreadsheets."""
+    """Rows as CSV with a header from the model's fields, for spreadsheets (text cells made formula-safe)."""
     out = io.StringIO()
     writer: csv.DictWriter[str] | None = None
     for row in rows:
@@ -128,5 +142,5 @@ def to_csv(rows: Iterable[BaseModel]) -> str:
         if writer is None:
             writer = csv.DictWriter(out, fieldnames=list(data))
             writer.writeheader()
-        writer.writerow(data)
+        writer.writerow({key: csv_safe(value) for key, value in data.items()})
     return out.getvalue()

@@ -8,26 +8,20 @@ payment detail it offers to continue in a private message instead of asking for 
 
 from __future__ import annotations
 
-import copy
-import math
-import re
-from collections import Counter
-from collections.abc import Collection, Iterable, Mapping, Sequence
+import logging
+import string
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-import numpy as np
-import numpy.typing as npt
 from pydantic import BaseModel
-from scipy import sparse
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from wakeful.analyze.pii import find_pii, redact
-from wakeful.analyze.topics import KeywordTopicTagger, TopicTagger
-from wakeful.core.models import Post
+from wakeful.analyze.pii import find_pii
 from wakeful.core.settings import Settings
 from wakeful.desk.incidents import FLIGHT
+from wakeful.desk.reply_index import MENTION_RE, URL_RE, ReplyIndex
 from wakeful.store.models import CasePostRow, CaseRow, PostRow
 from wakeful.store.reply_templates import ReplyTemplateRow
 
@@ -90,7 +84,7 @@ FLIGHT_NOTED = {"en": "We have noted flight {flight}.", "de": "Wir haben den Flu
 TOPICS = frozenset({*TOPIC_LINES, "general", "question"})
 """What a brand can approve a line for: each topic, 'general' (a complaint on no known topic) and 'question'."""
 PLACEHOLDERS = frozenset({"brand", "flight"})
-_PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
+log = logging.getLogger(__name__)
 
 
 class TemplateError(ValueError):
@@ -168,18 +162,51 @@ def check_template(topic: str, lang: str, text: str) -> None:
         raise TemplateError(f"unknown topic {topic!r}; one of {sorted(TOPICS)}")
     if lang not in LANGS:
         raise TemplateError(f"language {lang!r} has no reply opening; one of {list(LANGS)}")
-    unknown = set(_PLACEHOLDER.findall(text)) - PLACEHOLDERS
-    if unknown:
-        raise TemplateError(f"unknown placeholder(s) {sorted(unknown)}; use {{brand}} or {{flight}}")
-    if _MENTION.search(text) or _URL.search(text) or find_pii(text):
+    if "\x00" in text:
+        raise TemplateError("a template must not contain the NUL character (\\u0000)")
+    problem = template_problem(text)
+    if problem:
+        raise TemplateError(problem)
+    if MENTION_RE.search(text) or URL_RE.search(text) or find_pii(text):
         raise TemplateError("a template must not contain a @handle, a link or personal data")
     if not text.strip():
         raise TemplateError("a template needs some text")
 
 
+def template_problem(text: str) -> str | None:
+    """Why `_line` could not fill `text` with the brand and flight, or None: found when a lead saves the line, not
+    as a 500 on every suggestion for its topic and language later."""
+    try:
+        fields = [(name, spec, conv) for _, name, spec, conv in string.Formatter().parse(text) if name is not None]
+    except ValueError as err:
+        return (f"unbalanced brace ({err}); write a placeholder as {{brand}} or {{flight}} and a literal brace as "
+                "{{ or }}")
+    names = {name for name, _, _ in fields}
+    if any(not name or name.isdigit() for name in names):
+        return "a positional placeholder ({} or {0}) has nothing to fill it; name it: {brand} or {flight}"
+    unknown = names - PLACEHOLDERS
+    if unknown:
+        return f"unknown placeholder(s) {sorted(unknown)}; use {{brand}} or {{flight}}"
+    if any(spec or conv for _, spec, conv in fields):  # "{brand:>99999999}" would fill memory, not a reply
+        return "a placeholder takes no format or conversion (':...', '!r'); write just {brand} or {flight}"
+    try:
+        text.format(brand="Brand", flight="AU 1")  # what `_line` supplies
+    except (ValueError, KeyError, IndexError, AttributeError) as err:
+        return f"the line cannot be filled in: {err!r}"
+    return None
+
+
 def approved_lines(session: Session, brand: str) -> dict[tuple[str, str], tuple[str, str]]:
-    return {(r.topic, r.lang): (r.text, r.approved_by)
-            for r in session.scalars(select(ReplyTemplateRow).where(ReplyTemplateRow.brand == brand))}
+    """The brand's approved lines; one stored before `check_template` refused what cannot be filled in is left
+    out (the desk's default line is suggested instead), so it cannot break the case's suggestions."""
+    lines: dict[tuple[str, str], tuple[str, str]] = {}
+    for r in session.scalars(select(ReplyTemplateRow).where(ReplyTemplateRow.brand == brand)):
+        problem = template_problem(r.text)
+        if problem:
+            log.warning("reply template %s/%s/%s skipped: %s", brand, r.topic, r.lang, problem)
+        else:
+            lines[(r.topic, r.lang)] = (r.text, r.approved_by)
+    return lines
 
 
 def list_templates(session: Session, brands: Collection[str] | None) -> list[ReplyTemplateRow]:
@@ -212,131 +239,6 @@ def withdraw_template(session: Session, brand: str, topic: str, lang: str) -> bo
     return row is not None
 
 
-_TOKEN = re.compile(r"[a-z0-9']{2,}")
-_MENTION = re.compile(r"(?<!\w)@\w+")
-_URL = re.compile(r"https?://\S+")
-_SIGNATURE = re.compile(r"(?:\^|\*|/|-|\u2013)\s?[A-Z][A-Za-z]{0,15}\s*$|\^\w+")  # "^JS", "-Teresa", "*TJF", "/BH"
-_NAMED_GREETING = re.compile(r"^(Hi|Hello|Hey|Dear|Hallo|Bonjour)\s+[A-Z][a-z]+(?:\s[A-Z][a-z]+)?\s*([,!.])")
-_NAME = r"(?!(?:There|Team|Tweet|Twitter|Everyone|All)\b)[A-Z][a-z]{1,14}"  # "Hi There" names nobody
-_VOCATIVE_END = re.compile(rf",\s*{_NAME}(?=\s*[.!?)]|\s*$)")  # "... last flight, Kevin?"
-_VOCATIVE_AFTER = re.compile(  # "Thanks Will!", "help Kevin.", "there for you Heather!", "Ty Andrew"
-    rf"\b(Thanks|Thank you|Ty|Hey|Hi|Hello|Sorry|Dear|help|for you|to you|with you)\s+{_NAME}\b(?!\s*[A-Z&'-])")
-
-
-def _tokens(text: str) -> list[str]:
-    return _TOKEN.findall(_URL.sub(" ", _MENTION.sub(" ", text.casefold())))
-
-
-def clean_reply(text: str) -> str:
-    """A past reply made safe to reuse: no @handles or first names (they named another customer: in a greeting,
-    after a comma at the end of a clause, or after thanks and the like), no agent signature, no links, personal
-    data redacted, whitespace tidied."""
-    text = re.sub(r"\s+", " ", redact(_URL.sub("", _MENTION.sub("", text)))).strip()
-    text = _SIGNATURE.sub("", text).strip()
-    text = _NAMED_GREETING.sub(r"\1\2", text)
-    return _VOCATIVE_AFTER.sub(r"\1", _VOCATIVE_END.sub("", text))
-
-
-class ReplyIndex:
-    """TF-IDF vectors of past customer messages, each paired with the care account's first reply to it, and the
-    message's topics under the keyword tagger (`topics[i]` for `pairs[i]`). Vectors are rows of one sparse matrix,
-    so a query is one matrix-vector product, and `without` re-weighs the same counts for a smaller index."""
-
-    def __init__(self, pairs: Sequence[tuple[str, str, str]], lang: str = "en",
-                 tagger: TopicTagger | None = None) -> None:
-        """`pairs` are (customer text, reply text, care account handle); `lang` is the replies' language."""
-        self.pairs = list(pairs)
-        self.lang = lang
-        tagger = tagger or KeywordTopicTagger()
-        self.topics = [frozenset(t) for t in tagger.tag_many([q for q, _, _ in self.pairs], [lang] * len(self.pairs))]
-        self.vocabulary: dict[str, int] = {}
-        rows: list[int] = []
-        cols: list[int] = []
-        values: list[float] = []
-        for i, (q, _, _) in enumerate(self.pairs):
-            for token, count in Counter(_tokens(q)).items():
-                rows.append(i)
-                cols.append(self.vocabulary.setdefault(token, len(self.vocabulary)))
-                values.append(1 + math.log(count))
-        self._tf = sparse.csr_matrix((values, (rows, cols)), shape=(len(self.pairs), len(self.vocabulary)),
-                                     dtype=np.float64)
-        self._weigh()
-
-    def _weigh(self) -> None:
-        self.known_topics: frozenset[str] = frozenset().union(*self.topics)
-        n = self._tf.shape[0]
-        df = np.bincount(self._tf.indices, minlength=self._tf.shape[1])
-        self.idf = np.where(df > 0, np.log((1 + n) / (1 + df)) + 1, 0.0)  # a word no message has weighs nothing
-        weighted = self._tf.multiply(self.idf[None, :]).tocsr()
-        norms = np.sqrt(np.asarray(weighted.multiply(weighted).sum(axis=1)).ravel())
-        self._vectors = sparse.diags(1 / np.where(norms > 0, norms, 1.0)) @ weighted
-
-    def without(self, drop: Collection[int]) -> ReplyIndex:
-        """The index of the other pairs (for leaving a thread out), weighed as if built from them alone."""
-        dropped = set(drop)
-        keep = [i for i in range(len(self.pairs)) if i not in dropped]
-        other = copy.copy(self)  # the language and vocabulary are shared; the rows and their weights are not
-        other.pairs = [self.pairs[i] for i in keep]
-        other.topics = [self.topics[i] for i in keep]
-        other._tf = self._tf[keep]
-        other._weigh()
-        return other
-
-    def _query(self, text: str) -> npt.NDArray[np.float64]:
-        q = np.zeros(len(self.vocabulary))
-        for token, count in Counter(_tokens(text)).items():
-            j = self.vocabulary.get(token)
-            if j is not None:
-                q[j] = (1 + math.log(count)) * self.idf[j]
-        norm = math.sqrt(float(q @ q))
-        return q / norm if norm else q
-
-    @classmethod
-    def from_threads(cls, posts: Iterable[Post], is_care: Iterable[str]) -> ReplyIndex:
-        """Pairs each customer post with the first reply to it by a care account (handles in `is_care`)."""
-        care = {h.casefold() for h in is_care}
-        posts = list(posts)
-        by_id = {p.id: p for p in posts}
-        pairs: dict[str, tuple[str, str, str]] = {}
-        for p in sorted(posts, key=lambda p: p.created_at):
-            parent = by_id.get(p.reply_to_id or "")
-            if (p.author.handle.casefold() in care and parent is not None and parent.id not in pairs
-                    and parent.author.handle.casefold() not in care):
-                pairs[parent.id] = (parent.text, p.text, p.author.handle)
-        return cls(list(pairs.values()))
-
-    def similar(self, text: str, k: int = 3, min_score: float = 0.1, accounts: Collection[str] = (),
-                topics: Collection[str] = ()) -> list[tuple[float, str, str]]:
-        """The `k` past replies whose customer message is closest to `text`: (cosine, reply, care handle).
-
-        Only replies by `accounts` when some are named (a brand's industry peers), and when `topics` names a topic
-        some past message is tagged with, only past messages sharing one of them: a reply on another matter is no
-        draft."""
-        return [(score, reply, self.pairs[i][2]) for score, i, reply in self.matches(text, k, min_score, accounts,
-                                                                                     topics)]
-
-    def matches(self, text: str, k: int = 3, min_score: float = 0.1, accounts: Collection[str] = (),
-                topics: Collection[str] = ()) -> list[tuple[float, int, str]]:
-        """`similar`, as (cosine, index into `pairs`, cleaned reply)."""
-        allowed = {a.casefold() for a in accounts}
-        wanted = self.known_topics & set(topics)
-        cosine = self._vectors @ self._query(text) if self.pairs else np.zeros(0)
-        scored = [(float(cosine[i]), i) for i in np.flatnonzero(cosine >= min_score).tolist()
-                  if (not allowed or self.pairs[i][2].casefold() in allowed)
-                  and (not wanted or wanted & self.topics[i])]
-        scored.sort(key=lambda s: -s[0])
-        out: list[tuple[float, int, str]] = []
-        seen: set[str] = set()
-        for score, i in scored:
-            reply = clean_reply(self.pairs[i][1])
-            if reply and reply not in seen:
-                seen.add(reply)
-                out.append((score, i, reply))
-            if len(out) == k:
-                break
-        return out
-
-
 def suggest(ctx: CaseContext, index: ReplyIndex | None = None, k: int = 3) -> list[Suggestion]:
     """Template drafts first, then up to `k` adapted past replies addressed to this customer, only where the past
     replies are in the language the customer is answered in (the TWCS replies are English)."""
@@ -345,7 +247,8 @@ def suggest(ctx: CaseContext, index: ReplyIndex | None = None, k: int = 3) -> li
     if index is None or index.lang != lang:
         return out
     private = needs_private_channel(ctx)
-    for score, reply, handle in index.similar(ctx.text, k, accounts=ctx.peers, topics=ctx.topics):
+    avoid = ("positive",) if ctx.complaint else ()  # never thanks for praise to a complaint
+    for score, reply, handle in index.similar(ctx.text, k, accounts=ctx.peers, topics=ctx.topics, avoid_tones=avoid):
         text = f"@{ctx.handle} {reply}"
         if private and "dm" not in reply.casefold() and "direct message" not in reply.casefold():
             text += " " + DM_OFFER[lang]

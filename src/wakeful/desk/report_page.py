@@ -44,12 +44,13 @@ class ReportsPage:
 def page_figures(session: Session, brands: Collection[str] | None, settings: Settings, since: datetime,
                  until: datetime, backlog_since: datetime, backlog_until: datetime, *, team: bool) -> ReportsPage:
     """What `daily_report`, `breakdown` and `fairness_report` give for [since, until), `backlog_by_hour` for
-    [backlog_since, backlog_until) and, with `team`, `team_figures` for cases opened since `since`."""
+    [backlog_since, backlog_until) and, with `team`, `team_figures` for the cases opened in [since, until), like
+    every other figure on the page."""
     in_backlog = backlog_cases(backlog_since, backlog_until)
     columns = {  # the team figures' columns first, in their order; then whether the database counts the case
-        **{column.key: column for column in CASE_COLUMNS},  # since `since` (team), in the range (daily, fairness)
+        **{column.key: column for column in CASE_COLUMNS},  # in the range (team, daily, fairness)
         "lang": CaseRow.lang, "followers": AuthorRow.followers,  # and in the backlog's hours
-        "since": CaseRow.opened_at >= since, "in_range": and_(CaseRow.opened_at >= since, CaseRow.opened_at < until),
+        "in_range": and_(CaseRow.opened_at >= since, CaseRow.opened_at < until),
         "backlog": in_backlog,
     }
     stmt = select(*columns.values()).join(AuthorRow, AuthorRow.id == CaseRow.author_id).where(
@@ -67,7 +68,7 @@ def page_figures(session: Session, brands: Collection[str] | None, settings: Set
     times = ("opened_at", "first_response_at", "resolved_at")
     figures = None
     if team:
-        team_rows = map(pick(*(column.key for column in CASE_COLUMNS)), filter(pick("since"), rows))
+        team_rows = map(pick(*(column.key for column in CASE_COLUMNS)), ranged)
         figures = TeamSection(*team_figures_of(session, brands, settings, team_rows))
     return ReportsPage(
         daily=daily_rows(post_days(session, brands, since, until), map(pick(*times, "severity"), ranged), settings),

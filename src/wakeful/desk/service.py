@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, Select, and_, select, true
+from sqlalchemy import ColumnElement, Select, and_, func, select, true
 from sqlalchemy.orm import Session
 
 from wakeful.analyze.pii import redact
@@ -275,6 +275,11 @@ def _event(session: Session, case: CaseRow, kind: str, actor: str, now: datetime
 
 
 def assign(session: Session, case: CaseRow, assignee: str | None, actor: str, now: datetime) -> None:
+    """Give the case to `assignee`, or to nobody with None. A blank name is refused: it would take the case out of
+    the unassigned queue while nobody owns it. (Whether the name is a known agent is the caller's check: the
+    simulated team's agents exist only in the simulation.)"""
+    if assignee is not None and not assignee.strip():
+        raise ValueError("assignee must name someone; None unassigns the case")
     previous = case.assignee
     case.assignee = assignee
     if assignee and case.state == CaseState.NEW.value:
@@ -283,12 +288,33 @@ def assign(session: Session, case: CaseRow, assignee: str | None, actor: str, no
 
 
 def set_state(session: Session, case: CaseRow, state: CaseState, actor: str, now: datetime) -> None:
+    """Move the case; a move to the state it is in changes nothing and records nothing.
+
+    Resolving stops the customer's wait. Reopening a case resolved without an answer starts it again from the
+    customer's first post since the desk last replied, so the case takes back its place in the queue and its
+    SLA (which kept counting from that post) rather than looking as if nobody were waiting."""
     previous = case.state
+    if previous == state.value:
+        return
     case.state = state.value
     case.resolved_at = now if state is CaseState.RESOLVED else None
     if state is CaseState.RESOLVED:
         case.awaiting_since = None
+    elif previous == CaseState.RESOLVED.value and state is not CaseState.WAITING and case.awaiting_since is None:
+        case.awaiting_since = _unanswered_since(session, case)
     _event(session, case, "state", actor, now, previous=previous, state=state.value)
+
+
+def _unanswered_since(session: Session, case: CaseRow) -> datetime | None:
+    """When the customer's oldest post after the desk's last reply was written (spam aside); None if none."""
+    replied = session.scalar(select(func.max(CaseEventRow.at)).where(CaseEventRow.case_id == case.id,
+                                                                     CaseEventRow.kind == "reply"))
+    stmt = (select(func.min(PostRow.created_at)).join(CasePostRow, CasePostRow.post_id == PostRow.id)
+            .where(CasePostRow.case_id == case.id, PostRow.author_id == case.author_id, PostRow.spam.is_(False)))
+    if replied is not None:
+        stmt = stmt.where(PostRow.created_at > replied)
+    since = session.scalar(stmt)
+    return as_utc(since) if since is not None else None
 
 
 class LegalReviewNeeded(Exception):

@@ -24,7 +24,7 @@ from typing import Any
 from wakeful.analyze.topics import ModelTopicTagger
 from wakeful.core.settings import AIRLINE_CARE_ACCOUNTS
 from wakeful.desk.metrics import care_handles
-from wakeful.desk.replies import ReplyIndex
+from wakeful.desk.reply_index import ReplyIndex
 from wakeful.ingest.datasets import load_twcs
 
 K = 3

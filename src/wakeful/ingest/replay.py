@@ -15,7 +15,13 @@ from wakeful.ingest.service import IngestResult, IngestService
 def read_posts(path: Path) -> tuple[list[Post], list[RecordError], dict[int, object]]:
     """Every readable post in a JSONL/CSV file, the errors of the unreadable ones, and those records as read
     (the parsed object, or the text where it did not parse)."""
-    posts: list[Post] = []
+    numbered, errors, bad = read_numbered_posts(path)
+    return [post for _, post in numbered], errors, bad
+
+
+def read_numbered_posts(path: Path) -> tuple[list[tuple[int, Post]], list[RecordError], dict[int, object]]:
+    """`read_posts` with each post's record number, so one the desk refuses later is named by its line."""
+    posts: list[tuple[int, Post]] = []
     errors: list[RecordError] = []
     bad: dict[int, object] = {}
     for number, record in iter_file_records(path):
@@ -25,7 +31,7 @@ def read_posts(path: Path) -> tuple[list[Post], list[RecordError], dict[int, obj
                 bad[number] = record.raw
             continue
         try:
-            posts.append(parse_post(number, record))
+            posts.append((number, parse_post(number, record)))
         except RecordError as err:
             errors.append(err)
             bad[number] = record
@@ -68,35 +74,41 @@ def replay(
     sleep: Callable[[float], None] = time.sleep,
     monotonic: Callable[[], float] = time.monotonic,
     progress: Callable[[int], None] | None = None,
+    numbers: Sequence[int] | None = None,
+    source: str = "replay",
 ) -> IngestResult:
     """Feed posts in time order; with `speed` (e.g. 60 = one hour a minute) wait between them as the times say.
 
     Each batch is committed on its own, so an interrupted replay keeps what it stored, and running it again is
-    harmless: storage is idempotent.
+    harmless: storage is idempotent. A post the desk refuses (dated after its clock) is kept under `source` and
+    named by its record number in `numbers` (e.g. its line in the file; by default its 1-based place in `posts`).
     """
-    ordered = in_time_order(posts)
+    numbers = list(numbers) if numbers is not None else list(range(1, len(posts) + 1))
+    if len(numbers) != len(posts):
+        raise ValueError(f"{len(numbers)} record numbers for {len(posts)} posts")
+    ordered = sorted(zip(numbers, posts, strict=True), key=lambda item: item[1].observed_at())  # as in_time_order
     total = IngestResult()
     if not ordered:
         return total
-    t0 = ordered[0].observed_at()
+    t0 = ordered[0][1].observed_at()
     wall0 = monotonic()
-    batch: list[Post] = []
+    batch: list[tuple[int, Post]] = []
 
     def flush() -> None:
         if batch:
-            total.merge(service.ingest(batch))
+            total.merge(service.ingest([post for _, post in batch], numbers=[n for n, _ in batch], source=source))
             if progress:
                 progress(len(batch))
             batch.clear()
 
-    for post in ordered:
+    for number, post in ordered:
         if speed:
             due = (post.observed_at() - t0).total_seconds() / speed
             ahead = due - (monotonic() - wall0)
             if ahead > 0:
                 flush()
                 sleep(ahead)
-        batch.append(post)
+        batch.append((number, post))
         if len(batch) >= batch_size:
             flush()
     flush()

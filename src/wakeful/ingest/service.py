@@ -7,9 +7,9 @@ a new engagement observation, which is appended to the post's reach curve rather
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from sqlalchemy import select, update
@@ -31,6 +31,31 @@ from wakeful.store.models import (
     RejectedRecordRow,
 )
 from wakeful.store.upsert import get_or_insert, insert_ignore
+
+
+def _numbered(count: int, numbers: Sequence[int] | None) -> Iterator[tuple[int, int]]:
+    """(index, record number) of each of `count` posts: the caller's numbers, else 1-based places."""
+    if numbers is not None and len(numbers) != count:
+        raise ValueError(f"{len(numbers)} record numbers for {count} posts")
+    return enumerate(numbers if numbers is not None else range(1, count + 1))
+
+
+def _span(delta: timedelta) -> str:
+    """A time difference as a person reads it: '20 min', '5 h', '1,461 days'."""
+    minutes = delta.total_seconds() / 60
+    if minutes < 120:
+        return f"{minutes:.0f} min"
+    return f"{minutes / 60:.0f} h" if minutes < 48 * 60 else f"{minutes / 1440:,.0f} days"
+
+
+def rejected_rows(source: str, errors: Iterable[RecordError], payloads: Mapping[int, object],
+                  at: datetime) -> list[RejectedRecordRow]:
+    """Rows keeping refused records with their error and payload, so an operator can see, fix and replay them."""
+    return [
+        RejectedRecordRow(at=at, source=source[:256], record=e.record, field=e.field, error=e.message,
+                          payload=json.dumps(payloads.get(e.record), default=str)[:100_000])
+        for e in errors
+    ]
 
 
 class PostAnalyzer(Protocol):
@@ -117,13 +142,23 @@ class IngestService:
         self.clock = clock
         self.case_hooks = list(case_hooks)
 
-    def ingest(self, posts: Sequence[Post]) -> IngestResult:
+    def ingest(self, posts: Sequence[Post], *, numbers: Sequence[int] | None = None,
+               source: str = "ingest") -> IngestResult:
+        """Store a batch. A post the desk's clock says cannot have been seen yet is refused alone: kept in
+        rejected_records under `source` and listed in `result.rejected` as record `numbers[i]` (its place in the
+        caller's input, e.g. a line of a file; by default its 1-based place in `posts`), while the rest is stored."""
         result = IngestResult()
         if not posts:
             return result
         now = self.clock.now()
         with self.db.session() as session:
             known = self._known_keys(session, posts)
+            refused = self._refuse_impossible(posts, numbers, known, now)
+            if refused:
+                payloads = {e.record: posts[i].model_dump(mode="json") for i, e in refused.items()}
+                session.add_all(rejected_rows(source, refused.values(), payloads, now))
+                result.rejected.extend(refused.values())
+                posts = [p for i, p in enumerate(posts) if i not in refused]
             fresh = [p for p in posts if p.key not in known]
             analyses = dict(zip((p.key for p in fresh), self.analyzer.analyze_many(fresh), strict=True))
             for post in posts:
@@ -134,26 +169,42 @@ class IngestService:
                     hook(session, result.cases, now)
         return result
 
+    def _refuse_impossible(self, posts: Sequence[Post], numbers: Sequence[int] | None,
+                           known: Mapping[tuple[str, str], datetime], now: datetime) -> dict[int, RecordError]:
+        """Posts dated after the desk's clock (beyond senders' usual skew), and new counters of a stored post seen
+        before it was created: stored, the first would open a case that waits no time and never breaches, and the
+        second would put a point before the start of its reach curve. By index in `posts`."""
+        tolerance = timedelta(minutes=self.settings.future_tolerance_minutes)
+        refused: dict[int, RecordError] = {}
+        for i, number in _numbered(len(posts), numbers):
+            post = posts[i]
+            ahead = post.created_at - now
+            stored = known.get(post.key)
+            if ahead > tolerance:
+                refused[i] = RecordError(number, "created_at", (
+                    f"{post.created_at.isoformat()} is {_span(ahead)} after the desk's clock ({now.isoformat()}); "
+                    f"a post may be dated at most {_span(tolerance)} ahead (a wrong clock, time zone or year?)"))
+            elif post.engagement is not None and stored is not None and post.engagement.observed_at < stored:
+                refused[i] = RecordError(number, "engagement.observed_at", (
+                    f"{post.engagement.observed_at.isoformat()} is before the stored post's created_at "
+                    f"{stored.isoformat()}: counters cannot be seen before the post exists (a wrong time zone?)"))
+        return refused
+
     def reject(self, source: str, errors: Iterable[RecordError], payloads: Mapping[int, object] | None = None) -> int:
         """Keep unreadable records with their error, so an operator can see and replay them."""
-        now = self.clock.now()
-        rows = [
-            RejectedRecordRow(
-                at=now, source=source[:256], record=e.record, field=e.field, error=e.message,
-                payload=json.dumps((payloads or {}).get(e.record), default=str)[:100_000],
-            )
-            for e in errors
-        ]
+        rows = rejected_rows(source, errors, payloads or {}, self.clock.now())
         if rows:
             with self.db.session() as session:
                 session.add_all(rows)
         return len(rows)
 
     @staticmethod
-    def _known_keys(session: Session, posts: Sequence[Post]) -> set[tuple[str, str]]:
+    def _known_keys(session: Session, posts: Sequence[Post]) -> dict[tuple[str, str], datetime]:
+        """The stored posts among `posts`, with when each was created."""
         ids = {p.id for p in posts}
-        rows = session.execute(select(PostRow.platform, PostRow.platform_id).where(PostRow.platform_id.in_(ids)))
-        return {(platform, pid) for platform, pid in rows}
+        rows = session.execute(
+            select(PostRow.platform, PostRow.platform_id, PostRow.created_at).where(PostRow.platform_id.in_(ids)))
+        return {(platform, pid): as_utc(created) for platform, pid, created in rows}
 
     def _store_one(
         self, session: Session, post: Post, analysis: Analysis | None, now: datetime, result: IngestResult

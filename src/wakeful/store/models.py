@@ -78,6 +78,7 @@ class PostRow(Base):
         UniqueConstraint("platform", "platform_id", name="uq_post_platform_id"),
         Index("ix_posts_created_at", "created_at"),
         Index("ix_posts_conversation", "platform", "conversation_id"),
+        Index("ix_posts_reply_to", "platform", "reply_to_id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -21,7 +21,7 @@ from fastapi.templating import Jinja2Templates
 
 from wakeful.analyze.topics import AIRLINE_TAXONOMY
 from wakeful.api.auth import SESSION_DAYS, Principal, Role, session_principal, sign_in, sign_out
-from wakeful.api.deps import COOKIE, DbSession, DeskDep
+from wakeful.api.deps import COOKIE, MAX_ROW_ID, DbSession, DeskDep
 from wakeful.api.incidents import room as incident_room_data
 from wakeful.api.reports import MAX_BACKLOG
 from wakeful.core.clock import as_utc, clock_speed
@@ -272,6 +272,8 @@ def forecast_band(detail: CaseDetail) -> dict[str, Any] | None:
 def case_page(case_id: int, request: Request, who: PageUser, session: DbSession, desk: DeskDep) -> HTMLResponse:
     """One case: header, timeline, reach curves, earlier cases, and the agent's actions."""
     try:
+        if not 1 <= case_id <= MAX_ROW_ID:  # a typed-in id no row can have is not found, not a database error
+            raise service.CaseNotFound(case_id)
         detail = service.case_detail(session, case_id, who.brands, desk.clock.now(), desk.settings)
     except service.CaseNotFound:
         return render(request, "404.html", {"who": who, "what": f"Case {case_id}"},
@@ -299,6 +301,8 @@ def incident_room(incident_id: int, request: Request, who: PageUser, session: Db
                   desk: DeskDep) -> HTMLResponse:
     """The incident room: driving posts, curve, terms and flights, and the holding statement to approve."""
     try:
+        if not 1 <= incident_id <= MAX_ROW_ID:
+            raise incidents.IncidentNotFound(incident_id)
         row = incidents.load(session, incident_id, who.brands)
     except incidents.IncidentNotFound:
         return render(request, "404.html", {"who": who, "what": f"Incident {incident_id}"},
@@ -326,6 +330,10 @@ def reports_page(request: Request, who: PageUser, session: DbSession, desk: Desk
         first, last = today - timedelta(days=6), today
     if last < first:
         first, last = last, first
+    # kept off the calendar's edges (0001-01-01, 9999-12-31): the range ends at midnight after `last`, and its
+    # backlog hours may start a month before that
+    lo, hi = date.min + MAX_BACKLOG, date.max - timedelta(days=1)
+    first, last = min(max(first, lo), hi), min(max(last, lo), hi)
     start = datetime.combine(first, time.min, tzinfo=UTC)
     end = datetime.combine(last + timedelta(days=1), time.min, tzinfo=UTC)
     hours_from = max(start, end - MAX_BACKLOG)
@@ -346,7 +354,7 @@ def reports_page(request: Request, who: PageUser, session: DbSession, desk: Desk
         "csv_fairness": f"/api/v1/stats/fairness?{query}",
         "csv_backlog": "/api/v1/reports/backlog?" + urlencode({"since": hours_from.isoformat(),
                                                                  "until": end.isoformat(), "format": "csv"}),
-        "csv_agents": "/api/v1/reports/agents?" + urlencode({"since": start.isoformat(), "format": "csv"}),
+        "csv_agents": f"/api/v1/reports/agents?{query}",
         "backlog": [p.model_dump(mode="json") for p in figures.backlog],
         "team": figures.team,
         "fairness": fair,

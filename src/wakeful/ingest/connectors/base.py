@@ -92,9 +92,12 @@ class ConnectorBase:
     def deliver(self, posts: Sequence[Post], cursor: str | None) -> None:
         """Ingest, then move the cursor: the order that makes a crash cost a duplicate, never a gap."""
         if posts:
-            self.ingest.ingest(posts)
-            self.health.delivered += len(posts)
-            self.health.last_event_at = max(p.created_at for p in posts)
+            refused = {e.record for e in self.ingest.ingest(posts, source=f"connector:{self.name}").rejected}
+            stored = [p for n, p in enumerate(posts, start=1) if n not in refused]  # refused: kept, but not events
+            self.health.malformed += len(refused)
+            self.health.delivered += len(stored)
+            if stored:
+                self.health.last_event_at = max(p.created_at for p in stored)
         self._save(cursor=cursor, events=len(posts))
 
     def report_malformed(self, payload: object, message: str) -> None:
@@ -177,3 +180,9 @@ class RateLimited(Exception):
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def seen_now(created_at: datetime) -> datetime:
+    """When a post's counters were read: now, but never before the post was created, which a platform's clock a
+    second ahead of ours would otherwise claim (and the post would be refused)."""
+    return max(utcnow(), created_at)

@@ -85,10 +85,13 @@ def event_to_post(event: dict[str, Any], author: Author) -> Post:
     reply = record.get("reply") or {}
     at = datetime.fromtimestamp(int(event["time_us"]) / 1e6, UTC)
     created = record.get("createdAt")
-    created_at = datetime.fromisoformat(created.replace("Z", "+00:00")) if created else at
+    claimed = datetime.fromisoformat(created.replace("Z", "+00:00")) if created else at
+    # createdAt is the client's word, and clients' clocks can be anything: like Bluesky's own sortAt, a post is
+    # taken to be no younger than when the network saw it (the claim stays in `raw`)
+    created_at = min(claimed, at) if claimed.tzinfo else at
     return Post(
         platform=Platform.BLUESKY, id=f"at://{did}/{POST}/{rkey}", text=str(record["text"]),
-        created_at=created_at if created_at.tzinfo else at, lang=(record.get("langs") or [None])[0],
+        created_at=created_at, lang=(record.get("langs") or [None])[0],
         reply_to_id=(reply.get("parent") or {}).get("uri"), conversation_id=(reply.get("root") or {}).get("uri"),
         url=f"https://bsky.app/profile/{did}/post/{rkey}", author=author,
         engagement=Engagement(observed_at=at), raw=event,

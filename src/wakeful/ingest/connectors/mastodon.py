@@ -16,7 +16,7 @@ import httpx
 from pydantic import ValidationError
 
 from wakeful.core.models import Author, Engagement, Platform, Post
-from wakeful.ingest.connectors.base import ConnectorBase, RateLimited, rate_limit_wait, utcnow
+from wakeful.ingest.connectors.base import ConnectorBase, RateLimited, rate_limit_wait, seen_now, utcnow
 from wakeful.ingest.connectors.replies import Outgoing, check_response
 from wakeful.ingest.service import IngestService
 
@@ -25,14 +25,14 @@ def status_to_post(status: dict[str, Any]) -> Post:
     """A Mastodon Status JSON as a `Post`; raises KeyError/ValueError/ValidationError when it is not one."""
     acct = status["account"]
     text = status.get("content") or ""
+    created_at = datetime.fromisoformat(status["created_at"].replace("Z", "+00:00"))
     return Post(
-        platform=Platform.MASTODON, id=str(status["id"]), text=text,
-        created_at=datetime.fromisoformat(status["created_at"].replace("Z", "+00:00")),
+        platform=Platform.MASTODON, id=str(status["id"]), text=text, created_at=created_at,
         lang=status.get("language"), reply_to_id=status.get("in_reply_to_id"), url=status.get("url"),
         author=Author(id=str(acct["id"]), handle=acct["acct"], display_name=acct.get("display_name") or None,
                       followers=int(acct.get("followers_count") or 0),
                       following=int(acct.get("following_count") or 0), verified=False),
-        engagement=Engagement(observed_at=utcnow(), likes=int(status.get("favourites_count") or 0),
+        engagement=Engagement(observed_at=seen_now(created_at), likes=int(status.get("favourites_count") or 0),
                               reposts=int(status.get("reblogs_count") or 0),
                               replies=int(status.get("replies_count") or 0)),
         raw=status,

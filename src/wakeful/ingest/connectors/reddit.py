@@ -20,7 +20,7 @@ import httpx
 from pydantic import ValidationError
 
 from wakeful.core.models import Author, Engagement, Platform, Post
-from wakeful.ingest.connectors.base import ConnectorBase, RateLimited, utcnow
+from wakeful.ingest.connectors.base import ConnectorBase, RateLimited, seen_now, utcnow
 from wakeful.ingest.connectors.replies import Outgoing, SendError, check_response
 from wakeful.ingest.service import IngestService
 
@@ -43,12 +43,12 @@ def thing_to_post(thing: dict[str, Any], www_url: str = "https://www.reddit.com"
     else:
         text, reply_to, conversation = d["body"], d.get("parent_id"), d.get("link_id")
     author = str(d.get("author") or "[deleted]")
+    created_at = datetime.fromtimestamp(float(d["created_utc"]), UTC)
     return Post(
-        platform=Platform.REDDIT, id=d["name"], text=text,
-        created_at=datetime.fromtimestamp(float(d["created_utc"]), UTC),
+        platform=Platform.REDDIT, id=d["name"], text=text, created_at=created_at,
         reply_to_id=reply_to, conversation_id=conversation, url=f"{www_url.rstrip('/')}{d.get('permalink', '')}",
         author=Author(id=str(d.get("author_fullname") or f"u/{author}"), handle=author),
-        engagement=Engagement(observed_at=utcnow(), likes=max(0, int(d.get("score") or 0)),
+        engagement=Engagement(observed_at=seen_now(created_at), likes=max(0, int(d.get("score") or 0)),
                               replies=int(d.get("num_comments") or 0)),
         raw=d,
     )

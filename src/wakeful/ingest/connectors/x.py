@@ -19,7 +19,7 @@ from sqlalchemy import select
 from wakeful.core.models import Author, Engagement, Platform, Post
 from wakeful.core.settings import BrandConfig
 from wakeful.desk.cases import CaseState
-from wakeful.ingest.connectors.base import ConnectorBase, RateLimited, rate_limit_wait, utcnow
+from wakeful.ingest.connectors.base import ConnectorBase, RateLimited, rate_limit_wait, seen_now, utcnow
 from wakeful.ingest.connectors.replies import Outgoing, check_response
 from wakeful.ingest.connectors.x_auth import XUserToken
 from wakeful.ingest.service import IngestService
@@ -43,15 +43,16 @@ def tweet_to_post(tweet: dict[str, Any], users: dict[str, dict[str, Any]], obser
     um = user.get("public_metrics") or {}
     tm = tweet.get("public_metrics") or {}
     replied = next((r["id"] for r in tweet.get("referenced_tweets") or [] if r.get("type") == "replied_to"), None)
+    created_at = datetime.fromisoformat(tweet["created_at"].replace("Z", "+00:00"))
     return Post(
-        platform=Platform.X, id=str(tweet["id"]), text=tweet["text"],
-        created_at=datetime.fromisoformat(tweet["created_at"].replace("Z", "+00:00")), lang=tweet.get("lang"),
+        platform=Platform.X, id=str(tweet["id"]), text=tweet["text"], created_at=created_at, lang=tweet.get("lang"),
         reply_to_id=replied, conversation_id=tweet.get("conversation_id"),
         url=f"https://x.com/{user['username']}/status/{tweet['id']}",
         author=Author(id=str(user["id"]), handle=user["username"], display_name=user.get("name"),
                       followers=int(um.get("followers_count") or 0), following=int(um.get("following_count") or 0),
                       verified=bool(user.get("verified"))),
-        engagement=Engagement(observed_at=observed_at or utcnow(), likes=int(tm.get("like_count") or 0),
+        engagement=Engagement(observed_at=max(observed_at, created_at) if observed_at else seen_now(created_at),
+                              likes=int(tm.get("like_count") or 0),
                               reposts=int(tm.get("retweet_count") or 0), replies=int(tm.get("reply_count") or 0),
                               quotes=int(tm.get("quote_count") or 0), impressions=tm.get("impression_count")),
         raw=tweet,

@@ -1,0 +1,155 @@
+"""Past care replies as drafts: an index of real customer messages and the care account's first answer to each
+(the TWCS threads), searched by TF-IDF similarity, with names, handles, links and personal data cleaned out of
+the reply before an agent sees it."""
+
+from __future__ import annotations
+
+import copy
+import math
+import re
+from collections import Counter
+from collections.abc import Collection, Iterable, Sequence
+
+import numpy as np
+import numpy.typing as npt
+from scipy import sparse
+
+from wakeful.analyze.pii import redact
+from wakeful.analyze.sentiment import LinearSentiment
+from wakeful.analyze.topics import KeywordTopicTagger, TopicTagger
+from wakeful.core.models import Post
+
+_TOKEN = re.compile(r"[a-z0-9']{2,}")
+MENTION_RE = re.compile(r"(?<!\w)@\w+")
+URL_RE = re.compile(r"https?://\S+")
+_SIGNATURE = re.compile(r"(?:\^|\*|/|-|\u2013)\s?[A-Z][A-Za-z]{0,15}\s*$|\^\w+")  # "^JS", "-Teresa", "*TJF", "/BH"
+_NAMED_GREETING = re.compile(r"^(Hi|Hello|Hey|Dear|Hallo|Bonjour)\s+[A-Z][a-z]+(?:\s[A-Z][a-z]+)?\s*([,!.])")
+_NAME = r"(?!(?:There|Team|Tweet|Twitter|Everyone|All)\b)[A-Z][a-z]{1,14}"  # "Hi There" names nobody
+_VOCATIVE_END = re.compile(rf",\s*{_NAME}(?=\s*[.!?)]|\s*$)")  # "... last flight, Kevin?"
+_VOCATIVE_AFTER = re.compile(  # "Thanks Will!", "help Kevin.", "there for you Heather!", "Ty Andrew"
+    rf"\b(Thanks|Thank you|Ty|Hey|Hi|Hello|Sorry|Dear|help|for you|to you|with you)\s+{_NAME}\b(?!\s*[A-Z&'-])")
+
+
+def _tokens(text: str) -> list[str]:
+    return _TOKEN.findall(URL_RE.sub(" ", MENTION_RE.sub(" ", text.casefold())))
+
+
+def clean_reply(text: str) -> str:
+    """A past reply made safe to reuse: no @handles or first names (they named another customer: in a greeting,
+    after a comma at the end of a clause, or after thanks and the like), no agent signature, no links, personal
+    data redacted, whitespace tidied."""
+    text = re.sub(r"\s+", " ", redact(URL_RE.sub("", MENTION_RE.sub("", text)))).strip()
+    text = _SIGNATURE.sub("", text).strip()
+    text = _NAMED_GREETING.sub(r"\1\2", text)
+    return _VOCATIVE_AFTER.sub(r"\1", _VOCATIVE_END.sub("", text))
+
+
+class ReplyIndex:
+    """TF-IDF vectors of past customer messages, each paired with the care account's first reply to it, and the
+    message's topics under the keyword tagger (`topics[i]` for `pairs[i]`) and, where known, its sentiment
+    (`tones[i]`). Vectors are rows of one sparse matrix, so a query is one matrix-vector product, and `without`
+    re-weighs the same counts for a smaller index."""
+
+    def __init__(self, pairs: Sequence[tuple[str, str, str]], lang: str = "en",
+                 tagger: TopicTagger | None = None, tones: Sequence[str] | None = None) -> None:
+        """`pairs` are (customer text, reply text, care account handle); `lang` is the replies' language; `tones`
+        the customer messages' sentiment labels (empty strings where unknown)."""
+        self.pairs = list(pairs)
+        self.lang = lang
+        self.tones = list(tones) if tones is not None else [""] * len(self.pairs)
+        if len(self.tones) != len(self.pairs):
+            raise ValueError(f"{len(self.tones)} tones for {len(self.pairs)} pairs")
+        tagger = tagger or KeywordTopicTagger()
+        self.topics = [frozenset(t) for t in tagger.tag_many([q for q, _, _ in self.pairs], [lang] * len(self.pairs))]
+        self.vocabulary: dict[str, int] = {}
+        rows: list[int] = []
+        cols: list[int] = []
+        values: list[float] = []
+        for i, (q, _, _) in enumerate(self.pairs):
+            for token, count in Counter(_tokens(q)).items():
+                rows.append(i)
+                cols.append(self.vocabulary.setdefault(token, len(self.vocabulary)))
+                values.append(1 + math.log(count))
+        self._tf = sparse.csr_matrix((values, (rows, cols)), shape=(len(self.pairs), len(self.vocabulary)),
+                                     dtype=np.float64)
+        self._weigh()
+
+    def _weigh(self) -> None:
+        self.known_topics: frozenset[str] = frozenset().union(*self.topics)
+        n = self._tf.shape[0]
+        df = np.bincount(self._tf.indices, minlength=self._tf.shape[1])
+        self.idf = np.where(df > 0, np.log((1 + n) / (1 + df)) + 1, 0.0)  # a word no message has weighs nothing
+        weighted = self._tf.multiply(self.idf[None, :]).tocsr()
+        norms = np.sqrt(np.asarray(weighted.multiply(weighted).sum(axis=1)).ravel())
+        self._vectors = sparse.diags(1 / np.where(norms > 0, norms, 1.0)) @ weighted
+
+    def without(self, drop: Collection[int]) -> ReplyIndex:
+        """The index of the other pairs (for leaving a thread out), weighed as if built from them alone."""
+        dropped = set(drop)
+        keep = [i for i in range(len(self.pairs)) if i not in dropped]
+        other = copy.copy(self)  # the language and vocabulary are shared; the rows and their weights are not
+        other.pairs = [self.pairs[i] for i in keep]
+        other.topics = [self.topics[i] for i in keep]
+        other.tones = [self.tones[i] for i in keep]
+        other._tf = self._tf[keep]
+        other._weigh()
+        return other
+
+    def _query(self, text: str) -> npt.NDArray[np.float64]:
+        q = np.zeros(len(self.vocabulary))
+        for token, count in Counter(_tokens(text)).items():
+            j = self.vocabulary.get(token)
+            if j is not None:
+                q[j] = (1 + math.log(count)) * self.idf[j]
+        norm = math.sqrt(float(q @ q))
+        return q / norm if norm else q
+
+    @classmethod
+    def from_threads(cls, posts: Iterable[Post], is_care: Iterable[str]) -> ReplyIndex:
+        """Pairs each customer post with the first reply to it by a care account (handles in `is_care`), each
+        customer post's sentiment read by the shipped model (the threads are English)."""
+        care = {h.casefold() for h in is_care}
+        posts = list(posts)
+        by_id = {p.id: p for p in posts}
+        pairs: dict[str, tuple[str, str, str]] = {}
+        for p in sorted(posts, key=lambda p: p.created_at):
+            parent = by_id.get(p.reply_to_id or "")
+            if (p.author.handle.casefold() in care and parent is not None and parent.id not in pairs
+                    and parent.author.handle.casefold() not in care):
+                pairs[parent.id] = (parent.text, p.text, p.author.handle)
+        texts = [q for q, _, _ in pairs.values()]
+        tones = [label.value for label, _ in LinearSentiment().score_many(texts, ["en"] * len(texts))]
+        return cls(list(pairs.values()), tones=tones)
+
+    def similar(self, text: str, k: int = 3, min_score: float = 0.1, accounts: Collection[str] = (),
+                topics: Collection[str] = (), avoid_tones: Collection[str] = ()) -> list[tuple[float, str, str]]:
+        """The `k` past replies whose customer message is closest to `text`: (cosine, reply, care handle).
+
+        Only replies by `accounts` when some are named (a brand's industry peers), and when `topics` names a topic
+        some past message is tagged with, only past messages sharing one of them: a reply on another matter is no
+        draft. None to a message whose tone is in `avoid_tones`: thanks for praise is no answer to a complaint
+        about the same crew."""
+        return [(score, reply, self.pairs[i][2])
+                for score, i, reply in self.matches(text, k, min_score, accounts, topics, avoid_tones)]
+
+    def matches(self, text: str, k: int = 3, min_score: float = 0.1, accounts: Collection[str] = (),
+                topics: Collection[str] = (), avoid_tones: Collection[str] = ()) -> list[tuple[float, int, str]]:
+        """`similar`, as (cosine, index into `pairs`, cleaned reply)."""
+        avoid = set(avoid_tones)
+        allowed = {a.casefold() for a in accounts}
+        wanted = self.known_topics & set(topics)
+        cosine = self._vectors @ self._query(text) if self.pairs else np.zeros(0)
+        scored = [(float(cosine[i]), i) for i in np.flatnonzero(cosine >= min_score).tolist()
+                  if (not allowed or self.pairs[i][2].casefold() in allowed)
+                  and (not wanted or wanted & self.topics[i]) and self.tones[i] not in avoid]
+        scored.sort(key=lambda s: -s[0])
+        out: list[tuple[float, int, str]] = []
+        seen: set[str] = set()
+        for score, i in scored:
+            reply = clean_reply(self.pairs[i][1])
+            if reply and reply not in seen:
+                seen.add(reply)
+                out.append((score, i, reply))
+            if len(out) == k:
+                break
+        return out
