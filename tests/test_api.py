@@ -34,6 +34,7 @@ def ingest(client: TestClient, auth: Headers, *records: dict[str, object]) -> di
 
 def test_healthz_needs_no_token(client: TestClient) -> None:
     assert client.get("/healthz").json() == {"status": "ok"}
+    assert client.head("/healthz").status_code == 200  # load balancers probe with HEAD
 
 
 def test_healthz_says_when_the_database_is_gone(tmp_path: Path, analyzer: Analyzer) -> None:

@@ -143,3 +143,14 @@ def test_a_page_for_an_id_no_row_can_have_is_the_not_found_page(desk: Desk) -> N
         for path in (f"/cases/{2**63}", f"/incidents/{2**63}", f"/cases/{MAX_ROW_ID + 1}", "/cases/0"):
             r = browser.get(path)
             assert r.status_code == 404 and "not found" in r.text.lower(), path
+
+
+def test_a_language_filter_ignores_case_and_a_bad_limit_is_refused(desk: Desk, client: TestClient,
+                                                                   auth: Headers) -> None:
+    desk.ingest.ingest([make_post("p1", "@AuroraAirways Zug verspätet, Koffer weg, niemand antwortet!",
+                                  at=desk.clock.now())])
+    lead = auth("lee", role=Role.LEAD)
+    lower = client.get("/api/v1/cases", params={"lang": "de"}, headers=lead).json()
+    assert lower and client.get("/api/v1/cases", params={"lang": " DE "}, headers=lead).json() == lower
+    for limit in (-1, 0, 1001):
+        assert client.get("/api/v1/connectors/replies", params={"limit": limit}, headers=lead).status_code == 422

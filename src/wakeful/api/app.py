@@ -97,7 +97,8 @@ def create_app(desk: Desk) -> FastAPI:
     def openapi_schema(_: AnyUser) -> JSONResponse:
         return JSONResponse(app.openapi())
 
-    @app.get("/healthz", tags=["health"], summary="Liveness and database reachability; no authentication")
+    @app.api_route("/healthz", methods=["GET", "HEAD"], tags=["health"],
+                   summary="Liveness and database reachability; no authentication (HEAD for load balancers)")
     def healthz() -> JSONResponse:
         try:
             with desk.db.engine.connect() as conn:

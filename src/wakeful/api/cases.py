@@ -58,7 +58,8 @@ def list_cases(
     states = [s.value for s in state] if state else list(service.ACTIVE_STATES)
     return service.list_cases(
         session, who.brands, desk.clock.now(), desk.settings, states=states,
-        assignee=who.name if mine else assignee, unassigned=unassigned, lang=lang, topic=topic, breached=breached,
+        assignee=who.name if mine else assignee, unassigned=unassigned, lang=lang.strip().lower() if lang else None,
+        topic=topic, breached=breached,
         min_level=min_priority,
         limit=limit,
     )

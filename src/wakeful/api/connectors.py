@@ -7,9 +7,9 @@ their way to the platforms (filter by state, e.g. `failed`); POST …/replies/{i
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
-from fastapi import APIRouter, HTTPException, status
+from fastapi import APIRouter, HTTPException, Query, status
 from pydantic import BaseModel
 from sqlalchemy import select
 
@@ -81,9 +81,9 @@ def _view(r: OutboundReplyRow) -> OutboundReply:
 
 @router.get("/connectors/replies")
 def list_replies(who: Lead, session: DbSession, state: ReplyState | None = None,
-                 limit: int = 100) -> list[OutboundReply]:
+                 limit: Annotated[int, Query(ge=1, le=1000)] = 100) -> list[OutboundReply]:
     """The newest replies first; `state=failed` lists those that need a person's attention."""
-    stmt = select(OutboundReplyRow).order_by(OutboundReplyRow.id.desc()).limit(min(max(limit, 1), 1000))
+    stmt = select(OutboundReplyRow).order_by(OutboundReplyRow.id.desc()).limit(limit)
     if who.brands is not None:
         stmt = stmt.where(OutboundReplyRow.brand.in_(who.brands))
     if state is not None:
