@@ -72,4 +72,4 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
 # Fixtures that migrate the schema into `database_url` (and other shared fixtures) go BELOW this line.
 # ======================================================================================================
 
-from tests.desk_fixtures import analyzer, auth, client, clock, desk, settings  # noqa: E402, F401 - shared fixtures
+from tests.desk_fixtures import analyzer, auth, cli_runner, client, clock, desk, settings  # noqa: E402, F401 - shared fixtures

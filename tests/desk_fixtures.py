@@ -4,16 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from typer.testing import CliRunner
 
 from wakeful.analyze import Analyzer
 from wakeful.api.app import build_desk, create_app
 from wakeful.api.auth import Role, create_token
 from wakeful.api.deps import Desk
 from wakeful.core.clock import FixedClock
-from wakeful.core.settings import BrandConfig, Settings
+from wakeful.core.settings import BrandConfig, Settings, get_settings
 from wakeful.store.db import migrate
 
 from tests.factories import T0
@@ -67,3 +69,16 @@ def desk(settings: Settings, clock: FixedClock, analyzer: Analyzer) -> Iterator[
     built = build_desk(settings, clock=clock, analyzer=analyzer)
     yield built
     built.db.dispose()
+
+
+@pytest.fixture
+def cli_runner(desk: Desk, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[CliRunner]:
+    """Runs `wakeful …` commands against the test desk's database, with an empty configuration file (so a
+    wakeful.toml in the working directory cannot leak in) and wide output (so table cells are not cut)."""
+    monkeypatch.setenv("WAKEFUL_DATABASE_URL", desk.settings.database_url)
+    (tmp_path / "none.toml").write_text("")
+    monkeypatch.setenv("WAKEFUL_CONFIG", str(tmp_path / "none.toml"))
+    monkeypatch.setenv("COLUMNS", "200")
+    get_settings.cache_clear()
+    yield CliRunner()
+    get_settings.cache_clear()

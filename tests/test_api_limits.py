@@ -3,6 +3,7 @@ ingest batch such a record is refused alone and the rest is stored."""
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import timedelta
 
@@ -154,3 +155,66 @@ def test_a_language_filter_ignores_case_and_a_bad_limit_is_refused(desk: Desk, c
     assert lower and client.get("/api/v1/cases", params={"lang": " DE "}, headers=lead).json() == lower
     for limit in (-1, 0, 1001):
         assert client.get("/api/v1/connectors/replies", params={"limit": limit}, headers=lead).status_code == 422
+
+
+def test_an_item_that_is_not_a_post_object_is_refused_alone_by_its_index(
+        client: TestClient, auth: Headers, desk: Desk) -> None:
+    """`{"posts": [post, 5]}` used to be a 422 for the whole batch."""
+    batch = [post_record(make_post("g1", LOST)), 5, "g2", None, [post_record(make_post("g3", LOST))], True]
+    admin = auth("bot", "*", Role.ADMIN)
+    for _ in range(2):  # a webhook retrying the batch
+        r = client.post("/api/v1/ingest", json={"posts": batch}, headers=admin)
+        assert r.status_code == 200, r.text
+    body = r.json()
+    assert (body["accepted"], body["duplicates"]) == (0, 1)
+    assert [(x["index"], x["error"]) for x in body["rejected"]] == [
+        (1, "expected a post object, got a number"), (2, "expected a post object, got a string"),
+        (3, "expected a post object, got null"), (4, "expected a post object, got an array"),
+        (5, "expected a post object, got a boolean")]
+    assert {(x["id"], x["field"]) for x in body["rejected"]} == {(None, None)}
+    with desk.db.session() as s:
+        assert s.scalars(select(PostRow.platform_id)).all() == ["g1"]
+        kept = dict(s.execute(select(RejectedRecordRow.record, RejectedRecordRow.payload)).all())
+    assert kept == {1: "5", 2: '"g2"', 3: "null", 4: json.dumps([post_record(make_post("g3", LOST))]),
+                    5: "true"}  # each once, with what was sent
+    assert client.post("/api/v1/ingest", json={"posts": 5}, headers=admin).status_code == 422  # not a batch at all
+
+
+def test_times_at_the_calendars_edge_in_any_offset_are_refused_alone(
+        client: TestClient, auth: Headers, desk: Desk) -> None:
+    """+14:00 on 0001-01-01 is year 0 in UTC: it once failed the whole batch with OverflowError."""
+    edges = []
+    for n, (field, value) in enumerate([("created_at", "0001-01-01T00:00:00+14:00"),
+                                        ("author.created_at", "0001-01-01T00:00:00+05:00"),
+                                        ("engagement.observed_at", "9999-12-31T23:59:59-14:00"),
+                                        ("author.created_at", "2099-01-01T00:00:00Z")]):
+        record = post_record(make_post(f"e{n}", LOST, author=f"user{n}"))
+        if field == "created_at":
+            record["created_at"] = record["engagement"]["observed_at"] = value
+        else:
+            part, name = field.split(".")
+            record[part][name] = value
+        edges.append(record)
+    r = client.post("/api/v1/ingest", json={"posts": [post_record(make_post("g1", LOST)), *edges]},
+                    headers=auth("bot", "*", Role.ADMIN))
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["accepted"] == 1
+    assert [(x["index"], x["field"]) for x in body["rejected"]] == [
+        (1, "created_at"), (2, "author.created_at"), (3, "engagement.observed_at"), (4, "author.created_at")]
+    assert all("not between 1970-01-01 and 9999-01-01" in x["error"] for x in body["rejected"][:3])
+    assert "after the desk's clock" in body["rejected"][3]["error"]
+
+
+def test_a_json_escape_that_is_half_a_character_is_refused_alone_naming_its_key(
+        client: TestClient, auth: Headers, desk: Desk) -> None:
+    half = post_record(make_post("h1", LOST, author="bob"))
+    half["raw"] = {"\ud83d": 1}
+    text = json.dumps({"posts": [post_record(make_post("g1", LOST)), half]})  # ASCII: the key as "\ud83d"
+    r = client.post("/api/v1/ingest", content=text, headers={**auth("bot", "*", Role.ADMIN),
+                                                              "Content-Type": "application/json"})
+    assert r.status_code == 200, r.text
+    assert [(x["index"], x["field"]) for x in r.json()["rejected"]] == [(1, "raw.\\ud83d")]
+    assert "lone surrogate" in r.json()["rejected"][0]["error"]
+    with desk.db.session() as s:
+        assert s.scalars(select(RejectedRecordRow.field)).all() == ["raw.\\ud83d"]

@@ -10,9 +10,10 @@ from sqlalchemy import func, select
 
 from wakeful.api.deps import Desk
 from wakeful.core.clock import FixedClock, as_utc
+from wakeful.core.models import Engagement
 from wakeful.ingest.jsonl import RecordError, parse_post
 from wakeful.ingest.replay import replay
-from wakeful.store.models import CaseRow, EngagementRow, PostRow, RejectedRecordRow
+from wakeful.store.models import AuthorRow, CaseRow, EngagementRow, PostRow, RejectedRecordRow
 
 from tests.factories import T0, make_post, post_record
 
@@ -35,9 +36,10 @@ def test_same_post_delivered_twice_is_stored_once(desk: Desk) -> None:
     assert count(desk, CaseRow) == 1
 
 
-def test_engagement_updates_are_appended_as_a_series(desk: Desk) -> None:
+def test_engagement_updates_are_appended_as_a_series(desk: Desk, clock: FixedClock) -> None:
     desk.ingest.ingest([make_post("p1", COMPLAINT, impressions=100)])
     later = make_post("p1", COMPLAINT, impressions=5_000, observed_minutes=60)
+    clock.set(T0 + timedelta(minutes=60))  # counters read an hour on, when the desk's clock says it is
     result = desk.ingest.ingest([later, later])
     assert result.engagement_updates == 1
     with desk.db.session() as s:
@@ -182,3 +184,53 @@ def test_a_replay_names_a_refused_post_by_its_line(desk: Desk, clock: FixedClock
     assert replay(posts, desk.ingest, numbers=[4, 9]).accepted == 1
     with desk.db.session() as s:
         assert s.scalars(select(RejectedRecordRow.source)).all() == ["file:posts.jsonl"]
+
+
+def test_future_counters_or_account_are_refused_alone_naming_the_field(desk: Desk, clock: FixedClock) -> None:
+    """Counters read in 2099 used to date the author's profile in 2099, so no later post ever updated it again."""
+    now = clock.now()  # T0 + 5 min
+    tolerance = timedelta(minutes=desk.settings.future_tolerance_minutes)
+    ahead = now + tolerance + timedelta(minutes=1)
+    read_later = make_post("e1", COMPLAINT, author="bob", observed_minutes=5 + 16)
+    read_in_2099 = make_post("e2", COMPLAINT, author="bob").model_copy(
+        update={"engagement": Engagement(observed_at=datetime(2099, 1, 1, tzinfo=UTC), likes=3)})
+    new_account = make_post("a1", COMPLAINT, author="cy")
+    new_account = new_account.model_copy(update={"author": new_account.author.model_copy(
+        update={"created_at": ahead})})
+    skewed = make_post("s1", COMPLAINT, author="dan", observed_minutes=5 + 15)  # within the senders' skew
+    result = desk.ingest.ingest([read_later, read_in_2099, new_account, skewed], numbers=[1, 2, 3, 4])
+    assert result.accepted == 1
+    assert [(e.record, e.field) for e in result.rejected] == [
+        (1, "engagement.observed_at"), (2, "engagement.observed_at"), (3, "author.created_at")]
+    assert "16 min after the desk's clock" in result.rejected[0].message
+    assert "counters may be observed at most 15 min ahead" in result.rejected[0].message
+    assert "an account may be created at most 15 min ahead" in result.rejected[2].message
+    with desk.db.session() as s:
+        assert s.scalars(select(PostRow.platform_id)).all() == ["s1"]
+        assert sorted(s.scalars(select(RejectedRecordRow.field))) == [
+            "author.created_at", "engagement.observed_at", "engagement.observed_at"]
+
+    clock.set(T0 + timedelta(hours=1))  # bob's profile, seen now, is stored and stays updatable
+    desk.ingest.ingest([make_post("e3", COMPLAINT, author="bob", followers=10, minutes=50)])
+    desk.ingest.ingest([make_post("e4", COMPLAINT, author="bob", followers=99, minutes=55)])
+    with desk.db.session() as s:
+        assert s.scalars(select(AuthorRow.followers).where(AuthorRow.handle == "bob")).one() == 99
+
+
+def test_a_rejected_record_is_kept_once_however_often_it_comes(desk: Desk, clock: FixedClock) -> None:
+    """Replaying a file, or a webhook retrying a batch, used to add all its rejected records again each time."""
+    errors = [RecordError(2, None, "not valid JSON"), RecordError(3, "text", "Field required")]
+    payloads = {2: "{not json", 3: {"id": "x"}}
+    assert desk.ingest.reject("file:a.jsonl", errors, payloads) == 2
+    assert desk.ingest.reject("file:a.jsonl", errors, payloads) == 0
+    assert desk.ingest.reject("file:b.jsonl", errors[:1], payloads) == 1  # another file's line 2
+    assert desk.ingest.reject("file:a.jsonl", [RecordError(7, None, "not valid JSON")], {7: "{not json"}) == 1
+    future = make_post("f1", COMPLAINT, at=datetime(2030, 1, 1, tzinfo=UTC))
+    for minutes in (0, 60):  # refused again later: the message names another clock time, but it is the same record
+        clock.set(T0 + timedelta(minutes=minutes))
+        assert [e.field for e in desk.ingest.ingest([future], source="api:bot").rejected] == ["created_at"]
+    with desk.db.session() as s:
+        kept = s.execute(select(RejectedRecordRow.source, RejectedRecordRow.record, RejectedRecordRow.at)).all()
+    assert sorted((source, record) for source, record, _ in kept) == [
+        ("api:bot", 1), ("file:a.jsonl", 2), ("file:a.jsonl", 3), ("file:a.jsonl", 7), ("file:b.jsonl", 2)]
+    assert {as_utc(at) for source, _, at in kept if source == "api:bot"} == {T0}  # the first refusal is kept

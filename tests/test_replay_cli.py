@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -128,3 +129,67 @@ def test_cli_user_add(env: Desk, monkeypatch: pytest.MonkeyPatch) -> None:
     assert short.exit_code != 0 and "at least" in short.output
     with env.db.session() as s:
         assert sign_in(s, "ana", "long password 1", env.clock.now()) is not None
+
+
+def test_cli_ingest_keeps_a_record_with_a_bad_byte_in_a_key_among_its_rejections(env: Desk, tmp_path: Path) -> None:
+    """The byte used to reach the store as a lone surrogate: a traceback, exit 1, and no rejection kept at all."""
+    bad = post_record(make_post("z2", LOST, author="bob"))
+    bad["raw"] = {"café": 1}
+    path = tmp_path / "lat.jsonl"
+    path.write_bytes(json.dumps(post_record(make_post("g1", LOST))).encode() + b"\n"
+                     + json.dumps(bad, ensure_ascii=False).encode("latin-1") + b"\ngarbage\n")
+    result = CliRunner().invoke(app, ["ingest", str(path)])
+    assert result.exit_code == 0, result.output
+    said = " ".join(result.output.split())
+    assert "stored 1 new posts" in said and "2 rejected" in said
+    assert "record 2, field 'raw.caf\\xe9': not UTF-8 text (byte 0xe9)" in said
+    with env.db.session() as s:
+        assert s.scalars(select(PostRow.platform_id)).all() == ["g1"]
+        kept = s.execute(select(RejectedRecordRow.record, RejectedRecordRow.field)
+                         .order_by(RejectedRecordRow.record)).all()
+    assert kept == [(2, "raw.caf\\xe9"), (3, None)]
+
+
+def test_cli_ingest_again_keeps_each_rejection_once_and_fails_when_nothing_is_taken(env: Desk, tmp_path: Path) -> None:
+    mixed, bad = tmp_path / "mixed.jsonl", tmp_path / "bad.jsonl"
+    mixed.write_text(f"{json.dumps(post_record(make_post('g1', LOST)))}\n{{not json\n[1]\n{{not json\n")
+    bad.write_text('garbage\n{"id": "x"}\n')
+    runner = CliRunner()
+    for _ in range(3):  # a replayed file, e.g. after fixing something else
+        assert runner.invoke(app, ["ingest", str(mixed)]).exit_code == 0  # known posts are taken: not a failure
+        refused = runner.invoke(app, ["ingest", str(bad)])
+        assert refused.exit_code == 1 and "stored 0 new posts" in refused.output and "2 rejected" in refused.output
+    with env.db.session() as s:
+        kept = s.execute(select(RejectedRecordRow.source, RejectedRecordRow.record)).all()
+    assert sorted(kept) == [(f"file:{bad}", 1), (f"file:{bad}", 2), (f"file:{mixed}", 2), (f"file:{mixed}", 3),
+                            (f"file:{mixed}", 4)]  # lines 2 and 4 alike, but two lines to fix
+
+
+def test_cli_ingest_says_a_compressed_file_is_compressed_and_keeps_nothing(env: Desk, tmp_path: Path) -> None:
+    path = tmp_path / "posts.jsonl"
+    path.write_bytes(gzip.compress(json.dumps(post_record(make_post("g1", LOST))).encode() + b"\n"))
+    result = CliRunner().invoke(app, ["ingest", str(path)], env={"COLUMNS": "200"})  # the error on one line
+    assert result.exit_code == 2
+    assert "cannot read 'posts.jsonl': it is gzip-compressed: decompress it first (gunzip)" in result.output
+    with env.db.session() as s:
+        assert s.scalars(select(RejectedRecordRow)).all() == [] and s.scalars(select(PostRow)).all() == []
+
+
+@pytest.mark.parametrize(("field", "value"), [("created_at", "0001-01-01T00:00:00+14:00"),
+                                              ("author.created_at", "0001-01-01T00:00:00+05:00")])
+def test_cli_ingest_refuses_a_time_before_year_one_in_utc_alone(env: Desk, tmp_path: Path, field: str,
+                                                                value: str) -> None:
+    """In UTC these are in year 0, which Python cannot hold: they once failed the whole batch with OverflowError."""
+    edge = post_record(make_post("e1", LOST, author="bob"))
+    if field == "created_at":
+        edge["created_at"] = edge["engagement"]["observed_at"] = value
+    else:
+        edge["author"]["created_at"] = value
+    path = tmp_path / "posts.jsonl"
+    path.write_text(f"{json.dumps(post_record(make_post('g1', LOST)))}\n{json.dumps(edge)}\n")
+    result = CliRunner().invoke(app, ["ingest", str(path)])
+    assert result.exit_code == 0, result.output
+    said = " ".join(result.output.split())
+    assert f"record 2, field '{field}'" in said and "is not between 1970-01-01 and 9999-01-01" in said
+    with env.db.session() as s:
+        assert s.scalars(select(PostRow.platform_id)).all() == ["g1"]

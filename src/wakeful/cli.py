@@ -15,6 +15,7 @@ from typing import Annotated
 import typer
 import uvicorn
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 from sqlalchemy.exc import OperationalError
@@ -22,6 +23,7 @@ from sqlalchemy.exc import OperationalError
 from wakeful.api.app import build_desk, create_app
 from wakeful.api.auth import ALL_BRANDS, Role, create_token, create_user, revoke_token
 from wakeful.api.deps import Desk
+from wakeful.cli_common import check_brand, open_db
 from wakeful.core.clock import FixedClock, ScaledClock
 from wakeful.core.models import Post
 from wakeful.core.settings import ConfigFileMissing, Settings, SettingsInvalid, get_settings
@@ -32,14 +34,12 @@ from wakeful.desk.simulation import Team, TeamOutcome, case_demand, run_team
 from wakeful.ingest.datasets import DataMissing
 from wakeful.ingest.replay import read_numbered_posts, replay, shift_to_end
 from wakeful.ingest.service import IngestResult, IngestService
-from wakeful.store.db import SchemaMissing, is_sqlite, migrate, open_existing
+from wakeful.store.db import DatabaseUnusable, SchemaMissing, is_sqlite, migrate, open_existing
 
 app = typer.Typer(help="wakeful: an always-on social-media customer-care desk.", no_args_is_help=True)
 token_app = typer.Typer(help="Create and revoke API tokens.", no_args_is_help=True)
-user_app = typer.Typer(help="Dashboard users.", no_args_is_help=True)
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 app.add_typer(token_app, name="token")
-app.add_typer(user_app, name="user")
 app.add_typer(db_app, name="db")
 console = Console()
 
@@ -59,9 +59,7 @@ def _desk(settings: Settings) -> Desk:
 
 def _known_brand(desk: Desk, brand: str) -> None:
     """Refuse a brand the desk does not run; its brands are the configuration file's and those saved in Settings."""
-    if brand != ALL_BRANDS and desk.settings.brand(brand) is None:
-        raise typer.BadParameter(f"unknown brand {brand!r}; the desk's brands: {[b.key for b in desk.settings.brands]}",
-                                 param_hint="'--brand'")
+    check_brand(brand, desk.settings.brands, all_ok=True)
 
 
 def _replay_with_progress(desk: Desk, posts: list[Post], speed: float | None, label: str, source: str,
@@ -99,7 +97,7 @@ def _serve_in_background(desk: Desk, host: str, port: int) -> uvicorn.Server:
 @app.command()
 def serve(
     host: Annotated[str | None, typer.Option(help="Interface to listen on")] = None,
-    port: Annotated[int | None, typer.Option(help="Port to listen on")] = None,
+    port: Annotated[int | None, typer.Option(min=1, max=65535, help="Port to listen on")] = None,
 ) -> None:
     """Run the desk's server (API, dashboard) on the configured database."""
     settings = get_settings()
@@ -113,7 +111,7 @@ def demo(
     speed: Annotated[float, typer.Option(min=0, help="Speed-up of the replay (60 = an hour a minute); 0 = at once")
                      ] = 0.0,
     seed: Annotated[int, typer.Option(help="Seed of the built-in scenario")] = 7,
-    port: Annotated[int, typer.Option()] = 8000,
+    port: Annotated[int, typer.Option(min=1, max=65535)] = 8000,
     agents: Annotated[int, typer.Option(help="Simulated agents answering during an instant replay; 0 = none")] = 7,
     exit_after: Annotated[bool, typer.Option("--exit", help="Stop after the replay instead of serving")] = False,
 ) -> None:
@@ -244,7 +242,8 @@ def ingest(
     speed: Annotated[float, typer.Option(min=0, help="Speed-up (60 = an hour a minute); 0 = as fast as possible")
                      ] = 0.0,
 ) -> None:
-    """Replay a file of posts into the desk, in timestamp order. Unreadable records are reported and kept."""
+    """Replay a file of posts into the desk, in timestamp order. Unreadable records are reported and kept (once);
+    exits 1 when every record was refused."""
     try:
         numbered, errors, bad = read_numbered_posts(file)
     except ValueError as err:  # a file of a kind it cannot read: say so before touching the database
@@ -255,16 +254,18 @@ def ingest(
     desk.ingest.reject(f"file:{file}", errors, bad)
     result.rejected = sorted([*result.rejected, *errors], key=lambda e: e.record)  # in file order
     _print_result(result)
+    if result.all_refused:
+        raise typer.Exit(1)
 
 
 @app.command()
 def cases(
     brand: Annotated[str | None, typer.Option(help="Only this brand")] = None,
-    limit: Annotated[int, typer.Option(help="How many")] = 20,
+    limit: Annotated[int, typer.Option(min=1, help="How many")] = 20,
 ) -> None:
     """Print the queue, highest priority first."""
     settings = get_settings()
-    db = open_existing(settings.database_url)
+    db = open_db(brand)
     with db.session() as session:
         rows = list_cases(session, {brand} if brand else None, datetime.now(UTC), settings, limit=limit)
     names = ("id", "priority", "brand", "author", "lang", "waiting", "state", "assignee")
@@ -289,7 +290,7 @@ def cases(
 @app.command()
 def report(
     brand: Annotated[str | None, typer.Option(help="Only this brand")] = None,
-    hours: Annotated[int, typer.Option(help="Hours of backlog to show, up to the last activity")] = 24,
+    hours: Annotated[int, typer.Option(min=1, help="Hours of backlog to show, up to the last activity")] = 24,
 ) -> None:
     """Volume, cases, first response and resolution with SLA attainment, backlog by hour, per agent and team."""
     cli_reports.print_desk_report(brand, hours)
@@ -312,25 +313,6 @@ def token_create(
     console.print(token)
 
 
-@user_app.command("add")
-def user_add(
-    name: Annotated[str, typer.Argument(help="The username to sign in with")],
-    brand: Annotated[str, typer.Option(help="The brand key they work on; '*' (admins only) for all")],
-    role: Annotated[RoleName, typer.Option(help="agent, lead or admin")] = RoleName.agent,
-    password: Annotated[str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True,
-                                          envvar="WAKEFUL_NEW_PASSWORD", help="Asked for when not given")] = "",
-) -> None:
-    """Add a dashboard user; the password is stored only as a scrypt hash."""
-    desk = _desk(get_settings())
-    _known_brand(desk, brand)
-    try:
-        with desk.db.session() as session:
-            create_user(session, name, password, brand, Role(role.value), datetime.now(UTC))
-    except ValueError as err:
-        raise typer.BadParameter(str(err)) from None
-    console.print(f"user {name} can sign in ({role.value}, brand {brand})")
-
-
 @token_app.command("revoke")
 def token_revoke(name: Annotated[str, typer.Argument(help="The token's name")]) -> None:
     """Revoke every live token with this name."""
@@ -348,8 +330,9 @@ def db_upgrade() -> None:
     console.print(f"database at {'SQLite' if is_sqlite(url) else 'PostgreSQL'} is up to date")
 
 
-from wakeful import cli_agents, cli_reports  # noqa: E402 - feature commands register after the core ones
+from wakeful import cli_agents, cli_reports, cli_users  # noqa: E402 - feature commands register after the core ones
 
+cli_users.register(app)
 cli_reports.register(app)
 cli_agents.register(app)
 
@@ -371,11 +354,12 @@ def main() -> None:
     not a traceback."""
     try:
         app()
-    except (SchemaMissing, ConfigFileMissing, SettingsInvalid, DataMissing) as err:
-        console.print(f"[red]error:[/red] {err}")
+    except (SchemaMissing, DatabaseUnusable, ConfigFileMissing, SettingsInvalid, DataMissing) as err:
+        console.print(f"[red]error:[/red] {escape(str(err))}")  # '[[brands]]' is text, not markup
         raise SystemExit(2) from None
     except OperationalError as err:  # the server is down, refuses us, or the URL points nowhere
         reason = str(err.orig).strip().splitlines()[0] if err.orig is not None else str(err)
-        console.print(f"[red]error:[/red] cannot reach the database: {reason} (check WAKEFUL_DATABASE_URL, "
-                      "and that the server is running)")
+        server = "" if type(err.orig).__module__ == "sqlite3" else ", and that the server is running"
+        console.print(f"[red]error:[/red] cannot reach the database: {escape(reason)} (check WAKEFUL_DATABASE_URL"
+                      f"{server})")
         raise SystemExit(2) from None

@@ -7,11 +7,16 @@ from datetime import UTC, datetime
 from typing import Annotated
 
 import typer
+from pydantic import ValidationError
 from rich.console import Console
 from rich.table import Table
 from sqlalchemy.orm import Session
 
+from wakeful.analyze.linear import head
+from wakeful.analyze.topics import AIRLINE_TAXONOMY
+from wakeful.api.agents import MAX_MINUTES
 from wakeful.api.settings import load_at_start
+from wakeful.cli_common import open_db
 from wakeful.cli_reports import print_people
 from wakeful.core.settings import get_settings
 from wakeful.desk import agents, routing, scheduled
@@ -20,7 +25,7 @@ from wakeful.desk.agents import AgentError
 from wakeful.desk.notify import BrandNotifier
 from wakeful.desk.routing import RecordingNotifier
 from wakeful.store.agents import AgentRow
-from wakeful.store.db import Database, open_existing
+from wakeful.store.db import Database
 
 console = Console()
 agents_app = typer.Typer(help="Agents, shifts, teams, on-call rota and SLA policies.", no_args_is_help=True)
@@ -30,15 +35,23 @@ Brand = Annotated[str, typer.Option(help="The brand's key")]
 
 def _db(brand: str | None = None) -> Database:
     """The desk's database, after checking `brand` is one the desk runs (the file's or one saved in Settings)."""
-    settings = get_settings()
-    db = open_existing(settings.database_url)
-    if brand is not None:
-        brands = load_at_start(settings, db).brands
-        if brand not in {b.key for b in brands}:
-            db.dispose()
-            raise typer.BadParameter(f"unknown brand {brand!r}; the desk's brands: {[b.key for b in brands]}",
-                                     param_hint="'--brand'")
-    return db
+    return open_db(brand)
+
+
+def _topics(db: Database, brand: str) -> set[str]:
+    """The topic keys the brand's cases can be tagged with: the shipped taxonomy's, the trained model's, and the
+    brand's own (from the file or saved in Settings)."""
+    config = load_at_start(get_settings(), db).brand(brand)
+    return {*AIRLINE_TAXONOMY, *head("topics").classes, *(config.topics if config else {})}
+
+
+def _person(session: Session, brand: str, name: str, role: str) -> str:
+    """The stored name of an agent or user who can be paged for the brand; anyone else is refused."""
+    found = agents.known_person(session, brand, name)
+    if found is None:
+        raise typer.BadParameter(f"{role} {name.strip()!r} is neither an agent of {brand!r} nor a user who works on "
+                                 f"it; add them first (`wakeful agents add` or `wakeful user add`)")
+    return found
 
 
 def _one(session: Session, brand: str, name: str) -> AgentRow:
@@ -60,13 +73,15 @@ def add(
     shift: Annotated[str, typer.Option(help="Weekly shifts in the agent's zone, e.g. 'mon-fri 09:00-17:00'")] = "",
 ) -> None:
     """Add an agent."""
+    db = _db(brand)
     try:
-        with _db(brand).session() as session:
-            agents.add_agent(session, brand, name, datetime.now(UTC), languages=lang, skills=skill or [],
-                             max_cases=max_cases, timezone=tz, team=team, shifts=agents.parse_shifts(shift))
+        with db.session() as session:
+            row = agents.add_agent(session, brand, name, datetime.now(UTC), languages=lang, skills=skill or [],
+                                   max_cases=max_cases, timezone=tz, team=team, shifts=agents.parse_shifts(shift),
+                                   topics=_topics(db, brand))
     except AgentError as err:
         raise typer.BadParameter(str(err)) from None
-    console.print(f"agent {name} added to {brand}")
+    console.print(f"agent {row.name} added to {brand}")
 
 
 @agents_app.command("list")
@@ -120,8 +135,13 @@ def available(name: str, brand: Brand) -> None:
 
 @agents_app.command("team")
 def team(name: str, brand: Brand, lead: Annotated[str | None, typer.Option(help="The team's lead")] = None) -> None:
-    """Create or change a team."""
+    """Create or change a team; its lead must be an agent or user of the brand (they are told of SLA risks)."""
+    try:
+        name = agents.person_name(name, "a team's name")
+    except AgentError as err:
+        raise typer.BadParameter(str(err)) from None
     with _db(brand).session() as session:
+        lead = _person(session, brand, lead, "lead") if lead is not None else None
         agents.upsert_team(session, brand, name, lead)
     console.print(f"team {name} ({brand}), lead {lead or '-'}")
 
@@ -130,9 +150,10 @@ def team(name: str, brand: Brand, lead: Annotated[str | None, typer.Option(help=
 def oncall(name: str, brand: Brand,
            start: Annotated[datetime, typer.Option("--from", help="Start, UTC")],
            until: Annotated[datetime, typer.Option(help="End, UTC")]) -> None:
-    """Put someone on call for the brand between two UTC times."""
+    """Put someone (an agent or user of the brand) on call for the brand between two UTC times."""
     try:
         with _db(brand).session() as session:
+            name = _person(session, brand, name, "on-call")
             agents.add_oncall(session, brand, name, start.replace(tzinfo=UTC), until.replace(tzinfo=UTC))
     except AgentError as err:
         raise typer.BadParameter(str(err)) from None
@@ -143,17 +164,25 @@ def oncall(name: str, brand: Brand,
 def sla(
     brand: Brand,
     priority: Annotated[int, typer.Option(min=0, max=3, help="Priority level 0 low .. 3 urgent")],
-    first: Annotated[int, typer.Option(help="First-response target, minutes")],
-    next_: Annotated[int | None, typer.Option("--next", help="Next-response target, minutes")] = None,
-    resolution: Annotated[int | None, typer.Option(help="Resolution target, minutes")] = None,
+    first: Annotated[int, typer.Option(min=1, max=MAX_MINUTES, help="First-response target, minutes")],
+    next_: Annotated[int | None, typer.Option("--next", min=1, max=MAX_MINUTES, help="Next-response target, "
+                                                                                    "minutes")] = None,
+    resolution: Annotated[int | None, typer.Option(min=1, max=MAX_MINUTES, help="Resolution target, minutes")
+                          ] = None,
     business_tz: Annotated[str | None, typer.Option(help="Count only business hours (09:00-17:00 Mon-Fri) "
                                                          "in this zone; default: around the clock")] = None,
-    escalate_at: Annotated[float, typer.Option(help="Fraction of a target at which the lead is told")] = 0.75,
+    escalate_at: Annotated[float, typer.Option(help="Fraction of a target at which the lead is told, above 0 and "
+                                                    "at most 1")] = 0.75,
 ) -> None:
     """Set the brand's SLA policy for one priority level."""
-    body = scheduled.PolicyIn(priority=priority, first_response_minutes=first, next_response_minutes=next_,
-                              resolution_minutes=resolution, business_hours=business_tz is not None,
-                              timezone=business_tz or "UTC", escalate_fraction=escalate_at)
+    try:
+        body = scheduled.PolicyIn(priority=priority, first_response_minutes=first, next_response_minutes=next_,
+                                  resolution_minutes=resolution, business_hours=business_tz is not None,
+                                  timezone=business_tz or "UTC", escalate_fraction=escalate_at)
+    except ValidationError as err:  # what the option ranges cannot say (a fraction above 0)
+        problem = err.errors(include_url=False)[0]
+        option = {"escalate_fraction": "'--escalate-at'"}.get(str(problem["loc"][0]), str(problem["loc"][0]))
+        raise typer.BadParameter(f"{problem['msg']} (got {problem['input']!r})", param_hint=option) from None
     try:
         with _db(brand).session() as session:
             scheduled.set_policy(session, brand, body)
@@ -166,7 +195,7 @@ def sla(
 def tick() -> None:
     """Run one round of re-routing and SLA escalation now (the server does this every scheduler interval)."""
     settings = get_settings()
-    db = Database(settings.database_url)
+    db = _db()  # like every other command: a missing database is said, not created empty
     sender = BrandNotifier(db, settings.notify)
     sender.resume()  # this run also sends what an earlier one (or a crashed server) left in the outbox
     notifier = RecordingNotifier(forward=sender)

@@ -15,6 +15,7 @@ from rich.table import Table
 from sqlalchemy import func, select, true
 
 from wakeful.analyze import Analyzer
+from wakeful.cli_common import open_db
 from wakeful.core.clock import FixedClock, as_utc
 from wakeful.core.models import Post
 from wakeful.core.settings import Settings, get_settings
@@ -24,7 +25,7 @@ from wakeful.desk.metrics import BrandResponse, brands_for_handles, care_handles
 from wakeful.desk.reports import BacklogPoint, backlog_by_hour, summary
 from wakeful.ingest.datasets import load_twcs
 from wakeful.ingest.service import IngestService
-from wakeful.store.db import Database, migrate, open_existing
+from wakeful.store.db import Database, migrate
 from wakeful.store.models import CaseRow
 
 console = Console()
@@ -104,7 +105,7 @@ def print_desk_report(brand: str | None, hours: int, out: Console = console) -> 
     """`wakeful report`: volume and cases, first response and resolution with SLA attainment, the backlog by hour
     over the last `hours` of activity, and the figures per agent and team."""
     settings = get_settings()
-    db = open_existing(settings.database_url)
+    db = open_db(brand)
     brands = {brand} if brand else None
     with db.session() as session:
         s = summary(session, brands)
@@ -169,7 +170,7 @@ def register(app: typer.Typer) -> None:
             MIN_ANSWERED_FOR_GAP,
     ) -> None:
         """First response and resolution by reach band and language, and the gap between them."""
-        db = open_existing(get_settings().database_url)
+        db = open_db(brand)
         with db.session() as session:
             report = fairness_report(session, {brand} if brand else None, min_answered=min_answered)
         db.dispose()

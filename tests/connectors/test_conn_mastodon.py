@@ -26,11 +26,17 @@ from wakeful.store.models import PostRow, RejectedRecordRow
 from tests.connectors.loopback import Request, count, http_server, stored_ids
 from tests.factories import T0
 
+MENTION = ('<span class="h-card" translate="no"><a href="https://mastodon.example/@AuroraAirways" '
+           'class="u-url mention">@<span>AuroraAirways</span></a></span>')
+HASHTAG = ('<a href="https://mastodon.example/tags/flyaurora" class="mention hashtag" rel="tag">'
+           '#<span>flyaurora</span></a>')
+
 
 def status(n: int) -> dict[str, Any]:
+    """A Status as an instance serves it: `content` is HTML, with a mention and a hashtag as links."""
     return {
         "id": str(100 + n), "created_at": (T0 + timedelta(minutes=n)).isoformat().replace("+00:00", "Z"),
-        "content": f"<p>@AuroraAirways my bag is lost, flight {n} #flyaurora</p>", "language": "en",
+        "content": f"<p>{MENTION} my bag is lost, flight {n} {HASHTAG}</p>", "language": "en",
         "in_reply_to_id": None, "url": f"https://mastodon.example/@cust{n}/{100 + n}",
         "favourites_count": n, "reblogs_count": 0, "replies_count": 0,
         "account": {"id": str(n), "acct": f"cust{n}@mastodon.example", "display_name": f"Customer {n}",
@@ -135,6 +141,10 @@ def test_kill_and_restart_delivers_every_status_exactly_once(desk: Desk, instanc
         assert state.errors == 1 and state.last_error is not None and "secret-token" not in state.last_error
     assert ids == [str(100 + n) for n in range(1, 11)]
     assert count(desk, RejectedRecordRow) == 2
+    with desk.db.session() as sess:
+        first = sess.scalars(select(PostRow).where(PostRow.platform_id == "101")).one()
+    assert (first.text, first.brands) == ("@AuroraAirways my bag is lost, flight 1 #flyaurora", ["aurora"])
+    assert first.raw["content"] == status(1)["content"]  # the HTML as received
     assert set(plat.auth) == {"Bearer secret-token"}
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import base64
 import json
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from fastapi.testclient import TestClient
@@ -76,17 +76,18 @@ class Platforms:
         return [r for r in self.seen if r.path == path]
 
 
-def customer_posts() -> list[Post]:
+def customer_posts(now: datetime) -> list[Post]:
+    """A post from each platform, its counters read at `now` (the desk's clock: later ones are refused)."""
     bsky = post_event(1, text="Aurora Airways lost my bag, flight AU12, nobody answers")
     bsky["commit"]["record"]["reply"] = {"root": {"uri": "at://did:plc:root/app.bsky.feed.post/r", "cid": "bafyroot"},
                                          "parent": {"uri": "at://did:plc:root/app.bsky.feed.post/r",
                                                     "cid": "bafyroot"}}
     users = {str(n): {"id": str(n), "username": f"cust{n}"} for n in (1, 2)}
     return [
-        tweet_to_post(tweet(1), users), tweet_to_post(tweet(2), users),
-        status_to_post(status(1) | {"visibility": "unlisted"}),
+        tweet_to_post(tweet(1), users, observed_at=now), tweet_to_post(tweet(2), users, observed_at=now),
+        status_to_post(status(1) | {"visibility": "unlisted"}, now),
         event_to_post(bsky, Author(id="did:plc:customer0000000000000001", handle="c1.bsky.social")),
-        thing_to_post(submission(1)),
+        thing_to_post(submission(1), now=now),
         make_post("hook-1", "@AuroraAirways lost my bag again, nobody answers", platform=Platform.DEMO),
     ]
 
@@ -99,7 +100,7 @@ def case_of(desk: Desk, platform: str, post_id: str) -> int:
 
 def test_replies_go_out_through_each_platform(desk: Desk, client: TestClient, auth: Headers,
                                                clock: FixedClock) -> None:
-    posts = customer_posts()
+    posts = customer_posts(clock.now())
     desk.ingest.ingest(posts)
     fake = Platforms()
     with http_server(fake.route, fake.seen) as base:

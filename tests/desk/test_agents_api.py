@@ -109,9 +109,11 @@ def test_cli_staffs_the_desk_and_runs_a_tick(desk: Desk, monkeypatch: pytest.Mon
         return result.output
 
     run("add", "ana", "--brand", "aurora", "--lang", "en", "--lang", "de", "--tz", "Europe/Berlin",
-        "--shift", "mon-sun 00:00-00:00", "--skill", "baggage")
+        "--shift", "mon-sun 00:00-00:00", "--skill", "lost_luggage")
     assert "ana" in run("list") and "on shift" in run("list", "--brand", "aurora")
     run("shift", "ana", "--brand", "aurora", "mon-fri 09:00-17:00")
+    run("add", "lena", "--brand", "aurora")  # the lead and on-call below must be people the desk can reach
+    run("add", "olga", "--brand", "aurora")
     run("team", "day", "--brand", "aurora", "--lead", "lena")
     run("oncall", "olga", "--brand", "aurora", "--from", "2026-01-01T00:00", "--until", "2036-01-01T00:00")
     run("sla", "--brand", "aurora", "--priority", "2", "--first", "30", "--business-tz", "Europe/Berlin")
@@ -123,4 +125,4 @@ def test_cli_staffs_the_desk_and_runs_a_tick(desk: Desk, monkeypatch: pytest.Mon
     assert bad.exit_code != 0 and "expected e.g." in bad.output
     with desk.db.session() as s:
         ana = agents.get_agent(s, "aurora", "ana")
-        assert ana is not None and ana.away and len(ana.shifts) == 5 and ana.skills == ["baggage"]
+        assert ana is not None and ana.away and len(ana.shifts) == 5 and ana.skills == ["lost_luggage"]

@@ -124,7 +124,8 @@ def test_reach_raising_whole_levels_makes_a_two_tier_desk_at_peak(tmp_path: Path
 
 def test_fairness_command_prints_bands_and_flags_a_two_tier_gap(desk: Desk, monkeypatch: pytest.MonkeyPatch) -> None:
     _answered_day(desk)
-    monkeypatch.setattr("wakeful.cli_reports.get_settings", lambda: desk.settings)
+    for module in ("wakeful.cli_reports", "wakeful.cli_common"):
+        monkeypatch.setattr(f"{module}.get_settings", lambda: desk.settings)
     app = typer.Typer()
     register(app)
     result = CliRunner().invoke(app, ["fairness", "--brand", "aurora", "--min-answered", "1"], env={"COLUMNS": "200"})

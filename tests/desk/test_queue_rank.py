@@ -23,7 +23,7 @@ from tests.factories import T0, make_post
 NOW = datetime(2026, 3, 6, 16, 45, tzinfo=UTC)  # a Friday
 POLICIES = {
     "head_start": PriorityPolicy(),
-    "levels": PriorityPolicy(reach_mode="levels", reach_max_levels=2, reach_followers_per_level=[100_000, 5_000],
+    "levels": PriorityPolicy(reach_mode="levels", reach_max_levels=2, reach_followers_per_level=[5_000, 100_000],
                              wait_step_minutes=7, wait_max_levels=2, risk_max_levels=0),
     "fractional": PriorityPolicy(reach_head_start_minutes=0.1, reach_max_levels=3, risk_head_start_minutes=0.7,
                                  risk_min_score=33.3, risk_max_levels=2),

@@ -18,12 +18,12 @@ import numpy as np
 from lingua import Language, LanguageDetectorBuilder
 
 from wakeful.analyze.text import HASHTAG_RE, MENTION_RE, URL_RE
+from wakeful.core.languages import SUPPORTED_LANGUAGES as SUPPORTED_LANGUAGES  # re-exported: callers import it here
 
 if TYPE_CHECKING:
     from lingua import LanguageDetector as LinguaDetector
     from numpy.typing import NDArray
 
-SUPPORTED_LANGUAGES: tuple[str, ...] = ("en", "de", "fr", "es", "it", "nl", "pt")
 MODEL_PATH = Path(__file__).parent / "models" / "language.npz"
 OTHER = "xx"  # the n-gram model's class for languages the desk does not serve
 MAX_NGRAM = 4

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from wakeful.core.clock import as_utc
@@ -68,7 +68,13 @@ def authenticate(session: Session, token: str) -> Principal | None:
     row = session.scalars(
         select(ApiTokenRow).where(ApiTokenRow.token_hash == _hash(token), ApiTokenRow.revoked_at.is_(None))
     ).first()
-    return Principal(row.name, row.brand, Role(row.role)) if row else None
+    if row is None:
+        return None
+    disabled = select(UserRow.id).where(func.lower(UserRow.username) == row.name.lower(),
+                                        UserRow.disabled_at.is_not(None))
+    if session.scalar(disabled) is not None:  # a token named after a disabled user is theirs: it dies with them
+        return None
+    return Principal(row.name, row.brand, Role(row.role))
 
 
 def revoke_token(session: Session, name: str, now: datetime) -> int:
@@ -104,15 +110,110 @@ def verify_password(password: str, stored: str) -> bool:
     return hmac.compare_digest(computed.hex(), digest)
 
 
-def create_user(session: Session, username: str, password: str, brand: str, role: Role, now: datetime) -> None:
-    if len(password) < MIN_PASSWORD:
-        raise ValueError(f"a password needs at least {MIN_PASSWORD} characters")
+MAX_USERNAME = 128
+
+
+def check_username(username: str) -> str:
+    """The name to store: spaces around it dropped (' ana' signs in as 'ana'); blank or unprintable is refused."""
+    name = username.strip()
+    if not name:
+        raise ValueError("a username must not be blank")
+    if len(name) > MAX_USERNAME or any(ord(c) < 32 or ord(c) == 127 for c in name):
+        raise ValueError(f"username {name[:40]!r} must be at most {MAX_USERNAME} printable characters")
+    return name
+
+
+def check_password(password: str) -> None:
+    """Spaces at either end do not count: ten spaces is no password."""
+    if len(password.strip()) < MIN_PASSWORD:
+        raise ValueError(f"a password needs at least {MIN_PASSWORD} characters, not counting spaces at either end")
+
+
+def find_user(session: Session, username: str) -> UserRow | None:
+    """The user of that name, ignoring case and spaces around it ('ANA' is 'ana'): names are unique that way, so
+    nobody signs in as a look-alike of a colleague. The exact name wins where older data holds both."""
+    name = username.strip()
+    exact = session.scalars(select(UserRow).where(UserRow.username == name)).first()
+    if exact is not None or not name:
+        return exact
+    folded = name.casefold()
+    return next((u for u in session.scalars(select(UserRow).order_by(UserRow.id))
+                 if u.username.strip().casefold() == folded), None)
+
+
+def create_user(session: Session, username: str, password: str, brand: str, role: Role, now: datetime) -> str:
+    """Add a user; returns the name stored (stripped)."""
+    name = check_username(username)
+    check_password(password)
     if brand == ALL_BRANDS and role is not Role.ADMIN:
         raise ValueError("only an admin may span all brands ('*')")
-    if session.scalars(select(UserRow).where(UserRow.username == username)).first() is not None:
-        raise ValueError(f"user {username!r} exists already")
-    session.add(UserRow(username=username, password_hash=hash_password(password), brand=brand, role=role.value,
+    existing = find_user(session, name)
+    if existing is not None:
+        also = "" if existing.username == name else f" as {existing.username!r} (names ignore case)"
+        raise ValueError(f"user {name!r} exists already{also}")
+    session.add(UserRow(username=name, password_hash=hash_password(password), brand=brand, role=role.value,
                         created_at=now))
+    return name
+
+
+class UnknownUser(ValueError):
+    """No user of that name."""
+
+
+def _user(session: Session, username: str) -> UserRow:
+    user = find_user(session, username)
+    if user is None:
+        raise UnknownUser(f"no user {username.strip()!r}")
+    return user
+
+
+def _end_sessions(session: Session, user: UserRow, now: datetime) -> int:
+    rows = list(session.scalars(select(WebSessionRow).where(WebSessionRow.user_id == user.id,
+                                                            WebSessionRow.revoked_at.is_(None))))
+    for row in rows:
+        row.revoked_at = now
+    return len(rows)
+
+
+def set_password(session: Session, username: str, password: str, now: datetime) -> int:
+    """Change a user's password and sign them out everywhere (the old one may be why it changes); returns the
+    sessions ended."""
+    check_password(password)
+    user = _user(session, username)
+    user.password_hash = hash_password(password)
+    return _end_sessions(session, user, now)
+
+
+@dataclass(frozen=True)
+class Disabled:
+    username: str
+    sessions: int
+    """Browser sessions ended."""
+    tokens: int
+    """API tokens named after the user, revoked."""
+    already: bool
+
+
+def disable_user(session: Session, username: str, now: datetime) -> Disabled:
+    """Lock a user out: no sign-in, their sessions ended and tokens in their name revoked (kept for the record)."""
+    user = _user(session, username)
+    already = user.disabled_at is not None
+    if not already:
+        user.disabled_at = now
+    tokens = list(session.scalars(select(ApiTokenRow).where(func.lower(ApiTokenRow.name) == user.username.lower(),
+                                                            ApiTokenRow.revoked_at.is_(None))))
+    for token in tokens:
+        token.revoked_at = now
+    return Disabled(user.username, _end_sessions(session, user, now), len(tokens), already)
+
+
+def enable_user(session: Session, username: str) -> tuple[str, bool]:
+    """Let a disabled user sign in again (revoked tokens stay revoked); returns their name and whether they were
+    disabled."""
+    user = _user(session, username)
+    was = user.disabled_at is not None
+    user.disabled_at = None
+    return user.username, was
 
 
 @dataclass(frozen=True)
@@ -123,8 +224,8 @@ class WebSession:
 
 def sign_in(session: Session, username: str, password: str, now: datetime) -> WebSession | None:
     """A new browser session for valid credentials; None otherwise (the same answer for unknown users)."""
-    user = session.scalars(select(UserRow).where(UserRow.username == username, UserRow.disabled_at.is_(None))).first()
-    if user is None:
+    user = find_user(session, username)
+    if user is None or user.disabled_at is not None:
         verify_password(password, _DUMMY_HASH)  # same work either way, so timing does not reveal usernames
         return None
     if not verify_password(password, user.password_hash):

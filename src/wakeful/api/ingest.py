@@ -1,8 +1,8 @@
 """`POST /api/v1/ingest`: a batch of posts from a webhook or a connector.
 
-Records are validated one by one, so a malformed record, or one dated after the desk's clock, is reported by its
-index and field while the rest of the batch is stored. Rejected records are also kept in the store for an operator
-to inspect.
+Records are validated one by one, so a malformed record (a number or a list where a post object belongs too), or one
+dated after the desk's clock, is reported by its index and field while the rest of the batch is stored. Rejected
+records are also kept in the store, once each however often they are sent, for an operator to inspect.
 """
 
 from __future__ import annotations
@@ -13,14 +13,14 @@ from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
 from wakeful.api.deps import Admin, DeskDep
-from wakeful.ingest.jsonl import RecordError, parse_post
+from wakeful.ingest.jsonl import RecordError, json_kind, not_text, parse_post, storable
 
 router = APIRouter(prefix="/api/v1", tags=["ingest"])
 
 
 class IngestBody(BaseModel):
-    posts: list[dict[str, Any]] = Field(description="Posts in wakeful's Post shape (see the schema of `Post`)",
-                                        max_length=5000)
+    posts: list[Any] = Field(description="Posts in wakeful's Post shape (see the schema of `Post`); an item that is "
+                             "not an object is rejected alone, by its index", max_length=5000)
 
 
 class Rejection(BaseModel):
@@ -43,6 +43,11 @@ def ingest(body: IngestBody, who: Admin, desk: DeskDep) -> IngestReply:
     posts, indexes = [], []
     errors: list[RecordError] = []
     for index, record in enumerate(body.posts):
+        refused = (not_text(index, record) if isinstance(record, dict)  # a "\ud83d" escape is JSON but not text
+                   else RecordError(index, None, f"expected a post object, got {json_kind(record)}"))
+        if refused is not None:
+            errors.append(refused)
+            continue
         try:
             posts.append(parse_post(index, record))
             indexes.append(index)
@@ -63,6 +68,6 @@ def ingest(body: IngestBody, who: Admin, desk: DeskDep) -> IngestReply:
     )
 
 
-def _id_of(record: dict[str, Any]) -> str | None:
-    value = record.get("id")
-    return str(value) if value is not None else None
+def _id_of(record: object) -> str | None:
+    value = record.get("id") if isinstance(record, dict) else None
+    return storable(str(value)) if value is not None else None  # a JSON "\udce9" escape must not fail the reply

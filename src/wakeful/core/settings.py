@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import re
 from functools import lru_cache
+from itertools import pairwise
 from pathlib import Path
 from typing import Literal
 
@@ -18,11 +19,15 @@ from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
     SettingsConfigDict,
+    SettingsError,
     TomlConfigSettingsSource,
 )
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
-from wakeful.core.config_file import SettingsInvalid, check_file, explain
+from wakeful.core.config_file import SettingsInvalid, check_environment, check_file, explain
 from wakeful.core.connector_settings import ConnectorsConfig
+from wakeful.core.languages import SUPPORTED_LANGUAGES
 from wakeful.core.notify_settings import NotifySettings
 
 
@@ -54,6 +59,14 @@ class PriorityPolicy(BaseModel):
     risk_max_levels: int = Field(default=1, ge=0, le=3, description="Levels such a case is raised (0: never)")
     risk_head_start_minutes: float = Field(default=720.0, ge=0, description="And how far ahead within its level "
                                            "it moves: by default ahead of a night's backlog at the same level")
+
+    @field_validator("reach_followers_per_level")
+    @classmethod
+    def _ascending(cls, v: list[int]) -> list[int]:
+        """Step n is the n-th threshold: out of order or repeated, a typo would buy steps nobody meant."""
+        if any(t < 1 for t in v) or any(a >= b for a, b in pairwise(v)):
+            raise ValueError("give follower counts of at least 1 in ascending order, e.g. [10000, 100000, 1000000]")
+        return v
 
 
 AIRLINE_CARE_ACCOUNTS = ("British_Airways", "Delta", "AmericanAir", "SouthwestAir", "AlaskaAir", "VirginAtlantic",
@@ -94,6 +107,24 @@ class BrandConfig(BaseModel):
     def _strip_at(cls, v: list[str]) -> list[str]:
         return [h.lstrip("@") for h in v]
 
+    @field_validator("languages")
+    @classmethod
+    def _served(cls, v: list[str]) -> list[str]:
+        """Cases carry only languages the detector tells apart; a brand answering in another would never be
+        routed a case in it."""
+        codes = list(dict.fromkeys(code.strip().lower() for code in v))
+        if not codes:
+            raise ValueError("give at least one language the brand answers in")
+        for code in codes:
+            if code not in SUPPORTED_LANGUAGES:
+                raise ValueError(f"{code!r} is not a language the desk serves; use codes from "
+                                 f"{', '.join(SUPPORTED_LANGUAGES)}")
+        return codes
+
+
+PRIORITY_LEVELS = 4
+"""A case's priority is 0 (low) … 3 (urgent)."""
+
 
 class ConfigFileMissing(FileNotFoundError):
     """`WAKEFUL_CONFIG` names a file that is not there."""
@@ -124,8 +155,9 @@ class Settings(BaseSettings):
         description="SQLAlchemy URL; SQLite file by default, e.g. postgresql+psycopg://user@host/db for production",
     )
     host: str = "127.0.0.1"
-    port: int = 8000
-    brands: list[BrandConfig] = Field(default_factory=_default_brands)
+    port: int = Field(default=8000, ge=1, le=65535)
+    brands: list[BrandConfig] = Field(default_factory=_default_brands, description="At least one; leave the key "
+                                      "out for the demo brand, Aurora Airways")
     case_window_hours: float = Field(default=48.0, gt=0, description="Posts by one author about one brand "
                                      "within this window of the case's last post join that case")
     future_tolerance_minutes: float = Field(
@@ -157,7 +189,42 @@ class Settings(BaseSettings):
                                     "./wakeful.toml if present, else the defaults)")
         toml_file = Path(named or "wakeful.toml")
         check_file(cls, toml_file)
+        check_environment(cls, os.environ)
         return (init_settings, env_settings, TomlConfigSettingsSource(settings_cls, toml_file=toml_file))
+
+    @field_validator("database_url")
+    @classmethod
+    def _supported_database(cls, v: str) -> str:
+        try:
+            backend = make_url(v).get_backend_name()
+        except ArgumentError:
+            raise ValueError("not a database URL; use e.g. sqlite:///wakeful.db or "
+                             "postgresql+psycopg://user:pw@host/db") from None
+        if backend not in ("sqlite", "postgresql"):
+            raise ValueError(f"{backend} databases are not supported; wakeful runs on SQLite (sqlite:///wakeful.db) "
+                             "or PostgreSQL (postgresql+psycopg://user:pw@host/db)")
+        return v
+
+    @field_validator("brands")
+    @classmethod
+    def _some_brands(cls, v: list[BrandConfig]) -> list[BrandConfig]:
+        if not v:
+            raise ValueError("give at least one [[brands]] entry: with none the desk listens for nobody (leave "
+                             "`brands` out to run the demo brand)")
+        keys = [b.key for b in v]
+        twice = sorted({k for k in keys if keys.count(k) > 1})
+        if twice:
+            raise ValueError(f"brand key{'s' if len(twice) > 1 else ''} {', '.join(map(repr, twice))} given more "
+                             "than once; each [[brands]] entry needs a key of its own")
+        return v
+
+    @field_validator("first_response_target_minutes")
+    @classmethod
+    def _one_target_per_level(cls, v: list[int]) -> list[int]:
+        if len(v) != PRIORITY_LEVELS or any(minutes < 1 for minutes in v):
+            raise ValueError(f"give {PRIORITY_LEVELS} targets in minutes, each at least 1, for priority 0 (low) to "
+                             "3 (urgent), e.g. [240, 120, 60, 15]")
+        return v
 
     def brand(self, key: str) -> BrandConfig | None:
         return next((b for b in self.brands if b.key == key), None)
@@ -171,11 +238,17 @@ class Settings(BaseSettings):
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
     """The desk's settings; `SettingsInvalid`, one line per problem, when a value in them is unusable."""
+    named = os.environ.get("WAKEFUL_CONFIG") or "wakeful.toml"
     try:
         return Settings()
     except ValidationError as err:
-        named = os.environ.get("WAKEFUL_CONFIG") or "wakeful.toml"
         raise explain(err, f"from WAKEFUL_* environment variables and {named}") from None
+    except SettingsError as err:  # a list or table in a variable that is not JSON
+        field = re.search(r'field "(\w+)"', str(err))
+        where = f"WAKEFUL_{field.group(1).upper()}" if field else "a WAKEFUL_* environment variable"
+        raise SettingsInvalid(f"invalid settings: {where} is not valid JSON; a list or table in an environment "
+                              "variable is written as JSON, e.g. WAKEFUL_FIRST_RESPONSE_TARGET_MINUTES='[240, 120, "
+                              "60, 15]'") from None
 
 
 __all__ = ["BrandConfig", "ConfigFileMissing", "PriorityPolicy", "Settings", "SettingsInvalid", "get_settings"]

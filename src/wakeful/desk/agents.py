@@ -12,13 +12,17 @@ from datetime import datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, Field
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from wakeful.core.clock import as_utc
+from wakeful.core.languages import SUPPORTED_LANGUAGES
 from wakeful.store.agents import AgentRow, OnCallRow, ShiftRow, TeamRow
+from wakeful.store.users import UserRow
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+MAX_NAME = 128
+"""What the agents table (and a case's assignee) holds."""
 _SHIFT = re.compile(r"^\s*([a-z]{3})(?:-([a-z]{3}))?\s+(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$")
 
 
@@ -57,8 +61,16 @@ def _minute(hh: str, mm: str) -> int:
     return h * 60 + m
 
 
+def _span(start: int, end: int, text: str) -> None:
+    """Refuse a shift that starts when it ends other than at midnight: '10:00-10:00' reads as nothing, or as a day
+    nobody meant (it used to run 24 hours). A whole day is '00:00-24:00' (or, as before, '00:00-00:00')."""
+    if start == end and start % 1440 != 0:
+        raise AgentError(f"shift {text!r} ends when it starts; for a whole day write 00:00-24:00")
+
+
 def parse_shifts(spec: str) -> list[Shift]:
-    """'mon-fri 09:00-17:00, sat 22:00-06:00' into weekly shifts (a range of days repeats the hours)."""
+    """'mon-fri 09:00-17:00, sat 22:00-06:00' into weekly shifts (a range of days repeats the hours; a whole day is
+    00:00-24:00)."""
     shifts: list[Shift] = []
     for part in filter(None, (p.strip() for p in spec.lower().split(","))):
         m = _SHIFT.match(part)
@@ -66,6 +78,7 @@ def parse_shifts(spec: str) -> list[Shift]:
             raise AgentError(f"shift {part!r}: expected e.g. 'mon-fri 09:00-17:00'")
         first, last = DAYS.index(m.group(1)), DAYS.index(m.group(2) or m.group(1))
         start, end = _minute(m.group(3), m.group(4)), _minute(m.group(5), m.group(6))
+        _span(start, end, part)
         days = range(first, last + 1) if first <= last else [*range(first, 7), *range(0, last + 1)]
         shifts += [Shift(weekday=d, start=f"{start // 60:02d}:{start % 60:02d}",
                          end=f"{end // 60:02d}:{end % 60:02d}") for d in days]
@@ -120,15 +133,51 @@ def load_agent(session: Session, agent_id: int, brands: Collection[str] | None) 
     return agent
 
 
+def person_name(name: str, what: str = "an agent's name") -> str:
+    """A person's name as a key (a case's assignee holds it): ' ana' is 'ana'; a blank name, or one with control
+    characters, names nobody."""
+    name = name.strip()
+    if not name:
+        raise AgentError(f"{what} must not be blank")
+    if len(name) > MAX_NAME or any(ord(c) < 32 or ord(c) == 127 for c in name):
+        raise AgentError(f"{what} {name[:40]!r} must be at most {MAX_NAME} printable characters")
+    return name
+
+
+def served_languages(languages: Sequence[str]) -> list[str]:
+    """Language codes the desk detects (a case's language is one of them); any other would never match a case."""
+    codes = list(dict.fromkeys(code.strip().lower() for code in languages))
+    if not codes:
+        raise AgentError("give at least one language the agent answers in")
+    unknown = [code for code in codes if code not in SUPPORTED_LANGUAGES]
+    if unknown:
+        raise AgentError(f"unknown language code(s) {unknown}; the desk serves {list(SUPPORTED_LANGUAGES)}")
+    return codes
+
+
+def known_skills(skills: Sequence[str], topics: Collection[str]) -> list[str]:
+    """Skills are topic keys a case can be tagged with; any other would never win a case."""
+    keys = list(dict.fromkeys(skill.strip().lower() for skill in skills))
+    unknown = [key for key in keys if key not in topics]
+    if unknown:
+        raise AgentError(f"unknown skill(s) {unknown}; skills are the topics cases are tagged with: "
+                         f"{', '.join(sorted(topics))}")
+    return keys
+
+
 def add_agent(session: Session, brand: str, name: str, now: datetime, *, languages: Sequence[str] = ("en",),
               skills: Sequence[str] = (), max_cases: int = 5, timezone: str = "UTC", team: str | None = None,
-              shifts: Sequence[Shift] = ()) -> AgentRow:
+              shifts: Sequence[Shift] = (), topics: Collection[str] | None = None) -> AgentRow:
+    """Add an agent; with `topics` (the keys the brand's cases may be tagged with), skills outside them are refused."""
+    name = person_name(name)
     zone(timezone)
     if max_cases < 1:
         raise AgentError("max_cases must be at least 1")
+    codes = served_languages(languages)
+    skills = known_skills(skills, topics) if topics is not None else list(skills)
     if get_agent(session, brand, name) is not None:
         raise AgentError(f"agent {name!r} already exists for brand {brand!r}")
-    agent = AgentRow(brand=brand, name=name, team=team, languages=[lang.lower() for lang in languages],
+    agent = AgentRow(brand=brand, name=name, team=team, languages=codes,
                      skills=list(skills), max_cases=max_cases, timezone=timezone, away=False, created_at=now)
     session.add(agent)
     set_shifts(agent, shifts)
@@ -138,8 +187,11 @@ def add_agent(session: Session, brand: str, name: str, now: datetime, *, languag
 
 def set_shifts(agent: AgentRow, shifts: Sequence[Shift]) -> None:
     """Replace the agent's weekly shifts."""
-    agent.shifts = [ShiftRow(weekday=s.weekday, start_minute=_minute(*s.start.split(":")),
-                             end_minute=_minute(*s.end.split(":"))) for s in shifts]
+    rows = [ShiftRow(weekday=s.weekday, start_minute=_minute(*s.start.split(":")),
+                     end_minute=_minute(*s.end.split(":"))) for s in shifts]
+    for s, row in zip(shifts, rows, strict=True):
+        _span(row.start_minute, row.end_minute, f"{DAYS[s.weekday]} {s.start}-{s.end}")
+    agent.shifts = rows
 
 
 def upsert_team(session: Session, brand: str, name: str, lead: str | None) -> TeamRow:
@@ -150,6 +202,18 @@ def upsert_team(session: Session, brand: str, name: str, lead: str | None) -> Te
     team.lead = lead
     session.flush()
     return team
+
+
+def known_person(session: Session, brand: str, name: str) -> str | None:
+    """The name, as stored, of someone who can be told about the brand's cases: an agent of the brand, or a user who
+    signs in to work them (of the brand or of every brand, '*') and is not disabled; users' names ignore case. None
+    for anyone else: a team lead or on-call slot naming them would page nobody."""
+    name = name.strip()
+    if get_agent(session, brand, name) is not None:
+        return name
+    users = select(UserRow.username).where(func.lower(UserRow.username) == name.lower(),
+                                           UserRow.brand.in_([brand, "*"]), UserRow.disabled_at.is_(None))
+    return session.scalars(users).first()
 
 
 def list_teams(session: Session, brands: Collection[str] | None) -> list[TeamRow]:

@@ -6,6 +6,7 @@ a new engagement observation, which is appended to the post's reach curve rather
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -19,7 +20,7 @@ from wakeful.core.clock import Clock, as_utc
 from wakeful.core.models import Analysis, Post
 from wakeful.core.settings import Settings
 from wakeful.desk.cases import attach_post
-from wakeful.ingest.jsonl import RecordError
+from wakeful.ingest.jsonl import RecordError, storable
 from wakeful.risk.reach import audience
 from wakeful.store.db import Database
 from wakeful.store.models import (
@@ -40,6 +41,20 @@ def _numbered(count: int, numbers: Sequence[int] | None) -> Iterator[tuple[int, 
     return enumerate(numbers if numbers is not None else range(1, count + 1))
 
 
+_FUTURE = {"created_at": "a post may be dated", "engagement.observed_at": "counters may be observed",
+           "author.created_at": "an account may be created"}
+"""The times checked against the desk's clock, in the order they are reported (counters are never seen before
+their post is made, so a future post is named by its own time)."""
+
+
+def _ahead_of(post: Post, now: datetime, tolerance: timedelta) -> tuple[str, datetime] | None:
+    """The first of the post's times that is more than `tolerance` after `now`, by its dotted field name."""
+    times = {"created_at": post.created_at,
+             "engagement.observed_at": post.engagement.observed_at if post.engagement else None,
+             "author.created_at": post.author.created_at}
+    return next(((name, at) for name, at in times.items() if at is not None and at - now > tolerance), None)
+
+
 def _span(delta: timedelta) -> str:
     """A time difference as a person reads it: '20 min', '5 h', '1,461 days'."""
     minutes = delta.total_seconds() / 60
@@ -48,14 +63,28 @@ def _span(delta: timedelta) -> str:
     return f"{minutes / 60:.0f} h" if minutes < 48 * 60 else f"{minutes / 1440:,.0f} days"
 
 
-def rejected_rows(source: str, errors: Iterable[RecordError], payloads: Mapping[int, object],
-                  at: datetime) -> list[RejectedRecordRow]:
-    """Rows keeping refused records with their error and payload, so an operator can see, fix and replay them."""
-    return [
-        RejectedRecordRow(at=at, source=source[:256], record=e.record, field=e.field, error=e.message,
-                          payload=json.dumps(payloads.get(e.record), default=str)[:100_000])
-        for e in errors
-    ]
+def rejected_values(source: str, errors: Iterable[RecordError], payloads: Mapping[int, object],
+                    at: datetime) -> list[dict[str, Any]]:
+    """Rows keeping refused records with their error and payload, so an operator can see, fix and replay them.
+
+    Every string is storable (`RecordError` makes its own so; the source may be a file name holding a byte that was
+    not UTF-8, which would fail the insert and with it every rejection of the file; the payload is ASCII JSON).
+    `fingerprint` is the record's identity: the same record (source, place, field and payload) refused again, as
+    when a file is replayed or a webhook retries, is kept once, with its first refusal; the error is not part of it,
+    as it may name the desk's clock at the time."""
+    rows = []
+    for e in errors:
+        values = {"at": at, "source": storable(source)[:256], "record": e.record,
+                  "field": e.field[:256] if e.field is not None else None, "error": e.message,
+                  "payload": json.dumps(payloads.get(e.record), default=str)[:100_000]}
+        identity = json.dumps([values[k] for k in ("source", "record", "field", "payload")])
+        rows.append({**values, "fingerprint": hashlib.sha256(identity.encode()).hexdigest()})
+    return rows
+
+
+def _keep_rejected(session: Session, rows: Iterable[dict[str, Any]]) -> int:
+    """Insert the rows not kept already; how many were new."""
+    return sum(insert_ignore(session, RejectedRecordRow, row, ["fingerprint"]) is not None for row in rows)
 
 
 class PostAnalyzer(Protocol):
@@ -73,6 +102,11 @@ class IngestResult:
     engagement_updates: int = 0
     rejected: list[RecordError] = field(default_factory=list)
     cases: set[int] = field(default_factory=set)
+
+    @property
+    def all_refused(self) -> bool:
+        """Records came and every one was refused: the input as a whole is wrong (a command exits non-zero)."""
+        return bool(self.rejected) and not (self.accepted or self.duplicates or self.engagement_updates)
 
     def merge(self, other: IngestResult) -> None:
         self.accepted += other.accepted
@@ -156,7 +190,7 @@ class IngestService:
             refused = self._refuse_impossible(posts, numbers, known, now)
             if refused:
                 payloads = {e.record: posts[i].model_dump(mode="json") for i, e in refused.items()}
-                session.add_all(rejected_rows(source, refused.values(), payloads, now))
+                _keep_rejected(session, rejected_values(source, refused.values(), payloads, now))
                 result.rejected.extend(refused.values())
                 posts = [p for i, p in enumerate(posts) if i not in refused]
             fresh = [p for p in posts if p.key not in known]
@@ -171,19 +205,21 @@ class IngestService:
 
     def _refuse_impossible(self, posts: Sequence[Post], numbers: Sequence[int] | None,
                            known: Mapping[tuple[str, str], datetime], now: datetime) -> dict[int, RecordError]:
-        """Posts dated after the desk's clock (beyond senders' usual skew), and new counters of a stored post seen
-        before it was created: stored, the first would open a case that waits no time and never breaches, and the
-        second would put a point before the start of its reach curve. By index in `posts`."""
+        """Posts with a time after the desk's clock (beyond senders' usual skew), and new counters of a stored post
+        seen before it was created. Stored, a future post would open a case that waits no time and never breaches,
+        future counters would date its author's profile so late that no later post updates it, and counters seen
+        before the post would put a point before the start of its reach curve. By index in `posts`."""
         tolerance = timedelta(minutes=self.settings.future_tolerance_minutes)
         refused: dict[int, RecordError] = {}
         for i, number in _numbered(len(posts), numbers):
             post = posts[i]
-            ahead = post.created_at - now
             stored = known.get(post.key)
-            if ahead > tolerance:
-                refused[i] = RecordError(number, "created_at", (
-                    f"{post.created_at.isoformat()} is {_span(ahead)} after the desk's clock ({now.isoformat()}); "
-                    f"a post may be dated at most {_span(tolerance)} ahead (a wrong clock, time zone or year?)"))
+            ahead = _ahead_of(post, now, tolerance)
+            if ahead is not None:
+                name, at = ahead
+                refused[i] = RecordError(number, name, (
+                    f"{at.isoformat()} is {_span(at - now)} after the desk's clock ({now.isoformat()}); "
+                    f"{_FUTURE[name]} at most {_span(tolerance)} ahead (a wrong clock, time zone or year?)"))
             elif post.engagement is not None and stored is not None and post.engagement.observed_at < stored:
                 refused[i] = RecordError(number, "engagement.observed_at", (
                     f"{post.engagement.observed_at.isoformat()} is before the stored post's created_at "
@@ -191,12 +227,13 @@ class IngestService:
         return refused
 
     def reject(self, source: str, errors: Iterable[RecordError], payloads: Mapping[int, object] | None = None) -> int:
-        """Keep unreadable records with their error, so an operator can see and replay them."""
-        rows = rejected_rows(source, errors, payloads or {}, self.clock.now())
-        if rows:
-            with self.db.session() as session:
-                session.add_all(rows)
-        return len(rows)
+        """Keep unreadable records with their error, so an operator can see and replay them; a record kept already
+        (the same file ingested again) is not kept twice. How many were new."""
+        rows = rejected_values(source, errors, payloads or {}, self.clock.now())
+        if not rows:
+            return 0
+        with self.db.session() as session:
+            return _keep_rejected(session, rows)
 
     @staticmethod
     def _known_keys(session: Session, posts: Sequence[Post]) -> dict[tuple[str, str], datetime]:

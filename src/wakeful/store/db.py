@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -9,6 +10,7 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
+from alembic.util.exc import CommandError
 from sqlalchemy import Engine, create_engine, event, inspect
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
@@ -48,15 +50,47 @@ class SchemaMissing(RuntimeError):
     """The configured database has no desk in it: a command that reads one was pointed at the wrong place."""
 
 
+class DatabaseUnusable(RuntimeError):
+    """The configured database is something this wakeful cannot work on: a file that is not SQLite, or a schema
+    written by a newer (or another) version of wakeful."""
+
+
+SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+def _where(url: str) -> str:
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def _sqlite_file(url: str) -> Path | None:
+    """The file an SQLite URL names; None for in-memory databases and other servers."""
+    database = make_url(url).database
+    return Path(database) if is_sqlite(url) and database not in (None, "", ":memory:") else None
+
+
+def _refuse_non_sqlite(url: str) -> None:
+    """`DatabaseUnusable` for a file that exists but is not SQLite (a typo in the URL naming a log or a CSV), before
+    SQLite says only "file is not a database". An empty file is an empty database."""
+    path = _sqlite_file(url)
+    if path is None or not path.is_file():
+        return
+    with path.open("rb") as f:
+        head = f.read(len(SQLITE_HEADER))
+    if head and head != SQLITE_HEADER:
+        raise DatabaseUnusable(f"{path} is not an SQLite database (WAKEFUL_DATABASE_URL is {_where(url)}); point it "
+                               "at the desk's database file")
+
+
 def open_existing(url: str) -> Database:
     """The desk's database at `url` for a command that reads it; `SchemaMissing`, saying where and what to do, when
     it holds no desk. Never creates an empty SQLite file on the way (connecting would)."""
-    target = make_url(url)
-    where = target.render_as_string(hide_password=True)
+    where = _where(url)
     hint = ("run `wakeful db upgrade` to create it, or point WAKEFUL_DATABASE_URL at the desk's database "
             "(the demo's is sqlite:///var/demo.db)")
-    if is_sqlite(url) and target.database not in (None, "", ":memory:") and not Path(target.database).is_file():
+    path = _sqlite_file(url)
+    if path is not None and not path.is_file():
         raise SchemaMissing(f"no database at {where}: {hint}")
+    _refuse_non_sqlite(url)
     db = Database(url)
     tables = set(inspect(db.engine).get_table_names())
     if "alembic_version" not in tables or "cases" not in tables:
@@ -69,9 +103,20 @@ def migrate(url: str, revision: str = "heads") -> None:
     """Bring the database at `url` to `revision`, creating it (SQLite) or its tables as needed.
 
     "heads": features may add their own branch of revisions off a common base (each its own tables), and all of
-    them are applied; a later merge revision can join them.
+    them are applied; a later merge revision can join them. `DatabaseUnusable` when the database is not one this
+    version can migrate (not SQLite, or at a revision it does not know).
     """
-    command.upgrade(alembic_config(url), revision)
+    _refuse_non_sqlite(url)
+    try:
+        command.upgrade(alembic_config(url), revision)
+    except CommandError as err:
+        unknown = re.search(r"Can't locate revision identified by '([^']*)'", str(err))
+        if unknown is None:
+            raise
+        raise DatabaseUnusable(
+            f"the database at {_where(url)} is at schema revision {unknown.group(1)!r}, which this wakeful does not "
+            "know: it was made by a newer or another version of wakeful. Run that version, or point "
+            "WAKEFUL_DATABASE_URL at another database") from None
 
 
 class Database:

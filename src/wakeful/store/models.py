@@ -187,9 +187,11 @@ class CaseEventRow(Base):
 
 
 class RejectedRecordRow(Base):
-    """A delivery that could not be read, kept so nothing sent to the desk is silently lost."""
+    """A delivery that could not be read, kept so nothing sent to the desk is silently lost; once per record
+    (`fingerprint`), so replaying a file does not pile up copies of its bad lines."""
 
     __tablename__ = "rejected_records"
+    __table_args__ = (Index("uq_rejected_records_fingerprint", "fingerprint", unique=True),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     at: Mapped[datetime]
@@ -198,6 +200,7 @@ class RejectedRecordRow(Base):
     field: Mapped[str | None] = mapped_column(String(256))
     error: Mapped[str] = mapped_column(Text)
     payload: Mapped[str] = mapped_column(Text)
+    fingerprint: Mapped[str] = mapped_column(String(64), doc="SHA-256 of source, record, field and payload")
 
 
 class ApiTokenRow(Base):

@@ -182,7 +182,8 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-def seen_now(created_at: datetime) -> datetime:
-    """When a post's counters were read: now, but never before the post was created, which a platform's clock a
-    second ahead of ours would otherwise claim (and the post would be refused)."""
-    return max(utcnow(), created_at)
+def seen_now(created_at: datetime, now: datetime | None = None) -> datetime:
+    """When a post's counters were read: `now` (the desk's clock, which the desk checks counters' times against;
+    the system's when not given), but never before the post was created, which a platform's clock a second ahead
+    of ours would otherwise claim (and the post would be refused)."""
+    return max(now or utcnow(), created_at)

@@ -17,14 +17,20 @@ from pydantic import ValidationError
 
 from wakeful.core.models import Author, Engagement, Platform, Post
 from wakeful.ingest.connectors.base import ConnectorBase, RateLimited, rate_limit_wait, seen_now, utcnow
+from wakeful.ingest.connectors.html_text import html_to_text
 from wakeful.ingest.connectors.replies import Outgoing, check_response
 from wakeful.ingest.service import IngestService
 
 
-def status_to_post(status: dict[str, Any]) -> Post:
-    """A Mastodon Status JSON as a `Post`; raises KeyError/ValueError/ValidationError when it is not one."""
+def status_to_post(status: dict[str, Any], now: datetime | None = None) -> Post:
+    """A Mastodon Status JSON as a `Post`, its HTML `content` as the plain text readers see (the HTML stays in `raw`),
+    its counters read at `now` (the desk's clock; else the system's); raises KeyError/ValueError/ValidationError when
+    it is not one."""
     acct = status["account"]
-    text = status.get("content") or ""
+    content = status.get("content") or ""
+    if not isinstance(content, str):
+        raise ValueError(f"content is not text: {content!r:.80}")
+    text = html_to_text(content)
     created_at = datetime.fromisoformat(status["created_at"].replace("Z", "+00:00"))
     return Post(
         platform=Platform.MASTODON, id=str(status["id"]), text=text, created_at=created_at,
@@ -32,7 +38,7 @@ def status_to_post(status: dict[str, Any]) -> Post:
         author=Author(id=str(acct["id"]), handle=acct["acct"], display_name=acct.get("display_name") or None,
                       followers=int(acct.get("followers_count") or 0),
                       following=int(acct.get("following_count") or 0), verified=False),
-        engagement=Engagement(observed_at=seen_now(created_at), likes=int(status.get("favourites_count") or 0),
+        engagement=Engagement(observed_at=seen_now(created_at, now), likes=int(status.get("favourites_count") or 0),
                               reposts=int(status.get("reblogs_count") or 0),
                               replies=int(status.get("replies_count") or 0)),
         raw=status,
@@ -74,7 +80,7 @@ class MastodonConnector(ConnectorBase):
                 key = str(item["id"])
                 status = self._status_of(item)
                 if status is not None:
-                    posts.append(status_to_post(status))
+                    posts.append(status_to_post(status, self.ingest.clock.now()))
             except (KeyError, TypeError, ValueError, ValidationError) as e:
                 self.report_malformed(item, f"not a Mastodon {'notification' if self.mentions else 'status'}: {e}")
                 continue

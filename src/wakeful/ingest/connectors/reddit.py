@@ -32,8 +32,10 @@ def id36(fullname: str) -> int:
     return int(fullname.split("_", 1)[1], 36)
 
 
-def thing_to_post(thing: dict[str, Any], www_url: str = "https://www.reddit.com") -> Post:
-    """A t3 (submission) or t1 (comment) child of a listing as a `Post`; raises KeyError/ValueError otherwise."""
+def thing_to_post(thing: dict[str, Any], www_url: str = "https://www.reddit.com", now: datetime | None = None
+                  ) -> Post:
+    """A t3 (submission) or t1 (comment) child of a listing as a `Post`, its counters read at `now` (the desk's
+    clock; else the system's); raises KeyError/ValueError otherwise."""
     kind, d = thing["kind"], thing["data"]
     if kind not in ("t3", "t1"):
         raise ValueError(f"kind {kind!r} is neither a submission nor a comment")
@@ -48,7 +50,7 @@ def thing_to_post(thing: dict[str, Any], www_url: str = "https://www.reddit.com"
         platform=Platform.REDDIT, id=d["name"], text=text, created_at=created_at,
         reply_to_id=reply_to, conversation_id=conversation, url=f"{www_url.rstrip('/')}{d.get('permalink', '')}",
         author=Author(id=str(d.get("author_fullname") or f"u/{author}"), handle=author),
-        engagement=Engagement(observed_at=seen_now(created_at), likes=max(0, int(d.get("score") or 0)),
+        engagement=Engagement(observed_at=seen_now(created_at, now), likes=max(0, int(d.get("score") or 0)),
                               replies=int(d.get("num_comments") or 0)),
         raw=d,
     )
@@ -142,7 +144,7 @@ class RedditConnector(ConnectorBase):
             reached = not children
             for child in children:
                 try:
-                    post = thing_to_post(child, self.www_url)
+                    post = thing_to_post(child, self.www_url, self.ingest.clock.now())
                     newer = cursor is None or id36(post.id) > id36(cursor)
                 except (KeyError, TypeError, ValueError, IndexError, ValidationError) as e:
                     name = str((child.get("data") or {}).get("name")) if isinstance(child, dict) else ""

@@ -99,7 +99,7 @@ class XConnector(ConnectorBase):
         posts: list[Post] = []
         for t in tweets:
             try:
-                posts.append(tweet_to_post(t, users))
+                posts.append(tweet_to_post(t, users, observed_at=self.ingest.clock.now()))
             except (KeyError, TypeError, ValueError, ValidationError) as e:
                 self.report_malformed(t, f"not an X tweet: {e}")
         best = max((int(p.id) for p in posts if p.id.isdigit()), default=None)
