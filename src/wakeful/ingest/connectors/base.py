@@ -32,24 +32,76 @@ def backoff_delay(attempt: int, base: float = 1.0, cap: float = 300.0, rng: rand
     return (rng or random).uniform(0, min(cap, base * 2 ** max(attempt, 0)))
 
 
+EPOCH_AFTER = 1_000_000_000.0
+"""A numeric reset this large is a Unix time (X, Bluesky); a smaller one counts seconds from now (Reddit)."""
+
+
 def rate_limit_wait(headers: Mapping[str, str], now: datetime, default: float = 60.0) -> float:
-    """Seconds until the platform says we may call again (x-rate-limit-reset / x-ratelimit-reset, Retry-After)."""
+    """Seconds until the platform says we may call again, read against `now` (the desk's clock).
+
+    Retry-After; X's x-rate-limit-reset and Bluesky's ratelimit-reset (Unix seconds); Reddit's X-Ratelimit-Reset
+    (seconds left in the period, not a time); Mastodon's X-RateLimit-Reset (an ISO 8601 time).
+    """
     lower = {k.lower(): v for k, v in headers.items()}
     retry = lower.get("retry-after")
     if retry and retry.strip().isdigit():
         return float(retry)
-    for key in ("x-rate-limit-reset", "x-ratelimit-reset"):
-        value = lower.get(key)
-        if value is None:
+    for key in ("x-rate-limit-reset", "x-ratelimit-reset", "ratelimit-reset"):
+        value = (lower.get(key) or "").strip()
+        if not value:
             continue
         try:
-            return max(0.0, float(value) - now.timestamp())
+            number = float(value)
         except ValueError:
             try:
                 return max(0.0, (datetime.fromisoformat(value) - now).total_seconds())
             except ValueError:
                 continue
+        return max(0.0, number - now.timestamp() if number >= EPOCH_AFTER else number)
     return default
+
+
+class PlatformError(Exception):
+    """The platform answered, but not with what was asked for: an HTTP error or a body that is not JSON.
+
+    Its message is one line naming the platform's status and reason; the connector retries after a back-off."""
+
+
+def _reason(r: httpx.Response) -> str:
+    """The platform's own words for a failure, from the JSON body shapes of X, Mastodon, Reddit and XRPC."""
+    try:
+        body = r.json()
+    except ValueError:
+        return " ".join(r.text.split())[:200]
+    if not isinstance(body, dict):
+        return str(body)[:200]
+    errors = body.get("errors")
+    first = errors[0] if isinstance(errors, list) and errors and isinstance(errors[0], dict) else {}
+    parts = [body.get("title"), body.get("detail"), first.get("message"), body.get("error"),
+             body.get("error_description"), body.get("message")]
+    words = [str(p) for p in dict.fromkeys(parts) if p not in (None, "")]
+    return " ".join("; ".join(words).split())[:300]
+
+
+def check(r: httpx.Response, now: datetime) -> None:
+    """Raise RateLimited for a 429 (with the wait its headers ask for) and PlatformError for any other error."""
+    if r.status_code == 429:
+        raise RateLimited(rate_limit_wait(r.headers, now))
+    if r.status_code >= 400:
+        if not r.is_closed:
+            r.read()  # a streamed response: its error body is short
+        hint = " (check the credentials)" if r.status_code in (401, 403) else ""
+        raise PlatformError(f"HTTP {r.status_code} on {r.request.method} {r.request.url.path}{hint}: {_reason(r)}")
+
+
+def read_json(r: httpx.Response, now: datetime) -> Any:
+    """The body of a successful call, or PlatformError naming the call when it is not JSON (a proxy's page)."""
+    check(r, now)
+    try:
+        return r.json()
+    except ValueError as e:
+        raise PlatformError(f"HTTP {r.status_code} on {r.request.method} {r.request.url.path} is not JSON: "
+                            f"{' '.join(r.text.split())[:120]!r} ({e})") from e
 
 
 @dataclass
@@ -73,7 +125,7 @@ class ConnectorBase:
     """Cursor persistence and delivery; platform modules add the wire protocol."""
 
     platform: Platform
-    transient: tuple[type[Exception], ...] = (httpx.HTTPError, OSError)
+    transient: tuple[type[Exception], ...] = (httpx.HTTPError, OSError, PlatformError)
     """Failures that mean "reconnect after a back-off"; a WebSocket connector adds its library's errors."""
 
     def __init__(self, name: str, ingest: IngestService) -> None:
@@ -83,6 +135,10 @@ class ConnectorBase:
         self.brands: list[str] | None = None
         self.stopping = threading.Event()
         """Brand keys this connector listens for (None: every brand); leads see only their brands' connectors."""
+
+    def now(self) -> datetime:
+        """The desk's clock: rate-limit resets are read against it, so a test (or a demo) controls the waits."""
+        return self.ingest.clock.now()
 
     def load_cursor(self) -> str | None:
         with self.ingest.db.session() as s:

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterable
-from datetime import UTC, datetime
+from collections.abc import Callable, Iterable
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
@@ -43,12 +43,18 @@ def brand_terms(brands: Iterable[BrandConfig], watch_handles: Iterable[str]) -> 
 
 
 class Profiles:
-    """Handle, display name and follower count per DID from the AppView, cached for an hour."""
+    """Handle, display name and follower count per DID from the AppView, cached for an hour.
 
-    def __init__(self, appview_url: str, ttl_s: float = 3600.0, size: int = 50_000) -> None:
+    A 429 from the AppView silences look-ups until its `ratelimit-reset` (read on `now`, the desk's clock):
+    meanwhile authors come as bare DIDs instead of every post asking again and keeping the limit hit."""
+
+    def __init__(self, appview_url: str, ttl_s: float = 3600.0, size: int = 50_000,
+                 now: Callable[[], datetime] = utcnow) -> None:
         self.client = Client(base_url=appview_url)
         self.ttl_s = ttl_s
         self.size = size
+        self.now = now
+        self.quiet_until: datetime | None = None
         self._cache: dict[str, tuple[float, Author]] = {}
 
     def author(self, did: str) -> Author:
@@ -56,9 +62,15 @@ class Profiles:
         hit = self._cache.get(did)
         if hit and time.monotonic() - hit[0] < self.ttl_s:
             return hit[1]
+        if self.quiet_until is not None and self.now() < self.quiet_until:
+            return Author(id=did, handle=did)
         try:
             p = self.client.app.bsky.actor.get_profile({"actor": did})
-        except AtProtocolError:
+        except AtProtocolError as e:
+            response = e.response if isinstance(e, RequestErrorBase) else None
+            if response is not None and response.status_code == 429:
+                now = self.now()
+                self.quiet_until = now + timedelta(seconds=min(rate_limit_wait(response.headers, now), 900.0))
             return Author(id=did, handle=did)
         created = datetime.fromisoformat(p.created_at.replace("Z", "+00:00")) if p.created_at else None
         author = Author(id=did, handle=p.handle, display_name=(p.display_name or None),
@@ -109,7 +121,7 @@ class BlueskyConnector(ConnectorBase):
         super().__init__(name, ingest)
         self.url = jetstream_url.rstrip("/")
         self.terms = brand_terms(brands, watch_handles)
-        self.profiles = Profiles(appview_url)
+        self.profiles = Profiles(appview_url, now=self.now)
         self.watch_handles = list(watch_handles)
         self.brand_dids: set[str] = set()
         self.cursor = self.load_cursor()
@@ -166,7 +178,7 @@ class BlueskyConnector(ConnectorBase):
             ws = connect(self.subscribe_url(), open_timeout=30, close_timeout=5, max_size=2**22)
         except InvalidStatus as e:
             if e.response.status_code == 429:
-                raise RateLimited(rate_limit_wait(dict(e.response.headers.raw_items()), utcnow())) from e
+                raise RateLimited(rate_limit_wait(dict(e.response.headers.raw_items()), self.now())) from e
             raise
         with ws:
             self.health.connected = True

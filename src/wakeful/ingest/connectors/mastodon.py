@@ -16,7 +16,7 @@ import httpx
 from pydantic import ValidationError
 
 from wakeful.core.models import Author, Engagement, Platform, Post
-from wakeful.ingest.connectors.base import ConnectorBase, RateLimited, rate_limit_wait, seen_now, utcnow
+from wakeful.ingest.connectors.base import ConnectorBase, PlatformError, check, read_json, seen_now, utcnow
 from wakeful.ingest.connectors.html_text import html_to_text
 from wakeful.ingest.connectors.replies import Outgoing, check_response
 from wakeful.ingest.service import IngestService
@@ -93,7 +93,10 @@ class MastodonConnector(ConnectorBase):
             self.cursor = best
 
     def backfill(self) -> int:
-        """Read the timeline (or mention notifications) since the cursor, page by page, until nothing is newer."""
+        """Read the timeline (or mention notifications) since the cursor, page by page, until nothing is newer.
+
+        A 429 ends the back-fill with RateLimited, so the connector waits out X-RateLimit-Reset (on the desk's
+        clock) and starts again from the cursor, which each stored page has moved."""
         if self.cursor is None:
             return 0
         if self.mentions:
@@ -102,12 +105,9 @@ class MastodonConnector(ConnectorBase):
             path, params = (f"/api/v1/timelines/tag/{self.tag}" if self.tag else "/api/v1/timelines/public"), {}
         total = 0
         for _ in range(100):
-            r = self.http.get(path, params={**params, "min_id": self.cursor, "limit": 40})
-            if r.status_code == 429:
-                self.pause(min(rate_limit_wait(r.headers, utcnow()), 900))
-                continue
-            r.raise_for_status()
-            page = r.json()
+            page = read_json(self.http.get(path, params={**params, "min_id": self.cursor, "limit": 40}), self.now())
+            if not isinstance(page, list):
+                raise PlatformError(f"GET {path} answered {type(page).__name__}, not a list: {str(page)[:200]}")
             if not page:
                 break
             self._accept(sorted(page, key=lambda s: _id_key(str(s.get("id", "")))))
@@ -121,9 +121,7 @@ class MastodonConnector(ConnectorBase):
             path = "/api/v1/streaming/hashtag" if self.tag else "/api/v1/streaming/public"
             params = {"tag": self.tag} if self.tag else {}
         with self.http.stream("GET", path, params=params, timeout=httpx.Timeout(30.0, read=90.0)) as r:
-            if r.status_code == 429:
-                raise RateLimited(rate_limit_wait(r.headers, utcnow()))
-            r.raise_for_status()
+            check(r, self.now())
             self.health.connected = True
             event, data = "", list[str]()
             for line in r.iter_lines():

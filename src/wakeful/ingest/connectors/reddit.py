@@ -20,7 +20,7 @@ import httpx
 from pydantic import ValidationError
 
 from wakeful.core.models import Author, Engagement, Platform, Post
-from wakeful.ingest.connectors.base import ConnectorBase, RateLimited, seen_now, utcnow
+from wakeful.ingest.connectors.base import ConnectorBase, check, read_json, seen_now, utcnow
 from wakeful.ingest.connectors.replies import Outgoing, SendError, check_response
 from wakeful.ingest.service import IngestService
 
@@ -45,11 +45,14 @@ def thing_to_post(thing: dict[str, Any], www_url: str = "https://www.reddit.com"
     else:
         text, reply_to, conversation = d["body"], d.get("parent_id"), d.get("link_id")
     author = str(d.get("author") or "[deleted]")
+    # A deleted account has no fullname, and "[deleted]" names every one of them: keyed by its handle, strangers'
+    # posts would share one author and be grouped into one case.
+    author_id = d.get("author_fullname") or (f"u/{author}" if author != "[deleted]" else f"[deleted]:{d['name']}")
     created_at = datetime.fromtimestamp(float(d["created_utc"]), UTC)
     return Post(
         platform=Platform.REDDIT, id=d["name"], text=text, created_at=created_at,
         reply_to_id=reply_to, conversation_id=conversation, url=f"{www_url.rstrip('/')}{d.get('permalink', '')}",
-        author=Author(id=str(d.get("author_fullname") or f"u/{author}"), handle=author),
+        author=Author(id=str(author_id), handle=author),
         engagement=Engagement(observed_at=seen_now(created_at, now), likes=max(0, int(d.get("score") or 0)),
                               replies=int(d.get("num_comments") or 0)),
         raw=d,
@@ -118,14 +121,12 @@ class RedditConnector(ConnectorBase):
             if r.status_code == 401:  # the token expired early or was revoked: fetch a new one once
                 self.auth.invalidate()
                 continue
-            if r.status_code == 429:
-                raise RateLimited(float(r.headers.get("x-ratelimit-reset") or 60))
-            r.raise_for_status()
+            body = read_json(r, self.now())
             remaining = r.headers.get("x-ratelimit-remaining")
             if remaining is not None and float(remaining) < 1:
                 self.sleep(min(float(r.headers.get("x-ratelimit-reset") or 60), 900.0))
-            return r.json()
-        r.raise_for_status()
+            return body
+        check(r, self.now())
         return None
 
     def poll(self, key: str) -> int:

@@ -8,8 +8,9 @@ api.twitter.com, so it cannot be pointed at a loopback test server.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
-from datetime import datetime
+import logging
+from collections.abc import Callable, Iterator
+from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
@@ -19,14 +20,17 @@ from sqlalchemy import select
 from wakeful.core.models import Author, Engagement, Platform, Post
 from wakeful.core.settings import BrandConfig
 from wakeful.desk.cases import CaseState
-from wakeful.ingest.connectors.base import ConnectorBase, RateLimited, rate_limit_wait, seen_now, utcnow
+from wakeful.ingest.connectors.base import ConnectorBase, check, read_json, seen_now, utcnow
 from wakeful.ingest.connectors.replies import Outgoing, check_response
 from wakeful.ingest.connectors.x_auth import XUserToken
 from wakeful.ingest.service import IngestService
 from wakeful.store.models import CasePostRow, CaseRow, PostRow
 
+log = logging.getLogger(__name__)
+
 FIELDS = {"tweet.fields": "created_at,lang,conversation_id,in_reply_to_user_id,referenced_tweets,public_metrics,"
-                          "author_id", "expansions": "author_id", "user.fields": "public_metrics,verified,created_at"}
+                          "author_id,note_tweet",
+          "expansions": "author_id", "user.fields": "public_metrics,verified,created_at"}
 
 
 def brand_rule(brand: BrandConfig) -> str:
@@ -38,14 +42,17 @@ def brand_rule(brand: BrandConfig) -> str:
 
 def tweet_to_post(tweet: dict[str, Any], users: dict[str, dict[str, Any]], observed_at: datetime | None = None
                   ) -> Post:
-    """A v2 tweet plus its expanded author as a `Post`; raises KeyError/ValueError/ValidationError otherwise."""
+    """A v2 tweet plus its expanded author as a `Post`; raises KeyError/ValueError/ValidationError otherwise.
+
+    A post over 280 characters comes with `text` cut short and the whole of it in `note_tweet.text`."""
     user = users.get(tweet["author_id"], {"id": tweet["author_id"], "username": tweet["author_id"]})
     um = user.get("public_metrics") or {}
     tm = tweet.get("public_metrics") or {}
     replied = next((r["id"] for r in tweet.get("referenced_tweets") or [] if r.get("type") == "replied_to"), None)
     created_at = datetime.fromisoformat(tweet["created_at"].replace("Z", "+00:00"))
     return Post(
-        platform=Platform.X, id=str(tweet["id"]), text=tweet["text"], created_at=created_at, lang=tweet.get("lang"),
+        platform=Platform.X, id=str(tweet["id"]), text=(tweet.get("note_tweet") or {}).get("text") or tweet["text"],
+        created_at=created_at, lang=tweet.get("lang"),
         reply_to_id=replied, conversation_id=tweet.get("conversation_id"),
         url=f"https://x.com/{user['username']}/status/{tweet['id']}",
         author=Author(id=str(user["id"]), handle=user["username"], display_name=user.get("name"),
@@ -72,70 +79,91 @@ class XConnector(ConnectorBase):
                                  headers={"Authorization": f"Bearer {bearer_token}"})
         self.cursor = self.load_cursor()
 
-    def _check(self, r: httpx.Response) -> None:
-        if r.status_code == 429:
-            raise RateLimited(rate_limit_wait(r.headers, utcnow()))
-        r.raise_for_status()
-
     def sync_rules(self) -> None:
-        """Add the brands' rules the stream lacks and delete ours that changed, tagged by brand key."""
-        r = self.http.get("/2/tweets/search/stream/rules")
-        self._check(r)
-        have = {x["tag"]: x for x in r.json().get("data") or []}
-        stale = [x["id"] for tag, x in have.items() if tag in self.rules and x["value"] != self.rules[tag]]
+        """Add the brands' rules the stream lacks and delete ours that changed, tagged by brand key (rules that
+        others added without a tag are left alone)."""
+        body = read_json(self.http.get("/2/tweets/search/stream/rules"), self.now())
+        have = {x.get("tag"): x for x in body.get("data") or [] if x.get("tag") in self.rules}
+        stale = [x["id"] for tag, x in have.items() if x["value"] != self.rules[tag]]
         if stale:
-            self._check(self.http.post("/2/tweets/search/stream/rules", json={"delete": {"ids": stale}}))
+            check(self.http.post("/2/tweets/search/stream/rules", json={"delete": {"ids": stale}}), self.now())
         add = [{"value": v, "tag": k} for k, v in self.rules.items() if k not in have or have[k]["id"] in stale]
         if add:
-            self._check(self.http.post("/2/tweets/search/stream/rules", json={"add": add}))
+            check(self.http.post("/2/tweets/search/stream/rules", json={"add": add}), self.now())
 
-    def _accept(self, payload: Any) -> None:
+    def _posts(self, payload: Any) -> list[Post]:
+        """The tweets of a stream line or search page; a malformed one is reported and skipped."""
         try:
             users = {u["id"]: u for u in (payload.get("includes") or {}).get("users") or []}
             tweets = payload["data"] if isinstance(payload["data"], list) else [payload["data"]]
         except (AttributeError, KeyError, TypeError) as e:
             self.report_malformed(payload, f"no 'data' in X payload: {e}")
-            return
+            return []
         posts: list[Post] = []
         for t in tweets:
             try:
-                posts.append(tweet_to_post(t, users, observed_at=self.ingest.clock.now()))
+                posts.append(tweet_to_post(t, users, observed_at=self.now()))
             except (KeyError, TypeError, ValueError, ValidationError) as e:
                 self.report_malformed(t, f"not an X tweet: {e}")
+        return posts
+
+    def _newer(self, posts: list[Post], than: str | None) -> str | None:
+        """The largest tweet id among `posts` when it is past `than`, else None."""
         best = max((int(p.id) for p in posts if p.id.isdigit()), default=None)
-        moved = best is not None and (self.cursor is None or best > int(self.cursor))
-        if moved:
-            self.cursor = str(best)
-        self.deliver(posts, self.cursor if moved else None)
+        return str(best) if best is not None and (than is None or best > int(than)) else None
+
+    def _accept(self, payload: Any) -> None:
+        posts = self._posts(payload)
+        moved = self._newer(posts, self.cursor)
+        self.deliver(posts, moved)
+        self.cursor = moved or self.cursor
+
+    def _search(self, rule: str, since: str) -> Iterator[Any]:
+        """Recent-search pages for `rule` newer than `since`, newest first, following next_token.
+
+        Recent search reaches back seven days and answers 400 for a since_id older than that; the connector was
+        then down for over a week, so it takes what the window still holds instead of failing forever."""
+        window = {"since_id": since}
+        token: str | None = None
+        for _ in range(100):
+            params = {"query": rule, "max_results": "100", **window, **FIELDS}
+            if token:
+                params["next_token"] = token
+            r = self.http.get("/2/tweets/search/recent", params=params)
+            if r.status_code == 400 and "since_id" in window and _names_since_id(r):
+                start = self.now() - timedelta(days=7) + timedelta(minutes=10)
+                window = {"start_time": start.strftime("%Y-%m-%dT%H:%M:%SZ")}
+                self.health.extra["gap_before"] = window["start_time"]
+                log.warning("%s: since_id %s is past recent search's 7 days; tweets before %s are lost",
+                            self.name, since, window["start_time"])
+                continue
+            body = read_json(r, self.now())
+            yield body
+            token = (body.get("meta") or {}).get("next_token")
+            if not token:
+                return
 
     def backfill(self) -> None:
-        """Recent search since the cursor for every brand rule, following next_token pages."""
+        """Recent search since the cursor for every brand rule. Pages come newest first, so the cursor moves only
+        once every page of every rule is stored: moved earlier, a failure on a later page would skip the rest."""
         if self.cursor is None:
             return
-        since = self.cursor
+        best = self.cursor
         for rule in self.rules.values():
-            token: str | None = None
-            for _ in range(100):
-                params = {"query": rule, "since_id": since, "max_results": "100", **FIELDS}
-                if token:
-                    params["next_token"] = token
-                r = self.http.get("/2/tweets/search/recent", params=params)
-                self._check(r)
-                body = r.json()
-                if body.get("data"):
-                    self._accept(body)
-                token = (body.get("meta") or {}).get("next_token")
-                if not token:
-                    break
+            for body in self._search(rule, self.cursor):
+                posts = self._posts(body) if body.get("data") else []
+                best = self._newer(posts, best) or best
+                self.deliver(posts, None)
+        if best != self.cursor:
+            self.deliver([], best)
+            self.cursor = best
 
     def run_once(self) -> None:
         self.sync_rules()
         self.backfill()
         with self.http.stream("GET", "/2/tweets/search/stream", params=FIELDS,
                               timeout=httpx.Timeout(30.0, read=60.0)) as r:
-            if r.status_code == 429:
-                raise RateLimited(rate_limit_wait(r.headers, utcnow()))
-            r.raise_for_status()
+            check(r, self.now())
             self.health.connected = True
             for line in r.iter_lines():
                 if not line.strip():
@@ -146,6 +174,15 @@ class XConnector(ConnectorBase):
                     self.report_malformed(line, f"stream line is not JSON: {e}")
                     continue
                 self._accept(payload)
+
+
+def _names_since_id(r: httpx.Response) -> bool:
+    """Whether a 400 from recent search is about its since_id (X lists the bad parameters in `errors`)."""
+    try:
+        errors = r.json().get("errors") or []
+    except (ValueError, AttributeError):
+        return False
+    return any(isinstance(e, dict) and "since_id" in (e.get("parameters") or {}) for e in errors)
 
 
 class XReplySender:
@@ -198,11 +235,7 @@ class XMetricsPoller(ConnectorBase):
         """One reading of every open case's tweets, 100 ids per request (the endpoint's limit)."""
         ids, read = self.open_tweet_ids(), 0
         for i in range(0, len(ids), 100):
-            r = self.http.get("/2/tweets", params={"ids": ",".join(ids[i:i + 100]), **FIELDS})
-            if r.status_code == 429:
-                raise RateLimited(rate_limit_wait(r.headers, utcnow()))
-            r.raise_for_status()
-            body = r.json()
+            body = read_json(self.http.get("/2/tweets", params={"ids": ",".join(ids[i:i + 100]), **FIELDS}), self.now())
             users = {u["id"]: u for u in (body.get("includes") or {}).get("users") or []}
             now = self.ingest.clock.now()
             posts: list[Post] = []
