@@ -58,3 +58,44 @@ def test_names_are_capitalised_words_not_sentence_words() -> None:
 
 def test_crime_kinds() -> None:
     assert alleged_crimes("thieves at the airport and a racist guard") == ["theft", "discrimination"]
+
+
+@pytest.mark.parametrize(
+    ("text", "flags"),
+    [  # staff accused of a crime without a name: the brand's people are still identifiable by flight and gate
+        ("the agent stole my bag", ["staff_accusation", "crime:theft"]),
+        ("your staff stole my iPad from my bag", ["staff_accusation", "crime:theft"]),
+        ("one of your baggage handlers stole my watch", ["staff_accusation", "crime:theft"]),
+        ("l'hôtesse m'a agressé", ["staff_accusation", "crime:assault"]),
+        ("le steward m'a frappée", ["staff_accusation", "crime:assault"]),
+        ("Der Schaffner hat mich geschlagen", ["staff_accusation", "crime:assault"]),
+        ("Ihr Personal hat meinen Koffer geklaut", ["staff_accusation", "crime:theft"]),
+        # a named member of staff written as a title, without 'the' or 'your'
+        ("flight attendant Sarah insulted me", ["staff_accusation"]),
+        ("Agent Maria was rude to my mother", ["staff_accusation"]),
+        ("Stewardess Anna hat mich bestohlen", ["staff_accusation", "crime:theft"]),
+        # other European languages customers write in
+        ("el agente Juan me robó la maleta", ["staff_accusation", "crime:theft"]),
+        ("l'assistente di volo Marco mi ha aggredito", ["staff_accusation", "crime:assault"]),
+        ("de medewerker Jan heeft mijn tas gestolen", ["staff_accusation", "crime:theft"]),
+        ("me robaron el móvil en el aeropuerto", ["crime:theft"]),
+    ],
+)
+def test_staff_accused_of_crimes_and_titles_and_more_languages(text: str, flags: list[str]) -> None:
+    assert legal_flags(text) == flags
+
+
+@pytest.mark.parametrize(
+    ("text", "flags"),
+    [
+        ("my bag was stolen at the airport", ["crime:theft"]),  # a crime, but nobody at the brand is accused
+        ("the agent told me my bag was stolen at the airport", ["crime:theft"]),
+        ("the flight attendant said a thief was on board", ["crime:theft"]),
+        ("who stole the show? your crew, amazing!", []),
+        ("Agent Monday said no", []),
+        ("es una estafa, 50 euros por una maleta", []),  # everyday 'rip-off', as 'scam' and 'arnaque'
+        ("che truffa questi prezzi", []),
+    ],
+)
+def test_no_staff_accusation_where_staff_only_report_or_nobody_is_accused(text: str, flags: list[str]) -> None:
+    assert legal_flags(text) == flags

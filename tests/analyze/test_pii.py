@@ -90,3 +90,88 @@ def test_a_fediverse_handle_is_not_an_email_address() -> None:
     assert pii_kinds(text) == []
     assert redact(text) == text
     assert pii_kinds("@AuroraAirways write to jan@social.example.de") == ["email"]
+
+
+@pytest.mark.parametrize(
+    ("text", "redacted"),
+    [  # shapes found in real posts (airline tweets, TWCS) or written by customers in de/fr/es/it/nl
+        ("here is my conf #F8NEQM. My flight was delayed", "here is my conf #[booking-ref]. My flight was delayed"),
+        ("Conf#FGKXV5. Please look into it", "Conf#[booking-ref]. Please look into it"),
+        ("booking #YIU8NM", "booking #[booking-ref]"),
+        ("confirmation #ABC12D", "confirmation #[booking-ref]"),
+        ("conf code: F6DK04 / XZMSCW", "conf code: [booking-ref] / [booking-ref]"),
+        ("numéro de réservation KXJQWE", "numéro de réservation [booking-ref]"),
+        ("Référence de réservation SYQZTG.", "Référence de réservation [booking-ref]."),
+        ("mi localizador es X7K9QZ", "mi localizador es [booking-ref]"),
+        ("codice di prenotazione: KXJQWE", "codice di prenotazione: [booking-ref]"),
+        ("mijn boekingsnummer is 7QX4KZ", "mijn boekingsnummer is [booking-ref]"),
+        ("jane.doe at gmail dot com", "[email]"),
+        ("write to jane (at) example (dot) co (dot) uk", "write to [email]"),
+        ("jane[at]example[dot]com", "[email]"),
+        ("email me jane dot doe at gmail dot com", "email me [email]"),
+        ("schreibt an max punkt muster ät web punkt de", "schreibt an [email]"),
+        ("jean.dupont arobase orange point fr", "[email]"),
+        ("0170 / 1234567", "[phone]"),
+        ("Tel. 030 / 123 456 78", "Tel. [phone]"),
+        ("call 1-555-123-4567", "call [phone]"),
+        ("passport number 123456789", "passport number [passport]"),
+        ("my passport no. X1234567 was not accepted", "my passport no. [passport] was not accepted"),
+        ("Reisepass Nr. C01X00T47", "Reisepass Nr. [passport]"),
+        ("Passnummer: C01X00T47", "Passnummer: [passport]"),
+        ("numéro de passeport 12AB34567", "numéro de passeport [passport]"),
+        ("pasaporte AAA123456", "pasaporte [passport]"),
+    ],
+)
+def test_redacts_real_world_shapes(text: str, redacted: str) -> None:
+    assert redact(text) == redacted
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "953858918761029632",  # an 18-digit tweet id that happens to pass the Luhn check
+        "call 800-433-7300 for reservations",  # an airline's toll-free line is nobody's personal data
+        "our hotline (800) 428-4322 is busy",
+        "+1-800-433-7300",
+        "Service-Hotline 0800 123 4567",
+        "Hotline 0180 6 996633",
+        "appelez le 08 00 12 34 56",
+        "visit us at aurora dot com",  # a web address in words, not an e-mail address
+        "we meet at the gate at 10 dot",
+        "flight AU 123 from gate B12, booking class Y",
+        "my passport expired, can I still fly?",
+        "Passkontrolle dauerte 2 Stunden",
+        "#BA2490 delayed again",  # a hashtag with no booking word before it
+        "see you at #ABC12D booking",
+    ],
+)
+def test_leaves_business_lines_ids_and_ordinary_words(text: str) -> None:
+    assert find_pii(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "kinds"),
+    [
+        ("tag numbers 0016 964012", ["phone"]),
+        ("Visa 4539 1488 0343 6467, Mastercard 2223003122003222", ["card"]),
+        ("Diners 3056 930902 5904", ["card"]),
+    ],
+)
+def test_cards_need_an_issuers_first_digit_and_grouping(text: str, kinds: list[str]) -> None:
+    assert pii_kinds(text) == kinds
+
+
+def test_a_luhn_valid_office_number_is_not_a_card() -> None:
+    """A real post (GermEval 2017) repeats a Berlin office line that passes Luhn; no card starts with 0."""
+    assert "card" not in pii_kinds("Sekretariat 030-29021-14909")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "SNES Classic will go up for members only at Target dot com at 7 AM",  # a real post (TWCS): a web site
+        "AA Ref#1-2990176298, please answer my claim",  # a real case reference, not a phone
+    ],
+)
+def test_words_and_references_that_only_look_like_contacts(text: str) -> None:
+    assert find_pii(text) == []

@@ -195,3 +195,17 @@ def test_past_messages_from_the_threads_carry_the_shipped_models_sentiment() -> 
     ctx = CaseContext("kim", "Aurora Airways", "en", ["flight_attendant"], CREW)
     for s in (s for s in suggest(ctx, index) if s.source.startswith("similar:")):
         assert not re.search(r"great to hear|kind words|lovely comments", s.text, re.IGNORECASE), s.text
+
+
+@pytest.mark.parametrize("text", [
+    "@AuroraAirways you lost my bag, booking ref AB1234, where is my suitcase?",
+    "@AuroraAirways refund my lost bag to IBAN DE89 3704 0044 0532 0130 00 please",
+])
+def test_a_public_draft_never_reads_a_flight_out_of_personal_data(desk: Desk, text: str) -> None:
+    """'AB1234' after 'booking ref' is a booking reference and 'DE89' starts an IBAN; the draft says 'We have noted
+    flight ...' in public, so it must not take either for a flight number."""
+    desk.ingest.ingest([make_post("p1", text, author="hasan")])
+    with desk.db.session() as s:
+        ctx = context_for_case(s, s.scalars(select(CaseRow)).one(), desk.settings)
+    assert ctx.flight is None
+    assert all("AB 1234" not in d.text and "DE 89" not in d.text for d in suggest(ctx))

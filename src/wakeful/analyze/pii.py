@@ -14,38 +14,82 @@ from typing import Literal
 
 from wakeful.analyze.text import URL_RE, fold
 
-PiiKind = Literal["email", "phone", "card", "iban", "booking-ref"]
+PiiKind = Literal["email", "phone", "card", "iban", "booking-ref", "passport"]
 
 # Not after "@": "@aurora@mastodon.social" is a fediverse handle, which is public, not an e-mail address.
 _EMAIL_RE = re.compile(r"(?<![\w.+@-])[\w.+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}(?![\w-])")
+# An address written out to dodge scrapers: 'jane dot doe at gmail dot com', 'max[at]web[dot]de',
+# 'jean.dupont arobase orange point fr'. It must end in a common top-level domain, so prose never matches.
+_OBF_AT = r"(?:\s*[(\[{<]\s*(?:at|ät|@)\s*[)\]}>]\s*|\s+(?P<word>at|ät|arobase)\s+)"
+_OBF_DOT = r"(?:\s*[(\[{<]\s*(?:dot|punkt|point)\s*[)\]}>]\s*|\s+(?:dot|punkt|point)\s+|\.)"
+_OBF_TLD = r"(?:com|net|org|edu|gov|info|io|co|uk|de|fr|at|ch|be|nl|lu|es|it|pt|ie|eu|pl|se|dk|no|fi|cz|us|ca)"
+_OBF_LABEL = r"[\w+-]+"
+_OBF_EMAIL_RE = re.compile(
+    rf"(?i)(?<![\w.@#-])(?P<local>{_OBF_LABEL}(?:{_OBF_DOT}{_OBF_LABEL}){{0,3}}){_OBF_AT}"
+    rf"(?P<domain>{_OBF_LABEL}(?:{_OBF_DOT}{_OBF_LABEL}){{0,3}}{_OBF_DOT}{_OBF_TLD})(?![\w-])"
+)
+# A plain-word 'at' is also prose ('members only at Target dot com'): it takes a mailbox-like name
+# ('jane.doe', 'jane dot doe', 'max_72'), a mail provider's domain, or a post that talks about mail.
+_MAILBOX_RE = re.compile(r"[\d._+-]|\s")
+_MAIL_PROVIDER_RE = re.compile(
+    r"(?i)(?:gmail|googlemail|yahoo|hotmail|outlook|live|msn|aol|icloud|me|gmx|web|t-online|freenet|posteo|"
+    r"orange|free|wanadoo|laposte|sfr|libero|proton(?:mail)?|mail)\W"
+)
+_MAIL_CUE_RE = re.compile(r"(?i)mail|\bwrite|\bcontact|schreib|[ée]cri(?:s|vez)|courriel|correo|scriv")
+_NOT_MAILBOXES = frozenset({"us", "me", "you", "him", "her", "them", "it", "we", "i", "here", "there", "online"})
 # Card: 13-19 digits, optionally in groups separated by single spaces or hyphens.
 _CARD_RE = re.compile(r"(?<![\w+.,/-])\d(?:[ -]?\d){12,18}(?![\w.,/-]?\d)")
 # Phone candidate: optional + country prefix, then digits separated by at most one space, dot, hyphen or slash,
-# or by a parenthesised area code ('+44 (0)20 7946 0958'). Each step is "separator, digit", so matching stays
-# linear on long digit runs.
+# by a spaced slash ('0170 / 1234567') or by a parenthesised area code ('+44 (0)20 7946 0958'). Each step is
+# "separator, digit", so matching stays linear on long digit runs.
 _PHONE_RE = re.compile(
-    r"(?<![\w+.,/:-])\+?\(?\d(?:(?:[ .\-/]|\)\s?|\s?\()?\d){6,16}(?![\w.,:/-]?\d)"
+    r"(?<![\w+.,/:-])\+?\(?\d(?:(?:[ .\-/]| / |\)\s?|\s?\()?\d){6,16}(?![\w.,:/-]?\d)"
 )
+# Payment cards start 2-6 (Mastercard, Amex/Diners/JCB, Visa, Mastercard/Maestro, Discover/UnionPay) and are
+# printed whole or in the issuers' groups; an 18-digit tweet id or a phone passes Luhn one time in ten.
+_CARD_GROUPS = frozenset({(4, 4, 4, 4), (4, 4, 4, 4, 3), (4, 6, 5), (4, 6, 4), (4, 4, 4, 1), (4, 4, 4, 3)})
 _NANP_RE = re.compile(r"\(?\d{3}\)?[ .-]?\d{3}[ .-]?\d{4}")
+_NANP_ONE_RE = re.compile(r"1[ .-]\(?\d{3}\)?[ .-]\d{3}[ .-]\d{4}")  # '1-555-123-4567', not a ref '1-2990176298'
+
+# Freephone and service lines belong to businesses: NANP toll-free (800, 833 ... 888) and Europe's 0800/0808/0180.
+_SERVICE_RE = re.compile(r"1?8(?:00|33|44|55|66|77|88)\d{7}|080[08]\d{5,8}|0180\d{5,8}")
 _DATE_RE = re.compile(r"\d{1,4}[./-]\d{1,2}[./-]\d{1,4}")
 _CURRENCY_BEFORE_RE = re.compile(r"(?:[$€£¥]|\b(?:usd|eur|gbp|chf|rs|inr))\s*$", re.IGNORECASE)
 _CURRENCY_AFTER_RE = re.compile(r"^\s*(?:[$€£¥]|(?:usd|eur|euros?|gbp|chf|dollars?|pounds?)\b)", re.IGNORECASE)
-_REF_RE = re.compile(r"(?<![\w@#/-])(?=[A-Za-z]*\d)(?=\d*[A-Za-z])[A-Za-z0-9]{6}(?![\w@/-])")
+# A 6-character reference with a digit; right after '#' only when a booking word leads ('conf #F8NEQM'), so a
+# hashtag such as '#BA2490' is not one.
+_REF_RE = re.compile(r"(?<![\w@/-])(?=[A-Za-z]*\d)(?=\d*[A-Za-z])[A-Za-z0-9]{6}(?![\w@/-])")
 _REF_CONTEXT_RE = re.compile(
     r"\b(?:booking|bookings|ref|reference|pnr|confirmation|conf|record locator|locator|reservation|"
     r"buchung|buchungsnummer|buchungscode|buchungsreferenz|reservierung|reservierungsnummer|"
-    r"reservation|dossier|booking code|confirmation code|code de reservation)\b"
+    r"reservation|dossier|booking code|confirmation code|code de reservation|"
+    r"localizador|reserva|prenotazione|boeking|boekingsnummer|boekingscode|reservering|reserveringsnummer)\b"
+)
+_HASH_LEAD_RE = re.compile(
+    r"\b(?:conf(?:irmation)?|booking|buchung|reservation|reservierung|pnr|ref(?:erence)?|locator|dossier|"
+    r"reserva|prenotazione|boeking)(?:\s*(?:code|number|no\.?|nr\.?|nummer))?\s*#$"
 )
 _FLIGHT_WORD_RE = re.compile(r"\b(?:flight|flug|vol|flt)\s*(?:no\.?|nr\.?|n°|#)?\s*$", re.IGNORECASE)
 # IBAN: country, check digits, then 11-30 letters or digits, printed whole or in groups of four.
 _IBAN_RE = re.compile(r"(?<!\w)[A-Za-z]{2}\d{2}(?: ?[A-Za-z0-9]{4}){2,7}(?: ?[A-Za-z0-9]{1,3})?(?!\w)")
-# An all-letter record locator ('KXJQWE') only right after its context word: 'PNR: KXJQWE', 'booking ref is …'.
-_REF_LETTERS_RE = re.compile(r"(?<![\w@#/-])[A-Z]{6}(?![\w@/-])")
+# An all-letter record locator ('KXJQWE') only right after its context word: 'PNR: KXJQWE', 'booking ref is …',
+# or right after another reference ('conf code: F6DK04 / XZMSCW').
+_REF_LETTERS_RE = re.compile(r"(?<![\w@/-])[A-Z]{6}(?![\w@/-])")
 _REF_LEAD_RE = re.compile(
-    r"(?:pnr|record locator|locator|buchungs(?:nummer|code|referenz)|reservierungsnummer|"
-    r"(?:booking|reservation|buchung|reservierung|dossier|confirmation)\s*(?:ref(?:erence)?|code|number|nummer|"
-    r"numero|no\.?|nr\.?|n°|:|#))(?:\s*(?:is|ist|est|:|#|-))*\s*$",
+    r"(?:pnr|record locator|locator|localizador|buchungs(?:nummer|code|referenz)|reservierungsnummer|"
+    r"boekingsnummer|boekingscode|reserveringsnummer|codice (?:di )?prenotazione|codigo de reserva|"
+    r"(?:numero|code|reference) de (?:reservation|dossier|reserva)|"
+    r"(?:booking|reservation|buchung|reservierung|dossier|confirmation|conf)\s*(?:ref(?:erence)?|code|number|"
+    r"nummer|numero|no\.?|nr\.?|n°|:|#))(?:\s*(?:is|ist|est|es|e|:|#|-))*\s*$",
     re.IGNORECASE,
+)
+_REF_JOIN_RE = re.compile(r"\s*(?:/|&|&amp;|,|and|und|et|y|e|en|or|oder|ou)\s*", re.IGNORECASE)
+# A passport or identity-card number only where the post says so: 'passport no. X1234567', 'Passnummer: C01X00T47',
+# 'numéro de passeport 12AB34567'.
+_PASSPORT_RE = re.compile(
+    r"(?i)\b(?:passports?|reisepass|passeport|pasaporte|passaporto|paspoort|pass(?=[ -]?(?:nummer|nr))|"
+    r"(?:personal)?ausweis)(?:[ -]?(?:number|nummer|num[ée]ro|n[úu]mero|no\.?|nr\.?|n[°º]|#|id))?"
+    r"(?:\s*(?:is|ist|est|es|è|:|#|-))*\s*(?P<id>(?=[A-Za-z]*\d)[A-Za-z0-9]{6,9})(?![\w@/-])"
 )
 _REF_WINDOW = 40  # characters before a candidate reference in which a context word must appear
 
@@ -97,13 +141,50 @@ def _is_phone(text: str, start: int, end: int) -> bool:
         return False
     if _CURRENCY_BEFORE_RE.search(text[max(0, start - 5) : start]) or _CURRENCY_AFTER_RE.match(text[end:]):
         return False
+    if _SERVICE_RE.fullmatch(_national(digits, candidate.startswith(("+", "00")))):
+        return False
     if candidate.startswith(("+", "00")):
         return 8 <= len(digits) <= 15
     if not 9 <= len(digits) <= 12:
         return False
     # National numbers: a trunk prefix 0 (Europe: 030 1234567, 06 12 34 56 78) or the North American
-    # 3-3-4 shape; anything else that long is more likely an order, tracking or ticket number.
+    # 3-3-4 shape, perhaps after a 1 ('1-555-123-4567'); anything else that long is more likely an order,
+    # tracking or ticket number.
+    if len(digits) == 11 and _NANP_ONE_RE.fullmatch(candidate):
+        return True
     return digits.startswith("0") or (_NANP_RE.fullmatch(candidate) is not None and len(digits) == 10)
+
+
+def _national(digits: str, international: bool) -> str:
+    """The number as dialled at home ('+44 (0)800 ...' -> '0800...', '+1 800 ...' -> '1800...'), to tell
+    business lines by their prefix."""
+    if not international:
+        return digits
+    rest = digits[2:] if digits.startswith("00") else digits
+    if rest.startswith("1"):
+        return rest
+    for code in ("44", "49", "33", "43", "41", "31", "32", "39", "34"):
+        if rest.startswith(code):
+            national = rest[len(code):]
+            return national if national.startswith("0") else "0" + national
+    return rest
+
+
+def _card_shaped(candidate: str) -> bool:
+    """An issuer's first digit and a length or grouping that cards are printed in."""
+    groups = tuple(len(g) for g in re.split(r"[ -]", candidate))
+    digits = _digits(candidate)
+    if digits[0] not in "23456":
+        return False
+    return len(digits) in (13, 14, 15, 16, 19) if len(groups) == 1 else groups in _CARD_GROUPS
+
+
+def _worded_mailbox(text: str, m: re.Match[str]) -> bool:
+    """Whether 'name at domain dot com' with a plain-word 'at' names a mailbox rather than a web site."""
+    local, domain = m.group("local"), m.group("domain")
+    if local.casefold() in _NOT_MAILBOXES or "." in domain:  # 'see you at gate.com' has no written-out dot
+        return False
+    return bool(_MAILBOX_RE.search(local) or _MAIL_PROVIDER_RE.match(domain) or _MAIL_CUE_RE.search(text))
 
 
 def _overlaps(a: tuple[int, int], taken: list[tuple[int, int]]) -> bool:
@@ -111,7 +192,7 @@ def _overlaps(a: tuple[int, int], taken: list[tuple[int, int]]) -> bool:
 
 
 def find_pii(text: str) -> list[PiiMatch]:
-    """All personal data in `text`, sorted by position, without overlaps (e-mail, IBAN, card, phone,
+    """All personal data in `text`, sorted by position, without overlaps (e-mail, passport, IBAN, card, phone,
     reference)."""
     taken: list[tuple[int, int]] = [m.span() for m in URL_RE.finditer(text)]
     found: list[PiiMatch] = []
@@ -123,11 +204,17 @@ def find_pii(text: str) -> list[PiiMatch]:
 
     for m in _EMAIL_RE.finditer(text):
         add("email", m.span())
+    for m in _OBF_EMAIL_RE.finditer(text):
+        if m.group("word") and not _worded_mailbox(text, m):
+            continue
+        add("email", m.span())
+    for m in _PASSPORT_RE.finditer(text):
+        add("passport", m.span("id"))
     for m in _IBAN_RE.finditer(text):
         if iban_valid(m.group(0)):
             add("iban", m.span())
     for m in _CARD_RE.finditer(text):
-        if luhn_valid(_digits(m.group(0))):
+        if luhn_valid(_digits(m.group(0))) and _card_shaped(m.group(0)):
             add("card", m.span())
     for m in _PHONE_RE.finditer(text):
         start, end = m.span()
@@ -135,18 +222,23 @@ def find_pii(text: str) -> list[PiiMatch]:
             end -= 1
         if _is_phone(text, start, end):
             add("phone", (start, end))
+    refs: list[int] = []  # where each reference found ends
     for m in _REF_RE.finditer(text):
         before = text[max(0, m.start() - _REF_WINDOW) : m.start()]
-        if _FLIGHT_WORD_RE.search(before):
+        if _FLIGHT_WORD_RE.search(before) or (before.endswith("#") and not _HASH_LEAD_RE.search(fold(before))):
             continue
-        if _REF_CONTEXT_RE.search(fold(before)):
+        if _REF_CONTEXT_RE.search(fold(before)) and not _overlaps(m.span(), taken):
             add("booking-ref", m.span())
+            refs.append(m.end())
     for m in _REF_LETTERS_RE.finditer(text):
         window = max(0, m.start() - _REF_WINDOW)
         lead = _REF_LEAD_RE.search(fold(text[window : m.start()]))
         # In a post written in capitals any word looks like a locator; judge by the text around the lead.
-        if lead and not _shouting(text[: window + lead.start()] + text[m.end() :]):
+        if (lead and not _shouting(text[: window + lead.start()] + text[m.end() :])) or any(
+            _REF_JOIN_RE.fullmatch(text[end : m.start()]) for end in refs
+        ):
             add("booking-ref", m.span())
+            refs.append(m.end())
     return sorted(found, key=lambda p: p.start)
 
 
@@ -160,8 +252,8 @@ def pii_kinds(text: str) -> list[str]:
 
 
 def redact(text: str) -> str:
-    """`text` with each piece of personal data replaced by `[email]`, `[phone]`, `[card]`, `[iban]` or
-    `[booking-ref]`."""
+    """`text` with each piece of personal data replaced by `[email]`, `[phone]`, `[card]`, `[iban]`,
+    `[booking-ref]` or `[passport]`."""
     out: list[str] = []
     pos = 0
     for match in find_pii(text):

@@ -296,7 +296,7 @@ def detail(session: Session, row: IncidentRow, languages: Iterable[str], config:
             shown = redact(post.text)  # the room is seen by the whole team: no personal data, not even as a term
             driving.append(DrivingPost(at=at, handle=post.author.handle, text=shown, lang=post.lang,
                                        case_id=case_id))
-            flights.update(f"{a} {n}" for a, n in FLIGHT.findall(post.text))
+            flights.update(f"{a} {n}" for a, n in FLIGHT.findall(shown))  # not a booking ref read as a flight
             words = (m.casefold() for m in WORD.findall(_plain(shown)))
             terms.update(w for w in words if w not in STOPWORDS and w not in brand)
     return IncidentDetail(

@@ -18,7 +18,7 @@ from pydantic import BaseModel
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from wakeful.analyze.pii import find_pii
+from wakeful.analyze.pii import find_pii, redact
 from wakeful.core.settings import Settings
 from wakeful.desk.incidents import FLIGHT
 from wakeful.desk.reply_index import MENTION_RE, URL_RE, ReplyIndex
@@ -265,7 +265,9 @@ def context_for_case(session: Session, case: CaseRow, settings: Settings) -> Cas
         .where(CasePostRow.case_id == case.id, PostRow.author_id == case.author_id)
         .order_by(PostRow.created_at.desc())
     ).all()
-    flights = [f"{a} {n}" for text, _ in posts for a, n in FLIGHT.findall(text)]
+    # Read from the redacted text: 'booking ref AB1234' or 'IBAN DE89 ...' would otherwise be "noted" as a flight in
+    # a public reply.
+    flights = [f"{a} {n}" for text, _ in posts for a, n in FLIGHT.findall(redact(text))]
     brand = settings.brand(case.brand)
     return CaseContext(handle=case.author.handle, brand_name=brand.name if brand else case.brand, lang=case.lang,
                        topics=list(case.topics), text=posts[0][0] if posts else "",
