@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import timedelta
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
@@ -14,7 +15,8 @@ from wakeful.api.auth import Role, create_token, create_user
 from wakeful.api.deps import Desk
 from wakeful.core.models import Author
 from wakeful.core.settings import Settings
-from wakeful.desk import incidents
+from wakeful.desk import incidents, scheduled
+from wakeful.desk.routing import RecordingNotifier
 from wakeful.ingest.scenario import generate_scenario
 from wakeful.risk.spikes import NEGATIVE_KEY, VOLUME_KEY, Observation, detect
 from wakeful.store.models import CaseEventRow, CaseRow
@@ -96,10 +98,23 @@ def test_incident_api_scoping_and_statement_approval(desk: Desk) -> None:
             r = client.post(url, json={"text": bad}, headers=h(lead))
             assert r.status_code == 422 and why in r.text, r.text
         assert client.get(f"/api/v1/incidents/{inc['id']}", headers=h(lead)).json()["statement_by"] is None
+        send = f"/api/v1/incidents/{inc['id']}/answer"
+        r = client.post(send, json={}, headers=h(lead))
+        assert r.status_code == 409 and "approve" in r.text  # nothing to send yet
         approved = client.post(url, json={"text": "We are on it."}, headers=h(lead)).json()
         assert (approved["statement"], approved["statement_by"]) == ("We are on it.", "lee")
         page = client.get("/api/v1/incidents?open_only=true", headers=h(agent)).json()
         assert page[0]["statement_approved"] is True
+        assert client.post(send, json={}, headers=h(agent)).status_code == 403
+        assert client.post(send, json={}, headers=h(other)).status_code == 404
+        assert client.post(send, json={"lang": "english"}, headers=h(lead)).status_code == 422
+        assert client.post(send, json={"lang": "DE"}, headers=h(lead)).json() == {"answered": []}  # all in English
+        answered = client.post(send, json={"lang": "en"}, headers=h(lead)).json()["answered"]
+        assert len(answered) >= 10
+        for case_id in answered:
+            case = client.get(f"/api/v1/cases/{case_id}", headers=h(agent)).json()
+            assert case["state"] == "waiting_on_customer", case
+        assert client.post(send, json={}, headers=h(lead)).json() == {"answered": []}  # each customer answered once
 
 
 def test_the_demo_days_crisis_is_detected_within_minutes_and_nothing_else() -> None:
@@ -177,3 +192,27 @@ def test_cases_opened_by_a_flagged_click_farm_are_set_aside_and_a_real_customers
         assert set_aside and all(c.state == "resolved" for c in set_aside)
         notes = s.scalars(select(CaseEventRow.text).where(CaseEventRow.kind == "note")).all()
         assert notes == [incidents.SET_ASIDE] * len(set_aside)
+
+
+def test_the_approved_statement_answers_the_incidents_waiting_cases_so_none_breaches(desk: Desk) -> None:
+    _day(desk)
+    now = desk.clock.now()
+    with desk.db.session() as s:
+        [found] = incidents.list_incidents(s, {"aurora"})
+        row = incidents.load(s, found.id, None)
+        with pytest.raises(ValueError, match="approve"):
+            incidents.answer_cases(s, row, "lee", now)
+        incidents.approve_statement(row, "We know AU 778's bags stayed in Frankfurt; DM us your tag number.",
+                                    "lee", now)
+        driving = {p.case_id for p in incidents.detail(s, row, ["en"]).posts}
+        answered = incidents.answer_cases(s, row, "lee", now)
+        assert incidents.answer_cases(s, row, "lee", now) == []  # answered once
+    assert len(answered) >= 10 and set(answered) <= driving
+    notifier = RecordingNotifier()
+    desk.clock.set(now + timedelta(hours=3))  # type: ignore[attr-defined]
+    with desk.db.session() as s:
+        scheduled.tick(s, desk.clock.now(), desk.settings, notifier)
+        escalated = set(s.scalars(select(CaseEventRow.case_id).where(CaseEventRow.kind == "escalated")))
+        states = {c.id: c.state for c in s.scalars(select(CaseRow))}
+    assert escalated and not escalated & set(answered)  # the quiet hours' unanswered cases still escalate
+    assert {states[i] for i in answered} == {"waiting_on_customer"}

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from wakeful.core.settings import PriorityPolicy
-from wakeful.desk.priority import compute_priority, head_start_seconds, priority_level
+from wakeful.desk.priority import compute_priority, head_start_seconds, priority_level, sla_level
 
 from tests.factories import T0
 
@@ -47,6 +47,12 @@ def test_a_policy_of_zero_means_reach_never_changes_priority() -> None:
     assert compute_priority(1, 50_000_000, None, T0, policy).level == 1
 
 
+def test_waiting_raises_the_level_but_not_the_level_whose_sla_target_applies() -> None:
+    policy = PriorityPolicy(wait_step_minutes=30, wait_max_levels=2)
+    waited = compute_priority(1, 0, T0, T0 + timedelta(minutes=61), policy, risk=95.0)
+    assert (waited.level, waited.sla_level) == (3, 2)  # risk raises both; the hour's wait only the first
+
+
 def test_levels_never_exceed_urgent() -> None:
     p = compute_priority(3, 10_000_000, T0, T0 + timedelta(days=1), PriorityPolicy(reach_max_levels=3,
                                                                                      reach_mode="levels"))
@@ -66,4 +72,6 @@ def _agree(policy: PriorityPolicy) -> None:
                 level, waited = priority_level(severity, reach, since, T0, policy)
                 full = compute_priority(severity, reach, since, T0, policy)
                 assert level == full.level
+                assert full.sla_level == sla_level(severity, reach, policy) == priority_level(
+                    severity, reach, None, T0, policy)[0]  # the level less the wait: the SLA target's
                 assert waited == (full.waiting.total_seconds() if full.waiting is not None else 0.0)

@@ -108,3 +108,17 @@ def test_a_case_raised_for_risk_escalates_on_the_raised_levels_target(
         case = service.load_case(s, case_id, None)
         policy = scheduled.policy_for(s, case, desk.clock.now(), desk.settings)
     assert policy.first_response_minutes == shown["sla_target_minutes"]  # the queue and the escalation agree
+
+
+def test_a_famous_accounts_plain_question_is_not_a_crisis(desk: Desk) -> None:
+    """Five million followers asking a neutral one-liner: the answer is owed, the crisis alarm is not."""
+    desk.clock.set(T0)  # type: ignore[attr-defined]
+    desk.ingest.ingest([make_post("f1", "@AuroraAirways skis ok?", author="star", followers=5_000_000),
+                        make_post("f2", "@AuroraAirways ok", author="star2", followers=5_000_000)])
+    with desk.db.session() as s:
+        cases = service.list_cases(s, None, desk.clock.now(), desk.settings)
+        rows = s.scalars(select(CaseRiskRow)).all()
+    assert [c.author.handle for c in cases] == ["star"]  # the question is owed an answer; "ok" is not
+    assert cases[0].priority.level == cases[0].severity  # fame alone raises no level
+    [risk] = rows
+    assert risk.alerted_at is None and risk.score < desk.settings.priority.risk_min_score

@@ -12,7 +12,7 @@ from wakeful.api.deps import Desk
 from wakeful.core.clock import FixedClock, as_utc
 from wakeful.core.settings import BrandConfig, PriorityPolicy, Settings
 from wakeful.desk import scheduled, service
-from wakeful.desk.priority import head_start_seconds, priority_level
+from wakeful.desk.priority import head_start_seconds, priority_level, sla_level
 from wakeful.desk.queue_rank import Ranker
 from wakeful.desk.scheduled import PolicyIn
 from wakeful.desk.sla import Policy
@@ -60,7 +60,8 @@ def test_rate_gives_the_level_rank_and_lateness_of_the_priority_and_sla_function
         stored = awaiting.replace(tzinfo=None) if awaiting is not None and naive else awaiting  # SQLite drops zones
         level, waited = priority_level(severity, reach, awaiting, NOW, policy, risk)
         rank = waited + head_start_seconds(reach, policy, risk) if awaiting else 0.0
-        late = awaiting is not None and targets.past(brand, level, as_utc(awaiting), answered, NOW)
+        target_level = sla_level(severity, reach, policy, risk)  # the wait raises the level, not the target
+        late = awaiting is not None and targets.past(brand, target_level, as_utc(awaiting), answered, NOW)
         assert rate(brand, severity, reach, risk, stored, answered) == (level, rank, late), (
             severity, reach, risk, age, answered, naive)
 
@@ -69,6 +70,8 @@ def test_rate_counts_business_hours_where_the_brand_policy_says_so() -> None:
     rate = Ranker(_settings(), _targets(), NOW).rate  # 17:45 in Berlin: its 9-to-5 desk closed 45 minutes ago
     assert rate("head_start", 0, 0, None, NOW.replace(hour=11), False)[::2] == (1, True)  # 12:00-17:00 counted
     assert rate("head_start", 0, 0, None, NOW - timedelta(minutes=50), False) == (1, 3000.0, False)  # 5 minutes
+    assert rate("head_start", 1, 0, None, NOW - timedelta(minutes=50), False) == (2, 3000.0, False)  # 5 of 20
+    assert rate("head_start", 1, 0, None, NOW - timedelta(minutes=80), False)[::2] == (2, True)  # 35 of 20
 
 
 LOST = "@AuroraAirways you lost my bag on AU 2213, nobody answers. Still waiting for my suitcase!"

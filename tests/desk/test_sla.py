@@ -49,6 +49,16 @@ def test_business_days_follow_the_clock_change() -> None:
     assert counted_seconds(day, datetime(2026, 3, 30, 7, 0, tzinfo=UTC), policy) == 0
 
 
+def test_business_hours_spanning_the_clock_change_count_real_time() -> None:
+    # 01:00-04:00 in Berlin on the night clocks go forward (02:00 -> 03:00) is two hours; going back, four.
+    nights = Policy(60, business_hours=True, timezone="Europe/Berlin", day_start_minute=60, day_end_minute=4 * 60,
+                    weekdays=frozenset(range(7)))
+    spring, autumn = datetime(2026, 3, 29, tzinfo=BERLIN), datetime(2026, 10, 25, tzinfo=BERLIN)
+    assert counted_seconds(spring, spring + timedelta(days=1), nights) == 2 * 3600
+    assert counted_seconds(autumn, autumn + timedelta(days=1), nights) == 4 * 3600
+    assert counted_seconds(spring - timedelta(days=1), spring, nights) == 3 * 3600
+
+
 def test_pauses_are_not_counted() -> None:
     start = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
     pause = (start + timedelta(minutes=10), start + timedelta(minutes=50))

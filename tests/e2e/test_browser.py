@@ -7,12 +7,14 @@ import shutil
 import socket
 import threading
 import time
+from collections import Counter
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 import uvicorn
+from sqlalchemy import select
 
 from wakeful.analyze import Analyzer
 from wakeful.api.app import build_desk, create_app
@@ -23,6 +25,7 @@ from wakeful.core.settings import PriorityPolicy, Settings
 from wakeful.desk.replies import approve_template
 from wakeful.ingest import scenario
 from wakeful.store.db import migrate
+from wakeful.store.models import CaseRow
 
 from tests.desk_fixtures import BRANDS
 from tests.factories import make_post
@@ -197,7 +200,19 @@ class TestDemoIncident:
         pg.fill("#statement-text", "We know bags from Frankfurt are missing. We are on it and will update you here.")
         pg.click("#statement-form button[type=submit]")
         pg.locator("main", has_text="Approved by lee").wait_for(timeout=5_000)
+        before = _waiting_by_lang(desk)
+        pg.select_option("#answer-lang", "en")
+        pg.click("#answer-form button[type=submit]")
+        pg.locator("#answer-status", has_text="Sent to").wait_for(timeout=5_000)
+        sent = int(pg.locator("#answer-status").inner_text().split()[2])
+        after = _waiting_by_lang(desk)  # the English customers answered, and only they
+        assert sent > 0 and after.pop("en", 0) == before.pop("en", 0) + sent and after == before
         pg.screenshot(path=str(SHOTS / "incident.png"), full_page=True)
+
+
+def _waiting_by_lang(desk: Desk) -> Counter[str | None]:
+    with desk.db.session() as s:
+        return Counter(s.scalars(select(CaseRow.lang).where(CaseRow.state == "waiting_on_customer")))
 
 
 def _sign_in(pg: Page, base: str) -> None:

@@ -1,4 +1,5 @@
-"""Incident endpoints: the list, the incident room's data, and approving the holding statement."""
+"""Incident endpoints: the list, the incident room's data, approving the holding statement and sending it to the
+incident's waiting customers."""
 
 from __future__ import annotations
 
@@ -61,3 +62,26 @@ def approve(incident_id: RowId, body: StatementBody, who: Lead, session: DbSessi
     row = _load(session, incident_id, who)
     incidents.approve_statement(row, body.text, who.name, desk.clock.now())
     return room(session, row, desk.settings)
+
+
+class AnswerBody(BaseModel):
+    lang: str | None = Field(default=None, pattern=r"^[A-Za-z]{2,3}$",
+                             description="Only the cases in this language (the statement's); all when left out")
+
+
+class Answered(BaseModel):
+    answered: list[int] = Field(description="The cases the statement was sent to, now waiting on the customer")
+
+
+@router.post("/incidents/{incident_id}/answer", response_model=Answered,
+             summary="Send the approved statement to every case of the incident still waiting (leads and admins)",
+             description="Cases with legal flags are left for a reviewed reply of their own. 409 until a statement "
+                         "is approved.")
+def answer(incident_id: RowId, body: AnswerBody, who: Lead, session: DbSession, desk: DeskDep) -> Answered:
+    row = _load(session, incident_id, who)
+    lang = body.lang.lower() if body.lang else None
+    try:
+        ids = incidents.answer_cases(session, row, who.name, desk.clock.now(), lang=lang)
+    except ValueError as err:
+        raise HTTPException(status.HTTP_409_CONFLICT, str(err)) from None
+    return Answered(answered=ids)

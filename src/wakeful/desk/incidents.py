@@ -17,7 +17,7 @@ from collections.abc import Collection, Iterable
 from datetime import date, datetime, timedelta
 
 from pydantic import BaseModel
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, func, or_, select, true
 from sqlalchemy.orm import Session
 
 from wakeful.analyze.pii import redact
@@ -26,7 +26,7 @@ from wakeful.core.settings import BrandConfig
 from wakeful.desk.cases import CaseState
 from wakeful.desk.reports import mentions
 from wakeful.desk.risk import author_of
-from wakeful.desk.service import ACTIVE_STATES, set_state
+from wakeful.desk.service import ACTIVE_STATES, add_reply, legal_flags, set_state
 from wakeful.risk import seasonal
 from wakeful.risk.authenticity import MIN_BURST, SUSPECT, Action, account_score, action_scores, judge_burst
 from wakeful.risk.spikes import NEGATIVE_KEY, VOLUME_KEY, Observation, Spike, SpikeConfig, detect
@@ -327,3 +327,27 @@ def _plain(text: str) -> str:
 
 def approve_statement(row: IncidentRow, text: str, actor: str, now: datetime) -> None:
     row.statement, row.statement_by, row.statement_at = text, actor, now
+
+
+def answer_cases(session: Session, row: IncidentRow, actor: str, now: datetime,
+                 config: SpikeConfig = SpikeConfig(), *, lang: str | None = None) -> list[int]:
+    """Reply with the approved holding statement on every case of the incident still waiting for the desk, so the
+    customers of one outage are answered at once instead of each breaching in the queue. Cases with legal flags
+    are left for a reviewed reply of their own. With `lang`, only cases in that language: one statement is in one
+    language, so a bilingual desk approves and sends one per language. The ids of the cases answered."""
+    if row.statement_at is None or not row.statement:
+        raise ValueError("approve the incident's holding statement before sending it")
+    stmt = (select(PostRow, CasePostRow.case_id).join(CasePostRow, CasePostRow.post_id == PostRow.id)
+            .where(mentions([row.brand]), PostRow.created_at >= as_utc(row.opened_at) - config.window,
+                   PostRow.created_at <= as_utc(row.last_seen_at)))
+    ids = {case_id for post, case_id in session.execute(stmt) if _drives(row.key, post)}
+    answered = []
+    for case in session.scalars(select(CaseRow).where(CaseRow.id.in_(ids), CaseRow.brand == row.brand,
+                                                      CaseRow.state.in_(ACTIVE_STATES),
+                                                      CaseRow.awaiting_since.is_not(None),
+                                                      true() if lang is None else CaseRow.lang == lang)
+                                  .order_by(CaseRow.id)):
+        if not legal_flags(session, case):
+            add_reply(session, case, row.statement, actor, now)
+            answered.append(case.id)
+    return answered

@@ -30,6 +30,11 @@ class Priority:
     def name(self) -> str:
         return LEVELS[self.level]
 
+    @property
+    def sla_level(self) -> int:
+        """The level whose SLA targets apply (`sla_level`): the level less what waiting added."""
+        return min(3, self.base + self.reach_boost + self.risk_boost)
+
     def sort_key(self) -> tuple[int, float]:
         """Highest level first, then longest wait (plus any head start) first."""
         if self.waiting is None:
@@ -46,6 +51,17 @@ def at_risk(risk: float | None, policy: PriorityPolicy) -> bool:
     return risk is not None and policy.risk_max_levels > 0 and risk >= policy.risk_min_score
 
 
+def sla_level(severity: int, reach: int, policy: PriorityPolicy, risk: float | None = None) -> int:
+    """The level whose SLA targets a case is measured against: severity, reach and risk, not the wait.
+
+    Waiting moves a case up the queue; measured against the shorter target of the level its wait bought, it
+    would be late the moment it was raised (a 60-minute "high" case raised to "urgent" at 30 minutes is 15
+    minutes past the urgent target)."""
+    reach_boost = _reach_steps(reach, policy) if policy.reach_mode == "levels" else 0
+    risk_boost = policy.risk_max_levels if at_risk(risk, policy) else 0
+    return min(3, max(0, min(3, severity)) + reach_boost + risk_boost)
+
+
 def priority_level(
     severity: int, reach: int, awaiting_since: datetime | None, now: datetime, policy: PriorityPolicy,
     risk: float | None = None,
@@ -53,9 +69,7 @@ def priority_level(
     """The level and seconds waited, without the reasons: the queue ranks thousands of cases with this."""
     waited = max((now - awaiting_since).total_seconds(), 0.0) if awaiting_since else 0.0
     wait_boost = min(policy.wait_max_levels, int(waited // (policy.wait_step_minutes * 60))) if awaiting_since else 0
-    reach_boost = _reach_steps(reach, policy) if policy.reach_mode == "levels" else 0
-    risk_boost = policy.risk_max_levels if at_risk(risk, policy) else 0
-    return min(3, max(0, min(3, severity)) + wait_boost + reach_boost + risk_boost), waited
+    return min(3, sla_level(severity, reach, policy, risk) + wait_boost), waited
 
 
 def head_start_seconds(reach: int, policy: PriorityPolicy, risk: float | None = None) -> float:

@@ -1,10 +1,10 @@
 """The queue's per-case arithmetic for a pass over every active case, with each brand's rules looked up once.
 
 Priority depends on the time, so the queue ranks all active cases at request time (10,000 at a busy desk, issue 6
-asks for pages under 300 ms). `priority.priority_level`, `priority.head_start_seconds` and `Targets.past` say what
-the numbers are; this computes the same numbers with each brand's policy and SLA targets unpacked into plain
-values once per pass, one subtraction per case for the wait, and the zone conversion only where a business-hours
-policy needs it (tests/desk/test_queue_rank.py holds it to those functions).
+asks for pages under 300 ms). `priority.priority_level`, `priority.sla_level`, `priority.head_start_seconds` and
+`Targets.past` say what the numbers are; this computes the same numbers with each brand's policy and SLA targets
+unpacked into plain values once per pass, one subtraction per case for the wait, and the zone conversion only where
+a business-hours policy needs it (tests/desk/test_queue_rank.py holds it to those functions).
 """
 
 from __future__ import annotations
@@ -81,13 +81,14 @@ class Ranker:
         at_risk = r.risk_raises and risk is not None and risk >= r.risk_min
         steps = min(r.reach_max, bisect_right(r.reach_thresholds, reach))
         level = max(0, min(3, severity)) + (steps if r.reach_levels else 0) + (r.risk_levels if at_risk else 0)
+        target_level = min(3, level)  # waiting raises the level, not the target (`priority.sla_level`)
         if awaiting is None:
-            return min(3, level), 0.0, False
+            return target_level, 0.0, False
         waited = max(((self._naive_now if awaiting.tzinfo is None else self._now) - awaiting).total_seconds(), 0.0)
         level = min(3, level + min(r.wait_max, int(waited // r.wait_step_s)))
         ahead = r.risk_head_start_s if at_risk else 0.0
         if r.reach_head_start_min is not None:
             ahead = ahead + steps * r.reach_head_start_min * 60
-        business = r.business[level]
+        business = r.business[target_level]
         used = waited if business is None else sla.counted_seconds(as_utc(awaiting), self._now, business)
-        return level, waited + ahead, r.targets[level][answered] - used / 60 < 0
+        return level, waited + ahead, r.targets[target_level][answered] - used / 60 < 0

@@ -22,7 +22,7 @@ from wakeful.core.settings import Settings
 from wakeful.desk.priority import at_risk
 from wakeful.desk.routing import Notifier, RecordingNotifier
 from wakeful.risk import authenticity, forecast, promotion
-from wakeful.risk.reach import FOLLOWER_VIEW_RATE, IMPRESSIONS_PER_INTERACTION, ReachNow
+from wakeful.risk.reach import FOLLOWER_VIEW_RATE, IMPRESSIONS_PER_INTERACTION, ReachNow, counted_impressions
 from wakeful.risk.score import RiskInputs, RiskScore, score
 from wakeful.store.models import AuthorRow, CaseEventRow, CasePostRow, CaseRow, EngagementRow, PostRow
 from wakeful.store.risk import CaseRiskRow
@@ -38,8 +38,10 @@ def author_of(row: AuthorRow) -> Author:
 
 
 def _engagement(e: EngagementRow) -> Engagement:
+    """A stored observation, with an impression count of 0 beside interactions read as not counted yet."""
+    interactions = e.likes + e.reposts + e.replies + e.quotes
     return Engagement(observed_at=as_utc(e.observed_at), likes=e.likes, reposts=e.reposts, replies=e.replies,
-                      quotes=e.quotes, impressions=e.impressions)
+                      quotes=e.quotes, impressions=counted_impressions(e.impressions, interactions))
 
 
 class _PostRisk:

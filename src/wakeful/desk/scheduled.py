@@ -21,7 +21,7 @@ from wakeful.core.settings import Settings
 from wakeful.desk import agents as agents_mod
 from wakeful.desk import routing, sla
 from wakeful.desk.cases import CaseState
-from wakeful.desk.priority import priority_level
+from wakeful.desk.priority import sla_level
 from wakeful.desk.routing import Notifier
 from wakeful.desk.service import ACTIVE_STATES
 from wakeful.desk.sla_targets import Targets
@@ -32,6 +32,7 @@ from wakeful.store.models import CaseEventRow, CasePostRow, CaseRow, PostRow
 from wakeful.store.risk import CaseRiskRow
 
 ESCALATOR = "sla"
+PAUSING_STATES = (CaseState.WAITING.value, CaseState.RESOLVED.value)
 
 
 class PolicyIn(BaseModel):
@@ -100,12 +101,12 @@ def default_policy(settings: Settings, level: int) -> sla.Policy:
 
 def policy_for(session: Session, case: CaseRow, now: datetime, settings: Settings,
                stored: dict[tuple[str, int], SlaPolicyRow] | None = None) -> sla.Policy:
-    """The SLA policy of the case's priority level now, risk included, so a case the queue raises for risk is
-    escalated on the raised level's (shorter) targets."""
-    awaiting = as_utc(case.awaiting_since) if case.awaiting_since else None
+    """The SLA policy of the case's level as the queue measures it (`priority.sla_level`): risk included, so a
+    case raised for risk is escalated on the raised level's (shorter) targets; its wait not, so a wait does not
+    shorten the target it is measured against; reach net of what fake accounts added, as the queue counts it."""
     risk = session.get(CaseRiskRow, case.id)
-    level, _ = priority_level(case.severity, case.reach, awaiting, now, settings.priority_for(case.brand),
-                              risk.score if risk else None)
+    reach = case.reach if risk is None or risk.genuine_reach is None else min(case.reach, risk.genuine_reach)
+    level = sla_level(case.severity, reach, settings.priority_for(case.brand), risk.score if risk else None)
     if stored is None:
         stored = {(r.brand, r.priority): r for r in list_policies(session, [case.brand])}
     row = stored.get((case.brand, level))
@@ -113,14 +114,15 @@ def policy_for(session: Session, case: CaseRow, now: datetime, settings: Setting
 
 
 def pause_marks(session: Session, cases: Collection[CaseRow]) -> dict[int, list[tuple[datetime, bool]]]:
-    """(when, waiting?) marks for many cases in two queries: replies and moves to waiting pause the clock,
-    customer posts and other state changes resume it."""
+    """(when, waiting?) marks for many cases in two queries: replies and moves to waiting or resolved pause the
+    clock, customer posts and other state changes resume it. Resolved pauses too: the days a case stayed closed
+    are nobody's wait, so a customer writing again a week later does not reopen it past its resolution target."""
     ids = [c.id for c in cases]
     marks: dict[int, list[tuple[datetime, bool]]] = {i: [] for i in ids}
     events = select(CaseEventRow.case_id, CaseEventRow.at, CaseEventRow.kind, CaseEventRow.data).where(
         CaseEventRow.case_id.in_(ids), CaseEventRow.kind.in_(("reply", "state")))
     for case_id, at, kind, data in session.execute(events):
-        marks[case_id].append((as_utc(at), kind == "reply" or data.get("state") == CaseState.WAITING.value))
+        marks[case_id].append((as_utc(at), kind == "reply" or data.get("state") in PAUSING_STATES))
     posts = select(CasePostRow.case_id, PostRow.created_at).join(PostRow, PostRow.id == CasePostRow.post_id).join(
         CaseRow, CaseRow.id == CasePostRow.case_id).where(CasePostRow.case_id.in_(ids),
                                                           PostRow.author_id == CaseRow.author_id)

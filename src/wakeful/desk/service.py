@@ -87,7 +87,8 @@ def summarize(session: Session, case: CaseRow, now: datetime, settings: Settings
                             settings.priority_for(case.brand), risk.score if risk else None,
                             risk.summary if risk else "")
     answered = case.first_response_at is not None
-    target = targets.target_minutes(case.brand, prio.level, answered)
+    level = prio.sla_level  # the wait raises the queue place, not the target it is measured against
+    target = targets.target_minutes(case.brand, level, answered)
     waiting_min = prio.waiting.total_seconds() / 60 if prio.waiting is not None else None
     a = case.author
     return CaseSummary(
@@ -109,7 +110,7 @@ def summarize(session: Session, case: CaseRow, now: datetime, settings: Settings
         awaiting_since=awaiting,
         waiting_minutes=waiting_min,
         sla_target_minutes=target,
-        sla_left_minutes=targets.left_minutes(case.brand, prio.level, awaiting, answered, now) if awaiting else None,
+        sla_left_minutes=targets.left_minutes(case.brand, level, awaiting, answered, now) if awaiting else None,
         first_response_at=as_utc(case.first_response_at) if case.first_response_at else None,
         snippet=redact(latest_text if latest_text is not None
                        else _latest_customer_texts(session, [case.id]).get(case.id, ""))[:280],

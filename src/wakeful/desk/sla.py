@@ -45,7 +45,8 @@ def _business_seconds(start: datetime, end: datetime, policy: Policy) -> float:
             open_at = datetime.combine(day, time(), zone) + timedelta(minutes=policy.day_start_minute)
             close_at = datetime.combine(day, time(), zone) + timedelta(minutes=policy.day_end_minute)
             lo, hi = max(start, open_at), min(end, close_at)
-            total += max((hi - lo).total_seconds(), 0.0)
+            # timestamps: two times of one zone subtract on the wall clock, an hour off across a clock change
+            total += max(hi.timestamp() - lo.timestamp(), 0.0)
         day += timedelta(days=1)
     return total
 
@@ -70,8 +71,8 @@ def elapsed_seconds(start: datetime, end: datetime, policy: Policy, pauses: Sequ
 def waiting_intervals(marks: Sequence[tuple[datetime, bool]], now: datetime) -> list[Interval]:
     """Turn (when, waiting-on-customer?) marks into the intervals the desk was waiting on the customer.
 
-    Marks come from the case's history: a reply or a move to `waiting_on_customer` starts a pause, a customer post
-    or a reopening ends it. An open pause runs until `now`.
+    Marks come from the case's history: a reply or a move to `waiting_on_customer` or `resolved` starts a pause, a
+    customer post or a reopening ends it. An open pause runs until `now`.
     """
     intervals: list[Interval] = []
     since: datetime | None = None

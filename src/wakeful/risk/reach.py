@@ -12,6 +12,13 @@ FOLLOWER_VIEW_RATE = 0.1
 IMPRESSIONS_PER_INTERACTION = 50
 
 
+def counted_impressions(impressions: int | None, interactions: int) -> int | None:
+    """The platform's impression count where it is one: 0 beside likes or reposts is a count not filled in yet (X
+    reports impressions minutes late), not a post nobody saw; read as 0 it would make every like look bought and
+    forecast no audience at all."""
+    return None if impressions == 0 and interactions > 0 else impressions
+
+
 def estimated_impressions(followers: int, engagement: Engagement | None) -> tuple[int, bool]:
     """Impressions so far and whether they were counted by the platform (True) or estimated (False)."""
     if engagement is not None and engagement.impressions is not None:

@@ -22,6 +22,7 @@ from fastapi.templating import Jinja2Templates
 from wakeful.analyze.topics import AIRLINE_TAXONOMY
 from wakeful.api.auth import SESSION_DAYS, Principal, Role, session_principal, sign_in, sign_out
 from wakeful.api.deps import COOKIE, MAX_ROW_ID, DbSession, DeskDep
+from wakeful.api.incidents import languages as incident_languages
 from wakeful.api.incidents import room as incident_room_data
 from wakeful.api.reports import MAX_BACKLOG
 from wakeful.core.clock import as_utc, clock_speed
@@ -311,7 +312,7 @@ def incident_room(incident_id: int, request: Request, who: PageUser, session: Db
     return render(request, "incident.html", {
         "who": who, "active_nav": "incidents", "incident": room,
         "series": [p.model_dump(mode="json") for p in room.series],
-        "can_approve": who.at_least(Role.LEAD),
+        "can_approve": who.at_least(Role.LEAD), "languages": incident_languages(desk.settings, row.brand),
     })
 
 
