@@ -74,7 +74,7 @@ def _replay_with_progress(desk: Desk, posts: list[Post], speed: float | None, la
 def _print_result(result: IngestResult) -> None:
     console.print(
         f"stored {result.accepted} new posts, {result.duplicates} already known, "
-        f"{result.engagement_updates} engagement updates, {len(result.rejected)} rejected, "
+        f"{result.engagement_updates} engagement updates, {result.edits} edited, {len(result.rejected)} rejected, "
         f"{len(result.cases)} cases touched"
     )
     for err in result.rejected[:20]:

@@ -34,6 +34,8 @@ class IngestReply(BaseModel):
     accepted: int = Field(description="New posts stored")
     duplicates: int = Field(description="Posts already stored (delivered again); not stored twice")
     engagement_updates: int = Field(description="New engagement observations appended to known posts")
+    edits: int = Field(default=0, description="Known posts whose author edited the text: stored posts updated and "
+                                              "analysed again, the earlier text kept")
     rejected: list[Rejection]
     cases: list[int] = Field(description="Cases opened or updated by this batch")
 
@@ -61,6 +63,7 @@ def ingest(body: IngestBody, who: Admin, desk: DeskDep) -> IngestReply:
         accepted=result.accepted,
         duplicates=result.duplicates,
         engagement_updates=result.engagement_updates,
+        edits=result.edits,
         rejected=[
             Rejection(index=e.record, id=_id_of(body.posts[e.record]), field=e.field, error=e.message) for e in errors
         ],

@@ -113,10 +113,13 @@ class Post(BaseModel):
     promoted: bool = False
     url: str | None = None
     raw: dict[str, Any] = Field(default_factory=dict, description="The platform payload, as received")
+    edited_at: AwareDatetime | None = Field(
+        default=None, description="When the author last edited the text (None: never, or not known); the newer of "
+                                  "two deliveries of one post wins")
 
     _free_text = field_validator("text")(_drop_nul)
     _identifiers = field_validator("id", "reply_to_id", "conversation_id", "url")(refuse_nul)
-    _time = field_validator("created_at")(plausible_time)
+    _time = field_validator("created_at", "edited_at")(plausible_time)
 
     @field_validator("lang")
     @classmethod
@@ -145,6 +148,11 @@ class Post(BaseModel):
 
     def observed_at(self) -> datetime:
         return self.engagement.observed_at if self.engagement else self.created_at
+
+    @property
+    def version_at(self) -> datetime:
+        """When this text was written: its last edit, else its creation (which of two versions is newer)."""
+        return self.edited_at or self.created_at
 
 
 class Sentiment(StrEnum):

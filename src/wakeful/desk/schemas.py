@@ -94,6 +94,9 @@ class TimelineItem(BaseModel):
                                "'deadline', 'repeat_contact', 'anger', 'safety'")
     redacted: bool = Field(default=False, description="Personal data in `text` is masked; revealing it is audited")
     engagement: list[EngagementPoint] = Field(default_factory=list)
+    edited_at: datetime | None = Field(default=None, description="When the author last edited the post; `text` is "
+                                                                 "the edited one")
+    deleted_at: datetime | None = Field(default=None, description="When the author deleted the post on the platform")
     data: dict[str, object] = Field(default_factory=dict)
 
 

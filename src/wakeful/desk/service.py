@@ -238,7 +238,9 @@ def _timeline(session: Session, case: CaseRow) -> list[TimelineItem]:
         TimelineItem(kind="post", at=as_utc(p.created_at), actor=f"@{p.author.handle}",
                      text=redact(p.text) if p.pii else p.text, redacted=bool(p.pii),
                      post_id=p.platform_id, url=p.url, lang=p.lang, sentiment=p.sentiment,
-                     complaint=p.complaint, pii=p.pii, signals=p.signals or [], engagement=curves[p.id])
+                     complaint=p.complaint, pii=p.pii, signals=p.signals or [], engagement=curves[p.id],
+                     edited_at=as_utc(p.edited_at) if p.edited_at else None,
+                     deleted_at=as_utc(p.deleted_at) if p.deleted_at else None)
         for p in posts
     ]
     for ev in session.scalars(select(CaseEventRow).where(CaseEventRow.case_id == case.id)):

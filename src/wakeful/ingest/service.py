@@ -1,7 +1,8 @@
 """The one path every post takes into the desk: store once, analyse, append engagement, group into cases.
 
 Delivery is at-least-once, so storage is idempotent on (platform, post id): a repeated delivery adds nothing but
-a new engagement observation, which is appended to the post's reach curve rather than overwriting it.
+a new engagement observation, which is appended to the post's reach curve rather than overwriting it. A newer
+version of a stored post (its author edited it) replaces its text and is analysed again (`ingest/edits.py`).
 """
 
 from __future__ import annotations
@@ -17,9 +18,10 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from wakeful.core.clock import Clock, as_utc
-from wakeful.core.models import Analysis, Post
+from wakeful.core.models import Analysis, Platform, Post
 from wakeful.core.settings import Settings
 from wakeful.desk.cases import attach_post
+from wakeful.ingest import edits
 from wakeful.ingest.jsonl import RecordError, storable
 from wakeful.risk.reach import audience
 from wakeful.store.db import Database
@@ -100,18 +102,21 @@ class IngestResult:
     accepted: int = 0
     duplicates: int = 0
     engagement_updates: int = 0
+    edits: int = 0
     rejected: list[RecordError] = field(default_factory=list)
     cases: set[int] = field(default_factory=set)
 
     @property
     def all_refused(self) -> bool:
         """Records came and every one was refused: the input as a whole is wrong (a command exits non-zero)."""
-        return bool(self.rejected) and not (self.accepted or self.duplicates or self.engagement_updates)
+        return bool(self.rejected) and not (self.accepted or self.duplicates or self.engagement_updates
+                                            or self.edits)
 
     def merge(self, other: IngestResult) -> None:
         self.accepted += other.accepted
         self.duplicates += other.duplicates
         self.engagement_updates += other.engagement_updates
+        self.edits += other.edits
         self.rejected.extend(other.rejected)
         self.cases |= other.cases
 
@@ -162,6 +167,7 @@ def _post_values(post: Post, author_id: int, analysis: Analysis, now: datetime) 
         "signals": analysis.signals,
         "deadline_minutes": analysis.deadline_minutes,
         "legal": analysis.legal,
+        "edited_at": post.edited_at,
     }
 
 
@@ -193,10 +199,11 @@ class IngestService:
                 _keep_rejected(session, rejected_values(source, refused.values(), payloads, now))
                 result.rejected.extend(refused.values())
                 posts = [p for i, p in enumerate(posts) if i not in refused]
-            fresh = [p for p in posts if p.key not in known]
-            analyses = dict(zip((p.key for p in fresh), self.analyzer.analyze_many(fresh), strict=True))
-            for post in posts:
-                self._store_one(session, post, analyses.get(post.key), now, result)
+            # new posts and newer versions of stored ones (edits) are analysed; repeats are not
+            todo = [i for i, p in enumerate(posts) if p.key not in known or p.version_at > known[p.key][1]]
+            analyses = dict(zip(todo, self.analyzer.analyze_many([posts[i] for i in todo]), strict=True))
+            for i, post in enumerate(posts):
+                self._store_one(session, post, analyses.get(i), now, result)
             if result.cases:
                 session.flush()
                 for hook in self.case_hooks:
@@ -204,7 +211,8 @@ class IngestService:
         return result
 
     def _refuse_impossible(self, posts: Sequence[Post], numbers: Sequence[int] | None,
-                           known: Mapping[tuple[str, str], datetime], now: datetime) -> dict[int, RecordError]:
+                           known: Mapping[tuple[str, str], tuple[datetime, datetime, bool]],
+                           now: datetime) -> dict[int, RecordError]:
         """Posts with a time after the desk's clock (beyond senders' usual skew), and new counters of a stored post
         seen before it was created. Stored, a future post would open a case that waits no time and never breaches,
         future counters would date its author's profile so late that no later post updates it, and counters seen
@@ -213,7 +221,9 @@ class IngestService:
         refused: dict[int, RecordError] = {}
         for i, number in _numbered(len(posts), numbers):
             post = posts[i]
-            stored = known.get(post.key)
+            stored = known[post.key][0] if post.key in known else None
+            if stored is not None and edits.is_earlier_version(post, *known[post.key][1:]):
+                stored = min(stored, post.created_at)  # an original after its edit: it was created earlier
             ahead = _ahead_of(post, now, tolerance)
             if ahead is not None:
                 name, at = ahead
@@ -235,13 +245,31 @@ class IngestService:
         with self.db.session() as session:
             return _keep_rejected(session, rows)
 
+    def delete(self, platform: Platform, ids: Sequence[str], at: datetime) -> int:
+        """Record that authors deleted these posts (see `edits.mark_deleted`); how many stored posts it marked.
+
+        The post, its case and what the desk answered stay: the desk's record of a conversation is not the
+        platform's to erase, and a reply already sent cannot be unsent."""
+        with self.db.session() as session:
+            return edits.mark_deleted(session, platform, ids, at)
+
+    def stored(self, platform: Platform, ids: Sequence[str]) -> set[str]:
+        """Which of these post ids the desk holds (a connector asks before taking an edit of a post it would not
+        take new)."""
+        with self.db.session() as session:
+            return set(session.scalars(select(PostRow.platform_id).where(
+                PostRow.platform == platform.value, PostRow.platform_id.in_(list(ids)))))
+
     @staticmethod
-    def _known_keys(session: Session, posts: Sequence[Post]) -> dict[tuple[str, str], datetime]:
-        """The stored posts among `posts`, with when each was created."""
+    def _known_keys(session: Session, posts: Sequence[Post]
+                    ) -> dict[tuple[str, str], tuple[datetime, datetime, bool]]:
+        """The stored posts among `posts`: when each was created, when its stored text was written, and whether
+        that text is an edit."""
         ids = {p.id for p in posts}
-        rows = session.execute(
-            select(PostRow.platform, PostRow.platform_id, PostRow.created_at).where(PostRow.platform_id.in_(ids)))
-        return {(platform, pid): as_utc(created) for platform, pid, created in rows}
+        rows = session.execute(select(PostRow.platform, PostRow.platform_id, PostRow.created_at, PostRow.edited_at)
+                               .where(PostRow.platform_id.in_(ids)))
+        return {(platform, pid): (as_utc(created), as_utc(edited or created), edited is not None)
+                for platform, pid, created, edited in rows}
 
     def _store_one(
         self, session: Session, post: Post, analysis: Analysis | None, now: datetime, result: IngestResult
@@ -258,13 +286,19 @@ class IngestService:
             post_id = insert_ignore(session, PostRow, _post_values(post, author_id, analysis, now),
                                     ["platform", "platform_id"])
         if post_id is None:
-            result.duplicates += 1
-            post_id = session.execute(
-                select(PostRow.id).where(PostRow.platform == post.platform.value, PostRow.platform_id == post.id)
+            row = session.execute(
+                select(PostRow).where(PostRow.platform == post.platform.value, PostRow.platform_id == post.id)
             ).scalar_one()
-            if self._append_engagement(session, post, post_id):
+            reach = audience(post.author.followers, post.engagement)
+            if post.version_at > edits.stored_version(row):
+                self._edit(session, row, post, analysis, author_id, now, result)
+            else:
+                result.duplicates += 1
+                if edits.is_earlier_version(post, edits.stored_version(row), row.edited_at is not None):
+                    edits.keep_older(session, row, post, now)
+            if self._append_engagement(session, post, row.id):
                 result.engagement_updates += 1
-                result.cases |= self._raise_reach(session, post_id, audience(post.author.followers, post.engagement))
+                result.cases |= self._raise_reach(session, row.id, reach)
             return
         result.accepted += 1
         self._append_engagement(session, post, post_id)
@@ -272,6 +306,21 @@ class IngestService:
         assert post_row is not None and analysis is not None
         reach = audience(post.author.followers, post.engagement)
         result.cases.update(attach_post(session, post_row, post, analysis, reach, self.settings, now))
+
+    def _edit(self, session: Session, row: PostRow, post: Post, analysis: Analysis | None, author_id: int,
+              now: datetime, result: IngestResult) -> None:
+        """A newer version of a stored post: one edit, its cases refreshed, or opened if it now needs an answer."""
+        result.edits += 1
+        if analysis is None:  # stored by a concurrent batch after this one looked
+            analysis = self.analyzer.analyze_many([post])[0]
+        if not edits.apply_edit(session, row, post, analysis, _post_values(post, author_id, analysis, now), now):
+            return
+        session.flush()
+        cases = edits.fold_into_cases(session, row, analysis, now)
+        if not cases:
+            reach = audience(post.author.followers, post.engagement)
+            cases = set(attach_post(session, row, post, analysis, reach, self.settings, now))
+        result.cases |= cases
 
     @staticmethod
     def _append_engagement(session: Session, post: Post, post_id: int) -> bool:

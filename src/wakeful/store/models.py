@@ -110,8 +110,28 @@ class PostRow(Base):
     signals: Mapped[list[str]] = mapped_column(JSON, default=list, server_default=sql_text("'[]'"))
     deadline_minutes: Mapped[int | None] = mapped_column(Integer)
     legal: Mapped[list[str]] = mapped_column(JSON, default=list, server_default=sql_text("'[]'"))
+    # The text above is the newest version seen; earlier ones are in post_edits. A deleted post is kept (the desk
+    # may have answered it) and marked.
+    edited_at: Mapped[datetime | None] = mapped_column(doc="When the author last edited it; None if never seen edited")
+    deleted_at: Mapped[datetime | None] = mapped_column(doc="When the platform said the author deleted it")
 
     author: Mapped[AuthorRow] = relationship(lazy="joined")
+
+
+class PostEditRow(Base):
+    """A text a post had before its author edited it, kept so an agent can see what the desk was first told.
+
+    Personal data like the post itself: shown only where post text is. Once per (post, version), so an edit
+    delivered twice, or before its original, leaves the same history."""
+
+    __tablename__ = "post_edits"
+    __table_args__ = (UniqueConstraint("post_id", "version_at", name="uq_post_edit_version"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    post_id: Mapped[int] = mapped_column(ForeignKey("posts.id", ondelete="CASCADE"), index=True)
+    version_at: Mapped[datetime] = mapped_column(doc="When this text was written: the post's creation or an edit")
+    text: Mapped[str] = mapped_column(Text)
+    recorded_at: Mapped[datetime]
 
 
 class EngagementRow(Base):

@@ -5,7 +5,9 @@ here: a post is taken in when its text names a brand's handle, name or keyword, 
 brand account's DID or tags one of its keywords. Each event carries `time_us`; the cursor is the largest one seen.
 On reconnect Jetstream replays from `cursor` (rewound a few seconds, as its docs advise, duplicates being free),
 so the replay is the back-fill. Authors come as bare DIDs: their handle and follower count are looked up with
-`app.bsky.actor.getProfile` through the `atproto` SDK and cached.
+`app.bsky.actor.getProfile` through the `atproto` SDK and cached. An `update` commit (the whole new record) is an
+edit, taken when it names a brand or its post is stored already (the edit may have dropped the brand's name); a
+`delete` commit of a stored post marks it deleted.
 """
 
 from __future__ import annotations
@@ -90,8 +92,13 @@ class Profiles:
         return str(did)
 
 
+def post_uri(did: str, rkey: str) -> str:
+    return f"at://{did}/{POST}/{rkey}"
+
+
 def event_to_post(event: dict[str, Any], author: Author) -> Post:
-    """A Jetstream commit event creating a post, as a `Post`; raises KeyError/ValueError/ValidationError."""
+    """A Jetstream commit event creating or updating a post, as a `Post` (an update's `time_us` is when it was
+    edited); raises KeyError/ValueError/ValidationError."""
     did, commit = event["did"], event["commit"]
     record, rkey = commit["record"], commit["rkey"]
     reply = record.get("reply") or {}
@@ -102,11 +109,12 @@ def event_to_post(event: dict[str, Any], author: Author) -> Post:
     # taken to be no younger than when the network saw it (the claim stays in `raw`)
     created_at = min(claimed, at) if claimed.tzinfo else at
     return Post(
-        platform=Platform.BLUESKY, id=f"at://{did}/{POST}/{rkey}", text=str(record["text"]),
+        platform=Platform.BLUESKY, id=post_uri(did, rkey), text=str(record["text"]),
         created_at=created_at, lang=(record.get("langs") or [None])[0],
         reply_to_id=(reply.get("parent") or {}).get("uri"), conversation_id=(reply.get("root") or {}).get("uri"),
         url=f"https://bsky.app/profile/{did}/post/{rkey}", author=author,
         engagement=Engagement(observed_at=at), raw=event,
+        edited_at=at if commit.get("operation") == "update" else None,
     )
 
 
@@ -153,10 +161,15 @@ class BlueskyConnector(ConnectorBase):
                                   f"not a Jetstream event: {e}")
             return
         commit = event.get("commit") if isinstance(event, dict) else None
+        ours = event.get("kind") == "commit" and isinstance(commit, dict) and commit.get("collection") == POST
+        operation = commit.get("operation") if ours and isinstance(commit, dict) else None
         record = commit.get("record") if isinstance(commit, dict) else None
-        wanted = (event.get("kind") == "commit" and isinstance(commit, dict) and commit.get("operation") == "create"
-                  and commit.get("collection") == POST and isinstance(record, dict) and self.matches(record))
+        wanted = operation in ("create", "update") and isinstance(record, dict) and (
+            self.matches(record) or (operation == "update" and self._stored(event)))
         newest = str(time_us) if self.cursor is None or time_us > int(self.cursor) else self.cursor
+        if operation == "delete" and isinstance(commit, dict):
+            uri = post_uri(str(event.get("did")), str(commit.get("rkey")))
+            self.ingest.delete(self.platform, [uri], datetime.fromtimestamp(time_us / 1e6, UTC))
         if wanted:
             try:
                 post = event_to_post(event, self.profiles.author(str(event["did"])))
@@ -170,6 +183,10 @@ class BlueskyConnector(ConnectorBase):
             self.deliver([], newest)
             self._saved_at = time.monotonic()
         self.cursor = newest
+
+    def _stored(self, event: dict[str, Any]) -> bool:
+        uri = post_uri(str(event.get("did")), str((event.get("commit") or {}).get("rkey")))
+        return bool(self.ingest.stored(self.platform, [uri]))
 
     def run_once(self) -> None:
         if self.watch_handles and not self.brand_dids:

@@ -1,5 +1,8 @@
 """Mastodon: the streaming API's server-sent events (`event: update` carrying a Status), on any instance.
 
+An edit comes as `event: status.update` with the whole Status (its `edited_at` set) and is delivered like a post,
+so the ingest path replaces the stored text; `event: delete` carries the bare id and marks the post deleted.
+
 On every (re)connect the REST timeline is read from the saved since-id first, so posts published while the stream
 was down are back-filled; the stream then carries on. Status ids are ordered per instance, so the largest id
 delivered is the cursor.
@@ -22,6 +25,10 @@ from wakeful.ingest.connectors.replies import Outgoing, check_response
 from wakeful.ingest.service import IngestService
 
 
+def _time(value: str) -> datetime:
+    return datetime.fromisoformat(value.replace("Z", "+00:00"))
+
+
 def status_to_post(status: dict[str, Any], now: datetime | None = None) -> Post:
     """A Mastodon Status JSON as a `Post`, its HTML `content` as the plain text readers see (the HTML stays in `raw`),
     its counters read at `now` (the desk's clock; else the system's); raises KeyError/ValueError/ValidationError when
@@ -31,7 +38,8 @@ def status_to_post(status: dict[str, Any], now: datetime | None = None) -> Post:
     if not isinstance(content, str):
         raise ValueError(f"content is not text: {content!r:.80}")
     text = html_to_text(content)
-    created_at = datetime.fromisoformat(status["created_at"].replace("Z", "+00:00"))
+    created_at = _time(status["created_at"])
+    edited_at = _time(status["edited_at"]) if status.get("edited_at") else None
     return Post(
         platform=Platform.MASTODON, id=str(status["id"]), text=text, created_at=created_at,
         lang=status.get("language"), reply_to_id=status.get("in_reply_to_id"), url=status.get("url"),
@@ -41,7 +49,7 @@ def status_to_post(status: dict[str, Any], now: datetime | None = None) -> Post:
         engagement=Engagement(observed_at=seen_now(created_at, now), likes=int(status.get("favourites_count") or 0),
                               reposts=int(status.get("reblogs_count") or 0),
                               replies=int(status.get("replies_count") or 0)),
-        raw=status,
+        raw=status, edited_at=edited_at,
     )
 
 
@@ -66,10 +74,11 @@ class MastodonConnector(ConnectorBase):
         self.cursor = self.load_cursor()
 
     def _status_of(self, item: Any) -> Any:
-        """The status an item carries: the item itself, or a mention notification's status (None otherwise)."""
+        """The status an item carries: the item itself, or a mention (or edit) notification's status."""
         if not self.mentions:
             return item
-        return item.get("status") if isinstance(item, dict) and item.get("type") == "mention" else None
+        wanted = ("mention", "update")  # update: a status the brand account interacted with was edited
+        return item.get("status") if isinstance(item, dict) and item.get("type") in wanted else None
 
     def _accept(self, items: list[Any]) -> None:
         """Deliver statuses (or notifications); the cursor is the largest item id, which only moves forward."""
@@ -79,7 +88,7 @@ class MastodonConnector(ConnectorBase):
             try:
                 key = str(item["id"])
                 status = self._status_of(item)
-                if status is not None:
+                if status is not None and (item.get("type") != "update" or self._stored(str(status["id"]))):
                     posts.append(status_to_post(status, self.ingest.clock.now()))
             except (KeyError, TypeError, ValueError, ValidationError) as e:
                 self.report_malformed(item, f"not a Mastodon {'notification' if self.mentions else 'status'}: {e}")
@@ -91,6 +100,11 @@ class MastodonConnector(ConnectorBase):
         self.deliver(posts, best)
         if best is not None:
             self.cursor = best
+
+    def _stored(self, status_id: str) -> bool:
+        """Whether the desk holds this status: only those are updated from an edit notification, which also
+        comes for statuses the brand merely boosted or favourited."""
+        return bool(self.ingest.stored(self.platform, [status_id]))
 
     def backfill(self) -> int:
         """Read the timeline (or mention notifications) since the cursor, page by page, until nothing is newer.
@@ -139,9 +153,12 @@ class MastodonConnector(ConnectorBase):
     def run_once(self) -> None:
         """One connection: back-fill the gap, then stream until the server closes it."""
         self.backfill()
-        wanted = "notification" if self.mentions else "update"
+        wanted = ("notification",) if self.mentions else ("update", "status.update")
         for event, data in self._events():
-            if event != wanted:
+            if event == "delete":
+                self.ingest.delete(self.platform, [data.strip()], self.now())
+                continue
+            if event not in wanted:
                 continue
             try:
                 status = json.loads(data)

@@ -5,7 +5,8 @@ Reddit has no push stream for third parties, so this polls the listing JSON (`/r
 that listing. Paging back is used instead of `before=<fullname>` because `before` returns nothing once that item
 is deleted or removed, which would silently stall the listing. Base-36 ids grow with time, so the stored cursor
 per listing is the largest id delivered. Written with httpx over the documented wire format (PRAW keeps its own
-in-memory dedupe and cannot resume from a stored position).
+in-memory dedupe and cannot resume from a stored position). An item read again on the page that reaches the
+cursor whose `edited` (a Unix time, else false) is set is delivered again once per edit, as an edit.
 """
 
 from __future__ import annotations
@@ -49,13 +50,15 @@ def thing_to_post(thing: dict[str, Any], www_url: str = "https://www.reddit.com"
     # posts would share one author and be grouped into one case.
     author_id = d.get("author_fullname") or (f"u/{author}" if author != "[deleted]" else f"[deleted]:{d['name']}")
     created_at = datetime.fromtimestamp(float(d["created_utc"]), UTC)
+    edited = d.get("edited")  # old items may say plain `true`: edited, but not when, so not comparable
+    edited_at = datetime.fromtimestamp(float(edited), UTC) if type(edited) in (int, float) and edited else None
     return Post(
         platform=Platform.REDDIT, id=d["name"], text=text, created_at=created_at,
         reply_to_id=reply_to, conversation_id=conversation, url=f"{www_url.rstrip('/')}{d.get('permalink', '')}",
         author=Author(id=str(author_id), handle=author),
         engagement=Engagement(observed_at=seen_now(created_at, now), likes=max(0, int(d.get("score") or 0)),
                               replies=int(d.get("num_comments") or 0)),
-        raw=d,
+        raw=d, edited_at=edited_at,
     )
 
 
@@ -112,6 +115,7 @@ class RedditConnector(ConnectorBase):
         self.poll_interval_s = poll_interval_s
         self.sleep = sleep or self.pause
         self.reported: set[str] = set()
+        self.edits_sent: set[tuple[str, datetime]] = set()
         stored = self.load_cursor()
         self.cursors: dict[str, str] = json.loads(stored) if stored else {}
 
@@ -134,6 +138,7 @@ class RedditConnector(ConnectorBase):
         path, params = self.listings[key]
         cursor = self.cursors.get(key)
         fresh: dict[str, Post] = {}
+        edited: dict[str, Post] = {}
         after: str | None = None
         for _ in range(MAX_PAGES):
             body = self._get(path, {**params, **({"after": after} if after else {})})
@@ -157,9 +162,14 @@ class RedditConnector(ConnectorBase):
                     fresh[post.id] = post
                 else:
                     reached = True
+                    if post.edited_at is not None and (post.id, post.edited_at) not in self.edits_sent:
+                        edited[post.id] = post
             if reached or not after:
                 break
         posts = sorted(fresh.values(), key=lambda p: id36(p.id))
+        if edited:
+            self.deliver(list(edited.values()), None)
+            self.edits_sent |= {(p.id, p.edited_at) for p in edited.values() if p.edited_at is not None}
         if posts:
             moved = {**self.cursors, key: posts[-1].id}
             self.deliver(posts, json.dumps(moved, sort_keys=True))

@@ -29,7 +29,7 @@ from wakeful.store.models import CasePostRow, CaseRow, PostRow
 log = logging.getLogger(__name__)
 
 FIELDS = {"tweet.fields": "created_at,lang,conversation_id,in_reply_to_user_id,referenced_tweets,public_metrics,"
-                          "author_id,note_tweet",
+                          "author_id,note_tweet,edit_history_tweet_ids",
           "expansions": "author_id", "user.fields": "public_metrics,verified,created_at"}
 
 
@@ -44,14 +44,19 @@ def tweet_to_post(tweet: dict[str, Any], users: dict[str, dict[str, Any]], obser
                   ) -> Post:
     """A v2 tweet plus its expanded author as a `Post`; raises KeyError/ValueError/ValidationError otherwise.
 
-    A post over 280 characters comes with `text` cut short and the whole of it in `note_tweet.text`."""
+    A post over 280 characters comes with `text` cut short and the whole of it in `note_tweet.text`. An edit is a
+    new tweet whose `edit_history_tweet_ids` starts with the original's id: it becomes that post, edited when the
+    new tweet was created (its own id stays in `raw`), so the desk keeps one post with the newest text."""
     user = users.get(tweet["author_id"], {"id": tweet["author_id"], "username": tweet["author_id"]})
     um = user.get("public_metrics") or {}
     tm = tweet.get("public_metrics") or {}
     replied = next((r["id"] for r in tweet.get("referenced_tweets") or [] if r.get("type") == "replied_to"), None)
     created_at = datetime.fromisoformat(tweet["created_at"].replace("Z", "+00:00"))
+    history = [str(i) for i in tweet.get("edit_history_tweet_ids") or []]
+    original = history[0] if history else str(tweet["id"])
     return Post(
-        platform=Platform.X, id=str(tweet["id"]), text=(tweet.get("note_tweet") or {}).get("text") or tweet["text"],
+        platform=Platform.X, id=original, edited_at=created_at if original != str(tweet["id"]) else None,
+        text=(tweet.get("note_tweet") or {}).get("text") or tweet["text"],
         created_at=created_at, lang=tweet.get("lang"),
         reply_to_id=replied, conversation_id=tweet.get("conversation_id"),
         url=f"https://x.com/{user['username']}/status/{tweet['id']}",
@@ -108,8 +113,9 @@ class XConnector(ConnectorBase):
         return posts
 
     def _newer(self, posts: list[Post], than: str | None) -> str | None:
-        """The largest tweet id among `posts` when it is past `than`, else None."""
-        best = max((int(p.id) for p in posts if p.id.isdigit()), default=None)
+        """The largest tweet id among `posts` (an edit's own id, not its original's) when it is past `than`."""
+        ids = (str(p.raw.get("id", p.id)) for p in posts)
+        best = max((int(i) for i in ids if i.isdigit()), default=None)
         return str(best) if best is not None and (than is None or best > int(than)) else None
 
     def _accept(self, payload: Any) -> None:
