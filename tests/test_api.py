@@ -160,7 +160,7 @@ def test_personal_data_is_masked_until_revealed_and_the_reveal_is_recorded(clien
     post = client.get(f"/api/v1/cases/{case['id']}", headers=agent).json()["timeline"][0]
     assert post["redacted"] is True and "QX7K2P" not in post["text"] and "[email]" in post["text"]
     shown = client.post(f"/api/v1/cases/{case['id']}/reveal", headers=agent).json()
-    assert shown == [{"post_id": "p1", "text": text}]
+    assert shown == [{"post_id": "p1", "text": text, "earlier": []}]  # never edited
     timeline = client.get(f"/api/v1/cases/{case['id']}", headers=agent).json()["timeline"]
     assert [(i["kind"], i["actor"]) for i in timeline][-1] == ("reveal", "ana")
     assert timeline[0]["redacted"] is True  # revealing shows it once; the case stays masked

@@ -117,7 +117,8 @@ def test_sign_in_see_a_case_arrive_live_open_it_and_reply(live: tuple[str, Desk]
         approve_template(s, "aurora", "lost_luggage", "en", "We are tracing your bag from {flight} now.", "lee",
                          desk.clock.now())
     text = "@AuroraAirways you lost my bag on AU 2213, nobody answers. Still waiting! Mail me: mira@example.com"
-    desk.ingest.ingest([make_post("e1", text, author="mira", at=desk.clock.now())])
+    posted_at = desk.clock.now()
+    desk.ingest.ingest([make_post("e1", text, author="mira", at=posted_at)])
     row = pg.locator("#queue-rows tr", has_text="@mira")
     row.wait_for(timeout=2_000)  # pushed by server-sent events, no reload
     assert pg.locator("#count-open").inner_text() == "1"
@@ -132,15 +133,22 @@ def test_sign_in_see_a_case_arrive_live_open_it_and_reply(live: tuple[str, Desk]
     pg.keyboard.press("a")
     row.locator("text=lee").wait_for(timeout=3_000)  # the pushed refresh shows the new assignee
 
+    at = desk.clock.now()  # mira edits her post: the case shows the new text, the old one only on reveal
+    edit = desk.ingest.ingest([make_post("e1", text.replace("Still waiting!", "Still waiting, 3 days now!"),
+                                         author="mira", at=posted_at, edited_at=at)])
+    assert edit.edits == 1, edit
     row.locator("a").first.click()
     pg.wait_for_url(f"{base}/cases/*")
-    assert "you lost my bag" in pg.locator("main").inner_text()
+    assert "3 days now" in pg.locator("main").inner_text()
+    assert pg.locator(".tag", has_text="edited").count() == 1
     assert "mira@example.com" not in pg.locator("main").inner_text()  # masked until revealed
     # the reach chart is drawn for a post seen once: its forecast and band, from what the post has now
     pg.wait_for_function("() => window.Chart && Chart.getChart(document.getElementById('engagement-chart'))",
                          timeout=3_000)
     pg.click("form[data-action=reveal] button[type=submit]")
-    pg.locator("p.event-text", has_text="mira@example.com").wait_for(timeout=3_000)
+    pg.locator("p.event-text", has_text="mira@example.com").first.wait_for(timeout=3_000)
+    earlier = pg.locator(".earlier-versions").inner_text()
+    assert "Earlier version (1)" in earlier and "Still waiting! Mail me" in earlier, earlier
     sla = pg.locator("dd", has_text="first-response target")
     assert sla.inner_text().startswith("waiting")
     first = pg.locator("#suggestions li").first

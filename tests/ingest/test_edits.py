@@ -125,3 +125,17 @@ def test_the_ingest_endpoint_counts_an_edit_as_an_edit(desk: Desk, client: TestC
         assert r.status_code == 200, r.text
         assert (r.json()["accepted"], r.json()["edits"]) == expected, r.json()
     assert stored(desk).text == COMPLAINT
+
+
+def test_what_an_edited_post_said_before_is_shown_only_on_an_audited_reveal(
+        desk: Desk, client: TestClient, auth: Headers) -> None:
+    before = "@AuroraAirways my bag is missing, flight AU 2213"
+    desk.ingest.ingest([make_post("p1", before)])
+    desk.ingest.ingest([edited(COMPLAINT)])
+    with desk.db.session() as s:
+        case_id = s.scalars(select(CaseRow.id)).one()
+    shown = client.post(f"/api/v1/cases/{case_id}/reveal", headers=auth()).json()
+    assert shown == [{"post_id": "p1", "text": COMPLAINT,
+                      "earlier": [{"at": T0.isoformat().replace("+00:00", "Z"), "text": before}]}]
+    timeline = client.get(f"/api/v1/cases/{case_id}", headers=auth()).json()["timeline"]
+    assert [(i["kind"], i["data"].get("posts")) for i in timeline if i["kind"] == "reveal"] == [("reveal", ["p1"])]

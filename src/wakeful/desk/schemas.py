@@ -124,6 +124,13 @@ class QueueCounts(BaseModel):
     unassigned: int
 
 
+class EarlierText(BaseModel):
+    at: datetime = Field(description="When the author wrote this version")
+    text: str
+
+
 class RevealedText(BaseModel):
     post_id: str
     text: str
+    earlier: list[EarlierText] = Field(default_factory=list, description="What the post said before its author "
+                                                                       "edited it, oldest first")

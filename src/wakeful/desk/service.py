@@ -18,6 +18,7 @@ from wakeful.desk.schemas import (
     AuthorView,
     CaseDetail,
     CaseSummary,
+    EarlierText,
     EngagementPoint,
     PriorityView,
     QueueCounts,
@@ -29,7 +30,7 @@ from wakeful.desk.schemas import (
 from wakeful.desk.sla_targets import Targets, load_targets
 from wakeful.store.connectors import queue_reply
 from wakeful.store.jsonq import json_list_has
-from wakeful.store.models import CaseEventRow, CasePostRow, CaseRow, EngagementRow, PostRow
+from wakeful.store.models import CaseEventRow, CasePostRow, CaseRow, EngagementRow, PostEditRow, PostRow
 from wakeful.store.risk import CaseRiskRow
 
 ACTIVE_STATES = (CaseState.NEW.value, CaseState.OPEN.value, CaseState.WAITING.value)
@@ -355,12 +356,18 @@ def add_reply(session: Session, case: CaseRow, text: str, actor: str, now: datet
 
 
 def reveal(session: Session, case: CaseRow, actor: str, now: datetime) -> list[RevealedText]:
-    """The unmasked texts of the case's posts that carry personal data; who looked, and when, goes on record."""
+    """The unmasked texts of the case's posts that carry personal data, and what edited posts said before (a
+    customer may edit out what the desk first read); who looked, and when, goes on record."""
     posts = session.scalars(
         select(PostRow).join(CasePostRow, CasePostRow.post_id == PostRow.id)
         .where(CasePostRow.case_id == case.id).order_by(PostRow.created_at)
-    )
-    shown = [RevealedText(post_id=p.platform_id, text=p.text) for p in posts if p.pii]
+    ).all()
+    earlier: dict[int, list[EarlierText]] = {}
+    for edit in session.scalars(select(PostEditRow).where(PostEditRow.post_id.in_([p.id for p in posts]))
+                                .order_by(PostEditRow.version_at)):
+        earlier.setdefault(edit.post_id, []).append(EarlierText(at=as_utc(edit.version_at), text=edit.text))
+    shown = [RevealedText(post_id=p.platform_id, text=p.text, earlier=earlier.get(p.id, []))
+             for p in posts if p.pii or p.id in earlier]
     _event(session, case, "reveal", actor, now, posts=[r.post_id for r in shown])
     return shown
 

@@ -14,6 +14,23 @@
     return { text: data.get("text") };
   }
 
+  // What an edited post said before, oldest first, under its current text (built as text: never parsed as HTML).
+  function earlierVersions(earlier) {
+    var box = document.createElement("details");
+    box.className = "earlier-versions";
+    box.open = true;
+    var summary = document.createElement("summary");
+    summary.textContent = "Earlier version" + (earlier.length === 1 ? "" : "s") + " (" + earlier.length + ")";
+    box.appendChild(summary);
+    earlier.forEach(function (version) {
+      var p = document.createElement("p");
+      p.className = "event-text muted";
+      p.textContent = new Date(version.at).toISOString().slice(0, 16).replace("T", " ") + " UTC: " + version.text;
+      box.appendChild(p);
+    });
+    return box;
+  }
+
   // Suggested replies: drafts in the customer's language; "Use" puts one in the reply box to edit and send.
   function loadSuggestions() {
     var list = document.getElementById("suggestions");
@@ -81,10 +98,12 @@
             return r.json().then(function (shown) {
               shown.forEach(function (post) {
                 document.querySelectorAll("p.event-text[data-post-id]").forEach(function (p) {
-                  if (p.getAttribute("data-post-id") === post.post_id) p.textContent = post.text;
+                  if (p.getAttribute("data-post-id") !== post.post_id) return;
+                  p.textContent = post.text;
+                  if (post.earlier && post.earlier.length) p.after(earlierVersions(post.earlier));
                 });
               });
-              status.textContent = "Personal data revealed; this was recorded on the case.";
+              status.textContent = "Revealed; this was recorded on the case.";
               form.remove();
               return null;
             });
