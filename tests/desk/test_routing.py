@@ -198,3 +198,39 @@ def test_brands_without_agents_are_not_routed_and_the_server_job_ticks(desk: Des
     run_jobs(desk)
     assert [e for e, _ in notifier.sent] == ["sla.warning", "oncall.page"]
     assert len(events(desk, en, "escalated")) == 2
+
+
+def test_an_on_call_page_goes_back_to_an_agent_with_room_and_moves_on_when_the_slot_ends(
+        desk: Desk, clock: FixedClock) -> None:
+    """olga is on call but no agent: a page parks a case with her only while nobody fits. A case a lead gave
+    someone by hand stays put."""
+    with desk.db.session() as s:
+        agents.add_agent(s, "aurora", "ana", clock.now(), languages=["en"], max_cases=1,
+                         shifts=parse_shifts("mon 09:00-10:00"))
+        agents.add_oncall(s, "aurora", "olga", T0 - timedelta(hours=1), T0 + timedelta(minutes=30))
+        agents.add_oncall(s, "aurora", "omar", T0 + timedelta(minutes=30), T0 + timedelta(hours=5))
+    first, paged, by_hand = ingest(desk, ("e1", LOST_EN, "alice"), ("e2", LOST_EN, "bob"), ("e3", LOST_EN, "cy"))
+    with desk.db.session() as s:
+        routing.route_new_cases(s, [first, paged], clock.now())
+        service.assign(s, s.get(CaseRow, by_hand), "olga", "lee", clock.now())  # type: ignore[arg-type]
+    assert (case(desk, first).assignee, case(desk, paged).assignee) == ("ana", "olga")  # ana is full
+
+    with desk.db.session() as s:
+        assert scheduled.tick(s, clock.now(), desk.settings)["rerouted"] == 0  # nobody has room yet
+        service.set_state(s, s.get(CaseRow, first), service.CaseState.RESOLVED, "ana", clock.now())  # type: ignore[arg-type]
+        assert scheduled.tick(s, clock.now(), desk.settings)["rerouted"] == 1
+    assert case(desk, paged).assignee == "ana"
+    assert events(desk, paged, "routed")[-1].startswith("re-routed from on-call olga, an agent has room: ana")
+
+    with desk.db.session() as s:  # ana is full again, and a new case is paged to olga
+        [late] = ingest(desk, ("e4", LOST_EN, "dee"))
+        routing.route_new_cases(s, [late], clock.now())
+    assert case(desk, late).assignee == "olga"
+    clock.set(T0 + timedelta(minutes=31))  # olga's slot is over, omar's has begun
+    notifier = RecordingNotifier()
+    with desk.db.session() as s:
+        scheduled.tick(s, clock.now(), desk.settings, notifier)
+    assert case(desk, late).assignee == "omar"
+    assert ("oncall.page", "omar") in [(e, p["agent"]) for e, p in notifier.sent]
+    assert events(desk, late, "routed")[-1].startswith("re-routed, olga's on-call ended")
+    assert case(desk, by_hand).assignee == "olga"  # assigned by lee, not paged: left where it was put

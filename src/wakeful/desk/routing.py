@@ -171,22 +171,53 @@ def reroute_agent(session: Session, agent: AgentRow, now: datetime, notifier: No
     return len(rows)
 
 
-def reroute(session: Session, now: datetime, notifier: Notifier, brands: Collection[str] | None = None) -> int:
-    """The scheduled pass: re-route cases of agents who are away or off shift, and retry unassigned cases."""
+def _free_agent(session: Session, brand: str, now: datetime) -> bool:
+    return any(c.on_shift and not c.away and c.load < c.max_cases for c in candidates(session, brand, now))
+
+
+def reroute_paged(session: Session, now: datetime, notifier: Notifier, agents: dict[str, set[str]]) -> int:
+    """Move cases the router paged to an on-call person who is not an agent (a lead, say): once their slot ends,
+    or as soon as an agent has room, since a page is the fallback for when nobody fits, not an assignment. Cases
+    someone assigned by hand stay where they were put."""
     moved = 0
-    staffed = set()
+    stmt = select(CaseRow).where(CaseRow.assignee.is_not(None), CaseRow.state.in_(WORKING_STATES),
+                                 CaseRow.brand.in_(sorted(agents)))
+    for case in session.scalars(stmt.order_by(CaseRow.opened_at)).all():
+        holder = case.assignee
+        if holder is None or holder in agents[case.brand]:
+            continue  # agents are handled by their shifts (see `unavailable`)
+        by = session.scalars(select(CaseEventRow.actor).where(CaseEventRow.case_id == case.id,
+                                                               CaseEventRow.kind == "assigned")
+                             .order_by(CaseEventRow.id.desc()).limit(1)).first()
+        if by != ROUTER:
+            continue
+        if agents_mod.on_call(session, case.brand, now) != holder:
+            moved += route_case(session, case, now, notifier, why=f"re-routed, {holder}'s on-call ended",
+                                exclude=holder) != holder
+        elif _free_agent(session, case.brand, now):
+            moved += route_case(session, case, now, notifier, why=f"re-routed from on-call {holder}, an agent "
+                                "has room", page=False) is not None
+    return moved
+
+
+def reroute(session: Session, now: datetime, notifier: Notifier, brands: Collection[str] | None = None) -> int:
+    """The scheduled pass: re-route cases of agents who are away or off shift, hand back on-call pages, and retry
+    unassigned cases."""
+    moved = 0
+    staffed: dict[str, set[str]] = {}
     for agent in agents_mod.list_agents(session, brands):
-        staffed.add(agent.brand)
+        staffed.setdefault(agent.brand, set()).add(agent.name)
         reason = unavailable(agent, now, session)
         if reason:
             moved += reroute_agent(session, agent, now, notifier, reason)
+    moved += reroute_paged(session, now, notifier, staffed)
     stmt = select(CaseRow).where(CaseRow.assignee.is_(None), CaseRow.state.in_(WORKING_STATES),
                                  CaseRow.brand.in_(sorted(staffed)))
     full: set[str] = set()  # brands where nobody can take a case now: assigning more never frees anyone
     for case in session.scalars(stmt.order_by(CaseRow.opened_at)):
         if case.brand in full:
             continue
-        if not any(c.on_shift and not c.away and c.load < c.max_cases for c in candidates(session, case.brand, now)):
+        if not _free_agent(session, case.brand, now):
             full.add(case.brand)
             continue
         moved += route_case(session, case, now, notifier, why="retried", page=False) is not None
