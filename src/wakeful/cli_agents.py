@@ -12,8 +12,6 @@ from rich.console import Console
 from rich.table import Table
 from sqlalchemy.orm import Session
 
-from wakeful.analyze.linear import head
-from wakeful.analyze.topics import AIRLINE_TAXONOMY
 from wakeful.api.agents import MAX_MINUTES
 from wakeful.api.settings import load_at_start
 from wakeful.cli_common import open_db
@@ -41,8 +39,7 @@ def _db(brand: str | None = None) -> Database:
 def _topics(db: Database, brand: str) -> set[str]:
     """The topic keys the brand's cases can be tagged with: the shipped taxonomy's, the trained model's, and the
     brand's own (from the file or saved in Settings)."""
-    config = load_at_start(get_settings(), db).brand(brand)
-    return {*AIRLINE_TAXONOMY, *head("topics").classes, *(config.topics if config else {})}
+    return agents.topic_keys(load_at_start(get_settings(), db).brand(brand))
 
 
 def _person(session: Session, brand: str, name: str, role: str) -> str:

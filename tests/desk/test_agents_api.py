@@ -32,7 +32,12 @@ def add(client: TestClient, headers: dict[str, str], name: str, **extra: object)
 
 def test_leads_manage_agents_and_agents_only_read(client: TestClient, auth: Headers) -> None:
     lead, agent = auth("lena", role=Role.LEAD), auth("ana")
-    created = add(client, lead, "ana", timezone="Europe/Berlin", skills=["baggage"])
+    created = add(client, lead, "ana", timezone="Europe/Berlin", skills=["Lost_Luggage "])
+    assert created["skills"] == ["lost_luggage"]
+    r = client.post("/api/v1/agents", json={"name": "bo", "skills": ["baggage"]}, headers=lead)
+    assert r.status_code == 422 and "unknown skill(s) ['baggage']" in r.text  # no case is tagged "baggage"
+    r = client.patch(f"/api/v1/agents/{created['id']}", json={"skills": ["bagage"]}, headers=lead)
+    assert r.status_code == 422 and "bagage" in r.text
     assert created["brand"] == "aurora" and created["on_shift"] is True  # Monday 10:05 in Berlin
     assert client.post("/api/v1/agents", json={"name": "x"}, headers=agent).status_code == 403
     assert client.post("/api/v1/agents", json={"name": "x", "timezone": "Mars/Base"},

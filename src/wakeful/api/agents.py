@@ -216,7 +216,8 @@ def add_agent(body: AgentIn, who: Lead, session: DbSession, desk: DeskDep) -> Ag
     try:
         row = agents.add_agent(session, brand, body.name, desk.clock.now(), languages=body.languages,
                                skills=body.skills, max_cases=body.max_cases, timezone=body.timezone,
-                               team=body.team, shifts=body.shifts)
+                               team=body.team, shifts=body.shifts,
+                               topics=agents.topic_keys(desk.settings.brand(brand)))
     except AgentError as err:
         raise _bad(err) from None
     return agents.view(row, desk.clock.now())
@@ -231,6 +232,8 @@ def change_agent(agent_id: RowId, body: AgentPatch, who: Lead, session: DbSessio
             row.timezone = body.timezone
         if body.shifts is not None:
             agents.set_shifts(row, body.shifts)
+        if body.skills is not None:  # a skill no case is tagged with would never win one
+            body.skills = agents.known_skills(body.skills, agents.topic_keys(desk.settings.brand(row.brand)))
     except AgentError as err:
         raise _bad(err) from None
     changes: dict[str, Any] = body.model_dump(exclude_unset=True, exclude={"timezone", "shifts"})

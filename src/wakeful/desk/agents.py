@@ -15,8 +15,11 @@ from pydantic import BaseModel, Field
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from wakeful.analyze.linear import head
+from wakeful.analyze.topics import AIRLINE_TAXONOMY
 from wakeful.core.clock import as_utc
 from wakeful.core.languages import SUPPORTED_LANGUAGES
+from wakeful.core.settings import BrandConfig
 from wakeful.store.agents import AgentRow, OnCallRow, ShiftRow, TeamRow
 from wakeful.store.users import UserRow
 
@@ -153,6 +156,12 @@ def served_languages(languages: Sequence[str]) -> list[str]:
     if unknown:
         raise AgentError(f"unknown language code(s) {unknown}; the desk serves {list(SUPPORTED_LANGUAGES)}")
     return codes
+
+
+def topic_keys(config: BrandConfig | None) -> set[str]:
+    """The topic keys a brand's cases can be tagged with: the shipped taxonomy's, the trained model's, and the
+    brand's own."""
+    return {*AIRLINE_TAXONOMY, *head("topics").classes, *(config.topics if config else {})}
 
 
 def known_skills(skills: Sequence[str], topics: Collection[str]) -> list[str]:
