@@ -71,3 +71,16 @@ def test_a_status_is_stored_as_text_its_brand_found_from_the_mention_alone(desk:
         row = s.scalars(select(PostRow)).one()
     assert (row.text, row.brands, row.raw["content"]) == (post.text, ["aurora"], content)
     assert row.complaint and row.lang == "en"
+
+
+def test_a_content_warning_is_read_with_the_post_it_folds(desk: Desk, clock: FixedClock) -> None:
+    """A customer may put the subject behind a content warning ('spoiler_text', plain text): it is part of what
+    the post says, so the desk reads and shows it."""
+    folded = status(f"<p>{MENTION} three days now, nobody answers</p>") | {"spoiler_text": "Lost suitcase AU 2213 "}
+    post = status_to_post(folded, clock.now())
+    assert post.text == "Lost suitcase AU 2213\n\n@AuroraAirways three days now, nobody answers"
+    assert status_to_post(status("<p>hi</p>") | {"spoiler_text": ""}, clock.now()).text == "hi"
+    desk.ingest.ingest([post])
+    with desk.db.session() as s:
+        row = s.scalars(select(PostRow)).one()
+    assert row.complaint and "lost_luggage" in row.topics

@@ -30,7 +30,8 @@ def _time(value: str) -> datetime:
 
 
 def status_to_post(status: dict[str, Any], now: datetime | None = None) -> Post:
-    """A Mastodon Status JSON as a `Post`, its HTML `content` as the plain text readers see (the HTML stays in `raw`),
+    """A Mastodon Status JSON as a `Post`, its HTML `content` as the plain text readers see (the HTML stays in `raw`)
+    under its content warning, where it has one (customers put the complaint's subject there),
     its counters read at `now` (the desk's clock; else the system's); raises KeyError/ValueError/ValidationError when
     it is not one."""
     acct = status["account"]
@@ -38,6 +39,9 @@ def status_to_post(status: dict[str, Any], now: datetime | None = None) -> Post:
     if not isinstance(content, str):
         raise ValueError(f"content is not text: {content!r:.80}")
     text = html_to_text(content)
+    warning = status.get("spoiler_text")  # a content warning: plain text shown above the folded post
+    if isinstance(warning, str) and warning.strip():
+        text = f"{warning.strip()}\n\n{text}" if text else warning.strip()
     created_at = _time(status["created_at"])
     edited_at = _time(status["edited_at"]) if status.get("edited_at") else None
     return Post(
