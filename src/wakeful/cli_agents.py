@@ -31,11 +31,6 @@ agents_app = typer.Typer(help="Agents, shifts, teams, on-call rota and SLA polic
 Brand = Annotated[str, typer.Option(help="The brand's key")]
 
 
-def _db(brand: str | None = None) -> Database:
-    """The desk's database, after checking `brand` is one the desk runs (the file's or one saved in Settings)."""
-    return open_db(brand)
-
-
 def _topics(db: Database, brand: str) -> set[str]:
     """The topic keys the brand's cases can be tagged with: the shipped taxonomy's, the trained model's, and the
     brand's own (from the file or saved in Settings)."""
@@ -70,7 +65,7 @@ def add(
     shift: Annotated[str, typer.Option(help="Weekly shifts in the agent's zone, e.g. 'mon-fri 09:00-17:00'")] = "",
 ) -> None:
     """Add an agent."""
-    db = _db(brand)
+    db = open_db(brand)
     try:
         with db.session() as session:
             row = agents.add_agent(session, brand, name, datetime.now(UTC), languages=lang, skills=skill or [],
@@ -86,7 +81,7 @@ def list_(brand: Annotated[str | None, typer.Option(help="Only this brand")] = N
     """The agents, their shifts and who is on shift now."""
     now = datetime.now(UTC)
     table = Table("brand", "name", "team", "languages", "skills", "max", "zone", "shifts", "now")
-    with _db(brand).session() as session:
+    with open_db(brand).session() as session:
         for a in agents.list_agents(session, [brand] if brand else None):
             v = agents.view(a, now)
             shifts = ", ".join(f"{agents.DAYS[s.weekday]} {s.start}-{s.end}" for s in v.shifts)
@@ -101,7 +96,7 @@ def shift(name: str, brand: Brand,
           spec: Annotated[str, typer.Argument(help="e.g. 'mon-fri 09:00-17:00, sat 22:00-06:00'")]) -> None:
     """Replace an agent's weekly shifts."""
     try:
-        with _db(brand).session() as session:
+        with open_db(brand).session() as session:
             agents.set_shifts(_one(session, brand, name), agents.parse_shifts(spec))
     except AgentError as err:
         raise typer.BadParameter(str(err)) from None
@@ -111,7 +106,7 @@ def shift(name: str, brand: Brand,
 @agents_app.command("away")
 def away(name: str, brand: Brand) -> None:
     """Mark an agent away; their working cases are re-routed now."""
-    db = _db(brand)
+    db = open_db(brand)
     sender = BrandNotifier(db, get_settings().notify)
     sender.resume()  # this run also sends what an earlier one (or a crashed server) left in the outbox
     with db.session() as session:
@@ -125,7 +120,7 @@ def away(name: str, brand: Brand) -> None:
 @agents_app.command("available")
 def available(name: str, brand: Brand) -> None:
     """Mark an agent available again."""
-    with _db(brand).session() as session:
+    with open_db(brand).session() as session:
         _one(session, brand, name).away = False
     console.print(f"{name} is available")
 
@@ -137,7 +132,7 @@ def team(name: str, brand: Brand, lead: Annotated[str | None, typer.Option(help=
         name = agents.person_name(name, "a team's name")
     except AgentError as err:
         raise typer.BadParameter(str(err)) from None
-    with _db(brand).session() as session:
+    with open_db(brand).session() as session:
         lead = _person(session, brand, lead, "lead") if lead is not None else None
         agents.upsert_team(session, brand, name, lead)
     console.print(f"team {name} ({brand}), lead {lead or '-'}")
@@ -149,7 +144,7 @@ def oncall(name: str, brand: Brand,
            until: Annotated[datetime, typer.Option(help="End, UTC")]) -> None:
     """Put someone (an agent or user of the brand) on call for the brand between two UTC times."""
     try:
-        with _db(brand).session() as session:
+        with open_db(brand).session() as session:
             name = _person(session, brand, name, "on-call")
             agents.add_oncall(session, brand, name, start.replace(tzinfo=UTC), until.replace(tzinfo=UTC))
     except AgentError as err:
@@ -181,7 +176,7 @@ def sla(
         option = {"escalate_fraction": "'--escalate-at'"}.get(str(problem["loc"][0]), str(problem["loc"][0]))
         raise typer.BadParameter(f"{problem['msg']} (got {problem['input']!r})", param_hint=option) from None
     try:
-        with _db(brand).session() as session:
+        with open_db(brand).session() as session:
             scheduled.set_policy(session, brand, body)
     except AgentError as err:
         raise typer.BadParameter(str(err)) from None
@@ -192,7 +187,7 @@ def sla(
 def tick() -> None:
     """Run one round of re-routing and SLA escalation now (the server does this every scheduler interval)."""
     settings = get_settings()
-    db = _db()  # like every other command: a missing database is said, not created empty
+    db = open_db()  # like every other command: a missing database is said, not created empty
     sender = BrandNotifier(db, settings.notify)
     sender.resume()  # this run also sends what an earlier one (or a crashed server) left in the outbox
     notifier = RecordingNotifier(forward=sender)
@@ -213,6 +208,6 @@ def register(app: typer.Typer) -> None:
 def report(brand: Annotated[str | None, typer.Option(help="Only this brand")] = None) -> None:
     """Per agent and per team: cases, first response (median, p90), resolution median, SLA attainment."""
     settings = get_settings()
-    with _db(brand).session() as session:
+    with open_db(brand).session() as session:
         people, teams = agent_report(session, [brand] if brand else None, settings)
     print_people(people, teams, console)

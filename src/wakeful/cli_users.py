@@ -12,10 +12,10 @@ from sqlalchemy import select
 
 from wakeful.api.auth import Role, create_user, disable_user, enable_user, set_password
 from wakeful.api.settings import load_at_start
-from wakeful.cli_common import check_brand
+from wakeful.cli_common import check_brand, open_db
 from wakeful.core.settings import get_settings
 from wakeful.store.agents import AgentRow
-from wakeful.store.db import Database, migrate, open_existing
+from wakeful.store.db import Database, migrate
 
 console = Console()
 user_app = typer.Typer(help="Dashboard users: add, disable and enable them, change a password.",
@@ -50,7 +50,7 @@ def add(
 @user_app.command("passwd")
 def passwd(name: Name, password: NewPassword = "") -> None:
     """Change a user's password (same rules as `user add`); their open sessions end."""
-    db = open_existing(get_settings().database_url)
+    db = open_db()
     try:
         with db.session() as session:
             ended = set_password(session, name, password, datetime.now(UTC))
@@ -62,7 +62,7 @@ def passwd(name: Name, password: NewPassword = "") -> None:
 @user_app.command("disable")
 def disable(name: Name) -> None:
     """Lock a user out (someone who has left): no sign-in, open sessions ended, API tokens in their name revoked."""
-    db = open_existing(get_settings().database_url)
+    db = open_db()
     try:
         with db.session() as session:
             done = disable_user(session, name, datetime.now(UTC))
@@ -79,7 +79,7 @@ def disable(name: Name) -> None:
 @user_app.command("enable")
 def enable(name: Name) -> None:
     """Let a disabled user sign in again; tokens revoked when they were disabled stay revoked."""
-    db = open_existing(get_settings().database_url)
+    db = open_db()
     try:
         with db.session() as session:
             username, was = enable_user(session, name)

@@ -95,9 +95,9 @@ def test_an_edit_that_only_touches_other_fields_keeps_no_history(desk: Desk) -> 
 def test_a_delete_is_recorded_once_and_an_unknown_one_ignored(desk: Desk, clock: FixedClock) -> None:
     desk.ingest.ingest([make_post("p1", COMPLAINT)])
     at = T0 + timedelta(minutes=3)
-    assert desk.ingest.delete(Platform.X, ["p1", "never-seen"], at) == 1
-    assert desk.ingest.delete(Platform.X, ["p1"], at + timedelta(minutes=1)) == 0
-    assert desk.ingest.delete(Platform.MASTODON, ["p1"], at) == 0  # another platform's id
+    assert desk.ingest.delete(Platform.X, {"p1": at, "never-seen": at}) == 1
+    assert desk.ingest.delete(Platform.X, {"p1": at + timedelta(minutes=1)}) == 0
+    assert desk.ingest.delete(Platform.MASTODON, {"p1": at}) == 0  # another platform's id
     row = stored(desk)
     assert as_utc(row.deleted_at) == at and row.text == COMPLAINT  # type: ignore[arg-type]
     assert counts(desk)[:3] == (1, 1, 1)  # the case and what the desk answered stay
@@ -107,7 +107,7 @@ def test_the_case_timeline_says_a_post_was_edited_or_deleted(desk: Desk, client:
     before = "@AuroraAirways my bag is missing, flight AU 2213"
     desk.ingest.ingest([make_post("p1", before), make_post("p2", COMPLAINT, minutes=1)])
     desk.ingest.ingest([edited(WITH_PHONE, minutes=3)])
-    desk.ingest.delete(Platform.X, ["p2"], T0 + timedelta(minutes=4))
+    desk.ingest.delete(Platform.X, {"p2": T0 + timedelta(minutes=4)})
     with desk.db.session() as s:
         case_id = s.scalars(select(CaseRow.id)).one()
     response = client.get(f"/api/v1/cases/{case_id}", headers=auth())

@@ -10,7 +10,6 @@ from fastapi import APIRouter, HTTPException, status
 from pydantic import AfterValidator, BaseModel, BeforeValidator, Field, field_validator, model_validator
 from sqlalchemy.orm import Session
 
-from wakeful.analyze.language import SUPPORTED_LANGUAGES
 from wakeful.api.auth import Principal, Role
 from wakeful.api.deps import AnyUser, DbSession, Desk, DeskDep, Lead, RowId
 from wakeful.core.clock import as_utc
@@ -85,17 +84,8 @@ def _name(value: str) -> str:
     return value.strip()
 
 
-def _languages(value: list[str]) -> list[str]:
-    """Codes the desk detects (a case's language is one of them); any other would never match a case."""
-    codes = list(dict.fromkeys(code.strip().lower() for code in value))
-    unknown = [code for code in codes if code not in SUPPORTED_LANGUAGES]
-    if unknown:
-        raise ValueError(f"unknown language code(s) {unknown}; the desk serves {list(SUPPORTED_LANGUAGES)}")
-    return codes
-
-
 Name = Annotated[str, Field(min_length=1, max_length=128), AfterValidator(_name)]
-Languages = Annotated[list[str], Field(min_length=1), AfterValidator(_languages)]
+Languages = Annotated[list[str], Field(min_length=1), AfterValidator(agents.served_languages)]
 
 
 class AgentIn(BaseModel):

@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from wakeful.core.clock import as_utc
+from wakeful.core.names import person_name
 from wakeful.store.models import ApiTokenRow
 from wakeful.store.users import UserRow, WebSessionRow
 
@@ -110,17 +111,9 @@ def verify_password(password: str, stored: str) -> bool:
     return hmac.compare_digest(computed.hex(), digest)
 
 
-MAX_USERNAME = 128
-
-
 def check_username(username: str) -> str:
     """The name to store: spaces around it dropped (' ana' signs in as 'ana'); blank or unprintable is refused."""
-    name = username.strip()
-    if not name:
-        raise ValueError("a username must not be blank")
-    if len(name) > MAX_USERNAME or any(ord(c) < 32 or ord(c) == 127 for c in name):
-        raise ValueError(f"username {name[:40]!r} must be at most {MAX_USERNAME} printable characters")
-    return name
+    return person_name(username, "a username")
 
 
 def check_password(password: str) -> None:

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from wakeful.analyze.linear import head
 from wakeful.analyze.topics import AIRLINE_TAXONOMY
+from wakeful.core import names
 from wakeful.core.clock import as_utc
 from wakeful.core.languages import SUPPORTED_LANGUAGES
 from wakeful.core.settings import BrandConfig
@@ -24,8 +25,6 @@ from wakeful.store.agents import AgentRow, OnCallRow, ShiftRow, TeamRow
 from wakeful.store.users import UserRow
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-MAX_NAME = 128
-"""What the agents table (and a case's assignee) holds."""
 _SHIFT = re.compile(r"^\s*([a-z]{3})(?:-([a-z]{3}))?\s+(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$")
 
 
@@ -137,14 +136,11 @@ def load_agent(session: Session, agent_id: int, brands: Collection[str] | None) 
 
 
 def person_name(name: str, what: str = "an agent's name") -> str:
-    """A person's name as a key (a case's assignee holds it): ' ana' is 'ana'; a blank name, or one with control
-    characters, names nobody."""
-    name = name.strip()
-    if not name:
-        raise AgentError(f"{what} must not be blank")
-    if len(name) > MAX_NAME or any(ord(c) < 32 or ord(c) == 127 for c in name):
-        raise AgentError(f"{what} {name[:40]!r} must be at most {MAX_NAME} printable characters")
-    return name
+    """`core.names.person_name`, refused as an AgentError like every other check on an agent."""
+    try:
+        return names.person_name(name, what)
+    except ValueError as err:
+        raise AgentError(str(err)) from None
 
 
 def served_languages(languages: Sequence[str]) -> list[str]:

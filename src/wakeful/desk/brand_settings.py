@@ -14,7 +14,6 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from wakeful.analyze.language import SUPPORTED_LANGUAGES
 from wakeful.analyze.text import fold
 from wakeful.core.clock import as_utc
 from wakeful.core.settings import BrandConfig, Settings
@@ -104,12 +103,6 @@ def check(config: BrandConfig, others: list[BrandConfig]) -> None:
         elif len(core) < MIN_TERM:
             raise SettingsError(f"{field}: {value!r} is too short to identify a brand; give at least {MIN_TERM} "
                                 "characters (besides '#', '@' and spaces)")
-    if not config.languages:
-        raise SettingsError("languages: give at least one language the brand answers in")
-    for lang in config.languages:
-        if lang not in SUPPORTED_LANGUAGES:
-            raise SettingsError(f"languages: {lang!r} is not a language the desk serves; use codes from "
-                                f"{', '.join(SUPPORTED_LANGUAGES)}")
     taken = {_term(value): (other.key, field) for other in others if other.key != config.key
              for field, value in _terms(other)}
     for field, value in _terms(config):

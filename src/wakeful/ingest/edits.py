@@ -9,7 +9,7 @@ in the same state as edits delivered in order.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
@@ -84,12 +84,18 @@ def fold_into_cases(session: Session, row: PostRow, analysis: Analysis, now: dat
     return {c.id for c in cases}
 
 
-def mark_deleted(session: Session, platform: Platform, ids: Sequence[str], at: datetime) -> int:
-    """Mark stored posts deleted by their authors; how many were newly marked. Unknown ids are ignored: the
-    platform tells every client about every delete, and a post never stored needs no record."""
-    if not ids:
+def mark_deleted(session: Session, platform: Platform, deleted: Mapping[str, datetime]) -> int:
+    """Mark stored posts deleted by their authors, each at its own time (post id -> when); how many were newly
+    marked. Unknown ids are ignored: a platform tells every client about every delete, and a post never stored
+    needs no record, so one indexed look-up finds the few that are stored before anything is written."""
+    if not deleted:
         return 0
-    result = session.execute(
-        update(PostRow).where(PostRow.platform == platform.value, PostRow.platform_id.in_(list(ids)),
-                              PostRow.deleted_at.is_(None)).values(deleted_at=at))
-    return int(getattr(result, "rowcount", 0) or 0)
+    ours = session.scalars(select(PostRow.platform_id).where(
+        PostRow.platform == platform.value, PostRow.platform_id.in_(list(deleted)), PostRow.deleted_at.is_(None)))
+    marked = 0
+    for post_id in ours.all():
+        result = session.execute(
+            update(PostRow).where(PostRow.platform == platform.value, PostRow.platform_id == post_id,
+                                  PostRow.deleted_at.is_(None)).values(deleted_at=deleted[post_id]))
+        marked += int(getattr(result, "rowcount", 0) or 0)
+    return marked

@@ -245,13 +245,14 @@ class IngestService:
         with self.db.session() as session:
             return _keep_rejected(session, rows)
 
-    def delete(self, platform: Platform, ids: Sequence[str], at: datetime) -> int:
-        """Record that authors deleted these posts (see `edits.mark_deleted`); how many stored posts it marked.
+    def delete(self, platform: Platform, deleted: Mapping[str, datetime]) -> int:
+        """Record that authors deleted these posts, post id -> when (see `edits.mark_deleted`); how many stored
+        posts it marked.
 
         The post, its case and what the desk answered stay: the desk's record of a conversation is not the
         platform's to erase, and a reply already sent cannot be unsent."""
         with self.db.session() as session:
-            return edits.mark_deleted(session, platform, ids, at)
+            return edits.mark_deleted(session, platform, deleted)
 
     def stored(self, platform: Platform, ids: Sequence[str]) -> set[str]:
         """Which of these post ids the desk holds (a connector asks before taking an edit of a post it would not
@@ -290,11 +291,12 @@ class IngestService:
                 select(PostRow).where(PostRow.platform == post.platform.value, PostRow.platform_id == post.id)
             ).scalar_one()
             reach = audience(post.author.followers, post.engagement)
-            if post.version_at > edits.stored_version(row):
-                self._edit(session, row, post, analysis, author_id, now, result)
+            version_at = edits.stored_version(row)
+            if post.version_at > version_at:
+                self._edit(session, row, post, analysis, author_id, reach, now, result)
             else:
                 result.duplicates += 1
-                if edits.is_earlier_version(post, edits.stored_version(row), row.edited_at is not None):
+                if edits.is_earlier_version(post, version_at, row.edited_at is not None):
                     edits.keep_older(session, row, post, now)
             if self._append_engagement(session, post, row.id):
                 result.engagement_updates += 1
@@ -308,7 +310,7 @@ class IngestService:
         result.cases.update(attach_post(session, post_row, post, analysis, reach, self.settings, now))
 
     def _edit(self, session: Session, row: PostRow, post: Post, analysis: Analysis | None, author_id: int,
-              now: datetime, result: IngestResult) -> None:
+              reach: int, now: datetime, result: IngestResult) -> None:
         """A newer version of a stored post: one edit, its cases refreshed, or opened if it now needs an answer."""
         result.edits += 1
         if analysis is None:  # stored by a concurrent batch after this one looked
@@ -318,7 +320,6 @@ class IngestService:
         session.flush()
         cases = edits.fold_into_cases(session, row, analysis, now)
         if not cases:
-            reach = audience(post.author.followers, post.engagement)
             cases = set(attach_post(session, row, post, analysis, reach, self.settings, now))
         result.cases |= cases
 

@@ -207,7 +207,7 @@ class ConnectorBase:
                 self.health.reconnects = n
 
     def _save(self, cursor: str | None, events: int, error: str | None = None) -> None:
-        now = self.ingest.clock.now()
+        now = self.now()
         with self.ingest.db.session() as s:
             row = s.get(ConnectorStateRow, self.name)
             if row is None:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
@@ -133,6 +133,9 @@ class BlueskyConnector(ConnectorBase):
         self.watch_handles = list(watch_handles)
         self.brand_dids: set[str] = set()
         self.cursor = self.load_cursor()
+        self.deleted: dict[str, datetime] = {}
+        """Deletes seen since the cursor was last saved: most are of posts the desk never stored, so they are
+        looked up together when the cursor moves (never after it, so a crash cannot skip one), not one by one."""
         self._saved_at = time.monotonic()
 
     def matches(self, record: dict[str, Any]) -> bool:
@@ -169,7 +172,7 @@ class BlueskyConnector(ConnectorBase):
         newest = str(time_us) if self.cursor is None or time_us > int(self.cursor) else self.cursor
         if operation == "delete" and isinstance(commit, dict):
             uri = post_uri(str(event.get("did")), str(commit.get("rkey")))
-            self.ingest.delete(self.platform, [uri], datetime.fromtimestamp(time_us / 1e6, UTC))
+            self.deleted[uri] = datetime.fromtimestamp(time_us / 1e6, UTC)
         if wanted:
             try:
                 post = event_to_post(event, self.profiles.author(str(event["did"])))
@@ -183,6 +186,13 @@ class BlueskyConnector(ConnectorBase):
             self.deliver([], newest)
             self._saved_at = time.monotonic()
         self.cursor = newest
+
+    def deliver(self, posts: Sequence[Post], cursor: str | None) -> None:
+        """Record the deletes seen so far, then store and move the cursor past them."""
+        if self.deleted:
+            self.ingest.delete(self.platform, self.deleted)
+            self.deleted = {}
+        super().deliver(posts, cursor)
 
     def _stored(self, event: dict[str, Any]) -> bool:
         uri = post_uri(str(event.get("did")), str((event.get("commit") or {}).get("rkey")))

@@ -93,7 +93,7 @@ class MastodonConnector(ConnectorBase):
                 key = str(item["id"])
                 status = self._status_of(item)
                 if status is not None and (item.get("type") != "update" or self._stored(str(status["id"]))):
-                    posts.append(status_to_post(status, self.ingest.clock.now()))
+                    posts.append(status_to_post(status, self.now()))
             except (KeyError, TypeError, ValueError, ValidationError) as e:
                 self.report_malformed(item, f"not a Mastodon {'notification' if self.mentions else 'status'}: {e}")
                 continue
@@ -160,7 +160,7 @@ class MastodonConnector(ConnectorBase):
         wanted = ("notification",) if self.mentions else ("update", "status.update")
         for event, data in self._events():
             if event == "delete":
-                self.ingest.delete(self.platform, [data.strip()], self.now())
+                self.ingest.delete(self.platform, {data.strip(): self.now()})
                 continue
             if event not in wanted:
                 continue

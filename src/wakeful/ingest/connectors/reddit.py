@@ -150,7 +150,7 @@ class RedditConnector(ConnectorBase):
             reached = not children
             for child in children:
                 try:
-                    post = thing_to_post(child, self.www_url, self.ingest.clock.now())
+                    post = thing_to_post(child, self.www_url, self.now())
                     newer = cursor is None or id36(post.id) > id36(cursor)
                 except (KeyError, TypeError, ValueError, IndexError, ValidationError) as e:
                     name = str((child.get("data") or {}).get("name")) if isinstance(child, dict) else ""

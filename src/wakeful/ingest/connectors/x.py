@@ -243,7 +243,7 @@ class XMetricsPoller(ConnectorBase):
         for i in range(0, len(ids), 100):
             body = read_json(self.http.get("/2/tweets", params={"ids": ",".join(ids[i:i + 100]), **FIELDS}), self.now())
             users = {u["id"]: u for u in (body.get("includes") or {}).get("users") or []}
-            now = self.ingest.clock.now()
+            now = self.now()
             posts: list[Post] = []
             for t in body.get("data") or []:
                 try:
