@@ -178,25 +178,30 @@ def _free_agent(session: Session, brand: str, now: datetime) -> bool:
 def reroute_paged(session: Session, now: datetime, notifier: Notifier, agents: dict[str, set[str]]) -> int:
     """Move cases the router paged to an on-call person who is not an agent (a lead, say): once their slot ends,
     or as soon as an agent has room, since a page is the fallback for when nobody fits, not an assignment. Cases
-    someone assigned by hand stay where they were put."""
+    someone assigned by hand stay where they were put. Runs every tick, so only the few cases held by someone who
+    is no agent of their brand are loaded."""
     moved = 0
-    stmt = select(CaseRow).where(CaseRow.assignee.is_not(None), CaseRow.state.in_(WORKING_STATES),
-                                 CaseRow.brand.in_(sorted(agents)))
-    for case in session.scalars(stmt.order_by(CaseRow.opened_at)).all():
-        holder = case.assignee
-        if holder is None or holder in agents[case.brand]:
+    held = session.execute(select(CaseRow.id, CaseRow.brand, CaseRow.assignee).where(
+        CaseRow.assignee.is_not(None), CaseRow.state.in_(WORKING_STATES), CaseRow.brand.in_(sorted(agents)))
+        .order_by(CaseRow.opened_at)).all()
+    full: set[str] = set()  # brands where no agent has room in this pass (assigning more never frees one)
+    for case_id, brand, holder in held:
+        if holder in agents[brand]:
             continue  # agents are handled by their shifts (see `unavailable`)
-        by = session.scalars(select(CaseEventRow.actor).where(CaseEventRow.case_id == case.id,
+        by = session.scalars(select(CaseEventRow.actor).where(CaseEventRow.case_id == case_id,
                                                                CaseEventRow.kind == "assigned")
                              .order_by(CaseEventRow.id.desc()).limit(1)).first()
         if by != ROUTER:
             continue
-        if agents_mod.on_call(session, case.brand, now) != holder:
+        case = session.get_one(CaseRow, case_id)
+        if agents_mod.on_call(session, brand, now) != holder:
             moved += route_case(session, case, now, notifier, why=f"re-routed, {holder}'s on-call ended",
                                 exclude=holder) != holder
-        elif _free_agent(session, case.brand, now):
+        elif brand not in full and _free_agent(session, brand, now):
             moved += route_case(session, case, now, notifier, why=f"re-routed from on-call {holder}, an agent "
                                 "has room", page=False) is not None
+        else:
+            full.add(brand)
     return moved
 
 
