@@ -348,6 +348,10 @@ from wakeful.cli_eval import register as _register_eval  # noqa: E402
 
 _register_eval(app)
 
+from wakeful.cli_reanalyze import register as _register_reanalyze  # noqa: E402
+
+_register_reanalyze(db_app)
+
 
 def main() -> None:
     """The `wakeful` command: a database with no desk in it, or a missing config file, is an error in one line,

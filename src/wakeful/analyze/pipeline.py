@@ -71,28 +71,34 @@ class Analyzer:
 
     def language(self, post: Post) -> tuple[str | None, float]:
         """The detector's answer; when it abstains, the platform's own tag if supported."""
-        return self._languages([post])[0]
+        return self._languages([post.text], [post.lang])[0]
 
-    def _languages(self, posts: Sequence[Post]) -> list[tuple[str | None, float]]:
+    def _languages(self, texts: Sequence[str], tags: Sequence[str | None]) -> list[tuple[str | None, float]]:
         """The platform's tag is trusted less than a confident detection (platforms often tag from the user's
         settings, not the text), so it only fills a gap, and with confidence 0 to say no model stood behind it."""
-        found = self.detector.detect_many([p.text for p in posts])
-        return [(lang, confidence) if lang is not None else (platform_language(post.lang), 0.0)
-                for post, (lang, confidence) in zip(posts, found, strict=True)]
+        found = self.detector.detect_many(list(texts))
+        return [(lang, confidence) if lang is not None else (platform_language(tag), 0.0)
+                for tag, (lang, confidence) in zip(tags, found, strict=True)]
 
     def analyze(self, post: Post) -> Analysis:
         return self.analyze_many([post])[0]
 
     def analyze_many(self, posts: Sequence[Post]) -> list[Analysis]:
-        """Analyse posts in order; one result per post. The models read the whole batch at once (one
-        featurisation shared by every trained head, one matrix pass per head); the rules read post by post.
-        Long inputs go in chunks of `BATCH`, so memory stays bounded and per-post caches (`text.fold`) still hit."""
-        if len(posts) > BATCH:
-            return [a for i in range(0, len(posts), BATCH) for a in self.analyze_many(posts[i : i + BATCH])]
-        if not posts:
+        """Analyse posts in order; one result per post (see `analyze_texts`)."""
+        return self.analyze_texts([p.text for p in posts], [p.lang for p in posts])
+
+    def analyze_texts(self, texts: Sequence[str], tags: Sequence[str | None]) -> list[Analysis]:
+        """Analyse texts with the platforms' language tags (None where a platform gave none); all a post's analysis
+        reads, so stored posts can be analysed again without rebuilding them. The models read the whole batch at
+        once (one featurisation shared by every trained head, one matrix pass per head); the rules read text by
+        text. Long inputs go in chunks of `BATCH`, so memory stays bounded and per-text caches (`text.fold`) hit."""
+        if len(texts) > BATCH:
+            return [a for i in range(0, len(texts), BATCH)
+                    for a in self.analyze_texts(texts[i : i + BATCH], tags[i : i + BATCH])]
+        if not texts:
             return []
-        texts = [p.text for p in posts]
-        languages = self._languages(posts)
+        texts = list(texts)
+        languages = self._languages(texts, tags)
         langs = [lang for lang, _ in languages]
         sentiments = [(label, max(-1.0, min(1.0, score))) for label, score in self.sentiment.score_many(texts, langs)]
         complaints = self.complaint.predict_many(texts, langs, [score for _, score in sentiments])

@@ -8,6 +8,7 @@ complaint or a question) opens a new case. A post from one of the brand's own ha
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime, timedelta
 from enum import StrEnum
 
@@ -116,6 +117,26 @@ def _earlier_answers(session: Session, case: CaseRow, post: Post, brand_handles:
         if insert_ignore(session, CasePostRow, {"case_id": case.id, "post_id": reply.id}, ["case_id", "post_id"]):
             _brand_answered(session, case, as_utc(reply.created_at), reply.author.handle, reply.text,
                             reply.platform_id, now)
+
+
+def refresh_open_cases(session: Session, post_ids: Collection[int], now: datetime) -> int:
+    """Open cases holding these posts take the severity and topics of their customer's posts as the posts read now
+    (after `ingest.reanalyze`); how many changed. Severity is the highest of the posts' and topics their union, as
+    `_join` folds them in, so a case reads as one built today would; a resolved case keeps what the desk closed."""
+    cases = session.scalars(
+        select(CaseRow).where(CaseRow.state != CaseState.RESOLVED.value, CaseRow.id.in_(
+            select(CasePostRow.case_id).where(CasePostRow.post_id.in_(list(post_ids)))))).all()
+    changed = 0
+    for case in cases:
+        posts = session.execute(
+            select(PostRow.severity, PostRow.topics).join(CasePostRow, CasePostRow.post_id == PostRow.id)
+            .where(CasePostRow.case_id == case.id, PostRow.author_id == case.author_id)).all()
+        severity = max((s for s, _ in posts), default=case.severity)
+        topics = sorted({t for _, ts in posts for t in ts or []})
+        if severity != case.severity or topics != sorted(case.topics or []):
+            case.severity, case.topics, case.updated_at = severity, topics, now
+            changed += 1
+    return changed
 
 
 def attach_post(

@@ -235,9 +235,10 @@ def _timeline(session: Session, case: CaseRow) -> list[TimelineItem]:
             observed_at=as_utc(e.observed_at), likes=e.likes, reposts=e.reposts, replies=e.replies,
             quotes=e.quotes, impressions=e.impressions,
         ))
+    shown = {p.id: redact(p.text) for p in posts}  # today's detector, not only what was flagged when stored
     items = [
         TimelineItem(kind="post", at=as_utc(p.created_at), actor=f"@{p.author.handle}",
-                     text=redact(p.text) if p.pii else p.text, redacted=bool(p.pii),
+                     text=shown[p.id], redacted=shown[p.id] != p.text,
                      post_id=p.platform_id, url=p.url, lang=p.lang, sentiment=p.sentiment,
                      complaint=p.complaint, pii=p.pii, signals=p.signals or [], engagement=curves[p.id],
                      edited_at=as_utc(p.edited_at) if p.edited_at else None,
@@ -367,7 +368,7 @@ def reveal(session: Session, case: CaseRow, actor: str, now: datetime) -> list[R
                                 .order_by(PostEditRow.version_at)):
         earlier.setdefault(edit.post_id, []).append(EarlierText(at=as_utc(edit.version_at), text=edit.text))
     shown = [RevealedText(post_id=p.platform_id, text=p.text, earlier=earlier.get(p.id, []))
-             for p in posts if p.pii or p.id in earlier]
+             for p in posts if p.pii or p.id in earlier or redact(p.text) != p.text]
     _event(session, case, "reveal", actor, now, posts=[r.post_id for r in shown])
     return shown
 

@@ -21,9 +21,26 @@ from wakeful.core.models import Analysis, Platform, Post
 from wakeful.store.models import CasePostRow, CaseRow, PostEditRow, PostRow
 from wakeful.store.upsert import insert_ignore
 
-ANALYSIS_COLUMNS = ("lang", "sentiment", "sentiment_score", "complaint", "complaint_p", "question", "spam",
-                    "severity", "topics", "brands", "pii", "signals", "deadline_minutes", "legal")
-"""What the analysis stage wrote on a post (`service._post_values`), all replaced when the text changes."""
+
+def analysis_values(analysis: Analysis) -> dict[str, Any]:
+    """The columns the analysis stage writes on a post: set when it is stored, all replaced when its text changes
+    or the models are run again over stored posts (`reanalyze`)."""
+    return {
+        "lang": analysis.lang,
+        "sentiment": analysis.sentiment.value,
+        "sentiment_score": analysis.sentiment_score,
+        "complaint": analysis.complaint,
+        "complaint_p": analysis.complaint_p,
+        "question": analysis.question,
+        "spam": analysis.spam,
+        "severity": analysis.severity,
+        "topics": analysis.topics,
+        "brands": analysis.brands,
+        "pii": analysis.pii,
+        "signals": analysis.signals,
+        "deadline_minutes": analysis.deadline_minutes,
+        "legal": analysis.legal,
+    }
 
 
 def stored_version(row: PostRow) -> datetime:
@@ -44,18 +61,17 @@ def keep_text(session: Session, row: PostRow, text: str, version_at: datetime, n
     return insert_ignore(session, PostEditRow, values, ["post_id", "version_at"]) is not None
 
 
-def apply_edit(session: Session, row: PostRow, post: Post, analysis: Analysis, values: dict[str, Any],
-               now: datetime) -> bool:
+def apply_edit(session: Session, row: PostRow, post: Post, analysis: Analysis, now: datetime) -> bool:
     """Make a newer version of a stored post the current one; whether its text changed.
 
-    `values` are the columns the ingest path would insert for it (`_post_values`): the analysis, raw payload and
-    URL follow the new version, while identity, author, creation and the thread stay as first stored."""
+    The analysis, raw payload and URL follow the new version, while identity, author, creation and the thread stay
+    as first stored."""
     changed = post.text != row.text
     if changed:
         keep_text(session, row, row.text, stored_version(row), now)
         row.text = post.text
-        for column in ANALYSIS_COLUMNS:
-            setattr(row, column, values[column])
+        for column, value in analysis_values(analysis).items():
+            setattr(row, column, value)
     row.edited_at = post.version_at
     row.raw, row.url = post.raw, post.url or row.url
     row.platform_lang = post.lang or row.platform_lang

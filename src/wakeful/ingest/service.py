@@ -153,20 +153,7 @@ def _post_values(post: Post, author_id: int, analysis: Analysis, now: datetime) 
         "promoted": post.promoted,
         "url": post.url,
         "raw": post.raw,
-        "lang": analysis.lang,
-        "sentiment": analysis.sentiment.value,
-        "sentiment_score": analysis.sentiment_score,
-        "complaint": analysis.complaint,
-        "complaint_p": analysis.complaint_p,
-        "question": analysis.question,
-        "spam": analysis.spam,
-        "severity": analysis.severity,
-        "topics": analysis.topics,
-        "brands": analysis.brands,
-        "pii": analysis.pii,
-        "signals": analysis.signals,
-        "deadline_minutes": analysis.deadline_minutes,
-        "legal": analysis.legal,
+        **edits.analysis_values(analysis),
         "edited_at": post.edited_at,
     }
 
@@ -293,7 +280,7 @@ class IngestService:
             reach = audience(post.author.followers, post.engagement)
             version_at = edits.stored_version(row)
             if post.version_at > version_at:
-                self._edit(session, row, post, analysis, author_id, reach, now, result)
+                self._edit(session, row, post, analysis, reach, now, result)
             else:
                 result.duplicates += 1
                 if edits.is_earlier_version(post, version_at, row.edited_at is not None):
@@ -309,13 +296,13 @@ class IngestService:
         reach = audience(post.author.followers, post.engagement)
         result.cases.update(attach_post(session, post_row, post, analysis, reach, self.settings, now))
 
-    def _edit(self, session: Session, row: PostRow, post: Post, analysis: Analysis | None, author_id: int,
-              reach: int, now: datetime, result: IngestResult) -> None:
+    def _edit(self, session: Session, row: PostRow, post: Post, analysis: Analysis | None, reach: int,
+              now: datetime, result: IngestResult) -> None:
         """A newer version of a stored post: one edit, its cases refreshed, or opened if it now needs an answer."""
         result.edits += 1
         if analysis is None:  # stored by a concurrent batch after this one looked
             analysis = self.analyzer.analyze_many([post])[0]
-        if not edits.apply_edit(session, row, post, analysis, _post_values(post, author_id, analysis, now), now):
+        if not edits.apply_edit(session, row, post, analysis, now):
             return
         session.flush()
         cases = edits.fold_into_cases(session, row, analysis, now)
