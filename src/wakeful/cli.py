@@ -352,6 +352,10 @@ from wakeful.cli_reanalyze import register as _register_reanalyze  # noqa: E402
 
 _register_reanalyze(db_app)
 
+from wakeful.cli_rejected import register as _register_rejected  # noqa: E402
+
+_register_rejected(app)
+
 
 def main() -> None:
     """The `wakeful` command: a database with no desk in it, or a missing config file, is an error in one line,

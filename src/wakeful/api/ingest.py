@@ -2,17 +2,22 @@
 
 Records are validated one by one, so a malformed record (a number or a list where a post object belongs too), or one
 dated after the desk's clock, is reported by its index and field while the rest of the batch is stored. Rejected
-records are also kept in the store, once each however often they are sent, for an operator to inspect.
+records are also kept in the store, once each however often they are sent, for an operator to inspect
+(`GET /api/v1/rejected`; `wakeful rejected` retries and dismisses them).
 """
 
 from __future__ import annotations
 
-from typing import Any
+import json
+from datetime import datetime
+from typing import Annotated, Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
-from wakeful.api.deps import Admin, DeskDep
+from wakeful.api.deps import Admin, DbSession, DeskDep
+from wakeful.core.clock import as_utc
+from wakeful.ingest import rejected as rejected_mod
 from wakeful.ingest.jsonl import RecordError, json_kind, not_text, parse_post, storable
 
 router = APIRouter(prefix="/api/v1", tags=["ingest"])
@@ -74,3 +79,27 @@ def ingest(body: IngestBody, who: Admin, desk: DeskDep) -> IngestReply:
 def _id_of(record: object) -> str | None:
     value = record.get("id") if isinstance(record, dict) else None
     return storable(str(value)) if value is not None else None  # a JSON "\udce9" escape must not fail the reply
+
+
+class RejectedOut(BaseModel):
+    id: int
+    at: datetime = Field(description="When the desk first refused it")
+    source: str = Field(description="Where it came from: `file:NAME`, `api:TOKEN-NAME` or `connector:NAME`")
+    record: int = Field(description="Its place in that delivery (a file's line, a batch's index)")
+    field: str | None
+    error: str
+    payload: Any = Field(description="The record as received (its text, where it was not JSON)")
+    resolution: str | None = Field(description="`replayed` or `dismissed`; null while it still needs a look")
+    resolved_by: str | None
+    resolved_at: datetime | None
+
+
+@router.get("/rejected", response_model=list[RejectedOut],
+            summary="Records the desk could not read, newest first (admins: they belong to no one brand)")
+def rejected(who: Admin, session: DbSession, source: str | None = None,
+             resolved: Annotated[bool, Query(description="Also those replayed or dismissed")] = False,
+             limit: Annotated[int, Query(ge=1, le=1000)] = 100) -> list[RejectedOut]:
+    return [RejectedOut(id=r.id, at=as_utc(r.at), source=r.source, record=r.record, field=r.field, error=r.error,
+                        payload=json.loads(r.payload), resolution=r.resolution, resolved_by=r.resolved_by,
+                        resolved_at=as_utc(r.resolved_at) if r.resolved_at else None)
+            for r in rejected_mod.listing(session, source=source, resolved=resolved, limit=limit)]

@@ -221,6 +221,9 @@ class RejectedRecordRow(Base):
     error: Mapped[str] = mapped_column(Text)
     payload: Mapped[str] = mapped_column(Text)
     fingerprint: Mapped[str] = mapped_column(String(64), doc="SHA-256 of source, record, field and payload")
+    resolved_at: Mapped[datetime | None] = mapped_column(default=None)
+    resolution: Mapped[str | None] = mapped_column(String(32), default=None, doc="'replayed' or 'dismissed'")
+    resolved_by: Mapped[str | None] = mapped_column(String(256), default=None)
 
 
 class ApiTokenRow(Base):
