@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import getpass
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Annotated
 
 import typer
@@ -13,6 +15,7 @@ from rich.table import Table
 
 from wakeful.core.settings import get_settings
 from wakeful.ingest import rejected as rejected_mod
+from wakeful.ingest.service import IngestService
 from wakeful.store.db import open_existing
 from wakeful.store.models import RejectedRecordRow
 
@@ -26,6 +29,19 @@ Source = Annotated[str | None, typer.Option(help="Every open record of this sour
 
 def _who() -> str:
     return f"cli:{getpass.getuser()}"
+
+
+@contextmanager
+def _intake() -> Iterator[IngestService]:
+    """The desk's ingest path on its existing database, with the case hooks (routing, risk) a replayed post needs."""
+    from wakeful.api.app import build_desk
+
+    settings = get_settings()
+    desk = build_desk(settings, db=open_existing(settings.database_url))
+    try:
+        yield desk.ingest
+    finally:
+        desk.db.dispose()
 
 
 def _chosen(ids: list[int] | None, source: str | None, every: bool) -> tuple[list[int] | None, str | None]:
@@ -87,15 +103,8 @@ def retry(ids: Ids = None, source: Source = None,
           every: Annotated[bool, typer.Option("--all", help="Every open record")] = False) -> None:
     """Read open records again and store those that read now (a post once dated ahead of the desk's clock, a
     record an older version refused); the others stay open, with the reason. Exit 1 if none could be stored."""
-    from wakeful.api.app import build_desk
-
-    chosen, source = _chosen(ids, source, every)
-    settings = get_settings()
-    desk = build_desk(settings, db=open_existing(settings.database_url))
-    try:
-        result = rejected_mod.retry(desk.ingest, _who(), ids=chosen, source=source)
-    finally:
-        desk.db.dispose()
+    with _intake() as intake:
+        result = rejected_mod.retry(intake, _who(), *_chosen(ids, source, every))
     console.print(f"replayed {len(result.replayed)}, still refused {len(result.refused)}")
     for record_id, reason in sorted(result.refused.items())[:20]:
         console.print(f"  {record_id}: {escape(reason)}")
@@ -107,15 +116,8 @@ def retry(ids: Ids = None, source: Source = None,
 def dismiss(ids: Ids = None, source: Source = None,
             every: Annotated[bool, typer.Option("--all", help="Every open record")] = False) -> None:
     """Set open records aside: kept, marked dismissed with who and when, and no longer listed."""
-    from wakeful.api.app import build_desk
-
-    chosen, source = _chosen(ids, source, every)
-    settings = get_settings()
-    desk = build_desk(settings, db=open_existing(settings.database_url))
-    try:
-        count = rejected_mod.dismiss(desk.ingest, _who(), ids=chosen, source=source)
-    finally:
-        desk.db.dispose()
+    with _intake() as intake:
+        count = rejected_mod.dismiss(intake, _who(), *_chosen(ids, source, every))
     console.print(f"dismissed {count}")
 
 

@@ -85,7 +85,7 @@ def _post_or_reason(row: RejectedRecordRow) -> tuple[Any, str | None]:
         return None, f"field '{err.field}': {err.message}" if err.field else err.message
 
 
-def retry(ingest: IngestService, who: str, *, ids: Sequence[int] | None = None,
+def retry(ingest: IngestService, who: str, ids: Sequence[int] | None = None,
           source: str | None = None) -> Retry:
     """Read the open records (those named, or of one source, or all) again and store the ones that read now."""
     with ingest.db.session() as session:
@@ -107,7 +107,7 @@ def retry(ingest: IngestService, who: str, *, ids: Sequence[int] | None = None,
     return result
 
 
-def dismiss(ingest: IngestService, who: str, *, ids: Sequence[int] | None = None,
+def dismiss(ingest: IngestService, who: str, ids: Sequence[int] | None = None,
             source: str | None = None) -> int:
     """Set open records aside (nobody will fix them); how many. They stay stored, marked with who and when."""
     with ingest.db.session() as session:
