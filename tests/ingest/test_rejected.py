@@ -73,9 +73,11 @@ def test_the_command_lists_shows_retries_and_dismisses(desk: Desk, cli_runner: C
 
     listed = cli_runner.invoke(app, ["rejected", "list"])
     assert listed.exit_code == 0, listed.output
-    assert listed.output.count("feed.jsonl") >= 2 and "open: file:" in listed.output and "feed.jsonl 2" in listed.output
     with desk.db.session() as s:
-        first = min(r.id for r in rejected.listing(s))
+        ids = sorted(r.id for r in rejected.listing(s))
+    assert len(ids) == 2 and all(f"│ {i} " in listed.output for i in ids)  # a row each, however long the path
+    assert "open: file:" in listed.output and "feed.jsonl 2" in listed.output
+    first = ids[0]
     shown = cli_runner.invoke(app, ["rejected", "show", str(first)])
     assert shown.exit_code == 0 and "{not json" in shown.output and "error:" in shown.output
 
