@@ -79,6 +79,28 @@ def test_bought_likes_are_shown_and_do_not_raise_priority(desk: Desk) -> None:
     assert (after.level, after.reasons[1:]) == (before.level, before.reasons[1:])
 
 
+def test_bought_views_are_not_promotion_and_count_for_nothing(
+        desk: Desk, client: TestClient, auth: Headers) -> None:
+    post = make_post("p5", LOST_BAG, author="noor", followers=300, impressions=0)
+    desk.clock.set(T0)  # type: ignore[attr-defined]
+    desk.ingest.ingest([post])
+    case_id = _case_id(desk)
+    observe(desk, post, 10, 2, 0, 120)
+    observe(desk, post, 20, 3, 0, 60_000)  # sixty thousand views in ten minutes, and one more like
+    body = client.get(f"/api/v1/cases/{case_id}", headers=auth()).json()
+    risk = body["risk"]
+    assert not risk["promoted"] and "promoted (" not in risk["summary"]
+    [factor] = [f for f in risk["factors"] if f["name"] == "promotion"]
+    assert factor["points"] == 0 and factor["text"].startswith("impressions look bought (60,000 impressions")
+    assert "not paid promotion, 59,895 impressions not counted" in factor["text"]
+    assert risk["forecast_6h"] < 1_000  # what 300 followers and three likes bring, not the bots' sixty thousand
+    with desk.db.session() as s:
+        row = s.get(CaseRiskRow, case_id)
+        assert row is not None and row.genuine_reach == 300 and row.alerted_at is None
+        assert row.score < desk.settings.priority.risk_min_score
+    assert not any(r.startswith("risk ") for r in body["priority"]["reasons"])
+
+
 def test_fake_supporters_in_the_thread_are_discounted(desk: Desk) -> None:
     root = make_post("p3", LOST_BAG, author="ana", followers=900, impressions=0)
     desk.clock.set(T0)  # type: ignore[attr-defined]

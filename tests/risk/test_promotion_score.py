@@ -43,3 +43,49 @@ def test_the_score_explains_each_factor_and_ignores_bought_engagement() -> None:
     celebrity = score(RiskInputs(severity=2, followers=1_000_000, promotion=promotion.Promotion(False, "none"),
                                  forecast_6h=300_000))
     assert celebrity.score < 60  # reach the author already has is not a crisis by itself
+
+
+def _seen(impressions: int, likes: int = 0, reposts: int = 0, replies: int = 0) -> Engagement:
+    return Engagement(observed_at=START, likes=likes, reposts=reposts, replies=replies, impressions=impressions)
+
+
+def test_impressions_far_beyond_organic_with_almost_no_interactions_look_bought_not_promoted() -> None:
+    bots = promotion.detect(300, _seen(50_000, likes=3, replies=1))
+    assert (bots.promoted, bots.source) == (False, "bought")
+    assert bots.bought_impressions == 50_000 - 105  # all but what 300 followers could see organically
+    assert "only 4 likes, reposts, replies and quotes (0.008% of impressions" in bots.evidence[0]
+    assert promotion.detect(300, _seen(50_000, likes=9)).source == "bought"  # just under 0.02%
+    at_line = promotion.detect(300, _seen(50_000, likes=10))
+    assert (at_line.promoted, at_line.source, at_line.bought_impressions) == (True, "signals", 0)
+
+
+def test_a_real_ad_and_a_viral_post_are_not_bought_views() -> None:
+    ad = promotion.detect(300, _seen(30_000, likes=40, reposts=2, replies=3))  # 0.15%: an ad's real viewers
+    assert (ad.promoted, ad.source) == (True, "signals") and "non-followers" in ad.evidence[0]
+    viral = promotion.detect(300, _seen(60_000, likes=900, reposts=450))  # reposts carried it
+    assert (viral.promoted, viral.source) == (False, "none")
+
+
+def test_a_platform_flag_wins_however_few_interact() -> None:
+    quiet = _seen(50_000, likes=2)
+    x = promotion.detect(300, quiet, raw={"data": {"promoted_metrics": {"impression_count": 50_000}}})
+    assert (x.promoted, x.source, x.bought_impressions) == (True, "flag", 0)
+    assert promotion.detect(300, quiet, flagged=True).promoted
+
+
+def test_a_small_post_is_not_judged_bought() -> None:
+    for impressions in (1_500, 6_000):  # no interactions at all, but too few impressions to say
+        assert promotion.detect(300, _seen(impressions)).source != "bought"
+    assert promotion.detect(300, _seen(promotion.BOUGHT_MIN_IMPRESSIONS)).source == "bought"
+
+
+def test_bought_views_earn_no_promotion_points_and_say_so() -> None:
+    bots = promotion.detect(300, _seen(50_000, likes=3))
+    bought = score(RiskInputs(severity=2, followers=300, promotion=bots, forecast_6h=150))
+    plain = score(RiskInputs(severity=2, followers=300, promotion=promotion.Promotion(False, "none"),
+                             forecast_6h=150))
+    assert bought.score == plain.score
+    [factor] = [f for f in bought.factors if f.name == "promotion"]
+    assert factor.points == 0 and factor.text.startswith("impressions look bought (50,000 impressions from 300")
+    assert "not paid promotion, 49,895 impressions not counted" in factor.text
+    assert "promoted" not in bought.summary

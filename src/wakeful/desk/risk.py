@@ -45,7 +45,10 @@ def _engagement(e: EngagementRow) -> Engagement:
 
 
 class _PostRisk:
-    """What one of the customer's own posts contributes: promotion, forecast, bought likes."""
+    """What one of the customer's own posts contributes: promotion, forecast, bought likes and bought views.
+
+    Impressions that look bought are left out of the impressions now and forecast, as the platform's counts scaled
+    to the share people saw, so neither genuine reach nor the forecast counts what the view-bot service sold."""
 
     def __init__(self, post: PostRow, series: list[Engagement], now: datetime) -> None:
         followers = self.followers = post.author.followers
@@ -62,7 +65,9 @@ class _PostRisk:
                                    promoted=self.promotion.promoted)
             self.forecast, self.forecast_24h = fc.horizons
         self.now = ReachNow.of(followers, last)
-        self.estimate_now = self.now.impressions
+        bought = self.promotion.bought_impressions
+        self.genuine_views = 1.0 - bought / self.now.impressions if bought and self.now.impressions_counted else 1.0
+        self.estimate_now = self.now.impressions * self.genuine_views
 
     def impressions(self, horizon: forecast.Horizon | None, which: str = "impressions") -> float:
         """Impressions now or at a forecast horizon: counted where the platform counts, else estimated."""
@@ -70,7 +75,7 @@ class _PostRisk:
             return float(self.estimate_now)
         counted = getattr(horizon, which)
         if counted is not None:
-            return float(counted)
+            return float(counted) * self.genuine_views
         interactions = {"impressions": horizon.interactions, "impressions_low": horizon.low,
                         "impressions_high": horizon.high}[which]
         return self.followers * FOLLOWER_VIEW_RATE + interactions * IMPRESSIONS_PER_INTERACTION

@@ -5,7 +5,8 @@ The agent must see why, so each factor carries its points and a sentence ("promo
 complaint someone paid to promote is a crisis in the making before its numbers show it, so severity 2 plus
 promotion alone lands at 55, and a forecast of spread far beyond the author's own audience tips it over the
 default alert line (60, `PriorityPolicy.risk_min_score`). Reach the author already has counts only through the
-forecast, and what fake accounts bought counts for nothing: the engagement parts are scaled by the genuine share.
+forecast, and what fake accounts bought counts for nothing: the engagement parts are scaled by the genuine share,
+and impressions that look bought earn no promotion points (the caller leaves them out of the forecast).
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ class RiskInputs:
     followers: int
     promotion: Promotion
     forecast_6h: float | None
-    """Impressions expected 6 h from now (counted or estimated)."""
+    """Impressions expected 6 h from now (counted or estimated), without `promotion.bought_impressions`."""
     forecast_6h_low: float | None = None
     forecast_6h_high: float | None = None
     fake_share: float = 0.0
@@ -70,6 +71,11 @@ def score(inputs: RiskInputs) -> RiskScore:
     if inputs.promotion.promoted:
         why = inputs.promotion.evidence[0] if inputs.promotion.evidence else ""
         factors.append(Factor("promotion", PROMOTED_POINTS, f"promoted ({why})" if why else "promoted"))
+    elif inputs.promotion.source == "bought":
+        why = inputs.promotion.evidence[0] if inputs.promotion.evidence else ""
+        said = f"impressions look bought ({why})" if why else "impressions look bought"
+        factors.append(Factor("promotion", 0.0, f"{said}: not paid promotion, "
+                                                f"{inputs.promotion.bought_impressions:,} impressions not counted"))
     genuine = 1.0 - max(0.0, min(1.0, inputs.fake_share))
     if inputs.forecast_6h is not None:
         expected = inputs.forecast_6h * genuine
