@@ -28,7 +28,9 @@ def connect(
 ) -> None:
     """Listen on one platform, resuming from the cursors stored in the database, and send queued replies.
 
-    Credentials come from settings (wakeful.toml or WAKEFUL_CONNECTORS__* variables); see docs/connectors.md.
+    Exits 1, naming what to fix, when the platform rejected the credentials or a rule (while running, it tries
+    again every 5 minutes). Credentials come from settings (wakeful.toml or WAKEFUL_CONNECTORS__* variables);
+    see docs/connectors.md.
     """
     from wakeful.api.app import build_desk
 
@@ -61,6 +63,11 @@ def connect(
     for c in conns:
         h = c.health
         typer.echo(f"{c.name}: delivered {h.delivered}, malformed {h.malformed}, errors {h.errors}")
+    problems = [f"{c.name}: {c.health.needs_action}" for c in conns if c.health.needs_action]
+    for line in problems:  # e.g. rejected credentials: a script running `--connections N` must not pass them over
+        typer.echo(line, err=True)
+    if problems:
+        raise typer.Exit(1)
 
 
 def register(app: typer.Typer) -> None:

@@ -9,6 +9,7 @@ an item read again.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
 
@@ -16,6 +17,7 @@ from sqlalchemy import select
 
 from wakeful.api.deps import Desk
 from wakeful.core.clock import FixedClock, as_utc
+from wakeful.core.models import Post
 from wakeful.ingest.connectors.bluesky import BlueskyConnector
 from wakeful.ingest.connectors.mastodon import MastodonConnector
 from wakeful.ingest.connectors.reddit import RedditAuth, RedditConnector
@@ -154,3 +156,51 @@ def test_reddit_item_read_again_with_edited_is_an_edit_once(desk: Desk, clock: F
     with desk.db.session() as s:
         readings = s.scalars(select(EngagementRow.observed_at).where(EngagementRow.post_id == first.id)).all()
     assert [as_utc(r) for r in readings] == [T0 + timedelta(minutes=5), T0 + timedelta(minutes=6)]
+
+
+class Recording(RedditConnector):
+    """Counts every post it hands to the ingest path, edits included."""
+
+    handed: list[str]
+
+    def deliver(self, posts: Sequence[Post], cursor: str | None) -> None:
+        self.handed = [*getattr(self, "handed", []), *(p.id for p in posts)]
+        super().deliver(posts, cursor)
+
+
+def test_reddit_remembers_sent_edits_only_for_items_still_in_view(desk: Desk, clock: FixedClock) -> None:
+    """An always-on process: a new submission every poll and an edit of the one before. The edits it delivered are
+    kept only while their items are on the pages read (three to a page here), never sent twice meanwhile."""
+    items: dict[int, dict[str, Any]] = {}
+
+    def route(req: Request) -> tuple[int, Any, dict[str, str]]:
+        if req.path == "/api/v1/access_token":
+            return 200, {"access_token": "tok", "token_type": "bearer", "expires_in": 86400}, {}
+        things = sorted(items.values(), key=lambda t: t["data"]["name"], reverse=True)
+        after = req.query.get("after")
+        start = 0 if after is None else next(i for i, t in enumerate(things) if t["data"]["name"] == after) + 1
+        page = things[start:start + 3]
+        more = start + 3 < len(things)
+        return 200, {"kind": "Listing", "data": {"after": page[-1]["data"]["name"] if more else None,
+                                                 "before": None, "dist": len(page), "children": page}}, {}
+
+    rounds = 40
+    with http_server(route) as base:
+        conn = Recording("reddit", desk.ingest, RedditAuth(base, "app-id", "app-secret", "wakeful-test/1.0"),
+                         ["flyaurora"], [], oauth_url=base, poll_interval_s=0, sleep=lambda _: None)
+        del conn.listings["r/flyaurora/comments"]
+        sizes: list[int] = []
+        for n in range(1, rounds + 1):
+            clock.set(T0 + timedelta(minutes=n, seconds=50))
+            items[n] = submission(n)
+            if n > 1:  # the previous submission, delivered last poll, is edited
+                items[n - 1] = {"kind": "t3", "data": {**items[n - 1]["data"], "selftext": "Found it, thanks!",
+                                                       "edited": (T0 + timedelta(minutes=n, seconds=40)).timestamp()}}
+            conn.poll("r/flyaurora/new")
+            sizes.append(len(conn.edits_sent))
+
+    assert sorted(conn.handed) == sorted([f"t3_1ab{n:02d}" for n in range(1, rounds + 1)]
+                                         + [f"t3_1ab{n:02d}" for n in range(1, rounds)])  # each edit once
+    assert max(sizes) <= 3 and len(conn.edits_sent) <= 3  # not one per edit ever made
+    assert f"t3_1ab{rounds - 1:02d}" in conn.edits_sent  # still in view: remembered, so not sent again
+    assert earlier_texts(desk).count("Aurora Airways lost my bag (1)\n\nFlight AU12, nobody answers the phone.") == 1

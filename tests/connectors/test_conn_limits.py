@@ -73,8 +73,10 @@ def test_a_revoked_mastodon_token_is_named_in_one_line(desk: Desk) -> None:
     with http_server(route) as base:
         conn = MastodonConnector("masto-mentions", desk.ingest, base, "old-token", None, mentions=True)
         conn.run(max_connections=1, sleep=lambda s: None)
-    assert conn.health.last_error == ("PlatformError: HTTP 401 on GET /api/v1/streaming/user/notification "
-                                      "(check the credentials): The access token is invalid")
+    assert conn.health.last_error == (
+        "credentials rejected by Mastodon: fix connectors.mastodon.access_token "
+        "(WAKEFUL_CONNECTORS__MASTODON__ACCESS_TOKEN) and restart. Mastodon said HTTP 401 on GET "
+        "/api/v1/streaming/user/notification: The access token is invalid")
 
 
 def test_a_reddit_reply_429_waits_the_seconds_reddit_names(desk: Desk) -> None:

@@ -131,8 +131,9 @@ def test_a_revoked_token_is_named_in_one_line(desk: Desk) -> None:
         401, {"title": "Unauthorized", "type": "about:blank", "status": 401, "detail": "Unauthorized"}, {})
     conn, sleeps = run(desk, fake)
     error = conn.health.last_error or ""
-    assert len(sleeps) == 1 and "\n" not in error
-    assert error.startswith("PlatformError: HTTP 401 on GET /2/tweets/search/stream/rules (check the credentials)")
+    assert sleeps == [] and "\n" not in error  # the last connection: reported at once, not waited on
+    assert error == ("credentials rejected by X: fix connectors.x.bearer_token (WAKEFUL_CONNECTORS__X__BEARER_TOKEN) "
+                     "and restart. X said HTTP 401 on GET /2/tweets/search/stream/rules: Unauthorized")
     assert "x-secret" not in error
 
 

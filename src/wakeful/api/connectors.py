@@ -1,7 +1,9 @@
 """Connector health and the reply queue, for leads and admins, each limited to the caller's brands.
 
-GET /api/v1/connectors: each platform connector's cursor and health. GET /api/v1/connectors/replies: replies on
-their way to the platforms (filter by state, e.g. `failed`); POST …/replies/{id}/retry queues a failed one again.
+GET /api/v1/connectors: each platform connector's cursor and health; `needs_action` flags a last error no retry
+mends (rejected credentials, a rule the platform refused) that a person must fix before it listens again.
+GET /api/v1/connectors/replies: replies on their way to the platforms (filter by state, e.g. `failed`);
+POST …/replies/{id}/retry queues a failed one again.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from sqlalchemy import select
 
 from wakeful.api.deps import DbSession, DeskDep, Lead, RowId
 from wakeful.core.clock import as_utc
-from wakeful.store.connectors import ConnectorStateRow, OutboundReplyRow, mark_delivery
+from wakeful.store.connectors import ConnectorStateRow, OutboundReplyRow, mark_delivery, needs_action
 from wakeful.store.models import CaseEventRow
 
 router = APIRouter(prefix="/api/v1", tags=["connectors"])
@@ -32,6 +34,7 @@ class ConnectorHealth(BaseModel):
     events: int
     errors: int
     last_error: str | None
+    needs_action: bool
 
 
 @router.get("/connectors")
@@ -47,6 +50,7 @@ def list_connectors(who: Lead, session: DbSession, desk: DeskDep) -> list[Connec
         last_event_at=as_utc(r.last_event_at) if r.last_event_at else None,
         lag_s=(now - as_utc(r.last_event_at)).total_seconds() if r.last_event_at else None,
         updated_at=as_utc(r.updated_at), events=r.events, errors=r.errors, last_error=r.last_error,
+        needs_action=needs_action(r.last_error),
     ) for r in rows if mine is None or not r.brands or mine & set(r.brands)]
 
 

@@ -13,6 +13,17 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from wakeful.store.models import Base, CaseEventRow, CasePostRow, CaseRow, PostRow
 
+CREDENTIALS_REJECTED = "credentials rejected"
+RULE_REJECTED = "rule rejected"
+NEEDS_ACTION = (CREDENTIALS_REJECTED, RULE_REJECTED)
+"""How `last_error` begins when no retry mends it and the operator must change a setting and restart; the column
+holds it (no schema change), and a connector clears it once it connects again."""
+
+
+def needs_action(last_error: str | None) -> bool:
+    """Whether a stored error is one the operator must fix (rejected credentials, a rule the platform refused)."""
+    return bool(last_error) and str(last_error).startswith(NEEDS_ACTION)
+
 
 class ConnectorStateRow(Base):
     """One connector's resume position and health; written after each delivered batch."""

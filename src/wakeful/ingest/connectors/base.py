@@ -20,14 +20,16 @@ import httpx
 from wakeful.core.models import Platform, Post
 from wakeful.ingest.jsonl import RecordError
 from wakeful.ingest.service import IngestService
-from wakeful.store.connectors import ConnectorStateRow
+from wakeful.store.connectors import CREDENTIALS_REJECTED, ConnectorStateRow, needs_action
 
 log = logging.getLogger(__name__)
 
 MIN_CONNECTION_S = 1.0
+MAX_BACKOFF_S = 300.0
 
 
-def backoff_delay(attempt: int, base: float = 1.0, cap: float = 300.0, rng: random.Random | None = None) -> float:
+def backoff_delay(attempt: int, base: float = 1.0, cap: float = MAX_BACKOFF_S, rng: random.Random | None = None
+                  ) -> float:
     """Full-jitter exponential back-off, so many reconnecting clients do not hammer a platform in step."""
     return (rng or random).uniform(0, min(cap, base * 2 ** max(attempt, 0)))
 
@@ -67,7 +69,29 @@ class PlatformError(Exception):
     Its message is one line naming the platform's status and reason; the connector retries after a back-off."""
 
 
-def _reason(r: httpx.Response) -> str:
+class NeedsOperator(PlatformError):
+    """A refusal no retry mends: the operator must change a setting (named in `fix`, where known) and restart.
+
+    The connector stores it as its last error, logs it as one ERROR and tries again only at the longest back-off."""
+
+    def __init__(self, message: str, fix: str | None = None) -> None:
+        super().__init__(message)
+        self.fix = fix
+
+    def describe(self, platform: str, fix: str) -> str:
+        """The one line an operator reads on the dashboard: what to fix first (it survives truncation), then why."""
+        return str(self)
+
+
+class AuthFailed(NeedsOperator):
+    """HTTP 401 (after any token refresh the connector does) or 403 on a read: the credentials are rejected, or
+    lack the access the call needs."""
+
+    def describe(self, platform: str, fix: str) -> str:
+        return f"{CREDENTIALS_REJECTED} by {platform}: fix {self.fix or fix} and restart. {platform} said {self}"
+
+
+def reason_of(r: httpx.Response) -> str:
     """The platform's own words for a failure, from the JSON body shapes of X, Mastodon, Reddit and XRPC."""
     try:
         body = r.json()
@@ -78,20 +102,21 @@ def _reason(r: httpx.Response) -> str:
     errors = body.get("errors")
     first = errors[0] if isinstance(errors, list) and errors and isinstance(errors[0], dict) else {}
     parts = [body.get("title"), body.get("detail"), first.get("message"), body.get("error"),
-             body.get("error_description"), body.get("message")]
+             body.get("error_description"), body.get("message"), body.get("reason")]
     words = [str(p) for p in dict.fromkeys(parts) if p not in (None, "")]
     return " ".join("; ".join(words).split())[:300]
 
 
 def check(r: httpx.Response, now: datetime) -> None:
-    """Raise RateLimited for a 429 (with the wait its headers ask for) and PlatformError for any other error."""
+    """Raise RateLimited for a 429 (with the wait its headers ask for), AuthFailed for a 401 or 403 (a connector
+    that can renew its token does so before calling this) and PlatformError for any other error."""
     if r.status_code == 429:
         raise RateLimited(rate_limit_wait(r.headers, now))
     if r.status_code >= 400:
         if not r.is_closed:
             r.read()  # a streamed response: its error body is short
-        hint = " (check the credentials)" if r.status_code in (401, 403) else ""
-        raise PlatformError(f"HTTP {r.status_code} on {r.request.method} {r.request.url.path}{hint}: {_reason(r)}")
+        error = AuthFailed if r.status_code in (401, 403) else PlatformError
+        raise error(f"HTTP {r.status_code} on {r.request.method} {r.request.url.path}: {reason_of(r)}")
 
 
 def read_json(r: httpx.Response, now: datetime) -> Any:
@@ -112,6 +137,8 @@ class Health:
     last_event_at: datetime | None = None
     errors: int = 0
     last_error: str | None = None
+    needs_action: str | None = None
+    """What the operator must fix before this connector can listen (fully) again; None when nothing."""
     reconnects: int = 0
     malformed: int = 0
     delivered: int = 0
@@ -127,6 +154,8 @@ class ConnectorBase:
     platform: Platform
     transient: tuple[type[Exception], ...] = (httpx.HTTPError, OSError, PlatformError)
     """Failures that mean "reconnect after a back-off"; a WebSocket connector adds its library's errors."""
+    credentials = "the connector's credentials"
+    """The settings (file key and environment variable) an operator fixes when the platform rejects them."""
 
     def __init__(self, name: str, ingest: IngestService) -> None:
         self.name = name
@@ -135,6 +164,7 @@ class ConnectorBase:
         self.brands: list[str] | None = None
         self.stopping = threading.Event()
         """Brand keys this connector listens for (None: every brand); leads see only their brands' connectors."""
+        self._action_cleared = False
 
     def now(self) -> datetime:
         """The desk's clock: rate-limit resets are read against it, so a test (or a demo) controls the waits."""
@@ -166,6 +196,36 @@ class ConnectorBase:
         self.health.last_error = message[:500]
         self._save(cursor=None, events=0, error=message[:500])
 
+    def report_action(self, message: str, retry_s: float | None = None) -> None:
+        """A problem only the operator can fix: stored as the last error (the dashboard, the API and `wakeful
+        connect` show it) and logged as one ERROR; while the same problem stands, a repeat is logged at INFO."""
+        again = self.health.needs_action == message
+        self.health.needs_action = message
+        self._action_cleared = False
+        self.record_error(message)
+        when = f"; trying again in {retry_s:.0f} s" if retry_s else ""
+        if again:
+            log.info("%s: still: %s%s", self.name, message, when)
+        else:
+            log.error("%s: %s%s", self.name, message, when)
+
+    def standing_problem(self) -> str | None:
+        """A problem that outlives a good connection (an X rule that X refused); None for most connectors."""
+        return None
+
+    def mark_connected(self) -> None:
+        """Connected: what the operator had to fix is fixed, so a stored "credentials rejected" (this process's or
+        the one before the restart) stops showing, unless a standing problem remains."""
+        self.health.connected = True
+        self.health.needs_action = self.standing_problem()
+        if self.health.needs_action is not None or self._action_cleared:
+            return
+        with self.ingest.db.session() as s:
+            row = s.get(ConnectorStateRow, self.name)
+            if row is not None and needs_action(row.last_error):
+                row.last_error = None
+        self._action_cleared = True
+
     def run_once(self) -> None:
         """One connection: back-fill the gap since the cursor, then stream until the server closes it."""
         raise NotImplementedError
@@ -191,6 +251,12 @@ class ConnectorBase:
                 attempt = 0
                 if n != max_connections:  # a server that closes at once must not be re-dialled in a hot loop
                     self.pause(max(0.0, MIN_CONNECTION_S - (time.monotonic() - started)))
+            except NeedsOperator as e:
+                last = n == max_connections  # `wakeful connect --connections N` reports it at once
+                self.report_action(e.describe(self.platform.value.capitalize(), self.credentials),
+                                   None if last else MAX_BACKOFF_S)
+                if not last:  # the longest wait: a rejected secret is fixed by a person, then a restart
+                    sleep(MAX_BACKOFF_S)
             except RateLimited as e:
                 self.record_error(str(e))
                 wait = min(e.wait, 900.0)

@@ -27,7 +27,7 @@ from websockets.sync.client import connect
 
 from wakeful.core.models import Author, Engagement, Platform, Post
 from wakeful.core.settings import BrandConfig
-from wakeful.ingest.connectors.base import ConnectorBase, RateLimited, rate_limit_wait, utcnow
+from wakeful.ingest.connectors.base import AuthFailed, ConnectorBase, RateLimited, rate_limit_wait, utcnow
 from wakeful.ingest.connectors.replies import Outgoing, SendError
 from wakeful.ingest.service import IngestService
 
@@ -123,6 +123,8 @@ class BlueskyConnector(ConnectorBase):
 
     platform = Platform.BLUESKY
     transient = (*ConnectorBase.transient, WebSocketException, TimeoutError)
+    credentials = ("connectors.bluesky.jetstream_url (WAKEFUL_CONNECTORS__BLUESKY__JETSTREAM_URL; Jetstream itself "
+                   "asks for no credentials, so a proxy or another service answered)")
 
     def __init__(self, name: str, ingest: IngestService, brands: list[BrandConfig], jetstream_url: str,
                  appview_url: str, watch_handles: Iterable[str] = ()) -> None:
@@ -204,11 +206,16 @@ class BlueskyConnector(ConnectorBase):
         try:
             ws = connect(self.subscribe_url(), open_timeout=30, close_timeout=5, max_size=2**22)
         except InvalidStatus as e:
-            if e.response.status_code == 429:
+            status = e.response.status_code
+            if status == 429:
                 raise RateLimited(rate_limit_wait(dict(e.response.headers.raw_items()), self.now())) from e
+            if status in (401, 403):
+                said = " ".join(e.response.body.decode(errors="replace").split())[:200]
+                raise AuthFailed(f"HTTP {status} on the Jetstream handshake: {e.response.reason_phrase} {said}"
+                                 .strip()) from e
             raise
         with ws:
-            self.health.connected = True
+            self.mark_connected()
             try:
                 while True:
                     self.handle(ws.recv(timeout=90))

@@ -66,6 +66,7 @@ class MastodonConnector(ConnectorBase):
     brand account's notifications, keeping those that mention it (the account's token is then required)."""
 
     platform = Platform.MASTODON
+    credentials = "connectors.mastodon.access_token (WAKEFUL_CONNECTORS__MASTODON__ACCESS_TOKEN)"
 
     def __init__(self, name: str, ingest: IngestService, api_base_url: str, access_token: str | None,
                  tag: str | None, timeout: float = 30.0, mentions: bool = False) -> None:
@@ -140,7 +141,7 @@ class MastodonConnector(ConnectorBase):
             params = {"tag": self.tag} if self.tag else {}
         with self.http.stream("GET", path, params=params, timeout=httpx.Timeout(30.0, read=90.0)) as r:
             check(r, self.now())
-            self.health.connected = True
+            self.mark_connected()
             event, data = "", list[str]()
             for line in r.iter_lines():
                 if line.startswith(":"):

@@ -6,13 +6,15 @@ that listing. Paging back is used instead of `before=<fullname>` because `before
 is deleted or removed, which would silently stall the listing. Base-36 ids grow with time, so the stored cursor
 per listing is the largest id delivered. Written with httpx over the documented wire format (PRAW keeps its own
 in-memory dedupe and cannot resume from a stored position). An item read again on the page that reaches the
-cursor whose `edited` (a Unix time, else false) is set is delivered again once per edit, as an edit.
+cursor whose `edited` (a Unix time, else false) is set is delivered again once per edit, as an edit; which edits
+went out is remembered only for the items on the pages the last polls read, so memory stays bounded for good.
 """
 
 from __future__ import annotations
 
 import json
 import time
+from collections import deque
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
@@ -21,11 +23,28 @@ import httpx
 from pydantic import ValidationError
 
 from wakeful.core.models import Author, Engagement, Platform, Post
-from wakeful.ingest.connectors.base import ConnectorBase, check, read_json, seen_now, utcnow
+from wakeful.ingest.connectors.base import (
+    AuthFailed,
+    ConnectorBase,
+    check,
+    read_json,
+    reason_of,
+    seen_now,
+    utcnow,
+)
 from wakeful.ingest.connectors.replies import Outgoing, SendError, check_response
 from wakeful.ingest.service import IngestService
 
 MAX_PAGES = 10  # Reddit serves at most ~1000 items per listing
+MEMORY_POLLS = 2
+"""An item's delivered edit (or malformed report) is remembered while it was on a page read by one of the last
+this-many polls of a listing: an item that falls off the pages read does not come back, as newer ones only push
+it further down (one poll more covers a listing that shifts when items are deleted)."""
+APP = ("connectors.reddit.client_id and client_secret (WAKEFUL_CONNECTORS__REDDIT__CLIENT_ID, "
+       "WAKEFUL_CONNECTORS__REDDIT__CLIENT_SECRET)")
+SUBREDDITS = "connectors.reddit.subreddits (WAKEFUL_CONNECTORS__REDDIT__SUBREDDITS)"
+ACCOUNT = ("connectors.reddit.username and password (WAKEFUL_CONNECTORS__REDDIT__USERNAME, "
+           "WAKEFUL_CONNECTORS__REDDIT__PASSWORD)")
 
 
 def id36(fullname: str) -> int:
@@ -73,16 +92,33 @@ class RedditAuth:
         self.token: str | None = None
         self.expires = 0.0
 
+    @property
+    def password_grant(self) -> bool:
+        return bool(self.username and self.password)
+
+    @property
+    def credentials(self) -> str:
+        """The settings a rejection points at: the app's, and the account's when it signs in as one."""
+        return f"{APP}{f', and {ACCOUNT}' if self.password_grant else ''}"
+
     def header(self) -> dict[str, str]:
+        """A bearer token, fetched when there is none or it expired; AuthFailed when Reddit refuses the app (401)
+        or the account (`invalid_grant` in a 200, Reddit's answer to a wrong password)."""
         if self.token is None or time.monotonic() > self.expires:
             grant = ({"grant_type": "password", "username": self.username, "password": self.password}
-                     if self.username and self.password else {"grant_type": "client_credentials"})
+                     if self.password_grant else {"grant_type": "client_credentials"})
             r = self.http.post("/api/v1/access_token", data=grant)
+            if r.status_code in (401, 403):  # the app's id or secret: the account's password fails otherwise
+                raise AuthFailed(f"HTTP {r.status_code} on POST /api/v1/access_token: {reason_of(r)}", fix=APP)
             r.raise_for_status()
             body = r.json()
             if "access_token" not in body:
-                raise httpx.HTTPStatusError(f"token endpoint said {body.get('error')!r}", request=r.request,
-                                            response=r)
+                error = body.get("error") if isinstance(body, dict) else None
+                if error:
+                    raise AuthFailed(f"HTTP {r.status_code} on POST /api/v1/access_token: {error}",
+                                     fix=ACCOUNT if self.password_grant else APP)
+                raise httpx.HTTPStatusError(f"token endpoint answered no token: {str(body)[:200]}",
+                                            request=r.request, response=r)
             self.token = str(body["access_token"])
             self.expires = time.monotonic() + float(body.get("expires_in", 3600)) - 60
         return {"Authorization": f"bearer {self.token}"}
@@ -102,6 +138,7 @@ class RedditConnector(ConnectorBase):
                  sleep: Callable[[float], None] | None = None) -> None:
         super().__init__(name, ingest)
         self.auth = auth
+        self.credentials = auth.credentials
         self.www_url = www_url
         self.http = httpx.Client(base_url=oauth_url.rstrip("/"), timeout=30.0,
                                  headers={"User-Agent": auth.http.headers["User-Agent"]})
@@ -115,7 +152,11 @@ class RedditConnector(ConnectorBase):
         self.poll_interval_s = poll_interval_s
         self.sleep = sleep or self.pause
         self.reported: set[str] = set()
-        self.edits_sent: set[tuple[str, datetime]] = set()
+        """Malformed items reported already: one stays on its listing, and is reported once."""
+        self.edits_sent: dict[str, datetime] = {}
+        """The newest edit delivered (or first read) per item: an item read again is an edit only past it."""
+        self.in_view: dict[str, deque[set[str]]] = {}
+        """Per listing, the names on the pages its last polls read: what `reported` and `edits_sent` keep."""
         stored = self.load_cursor()
         self.cursors: dict[str, str] = json.loads(stored) if stored else {}
 
@@ -125,6 +166,10 @@ class RedditConnector(ConnectorBase):
             if r.status_code == 401:  # the token expired early or was revoked: fetch a new one once
                 self.auth.invalidate()
                 continue
+            if r.status_code == 403 and path.startswith("/r/"):  # its body says why: private, quarantined …
+                sub = path.split("/")[2]
+                raise AuthFailed(f"HTTP 403 on GET {path}: {reason_of(r)}",
+                                 fix=f"{SUBREDDITS} if r/{sub} is closed to this app, else {self.credentials}")
             body = read_json(r, self.now())
             remaining = r.headers.get("x-ratelimit-remaining")
             if remaining is not None and float(remaining) < 1:
@@ -139,6 +184,7 @@ class RedditConnector(ConnectorBase):
         cursor = self.cursors.get(key)
         fresh: dict[str, Post] = {}
         edited: dict[str, Post] = {}
+        seen: set[str] = set()
         after: str | None = None
         for _ in range(MAX_PAGES):
             body = self._get(path, {**params, **({"after": after} if after else {})})
@@ -149,11 +195,13 @@ class RedditConnector(ConnectorBase):
                 return 0
             reached = not children
             for child in children:
+                data = child.get("data") if isinstance(child, dict) else None
+                name = str(data.get("name")) if isinstance(data, dict) else ""
+                seen.add(name)
                 try:
                     post = thing_to_post(child, self.www_url, self.now())
                     newer = cursor is None or id36(post.id) > id36(cursor)
                 except (KeyError, TypeError, ValueError, IndexError, ValidationError) as e:
-                    name = str((child.get("data") or {}).get("name")) if isinstance(child, dict) else ""
                     if name not in self.reported:  # a bad item stays on the listing; report it once
                         self.reported.add(name)
                         self.report_malformed(child, f"not a Reddit submission or comment: {e}")
@@ -162,24 +210,33 @@ class RedditConnector(ConnectorBase):
                     fresh[post.id] = post
                 else:
                     reached = True
-                    if post.edited_at is not None and (post.id, post.edited_at) not in self.edits_sent:
+                    if post.edited_at is not None and self.edits_sent.get(post.id) != post.edited_at:
                         edited[post.id] = post
             if reached or not after:
                 break
         posts = sorted(fresh.values(), key=lambda p: id36(p.id))
         if edited:
             self.deliver(list(edited.values()), None)
-            self.edits_sent |= {(p.id, p.edited_at) for p in edited.values() if p.edited_at is not None}
+            self.edits_sent |= {p.id: p.edited_at for p in edited.values() if p.edited_at is not None}
         if posts:
             moved = {**self.cursors, key: posts[-1].id}
             self.deliver(posts, json.dumps(moved, sort_keys=True))
             self.cursors = moved  # only once stored, so a failed batch is fetched again
+            self.edits_sent |= {p.id: p.edited_at for p in posts if p.edited_at is not None}  # read edited already
+        self._forget_out_of_view(key, seen)
         return len(posts)
+
+    def _forget_out_of_view(self, key: str, seen: set[str]) -> None:
+        """Keep what was delivered or reported only for items on the pages the last polls of a listing read."""
+        self.in_view.setdefault(key, deque(maxlen=MEMORY_POLLS)).append(seen)
+        live = set().union(*(names for polls in self.in_view.values() for names in polls))
+        self.edits_sent = {name: at for name, at in self.edits_sent.items() if name in live}
+        self.reported &= live
 
     def run_once(self) -> None:
         for key in self.listings:
             self.poll(key)
-        self.health.connected = True
+        self.mark_connected()
         self.sleep(self.poll_interval_s)
 
 
@@ -192,7 +249,12 @@ class RedditReplySender:
                                  headers={"User-Agent": auth.http.headers["User-Agent"]})
 
     def send(self, reply: Outgoing) -> str:
-        r = self.http.post("/api/comment", headers=self.auth.header(),
+        try:
+            headers = self.auth.header()
+        except AuthFailed as e:  # fixed by a person; the lead queues the reply again then
+            fix = e.fix or self.auth.credentials
+            raise SendError(f"Reddit refused the brand account's credentials ({e}): fix {fix}", permanent=True) from e
+        r = self.http.post("/api/comment", headers=headers,
                            data={"thing_id": reply.in_reply_to, "text": reply.text, "api_type": "json"})
         if r.status_code == 401:
             self.auth.invalidate()

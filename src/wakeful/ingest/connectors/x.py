@@ -20,10 +20,19 @@ from sqlalchemy import select
 from wakeful.core.models import Author, Engagement, Platform, Post
 from wakeful.core.settings import BrandConfig
 from wakeful.desk.cases import CaseState
-from wakeful.ingest.connectors.base import ConnectorBase, check, read_json, seen_now, utcnow
+from wakeful.ingest.connectors.base import (
+    ConnectorBase,
+    NeedsOperator,
+    check,
+    read_json,
+    reason_of,
+    seen_now,
+    utcnow,
+)
 from wakeful.ingest.connectors.replies import Outgoing, check_response
 from wakeful.ingest.connectors.x_auth import XUserToken
 from wakeful.ingest.service import IngestService
+from wakeful.store.connectors import RULE_REJECTED
 from wakeful.store.models import CasePostRow, CaseRow, PostRow
 
 log = logging.getLogger(__name__)
@@ -31,6 +40,13 @@ log = logging.getLogger(__name__)
 FIELDS = {"tweet.fields": "created_at,lang,conversation_id,in_reply_to_user_id,referenced_tweets,public_metrics,"
                           "author_id,note_tweet,edit_history_tweet_ids",
           "expansions": "author_id", "user.fields": "public_metrics,verified,created_at"}
+RULES = "/2/tweets/search/stream/rules"
+CREDENTIALS = "connectors.x.bearer_token (WAKEFUL_CONNECTORS__X__BEARER_TOKEN)"
+
+
+class RuleRejected(NeedsOperator):
+    """X refused what a brand listens for: a filtered-stream rule or a recent-search query. Its message is the
+    whole line the operator reads (brand, rule, X's reason), or, from recent search, X's reason alone."""
 
 
 def brand_rule(brand: BrandConfig) -> str:
@@ -71,10 +87,46 @@ def tweet_to_post(tweet: dict[str, Any], users: dict[str, dict[str, Any]], obser
     )
 
 
+def problem_reason(problem: dict[str, Any]) -> str:
+    """X's words for one problem: its title, then `details` (a list, for a refused rule), `detail` or `message`."""
+    details = problem.get("details")
+    said = "; ".join(map(str, details)) if isinstance(details, list) and details else None
+    words = [str(w) for w in (problem.get("title"), said or problem.get("detail") or problem.get("message")) if w]
+    return " ".join(": ".join(words).split())[:600] or "no reason given"
+
+
+def refused_rules(body: Any, add: list[dict[str, str]]) -> dict[str, str]:
+    """Brand key -> X's reason, for the rules of `add` that a 200/201 from POST …/rules lists in `errors`.
+
+    A duplicate (the app has a rule of that value already) is not refused: the stream matches it all the same. A
+    problem naming no value (the rule cap) refuses the whole batch, as does a count of invalid rules with no
+    errors at all."""
+    if not isinstance(body, dict):
+        return {}
+    refused: dict[str, str] = {}
+    errors = body.get("errors")
+    errors = errors if isinstance(errors, list) else []
+    for e in errors:
+        if not isinstance(e, dict) or "duplicate" in str(e.get("type", "")) or e.get("title") == "DuplicateRule":
+            continue
+        for a in add:
+            if e.get("value") is None or a["value"] == e.get("value"):
+                refused.setdefault(a["tag"], problem_reason(e))
+    summary = (body.get("meta") or {}).get("summary") or {}
+    if not errors and int(summary.get("invalid") or 0) > 0:
+        refused = {a["tag"]: "counted invalid (X gave no reason)" for a in add}
+    return refused
+
+
+def _quoted(value: str, limit: int = 120) -> str:
+    return f"`{value if len(value) <= limit else value[:limit] + '…'}`"
+
+
 class XConnector(ConnectorBase):
     """Filtered stream for the brands' rules; the cursor is the largest tweet id delivered (ids grow with time)."""
 
     platform = Platform.X
+    credentials = CREDENTIALS
 
     def __init__(self, name: str, ingest: IngestService, bearer_token: str, brands: list[BrandConfig],
                  api_base_url: str = "https://api.x.com") -> None:
@@ -83,18 +135,63 @@ class XConnector(ConnectorBase):
         self.http = httpx.Client(base_url=api_base_url.rstrip("/"), timeout=30.0,
                                  headers={"Authorization": f"Bearer {bearer_token}"})
         self.cursor = self.load_cursor()
+        self.refused: dict[str, str] = {}
+        """Brand key -> X's reason, for stream rules X refused: rules come from settings, so one is not sent again
+        before a restart, and stays reported meanwhile."""
+        self.unsearchable: dict[str, str] = {}
+        """Brand key -> X's reason, for rules recent search refused as a query: their gaps cannot be back-filled."""
 
     def sync_rules(self) -> None:
         """Add the brands' rules the stream lacks and delete ours that changed, tagged by brand key (rules that
-        others added without a tag are left alone)."""
-        body = read_json(self.http.get("/2/tweets/search/stream/rules"), self.now())
+        others added without a tag are left alone). With every rule refused there is nothing to listen to."""
+        body = read_json(self.http.get(RULES), self.now())
         have = {x.get("tag"): x for x in body.get("data") or [] if x.get("tag") in self.rules}
         stale = [x["id"] for tag, x in have.items() if x["value"] != self.rules[tag]]
         if stale:
-            check(self.http.post("/2/tweets/search/stream/rules", json={"delete": {"ids": stale}}), self.now())
-        add = [{"value": v, "tag": k} for k, v in self.rules.items() if k not in have or have[k]["id"] in stale]
+            check(self.http.post(RULES, json={"delete": {"ids": stale}}), self.now())
+        add = [{"value": v, "tag": k} for k, v in self.rules.items()
+               if (k not in have or have[k]["id"] in stale) and k not in self.refused]
         if add:
-            check(self.http.post("/2/tweets/search/stream/rules", json={"add": add}), self.now())
+            self._add_rules(add)
+        if self.rules and self.refused.keys() >= self.rules.keys():
+            raise RuleRejected(self.standing_problem() or RULE_REJECTED)
+
+    def _add_rules(self, add: list[dict[str, str]]) -> None:
+        """POST new rules. X answers 200/201 naming the rules it refused in `errors`, and may then create none of
+        the rest, so those are sent once more on their own; a 400 for a batch is narrowed down rule by rule."""
+        for _ in range(2):
+            r = self.http.post(RULES, json={"add": add})
+            if r.status_code == 400:
+                if len(add) > 1:
+                    for one in add:
+                        self._add_rules([one])
+                else:
+                    self.refused[add[0]["tag"]] = "; ".join(_invalid_params(r).values()) or reason_of(r)
+                return
+            body = read_json(r, self.now())
+            refused = refused_rules(body, add)
+            if not refused:
+                return
+            self.refused.update(refused)
+            rest = [a for a in add if a["tag"] not in refused]
+            if not rest or int(((body.get("meta") or {}).get("summary") or {}).get("created") or 0) >= len(rest):
+                return
+            made = {d.get("value") for d in body.get("data") or [] if isinstance(d, dict)}
+            add = [a for a in rest if a["value"] not in made]
+            if not add:
+                return
+
+    def standing_problem(self) -> str | None:
+        """The rules X refused, by brand, with X's reasons: the operator fixes the brand's terms and restarts."""
+        if not self.refused and not self.unsearchable:
+            return None
+        brands = ", ".join(dict.fromkeys([*self.refused, *self.unsearchable]))
+        said = [f"X refused brand {k}'s stream rule {_quoted(self.rules[k])}: {why}."
+                for k, why in self.refused.items()]
+        said += [f"X recent search refused brand {k}'s query {_quoted(self.rules[k])}, so its gaps are not "
+                 f"back-filled: {why}." for k, why in self.unsearchable.items()]
+        fix = f"fix the handles, names or keywords of brand {brands} and restart"
+        return f"{RULE_REJECTED} by X: {fix}. {' '.join(said)}"
 
     def _posts(self, payload: Any) -> list[Post]:
         """The tweets of a stream line or search page; a malformed one is reported and skipped."""
@@ -136,7 +233,10 @@ class XConnector(ConnectorBase):
             if token:
                 params["next_token"] = token
             r = self.http.get("/2/tweets/search/recent", params=params)
-            if r.status_code == 400 and "since_id" in window and _names_since_id(r):
+            invalid = _invalid_params(r) if r.status_code == 400 else {}
+            if "query" in invalid:
+                raise RuleRejected(invalid["query"])
+            if "since_id" in window and "since_id" in invalid:
                 start = self.now() - timedelta(days=7) + timedelta(minutes=10)
                 window = {"start_time": start.strftime("%Y-%m-%dT%H:%M:%SZ")}
                 self.health.extra["gap_before"] = window["start_time"]
@@ -151,15 +251,21 @@ class XConnector(ConnectorBase):
 
     def backfill(self) -> None:
         """Recent search since the cursor for every brand rule. Pages come newest first, so the cursor moves only
-        once every page of every rule is stored: moved earlier, a failure on a later page would skip the rest."""
+        once every page of every rule is stored: moved earlier, a failure on a later page would skip the rest.
+        A query recent search refuses is not searched again (before a restart); the other brands' still are."""
         if self.cursor is None:
             return
         best = self.cursor
-        for rule in self.rules.values():
-            for body in self._search(rule, self.cursor):
-                posts = self._posts(body) if body.get("data") else []
-                best = self._newer(posts, best) or best
-                self.deliver(posts, None)
+        for key, rule in self.rules.items():
+            if key in self.refused or key in self.unsearchable:
+                continue
+            try:
+                for body in self._search(rule, self.cursor):
+                    posts = self._posts(body) if body.get("data") else []
+                    best = self._newer(posts, best) or best
+                    self.deliver(posts, None)
+            except RuleRejected as e:
+                self.unsearchable[key] = str(e)
         if best != self.cursor:
             self.deliver([], best)
             self.cursor = best
@@ -167,10 +273,13 @@ class XConnector(ConnectorBase):
     def run_once(self) -> None:
         self.sync_rules()
         self.backfill()
+        problem = self.standing_problem()
+        if problem is not None:  # some brands' rules were refused: the others' are still listened to
+            self.report_action(problem)
         with self.http.stream("GET", "/2/tweets/search/stream", params=FIELDS,
                               timeout=httpx.Timeout(30.0, read=60.0)) as r:
             check(r, self.now())
-            self.health.connected = True
+            self.mark_connected()
             for line in r.iter_lines():
                 if not line.strip():
                     continue  # keep-alive
@@ -182,13 +291,14 @@ class XConnector(ConnectorBase):
                 self._accept(payload)
 
 
-def _names_since_id(r: httpx.Response) -> bool:
-    """Whether a 400 from recent search is about its since_id (X lists the bad parameters in `errors`)."""
+def _invalid_params(r: httpx.Response) -> dict[str, str]:
+    """Parameter -> X's message, for the parameters a 400 is about (each error lists its own under `parameters`)."""
     try:
         errors = r.json().get("errors") or []
     except (ValueError, AttributeError):
-        return False
-    return any(isinstance(e, dict) and "since_id" in (e.get("parameters") or {}) for e in errors)
+        return {}
+    return {str(p): " ".join(str(e.get("message") or "invalid").split())[:600]
+            for e in errors if isinstance(e, dict) and isinstance(e.get("parameters"), dict) for p in e["parameters"]}
 
 
 class XReplySender:
@@ -219,6 +329,7 @@ class XMetricsPoller(ConnectorBase):
     """
 
     platform = Platform.X
+    credentials = CREDENTIALS
     companion = True
     """It reads for the other connectors' posts: `wakeful connect --connections N` stops it when they are done."""
 
@@ -256,5 +367,5 @@ class XMetricsPoller(ConnectorBase):
 
     def run_once(self) -> None:
         self.poll()
-        self.health.connected = True
+        self.mark_connected()
         self.sleep(self.interval_s)
