@@ -15,7 +15,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
-from wakeful.api.deps import Admin, DbSession, DeskDep
+from wakeful.api.deps import DbSession, DeskAdmin, DeskDep
 from wakeful.core.clock import as_utc
 from wakeful.ingest import rejected as rejected_mod
 from wakeful.ingest.jsonl import RecordError, json_kind, not_text, parse_post, storable
@@ -46,7 +46,7 @@ class IngestReply(BaseModel):
 
 
 @router.post("/ingest", response_model=IngestReply, summary="Take in a batch of posts, at-least-once, idempotently")
-def ingest(body: IngestBody, who: Admin, desk: DeskDep) -> IngestReply:
+def ingest(body: IngestBody, who: DeskAdmin, desk: DeskDep) -> IngestReply:
     posts, indexes = [], []
     errors: list[RecordError] = []
     for index, record in enumerate(body.posts):
@@ -95,8 +95,9 @@ class RejectedOut(BaseModel):
 
 
 @router.get("/rejected", response_model=list[RejectedOut],
-            summary="Records the desk could not read, newest first (admins: they belong to no one brand)")
-def rejected(who: Admin, session: DbSession, source: str | None = None,
+            summary="Records the desk could not read, newest first (admins of every brand: they belong to no one "
+                    "brand)")
+def rejected(who: DeskAdmin, session: DbSession, source: str | None = None,
              resolved: Annotated[bool, Query(description="Also those replayed or dismissed")] = False,
              limit: Annotated[int, Query(ge=1, le=1000)] = 100) -> list[RejectedOut]:
     return [RejectedOut(id=r.id, at=as_utc(r.at), source=r.source, record=r.record, field=r.field, error=r.error,

@@ -13,6 +13,7 @@ import smtplib
 from dataclasses import dataclass
 from email.message import EmailMessage
 from typing import Any, Protocol
+from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 
@@ -63,6 +64,14 @@ def _post(url: str, content: bytes, headers: dict[str, str], timeout: float) -> 
         raise DeliveryError(f"HTTP {response.status_code}: {response.text[:200]}")
 
 
+def shown_url(url: str) -> str:
+    """A webhook's address as a lead may see it: a password in it (`https://user:pw@host`) and its query (often
+    `?token=…`) are credentials from the configuration, so only the scheme, host, port and path are shown."""
+    parts = urlsplit(url)
+    host = parts.netloc.rpartition("@")[2]
+    return urlunsplit((parts.scheme, host, parts.path, "", "")) + ("?…" if parts.query else "")
+
+
 @dataclass
 class WebhookChannel:
     """POSTs `{"event", "payload", "delivery"}` as JSON; the receiver checks `X-Wakeful-Signature` with the shared
@@ -75,7 +84,7 @@ class WebhookChannel:
 
     @property
     def target(self) -> str:
-        return f"{self.url} (signed)"
+        return f"{shown_url(self.url)} (signed)"
 
     def send(self, event: str, payload: dict[str, Any], delivery: int | None = None) -> None:
         body = _body(event, payload, delivery)
