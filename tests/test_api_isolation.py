@@ -194,7 +194,7 @@ def world(desk: Desk, client: TestClient, auth: Headers) -> World:
         h = auth(lead, brand, Role.LEAD)
         got = client.post("/api/v1/agents", json={"name": name, "languages": ["en", "de"]}, headers=h)
         agent_id[brand] = got.json()["id"]
-        writes = [("PUT", "/api/v1/teams", {"name": f"{name} team", "lead": lead}),
+        writes = [("PUT", "/api/v1/teams", {"name": f"{name} team", "lead": name}),
                   ("POST", "/api/v1/oncall", {"agent": name, "starts_at": now.isoformat(),
                                               "ends_at": (now + timedelta(hours=8)).isoformat()}),
                   ("PUT", "/api/v1/sla-policies", {"priority": 1, "first_response_minutes": 77}),

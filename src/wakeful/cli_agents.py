@@ -39,11 +39,10 @@ def _topics(db: Database, brand: str) -> set[str]:
 
 def _person(session: Session, brand: str, name: str, role: str) -> str:
     """The stored name of an agent or user who can be paged for the brand; anyone else is refused."""
-    found = agents.known_person(session, brand, name)
-    if found is None:
-        raise typer.BadParameter(f"{role} {name.strip()!r} is neither an agent of {brand!r} nor a user who works on "
-                                 f"it; add them first (`wakeful agents add` or `wakeful user add`)")
-    return found
+    try:
+        return agents.person(session, brand, name, role, "`wakeful agents add` or `wakeful user add`")
+    except AgentError as err:
+        raise typer.BadParameter(str(err)) from None
 
 
 def _one(session: Session, brand: str, name: str) -> AgentRow:

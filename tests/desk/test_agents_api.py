@@ -81,9 +81,14 @@ def test_an_agent_going_away_hands_cases_on_and_cannot_set_others_away(
 def test_teams_on_call_and_sla_policies_and_a_cases_time_left(client: TestClient, auth: Headers, desk: Desk) -> None:
     lead, agent = auth("lena", role=Role.LEAD), auth("ana")
     assert client.put("/api/v1/teams", json={"name": "day", "lead": "lena"}, headers=agent).status_code == 403
-    assert client.put("/api/v1/teams", json={"name": "day", "lead": "lena"}, headers=lead).json()["lead"] == "lena"
     slot = {"agent": "olga", "starts_at": (T0 - timedelta(hours=1)).isoformat(),
             "ends_at": (T0 + timedelta(hours=8)).isoformat()}
+    for refused in (client.put("/api/v1/teams", json={"name": "day", "lead": "lena"}, headers=lead),
+                    client.post("/api/v1/oncall", json=slot, headers=lead)):  # neither is an agent or user yet:
+        assert refused.status_code == 422 and "add them first" in refused.text  # nobody would be paged
+    for name in ("lena", "olga"):
+        assert client.post("/api/v1/agents", json={"name": name}, headers=lead).status_code == 201
+    assert client.put("/api/v1/teams", json={"name": "day", "lead": " lena"}, headers=lead).json()["lead"] == "lena"
     assert client.post("/api/v1/oncall", json=slot, headers=lead).json() == {"brand": "aurora", "agent": "olga"}
     assert client.get("/api/v1/oncall", headers=agent).json() == [{"brand": "aurora", "agent": "olga"}]
     for level in range(4):
@@ -97,7 +102,8 @@ def test_teams_on_call_and_sla_policies_and_a_cases_time_left(client: TestClient
     assert timers["resolution"]["left_minutes"] == 475
     assert client.get(f"/api/v1/cases/{case_id}/sla", headers=auth("nils", "nordrail")).status_code == 404
     assert client.get("/api/v1/agents/report", headers=agent).status_code == 403
-    assert client.get("/api/v1/agents/report", headers=lead).json() == {"agents": [], "teams": []}
+    report = client.get("/api/v1/agents/report", headers=lead).json()
+    assert [(a["name"], a["cases"]) for a in report["agents"]] == [("olga", 1)]  # on call, she was given the case
 
 
 def test_cli_staffs_the_desk_and_runs_a_tick(desk: Desk, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:

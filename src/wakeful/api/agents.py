@@ -58,6 +58,9 @@ def _agent(session: Session, agent_id: int, who: Principal) -> AgentRow:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"agent {agent_id} not found") from None
 
 
+_ADD = "POST /api/v1/agents, or `wakeful user add`"
+
+
 def _bad(err: AgentError) -> HTTPException:
     return HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(err))
 
@@ -261,7 +264,12 @@ def list_teams(who: AnyUser, session: DbSession) -> list[TeamOut]:
 
 @router.put("/teams", response_model=TeamOut, summary="Create or change a team (leads and admins)")
 def put_team(body: TeamIn, who: Lead, session: DbSession, desk: DeskDep) -> TeamOut:
-    team = agents.upsert_team(session, _brand(who, body.brand, desk), body.name, body.lead)
+    brand = _brand(who, body.brand, desk)
+    try:
+        lead = agents.person(session, brand, body.lead, "lead", _ADD) if body.lead is not None else None
+    except AgentError as err:
+        raise _bad(err) from None
+    team = agents.upsert_team(session, brand, body.name, lead)
     return TeamOut(brand=team.brand, name=team.name, lead=team.lead)
 
 
@@ -269,7 +277,8 @@ def put_team(body: TeamIn, who: Lead, session: DbSession, desk: DeskDep) -> Team
 def add_oncall(body: OnCallIn, who: Lead, session: DbSession, desk: DeskDep) -> OnCallOut:
     brand = _brand(who, body.brand, desk)
     try:
-        agents.add_oncall(session, brand, body.agent, body.starts_at, body.ends_at)
+        agents.add_oncall(session, brand, agents.person(session, brand, body.agent, "on-call", _ADD), body.starts_at,
+                          body.ends_at)
     except AgentError as err:
         raise _bad(err) from None
     return OnCallOut(brand=brand, agent=agents.on_call(session, brand, desk.clock.now()))

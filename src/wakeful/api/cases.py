@@ -15,7 +15,7 @@ from pydantic import BaseModel, Field, field_validator
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from wakeful.api.auth import ALL_BRANDS, Principal, Role
+from wakeful.api.auth import Principal, Role
 from wakeful.api.deps import AnyUser, DbSession, Desk, DeskDep, RowId
 from wakeful.api.reports import csv_download
 from wakeful.core.clock import as_utc
@@ -27,7 +27,6 @@ from wakeful.desk.fairness import FairnessReport, GroupStats, fairness_report
 from wakeful.desk.reports import DeskSummary, summary, volume_by_hour
 from wakeful.desk.schemas import CaseDetail, CaseSummary, QueueCounts, RevealedText, VolumePoint
 from wakeful.store.models import CaseRow
-from wakeful.store.users import UserRow
 
 router = APIRouter(prefix="/api/v1", tags=["cases"])
 CHANGE_POLL_S = 0.5
@@ -131,16 +130,6 @@ class AssignBody(BaseModel):
         return value.strip()
 
 
-def _known_person(session: Session, brand: str, name: str) -> bool:
-    """An agent of the brand, or someone who signs in to work its cases (a user of the brand or of every brand):
-    the names a case's `assignee` may hold, since that name is how the case reaches its owner."""
-    if agents.get_agent(session, brand, name) is not None:
-        return True
-    user = select(UserRow.id).where(UserRow.username == name, UserRow.brand.in_([brand, ALL_BRANDS]),
-                                    UserRow.disabled_at.is_(None))
-    return session.scalar(user) is not None
-
-
 @router.post("/cases/{case_id}/assign", response_model=CaseSummary)
 def assign(case_id: RowId, body: AssignBody, who: AnyUser, session: DbSession, desk: DeskDep) -> CaseSummary:
     case = _case(session, case_id, who)
@@ -148,12 +137,15 @@ def assign(case_id: RowId, body: AssignBody, who: AnyUser, session: DbSession, d
         raise HTTPException(status.HTTP_403_FORBIDDEN, "agents may assign cases only to themselves")
     if not who.at_least(Role.LEAD) and body.assignee is None and case.assignee not in (who.name, None):
         raise HTTPException(status.HTTP_403_FORBIDDEN, "agents may unassign only their own cases")
-    if body.assignee not in (who.name, None) and not _known_person(session, case.brand, body.assignee):
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT,
-                            f"{body.assignee!r} is not an agent of brand {case.brand!r}: add them first "
-                            "(POST /api/v1/agents), or send null to unassign")
+    assignee = body.assignee
+    if assignee not in (who.name, None):
+        try:
+            assignee = agents.person(session, case.brand, assignee, "assignee",
+                                     "POST /api/v1/agents; or send null to unassign")
+        except agents.AgentError as err:
+            raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(err)) from None
     now = desk.clock.now()
-    service.assign(session, case, body.assignee, who.name, now)
+    service.assign(session, case, assignee, who.name, now)
     return service.summarize(session, case, now, desk.settings)
 
 

@@ -221,6 +221,16 @@ def known_person(session: Session, brand: str, name: str) -> str | None:
     return session.scalars(users).first()
 
 
+def person(session: Session, brand: str, name: str, role: str, how: str) -> str:
+    """`known_person`'s stored name, or an `AgentError` naming who is missing and `how` to add them: a team lead, an
+    on-call slot or an assignee naming anyone else would page nobody."""
+    found = known_person(session, brand, name)
+    if found is None:
+        raise AgentError(f"{role} {name.strip()!r} is neither an agent of {brand!r} nor a user who works on it; "
+                         f"add them first ({how})")
+    return found
+
+
 def list_teams(session: Session, brands: Collection[str] | None) -> list[TeamRow]:
     stmt = select(TeamRow).order_by(TeamRow.brand, TeamRow.name)
     if brands is not None:
