@@ -319,6 +319,9 @@ def test_no_read_shows_another_brands_data(desk: Desk, client: TestClient, auth:
             if _markers(got.text):
                 leaks.append((url, headers and "token", _markers(got.text)))
     assert leaks == []
+    stored = [url for url in _reads(world) if url.startswith("/api/")
+              and client.get(url, headers=auth("lee", role=Role.LEAD)).headers.get("cache-control") != "no-store"]
+    assert stored == []  # customers' posts and names must not stay in a proxy's or the browser's cache
     every = client.get("/api/v1/cases", headers=auth("root", "*", Role.ADMIN)).text
     assert _markers(every)  # the markers are there to be found
 

@@ -12,6 +12,8 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
+from starlette.datastructures import MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from wakeful.analyze import Analyzer
 from wakeful.api import agents as agents_api
@@ -79,6 +81,27 @@ def _scheduler(desk: Desk) -> Callable[[FastAPI], AbstractAsyncContextManager[No
     return lifespan
 
 
+class NoStoreApi:
+    """`Cache-Control: no-store` on every `/api/` answer that sets none: they carry customers' posts and names, which
+    a shared proxy or the browser's disk cache must not keep (the pages set the same header themselves)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not scope["path"].startswith("/api/"):
+            await self.app(scope, receive, send)
+            return
+
+        async def send_no_store(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                headers.setdefault("Cache-Control", "no-store")
+            await send(message)
+
+        await self.app(scope, receive, send_no_store)
+
+
 def create_app(desk: Desk) -> FastAPI:
     app = FastAPI(
         lifespan=_scheduler(desk),
@@ -127,4 +150,5 @@ def create_app(desk: Desk) -> FastAPI:
     app.include_router(views.router)
     app.include_router(settings_page.router)
     views.mount_static(app)
+    app.add_middleware(NoStoreApi)
     return app
