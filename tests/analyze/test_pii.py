@@ -175,3 +175,36 @@ def test_a_luhn_valid_office_number_is_not_a_card() -> None:
 )
 def test_words_and_references_that_only_look_like_contacts(text: str) -> None:
     assert find_pii(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "redacted"),
+    [
+        ("my pnr is kxjqwe", "my pnr is [booking-ref]"),
+        ("booking ref: f8neqm", "booking ref: [booking-ref]"),
+        ("Conf #ggqzqd", "Conf #[booking-ref]"),  # a real post (airline tweets)
+        ("Buchungscode: wxqzkt", "Buchungscode: [booking-ref]"),
+        ("numéro de réservation kxjqwb", "numéro de réservation [booking-ref]"),
+        ("mi localizador es kxjqwb", "mi localizador es [booking-ref]"),
+    ],
+)
+def test_redacts_a_lower_case_locator_right_after_its_lead(text: str, redacted: str) -> None:
+    assert redact(text) == redacted
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "my pnr is needed",  # a word, not a locator
+        "my booking ref is broken",
+        "booking number is always wrong",
+        "confirmation number: thanks",
+        "record locator is listed below",
+        "kxjqwe is my code",  # no lead before it
+        "booking for kxjqwe",  # 'booking' alone is no lead
+        "PNR: KXJQWE and qwzxkj",  # lower case is not joined to a reference
+    ],
+)
+def test_leaves_words_after_a_lead_and_lower_case_without_one(text: str) -> None:
+    kept = [word for word in text.split() if word.islower() and len(word) == 6]
+    assert all(word in redact(text) for word in kept)

@@ -290,3 +290,16 @@ def test_reports_page_has_the_charts_data_and_csv_links(desk: DeskApp) -> None:
     assert "The desk, its teams and agents" not in html  # per-agent figures are for leads
     empty = client.get("/reports", params={"since": "2030-01-01", "until": "2030-01-02"}).text
     assert "No posts or cases in this range." in empty
+
+
+def test_case_page_names_the_personal_data_a_post_held_and_hides_it(desk: DeskApp) -> None:
+    """A loyalty number and a home address read as such on the tag, and neither appears in the timeline."""
+    text = "@AuroraHelp bag still missing. Executive Club number is 12345678, deliver to 221B Baker Street please"
+    desk.app.state.desk.ingest.ingest([_post("p1", "pii_pat", text, 3, conversation="p1")])
+    with desk.app.state.desk.db.session() as session:
+        case_id = session.execute(select(CaseRow.id).where(CaseRow.conversation_id == "p1")).scalar_one()
+    html = _signed_in(desk).get(f"/cases/{case_id}").text
+    assert '<span class="tag tag-pii">contains loyalty number</span>' in html
+    assert '<span class="tag tag-pii">contains postal address</span>' in html
+    assert "12345678" not in html and "Baker Street" not in html
+    assert "Executive Club number is [loyalty], deliver to [address] please" in html

@@ -1,6 +1,7 @@
 """Find and redact personal data customers put in public posts.
 
-Customers paste e-mail addresses, phone numbers, card numbers and booking references into public replies.
+Customers paste e-mail addresses, phone numbers, card numbers, booking references, loyalty numbers and home
+addresses into public replies.
 The desk flags such posts (an agent should move the conversation to a private channel) and redacts them
 before text is shown widely or logged. Each detector is strict about shape so dates, prices and flight
 numbers are not blacked out: a false redaction hides what the customer said from the agent.
@@ -12,9 +13,16 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
+from wakeful.analyze.pii_address import find_addresses
 from wakeful.analyze.text import URL_RE, fold
 
-PiiKind = Literal["email", "phone", "card", "iban", "booking-ref", "passport"]
+PiiKind = Literal["email", "phone", "card", "iban", "booking-ref", "passport", "loyalty", "address"]
+# How each kind reads to an agent ('contains loyalty number'); the kind itself stays the stored, API-facing name.
+PII_LABELS: dict[str, str] = {
+    "email": "e-mail address", "phone": "phone number", "card": "card number", "iban": "IBAN",
+    "booking-ref": "booking reference", "passport": "passport number", "loyalty": "loyalty number",
+    "address": "postal address",
+}
 
 # Not after "@": "@aurora@mastodon.social" is a fediverse handle, which is public, not an e-mail address.
 _EMAIL_RE = re.compile(r"(?<![\w.+@-])[\w.+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}(?![\w-])")
@@ -56,33 +64,46 @@ _SERVICE_RE = re.compile(r"1?8(?:00|33|44|55|66|77|88)\d{7}|080[08]\d{5,8}|0180\
 _DATE_RE = re.compile(r"\d{1,4}[./-]\d{1,2}[./-]\d{1,4}")
 _CURRENCY_BEFORE_RE = re.compile(r"(?:[$€£¥]|\b(?:usd|eur|gbp|chf|rs|inr))\s*$", re.IGNORECASE)
 _CURRENCY_AFTER_RE = re.compile(r"^\s*(?:[$€£¥]|(?:usd|eur|euros?|gbp|chf|dollars?|pounds?)\b)", re.IGNORECASE)
+# Booking words, shared by the three tests a reference passes. Heads that need a number word to be a lead
+# ('booking ref', 'conf #'), other nouns, and compounds that are a lead alone ('Buchungsnummer').
+_REF_HEADS = r"booking|reservation|buchung|reservierung|dossier|conf(?:irmation)?"
+_REF_NOUNS = rf"{_REF_HEADS}|pnr|ref(?:erence)?|locator|reserva|prenotazione|boeking"
+_REF_COMPOUNDS = r"buchungs(?:nummer|code|referenz)|reservierungsnummer|boekings(?:nummer|code)|reserveringsnummer"
+_REF_NUMBER = r"code|number|no\.?|nr\.?|nummer"
 # A 6-character reference with a digit; right after '#' only when a booking word leads ('conf #F8NEQM'), so a
 # hashtag such as '#BA2490' is not one.
 _REF_RE = re.compile(r"(?<![\w@/-])(?=[A-Za-z]*\d)(?=\d*[A-Za-z])[A-Za-z0-9]{6}(?![\w@/-])")
-_REF_CONTEXT_RE = re.compile(
-    r"\b(?:booking|bookings|ref|reference|pnr|confirmation|conf|record locator|locator|reservation|"
-    r"buchung|buchungsnummer|buchungscode|buchungsreferenz|reservierung|reservierungsnummer|"
-    r"reservation|dossier|booking code|confirmation code|code de reservation|"
-    r"localizador|reserva|prenotazione|boeking|boekingsnummer|boekingscode|reservering|reserveringsnummer)\b"
-)
-_HASH_LEAD_RE = re.compile(
-    r"\b(?:conf(?:irmation)?|booking|buchung|reservation|reservierung|pnr|ref(?:erence)?|locator|dossier|"
-    r"reserva|prenotazione|boeking)(?:\s*(?:code|number|no\.?|nr\.?|nummer))?\s*#$"
-)
+_REF_CONTEXT_RE = re.compile(rf"\b(?:{_REF_NOUNS}|bookings|localizador|reservering|{_REF_COMPOUNDS})\b")
+_HASH_LEAD_RE = re.compile(rf"\b(?:{_REF_NOUNS})(?:\s*(?:{_REF_NUMBER}))?\s*#$")
 _FLIGHT_WORD_RE = re.compile(r"\b(?:flight|flug|vol|flt)\s*(?:no\.?|nr\.?|n°|#)?\s*$", re.IGNORECASE)
 # IBAN: country, check digits, then 11-30 letters or digits, printed whole or in groups of four.
 _IBAN_RE = re.compile(r"(?<!\w)[A-Za-z]{2}\d{2}(?: ?[A-Za-z0-9]{4}){2,7}(?: ?[A-Za-z0-9]{1,3})?(?!\w)")
 # An all-letter record locator ('KXJQWE') only right after its context word: 'PNR: KXJQWE', 'booking ref is …',
-# or right after another reference ('conf code: F6DK04 / XZMSCW').
+# or right after another reference ('conf code: F6DK04 / XZMSCW'). In lower case ('my pnr is kxjqwe') only right
+# after the context word, and only if it is no word: see `_gibberish`.
 _REF_LETTERS_RE = re.compile(r"(?<![\w@/-])[A-Z]{6}(?![\w@/-])")
+_REF_LOWER_RE = re.compile(r"(?<![\w@/-])[a-z]{6}(?![\w@/-])")
+# Every lead holds one of these, in the lower-cased post: a cheap test before reading each lower-case word.
+_REF_LEAD_CUES = ("pnr", "locator", "localizador", "buchung", "reserv", "réserv", "boeking", "prenotazione",
+                  "booking", "dossier", "conf")
 _REF_LEAD_RE = re.compile(
-    r"(?:pnr|record locator|locator|localizador|buchungs(?:nummer|code|referenz)|reservierungsnummer|"
-    r"boekingsnummer|boekingscode|reserveringsnummer|codice (?:di )?prenotazione|codigo de reserva|"
+    rf"(?:pnr|record locator|locator|localizador|{_REF_COMPOUNDS}|codice (?:di )?prenotazione|codigo de reserva|"
     r"(?:numero|code|reference) de (?:reservation|dossier|reserva)|"
-    r"(?:booking|reservation|buchung|reservierung|dossier|confirmation|conf)\s*(?:ref(?:erence)?|code|number|"
-    r"nummer|numero|no\.?|nr\.?|n°|:|#))(?:\s*(?:is|ist|est|es|e|:|#|-))*\s*$",
+    rf"(?:{_REF_HEADS})\s*(?:ref(?:erence)?|{_REF_NUMBER}|numero|n°|:|#))(?:\s*(?:is|ist|est|es|e|:|#|-))*\s*$",
     re.IGNORECASE,
 )
+# Letter pairs that make up 97.5% of those in the words of the en/de/fr/es/it/pt posts in ../shared/data (each
+# pair at least 0.03% of all), by first letter. A random six-letter locator has two pairs outside this set four
+# times in five; a lower-case six-letter word in those posts one time in 200 ('jajaja', 'fixing', 'galaxy').
+_WORD_PAIR_SECONDS = {
+    "a": "abcdfghiklmnoprstuvwyz", "b": "aeilorsuy", "c": "acehiklortu", "d": "adeilmnorsuy",
+    "e": "abcdefghiklmnoprstuvwxyz", "f": "abefilortu", "g": "aeghilnorstu", "h": "aeilnortuwy",
+    "i": "abcdefghklmnopqrstvz", "j": "aeou", "k": "aeiklnost", "l": "adeilopstuy", "m": "abeimopsuy",
+    "n": "acdefghiklnostuvyz", "o": "abcdefghiklmnoprstuvwy", "p": "aehiloprstu", "q": "u",
+    "r": "abcdefgiklmnoprstuvwy", "s": "acehiklmnopstuwy", "t": "abcehiloprstuwyz", "u": "abcdefgilmnoprsty",
+    "v": "aeio", "w": "aehio", "x": "pt", "y": "aeios", "z": "aeiou",
+}
+_WORD_PAIRS = frozenset(first + second for first, seconds in _WORD_PAIR_SECONDS.items() for second in seconds)
 _REF_JOIN_RE = re.compile(r"\s*(?:/|&|&amp;|,|and|und|et|y|e|en|or|oder|ou)\s*", re.IGNORECASE)
 # A passport or identity-card number only where the post says so: 'passport no. X1234567', 'Passnummer: C01X00T47',
 # 'numéro de passeport 12AB34567'.
@@ -91,6 +112,46 @@ _PASSPORT_RE = re.compile(
     r"(?:personal)?ausweis)(?:[ -]?(?:number|nummer|num[ée]ro|n[úu]mero|no\.?|nr\.?|n[°º]|#|id))?"
     r"(?:\s*(?:is|ist|est|es|è|:|#|-))*\s*(?P<id>(?=[A-Za-z]*\d)[A-Za-z0-9]{6,9})(?![\w@/-])"
 )
+# A loyalty or frequent-flyer number right after its programme: 'Executive Club number is 12345678',
+# 'Miles & More 992000123456789', 'AAdvantage #ABC1234', 'BahnCard-Nummer 7081 4101 2345 6789'. Generic words
+# ('FF', 'member', 'rewards', 'socio') need a number word ('FF#', 'member no.', 'número de socio'). The number:
+# 6-19 digits, in groups of three or more, or 6-12 capitals and digits with a digit; '50,000 miles', 'BahnCard 25'
+# (a product) and years are not.
+_LOYALTY_NUMBER_WORD = (
+    r"(?:number|no\.?|nr\.?|n[°º]|#|-?nummer|num[ée]ro|n[úu]mero|numero|id|account|acct|card|karte|carte|"
+    r"tarjeta|tessera|kaart|code|codice)"
+)
+_LOYALTY_PROGRAMMES = (
+    r"executive ?club|aadvantage|sky ?miles|mileage ?plus|mileage ?plan|rapid ?rewards|swrr|trueblue|"
+    r"dividend ?miles|aeroplan|hawaiian ?miles|flying ?blue|flying ?club|miles ?(?:&|&amp;|and|\+|und|et) ?more|"
+    r"krisflyer|asia ?miles|skywards|etihad ?guest|privilege ?club|miles ?(?:&|&amp;) ?smiles|eurobonus|"
+    r"iberia ?plus|mille ?miglia|lifemiles|bahn ?card|bahn ?bonus|grand ?voyageur|club ?eurostar|carta ?freccia|"
+    r"frequent[ -]?fl[yi]er|vielflieger|fid[ée]lit[ée]|fidelizaci[óo]n|fedelt[àa]|loyalty|klantenkaart"
+)
+# Words that name no programme alone: after them a number word must follow ('FF#', 'member no.', 'Aurora Miles
+# number', a brand's own programme), or, for 'socio', 'adhérent', come before ('número de socio').
+_LOYALTY_GENERIC = r"ff|rr|miles|meilen|member(?:ship)?|mitglieds?|rewards?|avios|elevate|true ?blue|lidmaatschaps?"
+_LOYALTY_MEMBER = r"socio|adh[ée]rent|member|mitglied|fid[ée]lit[ée]|fedelt[àa]"
+_LOYALTY_RE = re.compile(
+    rf"(?i)(?<![\w@])(?:(?:{_LOYALTY_PROGRAMMES})(?:[ -]?{_LOYALTY_NUMBER_WORD})?"
+    rf"|(?:{_LOYALTY_GENERIC})[ -]?{_LOYALTY_NUMBER_WORD}"
+    rf"|{_LOYALTY_NUMBER_WORD}\s*(?:de |d['\u2019]|di |del )?(?:{_LOYALTY_MEMBER}))"
+    rf"(?:\s*(?:{_LOYALTY_NUMBER_WORD}|is|ist|est|es|è|:|=|-)(?!\w))*\s*"
+    r"(?P<id>\d{2,}(?:[ -]\d{3,}){0,5}|(?-i:(?=[A-Z]*\d)[A-Z\d]{6,12}))(?![\w.,/-]?\d)(?![\w@/-])"
+)
+# Searching the pattern above costs five times a substring test for each of these, in the lower-cased post: every
+# alternative holds one of them, 'ff' and 'rr' apart, which `_LOYALTY_SHORT_RE` checks.
+_LOYALTY_CUES = (
+    "executive", "advantage", "miles", "mileage", "reward", "swrr", "trueblue", "true blue", "aeroplan", "flying",
+    "krisflyer", "skywards", "etihad", "privilege", "eurobonus", "iberia", "miglia", "bahncard", "bahn card",
+    "bahnbonus", "bahn bonus", "voyageur", "eurostar", "freccia", "frequent", "vielflieger", "fidélit", "fidelit",
+    "fidelizaci", "fedelt", "loyalty", "klantenkaart", "member", "mitglied", "avios", "elevate", "socio",
+    "adhérent", "adherent", "lidmaatschap", "meilen",
+)
+_LOYALTY_SHORT_RE = re.compile(r"(?<![a-z])(?:ff|rr)[ -]?[#nicakt-]")
+_DIGIT_RE = re.compile(r"\d")
+_FLIGHT_ID_RE = re.compile(r"[A-Z\d]{2}\d{1,4}")
+_LOYALTY_UNIT_RE = re.compile(r"\s*(?:miles|meilen|points|punkte|pts|avios|km|€|\$|%|eur|usd)", re.IGNORECASE)
 _REF_WINDOW = 40  # characters before a candidate reference in which a context word must appear
 
 
@@ -179,6 +240,27 @@ def _card_shaped(candidate: str) -> bool:
     return len(digits) in (13, 14, 15, 16, 19) if len(groups) == 1 else groups in _CARD_GROUPS
 
 
+def _loyalty_cue(low: str) -> bool:
+    """Whether the lower-cased post names a loyalty programme at all: a cheap test before `_LOYALTY_RE`."""
+    for cue in _LOYALTY_CUES:
+        if cue in low:
+            return True
+    return ("ff" in low or "rr" in low) and _LOYALTY_SHORT_RE.search(low) is not None
+
+
+def _loyalty_number(candidate: str, digits: str) -> bool:
+    """Six or more digits, or capitals with digits that are no flight number ('AAdvantage AA1234 was late');
+    a leading 0 is a phone line's ('Miles & More 069 ...'), left to the phone test."""
+    if candidate.isdigit() or " " in candidate or "-" in candidate:
+        return 6 <= len(digits) <= 19 and not digits.startswith("0")
+    return _FLIGHT_ID_RE.fullmatch(candidate) is None
+
+
+def _gibberish(word: str) -> bool:
+    """Whether a lower-case six-letter string is no word: two of its letter pairs are rare in words."""
+    return sum(word[i : i + 2] not in _WORD_PAIRS for i in range(len(word) - 1)) >= 2
+
+
 def _worded_mailbox(text: str, m: re.Match[str]) -> bool:
     """Whether 'name at domain dot com' with a plain-word 'at' names a mailbox rather than a web site."""
     local, domain = m.group("local"), m.group("domain")
@@ -192,10 +274,12 @@ def _overlaps(a: tuple[int, int], taken: list[tuple[int, int]]) -> bool:
 
 
 def find_pii(text: str) -> list[PiiMatch]:
-    """All personal data in `text`, sorted by position, without overlaps (e-mail, passport, IBAN, card, phone,
-    reference)."""
+    """All personal data in `text`, sorted by position, without overlaps (e-mail, passport, IBAN, card, loyalty
+    number, phone, postal address, reference)."""
     taken: list[tuple[int, int]] = [m.span() for m in URL_RE.finditer(text)]
     found: list[PiiMatch] = []
+    low = text.lower()
+    digits = _DIGIT_RE.search(text) is not None  # three in four posts have none, and so no number or address
 
     def add(kind: PiiKind, span: tuple[int, int]) -> None:
         if not _overlaps(span, taken):
@@ -216,18 +300,28 @@ def find_pii(text: str) -> list[PiiMatch]:
     for m in _CARD_RE.finditer(text):
         if luhn_valid(_digits(m.group(0))) and _card_shaped(m.group(0)):
             add("card", m.span())
+    for m in _LOYALTY_RE.finditer(text) if digits and _loyalty_cue(low) else ():
+        number = _digits(m.group("id"))
+        if _loyalty_number(m.group("id"), number) and not _LOYALTY_UNIT_RE.match(text, m.end()):
+            add("loyalty", m.span("id"))
     for m in _PHONE_RE.finditer(text):
         start, end = m.span()
         if text[start:end].endswith(")") and "(" not in text[start:end]:
             end -= 1
         if _is_phone(text, start, end):
             add("phone", (start, end))
+    for span in find_addresses(text) if digits else ():
+        add("address", span)
     refs: list[int] = []  # where each reference found ends
     for m in _REF_RE.finditer(text):
         before = text[max(0, m.start() - _REF_WINDOW) : m.start()]
         if _FLIGHT_WORD_RE.search(before) or (before.endswith("#") and not _HASH_LEAD_RE.search(fold(before))):
             continue
         if _REF_CONTEXT_RE.search(fold(before)) and not _overlaps(m.span(), taken):
+            add("booking-ref", m.span())
+            refs.append(m.end())
+    for m in _REF_LOWER_RE.finditer(text) if any(cue in low for cue in _REF_LEAD_CUES) else ():
+        if _gibberish(m.group(0)) and _REF_LEAD_RE.search(fold(text[max(0, m.start() - _REF_WINDOW) : m.start()])):
             add("booking-ref", m.span())
             refs.append(m.end())
     for m in _REF_LETTERS_RE.finditer(text):
@@ -252,8 +346,8 @@ def pii_kinds(text: str) -> list[str]:
 
 
 def redact(text: str) -> str:
-    """`text` with each piece of personal data replaced by `[email]`, `[phone]`, `[card]`, `[iban]`,
-    `[booking-ref]` or `[passport]`."""
+    """`text` with each piece of personal data replaced by its kind in brackets: `[email]`, `[phone]`, `[card]`,
+    `[iban]`, `[booking-ref]`, `[passport]`, `[loyalty]` or `[address]`."""
     out: list[str] = []
     pos = 0
     for match in find_pii(text):

@@ -177,7 +177,10 @@ class Analysis(BaseModel):
     severity: int = Field(default=0, ge=0, le=3)
     topics: list[str] = Field(default_factory=list)
     brands: list[str] = Field(default_factory=list, description="Keys of the configured brands the post mentions")
-    pii: list[str] = Field(default_factory=list, description="Kinds of personal data found, e.g. 'email'")
+    pii: list[str] = Field(
+        default_factory=list,
+        description="Kinds of personal data found: email, phone, card, iban, booking-ref, passport, loyalty, address",
+    )
     signals: list[str] = Field(default_factory=list, description="Urgency signals behind the severity, e.g. "
                                "'deadline', 'repeat_contact', 'churn_threat', 'anger', 'safety', 'legal_threat'")
     deadline_minutes: int | None = Field(default=None, ge=0, description="Minutes after the post until the "

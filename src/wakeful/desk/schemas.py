@@ -89,7 +89,8 @@ class TimelineItem(BaseModel):
     lang: str | None = None
     sentiment: str | None = None
     complaint: bool | None = None
-    pii: list[str] = Field(default_factory=list)
+    pii: list[str] = Field(default_factory=list, description="Kinds of personal data in the post: email, phone, card, "
+                           "iban, booking-ref, passport, loyalty, address")
     signals: list[str] = Field(default_factory=list, description="Urgency signals behind the post's severity, e.g. "
                                "'deadline', 'repeat_contact', 'anger', 'safety'")
     redacted: bool = Field(default=False, description="Personal data in `text` is masked; revealing it is audited")

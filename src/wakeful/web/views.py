@@ -19,6 +19,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
+from wakeful.analyze.pii import PII_LABELS
 from wakeful.analyze.topics import AIRLINE_TAXONOMY
 from wakeful.api.auth import SESSION_DAYS, Principal, Role, session_principal, sign_in, sign_out
 from wakeful.api.deps import COOKIE, MAX_ROW_ID, DbSession, DeskDep
@@ -106,6 +107,11 @@ def sla_status(case: CaseSummary) -> SlaStatus:
     return "warn" if left < SLA_WARN_SHARE * case.sla_target_minutes else "ok"
 
 
+def pii_label(kind: str) -> str:
+    """A kind of personal data as an agent reads it: 'booking-ref' -> 'booking reference'."""
+    return PII_LABELS.get(kind, kind)
+
+
 def safe_url(url: str | None) -> str | None:
     """A link target only for http(s) URLs, so a post's URL can never be a `javascript:` link."""
     if url and urlsplit(url).scheme in ("http", "https"):
@@ -115,7 +121,7 @@ def safe_url(url: str | None) -> str | None:
 
 templates = Jinja2Templates(directory=TEMPLATES_DIR)
 templates.env.filters.update(duration=duration, thousands=thousands, when=when, state_label=state_label,
-                             safe_url=safe_url)
+                             safe_url=safe_url, pii_label=pii_label)
 templates.env.globals.update(sla_status=sla_status, STATE_LABELS=STATE_LABELS, Role=Role)
 
 

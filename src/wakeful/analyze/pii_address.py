@@ -1,0 +1,181 @@
+"""Find postal addresses in posts: UK postcodes and street addresses written the en, de/nl and fr way.
+
+A customer who posts where they live (to get a bag delivered, a refund posted) has put personal data in public.
+Each shape needs a street word or a postcode, so prose such as 'gate 12', 'terminal 5', 'Sitzplatz 45' or
+'Kreisstraße 421' (a road, not an address) is left alone: a false redaction hides what the customer said.
+Measured on the real posts in ../shared/data (see the README's personal-data section).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+_DIGIT_RE = re.compile(r"\d")
+
+# UK postcode, written with its space: 'SW1A 1AA', 'M1 1AE'. The area must be one of the 124 postcode areas (the
+# Channel Islands' and Man's with them), so a tail number ('N366SW'), a console ('PS4 1TB') or a model name is not
+# one; inward codes never hold C I K M O V, and '1TB'/'2GB' (a phone's storage after 'S9', 'M2') are left out.
+_UK_AREAS = frozenset({
+    "AB", "AL", "B", "BA", "BB", "BD", "BH", "BL", "BN", "BR", "BS", "BT", "CA", "CB", "CF", "CH", "CM", "CO", "CR",
+    "CT", "CV", "CW", "DA", "DD", "DE", "DG", "DH", "DL", "DN", "DT", "DY", "E", "EC", "EH", "EN", "EX", "FK", "FY",
+    "G", "GL", "GU", "GY", "HA", "HD", "HG", "HP", "HR", "HS", "HU", "HX", "IG", "IM", "IP", "IV", "JE", "KA", "KT",
+    "KW", "KY", "L", "LA", "LD", "LE", "LL", "LN", "LS", "LU", "M", "ME", "MK", "ML", "N", "NE", "NG", "NN", "NP",
+    "NR", "NW", "OL", "OX", "PA", "PE", "PH", "PL", "PO", "PR", "RG", "RH", "RM", "S", "SA", "SE", "SG", "SK", "SL",
+    "SM", "SN", "SO", "SP", "SR", "SS", "ST", "SW", "SY", "TA", "TD", "TF", "TN", "TQ", "TR", "TS", "TW", "UB", "W",
+    "WA", "WC", "WD", "WF", "WN", "WR", "WS", "WV", "YO", "ZE"
+})
+_UK_INWARD_RE = re.compile(r" \d[ABD-HJLNP-UW-Z]{2}(?![\w-])")  # a cheap first test: a literal start is fast
+_UK_POSTCODE_RE = re.compile(
+    r"(?<![\w#@/-])(?P<area>[A-Z]{1,2})\d[A-Z\d]? (?![1-9][GT]B\b)\d[ABD-HJLNP-UW-Z]{2}(?![\w-])"
+)
+
+# English: house number, perhaps a direction, one to three name words (or a numbered street, '5th', '107'), then
+# a street word: '221B Baker Street', '1600 Pennsylvania Ave', '3003 E 107 Terr'. Names must be capitalised
+# unless a US ZIP or a UK postcode follows ('12008 blue ridge blvd, grandview mo 64030'), which prose never has.
+_EN_TYPES = (
+    "street|avenue|ave|road|rd|lane|ln|boulevard|blvd|terrace|terr|crescent|highway|hwy|parkway|pkwy",
+    "st|way|drive|dr|place|pl|court|ct|square|sq|close|circle|cir|gardens|mews",  # also plain words: capitalised
+)
+_EN_WORD = r"(?:[A-Za-z][A-Za-z'\u2019.-]*|\d{1,3}(?:st|nd|rd|th)?)"
+# The street patterns start with the digit and look behind it, so a search skips from digit to digit instead of
+# trying every position: twice as fast on real posts.
+_EN_STREET_RE = re.compile(
+    r"\d(?<![\w$€£#@.,:/'\u2019-]\d)\d{0,4}[A-Za-z]?(?:-\d{1,5})?\s+"
+    r"(?:[NSEWnsew]\.?\s+|(?i:north|south|east|west)\s+)?"
+    rf"(?P<names>{_EN_WORD}(?:\s+{_EN_WORD}){{0,2}})\s+(?:(?i:{_EN_TYPES[0]})|(?P<plain>{_EN_TYPES[1]}|"
+    rf"{_EN_TYPES[1].title()}|{_EN_TYPES[1].upper()}))(?![\w'\u2019-])\.?"
+)
+# The rest of a US or UK address after the street: ', Herndon, Virginia, 20171', ', grandview mo 64030',
+# ' London NW1 6XE'.
+_EN_TAIL_RE = re.compile(
+    r",?\s*(?:[A-Za-z][A-Za-z.]*(?:,?\s+[A-Za-z][A-Za-z.]*){0,3},?\s*)?"
+    r"(?:\d{5}(?:-\d{4})?(?![\w-])|[A-Z]{1,2}\d[A-Z\d]? \d[A-Z]{2}(?![\w-]))"
+)
+# Words that make 'N <words> way/drive/road' prose: '8 hour drive', '5 hours on the road', '39 each way'.
+_EN_NOT_NAMES = frozenset({
+    "a", "an", "the", "my", "your", "our", "his", "her", "their", "this", "that", "one", "each", "every", "all",
+    "no", "any", "some", "more", "other", "way", "of", "on", "in", "at", "to", "for", "by", "from", "and", "or",
+    "but", "down", "up", "along", "across", "off", "hour", "hours", "hr", "hrs", "h", "min", "mins", "minute",
+    "minutes", "mile", "miles", "mi", "km", "kms", "day", "days", "week", "weeks", "month", "months", "year",
+    "years", "time", "times", "am", "pm", "is", "was", "are", "were", "be", "been", "star", "stars"
+})
+# Title-case words that make 'N <words> Way/Drive/Place' a phrase: '10 Best Way', 'the 2 Long Drive'.
+_EN_NOT_PLAIN_NAMES = frozenset({
+    "best", "worst", "good", "bad", "great", "long", "short", "new", "old", "only", "first", "last", "next",
+    "wrong", "right", "easy", "hard", "same", "whole", "half", "nice", "big", "little", "top", "hour", "hours"
+})
+# The word before a number that makes it a flight, gate, seat or the like, never a house number.
+_NOT_HOUSE_RE = re.compile(
+    r"(?i)(?<!\w)(?:flight|flug|vol|flt|gate|terminal|seat|row|platform|gleis|bus|train|zug|line|linie|route|room|"
+    r"zimmer|chambre|voie|track|number|no|nr|n°|ref|pnr|code|#)\W{0,2}$"
+)
+
+# German and Dutch: a compound street name and the house number: 'Musterstraße 12', 'Hauptstr. 5',
+# 'Richard-Reitzner-Allee 1', 'Biberger Str. 92', 'Kalverstraat 12', then perhaps ', 10115 Berlin'.
+_DE_STREET_RE = re.compile(
+    r"(?<![\w-])(?P<name>[A-ZÄÖÜ][a-zäöüß]+(?:-[A-ZÄÖÜ][a-zäöüß]+)*-?"
+    r"(?:[Ss]tra(?:ß|ss)e|[Ss]tr\.|[Aa]llee|[Gg]asse|[Ww]eg|[Pp]latz|[Rr]ing|[Dd]amm|[Uu]fer|[Cc]haussee|"
+    r"straat|laan|gracht|plein)"
+    r"|[A-ZÄÖÜ][a-zäöüß]+(?:er|sche[rn]?)\s+(?:Stra(?:ß|ss)e|Str\.|Allee|Weg|Platz|Ring|Damm|Ufer))"
+    r"\s*(?P<number>\d{1,4}(?:\s?[a-g](?!\w))?(?:-\d{1,4})?)(?![\w:.,/]?\d)(?![\w:%°€$£-])"
+    r"(?P<tail>,?\s+(?:\d{5}|\d{4} ?[A-Z]{2})\s+[A-ZÄÖÜ][\wäöüß]+(?:-[A-ZÄÖÜ]?[\wäöüß]+)*)?"
+)
+# Roads numbered by class ('Kreisstraße 421', 'Bundesstraße 3') and compounds of -weg, -platz, -ring, -damm that
+# name no street: 'Rückweg 2', 'Sitzplatz 45', 'Fensterplatz 12', 'Ehering 1', 'Staudamm 3'.
+_DE_NOT_STREETS = re.compile(
+    r"(?i)(?:kreis|bundes|landes|staats|gemeinde|land|autobahn|fern|neben|einbahn|"
+    r"rück|ruck|heim|hin|um|fuß|fuss|aus|rad|fahr|arbeits|schul|wander|geh|lauf|flucht|zu|weiter|"
+    r"sitz|fenster|gang|park|stell|steh|liege|camping|spiel|sport|abstell|lager|schlaf|halte|bahn|flug|"
+    r"sieger|lieblings|wunsch|studien|ausbildungs|kinder|krippen|kita|start|ziel|tabellen|"
+    r"ehe|ohr|he|schlüssel|finger|nasen|box|dichtungs|rettungs|stau|deich)"
+    r"(?:weg|platz|ring|damm|ufer|allee|straße|strasse|str\.)$"
+)
+# '-ring', '-damm', '-ufer' end English words too ('Spring 16', 'offering 2', 'Touring 3'): a postcode must follow.
+_DE_WEAK_TYPES = ("ring", "damm", "ufer")
+# Every German or Dutch street word holds one of these, in the lower-cased post: a cheap test before the pattern.
+_DE_CUES = ("str", "allee", "gasse", "weg", "platz", "ring", "damm", "ufer", "chaussee", "laan", "gracht", "plein")
+_DE_UNIT_RE = re.compile(
+    r"\s*(?:[€$£%]|(?:min|minuten|std|stunden|h|km|m|uhr|tage|jahre|euro|eur|prozent|mal|x)\b)", re.IGNORECASE
+)
+# Words ending in -er that are no place ('Aber Platz 3 war frei', 'Erster Platz 2'): before 'Weg', 'Platz', 'Ring',
+# 'Damm' or 'Ufer' the first word must name a place ('Berliner Platz 1', 'Mittlerer Ring 5').
+_DE_NOT_PLACES = frozenset({
+    "aber", "über", "oder", "unter", "hinter", "wieder", "immer", "jeder", "jener", "dieser", "welcher", "unser",
+    "euer", "ihrer", "seiner", "meiner", "deiner", "keiner", "einer", "anderer", "erster", "zweiter", "dritter",
+    "letzter", "nächster", "freier", "leerer", "guter", "bester", "fester", "sicherer", "richtiger", "falscher",
+})
+
+# French: number, perhaps 'bis'/'ter', then the street word and its name: '12 rue de la Paix, 75002 Paris'.
+_FR_STREET_RE = re.compile(
+    r"\d(?<![\w$€£#@.,:/-]\d)\d{0,3}(?:\s?(?:bis|ter|[a-dA-D]))?,?\s+"
+    r"(?i:rue|avenue|av\.|boulevard|bd|all[ée]e|impasse|quai|chemin|cours|place|route)\s+"
+    r"(?P<name>(?:(?i:de|du|des|la|le|les|l['\u2019]|d['\u2019]|saint|ste?)\s*)*"
+    r"(?!(?i:fer|de|du|des)\b)[A-Za-zÀ-ÿ][\w'\u2019-]*"
+    r"(?:\s+(?:(?:de|du|des|la|le|les|l['\u2019]|d['\u2019])\s*)*[A-ZÀ-Ý][\w'\u2019-]*){0,3})"
+    r"(?P<tail>,?\s+\d{5}\s+[A-ZÀ-Ýa-zà-ÿ][\w'\u2019-]*(?:[ -][A-ZÀ-Ý][\w'\u2019-]*)*)?"
+)
+# A 'place', 'cours' or 'route' after a number is more often a seat or a lesson ('1 place de libre', '2 cours de
+# maths') than a street, unless a postcode follows.
+_FR_WEAK_TYPES = ("place", "cours", "route")
+_FR_CUES = ("rue", "av", "bd", "all", "impasse", "quai", "chemin", "cours", "place", "route")
+
+
+def _en_streets(text: str) -> Iterator[tuple[int, int]]:
+    for m in _EN_STREET_RE.finditer(text):
+        if _NOT_HOUSE_RE.search(text[max(0, m.start() - 12) : m.start()]):
+            continue
+        words = m.group("names").split()
+        names = [w.casefold().strip(".,'\u2019") for w in words]
+        plain = m.group("plain")
+        if any(w in _EN_NOT_NAMES for w in names) or (plain and any(w in _EN_NOT_PLAIN_NAMES for w in names)):
+            continue
+        tail = _EN_TAIL_RE.match(text, m.end())
+        if tail:
+            yield m.start(), tail.end()
+            continue
+        capitalised = all(w[0].isupper() or w[0].isdigit() for w in words) and (not plain or plain[0].isupper())
+        if capitalised and not _shouting(m.group(0)):
+            yield m.span()
+
+
+def _shouting(words: str) -> bool:
+    """Capitals on every word: in 'SPENT 5 HOURS ON THE ROAD' any phrase looks like a street name."""
+    return sum(w.isupper() for w in words.split()) > 2
+
+
+def _de_streets(text: str) -> Iterator[tuple[int, int]]:
+    for m in _DE_STREET_RE.finditer(text):
+        name = m.group("name")
+        first, *rest = name.split()
+        if _DE_NOT_STREETS.match(name) or (rest and first.casefold() in _DE_NOT_PLACES):
+            continue
+        weak = not rest and name.casefold().endswith(_DE_WEAK_TYPES)
+        if not m.group("tail") and (weak or _DE_UNIT_RE.match(text, m.end("number"))):
+            continue
+        yield m.span()
+
+
+def _fr_streets(text: str) -> Iterator[tuple[int, int]]:
+    for m in _FR_STREET_RE.finditer(text):
+        if _NOT_HOUSE_RE.search(text[max(0, m.start() - 12) : m.start()]):
+            continue
+        kind = m.group(0)[: m.start("name") - m.start()].split()[-1].casefold()
+        if kind in _FR_WEAK_TYPES and not m.group("tail"):
+            continue
+        yield m.span()
+
+
+def find_addresses(text: str) -> Iterator[tuple[int, int]]:
+    """Spans of postal addresses in `text`, perhaps overlapping; the caller keeps the first of any overlap."""
+    if not _DIGIT_RE.search(text):  # every shape holds a house number or a postcode
+        return
+    low = text.lower()
+    if any(cue in low for cue in _DE_CUES):
+        yield from _de_streets(text)
+    if any(cue in low for cue in _FR_CUES):
+        yield from _fr_streets(text)
+    yield from _en_streets(text)
+    for m in _UK_POSTCODE_RE.finditer(text) if _UK_INWARD_RE.search(text) else ():
+        if m.group("area") in _UK_AREAS:
+            yield m.span()
