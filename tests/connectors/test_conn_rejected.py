@@ -193,11 +193,11 @@ def test_a_private_subreddit_names_the_subreddits_setting_first(desk: Desk) -> N
     with http_server(RedditFake(private=True).route) as base:
         conn = reddit(desk, base)
         conn.run(max_connections=1)
-    assert conn.health.needs_action == (
-        "credentials rejected by Reddit: fix connectors.reddit.subreddits (WAKEFUL_CONNECTORS__REDDIT__SUBREDDITS) "
-        "if r/flyaurora is closed to this app, else connectors.reddit.client_id and client_secret "
-        "(WAKEFUL_CONNECTORS__REDDIT__CLIENT_ID, WAKEFUL_CONNECTORS__REDDIT__CLIENT_SECRET) and restart. Reddit said "
-        "HTTP 403 on GET /r/flyaurora/new: 403; Forbidden; private")
+    assert conn.health.needs_action == (  # its only listing: test_conn_reddit_closed has one among others
+        "rule rejected by Reddit: fix connectors.reddit.subreddits (WAKEFUL_CONNECTORS__REDDIT__SUBREDDITS) "
+        "(drop r/flyaurora, or give the account access) and restart; meanwhile nothing else is polled, and a "
+        "refused subreddit is asked again hourly. Reddit refused r/flyaurora: private (HTTP 403 on GET "
+        "/r/flyaurora/new).")
 
 
 @pytest.fixture

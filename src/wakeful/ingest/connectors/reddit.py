@@ -8,6 +8,8 @@ per listing is the largest id delivered. Written with httpx over the documented 
 in-memory dedupe and cannot resume from a stored position). An item read again on the page that reaches the
 cursor whose `edited` (a Unix time, else false) is set is delivered again once per edit, as an edit; which edits
 went out is remembered only for the items on the pages the last polls read, so memory stays bounded for good.
+A subreddit Reddit closes to the app (private, quarantined, banned, or no such name) is set aside on its own and
+reported as a standing problem, so it does not silence the other subreddits and searches.
 """
 
 from __future__ import annotations
@@ -16,8 +18,8 @@ import json
 import time
 from collections import deque
 from collections.abc import Callable
-from datetime import UTC, datetime
-from typing import Any
+from datetime import UTC, datetime, timedelta
+from typing import Any, NamedTuple
 
 import httpx
 from pydantic import ValidationError
@@ -26,6 +28,7 @@ from wakeful.core.models import Author, Engagement, Platform, Post
 from wakeful.ingest.connectors.base import (
     AuthFailed,
     ConnectorBase,
+    NeedsOperator,
     check,
     read_json,
     reason_of,
@@ -34,6 +37,7 @@ from wakeful.ingest.connectors.base import (
 )
 from wakeful.ingest.connectors.replies import Outgoing, SendError, check_response
 from wakeful.ingest.service import IngestService
+from wakeful.store.connectors import RULE_REJECTED
 
 MAX_PAGES = 10  # Reddit serves at most ~1000 items per listing
 MEMORY_POLLS = 2
@@ -43,6 +47,9 @@ it further down (one poll more covers a listing that shifts when items are delet
 APP = ("connectors.reddit.client_id and client_secret (WAKEFUL_CONNECTORS__REDDIT__CLIENT_ID, "
        "WAKEFUL_CONNECTORS__REDDIT__CLIENT_SECRET)")
 SUBREDDITS = "connectors.reddit.subreddits (WAKEFUL_CONNECTORS__REDDIT__SUBREDDITS)"
+CLOSED_RETRY_S = 3600.0
+"""How long a subreddit Reddit refuses is set aside before one more request: subreddits go private for days at a
+time (thousands did in the 2023 protests) and come back, so it is not dropped for good, yet costs one call an hour."""
 ACCOUNT = ("connectors.reddit.username and password (WAKEFUL_CONNECTORS__REDDIT__USERNAME, "
            "WAKEFUL_CONNECTORS__REDDIT__PASSWORD)")
 
@@ -79,6 +86,48 @@ def thing_to_post(thing: dict[str, Any], www_url: str = "https://www.reddit.com"
                               replies=int(d.get("num_comments") or 0)),
         raw=d, edited_at=edited_at,
     )
+
+
+class SubredditClosed(Exception):
+    """Reddit refused one subreddit's listing for a reason of that subreddit's own: only it is set aside."""
+
+    def __init__(self, sub: str, why: str) -> None:
+        super().__init__(why)
+        self.sub = sub
+
+
+class SetAside(NamedTuple):
+    """A subreddit Reddit refused: why (its words), and when it is asked again."""
+
+    why: str
+    retry_at: datetime
+
+
+def subreddit_of(path: str) -> str | None:
+    """The subreddit a listing path reads (/r/{sub}/new), or None for a site-wide search."""
+    return path.split("/")[2] if path.startswith("/r/") else None
+
+
+def closed_reason(r: httpx.Response) -> str | None:
+    """Why Reddit closes a subreddit's listing to this app, or None when the answer is not about the subreddit.
+
+    Reddit answers 403 with a `reason` for a private, quarantined or gated subreddit, 404 (with `reason: banned`
+    for a banned one) for one it removed, and a redirect to subreddit search for a name no subreddit has. A 403
+    without a reason is the app's or the token's, not the subreddit's."""
+    call = f"HTTP {r.status_code} on GET {r.request.url.path}"
+    if r.is_redirect and "/subreddits/search" in r.headers.get("location", ""):
+        return f"no such subreddit ({call}, a redirect to subreddit search)"
+    if r.status_code not in (403, 404):
+        return None
+    try:
+        body = r.json()
+    except ValueError:
+        return None
+    if not isinstance(body, dict):
+        return None
+    if body.get("reason"):
+        return f"{body['reason']} ({call})"
+    return f"not found ({call})" if r.status_code == 404 and body.get("error") == 404 else None
 
 
 class RedditAuth:
@@ -159,6 +208,8 @@ class RedditConnector(ConnectorBase):
         """Per listing, the names on the pages its last polls read: what `reported` and `edits_sent` keep."""
         stored = self.load_cursor()
         self.cursors: dict[str, str] = json.loads(stored) if stored else {}
+        self.closed: dict[str, SetAside] = {}
+        """Subreddits Reddit refused, in settings order: skipped until `retry_at`, and reported until they open."""
 
     def _get(self, path: str, params: dict[str, str]) -> Any:
         for _ in range(2):
@@ -166,8 +217,11 @@ class RedditConnector(ConnectorBase):
             if r.status_code == 401:  # the token expired early or was revoked: fetch a new one once
                 self.auth.invalidate()
                 continue
-            if r.status_code == 403 and path.startswith("/r/"):  # its body says why: private, quarantined …
-                sub = path.split("/")[2]
+            sub = subreddit_of(path)
+            why = closed_reason(r) if sub is not None else None
+            if sub is not None and why is not None:
+                raise SubredditClosed(sub, why)
+            if r.status_code == 403 and sub is not None:  # no reason given: the token's scope or the app, likely
                 raise AuthFailed(f"HTTP 403 on GET {path}: {reason_of(r)}",
                                  fix=f"{SUBREDDITS} if r/{sub} is closed to this app, else {self.credentials}")
             body = read_json(r, self.now())
@@ -233,9 +287,40 @@ class RedditConnector(ConnectorBase):
         self.edits_sent = {name: at for name, at in self.edits_sent.items() if name in live}
         self.reported &= live
 
+    def standing_problem(self) -> str | None:
+        """The subreddits Reddit refused, with its reasons: the operator drops them from the settings or gets the
+        account let in; meanwhile the other listings are polled and these are asked again hourly."""
+        if not self.closed:
+            return None
+        subs = ", ".join(f"r/{sub}" for sub in self.closed)
+        said = " ".join(f"Reddit refused r/{sub}: {aside.why}." for sub, aside in self.closed.items())
+        others = any(subreddit_of(path) not in self.closed for path, _ in self.listings.values())
+        meanwhile = "the other subreddits and searches are still polled" if others else "nothing else is polled"
+        return (f"{RULE_REJECTED} by Reddit: fix {SUBREDDITS} (drop {subs}, or give the account access) and "
+                f"restart; meanwhile {meanwhile}, and a refused subreddit is asked again hourly. {said}")
+
     def run_once(self) -> None:
-        for key in self.listings:
-            self.poll(key)
+        """Poll every listing not set aside. A subreddit Reddit closes is set aside and reported once (again only
+        when its reason changes or another error took its place as the last error); with nothing left to poll,
+        the connector waits the longest back-off like any refusal only a person can mend."""
+        polled = 0
+        for key, (path, _) in self.listings.items():
+            sub = subreddit_of(path)
+            if sub in self.closed and self.now() < self.closed[sub].retry_at:
+                continue
+            try:
+                self.poll(key)
+            except SubredditClosed as e:
+                self.closed[e.sub] = SetAside(str(e), self.now() + timedelta(seconds=CLOSED_RETRY_S))
+                continue
+            polled += 1
+            if sub is not None:
+                self.closed.pop(sub, None)
+        problem = self.standing_problem()
+        if problem is not None and not polled:
+            raise NeedsOperator(problem)
+        if problem is not None and self.health.last_error != problem[:500]:
+            self.report_action(problem)
         self.mark_connected()
         self.sleep(self.poll_interval_s)
 
