@@ -4,12 +4,14 @@ engagement worth nothing to priority (SQLite and PostgreSQL)."""
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from wakeful.api.deps import Desk
-from wakeful.core.models import Engagement, Post
+from wakeful.core.models import Engagement, Platform, Post
 from wakeful.desk import scheduled, service
 from wakeful.store.models import CaseEventRow
 from wakeful.store.risk import CaseRiskRow
@@ -99,6 +101,73 @@ def test_bought_views_are_not_promotion_and_count_for_nothing(
         assert row is not None and row.genuine_reach == 300 and row.alerted_at is None
         assert row.score < desk.settings.priority.risk_min_score
     assert not any(r.startswith("risk ") for r in body["priority"]["reasons"])
+
+
+def _risks(desk: Desk, client: TestClient, auth: Headers) -> dict[str, dict[str, Any]]:
+    """Each case's risk as GET /api/v1/cases/{id} shows it, by its author's handle."""
+    with desk.db.session() as s:
+        cases = service.list_cases(s, None, desk.clock.now(), desk.settings)
+    return {c.author.handle: client.get(f"/api/v1/cases/{c.id}", headers=auth()).json()["risk"] for c in cases}
+
+
+def _factor(risk: dict[str, Any], name: str) -> str:
+    [text] = [f["text"] for f in risk["factors"] if f["name"] == name]
+    return str(text)
+
+
+@pytest.mark.parametrize(("burst", "twin", "bought"), [
+    # a thousand likes in a minute seen by sixty more people; her twin got the 15 likes sixty viewers allow
+    ([(10, 3, 0, 120), (11, 1_400, 1, 180)], [(10, 3, 0, 120), (11, 18, 1, 180)], 1_382),
+    # the same burst while X had not counted the impressions yet: judged when the count comes
+    ([(10, 3, 0, 120), (11, 1_400, 1, 0), (15, 1_400, 1, 200)], [(10, 3, 0, 120), (11, 23, 1, 0), (15, 23, 1, 200)],
+     1_377),
+], ids=["counted", "pending"])
+def test_bought_likes_leave_the_forecast_and_score_as_they_would_be_without_them(
+        desk: Desk, client: TestClient, auth: Headers, burst: list[tuple[int, int, int, int]],
+        twin: list[tuple[int, int, int, int]], bought: int) -> None:
+    posts = {"ola": make_post("p6", LOST_BAG, author="ola", followers=150, impressions=0),
+             "eva": make_post("p7", LOST_BAG, author="eva", followers=150, impressions=0)}
+    desk.clock.set(T0)  # type: ignore[attr-defined]
+    desk.ingest.ingest(list(posts.values()))
+    for step, honest in zip(burst, twin, strict=True):
+        observe(desk, posts["ola"], *step)
+        observe(desk, posts["eva"], *honest)
+    risks = _risks(desk, client, auth)
+    ola, eva = risks["ola"], risks["eva"]
+    assert ola["forecast_6h"] <= eva["forecast_6h_high"] and ola["forecast_24h"] <= 1.1 * eva["forecast_24h"]
+    assert ola["forecast_6h"] == pytest.approx(eva["forecast_6h"], rel=0.05)
+    assert ola["score"] == pytest.approx(eva["score"], abs=0.5)  # bought likes neither raise nor lower the risk
+    assert _factor(ola, "forecast") == _factor(eva, "forecast")  # the forecast shown is the one scored
+    assert f"not counted: {bought:,} interactions" in _factor(ola, "authenticity")
+    assert "left out of the forecast" in _factor(ola, "authenticity")
+    assert "now 150 followers, 1,401 interactions" in ola["summary"]  # what the platform says is still shown
+
+
+def test_fake_accounts_replies_are_left_out_of_a_forecast_estimated_from_interactions(
+        desk: Desk, client: TestClient, auth: Headers) -> None:
+    """Mastodon counts no impressions, so the forecast is estimated from interactions: thirty bots' replies in
+    its reply count would add thousands of impressions that nobody real will see."""
+    roots = {h: make_post(f"m-{h}", LOST_BAG, author=h, followers=900, platform=Platform.MASTODON)
+             for h in ("ana", "ben")}
+    desk.clock.set(T0)  # type: ignore[attr-defined]
+    desk.ingest.ingest(list(roots.values()))
+    bots = [make_post(f"mr{i}", "So true!! @AuroraAirways worst airline #flyaurora", author=f"bot{i}",
+                      followers=0, minutes=5 + i / 60, reply_to="m-ana", conversation="m-ana",
+                      platform=Platform.MASTODON) for i in range(30)]
+    desk.clock.set(T0 + timedelta(minutes=6))  # type: ignore[attr-defined]
+    desk.ingest.ingest(bots)
+    at = T0 + timedelta(minutes=7)
+    desk.clock.set(at)  # type: ignore[attr-defined]
+    desk.ingest.ingest([roots[h].model_copy(update={"engagement": Engagement(
+        observed_at=at, likes=5, replies=2 + fake)}) for h, fake in (("ana", 30), ("ben", 0))])
+    risks = _risks(desk, client, auth)
+    ana, ben = risks["ana"], risks["ben"]
+    assert ana["fake_share"] > 0.5 and ana["forecast_6h"] <= ben["forecast_6h_high"]
+    assert (ana["forecast_6h"], ana["forecast_24h"]) == (ben["forecast_6h"], ben["forecast_24h"])
+    assert ana["score"] == ben["score"]
+    said = _factor(ana, "authenticity")
+    assert said.startswith("30 of 30 replies from suspected fake accounts (not counted: 30 interactions and ")
+    assert said.endswith("k impressions in 6 h left out of the forecast)")
 
 
 def test_fake_supporters_in_the_thread_are_discounted(desk: Desk) -> None:

@@ -7,7 +7,7 @@ from datetime import timedelta
 from wakeful.core.models import Author
 from wakeful.evaluation import risk_sim
 from wakeful.ingest import scenario
-from wakeful.risk.authenticity import Action, account_score, judge_burst, unexplained_likes
+from wakeful.risk.authenticity import Action, account_score, bought_likes, judge_burst, unexplained_likes
 
 POSTS = list({p.key: p for p in scenario.generate_scenario(seed=3)}.values())
 
@@ -47,3 +47,20 @@ def test_likes_beyond_what_impressions_allow_are_unexplained() -> None:
     assert jump.likes == 1_040 and jump.unexplained == 1_040 - 40
     organic = [(t, 10, 600), (t + timedelta(minutes=10), 60, 4_000), (t + timedelta(minutes=20), 70, None)]
     assert unexplained_likes(organic) == []
+
+
+def test_a_burst_seen_while_impressions_were_pending_is_judged_at_the_next_count() -> None:
+    t = risk_sim.START
+    at = [t + timedelta(minutes=m) for m in (0, 10, 11, 15)]
+    series = [(at[0], 1, None), (at[1], 3, 120), (at[2], 1_400, None), (at[3], 1_400, 200)]
+    [jump] = unexplained_likes(series)
+    assert (jump.at, jump.likes, jump.unexplained) == (at[3], 1_397, 1_397 - 20)
+    assert bought_likes(series) == [0, 0, 1_377, 1_377]  # bought from the observation that first held them
+
+
+def test_bought_likes_leave_genuine_ones_alone_when_the_platform_purges_them() -> None:
+    t = risk_sim.START
+    series = [(t, 3, 120), (t + timedelta(minutes=1), 1_400, 180), (t + timedelta(hours=1), 30, 400),
+              (t + timedelta(hours=2), 40, 500)]
+    assert bought_likes(series) == [0, 1_382, 12, 12]  # the drop took bought likes; new likes are genuine
+    assert bought_likes([(t, 10, 600), (t + timedelta(minutes=10), 60, 4_000)]) == [0, 0]

@@ -35,11 +35,18 @@ def test_the_score_explains_each_factor_and_ignores_bought_engagement() -> None:
     assert risky.score >= 75
     assert risky.summary.startswith("severity 2 (lost luggage); promoted (X reports")
     assert "forecast 40k impressions in 6 h (90%: 20k to 60k)" in risky.summary
+    # The caller forecasts from genuine interactions; the score takes that forecast as it is, not discounting again.
     bought = score(RiskInputs(severity=2, followers=300, promotion=promotion.Promotion(False, "none"),
-                              forecast_6h=40_000, fake_share=0.62, fake_text="62% of likes bought"))
+                              forecast_6h=15_200, fake_share=0.62, fake_text="62% of likes bought",
+                              fake_interactions=620, fake_forecast_6h=24_800))
     honest = score(RiskInputs(severity=2, followers=300, promotion=promotion.Promotion(False, "none"),
-                              forecast_6h=40_000 * 0.38))
-    assert bought.score == honest.score and "62% of likes bought (not counted)" in bought.summary
+                              forecast_6h=15_200))
+    assert bought.score == honest.score and "forecast 15k impressions in 6 h" in bought.summary
+    assert ("62% of likes bought (not counted: 620 interactions and 25k impressions in 6 h left out of the "
+            "forecast)") in bought.summary
+    thread = score(RiskInputs(severity=2, followers=300, promotion=promotion.Promotion(False, "none"),
+                              forecast_6h=15_200, fake_share=0.5, fake_text="3 of 6 replies from fake accounts"))
+    assert thread.score == honest.score and thread.summary.endswith("fake accounts (not counted)")
     celebrity = score(RiskInputs(severity=2, followers=1_000_000, promotion=promotion.Promotion(False, "none"),
                                  forecast_6h=300_000))
     assert celebrity.score < 60  # reach the author already has is not a crisis by itself

@@ -48,25 +48,38 @@ class _PostRisk:
     """What one of the customer's own posts contributes: promotion, forecast, bought likes and bought views.
 
     Impressions that look bought are left out of the impressions now and forecast, as the platform's counts scaled
-    to the share people saw, so neither genuine reach nor the forecast counts what the view-bot service sold."""
+    to the share people saw, so neither genuine reach nor the forecast counts what the view-bot service sold. Bought
+    likes and suspected fake accounts' replies are left out of its interactions before forecasting: the forecast
+    stored and shown is then the genuine one, whether it extrapolates counted impressions or estimates them from
+    interactions (where each fake interaction would add `IMPRESSIONS_PER_INTERACTION`), and the score takes it as
+    it is. The forecast with them is kept only to say how much was left out."""
 
-    def __init__(self, post: PostRow, series: list[Engagement], now: datetime) -> None:
+    def __init__(self, post: PostRow, series: list[Engagement], now: datetime,
+                 fake_replies: Collection[datetime] = ()) -> None:
         followers = self.followers = post.author.followers
         last = series[-1] if series else None
         self.promotion = promotion.detect(followers, last, post.promoted, post.raw)
         self.likes = last.likes if last else 0
-        self.fake_likes = sum(j.unexplained for j in authenticity.unexplained_likes(
-            [(e.observed_at, e.likes, e.impressions) for e in series]))
+        bought = authenticity.bought_likes([(e.observed_at, e.likes, e.impressions) for e in series])
+        self.fake_likes = bought[-1] if bought else 0
+        fake = [b + min(e.replies, sum(t <= e.observed_at for t in fake_replies))
+                for b, e in zip(bought, series, strict=True)]
+        self.fake_interactions = fake[-1] if fake else 0
         points = [forecast.Point(e.observed_at, e.interactions, e.impressions) for e in series]
+        genuine = [forecast.Point(p.at, p.interactions - n, p.impressions) for p, n in zip(points, fake, strict=True)]
         self.forecast: forecast.Horizon | None = None
         self.forecast_24h: forecast.Horizon | None = None
+        self.with_fakes: forecast.Horizon | None = None
         if sum(1 for p in points if p.interactions > 0) >= 1:
-            fc = forecast.forecast(as_utc(post.created_at), followers, points, now,
-                                   promoted=self.promotion.promoted)
-            self.forecast, self.forecast_24h = fc.horizons
+            created = as_utc(post.created_at)
+            self.forecast, self.forecast_24h = forecast.forecast(created, followers, genuine, now,
+                                                                 promoted=self.promotion.promoted).horizons
+            if self.fake_interactions:
+                self.with_fakes = forecast.forecast(created, followers, points, now,
+                                                    promoted=self.promotion.promoted).horizons[0]
         self.now = ReachNow.of(followers, last)
-        bought = self.promotion.bought_impressions
-        self.genuine_views = 1.0 - bought / self.now.impressions if bought and self.now.impressions_counted else 1.0
+        views = self.promotion.bought_impressions
+        self.genuine_views = 1.0 - views / self.now.impressions if views and self.now.impressions_counted else 1.0
         self.estimate_now = self.now.impressions * self.genuine_views
 
     def impressions(self, horizon: forecast.Horizon | None, which: str = "impressions") -> float:
@@ -80,6 +93,13 @@ class _PostRisk:
                         "impressions_high": horizon.high}[which]
         return self.followers * FOLLOWER_VIEW_RATE + interactions * IMPRESSIONS_PER_INTERACTION
 
+    @property
+    def fake_forecast_6h(self) -> float:
+        """Impressions in 6 h that counting the fake interactions would have added to the forecast."""
+        if self.with_fakes is None:
+            return 0.0
+        return max(self.impressions(self.with_fakes) - self.impressions(self.forecast), 0.0)
+
 
 def assess(session: Session, case: CaseRow, now: datetime) -> RiskScore:
     """The case's risk from its posts as stored now; also writes the `case_risk` row."""
@@ -91,10 +111,14 @@ def assess(session: Session, case: CaseRow, now: datetime) -> RiskScore:
     for e in session.scalars(select(EngagementRow).where(EngagementRow.post_id.in_([p.id for p in own]))
                              .order_by(EngagementRow.observed_at)):
         series[e.post_id].append(_engagement(e))
-    parts = [_PostRisk(p, series[p.id], now) for p in own]
-    main = max(parts, key=lambda r: (r.promotion.promoted, r.impressions(r.forecast)), default=None)
     replies = [authenticity.Action(author_of(p.author), as_utc(p.created_at), p.text) for p in others]
-    fake_replies = sum(s >= authenticity.SUSPECT for s in authenticity.action_scores(replies))
+    suspects = [p for p, s in zip(others, authenticity.action_scores(replies), strict=True)
+                if s >= authenticity.SUSPECT]
+    fake_replies = len(suspects)
+    parts = [_PostRisk(p, series[p.id], now, [as_utc(r.created_at) for r in suspects
+                                              if (r.platform, r.reply_to_id) == (p.platform, p.platform_id)])
+             for p in own]
+    main = max(parts, key=lambda r: (r.promotion.promoted, r.impressions(r.forecast)), default=None)
     likes = sum(r.likes for r in parts)
     fake_likes = min(sum(r.fake_likes for r in parts), likes)
     engaged = likes + len(replies)
@@ -111,6 +135,8 @@ def assess(session: Session, case: CaseRow, now: datetime) -> RiskScore:
         forecast_6h_low=main.impressions(main.forecast, "impressions_low") if main and main.forecast else None,
         forecast_6h_high=main.impressions(main.forecast, "impressions_high") if main and main.forecast else None,
         fake_share=fake_share, fake_text="; ".join(texts) or None, topics=list(case.topics or []),
+        fake_interactions=main.fake_interactions if main else 0,
+        fake_forecast_6h=main.fake_forecast_6h if main else 0.0,
         reach_now=main.now.describe() if main else None,
     )
     result = score(inputs)

@@ -10,7 +10,6 @@ avatar, Bluesky profile counts and indexedAt) or is computed from posts' times a
 
 from __future__ import annotations
 
-import itertools
 import math
 import re
 from collections.abc import Sequence
@@ -192,19 +191,54 @@ class LikeJump:
     unexplained: int
 
 
-def unexplained_likes(series: Sequence[tuple[datetime, int, int | None]]) -> list[LikeJump]:
-    """Likes gained beyond `MAX_LIKES_PER_IMPRESSION` of the new impressions, per observed step (counted series).
+Likes = Sequence[tuple[datetime, int, int | None]]
+"""A post's (observed_at, likes, impressions) in time order; impressions None where not counted."""
 
-    `series` is (observed_at, likes, impressions) in time order; steps without impression counts are skipped,
-    since without them nothing says how many people could have liked.
-    """
-    jumps = []
-    for (_, l0, i0), (t1, l1, i1) in itertools.pairwise(series):
-        if i0 is None or i1 is None:
+
+def _jumps(series: Likes) -> list[tuple[int, int, LikeJump]]:
+    """Each jump with the indices of the counted observations it lies between."""
+    out = []
+    base: int | None = None
+    for k, (t1, l1, i1) in enumerate(series):
+        if i1 is None:
             continue
-        gained, seen = l1 - l0, max(i1 - i0, 0)
-        excess = gained - int(MAX_LIKES_PER_IMPRESSION * seen)
-        if gained > 20 and excess > 0:
-            jumps.append(LikeJump(t1, gained, seen, excess))
-    return jumps
+        if base is not None:
+            _, l0, i0 = series[base]
+            assert i0 is not None
+            gained, seen = l1 - l0, max(i1 - i0, 0)
+            excess = gained - int(MAX_LIKES_PER_IMPRESSION * seen)
+            if gained > 20 and excess > 0:
+                out.append((base, k, LikeJump(t1, gained, seen, excess)))
+        base = k
+    return out
 
+
+def unexplained_likes(series: Likes) -> list[LikeJump]:
+    """Likes gained beyond `MAX_LIKES_PER_IMPRESSION` of the new impressions, between consecutive counted observations.
+
+    Observations without an impression count are passed over, since without one nothing says how many people could
+    have liked by then; the likes they saw are judged at the next counted one. X fills impressions in minutes late,
+    and a burst bought into that gap would otherwise never be judged at all.
+    """
+    return [jump for _, _, jump in _jumps(series)]
+
+
+def bought_likes(series: Likes) -> list[int]:
+    """How many of each observation's likes were bought, so that what the post's engagement says can leave them out.
+
+    A jump's unexplained likes count from the first observation that holds them, not only from the counted one that
+    proved them (a burst seen while impressions were pending was bought all the same). A later drop in likes takes
+    bought ones first, as when a platform purges a farm's likes, so the genuine likes left are not discounted again.
+    """
+    arrived = [0] * len(series)
+    for base, k, jump in _jumps(series):
+        first = next(m for m in range(base + 1, k + 1) if series[m][1] - series[base][1] >= jump.unexplained)
+        arrived[first] += jump.unexplained
+    out: list[int] = []
+    held = previous = 0
+    for (_, likes, _), new in zip(series, arrived, strict=True):
+        held += new - max(previous - likes, 0)
+        held = min(max(held, 0), likes)
+        out.append(held)
+        previous = likes
+    return out

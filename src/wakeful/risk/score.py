@@ -5,8 +5,10 @@ The agent must see why, so each factor carries its points and a sentence ("promo
 complaint someone paid to promote is a crisis in the making before its numbers show it, so severity 2 plus
 promotion alone lands at 55, and a forecast of spread far beyond the author's own audience tips it over the
 default alert line (60, `PriorityPolicy.risk_min_score`). Reach the author already has counts only through the
-forecast, and what fake accounts bought counts for nothing: the engagement parts are scaled by the genuine share,
-and impressions that look bought earn no promotion points (the caller leaves them out of the forecast).
+forecast, and what was bought counts for nothing: the caller leaves bought views, bought likes and fake accounts'
+interactions out of the forecast it passes, so the forecast the agent is shown is the one scored, and nothing is
+discounted twice; impressions that look bought earn no promotion points, and the authenticity factor says how much
+was left out.
 """
 
 from __future__ import annotations
@@ -37,12 +39,18 @@ class RiskInputs:
     followers: int
     promotion: Promotion
     forecast_6h: float | None
-    """Impressions expected 6 h from now (counted or estimated), without `promotion.bought_impressions`."""
+    """Impressions expected 6 h from now (counted or estimated), genuine: without `promotion.bought_impressions`
+    and forecast from the interactions that are left once bought likes and fake accounts' ones are taken out."""
     forecast_6h_low: float | None = None
     forecast_6h_high: float | None = None
     fake_share: float = 0.0
-    """Share of the post's engagement from suspected fake accounts or bought likes (0 … 1)."""
+    """Share of the post's engagement from suspected fake accounts or bought likes (0 … 1); shown, not scored
+    (the forecast already leaves them out)."""
     fake_text: str | None = None
+    fake_interactions: int = 0
+    """Bought likes and fake accounts' replies left out of the forecast's interactions."""
+    fake_forecast_6h: float = 0.0
+    """Impressions in 6 h that counting `fake_interactions` would have added to the forecast."""
     topics: list[str] = field(default_factory=list)
     reach_now: str | None = None
     """Where the post stands now (`ReachNow.describe`), for the agent; it earns no points by itself."""
@@ -76,13 +84,12 @@ def score(inputs: RiskInputs) -> RiskScore:
         said = f"impressions look bought ({why})" if why else "impressions look bought"
         factors.append(Factor("promotion", 0.0, f"{said}: not paid promotion, "
                                                 f"{inputs.promotion.bought_impressions:,} impressions not counted"))
-    genuine = 1.0 - max(0.0, min(1.0, inputs.fake_share))
     if inputs.forecast_6h is not None:
-        expected = inputs.forecast_6h * genuine
+        expected = inputs.forecast_6h
         points = FORECAST_POINTS * min(max(math.log10(max(expected, 1.0) / 1000) / 3, 0.0), 1.0)
         span = ""
         if inputs.forecast_6h_low is not None and inputs.forecast_6h_high is not None:
-            span = f" (90%: {_k(inputs.forecast_6h_low * genuine)} to {_k(inputs.forecast_6h_high * genuine)})"
+            span = f" (90%: {_k(inputs.forecast_6h_low)} to {_k(inputs.forecast_6h_high)})"
         factors.append(Factor("forecast", points, f"forecast {_k(expected)} impressions in 6 h{span}"))
         own = max(inputs.followers * ORGANIC_VIEW_RATE, 100.0)
         amp = expected / own
@@ -94,6 +101,15 @@ def score(inputs: RiskInputs) -> RiskScore:
         factors.append(Factor("reach", 0.0, f"now {inputs.reach_now}"))
     if inputs.fake_share > 0:
         text = inputs.fake_text or f"{round(100 * inputs.fake_share)}% of engagement from suspected fake accounts"
-        factors.append(Factor("authenticity", 0.0, f"{text} (not counted)"))
+        factors.append(Factor("authenticity", 0.0, f"{text} ({_left_out(inputs)})"))
     total = min(100.0, sum(f.points for f in factors))
     return RiskScore(round(total, 1), factors)
+
+
+def _left_out(inputs: RiskInputs) -> str:
+    """What the fake engagement would have added, so the agent can tell the forecast shown from the platform's
+    counts."""
+    if not inputs.fake_interactions:
+        return "not counted"
+    added = f" and {_k(inputs.fake_forecast_6h)} impressions in 6 h" if inputs.fake_forecast_6h >= 0.5 else ""
+    return f"not counted: {inputs.fake_interactions:,} interactions{added} left out of the forecast"
