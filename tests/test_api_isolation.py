@@ -7,6 +7,7 @@ agents, answer another brand's ids exactly as missing ones, and show nothing of 
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -14,15 +15,18 @@ from datetime import timedelta
 from typing import Any, cast
 
 import pytest
+from fastapi import Request
 from fastapi.routing import APIRoute, iter_route_contexts
+from fastapi.security import HTTPAuthorizationCredentials
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from wakeful.analyze import Analyzer
+from wakeful.api import cases as cases_api
 from wakeful.api.app import build_desk, create_app
-from wakeful.api.auth import Role, create_token, create_user
+from wakeful.api.auth import Role, create_token, create_user, revoke_token
 from wakeful.api.cases import _queue_mark
-from wakeful.api.deps import COOKIE, CSRF_HEADER, Desk
+from wakeful.api.deps import COOKIE, CSRF_HEADER, Desk, principal_of
 from wakeful.core.clock import FixedClock
 from wakeful.core.connector_settings import ConnectorsConfig, XConnectorConfig
 from wakeful.core.notify_settings import NotifyChannels, NotifySettings
@@ -387,3 +391,31 @@ def test_no_answer_shows_a_secret(desk: Desk, client: TestClient, auth: Headers,
 def test_a_webhook_address_shows_without_its_password_or_query() -> None:
     assert shown_url("http://127.0.0.1:8080/hook") == "http://127.0.0.1:8080/hook"
     assert shown_url("https://u:p@[::1]:9/x?k=1#f") == "https://[::1]:9/x?…"
+
+
+def test_the_change_stream_ends_when_the_callers_token_is_revoked(
+        desk: Desk, auth: Headers, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A revoked token (or ended session) stops hearing about the queue at the next keep-alive, not when the
+    browser tab closes."""
+    monkeypatch.setattr(cases_api, "CHANGE_POLL_S", 0.01)
+    monkeypatch.setattr(cases_api, "KEEPALIVE_S", 0.02)
+    token = auth("ana")["Authorization"].removeprefix("Bearer ")
+    creds = HTTPAuthorizationCredentials(scheme="Bearer", credentials=token)
+
+    class Open:
+        async def is_disconnected(self) -> bool:
+            return False
+
+    request = cast(Request, Open())
+
+    async def run() -> list[str]:
+        stream = cases_api.changes(request, desk, {"aurora"},
+                                   lambda: principal_of(request, desk, creds) is not None)
+        heard = [await anext(stream), await anext(stream)]  # retry hint, then a keep-alive while signed in
+        with desk.db.session() as s:
+            assert revoke_token(s, "ana", desk.clock.now()) == 1
+        heard += [event async for event in stream]  # ends by itself; a stream that kept going would hang here
+        return heard
+
+    heard = asyncio.run(asyncio.wait_for(run(), timeout=10))
+    assert heard == ["retry: 2000\n\n", ": keep-alive\n\n"]

@@ -4,19 +4,20 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from datetime import datetime, timedelta
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, HTTPException, Query, Request, status
+from fastapi import APIRouter, Depends, HTTPException, Query, Request, status
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response, StreamingResponse
+from fastapi.security import HTTPAuthorizationCredentials
 from pydantic import BaseModel, Field, field_validator
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from wakeful.api.auth import Principal, Role
-from wakeful.api.deps import AnyUser, DbSession, Desk, DeskDep, RowId
+from wakeful.api.deps import AnyUser, DbSession, Desk, DeskDep, RowId, bearer, principal_of
 from wakeful.api.reports import csv_download
 from wakeful.core.clock import as_utc
 from wakeful.core.models import refuse_nul
@@ -30,6 +31,7 @@ from wakeful.store.models import CaseRow
 
 router = APIRouter(prefix="/api/v1", tags=["cases"])
 CHANGE_POLL_S = 0.5
+KEEPALIVE_S = 15.0  # seconds of quiet before a keep-alive comment, and a fresh check of the caller
 
 
 def _case(session: Session, case_id: int, who: Principal) -> CaseRow:
@@ -73,30 +75,39 @@ def _queue_mark(desk: Desk, brands: set[str] | None) -> tuple[int, str]:
     return int(count), str(latest)
 
 
+async def changes(request: Request, desk: Desk, brands: set[str] | None,
+                  signed_in: Callable[[], bool]) -> AsyncIterator[str]:
+    """The change stream's events: `changed` when the queue's mark moves, a keep-alive comment when quiet. At each
+    keep-alive the caller's token or session is checked again, so a revoked one stops hearing about the queue
+    within `KEEPALIVE_S` rather than for as long as the browser stays open."""
+    yield "retry: 2000\n\n"
+    last = await run_in_threadpool(_queue_mark, desk, brands)
+    quiet = 0
+    while not await request.is_disconnected():
+        await asyncio.sleep(CHANGE_POLL_S)
+        mark = await run_in_threadpool(_queue_mark, desk, brands)
+        quiet += 1
+        if mark != last:
+            last, quiet = mark, 0
+            yield f"event: changed\ndata: {json.dumps({'cases': mark[0]})}\n\n"
+        elif quiet * CHANGE_POLL_S >= KEEPALIVE_S:
+            quiet = 0
+            if not await run_in_threadpool(signed_in):
+                return
+            yield ": keep-alive\n\n"
+
+
 @router.get("/cases/changes", summary="Server-sent events: `changed` whenever the caller's queue changes",
             response_class=StreamingResponse)
-async def case_changes(request: Request, who: AnyUser, desk: DeskDep) -> StreamingResponse:
+async def case_changes(request: Request, who: AnyUser, desk: DeskDep,
+                       creds: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]) -> StreamingResponse:
     """A stream the dashboard listens to, so a new case shows within about a second of being stored.
 
-    It watches the cases table (any process may write it: the server, a replay, a connector) twice a second.
+    It watches the cases table (any process may write it: the server, a replay, a connector) twice a second, and
+    ends when the caller's token is revoked or session ends.
     """
-
-    async def events() -> AsyncIterator[str]:
-        yield "retry: 2000\n\n"
-        last = await run_in_threadpool(_queue_mark, desk, who.brands)
-        quiet = 0
-        while not await request.is_disconnected():
-            await asyncio.sleep(CHANGE_POLL_S)
-            mark = await run_in_threadpool(_queue_mark, desk, who.brands)
-            quiet += 1
-            if mark != last:
-                last, quiet = mark, 0
-                yield f"event: changed\ndata: {json.dumps({'cases': mark[0]})}\n\n"
-            elif quiet * CHANGE_POLL_S >= 15:
-                quiet = 0
-                yield ": keep-alive\n\n"
-
-    return StreamingResponse(events(), media_type="text/event-stream", headers={"Cache-Control": "no-store"})
+    stream = changes(request, desk, who.brands, lambda: principal_of(request, desk, creds) is not None)
+    return StreamingResponse(stream, media_type="text/event-stream", headers={"Cache-Control": "no-store"})
 
 
 @router.get("/cases/{case_id}", response_model=CaseDetail, summary="A case with its timeline and earlier cases")
