@@ -122,3 +122,18 @@ def test_kill_and_restart_stores_every_submission_and_comment_once(desk: Desk) -
         state = s.get(ConnectorStateRow, "reddit")
         assert state is not None and state.errors == 2 and "app-secret" not in (state.last_error or "")
         assert state.cursor is not None and '"r/flyaurora/comments": "t1_kc06"' in state.cursor
+
+
+def test_one_listings_server_error_does_not_keep_the_others_unread(desk: Desk) -> None:
+    """A 500 on r/…/new (polled first) still lets the comments and the search be read in the same round; the error
+    then costs the usual back-off."""
+    fake = FakeReddit()
+    fake.submissions, fake.comments = [1, 2], [1, 2, 3]
+    fake.fail = {"/r/flyaurora/new": 500}
+    sleeps: list[float] = []
+    with http_server(fake.route) as base:
+        conn = connector(desk, base, sleeps)
+        conn.run(max_connections=1, sleep=sleeps.append)
+    assert [i for i in stored_ids(desk, "reddit") if i.startswith("t1_")] == ["t1_kc01", "t1_kc02", "t1_kc03"]
+    assert "r/flyaurora/new" not in conn.cursors and conn.cursors["r/flyaurora/comments"] == "t1_kc03"
+    assert conn.health.errors == 1 and "HTTP 500" in (conn.health.last_error or "")

@@ -29,6 +29,7 @@ from wakeful.ingest.connectors.base import (
     AuthFailed,
     ConnectorBase,
     NeedsOperator,
+    PlatformError,
     check,
     read_json,
     reason_of,
@@ -302,8 +303,10 @@ class RedditConnector(ConnectorBase):
     def run_once(self) -> None:
         """Poll every listing not set aside. A subreddit Reddit closes is set aside and reported once (again only
         when its reason changes or another error took its place as the last error); with nothing left to poll,
-        the connector waits the longest back-off like any refusal only a person can mend."""
+        the connector waits the longest back-off like any refusal only a person can mend. A listing that fails
+        for a passing reason (a 500, a timeout) is raised for the usual back-off only after the others are read."""
         polled = 0
+        failed: Exception | None = None  # the round's first passing failure, raised once the others are read
         for key, (path, _) in self.listings.items():
             sub = subreddit_of(path)
             if sub in self.closed and self.now() < self.closed[sub].retry_at:
@@ -313,9 +316,16 @@ class RedditConnector(ConnectorBase):
             except SubredditClosed as e:
                 self.closed[e.sub] = SetAside(str(e), self.now() + timedelta(seconds=CLOSED_RETRY_S))
                 continue
+            except NeedsOperator:
+                raise
+            except (httpx.HTTPError, PlatformError) as e:  # one listing's 500 must not keep the others unread
+                failed = failed or e
+                continue
             polled += 1
             if sub is not None:
                 self.closed.pop(sub, None)
+        if failed is not None:
+            raise failed
         problem = self.standing_problem()
         if problem is not None and not polled:
             raise NeedsOperator(problem)
