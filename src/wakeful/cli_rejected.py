@@ -13,6 +13,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from wakeful.cli_common import open_db
 from wakeful.core.settings import get_settings
 from wakeful.ingest import rejected as rejected_mod
 from wakeful.ingest.service import IngestService
@@ -58,7 +59,7 @@ def list_rejected(
     limit: Annotated[int, typer.Option(min=1, max=10_000, help="At most this many, newest first")] = 50,
 ) -> None:
     """Rejected records still to look at, newest first, with why each was refused, and the count per source."""
-    db = open_existing(get_settings().database_url)
+    db = open_db()
     try:
         with db.session() as session:
             rows = rejected_mod.listing(session, source=source, resolved=resolved, limit=limit)
@@ -80,7 +81,7 @@ def list_rejected(
 @rejected_app.command("show")
 def show(record_id: Annotated[int, typer.Argument(help="The record's id")]) -> None:
     """One record in full: where it came from, why it was refused, and the payload as received."""
-    db = open_existing(get_settings().database_url)
+    db = open_db()
     try:
         with db.session() as session:
             row = session.get(RejectedRecordRow, record_id)

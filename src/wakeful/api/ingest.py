@@ -18,7 +18,7 @@ from pydantic import BaseModel, Field
 from wakeful.api.deps import DbSession, DeskAdmin, DeskDep
 from wakeful.core.clock import as_utc
 from wakeful.ingest import rejected as rejected_mod
-from wakeful.ingest.jsonl import RecordError, json_kind, not_text, parse_post, storable
+from wakeful.ingest.jsonl import RecordError, read_post, storable
 
 router = APIRouter(prefix="/api/v1", tags=["ingest"])
 
@@ -50,13 +50,8 @@ def ingest(body: IngestBody, who: DeskAdmin, desk: DeskDep) -> IngestReply:
     posts, indexes = [], []
     errors: list[RecordError] = []
     for index, record in enumerate(body.posts):
-        refused = (not_text(index, record) if isinstance(record, dict)  # a "\ud83d" escape is JSON but not text
-                   else RecordError(index, None, f"expected a post object, got {json_kind(record)}"))
-        if refused is not None:
-            errors.append(refused)
-            continue
         try:
-            posts.append(parse_post(index, record))
+            posts.append(read_post(index, record))
             indexes.append(index)
         except RecordError as err:
             errors.append(err)

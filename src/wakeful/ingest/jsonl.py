@@ -250,3 +250,14 @@ def parse_post(record_no: int, data: Record) -> Post:
         first = exc.errors(include_url=False)[0]
         field = ".".join(str(part) for part in first["loc"]) or None
         raise RecordError(record_no, field, first["msg"]) from None
+
+
+def read_post(number: int, record: object) -> Post:
+    """A record received as JSON (a webhook's item, a kept refusal) as a `Post`: an object, of text (a "\\ud83d"
+    escape is JSON but not text), valid as a post; else the `RecordError` naming what is wrong."""
+    if not isinstance(record, dict):
+        raise RecordError(number, None, f"expected a post object, got {json_kind(record)}")
+    refused = not_text(number, record)
+    if refused is not None:
+        raise refused
+    return parse_post(number, record)

@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import Select, func, select, update
 from sqlalchemy.orm import Session
 
-from wakeful.ingest.jsonl import RecordError, not_text, parse_post
+from wakeful.ingest.jsonl import RecordError, read_post
 from wakeful.ingest.service import IngestService
 from wakeful.store.models import RejectedRecordRow
 
@@ -77,10 +77,7 @@ def _post_or_reason(row: RejectedRecordRow) -> tuple[Any, str | None]:
     if data is None:
         return None, "not a post object; fix it in a file and `wakeful ingest` that file, then dismiss this record"
     try:
-        refused = not_text(row.record, data)
-        if refused is not None:
-            raise refused
-        return parse_post(row.record, data), None
+        return read_post(row.record, data), None
     except RecordError as err:
         return None, f"field '{err.field}': {err.message}" if err.field else err.message
 
