@@ -75,7 +75,8 @@ def test_bought_likes_are_shown_and_do_not_raise_priority(desk: Desk) -> None:
     with desk.db.session() as s:
         row = s.get(CaseRiskRow, case_id)
         assert row is not None and row.fake_share > 0.9 and "likes bought" in row.summary
-        assert row.genuine_reach == 150  # her followers are real; what the bought likes showed is not
+        # the 180 people who saw it are real, bought likes or not: fake engagement is not a fake audience
+        assert row.genuine_reach == 180
         after = service.list_cases(s, None, desk.clock.now(), desk.settings)[0].priority
         assert row.alerted_at is None
     assert (after.level, after.reasons[1:]) == (before.level, before.reasons[1:])
@@ -101,6 +102,76 @@ def test_bought_views_are_not_promotion_and_count_for_nothing(
         assert row is not None and row.genuine_reach == 300 and row.alerted_at is None
         assert row.score < desk.settings.priority.risk_min_score
     assert not any(r.startswith("risk ") for r in body["priority"]["reasons"])
+
+
+def test_bought_views_sold_with_bought_likes_are_judged_bought_not_promotion(
+        desk: Desk, client: TestClient, auth: Headers) -> None:
+    """The farm's likes would lift the interaction rate over the bought-views bar (1,001 in 60k is 1.7%); judged
+    on the five genuine ones, the views are bought and earn none of paid promotion's points."""
+    post = make_post("p8", LOST_BAG, author="noor", followers=300, impressions=0)
+    desk.clock.set(T0)  # type: ignore[attr-defined]
+    desk.ingest.ingest([post])
+    case_id = _case_id(desk)
+    observe(desk, post, 10, 2, 0, 120)
+    observe(desk, post, 11, 1_000, 0, 130)  # a thousand likes seen by ten more people
+    observe(desk, post, 20, 1_001, 0, 60_000)  # then sixty thousand views
+    body = client.get(f"/api/v1/cases/{case_id}", headers=auth()).json()
+    risk = body["risk"]
+    assert not risk["promoted"] and "promoted (" not in risk["summary"]
+    [factor] = [f for f in risk["factors"] if f["name"] == "promotion"]
+    assert factor["points"] == 0 and factor["text"].startswith("impressions look bought (60,000 impressions")
+    assert "only 5 likes, reposts, replies and quotes besides 996 bought" in factor["text"]
+    with desk.db.session() as s:
+        row = s.get(CaseRiskRow, case_id)
+        assert row is not None and row.genuine_reach == 300 and row.alerted_at is None
+        assert row.score < desk.settings.priority.risk_min_score
+    assert not any(r.startswith("risk ") for r in body["priority"]["reasons"])
+
+
+def test_likes_bought_before_the_desk_first_saw_the_post_are_judged(
+        desk: Desk, client: TestClient, auth: Headers) -> None:
+    """First seen half an hour in, already holding 1,400 likes from 180 viewers: judged against the post's start.
+    Her twin's 45 likes are what 180 viewers allow, and stay genuine."""
+    at = T0 + timedelta(minutes=30)
+    desk.clock.set(at)  # type: ignore[attr-defined]
+    desk.ingest.ingest([make_post(f"p-{h}", LOST_BAG, author=h, followers=150).model_copy(update={
+        "engagement": Engagement(observed_at=at, likes=likes, reposts=1, impressions=180)})
+        for h, likes in (("ola", 1_400), ("eva", 45))])
+    risks = _risks(desk, client, auth)
+    ola, eva = risks["ola"], risks["eva"]
+    assert ola["fake_share"] > 0.9 and "97% of likes bought" in ola["summary"]
+    assert "not counted: 1,355 interactions" in _factor(ola, "authenticity")
+    assert eva["fake_share"] == 0 and "bought" not in eva["summary"]
+    assert (ola["forecast_6h"], ola["score"]) == (eva["forecast_6h"], eva["score"])
+
+
+def test_genuine_reach_is_the_audience_seen_however_much_engagement_is_fake(
+        desk: Desk, client: TestClient, auth: Headers) -> None:
+    """Bought likes and bots' replies are fake engagement, not a fake audience: the 180 people counted are real.
+    Where the audience is estimated from interactions (Mastodon counts no impressions), bots' replies add none."""
+    post = make_post("p9", LOST_BAG, author="ola", followers=150, impressions=0)
+    roots = {h: make_post(f"m-{h}", LOST_BAG, author=h, followers=100, platform=Platform.MASTODON)
+             for h in ("ana", "ben")}
+    desk.clock.set(T0)  # type: ignore[attr-defined]
+    desk.ingest.ingest([post, *roots.values()])
+    observe(desk, post, 10, 3, 0, 120)
+    observe(desk, post, 11, 1_400, 1, 180)
+    desk.clock.set(T0 + timedelta(minutes=6))  # type: ignore[attr-defined]
+    desk.ingest.ingest([make_post(f"mr{i}", "So true!! @AuroraAirways worst airline #flyaurora", author=f"bot{i}",
+                                  followers=0, minutes=5 + i / 60, reply_to="m-ana", conversation="m-ana",
+                                  platform=Platform.MASTODON) for i in range(30)])
+    at = T0 + timedelta(minutes=12)
+    desk.clock.set(at)  # type: ignore[attr-defined]
+    desk.ingest.ingest([roots[h].model_copy(update={"engagement": Engagement(
+        observed_at=at, likes=5, replies=2 + fake)}) for h, fake in (("ana", 30), ("ben", 0))])
+    with desk.db.session() as s:
+        cases = {c.author.handle: c for c in service.list_cases(s, None, desk.clock.now(), desk.settings)}
+        rows = {h: s.get(CaseRiskRow, c.id) for h, c in cases.items()}
+    ola, ana, ben = rows["ola"], rows["ana"], rows["ben"]
+    assert ola is not None and ola.fake_share > 0.9 and ola.forecast_6h is not None
+    assert ola.genuine_reach == cases["ola"].reach == 180 <= ola.forecast_6h  # not below what was counted
+    assert ana is not None and ben is not None and ana.fake_share > 0.5 and ben.fake_share == 0
+    assert cases["ana"].reach > ana.genuine_reach == ben.genuine_reach == 10 + 7 * 50  # 10% of 100, 7 genuine
 
 
 def _risks(desk: Desk, client: TestClient, auth: Headers) -> dict[str, dict[str, Any]]:

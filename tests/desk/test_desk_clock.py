@@ -107,19 +107,21 @@ def test_zero_impressions_beside_likes_are_not_counted_as_bought_likes(desk: Des
     assert row.forecast_6h is not None and row.forecast_6h > 90
 
 
-def test_reach_bought_with_fake_likes_shortens_neither_the_queues_target_nor_the_escalations(
+def test_reach_bought_with_fake_views_and_likes_shortens_neither_the_queues_target_nor_the_escalations(
         desk: Desk, clock: FixedClock) -> None:
-    """Where reach raises levels, the escalation tick must count reach as the queue does: without what bought
-    likes showed, or a click farm would get the case paged on a shorter target than the queue shows."""
+    """Where reach raises levels, the escalation tick must count reach as the queue does: without what was
+    bought, or a click farm would get the case paged on a shorter target than the queue shows. Bought likes alone
+    buy no reach to leave out (the people who saw the post are real), so the farm sells views too."""
     _policies(desk)
     settings = desk.settings.model_copy(update={"priority": PriorityPolicy(reach_mode="levels")})
     post = make_post("p1", LOST, author="ola", followers=5_000, impressions=10)
     desk.ingest.ingest([post])
-    for minutes, likes, impressions in ((1, 3, 120), (2, 9_000, 12_000)):  # far more likes than viewers allow
+    # far more likes than viewers allow, then 150k views with hardly a genuine interaction
+    for minutes, likes, impressions in ((1, 3, 120), (2, 9_000, 200), (3, 9_002, 150_000)):
         at = T0 + timedelta(minutes=minutes)
         clock.set(at)
         desk.ingest.ingest([post.model_copy(update={"engagement": Engagement(
-            observed_at=at, likes=likes, reposts=30, impressions=impressions)})])
+            observed_at=at, likes=likes, impressions=impressions)})])
     with desk.db.session() as s:
         [shown] = service.list_cases(s, None, clock.now(), settings)
         case = service.load_case(s, shown.id, None)

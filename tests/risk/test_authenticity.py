@@ -64,3 +64,22 @@ def test_bought_likes_leave_genuine_ones_alone_when_the_platform_purges_them() -
               (t + timedelta(hours=2), 40, 500)]
     assert bought_likes(series) == [0, 1_382, 12, 12]  # the drop took bought likes; new likes are genuine
     assert bought_likes([(t, 10, 600), (t + timedelta(minutes=10), 60, 4_000)]) == [0, 0]
+
+
+def test_a_first_observation_already_holding_bought_likes_is_judged() -> None:
+    """The desk may first see a post after its likes were bought: its first count is judged against the post's
+    start, when nothing was liked or seen, whether or not the impressions were counted yet."""
+    t = risk_sim.START
+    [jump] = unexplained_likes([(t, 1_400, 180)])
+    assert (jump.likes, jump.impressions, jump.unexplained) == (1_400, 180, 1_400 - 45)
+    assert bought_likes([(t, 1_400, 180), (t + timedelta(minutes=10), 1_410, 400)]) == [1_355, 1_355]
+    pending = [(t, 1_400, None), (t + timedelta(minutes=5), 1_400, 200)]
+    assert bought_likes(pending) == [1_350, 1_350]  # bought from the first observation, proved at the count
+
+
+def test_a_real_popular_first_observation_is_not_judged() -> None:
+    """However viral, a real post has had the viewers its likes need; without a count nothing is judged."""
+    t = risk_sim.START
+    for first in ((t, 48_000, 2_100_000), (t, 6_000, 50_000), (t, 20, 30)):  # viral, loved, small
+        assert unexplained_likes([first]) == [] and bought_likes([first]) == [0]
+    assert bought_likes([(t, 900, None)]) == [0]  # impressions not counted yet: nothing says who could like

@@ -96,3 +96,17 @@ def test_bought_views_earn_no_promotion_points_and_say_so() -> None:
     assert factor.points == 0 and factor.text.startswith("impressions look bought (50,000 impressions from 300")
     assert "not paid promotion, 49,895 impressions not counted" in factor.text
     assert "promoted" not in bought.summary
+
+
+def test_bought_likes_sold_with_bought_views_do_not_pass_them_off_as_promotion() -> None:
+    """A farm's likes are no viewers interacting: only genuine interactions say whether impressions far beyond
+    organic were an ad's or a view-bot's."""
+    bundle = _seen(60_000, likes=1_001)  # 1.7% of impressions, but 996 of the likes were bought
+    assert promotion.detect(300, bundle).source == "signals"  # what the raw counts alone would say
+    bots = promotion.detect(300, bundle, fake_interactions=996)
+    assert (bots.promoted, bots.source, bots.bought_impressions) == (False, "bought", 60_000 - 105)
+    assert "only 5 likes, reposts, replies and quotes besides 996 bought or from fake accounts" in bots.evidence[0]
+    scored = score(RiskInputs(severity=2, followers=300, promotion=bots, forecast_6h=150))
+    assert [f.points for f in scored.factors if f.name == "promotion"] == [0.0]
+    ad = promotion.detect(300, _seen(30_000, likes=1_045, reposts=2), fake_interactions=1_000)
+    assert (ad.promoted, ad.source) == (True, "signals")  # 47 genuine interactions in 30k: an ad's viewers

@@ -47,24 +47,27 @@ def _engagement(e: EngagementRow) -> Engagement:
 class _PostRisk:
     """What one of the customer's own posts contributes: promotion, forecast, bought likes and bought views.
 
-    Impressions that look bought are left out of the impressions now and forecast, as the platform's counts scaled
-    to the share people saw, so neither genuine reach nor the forecast counts what the view-bot service sold. Bought
-    likes and suspected fake accounts' replies are left out of its interactions before forecasting: the forecast
-    stored and shown is then the genuine one, whether it extrapolates counted impressions or estimates them from
-    interactions (where each fake interaction would add `IMPRESSIONS_PER_INTERACTION`), and the score takes it as
-    it is. The forecast with them is kept only to say how much was left out."""
+    Bought likes and suspected fake accounts' replies are found first and left out of its interactions, both when
+    judging whether its delivery beyond followers is paid promotion or bought views (bought likes must not pass for
+    an ad's viewers) and before forecasting: the forecast stored and shown is then the genuine one, whether it
+    extrapolates counted impressions or estimates them from interactions (where each fake interaction would add
+    `IMPRESSIONS_PER_INTERACTION`), and the score takes it as it is. The forecast with them is kept only to say how
+    much was left out. Impressions that look bought are left out of the impressions now and forecast, as the
+    platform's counts scaled to the share people saw, so neither genuine reach nor the forecast counts what the
+    view-bot service sold."""
 
     def __init__(self, post: PostRow, series: list[Engagement], now: datetime,
                  fake_replies: Collection[datetime] = ()) -> None:
         followers = self.followers = post.author.followers
         last = series[-1] if series else None
-        self.promotion = promotion.detect(followers, last, post.promoted, post.raw)
         self.likes = last.likes if last else 0
         bought = authenticity.bought_likes([(e.observed_at, e.likes, e.impressions) for e in series])
         self.fake_likes = bought[-1] if bought else 0
         fake = [b + min(e.replies, sum(t <= e.observed_at for t in fake_replies))
                 for b, e in zip(bought, series, strict=True)]
         self.fake_interactions = fake[-1] if fake else 0
+        self.promotion = promotion.detect(followers, last, post.promoted, post.raw,
+                                          fake_interactions=self.fake_interactions)
         points = [forecast.Point(e.observed_at, e.interactions, e.impressions) for e in series]
         genuine = [forecast.Point(p.at, p.interactions - n, p.impressions) for p, n in zip(points, fake, strict=True)]
         self.forecast: forecast.Horizon | None = None
@@ -80,7 +83,20 @@ class _PostRisk:
         self.now = ReachNow.of(followers, last)
         views = self.promotion.bought_impressions
         self.genuine_views = 1.0 - views / self.now.impressions if views and self.now.impressions_counted else 1.0
-        self.estimate_now = self.now.impressions * self.genuine_views
+        self.estimate_now = (self.now.impressions * self.genuine_views if self.now.impressions_counted
+                             else self._estimated(self.now.interactions - self.fake_interactions))
+
+    def _estimated(self, interactions: float) -> float:
+        """Impressions where the platform counts none: a share of followers plus what each interaction shows."""
+        return self.followers * FOLLOWER_VIEW_RATE + interactions * IMPRESSIONS_PER_INTERACTION
+
+    @property
+    def genuine_audience(self) -> int:
+        """People who saw it or could have, now: its followers, and the impressions counted (less views judged
+        bought) or estimated from genuine interactions. Bought likes and bots' replies are fake engagement, not a
+        fake audience, so counted impressions are not discounted for them; an estimate counts no audience for them,
+        as bots show a post to nobody."""
+        return max(self.followers, int(self.estimate_now))
 
     def impressions(self, horizon: forecast.Horizon | None, which: str = "impressions") -> float:
         """Impressions now or at a forecast horizon: counted where the platform counts, else estimated."""
@@ -91,7 +107,7 @@ class _PostRisk:
             return float(counted) * self.genuine_views
         interactions = {"impressions": horizon.interactions, "impressions_low": horizon.low,
                         "impressions_high": horizon.high}[which]
-        return self.followers * FOLLOWER_VIEW_RATE + interactions * IMPRESSIONS_PER_INTERACTION
+        return self._estimated(interactions)
 
     @property
     def fake_forecast_6h(self) -> float:
@@ -140,12 +156,13 @@ def assess(session: Session, case: CaseRow, now: datetime) -> RiskScore:
         reach_now=main.now.describe() if main else None,
     )
     result = score(inputs)
-    _store(session, case, result, inputs, main, now)
+    _store(session, case, result, inputs, main, now, max((r.genuine_audience for r in parts), default=None))
     return result
 
 
 def _store(session: Session, case: CaseRow, result: RiskScore, inputs: RiskInputs, main: _PostRisk | None,
-           now: datetime) -> CaseRiskRow:
+           now: datetime, audience: int | None) -> CaseRiskRow:
+    """Write the case's risk row; `audience`: the largest genuine audience of the customer's posts, if any."""
     row = session.get(CaseRiskRow, case.id)
     if row is None:
         row = CaseRiskRow(case_id=case.id, alerted_at=None)
@@ -157,9 +174,11 @@ def _store(session: Session, case: CaseRow, result: RiskScore, inputs: RiskInput
     row.forecast_6h_low, row.forecast_6h_high = _int(inputs.forecast_6h_low), _int(inputs.forecast_6h_high)
     row.forecast_24h = _int(main.impressions(main.forecast_24h)) if main and main.forecast_24h else None
     row.fake_share = round(inputs.fake_share, 4)
-    # The author's own followers are real whatever was bought; what was seen through bought engagement is not.
-    seen = main.estimate_now if main else case.reach
-    row.genuine_reach = min(case.reach, max(case.author.followers, int(seen * (1.0 - inputs.fake_share))))
+    # The audience seen now, as reach counts it (`ReachNow`: followers or impressions, the larger), less only
+    # views judged bought; never above the case's reach, nor below the author's own followers, who are real
+    # whatever was bought.
+    seen = case.reach if audience is None else audience
+    row.genuine_reach = min(case.reach, max(case.author.followers, seen))
     return row
 
 

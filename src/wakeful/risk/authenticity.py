@@ -183,7 +183,7 @@ def judge_burst(actions: Sequence[Action], scores: Sequence[float] | None = None
 
 @dataclass(frozen=True)
 class LikeJump:
-    """Likes between two observations that the impressions cannot explain."""
+    """Likes between two observations (or since the post was made) that the impressions cannot explain."""
 
     at: datetime
     likes: int
@@ -195,32 +195,35 @@ Likes = Sequence[tuple[datetime, int, int | None]]
 """A post's (observed_at, likes, impressions) in time order; impressions None where not counted."""
 
 
-def _jumps(series: Likes) -> list[tuple[int, int, LikeJump]]:
-    """Each jump with the indices of the counted observations it lies between."""
+def _jumps(series: Likes) -> list[tuple[int, LikeJump]]:
+    """Each jump with the index of the first observation that holds its unexplained likes.
+
+    The first counted observation is compared with the post's start, when nothing was liked or seen: a desk that
+    first looks at a post after its likes were bought still judges them, and a real post, however viral, has
+    already had the viewers its likes need."""
     out = []
-    base: int | None = None
+    base, l0, i0 = -1, 0, 0
     for k, (t1, l1, i1) in enumerate(series):
         if i1 is None:
             continue
-        if base is not None:
-            _, l0, i0 = series[base]
-            assert i0 is not None
-            gained, seen = l1 - l0, max(i1 - i0, 0)
-            excess = gained - int(MAX_LIKES_PER_IMPRESSION * seen)
-            if gained > 20 and excess > 0:
-                out.append((base, k, LikeJump(t1, gained, seen, excess)))
-        base = k
+        gained, seen = l1 - l0, max(i1 - i0, 0)
+        excess = gained - int(MAX_LIKES_PER_IMPRESSION * seen)
+        if gained > 20 and excess > 0:
+            first = next(m for m in range(base + 1, k + 1) if series[m][1] - l0 >= excess)
+            out.append((first, LikeJump(t1, gained, seen, excess)))
+        base, l0, i0 = k, l1, i1
     return out
 
 
 def unexplained_likes(series: Likes) -> list[LikeJump]:
-    """Likes gained beyond `MAX_LIKES_PER_IMPRESSION` of the new impressions, between consecutive counted observations.
+    """Likes gained beyond `MAX_LIKES_PER_IMPRESSION` of the new impressions, between consecutive counted observations
+    and, for the first counted one, since the post was made.
 
     Observations without an impression count are passed over, since without one nothing says how many people could
     have liked by then; the likes they saw are judged at the next counted one. X fills impressions in minutes late,
     and a burst bought into that gap would otherwise never be judged at all.
     """
-    return [jump for _, _, jump in _jumps(series)]
+    return [jump for _, jump in _jumps(series)]
 
 
 def bought_likes(series: Likes) -> list[int]:
@@ -231,8 +234,7 @@ def bought_likes(series: Likes) -> list[int]:
     bought ones first, as when a platform purges a farm's likes, so the genuine likes left are not discounted again.
     """
     arrived = [0] * len(series)
-    for base, k, jump in _jumps(series):
-        first = next(m for m in range(base + 1, k + 1) if series[m][1] - series[base][1] >= jump.unexplained)
+    for first, jump in _jumps(series):
         arrived[first] += jump.unexplained
     out: list[int] = []
     held = previous = 0

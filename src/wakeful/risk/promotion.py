@@ -6,7 +6,8 @@ customer's); Reddit listings mark ads with `promoted: true` (and `promoted_by`);
 Connectors or webhooks that know set `Post.promoted`. Otherwise the signal is delivery to non-followers: far more
 impressions than the author's followers plus the audiences of those who reposted could give. View-bot services sell
 that too, though, and their impressions come with next to no likes, reposts, replies or quotes, whereas an ad is
-shown to people who interact at a normal (if lower) rate; such a post is called bought views, not promotion.
+shown to people who interact at a normal (if lower) rate; such a post is called bought views, not promotion. The
+rate counts genuine interactions only: likes a farm sold with the views are no viewers interacting.
 """
 
 from __future__ import annotations
@@ -59,11 +60,14 @@ def _platform_flag(raw: dict[str, Any]) -> str | None:
 
 
 def detect(followers: int, engagement: Engagement | None, flagged: bool = False,
-           raw: dict[str, Any] | None = None, reposters_audience: int | None = None) -> Promotion:
+           raw: dict[str, Any] | None = None, reposters_audience: int | None = None,
+           fake_interactions: int = 0) -> Promotion:
     """Whether the post is promoted, and why we think so.
 
     A platform flag always wins (an ad is an ad, however few interact); delivery far beyond the author's audience
-    is promotion only where people interact with it, else the impressions look bought (`source == "bought"`)."""
+    is promotion only where people interact with it, else the impressions look bought (`source == "bought"`).
+    `fake_interactions` (bought likes, fake accounts' replies) are no people interacting: a view-bot order bundled
+    with bought likes would otherwise clear the bar and earn the points paid promotion does."""
     said = _platform_flag(raw or {})
     if said:
         return Promotion(True, "flag", [said])
@@ -78,9 +82,12 @@ def detect(followers: int, engagement: Engagement | None, flagged: bool = False,
         return Promotion(False, "none")
     reach = (f"{seen:,} impressions from {followers:,} followers and {engagement.reposts:,} reposts "
              f"(about {int(organic):,} organically)")
-    rate = engagement.interactions / seen
+    fake = min(max(fake_interactions, 0), engagement.interactions)
+    genuine = engagement.interactions - fake
+    rate = genuine / seen
     if seen >= BOUGHT_MIN_IMPRESSIONS and rate < BOUGHT_MAX_RATE:
+        left = f" besides {fake:,} bought or from fake accounts" if fake else ""
         return Promotion(False, "bought", [
-            f"{reach}, but only {engagement.interactions:,} likes, reposts, replies and quotes ({rate:.3%} of "
+            f"{reach}, but only {genuine:,} likes, reposts, replies and quotes{left} ({rate:.3%} of "
             "impressions; people, an ad's viewers included, interact at 0.1% or more)"], seen - int(organic))
     return Promotion(True, "signals", [f"{reach}: delivered to non-followers"])
