@@ -23,6 +23,7 @@ class CaseRiskRow(Base):
     forecast_6h_high: Mapped[int | None] = mapped_column(BigInteger)
     forecast_24h: Mapped[int | None] = mapped_column(BigInteger)
     fake_share: Mapped[float] = mapped_column(Float, default=0.0)
-    genuine_reach: Mapped[int] = mapped_column(BigInteger, doc="The case's reach without suspected fake engagement")
+    genuine_reach: Mapped[int] = mapped_column(
+        BigInteger, doc="The audience the case's posts have now, less views judged bought")
     computed_at: Mapped[datetime]
     alerted_at: Mapped[datetime | None] = mapped_column(doc="When the desk alerted on this case's risk, once")
