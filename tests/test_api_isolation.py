@@ -8,6 +8,7 @@ agents, answer another brand's ids exactly as missing ones, and show nothing of 
 from __future__ import annotations
 
 import asyncio
+import itertools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -41,6 +42,7 @@ from wakeful.store.users import UserRow, WebSessionRow
 
 from tests.desk_fixtures import BRANDS, Headers
 from tests.factories import T0, make_post, post_record
+from tests.signin import login
 
 PW = "a long enough password"
 PUBLIC = {("GET", "/healthz"), ("HEAD", "/healthz"), ("GET", "/login"), ("POST", "/login"), ("POST", "/logout")}
@@ -59,22 +61,25 @@ STREAMS = {"/api/v1/cases/changes"}
 """Never ends, so it is not read here: see test_the_change_stream_fires_only_for_the_callers_brand."""
 
 
-def _route_table() -> tuple[list[tuple[str, str]], set[str], set[str]]:
-    """Every (method, path) the app serves, the paths that also export CSV (`format=csv`), and the paths of what it
-    mounts. The table does not depend on the desk, so none is built to read it at collection time."""
-    routes, exports, mounts = [], set(), set()
+def _route_table() -> tuple[list[tuple[str, str]], set[str], set[str], set[tuple[str, str]]]:
+    """Every (method, path) the app serves, the paths that also export CSV (`format=csv`), the paths of what it
+    mounts, and the (method, path) that read a body. The table does not depend on the desk, so none is built to
+    read it at collection time."""
+    routes, exports, mounts, bodies = [], set(), set(), set()
     for route in iter_route_contexts(create_app(cast(Desk, None)).routes):
         served = route.original_route
         if isinstance(served, APIRoute):
             routes += [(method, route.path) for method in sorted(route.methods or [])]
             if any(p.name == "format" for p in served.dependant.query_params):
                 exports.add(route.path)
+            if served.body_field is not None:
+                bodies |= {(method, route.path) for method in route.methods or []}
         else:
             mounts.add(route.path)
-    return routes, exports, mounts
+    return routes, exports, mounts, bodies
 
 
-ROUTES, EXPORTS, MOUNTS = _route_table()
+ROUTES, EXPORTS, MOUNTS, BODIES = _route_table()
 GUARDED = [r for r in ROUTES if r not in PUBLIC]
 API_WRITES = [(m, p) for m, p in GUARDED if m not in SAFE and p.startswith("/api/")]
 LEAD_WRITES = [(m, p) for m, p in API_WRITES if p not in AGENT_WRITES]
@@ -112,7 +117,7 @@ def gate(tmp_path_factory: pytest.TempPathFactory, analyzer: Analyzer) -> Iterat
         lead = {"Authorization": f"Bearer {create_token(s, 'lee', 'aurora', Role.LEAD, T0)}"}
     app = create_app(desk)
     cookie = TestClient(app, follow_redirects=False)
-    assert cookie.post("/login", data={"username": "lee", "password": PW}).status_code == 303
+    assert login(cookie, {"username": "lee", "password": PW}).status_code == 303
     yield Gate(TestClient(app, follow_redirects=False), cookie, agent, lead)
     desk.db.dispose()
 
@@ -122,24 +127,37 @@ def test_the_routes_named_here_exist() -> None:
     assert set(ROUTES) >= PUBLIC and paths >= AGENT_WRITES | LEAD_READS | STREAMS
     assert MOUNTS == PUBLIC_MOUNTS
     assert "/api/v1/stats/daily" in EXPORTS
+    assert {("POST", "/api/v1/ingest"), ("PUT", "/api/v1/teams"), ("POST", "/login")} <= BODIES
+
+
+MALFORMED = (b'{"posts": [{"id": ', b"\xff\xfe{", b"[1, 2]")
+"""Bodies FastAPI refuses before any dependency runs (JSON cut short, bytes no JSON decoder reads), and JSON of the
+wrong shape: none may tell a caller without credentials anything about the route."""
 
 
 @pytest.mark.parametrize(("method", "path"), GUARDED, ids=[f"{m} {p}" for m, p in GUARDED])
 def test_every_route_refuses_a_caller_without_credentials(gate: Gate, method: str, path: str) -> None:
-    """No credentials, a made-up token or a made-up session: a 401 from the API, the sign-in page for a page."""
+    """No credentials, a made-up token or a made-up session, with no body or (where the route reads one) a malformed
+    one: a 401 from the API, the sign-in page for a page; never a validation error before who is asking is known."""
     url = _fill(path)
-    for headers in ({}, {"Authorization": "Bearer wk_made-up"}, {"Cookie": f"{COOKIE}=made-up"}):
-        got = gate.anon.request(method, url, headers=headers)
+    bodies = (None, *MALFORMED) if (method, path) in BODIES else (None,)
+    for headers, body in itertools.product(
+            ({}, {"Authorization": "Bearer wk_made-up"}, {"Cookie": f"{COOKIE}=made-up"}), bodies):
+        if body is not None:
+            headers = {**headers, "Content-Type": "application/json"}
+        got = gate.anon.request(method, url, headers=headers, content=body)
         if _api(path):
-            assert got.status_code == 401, (headers, got.status_code, got.text)
+            assert got.status_code == 401, (headers, body, got.status_code, got.text)
         else:
-            assert got.status_code == 303 and got.headers["location"].startswith("/login"), (headers, got.text)
+            assert got.status_code == 303 and got.headers["location"].startswith("/login"), (headers, body, got.text)
 
 
 @pytest.mark.parametrize(("method", "path"), API_WRITES, ids=[f"{m} {p}" for m, p in API_WRITES])
 def test_every_write_with_the_session_cookie_needs_the_csrf_token(gate: Gate, method: str, path: str) -> None:
+    body = MALFORMED[0] if (method, path) in BODIES else None  # the token is checked before the body is judged
     for headers in ({}, {CSRF_HEADER: "guess"}, {CSRF_HEADER: "gu\u00e9ss".encode("latin-1")}):  # é: not a 500
-        got = gate.cookie.request(method, _fill(path), headers=headers)
+        got = gate.cookie.request(method, _fill(path), headers={**headers, "Content-Type": "application/json"},
+                                  content=body)
         assert got.status_code == 403 and CSRF_HEADER in got.json()["detail"], (headers, got.text)
 
 
@@ -259,7 +277,7 @@ def test_another_brands_ids_answer_exactly_as_missing_ones(
     routes = [(m, p) for m, p in ROUTES if set(re.findall(r"{(\w+)}", p)) & set(world.missing)]
     assert any("{case_id}" in p for _, p in routes) and any("{incident_id}" in p for _, p in routes)
     pages = TestClient(client.app)
-    pages.post("/login", data={"username": "lee", "password": PW})
+    login(pages, {"username": "lee", "password": PW})
     pages.headers[CSRF_HEADER] = re.findall(r'name="csrf-token" content="([^"]+)"', pages.get("/").text)[0]
     callers = [("agent", client, auth("ana")), ("lead", client, auth("lee", role=Role.LEAD)),
                ("lead's session", pages, {})]
@@ -309,9 +327,9 @@ def _markers(text: str) -> list[str]:
 def test_no_read_shows_another_brands_data(desk: Desk, client: TestClient, auth: Headers, world: World) -> None:
     """Every GET route, API and page, filled with aurora's ids: nothing of nordrail in any answer, whoever asks."""
     pages = TestClient(client.app)
-    pages.post("/login", data={"username": "lee", "password": PW})
+    login(pages, {"username": "lee", "password": PW})
     agent_pages = TestClient(client.app)
-    agent_pages.post("/login", data={"username": "ana", "password": PW})
+    login(agent_pages, {"username": "ana", "password": PW})
     callers = [(client, auth("ana")), (client, auth("lee", role=Role.LEAD)), (pages, {}), (agent_pages, {})]
     leaks = []
     for url in _reads(world):
@@ -371,7 +389,7 @@ def test_no_answer_shows_a_secret(desk: Desk, client: TestClient, auth: Headers,
     desk.settings = desk.settings.model_copy(update={"notify": NotifySettings(brands={"aurora": channels}),
                                                      "connectors": ConnectorsConfig(x=x)})
     pages = TestClient(client.app)
-    pages.post("/login", data={"username": "lee", "password": PW})
+    login(pages, {"username": "lee", "password": PW})
     with desk.db.session() as s:
         hashes = [*s.scalars(select(ApiTokenRow.token_hash)), *s.scalars(select(UserRow.password_hash)),
                   *s.scalars(select(WebSessionRow.session_hash))]

@@ -19,6 +19,7 @@ from wakeful.store.models import CaseRow, EngagementRow, PostRow, RejectedRecord
 
 from tests.desk_fixtures import Headers
 from tests.factories import T0, make_post, post_record
+from tests.signin import login
 
 LOST = "@AuroraAirways you lost my bag on AU 2213, nobody answers. Still waiting for my suitcase!"
 INT64_OVERFLOW = 2**63
@@ -117,7 +118,7 @@ def test_the_reports_page_keeps_dates_at_the_calendars_edge_inside_it(desk: Desk
     with desk.db.session() as s:
         create_user(s, "lee", "edge-of-time-pw", "aurora", Role.LEAD, desk.clock.now())
     with TestClient(create_app(desk)) as browser:
-        browser.post("/login", data={"username": "lee", "password": "edge-of-time-pw"})
+        login(browser, {"username": "lee", "password": "edge-of-time-pw"})
         for query, shown in [({"until": "9999-12-31"}, "9999-12-30"),
                              ({"since": "0001-01-01", "until": "0001-01-02"}, "0001-02-01"),
                              ({"since": "9999-12-31", "until": "0001-01-01"}, "9999-12-30")]:
@@ -140,7 +141,7 @@ def test_a_page_for_an_id_no_row_can_have_is_the_not_found_page(desk: Desk) -> N
     with desk.db.session() as s:
         create_user(s, "lee", "edge-of-time-pw", "aurora", Role.LEAD, desk.clock.now())
     with TestClient(create_app(desk)) as browser:
-        browser.post("/login", data={"username": "lee", "password": "edge-of-time-pw"})
+        login(browser, {"username": "lee", "password": "edge-of-time-pw"})
         for path in (f"/cases/{2**63}", f"/incidents/{2**63}", f"/cases/{MAX_ROW_ID + 1}", "/cases/0"):
             r = browser.get(path)
             assert r.status_code == 404 and "not found" in r.text.lower(), path

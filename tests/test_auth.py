@@ -16,6 +16,9 @@ from wakeful.api.auth import (
     disable_user,
     enable_user,
     hash_password,
+    login_form_token,
+    login_nonce,
+    login_token_ok,
     session_principal,
     set_password,
     sign_in,
@@ -124,3 +127,15 @@ def test_a_new_password_replaces_the_old_and_signs_the_user_out(desk: Desk) -> N
         assert set_password(s, "ANA", new, now) == 1
         assert session_principal(s, web.cookie, now) is None
         assert sign_in(s, "ana", PW, now) is None and sign_in(s, "ana", new, now) is not None
+
+
+def test_a_login_form_token_fits_only_its_own_nonce() -> None:
+    """The sign-in form's token is the server's signature of the browser's login nonce: another nonce's token, a
+    guess, no nonce or a non-ASCII token (which would raise in a str comparison: a 500) are refused."""
+    nonce, other = login_nonce(), login_nonce()
+    assert nonce != other and len(nonce) >= 40
+    token = login_form_token(nonce)
+    assert token != nonce and nonce not in token and login_token_ok(nonce, token)
+    for sent_nonce, sent_token in ((other, token), (nonce, login_form_token(other)), (nonce, ""), ("", token),
+                                   ("", login_form_token("")), (nonce, token[:-1] + "\u00e9")):
+        assert not login_token_ok(sent_nonce, sent_token), (sent_nonce, sent_token)

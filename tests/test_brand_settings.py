@@ -26,6 +26,7 @@ from wakeful.store.risk import CaseRiskRow
 from tests.desk.loopback import Receiver, receiver  # noqa: F401 - the loopback HTTP receiver fixture
 from tests.desk_fixtures import BRANDS, Headers
 from tests.factories import T0, make_post
+from tests.signin import login
 from tests.test_risk_desk import LOST_BAG, observe
 
 
@@ -147,12 +148,12 @@ def test_the_settings_page_is_for_leads_and_shows_what_is_in_force(desk: Desk, c
     with desk.db.session() as s:
         create_user(s, "lee", "a-long-lead-password", "aurora", Role.LEAD, desk.clock.now())
         create_user(s, "ana", "a-long-agent-password", "aurora", Role.AGENT, desk.clock.now())
-    client.post("/login", data={"username": "ana", "password": "a-long-agent-password"})
+    login(client, {"username": "ana", "password": "a-long-agent-password"})
     assert client.get("/settings").status_code == 403
     assert 'href="/settings"' not in client.get("/").text
     client.post("/logout")
 
-    client.post("/login", data={"username": "lee", "password": "a-long-lead-password"})
+    login(client, {"username": "lee", "password": "a-long-lead-password"})
     page = client.get("/settings")
     assert page.status_code == 200 and 'href="/settings"' in page.text
     assert 'value="AuroraAirways, AuroraHelp"' in page.text  # the file's handles, since nobody has changed them
@@ -200,7 +201,7 @@ def test_the_settings_page_shows_each_connector_listening_for_the_brand(desk: De
                                 last_error="429 Too Many Requests"))
         s.add(ConnectorStateRow(name="reddit-nordrail", platform="reddit", brands=["nordrail"], cursor="t3_x",
                                 last_event_at=now, updated_at=now, events=5, errors=0, last_error=None))
-    client.post("/login", data={"username": "lee", "password": "a-long-lead-password"})
+    login(client, {"username": "lee", "password": "a-long-lead-password"})
     page = client.get("/settings").text
     row = re.search(r'<th scope="row" data-label="Connector">mastodon-aurora</th>(.*?)</tr>', page, re.S)
     assert row, "the brand's connector is listed"

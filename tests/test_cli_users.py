@@ -14,6 +14,8 @@ from wakeful.cli import app
 from wakeful.desk import agents
 from wakeful.store.users import UserRow
 
+from tests.signin import login
+
 PW = "a long enough password"
 
 
@@ -75,10 +77,10 @@ def test_disable_locks_a_leaver_out_of_sign_in_sessions_and_tokens_and_enable_le
     client.cookies.set(COOKIE, web.cookie)
     assert client.get("/api/v1/cases").status_code == 401
     client.cookies.clear()
-    assert client.post("/login", data={"username": "ana", "password": PW}, follow_redirects=False).status_code == 401
+    assert login(client, {"username": "ana", "password": PW}, follow_redirects=False).status_code == 401
 
     assert "can sign in again" in said(user(runner, "enable", "ana"))
-    assert client.post("/login", data={"username": "ana", "password": PW}, follow_redirects=False).status_code == 303
+    assert login(client, {"username": "ana", "password": PW}, follow_redirects=False).status_code == 303
     assert client.get("/api/v1/cases", headers=bearer).status_code == 401  # a revoked token stays revoked
 
 
@@ -95,8 +97,8 @@ def test_passwd_changes_the_password_and_signs_the_user_out(
     client.cookies.set(COOKIE, web.cookie)
     assert client.get("/api/v1/cases").status_code == 401
     client.cookies.clear()
-    assert client.post("/login", data={"username": "ana", "password": PW}, follow_redirects=False).status_code == 401
-    assert client.post("/login", data={"username": "ana", "password": "a brand new password"},
+    assert login(client, {"username": "ana", "password": PW}, follow_redirects=False).status_code == 401
+    assert login(client, {"username": "ana", "password": "a brand new password"},
                        follow_redirects=False).status_code == 303
 
 

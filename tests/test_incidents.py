@@ -22,6 +22,7 @@ from wakeful.risk.spikes import NEGATIVE_KEY, VOLUME_KEY, Observation, detect
 from wakeful.store.models import CaseEventRow, CaseRow
 
 from tests.factories import T0, make_post
+from tests.signin import login
 
 BACKGROUND = [
     "@AuroraAirways flight AU 311 delayed again, missed my meeting",
@@ -143,7 +144,7 @@ def test_queue_banner_and_incident_room_pages(desk: Desk) -> None:
         create_user(s, "lee", "incident-room-pw", "aurora", Role.LEAD, desk.clock.now())
         [inc] = incidents.list_incidents(s, None)
     with TestClient(create_app(desk)) as client:
-        client.post("/login", data={"username": "lee", "password": "incident-room-pw"})
+        login(client, {"username": "lee", "password": "incident-room-pw"})
         queue = client.get("/").text
         assert "Incident:" in queue and f'href="/incidents/{inc.id}"' in queue
         room = client.get(f"/incidents/{inc.id}").text

@@ -34,6 +34,7 @@ from tests.connectors.loopback import Request, http_server
 from tests.connectors.test_conn_x_resume import FakeX, tweet, users
 from tests.desk_fixtures import BRANDS
 from tests.desk_fixtures import Headers as AuthHeaders
+from tests.signin import login
 
 UNAUTHORIZED = {"title": "Unauthorized", "type": "about:blank", "status": 401, "detail": "Unauthorized"}
 NOT_ENROLLED = {  # X's 403 for an app whose access level does not include the endpoint
@@ -78,7 +79,7 @@ def test_a_rejected_x_token_is_one_error_on_the_status_and_waits_the_longest(
     assert shown["needs_action"] is True and X_FIX in shown["last_error"]
     with desk.db.session() as s:
         create_user(s, "lee", "a-long-lead-password", "aurora", Role.LEAD, desk.clock.now())
-    client.post("/login", data={"username": "lee", "password": "a-long-lead-password"})
+    login(client, {"username": "lee", "password": "a-long-lead-password"})
     page = client.get("/settings")  # the dashboard's connector table
     assert page.status_code == 200 and "credentials rejected by X" in page.text
     assert "WAKEFUL_CONNECTORS__X__BEARER_TOKEN" in page.text

@@ -24,6 +24,7 @@ from wakeful.store.models import CaseRow
 from tests.connectors.loopback import Request, http_server, stored_ids
 from tests.connectors.test_conn_mastodon import sse, status
 from tests.desk_fixtures import Headers
+from tests.signin import login
 
 
 def test_serve_runs_configured_connectors_and_stops_them(settings: Settings, clock: FixedClock,
@@ -91,7 +92,7 @@ def test_case_page_shows_how_a_reply_was_delivered(desk: Desk, client: TestClien
         service.add_reply(s, case, "We are on it", "ana", desk.clock.now())
         case_id = case.id
     ReplyDispatcher(desk.db, desk.clock, {}).dispatch()
-    assert client.post("/login", data={"username": "ana", "password": "correct horse battery"},
+    assert login(client, {"username": "ana", "password": "correct horse battery"},
                        follow_redirects=False).status_code == 303
     html = client.get(f"/cases/{case_id}").text
     assert "· not sent: no connector for demo" in html

@@ -26,6 +26,7 @@ from wakeful.ingest.service import IngestService
 from wakeful.store.db import migrate
 
 from tests.factories import make_post
+from tests.signin import login
 
 LOST = "@AuroraAirways you lost my bag on flight AU {n}, still no answer. Where is my suitcase?"
 # (handle, followers, minutes until the brand answers, or None for never)
@@ -162,7 +163,7 @@ def test_the_report_says_whether_a_two_tier_gap_could_be_chance(desk: Desk) -> N
     with desk.db.session() as s:
         create_user(s, "lee", "fairness-page-pw", "aurora", Role.LEAD, desk.clock.now())
     with TestClient(create_app(desk)) as client:
-        client.post("/login", data={"username": "lee", "password": "fairness-page-pw"})
+        login(client, {"username": "lee", "password": "fairness-page-pw"})
         page = client.get("/reports").text
     verdict = page[page.index('id="fairness-verdict"'):]
     verdict = " ".join(verdict[:verdict.index("</p>")].split())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import socket
 import threading
@@ -12,6 +13,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import httpx
 import pytest
 import uvicorn
 from sqlalchemy import select
@@ -26,6 +28,8 @@ from wakeful.desk.replies import approve_template
 from wakeful.ingest import scenario
 from wakeful.store.db import migrate
 from wakeful.store.models import CaseRow
+from wakeful.store.users import WebSessionRow
+from wakeful.web.signin import LOGIN_FIELD
 
 from tests.desk_fixtures import BRANDS
 from tests.factories import make_post
@@ -326,3 +330,27 @@ def test_a_lead_changes_keywords_fairness_sla_and_rota_on_the_settings_page(
     pg.locator("#settings-status", has_text="Not saved").wait_for(timeout=5_000)
     assert "expected e.g. 'mon-fri 09:00-17:00'" in pg.locator("#settings-status").inner_text()
     pg.screenshot(path=str(SHOTS / "settings.png"), full_page=True)
+
+
+def test_another_site_cannot_sign_the_browser_into_its_own_account(live: tuple[str, Desk], page: Page) -> None:
+    """Login CSRF in a real browser: a page on another site posts the attacker's credentials, and the form token of
+    a sign-in page the attacker fetched, to /login. The browser stays signed out; its own sign-in still works."""
+    base, desk = live
+    pg = page
+    with desk.db.session() as s:
+        create_user(s, "mallory", PASSWORD, "aurora", Role.AGENT, desk.clock.now())
+    form = httpx.get(f"{base}/login").text  # the attacker's own sign-in page (and login cookie, kept by httpx)
+    token = re.findall(rf'name="{LOGIN_FIELD}" value="([^"]+)"', form)[0]
+    pg.goto(f"{base}/login")  # the victim has the sign-in page open: their browser holds a login cookie of its own
+    evil = (f'<form method="post" action="{base}/login"><input name="username" value="mallory">'
+            f'<input name="password" value="{PASSWORD}"><input name="{LOGIN_FIELD}" value="{token}"></form>'
+            "<script>document.forms[0].submit()</script>")
+    pg.route("http://attacker.example/**", lambda route: route.fulfill(content_type="text/html", body=evil))
+    pg.goto("http://attacker.example/win")
+    error = pg.locator("#login-error").inner_text(timeout=10_000)  # refused, not let on to the queue
+    assert pg.url == f"{base}/login" and error.startswith("This sign-in form has expired"), (pg.url, error)
+    with desk.db.session() as s:
+        assert s.scalars(select(WebSessionRow)).all() == []
+    pg.goto(f"{base}/")
+    assert "/login" in pg.url  # not signed in as mallory
+    _sign_in(pg, base)

@@ -24,6 +24,8 @@ from wakeful.core.settings import BrandConfig, PriorityPolicy, Settings
 from wakeful.store.db import migrate
 from wakeful.store.models import CaseRow
 
+from tests.signin import login
+
 NOW = datetime(2025, 3, 4, 12, 0, tzinfo=UTC)
 
 BRANDS = [
@@ -91,7 +93,7 @@ ALICE = {"username": "alice", "password": PASSWORD}
 def _signed_in(desk: DeskApp) -> TestClient:
     """A browser signed in as alice, sending the page's CSRF token with writes as the page scripts do."""
     client = TestClient(desk.app)
-    r = client.post("/login", data=ALICE, follow_redirects=False)
+    r = login(client, ALICE, follow_redirects=False)
     assert r.status_code == 303
     m = re.search(r'<meta name="csrf-token" content="([^"]+)">', client.get("/").text)
     assert m, "no CSRF token in the page"
@@ -142,7 +144,7 @@ def test_api_docs_are_served_by_the_desk_behind_sign_in(desk: DeskApp, client: T
 
 def test_wrong_password_or_unknown_user_rerenders_the_form_with_401(client: TestClient) -> None:
     for data in ({"username": "alice", "password": "wrong password"}, {"username": "bob", "password": PASSWORD}):
-        r = client.post("/login", data=data, follow_redirects=False)
+        r = login(client, data, follow_redirects=False)
         assert r.status_code == 401
         assert "Unknown user or wrong password" in r.text
         assert 'name="password"' in r.text
@@ -150,7 +152,7 @@ def test_wrong_password_or_unknown_user_rerenders_the_form_with_401(client: Test
 
 
 def test_sign_in_sets_a_strict_httponly_session_cookie(desk: DeskApp, client: TestClient) -> None:
-    r = client.post("/login", data=ALICE, follow_redirects=False)
+    r = login(client, ALICE, follow_redirects=False)
     assert r.status_code == 303
     assert r.headers["location"] == "/"
     cookie = r.headers["set-cookie"]
@@ -159,14 +161,14 @@ def test_sign_in_sets_a_strict_httponly_session_cookie(desk: DeskApp, client: Te
     assert "SameSite=strict" in cookie
     assert "Secure" not in cookie
     https = TestClient(desk.app, base_url="https://testserver")
-    assert "Secure" in https.post("/login", data=ALICE, follow_redirects=False).headers["set-cookie"]
+    assert "Secure" in login(https, ALICE, follow_redirects=False).headers["set-cookie"]
 
 
 def test_login_goes_back_to_the_page_asked_for_but_never_off_site(desk: DeskApp, client: TestClient) -> None:
-    r = client.post("/login", data={**ALICE, "next": "/cases/1"}, follow_redirects=False)
+    r = login(client, {**ALICE, "next": "/cases/1"}, follow_redirects=False)
     assert r.headers["location"] == "/cases/1"
     for target in ("//evil.example/x", "https://evil.example/", "/\\evil.example"):
-        r = client.post("/login", data={**ALICE, "next": target}, follow_redirects=False)
+        r = login(client, {**ALICE, "next": target}, follow_redirects=False)
         assert r.headers["location"] == "/", target
 
 

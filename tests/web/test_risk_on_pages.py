@@ -13,6 +13,7 @@ from wakeful.api.auth import Role, create_user
 from wakeful.api.deps import Desk
 
 from tests.factories import T0, make_post
+from tests.signin import login
 from tests.test_risk_desk import LOST_BAG, observe
 from tests.test_risk_desk import _case_id as case_id
 
@@ -22,7 +23,7 @@ PASSWORD = "a-long-agent-password"
 def _signed_in(desk: Desk, client: TestClient) -> TestClient:
     with desk.db.session() as s:
         create_user(s, "ana", PASSWORD, "aurora", Role.AGENT, desk.clock.now())
-    assert client.post("/login", data={"username": "ana", "password": PASSWORD}).status_code == 200
+    assert login(client, {"username": "ana", "password": PASSWORD}).status_code == 200
     return client
 
 

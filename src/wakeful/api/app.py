@@ -4,15 +4,21 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import JSONResponse
+from fastapi.dependencies.models import Dependant
+from fastapi.exception_handlers import http_exception_handler, request_validation_exception_handler
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from fastapi.routing import APIRoute
 from sqlalchemy import text
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from starlette.datastructures import MutableHeaders
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from wakeful.analyze import Analyzer
@@ -22,14 +28,14 @@ from wakeful.api import connectors as connectors_api
 from wakeful.api import incidents as incidents_api
 from wakeful.api import reports as report_api
 from wakeful.api import settings as settings_api
-from wakeful.api.deps import AnyUser, Desk
+from wakeful.api.deps import PRINCIPAL_CHECKS, AnyUser, Desk, bearer, current_principal, get_desk
 from wakeful.core.clock import Clock, SystemClock
 from wakeful.core.settings import Settings
 from wakeful.desk import incidents, notify, risk, routing, scheduled
 from wakeful.ingest.connectors.runner import reply_job, start_connectors
 from wakeful.ingest.service import IngestService, PostAnalyzer
 from wakeful.store.db import Database
-from wakeful.web import settings_page, views
+from wakeful.web import settings_page, signin, views
 
 log = logging.getLogger(__name__)
 RETRY_AFTER_S = 30  # seconds a client is asked to wait when the database is unavailable
@@ -102,6 +108,57 @@ class NoStoreApi:
         await self.app(scope, receive, send_no_store)
 
 
+def _calls(dependant: Dependant) -> Iterator[Callable[..., Any]]:
+    """What a route's dependencies call, each after what it depends on (a role check after the sign-in)."""
+    for sub in dependant.dependencies:
+        yield from _calls(sub)
+        if sub.call is not None:
+            yield sub.call
+
+
+async def refused_caller(request: Request) -> Response | None:
+    """What the matched route's own sign-in check answers this caller (401, the session's CSRF 403, a role or brand
+    the route needs, or a page's redirect to /login), or None when it lets them in or the route has no such check.
+
+    FastAPI reads and validates a body (and picks the method) before it runs a route's dependencies, sign-in among
+    them, so without this a caller with no credentials would learn that their JSON was malformed or what the route
+    expects. The check is read from the route's dependencies, so a route that checks its caller another way (a
+    webhook's signature, a token in its URL) and the public ones (health, sign-in) keep their own answers."""
+    route = request.scope.get("route")
+    if not isinstance(route, APIRoute) or getattr(request.state, "principal", None) is not None:
+        return None  # no sign-in check, or it has run already and let them in
+    calls = list(_calls(route.dependant))
+    desk = get_desk(request)
+    try:
+        if any(call is current_principal for call in calls):
+            who = await run_in_threadpool(current_principal, request, desk, await bearer(request))
+            for check in (c for c in calls if any(c is known for known in PRINCIPAL_CHECKS)):  # c may not hash
+                check(who)  # the role or brands the route asks for: 403, as with a well-formed body
+        elif any(call is views.page_user for call in calls):
+            await run_in_threadpool(views.page_user, request, desk)
+    except HTTPException as refused:
+        return await http_exception_handler(request, refused)
+    return None
+
+
+def _answer_callers_first(app: FastAPI) -> None:
+    """Send who-are-you before what-is-wrong: a request the app refuses before the route's sign-in check ran (a
+    malformed or invalid body, one it cannot read or that is too large, a method the path does not serve) gets
+    the sign-in check's answer when that refuses the caller, and its own answer otherwise."""
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(request: Request, err: RequestValidationError) -> Response:
+        return await refused_caller(request) or await request_validation_exception_handler(request, err)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, err: StarletteHTTPException) -> Response:
+        if 400 <= err.status_code < 500 and err.status_code not in (401, 403):
+            refused = await refused_caller(request)
+            if refused is not None:
+                return refused
+        return await http_exception_handler(request, err)
+
+
 def create_app(desk: Desk) -> FastAPI:
     app = FastAPI(
         lifespan=_scheduler(desk),
@@ -147,8 +204,10 @@ def create_app(desk: Desk) -> FastAPI:
     app.include_router(agents_api.router)
     app.include_router(connectors_api.router)
     app.include_router(settings_api.router)
+    app.include_router(signin.router)
     app.include_router(views.router)
     app.include_router(settings_page.router)
     views.mount_static(app)
+    _answer_callers_first(app)
     app.add_middleware(NoStoreApi)
     return app

@@ -244,6 +244,29 @@ def session_principal(session: Session, cookie: str, now: datetime) -> Principal
     return Principal(user.username, user.brand, Role(user.role), csrf=web.csrf)
 
 
+# --- the sign-in form's CSRF token (login CSRF: another site signing a browser into the attacker's account) -------
+
+_LOGIN_KEY = secrets.token_bytes(32)
+"""Signs sign-in forms. Drawn when the server starts, so there is no secret to configure; a form left open across
+a restart is refused once and served again with a fresh token."""
+
+
+def login_nonce() -> str:
+    """The random value of the sign-in form's cookie."""
+    return secrets.token_urlsafe(32)
+
+
+def login_form_token(nonce: str) -> str:
+    """The form's hidden token for the cookie's nonce: another site can neither read the cookie nor sign a value
+    of its own, so it cannot send the pair."""
+    return hmac.new(_LOGIN_KEY, nonce.encode(), hashlib.sha256).hexdigest()
+
+
+def login_token_ok(nonce: str, token: str) -> bool:
+    """The form's token matches the cookie's nonce (bytes compared: a non-ASCII token is refused, not a 500)."""
+    return bool(nonce) and hmac.compare_digest(token.encode(), login_form_token(nonce).encode())
+
+
 def sign_out(session: Session, cookie: str, now: datetime) -> None:
     row = session.scalars(select(WebSessionRow).where(WebSessionRow.session_hash == _hash(cookie))).first()
     if row is not None:

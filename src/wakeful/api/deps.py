@@ -86,7 +86,13 @@ def current_principal(
         sent = request.headers.get(CSRF_HEADER, "")
         if not hmac.compare_digest(sent.encode(), principal.csrf.encode()):  # str would raise on non-ASCII: a 500
             raise HTTPException(status.HTTP_403_FORBIDDEN, f"missing or wrong {CSRF_HEADER} header")
+    request.state.principal = principal  # let in: an error answered later need not check the caller again
     return principal
+
+
+PRINCIPAL_CHECKS: set[Callable[[Principal], Principal]] = set()
+"""The dependencies that judge a signed-in caller (role, brands): the app runs them too, after sign-in, before
+it tells a caller what is wrong with a request its route's dependencies never saw (see `app.refused_caller`)."""
 
 
 def require(role: Role) -> Callable[[Principal], Principal]:
@@ -95,6 +101,7 @@ def require(role: Role) -> Callable[[Principal], Principal]:
             raise HTTPException(status.HTTP_403_FORBIDDEN, f"this needs the {role.value} role or above")
         return principal
 
+    PRINCIPAL_CHECKS.add(check)
     return check
 
 
@@ -105,6 +112,9 @@ def every_brand_admin(principal: Annotated[Principal, Depends(require(Role.ADMIN
     if principal.brands is not None:
         raise HTTPException(status.HTTP_403_FORBIDDEN, "this needs an admin token for every brand ('*')")
     return principal
+
+
+PRINCIPAL_CHECKS.add(every_brand_admin)
 
 
 AnyUser = Annotated[Principal, Depends(require(Role.AGENT))]

@@ -1,4 +1,4 @@
-"""Dashboard pages: sign-in, the live queue and a case's timeline.
+"""Dashboard pages: the live queue, a case's timeline, incidents, reports (signing in is in `signin`).
 
 Pages read through the same desk services as the JSON API and write only through that API (from small static
 scripts), so there is one write path. People sign in with a username and password; the session lives in an
@@ -14,14 +14,14 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 from urllib.parse import urlencode, urlsplit
 
-from fastapi import APIRouter, Depends, FastAPI, Form, HTTPException, Request, status
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi import APIRouter, Depends, FastAPI, HTTPException, Request, status
+from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
 from wakeful.analyze.pii import PII_LABELS
 from wakeful.analyze.topics import AIRLINE_TAXONOMY
-from wakeful.api.auth import SESSION_DAYS, Principal, Role, session_principal, sign_in, sign_out
+from wakeful.api.auth import Principal, Role, session_principal
 from wakeful.api.deps import COOKIE, MAX_ROW_ID, DbSession, DeskDep
 from wakeful.api.incidents import languages as incident_languages
 from wakeful.api.incidents import room as incident_room_data
@@ -135,16 +135,6 @@ def render(request: Request, name: str, context: Mapping[str, Any], status_code:
 # --- who is looking -------------------------------------------------------------------------------------------
 
 
-def safe_next(target: str | None) -> str:
-    """Where to go after signing in: only a path on this site, never another host."""
-    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
-        return "/"
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc:
-        return "/"
-    return target
-
-
 def _login_url(request: Request) -> str:
     here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
     return "/login" if here == "/" else "/login?" + urlencode({"next": here})
@@ -156,45 +146,11 @@ def page_user(request: Request, desk: DeskDep) -> Principal:
         who = session_principal(session, request.cookies.get(COOKIE, ""), desk.clock.now())
     if who is None:
         raise HTTPException(status.HTTP_303_SEE_OTHER, "sign in first", headers={"Location": _login_url(request)})
+    request.state.principal = who  # let in: an error answered later need not check the caller again
     return who
 
 
 PageUser = Annotated[Principal, Depends(page_user)]
-
-
-# --- sign-in --------------------------------------------------------------------------------------------------
-
-
-@router.get("/login", response_class=HTMLResponse)
-def login_form(request: Request, next: str | None = None) -> HTMLResponse:
-    return render(request, "login.html", {"next": safe_next(next), "error": None})
-
-
-@router.post("/login", response_class=HTMLResponse)
-def login(request: Request, desk: DeskDep, username: Annotated[str, Form()] = "",
-          password: Annotated[str, Form()] = "", next: Annotated[str, Form()] = "/") -> Response:
-    """Check the credentials; on success start a session (HttpOnly, SameSite=Strict cookie) and go on."""
-    with desk.db.session() as session:
-        started = sign_in(session, username.strip(), password, desk.clock.now())
-    if started is None:
-        return render(request, "login.html",
-                      {"next": safe_next(next), "error": "Unknown user or wrong password.", "username": username},
-                      status_code=status.HTTP_401_UNAUTHORIZED)
-    response = RedirectResponse(safe_next(next), status_code=status.HTTP_303_SEE_OTHER)
-    response.set_cookie(COOKIE, started.cookie, httponly=True, samesite="strict",
-                        secure=request.url.scheme == "https", path="/", max_age=SESSION_DAYS * 86400)
-    return response
-
-
-@router.post("/logout")
-def logout(request: Request, desk: DeskDep) -> Response:
-    """End the session on the server too, so a copied cookie stops working."""
-    with desk.db.session() as session:
-        sign_out(session, request.cookies.get(COOKIE, ""), desk.clock.now())
-    response = RedirectResponse("/login", status_code=status.HTTP_303_SEE_OTHER)
-    response.delete_cookie(COOKIE, path="/", httponly=True, samesite="strict",
-                           secure=request.url.scheme == "https")
-    return response
 
 
 # --- the queue ------------------------------------------------------------------------------------------------

@@ -1,0 +1,96 @@
+"""Signing in and out of the dashboard.
+
+The sign-in form is protected against login CSRF (another site posting its own credentials to /login, so that
+the victim's browser works in the attacker's account and leaves its notes and replies there): serving the form
+sets a random nonce in an HttpOnly, SameSite=Strict cookie sent only to /login, and the form carries the nonce's
+server signature. A POST whose token does not match its cookie is refused with 403 before any password is read.
+Scripts use API tokens (`wakeful token create`), which never go through this form.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+from urllib.parse import urlsplit
+
+from fastapi import APIRouter, Form, Request, status
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from wakeful.api.auth import SESSION_DAYS, login_form_token, login_nonce, login_token_ok, sign_in, sign_out
+from wakeful.api.deps import COOKIE, DeskDep
+from wakeful.web.views import render
+
+LOGIN_COOKIE = "wakeful_login"
+"""The sign-in form's nonce (a double-submit cookie: the form carries its signature); sent only to /login."""
+LOGIN_FIELD = "csrf_token"
+"""The sign-in form's hidden field holding the nonce's signature."""
+LOGIN_FORM_S = 86400
+"""How long a browser keeps its login nonce; a form older than that is refused once and served again."""
+MAX_NONCE = 128
+"""A longer login cookie is not one of ours: it is replaced rather than signed."""
+LOGIN_CSRF_ERROR = ("This sign-in form has expired or was not sent from this desk's sign-in page, so nobody was "
+                    "signed in. Please sign in again.")
+
+router = APIRouter(include_in_schema=False)
+
+
+def safe_next(target: str | None) -> str:
+    """Where to go after signing in: only a path on this site, never another host."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return "/"
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        return "/"
+    return target
+
+
+def _login_page(request: Request, next: str | None, *, error: str | None = None, username: str = "",
+                status_code: int = status.HTTP_200_OK) -> HTMLResponse:
+    """The form, signed for this browser's login nonce. The nonce is kept while the browser has one, so two
+    sign-in tabs do not invalidate each other; a browser without one gets a fresh one."""
+    nonce = request.cookies.get(LOGIN_COOKIE, "")
+    fresh = not nonce or len(nonce) > MAX_NONCE
+    if fresh:
+        nonce = login_nonce()
+    response = render(request, "login.html", {"next": safe_next(next), "error": error, "username": username,
+                                              "csrf_field": LOGIN_FIELD, "csrf_token": login_form_token(nonce)},
+                      status_code=status_code)
+    if fresh:
+        response.set_cookie(LOGIN_COOKIE, nonce, httponly=True, samesite="strict", path="/login",
+                            secure=request.url.scheme == "https", max_age=LOGIN_FORM_S)
+    return response
+
+
+@router.get("/login", response_class=HTMLResponse)
+def login_form(request: Request, next: str | None = None) -> HTMLResponse:
+    return _login_page(request, next)
+
+
+@router.post("/login", response_class=HTMLResponse)
+def login(request: Request, desk: DeskDep, username: Annotated[str, Form()] = "",
+          password: Annotated[str, Form()] = "", next: Annotated[str, Form()] = "/",
+          csrf_token: Annotated[str, Form(alias=LOGIN_FIELD)] = "") -> Response:
+    """Check the form's token, then the credentials; on success start a session (HttpOnly, SameSite=Strict cookie)
+    and go on. A wrong or missing token answers 403 with a fresh form, and no password is checked."""
+    if not login_token_ok(request.cookies.get(LOGIN_COOKIE, ""), csrf_token):
+        return _login_page(request, next, error=LOGIN_CSRF_ERROR, username=username,
+                           status_code=status.HTTP_403_FORBIDDEN)
+    with desk.db.session() as session:
+        started = sign_in(session, username.strip(), password, desk.clock.now())
+    if started is None:
+        return _login_page(request, next, error="Unknown user or wrong password.", username=username,
+                           status_code=status.HTTP_401_UNAUTHORIZED)
+    response = RedirectResponse(safe_next(next), status_code=status.HTTP_303_SEE_OTHER)
+    response.set_cookie(COOKIE, started.cookie, httponly=True, samesite="strict",
+                        secure=request.url.scheme == "https", path="/", max_age=SESSION_DAYS * 86400)
+    return response
+
+
+@router.post("/logout")
+def logout(request: Request, desk: DeskDep) -> Response:
+    """End the session on the server too, so a copied cookie stops working."""
+    with desk.db.session() as session:
+        sign_out(session, request.cookies.get(COOKIE, ""), desk.clock.now())
+    response = RedirectResponse("/login", status_code=status.HTTP_303_SEE_OTHER)
+    response.delete_cookie(COOKIE, path="/", httponly=True, samesite="strict",
+                           secure=request.url.scheme == "https")
+    return response
