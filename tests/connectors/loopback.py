@@ -1,4 +1,5 @@
-"""Helpers for the loopback platform servers: run an HTTP handler on 127.0.0.1, answer JSON, count what was stored."""
+"""Helpers for the loopback platform servers: run an HTTP handler or a WebSocket server (Jetstream) on 127.0.0.1,
+answer JSON or a handshake, count what was stored."""
 
 from __future__ import annotations
 
@@ -11,12 +12,18 @@ from typing import Any
 from urllib.parse import parse_qs, urlparse
 
 from sqlalchemy import func, select
+from websockets.datastructures import Headers
+from websockets.http11 import Request as WsRequest
+from websockets.http11 import Response as WsResponse
+from websockets.sync.server import ServerConnection, serve
 
 from wakeful.api.deps import Desk
 from wakeful.store.models import PostRow
 
 Route = Callable[["Request"], tuple[int, Any, dict[str, str]]]
 """Answers one request with (status, JSON body or raw bytes, headers)."""
+Handshake = Callable[[WsRequest], WsResponse | None]
+"""Answers one WebSocket handshake: an HTTP response refusing it, or None to accept it."""
 
 
 class Request:
@@ -70,6 +77,29 @@ def http_server(route: Route, seen: list[Request] | None = None) -> Iterator[str
     finally:
         server.shutdown()
         server.server_close()
+
+
+def refusal(status: int, reason: str, headers: dict[str, str] | None = None, body: bytes = b"") -> Handshake:
+    """The same refusal for every handshake, built afresh each time (the server adds its own headers to it)."""
+    return lambda req: WsResponse(status, reason, Headers(headers or {}), body)
+
+
+@contextmanager
+def ws_server(handshake: Handshake, seen: list[WsRequest] | None = None) -> Iterator[str]:
+    """A WebSocket server on a free loopback port, answering each handshake with `handshake` (a connection it
+    accepts is closed at once, as a Jetstream restarting would); yields its ws:// URL."""
+
+    def process_request(conn: ServerConnection, req: WsRequest) -> WsResponse | None:
+        if seen is not None:
+            seen.append(req)
+        return handshake(req)
+
+    with serve(lambda conn: None, "127.0.0.1", 0, process_request=process_request) as server:
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        try:
+            yield f"ws://127.0.0.1:{server.socket.getsockname()[1]}"
+        finally:
+            server.shutdown()
 
 
 def count(desk: Desk, model: Any) -> int:

@@ -4,8 +4,6 @@ each platform's wire format: every wait is read from the platform's own headers 
 from __future__ import annotations
 
 import json
-import threading
-from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
@@ -14,7 +12,6 @@ from sqlalchemy import select
 from websockets.datastructures import Headers
 from websockets.http11 import Request as WsRequest
 from websockets.http11 import Response as WsResponse
-from websockets.sync.server import ServerConnection, serve
 
 from wakeful.api.deps import Desk
 from wakeful.core.clock import FixedClock
@@ -25,6 +22,7 @@ from wakeful.ingest.connectors.reddit import RedditAuth, RedditConnector, Reddit
 from wakeful.ingest.connectors.replies import Outgoing, SendError
 from wakeful.store.models import PostRow
 
+from tests.connectors.conftest import StartJetstream
 from tests.connectors.loopback import Request, http_server, stored_ids
 from tests.connectors.test_conn_mastodon import status
 from tests.connectors.test_conn_reddit import comment
@@ -114,32 +112,25 @@ def test_deleted_reddit_accounts_are_not_one_author(desk: Desk) -> None:
     assert len(authors) == 2 and len(set(authors)) == 2
 
 
-@pytest.fixture
-def limited_jetstream(clock: FixedClock) -> Iterator[str]:
-    """A Jetstream that refuses the handshake with Bluesky's rate-limit headers, then closes at once."""
-    refused: list[bool] = []
-
-    def process_request(conn: ServerConnection, req: WsRequest) -> WsResponse | None:
-        if refused:
+def test_a_jetstream_429_waits_until_ratelimit_reset(desk: Desk, clock: FixedClock, jetstream: StartJetstream
+                                                     ) -> None:
+    def once(req: WsRequest) -> WsResponse | None:
+        """Refuse the first handshake with Bluesky's rate-limit headers, then accept (and close at once)."""
+        if len(handshakes) > 1:  # the list holds this handshake too
             return None
-        refused.append(True)
         reset = str(int(clock.now().timestamp()) + 45)
         return WsResponse(429, "Too Many Requests", Headers({"ratelimit-limit": "3000", "ratelimit-remaining": "0",
                                                              "ratelimit-reset": reset,
                                                              "ratelimit-policy": "3000;w=300"}), b"")
 
-    with serve(lambda conn: None, "127.0.0.1", 0, process_request=process_request) as server:
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        yield f"ws://127.0.0.1:{server.socket.getsockname()[1]}"
-        server.shutdown()
-
-
-def test_a_jetstream_429_waits_until_ratelimit_reset(desk: Desk, limited_jetstream: str) -> None:
+    handshakes: list[WsRequest] = []
+    url = jetstream(once, handshakes)
     sleeps: list[float] = []
     with http_server(lambda req: (404, {"error": "MethodNotImplemented"}, {})) as appview:
-        conn = BlueskyConnector("bsky", desk.ingest, BRANDS, limited_jetstream, appview)
-        conn.run(max_connections=1, sleep=sleeps.append)
-    assert sleeps == [45.0]
+        conn = BlueskyConnector("bsky", desk.ingest, BRANDS, url, appview)
+        conn.run(max_connections=2, sleep=sleeps.append)
+    assert sleeps == [45.0] and len(handshakes) == 2
+    assert conn.health.errors == 1 and conn.health.last_error == "rate limited for 45s"
 
 
 def test_a_rate_limited_appview_is_left_alone_until_its_reset(clock: FixedClock) -> None:

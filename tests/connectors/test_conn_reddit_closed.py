@@ -17,7 +17,7 @@ from wakeful.api.deps import Desk
 from wakeful.core.clock import FixedClock
 from wakeful.ingest.connectors.base import MAX_BACKOFF_S
 from wakeful.ingest.connectors.reddit import RedditAuth, RedditConnector
-from wakeful.store.connectors import ConnectorStateRow, needs_action
+from wakeful.store.connectors import ConnectorStateRow
 
 from tests.connectors.loopback import Request, http_server, stored_ids
 from tests.factories import T0
@@ -109,7 +109,8 @@ def test_a_private_subreddit_is_set_aside_and_the_others_keep_polling(
         assert problem.startswith(f"{SUBREDDITS_FIX} (drop r/secretcrew, or give the account access) and restart")
         assert "the other subreddits and searches are still polled" in problem
         assert problem.endswith("Reddit refused r/secretcrew: private (HTTP 403 on GET /r/secretcrew/new).")
-        assert stored(desk).last_error == problem and needs_action(stored(desk).last_error)
+        assert stored(desk).last_error == stored(desk).action_message == problem
+        assert stored(desk).needs_action == "rule"
 
         fake.posts["flyaurora"].append(3)
         fake.posts["travel"].append(2)
@@ -136,6 +137,7 @@ def test_a_private_subreddit_is_set_aside_and_the_others_keep_polling(
     assert stored_ids(desk, "reddit") == sorted(ids("flyaurora", 1, 2, 3) + ids("travel", 1, 2)
                                                 + ids("secretcrew", 1))
     assert conn.health.needs_action is None and stored(desk).last_error is None
+    assert stored(desk).needs_action is None and stored(desk).action_message is None
 
 
 @pytest.mark.parametrize(("answer", "reason"), [
@@ -156,7 +158,7 @@ def test_each_way_reddit_closes_a_subreddit_names_it_and_spares_the_others(
     assert stored_ids(desk, "reddit") == ids("flyaurora", 1, 2)
     assert asked(seen, "secretcrew") == 1 and asked(seen, "flyaurora") == 4
     assert (conn.health.needs_action or "").endswith(f"Reddit refused r/secretcrew: {reason}.")
-    assert needs_action(stored(desk).last_error) and stored(desk).errors == 1
+    assert stored(desk).needs_action == "rule" and stored(desk).errors == 1
 
 
 def test_with_every_subreddit_closed_it_waits_the_longest_back_off(desk: Desk) -> None:

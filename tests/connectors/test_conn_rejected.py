@@ -9,17 +9,13 @@ from __future__ import annotations
 import json
 import logging
 import threading
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
-from websockets.datastructures import Headers
 from websockets.http11 import Request as WsRequest
-from websockets.http11 import Response as WsResponse
-from websockets.sync.server import ServerConnection, serve
 
 from wakeful.api.auth import Role, create_user
 from wakeful.api.deps import Desk
@@ -30,7 +26,8 @@ from wakeful.ingest.connectors.replies import Outgoing, SendError
 from wakeful.ingest.connectors.x import XConnector
 from wakeful.store.connectors import ConnectorStateRow
 
-from tests.connectors.loopback import Request, http_server
+from tests.connectors.conftest import StartJetstream
+from tests.connectors.loopback import Request, http_server, refusal
 from tests.connectors.test_conn_x_resume import FakeX, tweet, users
 from tests.desk_fixtures import BRANDS
 from tests.desk_fixtures import Headers as AuthHeaders
@@ -201,26 +198,15 @@ def test_a_private_subreddit_names_the_subreddits_setting_first(desk: Desk) -> N
         "/r/flyaurora/new).")
 
 
-@pytest.fixture
-def refusing_jetstream() -> Iterator[str]:
-    """Something at the Jetstream address that refuses the WebSocket handshake with 401, as a proxy would."""
-
-    def process_request(conn: ServerConnection, req: WsRequest) -> WsResponse:
-        return WsResponse(401, "Unauthorized", Headers({"www-authenticate": 'Bearer realm="proxy"'}),
-                          b"authentication required")
-
-    with serve(lambda conn: None, "127.0.0.1", 0, process_request=process_request) as server:
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        yield f"ws://127.0.0.1:{server.socket.getsockname()[1]}"
-        server.shutdown()
-
-
-def test_a_jetstream_401_names_the_url_setting(desk: Desk, refusing_jetstream: str) -> None:
+def test_a_jetstream_401_names_the_url_setting(desk: Desk, jetstream: StartJetstream) -> None:
+    handshakes: list[WsRequest] = []  # something at the Jetstream address refuses the handshake, as a proxy would
+    url = jetstream(refusal(401, "Unauthorized", {"www-authenticate": 'Bearer realm="proxy"'},
+                            b"authentication required"), handshakes)
     sleeps: list[float] = []
     with http_server(lambda req: (404, {"error": "MethodNotImplemented"}, {})) as appview:
-        conn = BlueskyConnector("bsky", desk.ingest, BRANDS, refusing_jetstream, appview)
+        conn = BlueskyConnector("bsky", desk.ingest, BRANDS, url, appview)
         conn.run(max_connections=2, sleep=sleeps.append)
-    assert sleeps == [MAX_BACKOFF_S]
+    assert sleeps == [MAX_BACKOFF_S] and len(handshakes) == 2
     assert (conn.health.needs_action or "").startswith(
         "credentials rejected by Bluesky: fix connectors.bluesky.jetstream_url "
         "(WAKEFUL_CONNECTORS__BLUESKY__JETSTREAM_URL; Jetstream itself asks for no credentials, so a proxy or "

@@ -1,7 +1,8 @@
 """Connector health and the reply queue, for leads and admins, each limited to the caller's brands.
 
-GET /api/v1/connectors: each platform connector's cursor and health; `needs_action` flags a last error no retry
-mends (rejected credentials, a rule the platform refused) that a person must fix before it listens again.
+GET /api/v1/connectors: each platform connector's cursor and health; `needs_action` flags a refusal no retry mends
+(`action`: credentials rejected, or a rule the platform refused) that a person must fix before it listens again,
+and `action_message` says what to fix; a passing error since then does not hide it.
 GET /api/v1/connectors/replies: replies on their way to the platforms (filter by state, e.g. `failed`);
 POST …/replies/{id}/retry queues a failed one again.
 """
@@ -12,12 +13,12 @@ from datetime import datetime
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, HTTPException, Query, status
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from sqlalchemy import select
 
 from wakeful.api.deps import DbSession, DeskDep, Lead, RowId
 from wakeful.core.clock import as_utc
-from wakeful.store.connectors import ConnectorStateRow, OutboundReplyRow, mark_delivery, needs_action
+from wakeful.store.connectors import Action, ConnectorStateRow, OutboundReplyRow, mark_delivery
 from wakeful.store.models import CaseEventRow
 
 router = APIRouter(prefix="/api/v1", tags=["connectors"])
@@ -35,6 +36,8 @@ class ConnectorHealth(BaseModel):
     errors: int
     last_error: str | None
     needs_action: bool
+    action: str | None = Field(description=f"What a person must fix: {', '.join(Action)}; null when nothing")
+    action_message: str | None = Field(description="What to fix first, then the platform's words")
 
 
 @router.get("/connectors")
@@ -50,7 +53,7 @@ def list_connectors(who: Lead, session: DbSession, desk: DeskDep) -> list[Connec
         last_event_at=as_utc(r.last_event_at) if r.last_event_at else None,
         lag_s=(now - as_utc(r.last_event_at)).total_seconds() if r.last_event_at else None,
         updated_at=as_utc(r.updated_at), events=r.events, errors=r.errors, last_error=r.last_error,
-        needs_action=needs_action(r.last_error),
+        needs_action=r.needs_action is not None, action=r.needs_action, action_message=r.action_message,
     ) for r in rows if mine is None or not r.brands or mine & set(r.brands)]
 
 

@@ -6,6 +6,7 @@ Kept in its own module so the connectors feature owns its tables (see `store/reg
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, select
@@ -13,16 +14,41 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from wakeful.store.models import Base, CaseEventRow, CasePostRow, CaseRow, PostRow
 
-CREDENTIALS_REJECTED = "credentials rejected"
-RULE_REJECTED = "rule rejected"
-NEEDS_ACTION = (CREDENTIALS_REJECTED, RULE_REJECTED)
-"""How `last_error` begins when no retry mends it and the operator must change a setting and restart; the column
-holds it (no schema change), and a connector clears it once it connects again."""
+
+class Action(StrEnum):
+    """What an operator must change before a connector listens (fully) again: no retry mends it. Stored in
+    `connector_state.needs_action`, and cleared once the connector gets in again."""
+
+    CREDENTIALS = "credentials"
+    """The platform rejected the credentials (401 after any token renewal, or 403)."""
+    RULE = "rule"
+    """The platform refused what a brand listens for: an X rule or query, a subreddit closed to the app."""
+
+    @property
+    def prefix(self) -> str:
+        """How the line an operator reads begins, e.g. "credentials rejected by X: fix … and restart. X said …"."""
+        return f"{self.value} rejected"
 
 
-def needs_action(last_error: str | None) -> bool:
-    """Whether a stored error is one the operator must fix (rejected credentials, a rule the platform refused)."""
-    return bool(last_error) and str(last_error).startswith(NEEDS_ACTION)
+CREDENTIALS_REJECTED = Action.CREDENTIALS.prefix
+RULE_REJECTED = Action.RULE.prefix
+LAST_ERROR_CHARS = 500
+"""A passing error (a timeout, a 500) is one line on the dashboard; the platform's words in it are cut at 300."""
+ACTION_CHARS = 2000
+"""An action line names each refused rule or subreddit with the platform's reason (up to 600 characters each)."""
+
+
+def clip(message: str, limit: int, keep: int = 0) -> str:
+    """`message` cut to `limit` characters, the cut marked with "…", but never within its first `keep`."""
+    end = max(limit - 1, keep)
+    return message if len(message) <= limit or end >= len(message) else message[:end].rstrip() + "…"
+
+
+def clip_action(message: str) -> str:
+    """An action line cut to ACTION_CHARS, its first sentence (what to fix, however many brands or subreddits it
+    names) kept whole: only the platform's words after it may be cut."""
+    head = message.find(". ")
+    return clip(message, ACTION_CHARS, keep=len(message) if head < 0 else head + 1)
 
 
 class ConnectorStateRow(Base):
@@ -37,8 +63,12 @@ class ConnectorStateRow(Base):
     updated_at: Mapped[datetime]
     events: Mapped[int] = mapped_column(Integer, default=0)
     errors: Mapped[int] = mapped_column(Integer, default=0)
-    last_error: Mapped[str | None] = mapped_column(Text)
+    last_error: Mapped[str | None] = mapped_column(Text, doc="The latest failure, passing or not")
     brands: Mapped[list[str] | None] = mapped_column(JSON, doc="Brand keys it listens for; null: every brand")
+    needs_action: Mapped[str | None] = mapped_column(
+        String(16), doc="An `Action` (credentials, rule) an operator must take; null when none. Kept apart from "
+                        "last_error, which a passing failure after the refusal overwrites")
+    action_message: Mapped[str | None] = mapped_column(Text, doc="What to fix, then the platform's words")
 
 
 class OutboundReplyRow(Base):

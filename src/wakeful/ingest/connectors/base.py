@@ -20,7 +20,14 @@ import httpx
 from wakeful.core.models import Platform, Post
 from wakeful.ingest.jsonl import RecordError
 from wakeful.ingest.service import IngestService
-from wakeful.store.connectors import CREDENTIALS_REJECTED, ConnectorStateRow, needs_action
+from wakeful.store.connectors import (
+    CREDENTIALS_REJECTED,
+    LAST_ERROR_CHARS,
+    Action,
+    ConnectorStateRow,
+    clip,
+    clip_action,
+)
 
 log = logging.getLogger(__name__)
 
@@ -72,20 +79,26 @@ class PlatformError(Exception):
 class NeedsOperator(PlatformError):
     """A refusal no retry mends: the operator must change a setting (named in `fix`, where known) and restart.
 
-    The connector stores it as its last error, logs it as one ERROR and tries again only at the longest back-off."""
+    The connector stores it as the action it needs (and its last error), logs it as one ERROR and tries again only
+    at the longest back-off. `kind` says what the operator changes: by default what a brand listens for."""
+
+    kind = Action.RULE
 
     def __init__(self, message: str, fix: str | None = None) -> None:
         super().__init__(message)
         self.fix = fix
 
     def describe(self, platform: str, fix: str) -> str:
-        """The one line an operator reads on the dashboard: what to fix first (it survives truncation), then why."""
+        """The one line an operator reads on the dashboard: its first sentence says what to fix (a cut keeps it
+        whole), then the platform's words."""
         return str(self)
 
 
 class AuthFailed(NeedsOperator):
     """HTTP 401 (after any token refresh the connector does) or 403 on a read: the credentials are rejected, or
     lack the access the call needs."""
+
+    kind = Action.CREDENTIALS
 
     def describe(self, platform: str, fix: str) -> str:
         return f"{CREDENTIALS_REJECTED} by {platform}: fix {self.fix or fix} and restart. {platform} said {self}"
@@ -139,6 +152,8 @@ class Health:
     last_error: str | None = None
     needs_action: str | None = None
     """What the operator must fix before this connector can listen (fully) again; None when nothing."""
+    action: Action | None = None
+    """The kind of that fix (rejected credentials, a refused rule)."""
     reconnects: int = 0
     malformed: int = 0
     delivered: int = 0
@@ -192,17 +207,23 @@ class ConnectorBase:
         self.ingest.reject(f"connector:{self.name}", [RecordError(0, "event", message[:500])], {0: payload})
 
     def record_error(self, message: str) -> None:
+        """A failure a retry may mend: counted, and stored as the last error (cut to one dashboard line). A stored
+        action stands: a timeout while the operator fixes the credentials does not make them right."""
         self.health.errors += 1
-        self.health.last_error = message[:500]
-        self._save(cursor=None, events=0, error=message[:500])
+        self.health.last_error = clip(message, LAST_ERROR_CHARS)
+        self._save(cursor=None, events=0, error=self.health.last_error)
 
-    def report_action(self, message: str, retry_s: float | None = None) -> None:
-        """A problem only the operator can fix: stored as the last error (the dashboard, the API and `wakeful
-        connect` show it) and logged as one ERROR; while the same problem stands, a repeat is logged at INFO."""
+    def report_action(self, message: str, kind: Action, retry_s: float | None = None) -> None:
+        """A problem only the operator can fix: stored as the action needed and as the last error (the dashboard,
+        the API, `wakeful connectors` and `wakeful connect` show it) and logged as one ERROR; while the same
+        problem stands, a repeat is logged at INFO. A long line loses the platform's words, never what to fix."""
         again = self.health.needs_action == message
-        self.health.needs_action = message
+        line = clip_action(message)
+        self.health.needs_action, self.health.action = message, kind
         self._action_cleared = False
-        self.record_error(message)
+        self.health.errors += 1
+        self.health.last_error = line
+        self._save(cursor=None, events=0, error=line, action=(kind, line))
         when = f"; trying again in {retry_s:.0f} s" if retry_s else ""
         if again:
             log.info("%s: still: %s%s", self.name, message, when)
@@ -214,16 +235,19 @@ class ConnectorBase:
         return None
 
     def mark_connected(self) -> None:
-        """Connected: what the operator had to fix is fixed, so a stored "credentials rejected" (this process's or
-        the one before the restart) stops showing, unless a standing problem remains."""
+        """Connected: what the operator had to fix is fixed, so a stored action (this process's or the one before
+        the restart) is cleared, with the last error when that was its line, unless a standing problem remains."""
         self.health.connected = True
         self.health.needs_action = self.standing_problem()
         if self.health.needs_action is not None or self._action_cleared:
             return
+        self.health.action = None
         with self.ingest.db.session() as s:
             row = s.get(ConnectorStateRow, self.name)
-            if row is not None and needs_action(row.last_error):
-                row.last_error = None
+            if row is not None and row.needs_action is not None:
+                if row.last_error == row.action_message:
+                    row.last_error = None
+                row.needs_action = row.action_message = None
         self._action_cleared = True
 
     def run_once(self) -> None:
@@ -253,7 +277,7 @@ class ConnectorBase:
                     self.pause(max(0.0, MIN_CONNECTION_S - (time.monotonic() - started)))
             except NeedsOperator as e:
                 last = n == max_connections  # `wakeful connect --connections N` reports it at once
-                self.report_action(e.describe(self.platform.value.capitalize(), self.credentials),
+                self.report_action(e.describe(self.platform.value.capitalize(), self.credentials), e.kind,
                                    None if last else MAX_BACKOFF_S)
                 if not last:  # the longest wait: a rejected secret is fixed by a person, then a restart
                     sleep(MAX_BACKOFF_S)
@@ -272,7 +296,8 @@ class ConnectorBase:
                 self.health.connected = False
                 self.health.reconnects = n
 
-    def _save(self, cursor: str | None, events: int, error: str | None = None) -> None:
+    def _save(self, cursor: str | None, events: int, error: str | None = None,
+              action: tuple[Action, str] | None = None) -> None:
         now = self.now()
         with self.ingest.db.session() as s:
             row = s.get(ConnectorStateRow, self.name)
@@ -290,6 +315,8 @@ class ConnectorBase:
             if error is not None:
                 row.errors = (row.errors or 0) + 1
                 row.last_error = error
+            if action is not None:
+                row.needs_action, row.action_message = action[0].value, action[1]
 
 
 class RateLimited(Exception):

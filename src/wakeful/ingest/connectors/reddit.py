@@ -38,7 +38,7 @@ from wakeful.ingest.connectors.base import (
 )
 from wakeful.ingest.connectors.replies import Outgoing, SendError, check_response
 from wakeful.ingest.service import IngestService
-from wakeful.store.connectors import RULE_REJECTED
+from wakeful.store.connectors import RULE_REJECTED, Action
 
 MAX_PAGES = 10  # Reddit serves at most ~1000 items per listing
 MEMORY_POLLS = 2
@@ -302,9 +302,10 @@ class RedditConnector(ConnectorBase):
 
     def run_once(self) -> None:
         """Poll every listing not set aside. A subreddit Reddit closes is set aside and reported once (again only
-        when its reason changes or another error took its place as the last error); with nothing left to poll,
-        the connector waits the longest back-off like any refusal only a person can mend. A listing that fails
-        for a passing reason (a 500, a timeout) is raised for the usual back-off only after the others are read."""
+        when its reason changes: a passing error meanwhile leaves the stored action standing); with nothing left to
+        poll, the connector waits the longest back-off like any refusal only a person can mend. A listing that
+        fails for a passing reason (a 500, a timeout) is raised for the usual back-off only after the others are
+        read."""
         polled = 0
         failed: Exception | None = None  # the round's first passing failure, raised once the others are read
         for key, (path, _) in self.listings.items():
@@ -329,8 +330,8 @@ class RedditConnector(ConnectorBase):
         problem = self.standing_problem()
         if problem is not None and not polled:
             raise NeedsOperator(problem)
-        if problem is not None and self.health.last_error != problem[:500]:
-            self.report_action(problem)
+        if problem is not None and self.health.needs_action != problem:
+            self.report_action(problem, Action.RULE)
         self.mark_connected()
         self.sleep(self.poll_interval_s)
 

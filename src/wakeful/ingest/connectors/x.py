@@ -32,7 +32,7 @@ from wakeful.ingest.connectors.base import (
 from wakeful.ingest.connectors.replies import Outgoing, check_response
 from wakeful.ingest.connectors.x_auth import XUserToken
 from wakeful.ingest.service import IngestService
-from wakeful.store.connectors import RULE_REJECTED
+from wakeful.store.connectors import RULE_REJECTED, Action
 from wakeful.store.models import CasePostRow, CaseRow, PostRow
 
 log = logging.getLogger(__name__)
@@ -275,7 +275,7 @@ class XConnector(ConnectorBase):
         self.backfill()
         problem = self.standing_problem()
         if problem is not None:  # some brands' rules were refused: the others' are still listened to
-            self.report_action(problem)
+            self.report_action(problem, Action.RULE)
         with self.http.stream("GET", "/2/tweets/search/stream", params=FIELDS,
                               timeout=httpx.Timeout(30.0, read=60.0)) as r:
             check(r, self.now())
