@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import tempfile
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import Annotated
 
@@ -91,12 +91,13 @@ def print_people(people: list[PersonStats], teams: list[PersonStats], out: Conso
         out.print(table)
 
 
-def print_backlog(points: list[BacklogPoint], out: Console = console) -> None:
-    """One row per hour: the backlog at the top of the hour and the flow through it, with a bar for the backlog."""
-    table = Table("hour (UTC)", "open", "unanswered", "opened", "answered", "resolved", "", title="backlog by hour")
+def print_backlog(points: list[BacklogPoint], out: Console = console, zone: tzinfo = UTC) -> None:
+    """One row per hour: the backlog at the top of the hour and the flow through it, with a bar for the backlog;
+    hours shown in the desk's report zone."""
+    table = Table(f"hour ({zone})", "open", "unanswered", "opened", "answered", "resolved", "", title="backlog by hour")
     scale = max((p.open for p in points), default=0) or 1
     for p in points:
-        table.add_row(p.hour.strftime("%Y-%m-%d %H:00"), str(p.open), str(p.unanswered), str(p.opened),
+        table.add_row(p.hour.astimezone(zone).strftime("%Y-%m-%d %H:%M"), str(p.open), str(p.unanswered), str(p.opened),
                       str(p.answered), str(p.resolved), "#" * round(30 * p.open / scale))
     out.print(table)
 
@@ -127,7 +128,7 @@ def print_desk_report(brand: str | None, hours: int, out: Console = console) -> 
         out.print("first response: no case answered yet")
     if overall.resolved:
         out.print(f"resolution: median {_minutes(overall.resolution_median_min)} over {overall.resolved} cases")
-    print_backlog(points, out)
+    print_backlog(points, out, settings.report_zone)
     print_people(people, teams, out)
 
 

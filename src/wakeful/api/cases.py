@@ -21,6 +21,7 @@ from wakeful.api.deps import AnyUser, DbSession, Desk, DeskDep, RowId, bearer, p
 from wakeful.api.reports import csv_download
 from wakeful.core.clock import as_utc
 from wakeful.core.models import refuse_nul
+from wakeful.core.settings import report_zone
 from wakeful.desk import agents, service
 from wakeful.desk.cases import CaseState
 from wakeful.desk.daily import Breakdown, DailyRow, breakdown, daily_report, to_csv
@@ -198,7 +199,8 @@ def reply(case_id: RowId, body: ReplyBody, who: AnyUser, session: DbSession, des
 @router.post("/cases/{case_id}/reveal", response_model=list[RevealedText],
              summary="Unmask the personal data in a case's posts; the reveal is recorded on the case")
 def reveal(case_id: RowId, who: AnyUser, session: DbSession, desk: DeskDep) -> list[RevealedText]:
-    return service.reveal(session, _case(session, case_id, who), who.name, desk.clock.now())
+    case = _case(session, case_id, who)
+    return service.reveal(session, case, who.name, desk.clock.now(), desk.settings.loyalty_programmes(case.brand))
 
 
 class NoteBody(BaseModel):
@@ -254,9 +256,16 @@ def report_range(desk: Desk, since: datetime | None, until: datetime | None, day
 @router.get("/stats/daily", response_model=list[DailyRow], tags=["reports"],
             summary="Per day: volume, sentiment, complaints, cases, first response, SLA; `format=csv` to download")
 def daily(who: AnyUser, session: DbSession, desk: DeskDep, since: datetime | None = None,
-          until: datetime | None = None, format: Literal["json", "csv"] = "json") -> Response | list[DailyRow]:
+          until: datetime | None = None, format: Literal["json", "csv"] = "json",
+          tz: Annotated[str | None, Query(description="IANA time zone whose midnights divide the days, e.g. "
+                                          "Europe/Berlin; the desk's `report_timezone` when left out")] = None,
+          ) -> Response | list[DailyRow]:
+    try:
+        zone = report_zone(tz) if tz else desk.settings.report_zone
+    except ValueError as err:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, f"tz: {err}") from None
     r = report_range(desk, since, until)
-    rows = daily_report(session, who.brands, r.since, r.until, desk.settings)
+    rows = daily_report(session, who.brands, r.since, r.until, desk.settings, zone)
     return csv_download(to_csv(rows), "wakeful-daily.csv") if format == "csv" else rows
 
 

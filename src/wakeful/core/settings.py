@@ -13,6 +13,7 @@ from functools import lru_cache
 from itertools import pairwise
 from pathlib import Path
 from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, Field, ValidationError, field_validator
 from pydantic_settings import (
@@ -126,6 +127,15 @@ PRIORITY_LEVELS = 4
 """A case's priority is 0 (low) … 3 (urgent)."""
 
 
+def report_zone(name: str) -> ZoneInfo:
+    """The zone named, or a ValueError saying how to name one (a typo must not fall back to UTC)."""
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"unknown time zone {name!r}: give an IANA name such as 'UTC', 'Europe/Berlin' or "
+                         "'America/New_York'") from None
+
+
 class ConfigFileMissing(FileNotFoundError):
     """`WAKEFUL_CONFIG` names a file that is not there."""
 
@@ -171,6 +181,9 @@ class Settings(BaseSettings):
         default_factory=lambda: [240, 120, 60, 15],
         description="First-response target by priority level 0..3, shown as SLA time left",
     )
+    report_timezone: str = Field(
+        default="UTC", description="IANA time zone whose midnights divide the reports' days (e.g. Europe/London or "
+        "America/New_York), so a lead's 'yesterday' is the desk's own day, not UTC's")
     connectors: ConnectorsConfig = Field(default_factory=ConnectorsConfig)
     notify: NotifySettings = Field(default_factory=NotifySettings, description="Channels for escalations and pages")
 
@@ -204,6 +217,16 @@ class Settings(BaseSettings):
             raise ValueError(f"{backend} databases are not supported; wakeful runs on SQLite (sqlite:///wakeful.db) "
                              "or PostgreSQL (postgresql+psycopg://user:pw@host/db)")
         return v
+
+    @field_validator("report_timezone")
+    @classmethod
+    def _known_zone(cls, v: str) -> str:
+        report_zone(v)
+        return v
+
+    @property
+    def report_zone(self) -> ZoneInfo:
+        return report_zone(self.report_timezone)
 
     @field_validator("brands")
     @classmethod

@@ -9,7 +9,7 @@ import re
 import statistics
 from collections import Counter, defaultdict
 from collections.abc import Collection, Iterable, Mapping
-from datetime import date, datetime
+from datetime import UTC, date, datetime, tzinfo
 
 from pydantic import BaseModel, Field
 from sqlalchemy import String, cast, func, select
@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from wakeful.core.clock import as_utc
 from wakeful.core.settings import Settings
 from wakeful.desk.fairness import percentile
-from wakeful.desk.reports import mentions, utc_start, utc_time
+from wakeful.desk.reports import local_day_of, mentions
 from wakeful.store.models import CaseRow, PostRow
 
 
@@ -43,26 +43,28 @@ class Breakdown(BaseModel):
 
 
 def daily_report(session: Session, brands: Collection[str] | None, since: datetime, until: datetime,
-                 settings: Settings) -> list[DailyRow]:
-    """One row per UTC day in [since, until) that has posts or cases."""
+                 settings: Settings, zone: tzinfo = UTC) -> list[DailyRow]:
+    """One row per day of `zone` in [since, until) that has posts or cases."""
     case_q = select(CaseRow.opened_at, CaseRow.first_response_at, CaseRow.resolved_at, CaseRow.severity).where(
         CaseRow.opened_at >= since, CaseRow.opened_at < until)
     if brands is not None:
         case_q = case_q.where(CaseRow.brand.in_(list(brands)))
-    return daily_rows(post_days(session, brands, since, until), session.connection().execute(case_q).all(), settings)
+    return daily_rows(post_days(session, brands, since, until, zone), session.connection().execute(case_q).all(),
+                      settings, zone)
 
 
-def post_days(session: Session, brands: Collection[str] | None, since: datetime,
-              until: datetime) -> dict[date, Counter[str]]:
-    """Posts mentioning the brands per UTC day in [since, until): all, by sentiment, and complaints."""
+def post_days(session: Session, brands: Collection[str] | None, since: datetime, until: datetime,
+              zone: tzinfo = UTC) -> dict[date, Counter[str]]:
+    """Posts mentioning the brands per day of `zone` in [since, until): all, by sentiment, and complaints."""
     posts: dict[date, Counter[str]] = defaultdict(Counter)
-    day_of = utc_start(session, PostRow.created_at, "day").label("day")
+    bucket, local_day = local_day_of(session, PostRow.created_at, zone, since, until)
+    day_of = bucket.label("day")
     sub = select(day_of, PostRow.sentiment, PostRow.complaint).where(
         mentions(brands), PostRow.created_at >= since, PostRow.created_at < until).subquery()
     stmt = select(sub.c.day, sub.c.sentiment, sub.c.complaint, func.count()).group_by(
         sub.c.day, sub.c.sentiment, sub.c.complaint)
-    for start, sentiment, complaint, count in session.execute(stmt):  # counted per day in SQL, not per post here
-        day = utc_time(start).date()
+    for start, sentiment, complaint, count in session.execute(stmt):  # counted in SQL, not per post here
+        day = local_day(start)
         posts[day]["posts"] += count
         posts[day][sentiment] += count
         posts[day]["complaints"] += count if complaint else 0
@@ -70,9 +72,10 @@ def post_days(session: Session, brands: Collection[str] | None, since: datetime,
 
 
 def daily_rows(posts: Mapping[date, Counter[str]], cases: Iterable[tuple[datetime, datetime | None,
-               datetime | None, int]], settings: Settings) -> list[DailyRow]:
+               datetime | None, int]], settings: Settings, zone: tzinfo = UTC) -> list[DailyRow]:
     """`daily_report` from its posts per day and its cases already read, as (opened, first response, resolved,
-    severity)."""
+    severity); a case counts on the day of `zone` it was opened."""
+    local = str(zone) not in ("UTC", "Etc/UTC")
     waits: dict[date, list[float]] = defaultdict(list)
     met: Counter[date] = Counter()
     opened: Counter[date] = Counter()
@@ -81,7 +84,8 @@ def daily_rows(posts: Mapping[date, Counter[str]], cases: Iterable[tuple[datetim
     for opened_at, first, done, severity in cases:
         # SQLite's times come back zone-less in UTC: their date is the UTC day without a conversion per case, and
         # two times of one row are alike, so their difference is the same either way
-        day = opened_at.date() if opened_at.tzinfo is None else as_utc(opened_at).date()
+        day = as_utc(opened_at).astimezone(zone).date() if local else (
+            opened_at.date() if opened_at.tzinfo is None else as_utc(opened_at).date())
         opened[day] += 1
         resolved[day] += done is not None
         if first is not None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, tzinfo
 from operator import itemgetter
 from typing import Any
 
@@ -42,10 +42,11 @@ class ReportsPage:
 
 
 def page_figures(session: Session, brands: Collection[str] | None, settings: Settings, since: datetime,
-                 until: datetime, backlog_since: datetime, backlog_until: datetime, *, team: bool) -> ReportsPage:
+                 until: datetime, backlog_since: datetime, backlog_until: datetime, *, team: bool,
+                 zone: tzinfo = UTC) -> ReportsPage:
     """What `daily_report`, `breakdown` and `fairness_report` give for [since, until), `backlog_by_hour` for
     [backlog_since, backlog_until) and, with `team`, `team_figures` for the cases opened in [since, until), like
-    every other figure on the page."""
+    every other figure on the page. Days are those of `zone`."""
     in_backlog = backlog_cases(backlog_since, backlog_until)
     columns = {  # the team figures' columns first, in their order; then whether the database counts the case
         **{column.key: column for column in CASE_COLUMNS},  # in the range (team, daily, fairness)
@@ -71,7 +72,8 @@ def page_figures(session: Session, brands: Collection[str] | None, settings: Set
         team_rows = map(pick(*(column.key for column in CASE_COLUMNS)), ranged)
         figures = TeamSection(*team_figures_of(session, brands, settings, team_rows))
     return ReportsPage(
-        daily=daily_rows(post_days(session, brands, since, until), map(pick(*times, "severity"), ranged), settings),
+        daily=daily_rows(post_days(session, brands, since, until, zone), map(pick(*times, "severity"), ranged),
+                         settings, zone),
         breakdown=breakdown(session, brands, since, until),
         fairness=fairness_of(map(pick("followers", "lang", *times), ranged)),
         backlog=backlog_of(map(pick(*times), filter(pick("backlog"), rows)), backlog_since, backlog_until),

@@ -5,12 +5,12 @@ from __future__ import annotations
 import math
 import statistics
 from collections import Counter
-from collections.abc import Collection, Iterable
-from datetime import datetime, timedelta
+from collections.abc import Callable, Collection, Iterable
+from datetime import date, datetime, timedelta, tzinfo
 from typing import Any, Literal
 
 from pydantic import BaseModel
-from sqlalchemy import ColumnElement, String, and_, cast, func, or_, select
+from sqlalchemy import ColumnElement, Integer, String, and_, cast, func, literal, or_, select, text
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from wakeful.core.clock import as_utc
@@ -34,6 +34,38 @@ def utc_start(session: Session, column: InstrumentedAttribute[datetime],
     if session.get_bind().dialect.name == "postgresql":
         return func.date_trunc(unit, func.timezone("UTC", column))
     return func.strftime("%Y-%m-%d %H:00:00" if unit == "hour" else "%Y-%m-%d 00:00:00", column)
+
+
+def _quarter_start(session: Session, column: InstrumentedAttribute[datetime]) -> ColumnElement[Any]:
+    """The UTC quarter hour a stored time falls in: the finest step any time zone's offset takes (+05:45)."""
+    if session.get_bind().dialect.name == "postgresql":
+        return func.date_bin(text("interval '15 minutes'"), func.timezone("UTC", column),
+                             literal(datetime(2000, 1, 1)))
+    minute = func.printf("%02d", cast(func.strftime("%M", column), Integer) / 15 * 15)
+    return func.strftime("%Y-%m-%d %H:", column).op("||")(minute).op("||")(":00")
+
+
+def offsets(zone: tzinfo, since: datetime, until: datetime) -> set[timedelta]:
+    """The offsets from UTC `zone` takes in [since, until], read once a day (a zone keeps an offset for months)."""
+    t, end, found = as_utc(since), as_utc(until), set()
+    while True:
+        found.add(t.astimezone(zone).utcoffset() or timedelta(0))
+        if t >= end:
+            return found
+        t = min(t + timedelta(days=1), end)
+
+
+def local_day_of(session: Session, column: InstrumentedAttribute[datetime], zone: tzinfo, since: datetime,
+                 until: datetime) -> tuple[ColumnElement[Any], Callable[[datetime | str], date]]:
+    """What to group a stored time by in SQL so that each group lies within one day of `zone`, and how to read a
+    group back as that day: the UTC day where the zone is UTC over the range, else the UTC hour (the quarter hour
+    for a zone such as India's +05:30), turned into its local date here. Neither database needs the zone's rules."""
+    seen = offsets(zone, since, until)
+    if seen == {timedelta(0)}:
+        return utc_start(session, column, "day"), lambda v: utc_time(v).date()
+    hourly = all(offset.total_seconds() % 3600 == 0 for offset in seen)
+    bucket = utc_start(session, column, "hour") if hourly else _quarter_start(session, column)
+    return bucket, lambda v: utc_time(v).astimezone(zone).date()
 
 
 def utc_time(value: datetime | str) -> datetime:

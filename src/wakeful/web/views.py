@@ -285,7 +285,8 @@ def incident_room(incident_id: int, request: Request, who: PageUser, session: Db
 def reports_page(request: Request, who: PageUser, session: DbSession, desk: DeskDep, since: str | None = None,
                  until: str | None = None) -> HTMLResponse:
     """The morning report for a date range: charts of the daily figures and breakdowns, each as CSV too."""
-    today = desk.clock.now().date()
+    zone = desk.settings.report_zone
+    today = desk.clock.now().astimezone(zone).date()
     try:
         first = date.fromisoformat(since) if since else today - timedelta(days=6)
         last = date.fromisoformat(until) if until else today
@@ -297,11 +298,12 @@ def reports_page(request: Request, who: PageUser, session: DbSession, desk: Desk
     # backlog hours may start a month before that
     lo, hi = date.min + MAX_BACKLOG, date.max - timedelta(days=1)
     first, last = min(max(first, lo), hi), min(max(last, lo), hi)
-    start = datetime.combine(first, time.min, tzinfo=UTC)
-    end = datetime.combine(last + timedelta(days=1), time.min, tzinfo=UTC)
+    start = datetime.combine(first, time.min, tzinfo=zone).astimezone(UTC)
+    end = datetime.combine(last + timedelta(days=1), time.min, tzinfo=zone).astimezone(UTC)
     hours_from = max(start, end - MAX_BACKLOG)
     figures = page_figures(session, who.brands, desk.settings, start, end, hours_from,
-                           min(end, desk.clock.now() + timedelta(hours=1)), team=who.at_least(Role.LEAD))
+                           min(end, desk.clock.now() + timedelta(hours=1)), team=who.at_least(Role.LEAD),
+                           zone=zone)
     rows, fair = figures.daily, figures.fairness
     query = urlencode({"since": start.isoformat(), "until": end.isoformat(), "format": "csv"})
     return render(request, "reports.html", {
@@ -309,10 +311,11 @@ def reports_page(request: Request, who: PageUser, session: DbSession, desk: Desk
         "active_nav": "reports",
         "since": first.isoformat(),
         "until": last.isoformat(),
+        "zone": desk.settings.report_timezone,
         "rows": rows,
         "daily": [r.model_dump(mode="json") for r in rows],
         "breakdown": figures.breakdown.model_dump(mode="json"),
-        "csv_daily": f"/api/v1/stats/daily?{query}",
+        "csv_daily": f"/api/v1/stats/daily?{query}&{urlencode({'tz': desk.settings.report_timezone})}",
         "csv_breakdown": f"/api/v1/stats/breakdown?{query}",
         "csv_fairness": f"/api/v1/stats/fairness?{query}",
         "csv_backlog": "/api/v1/reports/backlog?" + urlencode({"since": hours_from.isoformat(),
