@@ -10,10 +10,12 @@ numbers are not blacked out: a false redaction hides what the customer said from
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
 from wakeful.analyze.pii_address import find_addresses
+from wakeful.analyze.pii_loyalty import find_loyalty
 from wakeful.analyze.text import URL_RE, fold
 
 PiiKind = Literal["email", "phone", "card", "iban", "booking-ref", "passport", "loyalty", "address"]
@@ -89,7 +91,7 @@ _REF_LEAD_CUES = ("pnr", "locator", "localizador", "buchung", "reserv", "réserv
 _REF_LEAD_RE = re.compile(
     rf"(?:pnr|record locator|locator|localizador|{_REF_COMPOUNDS}|codice (?:di )?prenotazione|codigo de reserva|"
     r"(?:numero|code|reference) de (?:reservation|dossier|reserva)|"
-    rf"(?:{_REF_HEADS})\s*(?:ref(?:erence)?|{_REF_NUMBER}|numero|n°|:|#))(?:\s*(?:is|ist|est|es|e|:|#|-))*\s*$",
+    rf"(?:{_REF_HEADS})\s*(?:ref(?:erence)?|{_REF_NUMBER}|numero|n°|:|#))(?P<link>(?:\s*(?:is|ist|est|es|e|:|#|-))*)\s*$",
     re.IGNORECASE,
 )
 # Letter pairs that make up 97.5% of those in the words of the en/de/fr/es/it/pt posts in ../shared/data (each
@@ -104,6 +106,20 @@ _WORD_PAIR_SECONDS = {
     "v": "aeio", "w": "aehio", "x": "pt", "y": "aeios", "z": "aeiou",
 }
 _WORD_PAIRS = frozenset(first + second for first, seconds in _WORD_PAIR_SECONDS.items() for second in seconds)
+# The pairs that start at least 0.03% of the words of three letters or more in the same posts. Right after a strong
+# lead ('booking ref oaaret', no 'is' between) a locator may be a vowel-heavy one whose pairs are all common: there a
+# rare start and a doubled a, i or u count as rare pairs too, which flags nine random locators in ten and one word in
+# a hundred ('skiing', 'square'), against one in 200 after a lead that reads as a sentence ('my pnr is needed').
+# `benchmarks/pii_real_data.py --letter-tables` rebuilds both tables.
+_WORD_START_SECONDS = {
+    "a": "bcdfghiklmnpqrstuvw", "b": "aeiloru", "c": "aehikloru", "d": "aefioru", "e": "acdilmnrstuvx",
+    "f": "aeiloru", "g": "aeiloru", "h": "aeiortu", "i": "cdhlmnprst", "j": "aefou", "k": "aeilnoru", "l": "aeilou",
+    "m": "aeiou", "n": "adeginou", "o": "bcdflnprtuv", "p": "aehiloru", "q": "u", "r": "adeiou",
+    "s": "acefhilmnopstuwy", "t": "aehioruwz", "u": "bhmnps", "v": "aeio", "w": "aehioru", "y": "eo", "z": "aeiuw",
+}
+_WORD_STARTS = frozenset(first + second for first, seconds in _WORD_START_SECONDS.items() for second in seconds)
+_DOUBLED_VOWEL_RE = re.compile(r"aa|ii|uu")
+_EMPHASIS_RE = re.compile(r"(.)\1\1")  # 'aaaand', 'sooooo': a word drawn out, which no locator looks like
 _REF_JOIN_RE = re.compile(r"\s*(?:/|&|&amp;|,|and|und|et|y|e|en|or|oder|ou)\s*", re.IGNORECASE)
 # A passport or identity-card number only where the post says so: 'passport no. X1234567', 'Passnummer: C01X00T47',
 # 'numéro de passeport 12AB34567'.
@@ -112,46 +128,7 @@ _PASSPORT_RE = re.compile(
     r"(?:personal)?ausweis)(?:[ -]?(?:number|nummer|num[ée]ro|n[úu]mero|no\.?|nr\.?|n[°º]|#|id))?"
     r"(?:\s*(?:is|ist|est|es|è|:|#|-))*\s*(?P<id>(?=[A-Za-z]*\d)[A-Za-z0-9]{6,9})(?![\w@/-])"
 )
-# A loyalty or frequent-flyer number right after its programme: 'Executive Club number is 12345678',
-# 'Miles & More 992000123456789', 'AAdvantage #ABC1234', 'BahnCard-Nummer 7081 4101 2345 6789'. Generic words
-# ('FF', 'member', 'rewards', 'socio') need a number word ('FF#', 'member no.', 'número de socio'). The number:
-# 6-19 digits, in groups of three or more, or 6-12 capitals and digits with a digit; '50,000 miles', 'BahnCard 25'
-# (a product) and years are not.
-_LOYALTY_NUMBER_WORD = (
-    r"(?:number|no\.?|nr\.?|n[°º]|#|-?nummer|num[ée]ro|n[úu]mero|numero|id|account|acct|card|karte|carte|"
-    r"tarjeta|tessera|kaart|code|codice)"
-)
-_LOYALTY_PROGRAMMES = (
-    r"executive ?club|aadvantage|sky ?miles|mileage ?plus|mileage ?plan|rapid ?rewards|swrr|trueblue|"
-    r"dividend ?miles|aeroplan|hawaiian ?miles|flying ?blue|flying ?club|miles ?(?:&|&amp;|and|\+|und|et) ?more|"
-    r"krisflyer|asia ?miles|skywards|etihad ?guest|privilege ?club|miles ?(?:&|&amp;) ?smiles|eurobonus|"
-    r"iberia ?plus|mille ?miglia|lifemiles|bahn ?card|bahn ?bonus|grand ?voyageur|club ?eurostar|carta ?freccia|"
-    r"frequent[ -]?fl[yi]er|vielflieger|fid[ée]lit[ée]|fidelizaci[óo]n|fedelt[àa]|loyalty|klantenkaart"
-)
-# Words that name no programme alone: after them a number word must follow ('FF#', 'member no.', 'Aurora Miles
-# number', a brand's own programme), or, for 'socio', 'adhérent', come before ('número de socio').
-_LOYALTY_GENERIC = r"ff|rr|miles|meilen|member(?:ship)?|mitglieds?|rewards?|avios|elevate|true ?blue|lidmaatschaps?"
-_LOYALTY_MEMBER = r"socio|adh[ée]rent|member|mitglied|fid[ée]lit[ée]|fedelt[àa]"
-_LOYALTY_RE = re.compile(
-    rf"(?i)(?<![\w@])(?:(?:{_LOYALTY_PROGRAMMES})(?:[ -]?{_LOYALTY_NUMBER_WORD})?"
-    rf"|(?:{_LOYALTY_GENERIC})[ -]?{_LOYALTY_NUMBER_WORD}"
-    rf"|{_LOYALTY_NUMBER_WORD}\s*(?:de |d['\u2019]|di |del )?(?:{_LOYALTY_MEMBER}))"
-    rf"(?:\s*(?:{_LOYALTY_NUMBER_WORD}|is|ist|est|es|è|:|=|-)(?!\w))*\s*"
-    r"(?P<id>\d{2,}(?:[ -]\d{3,}){0,5}|(?-i:(?=[A-Z]*\d)[A-Z\d]{6,12}))(?![\w.,/-]?\d)(?![\w@/-])"
-)
-# Searching the pattern above costs five times a substring test for each of these, in the lower-cased post: every
-# alternative holds one of them, 'ff' and 'rr' apart, which `_LOYALTY_SHORT_RE` checks.
-_LOYALTY_CUES = (
-    "executive", "advantage", "miles", "mileage", "reward", "swrr", "trueblue", "true blue", "aeroplan", "flying",
-    "krisflyer", "skywards", "etihad", "privilege", "eurobonus", "iberia", "miglia", "bahncard", "bahn card",
-    "bahnbonus", "bahn bonus", "voyageur", "eurostar", "freccia", "frequent", "vielflieger", "fidélit", "fidelit",
-    "fidelizaci", "fedelt", "loyalty", "klantenkaart", "member", "mitglied", "avios", "elevate", "socio",
-    "adhérent", "adherent", "lidmaatschap", "meilen",
-)
-_LOYALTY_SHORT_RE = re.compile(r"(?<![a-z])(?:ff|rr)[ -]?[#nicakt-]")
 _DIGIT_RE = re.compile(r"\d")
-_FLIGHT_ID_RE = re.compile(r"[A-Z\d]{2}\d{1,4}")
-_LOYALTY_UNIT_RE = re.compile(r"\s*(?:miles|meilen|points|punkte|pts|avios|km|€|\$|%|eur|usd)", re.IGNORECASE)
 _REF_WINDOW = 40  # characters before a candidate reference in which a context word must appear
 
 
@@ -240,25 +217,14 @@ def _card_shaped(candidate: str) -> bool:
     return len(digits) in (13, 14, 15, 16, 19) if len(groups) == 1 else groups in _CARD_GROUPS
 
 
-def _loyalty_cue(low: str) -> bool:
-    """Whether the lower-cased post names a loyalty programme at all: a cheap test before `_LOYALTY_RE`."""
-    for cue in _LOYALTY_CUES:
-        if cue in low:
-            return True
-    return ("ff" in low or "rr" in low) and _LOYALTY_SHORT_RE.search(low) is not None
-
-
-def _loyalty_number(candidate: str, digits: str) -> bool:
-    """Six or more digits, or capitals with digits that are no flight number ('AAdvantage AA1234 was late');
-    a leading 0 is a phone line's ('Miles & More 069 ...'), left to the phone test."""
-    if candidate.isdigit() or " " in candidate or "-" in candidate:
-        return 6 <= len(digits) <= 19 and not digits.startswith("0")
-    return _FLIGHT_ID_RE.fullmatch(candidate) is None
-
-
-def _gibberish(word: str) -> bool:
-    """Whether a lower-case six-letter string is no word: two of its letter pairs are rare in words."""
-    return sum(word[i : i + 2] not in _WORD_PAIRS for i in range(len(word) - 1)) >= 2
+def _gibberish(word: str, strong_lead: bool = False) -> bool:
+    """Whether a lower-case six-letter string is no word: two of its letter pairs are rare in words. Right after a
+    strong lead a rare start and a doubled a, i or u count too, so a vowel-heavy locator ('oaaret') is read as one;
+    after a weaker lead ('my pnr is …') a word is more likely, and only the pairs count."""
+    rare = sum(word[i : i + 2] not in _WORD_PAIRS for i in range(len(word) - 1))
+    if strong_lead and rare < 2 and not _EMPHASIS_RE.search(word):
+        rare += (word[:2] not in _WORD_STARTS) + (_DOUBLED_VOWEL_RE.search(word) is not None)
+    return rare >= 2
 
 
 def _worded_mailbox(text: str, m: re.Match[str]) -> bool:
@@ -273,9 +239,10 @@ def _overlaps(a: tuple[int, int], taken: list[tuple[int, int]]) -> bool:
     return any(a[0] < e and s < a[1] for s, e in taken)
 
 
-def find_pii(text: str) -> list[PiiMatch]:
+def find_pii(text: str, programmes: Sequence[str] = ()) -> list[PiiMatch]:
     """All personal data in `text`, sorted by position, without overlaps (e-mail, passport, IBAN, card, loyalty
-    number, phone, postal address, reference)."""
+    number, phone, postal address, reference). `programmes`: the loyalty programmes of the post's brand
+    (`BrandConfig.loyalty_programmes`), whose numbers are found as the known programmes' are."""
     taken: list[tuple[int, int]] = [m.span() for m in URL_RE.finditer(text)]
     found: list[PiiMatch] = []
     low = text.lower()
@@ -300,10 +267,8 @@ def find_pii(text: str) -> list[PiiMatch]:
     for m in _CARD_RE.finditer(text):
         if luhn_valid(_digits(m.group(0))) and _card_shaped(m.group(0)):
             add("card", m.span())
-    for m in _LOYALTY_RE.finditer(text) if digits and _loyalty_cue(low) else ():
-        number = _digits(m.group("id"))
-        if _loyalty_number(m.group("id"), number) and not _LOYALTY_UNIT_RE.match(text, m.end()):
-            add("loyalty", m.span("id"))
+    for span in find_loyalty(text, low, programmes) if digits else ():
+        add("loyalty", span)
     for m in _PHONE_RE.finditer(text):
         start, end = m.span()
         if text[start:end].endswith(")") and "(" not in text[start:end]:
@@ -321,7 +286,9 @@ def find_pii(text: str) -> list[PiiMatch]:
             add("booking-ref", m.span())
             refs.append(m.end())
     for m in _REF_LOWER_RE.finditer(text) if any(cue in low for cue in _REF_LEAD_CUES) else ():
-        if _gibberish(m.group(0)) and _REF_LEAD_RE.search(fold(text[max(0, m.start() - _REF_WINDOW) : m.start()])):
+        lead = _REF_LEAD_RE.search(fold(text[max(0, m.start() - _REF_WINDOW) : m.start()]))
+        # A strong lead names the reference and goes straight on to it ('booking ref oaaret', 'pnr: kxjqwe').
+        if lead and _gibberish(m.group(0), strong_lead=not re.search(r"[a-z]", lead.group("link"))):
             add("booking-ref", m.span())
             refs.append(m.end())
     for m in _REF_LETTERS_RE.finditer(text):
@@ -336,21 +303,21 @@ def find_pii(text: str) -> list[PiiMatch]:
     return sorted(found, key=lambda p: p.start)
 
 
-def pii_kinds(text: str) -> list[str]:
-    """Kinds of personal data in `text`, each once, in order of first appearance."""
+def pii_kinds(text: str, programmes: Sequence[str] = ()) -> list[str]:
+    """Kinds of personal data in `text`, each once, in order of first appearance (`programmes`: see `find_pii`)."""
     kinds: list[str] = []
-    for match in find_pii(text):
+    for match in find_pii(text, programmes):
         if match.kind not in kinds:
             kinds.append(match.kind)
     return kinds
 
 
-def redact(text: str) -> str:
+def redact(text: str, programmes: Sequence[str] = ()) -> str:
     """`text` with each piece of personal data replaced by its kind in brackets: `[email]`, `[phone]`, `[card]`,
-    `[iban]`, `[booking-ref]`, `[passport]`, `[loyalty]` or `[address]`."""
+    `[iban]`, `[booking-ref]`, `[passport]`, `[loyalty]` or `[address]` (`programmes`: see `find_pii`)."""
     out: list[str] = []
     pos = 0
-    for match in find_pii(text):
+    for match in find_pii(text, programmes):
         out.append(text[pos : match.start])
         out.append(f"[{match.kind}]")
         pos = match.end

@@ -1,4 +1,4 @@
-"""Find postal addresses in posts: UK postcodes and street addresses written the en, de/nl and fr way.
+"""Find postal addresses in posts: UK postcodes and street addresses written the en, de/nl, fr and es/it way.
 
 A customer who posts where they live (to get a bag delivered, a refund posted) has put personal data in public.
 Each shape needs a street word or a postcode, so prose such as 'gate 12', 'terminal 5', 'Sitzplatz 45' or
@@ -29,6 +29,12 @@ _UK_INWARD_RE = re.compile(r" \d[ABD-HJLNP-UW-Z]{2}(?![\w-])")  # a cheap first 
 _UK_POSTCODE_RE = re.compile(
     r"(?<![\w#@/-])(?P<area>[A-Z]{1,2})\d[A-Z\d]? (?![1-9][GT]B\b)\d[ABD-HJLNP-UW-Z]{2}(?![\w-])"
 )
+# In lower or mixed case, or run together ('sw1a 1aa', 'Sw1a1aa'), only right after a word that says a postcode or
+# an address follows ('my postcode is sw1a 1aa'): alone, chat such as 'e1 1st' or 'm4 3rd' takes the shape too.
+_UK_ANY_CASE_RE = re.compile(
+    r"(?i)(?<![\w#@/-])(?P<area>[a-z]{1,2})\d[a-z\d]? ?\d[abd-hjlnp-uw-z]{2}(?![\w-])"
+)
+_UK_CUE_RE = re.compile(r"(?i)\b(?:post ?code|post-code|postal code|address|addr)\b[^.!?\n\d]{0,25}$")
 
 # English: house number, perhaps a direction, one to three name words (or a numbered street, '5th', '107'), then
 # a street word: '221B Baker Street', '1600 Pennsylvania Ave', '3003 E 107 Terr'. Names must be capitalised
@@ -37,7 +43,7 @@ _EN_TYPES = (
     "street|avenue|ave|road|rd|lane|ln|boulevard|blvd|terrace|terr|crescent|highway|hwy|parkway|pkwy",
     "st|way|drive|dr|place|pl|court|ct|square|sq|close|circle|cir|gardens|mews",  # also plain words: capitalised
 )
-_EN_WORD = r"(?:[A-Za-z][A-Za-z'\u2019.-]*|\d{1,3}(?:st|nd|rd|th)?)"
+_EN_WORD = r"(?:[A-Za-z][A-Za-z'\u2019.-]*|\d{1,3}(?i:st|nd|rd|th)?)"
 # The street patterns start with the digit and look behind it, so a search skips from digit to digit instead of
 # trying every position: twice as fast on real posts.
 _EN_STREET_RE = re.compile(
@@ -50,7 +56,13 @@ _EN_STREET_RE = re.compile(
 # ' London NW1 6XE'.
 _EN_TAIL_RE = re.compile(
     r",?\s*(?:[A-Za-z][A-Za-z.]*(?:,?\s+[A-Za-z][A-Za-z.]*){0,3},?\s*)?"
-    r"(?:\d{5}(?:-\d{4})?(?![\w-])|[A-Z]{1,2}\d[A-Z\d]? \d[A-Z]{2}(?![\w-]))"
+    r"(?:\d{5}(?:-\d{4})?(?![\w-])|(?P<area>(?i:[a-z]{1,2}))\d(?i:[a-z\d]? ?\d[abd-hjlnp-uw-z]{2})(?![\w-]))"
+)
+# In a post written in capitals any phrase looks like a street name ('SPENT 5 HOURS ON THE ROAD'): there an address
+# in capitals needs a word before it that says one follows ('SEND MY BAG TO 12 HIGH STREET').
+_EN_CUE_RE = re.compile(
+    r"(?i)\b(?:address|addr|deliver\w*|send|sent|ship\w*|courier|live|lives|living|return\w*|bring|brought|"
+    r"drop\w*)\b[^.!?\n]{0,30}$"
 )
 # Words that make 'N <words> way/drive/road' prose: '8 hour drive', '5 hours on the road', '39 each way'.
 _EN_NOT_NAMES = frozenset({
@@ -120,6 +132,41 @@ _FR_STREET_RE = re.compile(
 _FR_WEAK_TYPES = ("place", "cours", "route")
 _FR_CUES = ("rue", "av", "bd", "all", "impasse", "quai", "chemin", "cours", "place", "route")
 
+# Spanish and Italian: the street word, its name, then the number: 'Calle Mayor 5', 'C/ Alcalá, 23', 'Avda. de la
+# Constitución nº 12', 'Paseo de Gracia 43, 08007 Barcelona', 'Via Roma 10', 'Viale Monza 12/A', 'Piazza San Marco
+# 1', 'Corso Buenos Aires 33, 20124 Milano'. The name's words are capitalised unless a postcode follows.
+_SOUTH_TYPES = (
+    r"calle|c/|avenida|avda\.?|av\.|plaza|pza\.|paseo|p[º°]|ronda|traves[íi]a|camino|carrer|passeig|rambla|"
+    r"glorieta|via|viale|v\.le|piazza|p\.zza|piazzale|corso|c\.so|largo|vicolo|lungomare"
+)
+_SOUTH_LINK = r"(?:de|del|la|las|los|el|di|da|dal|dei|degli|delle|della|dello|d['\u2019]|dell['\u2019]|sant['\u2019])"
+_SOUTH_LINK_RE = re.compile(_SOUTH_LINK)
+_SOUTH_ELIDED_RE = re.compile(r"\b(?:d|dell|sant)['\u2019]")  # 'dell'Indipendenza' is named by 'Indipendenza'
+_SOUTH_WORD = r"(?:[A-ZÀ-ÖØ-Þ][a-zß-öø-ÿ'\u2019.-]+|[IVXL]{1,5}|[a-zß-öø-ÿ][a-zß-öø-ÿ'\u2019.-]*)"
+_SOUTH_STREET_RE = re.compile(
+    rf"(?=[CAPRTGVLcaprtgvl])(?<![\w/.-])(?i:{_SOUTH_TYPES})(?:(?<=[/.º°])\s*|\s+)"  # first letters: twice as fast
+    rf"(?P<name>(?:{_SOUTH_LINK}\s*)*{_SOUTH_WORD}(?:\s+(?:{_SOUTH_LINK}\s*)*{_SOUTH_WORD}){{0,3}})"
+    r"(?:,\s*|\s+)(?:(?i:n\.?\s?[º°o]\.?|n\.|n[úu]m\.?)\s*)?"
+    r"(?P<number>\d{1,4})(?:[A-Za-z]|\s[A-Z]|/[A-Za-z\d]{1,3}|\s?bis)?(?![\w:.,/]?\d)(?![\w:%°€$£'\u2019-])"
+    r"(?P<tail>,?\s+\d{5}\s+[A-ZÀ-Ýa-zß-ÿ][\w'\u2019-]*(?:[ -][A-ZÀ-Ý][\w'\u2019-]*)*)?"
+)
+# After a number, words that make it a count ('via Frankfurt 3 hours', 'Plaza Hotel 5 stars', 'via Roma 3 volte').
+_SOUTH_UNIT_RE = re.compile(
+    r"(?i)\s*(?:[€$£%]|(?:h|hrs?|hours?|mins?|minutes?|days?|weeks?|months?|years?|times|x|am|pm|stars?|people|bags?|"
+    r"flights?|stops?|ore|ora|minuti|giorni|settimane|mesi|anni|volte|stelle|persone|voli|horas?|minutos?|d[íi]as?|"
+    r"semanas?|meses|a[ñn]os|veces|estrellas|personas|vuelos|euros?|eur|km|kg)\b)"
+)
+# Names that 'via' puts before a number in prose: a channel ('via Twitter 2 days ago'), a railway ('Via Rail 68').
+_SOUTH_NOT_NAMES = frozenset({
+    "twitter", "facebook", "instagram", "whatsapp", "messenger", "telegram", "email", "e-mail", "mail", "phone",
+    "app", "web", "internet", "skype", "google", "youtube", "tiktok", "linkedin", "text", "sms", "chat", "rail",
+})
+# Every street word above holds one of these, in the lower-cased post: one search, cheaper than a test for each.
+_SOUTH_CUE_RE = re.compile(
+    r"calle|c/|av|plaza|pza|paseo|p[º°]|ronda|traves|camino|carrer|passeig|rambla|glorieta|via|v\.le|piazza|p\.zza|"
+    r"corso|c\.so|largo|vicolo|lungomare"
+)
+
 
 def _en_streets(text: str) -> Iterator[tuple[int, int]]:
     for m in _EN_STREET_RE.finditer(text):
@@ -131,12 +178,21 @@ def _en_streets(text: str) -> Iterator[tuple[int, int]]:
         if any(w in _EN_NOT_NAMES for w in names) or (plain and any(w in _EN_NOT_PLAIN_NAMES for w in names)):
             continue
         tail = _EN_TAIL_RE.match(text, m.end())
-        if tail:
+        if tail and (tail.group("area") is None or tail.group("area").upper() in _UK_AREAS):
             yield m.start(), tail.end()
             continue
         capitalised = all(w[0].isupper() or w[0].isdigit() for w in words) and (not plain or plain[0].isupper())
-        if capitalised and not _shouting(m.group(0)):
+        if capitalised and (_caps_address(text, m) if m.group(0).isupper() else not _shouting(m.group(0))):
             yield m.span()
+
+
+def _caps_address(text: str, m: re.Match[str]) -> bool:
+    """An address in capitals ('12 HIGH STREET'), as forms and labels write one: in a post otherwise in lower case
+    the capitals are the address's own; in one written in capitals, a word before it must say an address follows."""
+    letters = [ch for ch in text[: m.start()] + text[m.end() :] if ch.isalpha()]
+    if sum(ch.isupper() for ch in letters) <= 0.5 * len(letters):
+        return True
+    return _EN_CUE_RE.search(text[max(0, m.start() - 40) : m.start()]) is not None
 
 
 def _shouting(words: str) -> bool:
@@ -166,6 +222,18 @@ def _fr_streets(text: str) -> Iterator[tuple[int, int]]:
         yield m.span()
 
 
+def _south_streets(text: str) -> Iterator[tuple[int, int]]:
+    for m in _SOUTH_STREET_RE.finditer(text):
+        words = [w for w in _SOUTH_ELIDED_RE.sub("", m.group("name")).split() if not _SOUTH_LINK_RE.fullmatch(w)]
+        if m.group("tail"):
+            yield m.span()
+            continue
+        if (not words or any(w[0].islower() for w in words) or len(m.group("number")) > 3
+                or any(w.casefold() in _SOUTH_NOT_NAMES for w in words) or _SOUTH_UNIT_RE.match(text, m.end())):
+            continue
+        yield m.span()
+
+
 def find_addresses(text: str) -> Iterator[tuple[int, int]]:
     """Spans of postal addresses in `text`, perhaps overlapping; the caller keeps the first of any overlap."""
     if not _DIGIT_RE.search(text):  # every shape holds a house number or a postcode
@@ -175,7 +243,12 @@ def find_addresses(text: str) -> Iterator[tuple[int, int]]:
         yield from _de_streets(text)
     if any(cue in low for cue in _FR_CUES):
         yield from _fr_streets(text)
+    if _SOUTH_CUE_RE.search(low):
+        yield from _south_streets(text)
     yield from _en_streets(text)
     for m in _UK_POSTCODE_RE.finditer(text) if _UK_INWARD_RE.search(text) else ():
         if m.group("area") in _UK_AREAS:
+            yield m.span()
+    for m in _UK_ANY_CASE_RE.finditer(text) if "post" in low or "addr" in low else ():
+        if m.group("area").upper() in _UK_AREAS and _UK_CUE_RE.search(text[max(0, m.start() - 40) : m.start()]):
             yield m.span()

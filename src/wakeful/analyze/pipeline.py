@@ -56,8 +56,7 @@ class Analyzer:
         topics: TopicTagger | None = None,
         offensive: OffensiveClassifier | None = None,
     ) -> None:
-        self.brands = BrandMatcher(brands)
-        self.brand_topics = BrandTopics(brands)
+        self.set_brands(brands)
         self.detector: LanguageDetector = detector or default_detector()
         self.sentiment: SentimentModel = sentiment or LinearSentiment()
         self.complaint: ComplaintClassifier = complaint or LinearComplaintClassifier()
@@ -68,6 +67,11 @@ class Analyzer:
         """Listen for a changed set of brands (a lead edited handles, keywords or topics); from the next post."""
         self.brands = BrandMatcher(brands)
         self.brand_topics = BrandTopics(brands)
+        self.programmes = {b.key: tuple(b.loyalty_programmes) for b in brands}
+
+    def loyalty_programmes(self, brands: Sequence[str]) -> tuple[str, ...]:
+        """The loyalty programmes of the brands a post mentions: a number after one of them is personal data."""
+        return tuple(name for key in brands for name in self.programmes.get(key, ()))
 
     def language(self, post: Post) -> tuple[str | None, float]:
         """The detector's answer; when it abstains, the platform's own tag if supported."""
@@ -130,7 +134,7 @@ class Analyzer:
             severity=max(level, 2) if legal else level,  # an accusation or alleged crime is never low priority
             topics=topics,
             brands=brands,
-            pii=pii_kinds(text),
+            pii=pii_kinds(text, self.loyalty_programmes(brands)),
             signals=urgency.signals,
             deadline_minutes=urgency.deadline_minutes,
             legal=legal,

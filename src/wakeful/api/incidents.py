@@ -35,7 +35,8 @@ def room(session: Session, row: IncidentRow, settings: Settings) -> IncidentDeta
     """The incident room's data for the API and the page: the statement in the brand's languages, and none of the
     brand's own words among the top terms."""
     return incidents.detail(session, row, languages(settings, row.brand),
-                            brand=incidents.brand_words(settings.brand(row.brand)))
+                            brand=incidents.brand_words(settings.brand(row.brand)),
+                            programmes=settings.loyalty_programmes(row.brand))
 
 
 @router.get("/incidents", response_model=list[IncidentSummary], summary="Incidents, newest first")

@@ -94,6 +94,9 @@ class BrandConfig(BaseModel):
         default_factory=lambda: list(AIRLINE_CARE_ACCOUNTS),
         description="Care accounts of the brand's own industry: only their past replies are suggested to its agents "
                     "(default: airlines' accounts; an empty list allows any account)")
+    loyalty_programmes: list[str] = Field(
+        default_factory=list, description="Names of the brand's own loyalty or frequent-flyer programmes, e.g. "
+        "'Aurora Miles': a number right after one in a post about the brand is redacted as a loyalty number")
 
     @field_validator("topics")
     @classmethod
@@ -107,6 +110,17 @@ class BrandConfig(BaseModel):
     @classmethod
     def _strip_at(cls, v: list[str]) -> list[str]:
         return [h.lstrip("@") for h in v]
+
+    @field_validator("loyalty_programmes")
+    @classmethod
+    def _programme_names(cls, v: list[str]) -> list[str]:
+        """A name shorter than three letters ('AA') would take any number after it for a loyalty number."""
+        names = list(dict.fromkeys(" ".join(name.split()) for name in v if name.strip()))
+        for name in names:
+            if sum(ch.isalpha() for ch in name) < 3:
+                raise ValueError(f"loyalty programme {name!r}: give its name as customers write it, with at least "
+                                 "three letters, e.g. 'Aurora Miles'")
+        return names
 
     @field_validator("languages")
     @classmethod
@@ -251,6 +265,11 @@ class Settings(BaseSettings):
 
     def brand(self, key: str) -> BrandConfig | None:
         return next((b for b in self.brands if b.key == key), None)
+
+    def loyalty_programmes(self, brand: str) -> list[str]:
+        """The brand's own loyalty programmes, whose numbers the desk redacts in the brand's posts."""
+        config = self.brand(brand)
+        return config.loyalty_programmes if config is not None else []
 
     def priority_for(self, brand: str) -> PriorityPolicy:
         """The priority (fairness) policy a brand has chosen, else the desk-wide one."""

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Sequence
 from datetime import date, datetime, timedelta
 
 from pydantic import BaseModel
@@ -266,8 +266,9 @@ def brand_words(brand: BrandConfig | None) -> frozenset[str]:
 
 
 def detail(session: Session, row: IncidentRow, languages: Iterable[str], config: SpikeConfig = SpikeConfig(),
-           brand: frozenset[str] = frozenset()) -> IncidentDetail:
-    """The incident room's data; `brand` are words left out of the top terms (`brand_words`)."""
+           brand: frozenset[str] = frozenset(), programmes: Sequence[str] = ()) -> IncidentDetail:
+    """The incident room's data; `brand` are words left out of the top terms (`brand_words`), `programmes` the
+    brand's loyalty programmes, whose numbers are redacted with the rest of the personal data."""
     start = as_utc(row.opened_at) - config.window
     end = as_utc(row.last_seen_at) + timedelta(seconds=1)
     stmt = (
@@ -293,7 +294,8 @@ def detail(session: Session, row: IncidentRow, languages: Iterable[str], config:
         point.negative += post.sentiment == "negative"
         point.matching += bool(matches)
         if matches and at >= start:
-            shown = redact(post.text)  # the room is seen by the whole team: no personal data, not even as a term
+            # the room is seen by the whole team: no personal data, not even as a term
+            shown = redact(post.text, programmes)
             driving.append(DrivingPost(at=at, handle=post.author.handle, text=shown, lang=post.lang,
                                        case_id=case_id))
             flights.update(f"{a} {n}" for a, n in FLIGHT.findall(shown))  # not a booking ref read as a flight

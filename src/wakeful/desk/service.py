@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime
 
 from sqlalchemy import ColumnElement, Select, and_, func, select, true
@@ -114,7 +114,8 @@ def summarize(session: Session, case: CaseRow, now: datetime, settings: Settings
         sla_left_minutes=targets.left_minutes(case.brand, level, awaiting, answered, now) if awaiting else None,
         first_response_at=as_utc(case.first_response_at) if case.first_response_at else None,
         snippet=redact(latest_text if latest_text is not None
-                       else _latest_customer_texts(session, [case.id]).get(case.id, ""))[:280],
+                       else _latest_customer_texts(session, [case.id]).get(case.id, ""),
+                       settings.loyalty_programmes(case.brand))[:280],
         risk=_risk_view(risk),
     )
 
@@ -223,7 +224,7 @@ def load_case(session: Session, case_id: int, brands: Collection[str] | None) ->
     return case
 
 
-def _timeline(session: Session, case: CaseRow) -> list[TimelineItem]:
+def _timeline(session: Session, case: CaseRow, programmes: Sequence[str] = ()) -> list[TimelineItem]:
     posts = list(session.scalars(
         select(PostRow).join(CasePostRow, CasePostRow.post_id == PostRow.id).where(CasePostRow.case_id == case.id)
     ))
@@ -235,7 +236,7 @@ def _timeline(session: Session, case: CaseRow) -> list[TimelineItem]:
             observed_at=as_utc(e.observed_at), likes=e.likes, reposts=e.reposts, replies=e.replies,
             quotes=e.quotes, impressions=e.impressions,
         ))
-    shown = {p.id: redact(p.text) for p in posts}  # today's detector, not only what was flagged when stored
+    shown = {p.id: redact(p.text, programmes) for p in posts}  # today's detector, not only what was flagged when stored
     items = [
         TimelineItem(kind="post", at=as_utc(p.created_at), actor=f"@{p.author.handle}",
                      text=shown[p.id], redacted=shown[p.id] != p.text,
@@ -266,7 +267,7 @@ def case_detail(
     return CaseDetail(
         **summarize(session, case, now, settings).model_dump(),
         legal=legal_flags(session, case),
-        timeline=_timeline(session, case),
+        timeline=_timeline(session, case, settings.loyalty_programmes(case.brand)),
         earlier_cases=[summarize(session, c, now, settings) for c in earlier],
     )
 
@@ -356,7 +357,8 @@ def add_reply(session: Session, case: CaseRow, text: str, actor: str, now: datet
     set_state(session, case, CaseState.RESOLVED if resolve else CaseState.WAITING, actor, now)
 
 
-def reveal(session: Session, case: CaseRow, actor: str, now: datetime) -> list[RevealedText]:
+def reveal(session: Session, case: CaseRow, actor: str, now: datetime,
+           programmes: Sequence[str] = ()) -> list[RevealedText]:
     """The unmasked texts of the case's posts that carry personal data, and what edited posts said before (a
     customer may edit out what the desk first read); who looked, and when, goes on record."""
     posts = session.scalars(
@@ -368,7 +370,7 @@ def reveal(session: Session, case: CaseRow, actor: str, now: datetime) -> list[R
                                 .order_by(PostEditRow.version_at)):
         earlier.setdefault(edit.post_id, []).append(EarlierText(at=as_utc(edit.version_at), text=edit.text))
     shown = [RevealedText(post_id=p.platform_id, text=p.text, earlier=earlier.get(p.id, []))
-             for p in posts if p.pii or p.id in earlier or redact(p.text) != p.text]
+             for p in posts if p.pii or p.id in earlier or redact(p.text, programmes) != p.text]
     _event(session, case, "reveal", actor, now, posts=[r.post_id for r in shown])
     return shown
 
