@@ -264,6 +264,24 @@ def test_logout_ends_the_session_on_the_server(desk: DeskApp) -> None:
     assert thief.get("/", follow_redirects=False).status_code == 303
 
 
+def test_sign_out_needs_the_pages_token(desk: DeskApp) -> None:
+    """Another site cannot sign a browser out: its form lacks the session's token, and a cross-site POST does not
+    carry the SameSite=Strict cookie at all, so nothing is ended or cleared. The page's own form signs out."""
+    client = _signed_in(desk)
+    token = client.headers.pop("X-CSRF-Token")
+    forged = client.post("/logout", data={"csrf_token": "guess"}, follow_redirects=False)
+    assert forged.status_code == 403 and "set-cookie" not in forged.headers
+    assert client.post("/logout", follow_redirects=False).status_code == 403
+    assert client.get("/", follow_redirects=False).status_code == 200  # still signed in
+    cross_site = TestClient(desk.app).post("/logout", follow_redirects=False)  # no cookie sent
+    assert cross_site.status_code == 303 and "set-cookie" not in cross_site.headers
+    page = client.get("/").text
+    assert f'<input type="hidden" name="csrf_token" value="{token}">' in page  # the Sign out form's
+    signed_out = client.post("/logout", data={"csrf_token": token}, follow_redirects=False)
+    assert signed_out.status_code == 303 and "Max-Age=0" in signed_out.headers["set-cookie"]
+    assert client.get("/", follow_redirects=False).status_code == 303
+
+
 def test_writes_with_the_session_cookie_need_the_csrf_header(desk: DeskApp) -> None:
     client = _signed_in(desk)
     url = f"/api/v1/cases/{desk.case_of['a1']}/assign"

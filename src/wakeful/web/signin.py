@@ -9,14 +9,23 @@ Scripts use API tokens (`wakeful token create`), which never go through this for
 
 from __future__ import annotations
 
+import hmac
 from typing import Annotated
 from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Form, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from wakeful.api.auth import SESSION_DAYS, login_form_token, login_nonce, login_token_ok, sign_in, sign_out
-from wakeful.api.deps import COOKIE, DeskDep
+from wakeful.api.auth import (
+    SESSION_DAYS,
+    login_form_token,
+    login_nonce,
+    login_token_ok,
+    session_principal,
+    sign_in,
+    sign_out,
+)
+from wakeful.api.deps import COOKIE, CSRF_HEADER, DeskDep
 from wakeful.web.views import render
 
 LOGIN_COOKIE = "wakeful_login"
@@ -86,10 +95,21 @@ def login(request: Request, desk: DeskDep, username: Annotated[str, Form()] = ""
 
 
 @router.post("/logout")
-def logout(request: Request, desk: DeskDep) -> Response:
-    """End the session on the server too, so a copied cookie stops working."""
+def logout(request: Request, desk: DeskDep, csrf_token: Annotated[str, Form(alias=LOGIN_FIELD)] = "") -> Response:
+    """End the session on the server too, so a copied cookie stops working. The page's form sends the session's
+    CSRF token (scripts may send the X-CSRF-Token header instead): without it another site could sign a browser
+    out, so a request carrying a live session but not its token is refused. A request carrying no session cookie
+    (a cross-site one: the cookie is SameSite=Strict) has nothing to end and leaves the browser's cookie alone."""
+    cookie = request.cookies.get(COOKIE, "")
+    if not cookie:
+        return RedirectResponse("/login", status_code=status.HTTP_303_SEE_OTHER)
     with desk.db.session() as session:
-        sign_out(session, request.cookies.get(COOKIE, ""), desk.clock.now())
+        who = session_principal(session, cookie, desk.clock.now())
+        sent = csrf_token or request.headers.get(CSRF_HEADER, "")
+        if who is not None and not hmac.compare_digest(sent.encode(), (who.csrf or "").encode()):
+            return Response("Sign out from the desk's own page: this request did not carry its token.",
+                            status_code=status.HTTP_403_FORBIDDEN, media_type="text/plain")
+        sign_out(session, cookie, desk.clock.now())
     response = RedirectResponse("/login", status_code=status.HTTP_303_SEE_OTHER)
     response.delete_cookie(COOKIE, path="/", httponly=True, samesite="strict",
                            secure=request.url.scheme == "https")
