@@ -20,10 +20,12 @@ def counted_impressions(impressions: int | None, interactions: int) -> int | Non
 
 
 def estimated_impressions(followers: int, engagement: Engagement | None) -> tuple[int, bool]:
-    """Impressions so far and whether they were counted by the platform (True) or estimated (False)."""
-    if engagement is not None and engagement.impressions is not None:
-        return engagement.impressions, True
+    """Impressions so far and whether they were counted by the platform (True) or estimated (False); X's 0 beside
+    likes is a count not filled in yet, so the estimate stands in for it."""
     interactions = engagement.interactions if engagement is not None else 0
+    counted = counted_impressions(engagement.impressions, interactions) if engagement is not None else None
+    if counted is not None:
+        return counted, True
     return int(followers * FOLLOWER_VIEW_RATE) + interactions * IMPRESSIONS_PER_INTERACTION, False
 
 
