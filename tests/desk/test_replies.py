@@ -37,6 +37,20 @@ def test_a_question_without_private_matters_gets_no_dm_offer_and_unknown_languag
     assert s.text.startswith("Hi @sam") and "seat" in s.text and not s.private_channel and "direct" not in s.text
 
 
+def test_a_member_number_of_the_brands_own_programme_moves_the_reply_to_a_dm(desk: Desk) -> None:
+    """'Aurora Club 55512345' is personal data only to a desk that knows Aurora's programme: with it configured the
+    reply offers a private channel, as for a phone number."""
+    text = "@AuroraAirways can I pick a seat? Aurora Club 55512345"
+    assert not suggest(CaseContext("ida", "Aurora Airways", "en", ["seating"], text))[0].private_channel
+    clubbed = CaseContext("ida", "Aurora Airways", "en", ["seating"], text, programmes=["Aurora Club"])
+    assert suggest(clubbed)[0].private_channel
+    desk.settings.brands[0] = desk.settings.brands[0].model_copy(update={"loyalty_programmes": ["Aurora Club"]})
+    desk.ingest.ingest([make_post("c1", text, author="ida")])
+    with desk.db.session() as s:
+        ctx = context_for_case(s, s.scalars(select(CaseRow)).one(), desk.settings)
+    assert list(ctx.programmes) == ["Aurora Club"] and suggest(ctx)[0].private_channel
+
+
 def test_past_replies_lose_other_customers_handles_links_and_personal_data() -> None:
     reply = "@115712 Sorry! Call us at +1 (415) 555-0132 or mail help@brand.com https://t.co/x ^JS"
     cleaned = clean_reply(reply)

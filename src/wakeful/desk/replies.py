@@ -107,6 +107,8 @@ class CaseContext:
     """(topic, language) -> (line, who approved it)."""
     peers: Sequence[str] = ()
     """Care accounts whose past replies suit this brand (its industry's); empty: any account."""
+    programmes: Sequence[str] = ()
+    """The brand's own loyalty programmes: a member number after one is personal data too."""
 
 
 class Suggestion(BaseModel):
@@ -121,7 +123,7 @@ class Suggestion(BaseModel):
 
 def needs_private_channel(ctx: CaseContext) -> bool:
     """True when the matter needs details that must not be posted, or the customer already posted some."""
-    return bool(NEEDS_PRIVATE_DETAILS & set(ctx.topics)) or bool(find_pii(ctx.text))
+    return bool(NEEDS_PRIVATE_DETAILS & set(ctx.topics)) or bool(find_pii(ctx.text, ctx.programmes))
 
 
 def _line(ctx: CaseContext, topic: str, lang: str) -> tuple[str, str | None, bool, str | None]:
@@ -267,9 +269,11 @@ def context_for_case(session: Session, case: CaseRow, settings: Settings) -> Cas
     ).all()
     # Read from the redacted text: 'booking ref AB1234' or 'IBAN DE89 ...' would otherwise be "noted" as a flight in
     # a public reply.
-    flights = [f"{a} {n}" for text, _ in posts for a, n in FLIGHT.findall(redact(text))]
     brand = settings.brand(case.brand)
+    programmes = brand.loyalty_programmes if brand else []
+    flights = [f"{a} {n}" for text, _ in posts for a, n in FLIGHT.findall(redact(text, programmes))]
     return CaseContext(handle=case.author.handle, brand_name=brand.name if brand else case.brand, lang=case.lang,
                        topics=list(case.topics), text=posts[0][0] if posts else "",
                        complaint=any(c for _, c in posts) or not posts, flight=flights[0] if flights else None,
-                       approved=approved_lines(session, case.brand), peers=brand.reply_peers if brand else ())
+                       approved=approved_lines(session, case.brand), peers=brand.reply_peers if brand else (),
+                       programmes=programmes)
