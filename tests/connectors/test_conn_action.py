@@ -7,7 +7,6 @@ the connector gets in; and a cut never loses what to fix.
 from __future__ import annotations
 
 import json
-import threading
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -20,12 +19,13 @@ from typer.testing import CliRunner
 from wakeful.api.auth import Role, create_user
 from wakeful.api.deps import Desk
 from wakeful.cli import app
-from wakeful.core.settings import BrandConfig, get_settings
+from wakeful.core.settings import BrandConfig
 from wakeful.ingest.connectors.base import MAX_BACKOFF_S
 from wakeful.ingest.connectors.x import XConnector
 from wakeful.store.connectors import ACTION_CHARS, LAST_ERROR_CHARS, ConnectorStateRow, clip, clip_action
 from wakeful.store.db import Database, migrate
 
+from tests.connectors.cli_run import connect_x_once
 from tests.connectors.loopback import Request, http_server
 from tests.connectors.test_conn_rejected import UNAUTHORIZED, X_FIX, stored
 from tests.connectors.test_conn_x_resume import FakeX, tweet, users
@@ -131,20 +131,9 @@ def test_connect_exits_1_while_a_stored_action_stands_behind_a_passing_error(mon
                                 action_message=REJECTED))
     fake = FakeX(published=[])
     fake.fail[("/2/tweets/search/stream/rules", None)] = (503, UNAVAILABLE, {})  # this run: X is down
-    result: list[Any] = []
-    with http_server(fake.route) as base:
-        for k, v in {"DATABASE_URL": url, "CONNECTORS__X__BEARER_TOKEN": "x-new-secret",
-                     "CONNECTORS__X__API_BASE_URL": base, "CONNECTORS__X__METRICS_INTERVAL_S": "3600"}.items():
-            monkeypatch.setenv(f"WAKEFUL_{k}", v)
-        get_settings.cache_clear()
-        runner = threading.Thread(target=lambda: result.append(CliRunner().invoke(
-            app, ["connect", "x", "--connections", "1"])), daemon=True)
-        runner.start()
-        runner.join(timeout=60)
-        get_settings.cache_clear()
-    assert not runner.is_alive()
-    assert result[0].exit_code == 1, result[0].output
-    assert f"x: {REJECTED} (found by an earlier run; not connected since)" in result[0].stderr
+    result = connect_x_once(monkeypatch, url, fake.route, "x-new-secret")
+    assert result.exit_code == 1, result.output
+    assert f"x: {REJECTED} (found by an earlier run; not connected since)" in result.stderr
     with db.session() as s:
         row = s.scalars(select(ConnectorStateRow).where(ConnectorStateRow.name == "x")).one()
         assert row.needs_action == "credentials" and row.last_error == PASSING

@@ -8,13 +8,11 @@ from __future__ import annotations
 
 import json
 import logging
-import threading
 from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from typer.testing import CliRunner
 from websockets.http11 import Request as WsRequest
 
 from wakeful.api.auth import Role, create_user
@@ -26,6 +24,7 @@ from wakeful.ingest.connectors.replies import Outgoing, SendError
 from wakeful.ingest.connectors.x import XConnector
 from wakeful.store.connectors import ConnectorStateRow
 
+from tests.connectors.cli_run import connect_x_once
 from tests.connectors.conftest import StartJetstream
 from tests.connectors.loopback import Request, http_server, refusal
 from tests.connectors.test_conn_x_resume import FakeX, tweet, users
@@ -217,26 +216,13 @@ def test_a_jetstream_401_names_the_url_setting(desk: Desk, jetstream: StartJetst
 
 def test_connect_with_a_connection_limit_exits_1_naming_the_setting(monkeypatch: pytest.MonkeyPatch,
                                                                     tmp_path: Path) -> None:
-    from wakeful.cli import app
-    from wakeful.core.settings import get_settings
     from wakeful.store.db import migrate
 
     fake = FakeX(published=[])
     fake.fail[("/2/tweets/search/stream/rules", None)] = (401, UNAUTHORIZED, {})
     url = f"sqlite:///{tmp_path}/w.db"
     migrate(url)
-    result: list[Any] = []
-    with http_server(fake.route) as base:
-        for k, v in {"DATABASE_URL": url, "CONNECTORS__X__BEARER_TOKEN": "x-secret",
-                     "CONNECTORS__X__API_BASE_URL": base, "CONNECTORS__X__METRICS_INTERVAL_S": "3600"}.items():
-            monkeypatch.setenv(f"WAKEFUL_{k}", v)
-        get_settings.cache_clear()
-        runner = threading.Thread(target=lambda: result.append(CliRunner().invoke(
-            app, ["connect", "x", "--connections", "1"])), daemon=True)
-        runner.start()
-        runner.join(timeout=60)  # the longest back-off is not slept after the last connection
-        get_settings.cache_clear()
-    assert not runner.is_alive(), "wakeful connect waited out the back-off"
-    assert result[0].exit_code == 1, result[0].output
-    assert f"x: credentials rejected by X: {X_FIX}." in result[0].stderr
-    assert "x-secret" not in result[0].output
+    result = connect_x_once(monkeypatch, url, fake.route, "x-secret")
+    assert result.exit_code == 1, result.output
+    assert f"x: credentials rejected by X: {X_FIX}." in result.stderr
+    assert "x-secret" not in result.output
