@@ -291,8 +291,19 @@ def cases(
 def report(
     brand: Annotated[str | None, typer.Option(help="Only this brand")] = None,
     hours: Annotated[int, typer.Option(min=1, help="Hours of backlog to show, up to the last activity")] = 24,
+    digest: Annotated[bool, typer.Option("--digest", help="The morning report's text instead, as the brand's "
+                                         "channels get it (report_digest_time)")] = False,
+    day: Annotated[str | None, typer.Option(help="With --digest: the day, YYYY-MM-DD (default yesterday)")] = None,
+    send: Annotated[bool, typer.Option("--send", help="With --digest: send it through the brand's channels too, "
+                                       "unless that day's went out already")] = False,
 ) -> None:
-    """Volume, cases, first response and resolution with SLA attainment, backlog by hour, per agent and team."""
+    """Volume, cases, first response and resolution with SLA attainment, backlog by hour, per agent and team; with
+    --digest, the morning report a brand's channels get each day (preview it, or --send it)."""
+    if digest:
+        cli_reports.print_digest(brand, day, send)
+        return
+    if day is not None or send:
+        raise typer.BadParameter("--day and --send go with --digest", param_hint="'--digest'")
     cli_reports.print_desk_report(brand, hours)
 
 

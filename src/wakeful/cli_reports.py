@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import tempfile
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta, tzinfo
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import Annotated
 
@@ -15,13 +15,16 @@ from rich.table import Table
 from sqlalchemy import func, select, true
 
 from wakeful.analyze import Analyzer
+from wakeful.api.settings import load_at_start
 from wakeful.cli_common import open_db
-from wakeful.core.clock import FixedClock, as_utc
+from wakeful.core.clock import Clock, FixedClock, SystemClock, as_utc
 from wakeful.core.models import Post
 from wakeful.core.settings import Settings, get_settings
 from wakeful.desk.agent_report import PersonStats, agent_report, desk_figures
+from wakeful.desk.digest import build_digest, send_digest, sent
 from wakeful.desk.fairness import MIN_ANSWERED_FOR_GAP, TWO_TIER_RATIO, FairnessReport, GroupStats, fairness_report
 from wakeful.desk.metrics import BrandResponse, brands_for_handles, care_handles, first_response_by_brand
+from wakeful.desk.notify import BrandNotifier
 from wakeful.desk.reports import BacklogPoint, backlog_by_hour, summary
 from wakeful.ingest.datasets import load_twcs
 from wakeful.ingest.service import IngestService
@@ -30,6 +33,8 @@ from wakeful.store.models import CaseRow
 
 console = Console()
 BATCH = 500
+clock: Clock = SystemClock()
+"""What `wakeful report --digest` takes for now (tests set a FixedClock)."""
 
 
 def _minutes(value: float | None) -> str:
@@ -130,6 +135,65 @@ def print_desk_report(brand: str | None, hours: int, out: Console = console) -> 
         out.print(f"resolution: median {_minutes(overall.resolution_median_min)} over {overall.resolved} cases")
     print_backlog(points, out, settings.report_zone)
     print_people(people, teams, out)
+
+
+def _day(day: str | None, today: date, send: bool) -> date:
+    """The day `--day` names (default yesterday); a day still running is previewed but never sent."""
+    try:
+        wanted = date.fromisoformat(day) if day else today - timedelta(days=1)
+    except ValueError:
+        raise typer.BadParameter(f"{day!r} is not a date: give YYYY-MM-DD", param_hint="'--day'") from None
+    if wanted > today or (send and wanted == today):
+        raise typer.BadParameter(f"{wanted} has not ended yet in the desk's zone: only a finished day's report "
+                                 "is sent" if send else f"{wanted} is after today", param_hint="'--day'")
+    return wanted
+
+
+def _send_digest(db: Database, settings: Settings, notifier: BrandNotifier, brand: str, day: date,
+                 now: datetime) -> bool:
+    """Send one brand's report as the scheduled job would (once: not again if it went out already) and say how
+    each channel took it; True when it did not reach every channel."""
+    if not notifier.reaches(brand):
+        typer.echo(f"not sent: {brand} has no notification channel (set [notify] or [notify.brands.{brand}])")
+        return True
+    if not send_digest(db, settings, notifier, brand, day, now):
+        typer.echo(f"not sent again: {brand}'s report for {day} was sent already")
+    notifier.drain()
+    with db.session() as session:
+        rows = sent(session, brand, day, settings.report_zone)
+    for row in rows:
+        typer.echo(f"{row.channel}: {row.status} at {as_utc(row.finished_at or row.created_at):%Y-%m-%d %H:%M} UTC"
+                   + (f" ({row.last_error})" if row.last_error else ""))
+    return any(row.status != "delivered" for row in rows)
+
+
+def print_digest(brand: str | None, day: str | None, send: bool) -> None:
+    """`wakeful report --digest`: the morning report's text for each brand (or one) for `day` (default yesterday in
+    the desk's zone), as the scheduled job sends it, so a lead can preview it; with `send`, sent through the
+    brand's channels. Exits 1 when a report to be sent did not reach every channel."""
+    db = open_db(brand)
+    notifier: BrandNotifier | None = None
+    failed = False
+    try:
+        settings = load_at_start(get_settings(), db)
+        now = clock.now()
+        today = now.astimezone(settings.report_zone).date()
+        wanted = _day(day, today, send)
+        notifier = BrandNotifier(db, settings.notify, clock) if send else None
+        for key in [brand] if brand else [b.key for b in settings.brands]:
+            with db.session() as session:
+                typer.echo(build_digest(session, settings, key, wanted, now).text)
+            if wanted == today:
+                typer.echo(f"(today so far, in {settings.report_timezone})")
+            if notifier is not None:
+                failed = _send_digest(db, settings, notifier, key, wanted, now) or failed
+            typer.echo("")
+    finally:
+        if notifier is not None:
+            notifier.close()
+        db.dispose()
+    if failed:
+        raise typer.Exit(1)
 
 
 def replay_twcs(database_url: str, data_dir: Path | None = None, *, handles: list[str] | None = None,

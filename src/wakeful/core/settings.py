@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+from datetime import time
 from functools import lru_cache
 from itertools import pairwise
 from pathlib import Path
@@ -198,6 +199,9 @@ class Settings(BaseSettings):
     report_timezone: str = Field(
         default="UTC", description="IANA time zone whose midnights divide the reports' days (e.g. Europe/London or "
         "America/New_York), so a lead's 'yesterday' is the desk's own day, not UTC's")
+    report_digest_time: str | None = Field(
+        default=None, description="Local time (HH:MM in report_timezone) from which each brand with a notification "
+        "channel is sent yesterday's morning report (event report.daily), once a day; unset or empty: none")
     connectors: ConnectorsConfig = Field(default_factory=ConnectorsConfig)
     notify: NotifySettings = Field(default_factory=NotifySettings, description="Channels for escalations and pages")
 
@@ -241,6 +245,21 @@ class Settings(BaseSettings):
     @property
     def report_zone(self) -> ZoneInfo:
         return report_zone(self.report_timezone)
+
+    @field_validator("report_digest_time")
+    @classmethod
+    def _time_of_day(cls, v: str | None) -> str | None:
+        """Empty means off (an environment variable cannot be unset in a TOML file's place); else HH:MM."""
+        if v is None or not v.strip():
+            return None
+        if not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", v.strip()):
+            raise ValueError(f"{v!r} is not a time of day: give HH:MM on a 24-hour clock, e.g. '08:00'")
+        return v.strip()
+
+    @property
+    def digest_time(self) -> time | None:
+        """When the morning report goes out each local day (`report_digest_time`); None: never."""
+        return time.fromisoformat(self.report_digest_time) if self.report_digest_time else None
 
     @field_validator("brands")
     @classmethod

@@ -94,6 +94,13 @@ class WebhookChannel:
         _post(self.url, body, headers, self.timeout_s)
 
 
+def readable(payload: dict[str, Any]) -> str | None:
+    """The text for people an event carries as `message` (the morning report): chat and mail show it in place of
+    the payload as JSON, its first line as the mail's subject. None for events that carry none."""
+    message = payload.get("message")
+    return message if isinstance(message, str) and message.strip() else None
+
+
 def summary_line(event: str, payload: dict[str, Any]) -> str:
     """One human line for chat and subject lines: the event and the payload's most telling fields."""
     keys = ("brand", "case_id", "priority", "reason", "text")
@@ -104,7 +111,7 @@ def summary_line(event: str, payload: dict[str, Any]) -> str:
 @dataclass
 class SlackChannel:
     """A Slack-compatible incoming webhook (Slack, Mattermost, Rocket.Chat): `{"text": …}` with a one-line
-    summary and the payload as a code block."""
+    summary and the payload as a code block, or the event's own text for people (`readable`)."""
 
     url: str
     name: str = "slack"
@@ -115,14 +122,18 @@ class SlackChannel:
         return "Slack-compatible incoming webhook (address kept secret)"
 
     def send(self, event: str, payload: dict[str, Any], delivery: int | None = None) -> None:
-        text = f"{summary_line(event, payload)}\n```{json.dumps(payload, indent=1, default=str)}```"
+        message = readable(payload)
+        # Slack reads <…> as a link or mention and & as an entity: its docs ask for these three escaped
+        text = message.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;") if message else \
+            f"{summary_line(event, payload)}\n```{json.dumps(payload, indent=1, default=str)}```"
         _post(self.url, json.dumps({"text": text}).encode("utf-8"), {"Content-Type": "application/json"},
               self.timeout_s)
 
 
 @dataclass
 class EmailChannel:
-    """Plain-text mail through an SMTP relay; STARTTLS and login when configured (credentials from config)."""
+    """Plain-text mail through an SMTP relay (the payload as JSON, or the event's own text for people: `readable`);
+    STARTTLS and login when configured (credentials from config)."""
 
     host: str
     port: int
@@ -142,10 +153,12 @@ class EmailChannel:
         msg = EmailMessage()
         msg["From"] = self.sender
         msg["To"] = ", ".join(self.recipients)
-        msg["Subject"] = summary_line(event, payload)[:200]
+        message = readable(payload)
+        subject = f"[wakeful] {message.strip().splitlines()[0]}" if message else summary_line(event, payload)
+        msg["Subject"] = subject[:200]
         if delivery is not None:
             msg[DELIVERY_HEADER] = str(delivery)
-        msg.set_content(json.dumps({"event": event, "payload": payload}, indent=2, default=str))
+        msg.set_content(message or json.dumps({"event": event, "payload": payload}, indent=2, default=str))
         try:
             with smtplib.SMTP(self.host, self.port, timeout=self.timeout_s) as smtp:
                 if self.starttls:

@@ -193,6 +193,11 @@ class BrandNotifier:
             log.exception("notification %s could not be put in the outbox; sending it without a record", event)
             self._put([(event, dict(payload))])
 
+    def reaches(self, brand: str) -> bool:
+        """Whether the brand's events go anywhere (its own channels or the desk-wide ones): a job that builds an
+        event only for people to read (the morning report) skips a brand nobody would hear."""
+        return bool(self._target(brand).channels)
+
     def _on_commit(self, session: Session, rows: list[NotificationRow]) -> None:
         """Add the rows to the caller's session and queue their ids once it commits (a rollback drops them)."""
         key = (_OUTBOX_KEY, id(self))

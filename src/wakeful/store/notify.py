@@ -9,11 +9,12 @@ is at least once, and the row id (sent as the delivery id) lets a receiver drop 
 
 from __future__ import annotations
 
+import hashlib
 import json
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Index, Integer, String, Text, and_, or_, select, update
+from sqlalchemy import JSON, Index, Integer, String, Text, and_, false, func, or_, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from wakeful.store.models import Base
@@ -73,3 +74,25 @@ def unfinished(session: Session) -> list[tuple[int, datetime | None]]:
             .where(NotificationRow.status.in_([PENDING, SENDING]))
             .order_by(NotificationRow.created_at, NotificationRow.id))
     return [(row_id, claimed) for row_id, claimed in session.execute(stmt)]
+
+
+def serialize(session: Session, key: str) -> None:
+    """Hold, until the session's transaction ends, a lock that every other caller with `key` waits for, so that a
+    check for an earlier row and the insert after it are one step across server processes (an event sent once a
+    day, however many processes tick). PostgreSQL: a transaction advisory lock on the key. SQLite allows one writer
+    at a time, so a write that changes nothing takes its lock; call this first in the transaction, before any
+    read, so that what is read after it includes every row committed before it."""
+    if session.get_bind().dialect.name == "postgresql":
+        lock_id = int.from_bytes(hashlib.sha256(key.encode()).digest()[:8], "big", signed=True)
+        session.execute(select(func.pg_advisory_xact_lock(lock_id)))
+    else:
+        session.execute(update(NotificationRow).where(false()).values(status=NotificationRow.status),
+                        execution_options={"synchronize_session": False})
+
+
+def accepted(session: Session, event: str, since: datetime, **fields: str) -> list[NotificationRow]:
+    """The rows of `event` accepted at or after `since` whose payload has these text fields, in any status (a
+    dead-lettered event was accepted too), oldest first."""
+    stmt = select(NotificationRow).where(NotificationRow.event == event, NotificationRow.created_at >= since,
+                                         *(NotificationRow.payload[k].as_string() == v for k, v in fields.items()))
+    return list(session.scalars(stmt.order_by(NotificationRow.id)))
