@@ -367,6 +367,10 @@ from wakeful.cli_rejected import register as _register_rejected  # noqa: E402
 
 _register_rejected(app)
 
+from wakeful.cli_privacy import register as _register_privacy  # noqa: E402
+
+_register_privacy(app)
+
 
 def main() -> None:
     """The `wakeful` command: a database with no desk in it, or a missing config file, is an error in one line,

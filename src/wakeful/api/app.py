@@ -26,12 +26,13 @@ from wakeful.api import agents as agents_api
 from wakeful.api import cases, ingest
 from wakeful.api import connectors as connectors_api
 from wakeful.api import incidents as incidents_api
+from wakeful.api import privacy as privacy_api
 from wakeful.api import reports as report_api
 from wakeful.api import settings as settings_api
 from wakeful.api.deps import PRINCIPAL_CHECKS, AnyUser, Desk, bearer, current_principal, get_desk
 from wakeful.core.clock import Clock, SystemClock
 from wakeful.core.settings import Settings
-from wakeful.desk import digest, incidents, notify, risk, routing, scheduled
+from wakeful.desk import digest, incidents, notify, retention, risk, routing, scheduled
 from wakeful.ingest.connectors.runner import reply_job, start_connectors
 from wakeful.ingest.service import IngestService, PostAnalyzer
 from wakeful.store.db import Database
@@ -51,7 +52,8 @@ def build_desk(settings: Settings, db: Database | None = None, clock: Clock | No
     hooks = [incidents.case_hook, risk.case_hook(lambda: intake.settings, notifier), routing.case_hook(notifier)]
     intake = IngestService(db, analyzer, settings, clock, case_hooks=hooks)  # the risk hook reads its live settings
     return Desk(db=db, settings=settings, clock=clock, ingest=intake, jobs=[scheduled.job(notifier),
-                settings_api.reload_job, digest.job(notifier)], base_settings=base, notifier=notifier)
+                settings_api.reload_job, digest.job(notifier), retention.job()], base_settings=base,
+                notifier=notifier)
 
 
 def run_jobs(desk: Desk) -> None:
@@ -204,6 +206,7 @@ def create_app(desk: Desk) -> FastAPI:
     app.include_router(agents_api.router)
     app.include_router(connectors_api.router)
     app.include_router(settings_api.router)
+    app.include_router(privacy_api.router)
     app.include_router(signin.router)
     app.include_router(views.router)
     app.include_router(settings_page.router)

@@ -204,6 +204,10 @@ class Settings(BaseSettings):
         "channel is sent yesterday's morning report (event report.daily), once a day; unset or empty: none")
     connectors: ConnectorsConfig = Field(default_factory=ConnectorsConfig)
     notify: NotifySettings = Field(default_factory=NotifySettings, description="Channels for escalations and pages")
+    retention_days: int | None = Field(
+        default=None, ge=0, description="Days after a case is resolved (or a post in no case was written) until "
+        "the desk erases the posts' texts, raw payloads and earlier versions, keeping the counts reports need; "
+        "unset or 0 keeps them forever. Open cases are never touched (see desk/retention.py)")
 
     @classmethod
     def settings_customise_sources(

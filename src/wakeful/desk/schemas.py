@@ -98,6 +98,9 @@ class TimelineItem(BaseModel):
     edited_at: datetime | None = Field(default=None, description="When the author last edited the post; `text` is "
                                                                  "the edited one")
     deleted_at: datetime | None = Field(default=None, description="When the author deleted the post on the platform")
+    erased: str | None = Field(
+        default=None, description="Why the post's text is gone: 'request' (erased at the customer's request) or "
+                                  "'retention' (removed after the retention period); None while it is kept")
     data: dict[str, object] = Field(default_factory=dict)
 
 

@@ -243,7 +243,7 @@ def _timeline(session: Session, case: CaseRow, programmes: Sequence[str] = ()) -
                      post_id=p.platform_id, url=p.url, lang=p.lang, sentiment=p.sentiment,
                      complaint=p.complaint, pii=p.pii, signals=p.signals or [], engagement=curves[p.id],
                      edited_at=as_utc(p.edited_at) if p.edited_at else None,
-                     deleted_at=as_utc(p.deleted_at) if p.deleted_at else None)
+                     deleted_at=as_utc(p.deleted_at) if p.deleted_at else None, erased=p.erased)
         for p in posts
     ]
     for ev in session.scalars(select(CaseEventRow).where(CaseEventRow.case_id == case.id)):

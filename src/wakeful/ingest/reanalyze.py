@@ -59,6 +59,7 @@ def reanalyze(db: Database, analyzer: TextAnalyzer, now: datetime, *, since: dat
     while True:
         with db.session() as session:
             stmt = (select(PostRow).options(defer(PostRow.raw), lazyload(PostRow.author)).where(PostRow.id > last_id)
+                    .where(PostRow.erased.is_(None))  # an erased text is no reading of what the customer wrote
                     .with_for_update(of=PostRow))  # an edit ingested meanwhile waits, not overwritten
             if since is not None:
                 stmt = stmt.where(PostRow.created_at >= since)

@@ -68,6 +68,8 @@ class AuthorRow(Base):
     default_profile: Mapped[bool] = mapped_column(Boolean, default=False)
     description: Mapped[str | None] = mapped_column(Text)
     updated_at: Mapped[datetime]
+    erased_at: Mapped[datetime | None] = mapped_column(
+        default=None, doc="When the person asked to be forgotten: the row is a pseudonym since (desk/privacy.py)")
 
 
 class PostRow(Base):
@@ -114,6 +116,9 @@ class PostRow(Base):
     # may have answered it) and marked.
     edited_at: Mapped[datetime | None] = mapped_column(doc="When the author last edited it; None if never seen edited")
     deleted_at: Mapped[datetime | None] = mapped_column(doc="When the platform said the author deleted it")
+    erased: Mapped[str | None] = mapped_column(
+        String(16), default=None, doc="Why its text is gone: 'request' (the author's) or 'retention'; None: kept")
+    erased_at: Mapped[datetime | None] = mapped_column(default=None)
 
     author: Mapped[AuthorRow] = relationship(lazy="joined")
 

@@ -8,6 +8,7 @@ from wakeful.store import brand_settings as brand_settings  # brand settings edi
 from wakeful.store import connectors as connectors  # connector cursors and health (ingest/connectors/)
 from wakeful.store import incidents, models, users
 from wakeful.store import notify as notify  # the notification log (desk/notify.py)
+from wakeful.store import privacy as privacy  # the log of erasures (desk/privacy.py)
 from wakeful.store import reply_templates as reply_templates  # brands' approved replies (desk/replies.py)
 from wakeful.store import risk as risk  # each case's risk score (desk/risk.py)
 from wakeful.store.models import Base

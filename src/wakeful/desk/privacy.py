@@ -1,0 +1,290 @@
+"""Erasure on request (GDPR Art. 17): forget one person on one platform, keep what the brand's figures need.
+
+What is erased or anonymised, and why:
+
+- `authors` (theirs): handle and platform_id become the pseudonym `erased-<row id>`; display_name, description and
+  account_created_at are cleared; followers is rounded down to its reach band's lower bound (the fairness report
+  reads only the band) and following set to 0. The row stays, so their cases keep one customer and reports count
+  them once.
+- `posts` (theirs): text becomes "[erased at the customer's request]", raw payload {} and url none; platform_id
+  becomes `erased-post-<row id>`, and every reply_to_id / conversation_id naming it (other posts, `cases`) and each
+  outbound reply's in_reply_to follow, so threads still hang together inside the desk.
+- `post_edits` of their posts: deleted (earlier texts, kept only for audit).
+- `case_events` of their cases: the text of replies and notes is erased (a reply greets them by name and may repeat
+  their details; a note is about them); who acted, when and what (state, assignment, delivery) stay.
+- `outbound_replies` of their cases: text erased, customer post id remapped; one still pending is not sent.
+- `notifications` about their cases: snippets and texts erased; the handle anywhere in a payload is replaced.
+- `rejected_records` whose payload names them (handle, account id or a post id of theirs, also JSON-escaped):
+  the payload is erased and the record set aside as 'erased'.
+- Everywhere else customers' words reach (`privacy_scrub.SCANNED`: other posts and their raw payloads, earlier
+  versions, case events, notifications, risk summaries, outbound replies and their errors): mentions, links and
+  ids naming them become the pseudonym, and a string wholly theirs (a quoted post, their name) is erased.
+- The PII reveal audit (`case_events` of kind 'reveal') holds who looked and the post ids, never the revealed text;
+  the ids are remapped. The reply-suggestion index is built from the public TWCS sample at run time, never from the
+  desk's own posts, so it holds nothing of theirs.
+
+What is kept, because it holds no personal data and reports, SLA and fairness figures read it: `cases` (times,
+states, severity, topics, language, reach, assignee), the posts' analysis (language, sentiment, complaint,
+severity, topics, brands, the kinds of personal data found, signals, legal flags) and times, `engagement` counters,
+`case_posts` links, `case_risk` scores, events' times, actors and kinds, and the brand's replies' timing.
+
+The erasure itself is recorded in `privacy_erasures`: who asked, when, an optional reference, how many rows of each
+kind, and the person only as salted hashes (`store/privacy.py`). A post by the same person arriving later is taken
+in as new: their account id is no longer on record, so it opens a new author and a new case (a new consent
+question for the brand; a later request erases that too).
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Collection, Sequence
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, Field
+from sqlalchemy import case, delete, func, select, update
+from sqlalchemy.orm import InstrumentedAttribute, Session
+
+from wakeful.core.clock import as_utc
+from wakeful.desk.fairness import BANDS
+from wakeful.desk.privacy_scrub import ERASED_TEXT, Subject, candidates, chunks, containing, scrub_rows
+from wakeful.store.connectors import OutboundReplyRow, mark_delivery
+from wakeful.store.db import Database
+from wakeful.store.models import AuthorRow, CaseEventRow, CaseRow, PostEditRow, PostRow, RejectedRecordRow
+from wakeful.store.notify import NotificationRow
+from wakeful.store.privacy import REQUEST, ErasureRow, new_salt, subject_hash, subject_matches
+
+ERASED_RESOLUTION = "erased"
+NOT_SENT = "not sent: the customer's data was erased at their request"
+FREE_TEXT_KEYS = ("snippet", "text")
+"""Notification payload keys that carry a customer's words."""
+ERASED_EVENT_KINDS = ("reply", "note")
+
+
+class ErasureRefused(ValueError):
+    """A request the desk will not carry out as given (no identifier, a brand's own account, a reference naming
+    the person)."""
+
+
+class ErasureView(BaseModel):
+    """An erasure as an auditor reads it: never who it was for."""
+
+    id: int | None = Field(description="None for a dry run: nothing was erased or recorded")
+    at: datetime
+    kind: str
+    requested_by: str
+    reference: str | None
+    platform: str | None
+    counts: dict[str, int]
+    cutoff: datetime | None = None
+    dry_run: bool = False
+
+
+def view(row: ErasureRow, dry_run: bool = False) -> ErasureView:
+    return ErasureView(id=None if dry_run else row.id, at=as_utc(row.at), kind=row.kind, requested_by=row.requested_by,
+                       reference=row.reference, platform=row.platform, counts=dict(row.counts or {}),
+                       cutoff=as_utc(row.cutoff) if row.cutoff else None, dry_run=dry_run)
+
+
+def nonzero(counts: Counter[str]) -> dict[str, int]:
+    """Counts as recorded: the kinds of row that changed, in name order."""
+    return {kind: n for kind, n in sorted(counts.items()) if n}
+
+
+def pseudonym(author: AuthorRow) -> str:
+    return f"erased-{author.id}"
+
+
+def band_floor(followers: int) -> int:
+    """The lower bound of the reach band `followers` falls in: the band survives, the exact count does not."""
+    return max((lower for lower, _ in BANDS if lower <= followers), default=0)
+
+
+def find_authors(session: Session, platform: str, handle: str | None, account_id: str | None) -> list[AuthorRow]:
+    """The author rows of the person (a handle may have been held by more than one account over time), locked."""
+    stmt = select(AuthorRow).where(AuthorRow.platform == platform, AuthorRow.erased_at.is_(None))
+    if handle is not None:
+        stmt = stmt.where(func.lower(AuthorRow.handle) == handle.lstrip("@").lower())
+    else:
+        stmt = stmt.where(AuthorRow.platform_id == account_id)
+    return list(session.scalars(stmt.order_by(AuthorRow.id).with_for_update()))
+
+
+def _remap(session: Session, column: InstrumentedAttribute[str | None], platform_column: Any, platform: str,
+           mapping: dict[str, str]) -> int:
+    """Point every `column` holding one of the old post ids at its new id; how many rows."""
+    moved = 0
+    for old in chunks(list(mapping)):
+        done = session.execute(update(column.class_).where(platform_column == platform, column.in_(old))
+                               .values({column.key: case({o: mapping[o] for o in old}, value=column)})
+                               .execution_options(synchronize_session="fetch"))
+        moved += int(getattr(done, "rowcount", 0) or 0)
+    return moved
+
+
+def _erase_posts(session: Session, author: AuthorRow, subject: Subject, now: datetime, counts: Counter[str]) -> None:
+    """The author's posts and their earlier versions; their ids remapped wherever the desk refers to them."""
+    posts = list(session.scalars(select(PostRow).where(PostRow.author_id == author.id,
+                                                       PostRow.erased.is_distinct_from(REQUEST))))
+    ids = [p.id for p in posts]
+    mapping = {p.platform_id: f"erased-post-{p.id}" for p in posts if p.erased != REQUEST}
+    for post in posts:
+        subject.add_id(post.platform_id, mapping.get(post.platform_id, post.platform_id))
+        subject.add_text(post.text)
+    for start in range(0, len(ids), 500):
+        chunk = ids[start:start + 500]
+        for text in session.scalars(select(PostEditRow.text).where(PostEditRow.post_id.in_(chunk))):
+            subject.add_text(text)
+        gone = session.execute(delete(PostEditRow).where(PostEditRow.post_id.in_(chunk)))
+        counts["post_edits"] += int(getattr(gone, "rowcount", 0) or 0)
+    for post in posts:
+        post.text, post.raw, post.url = ERASED_TEXT, {}, None
+        post.platform_id = mapping.get(post.platform_id, post.platform_id)
+        post.erased, post.erased_at = REQUEST, now
+    counts["posts"] += len(posts)
+    session.flush()
+    _remap(session, PostRow.reply_to_id, PostRow.platform, author.platform, mapping)
+    _remap(session, PostRow.conversation_id, PostRow.platform, author.platform, mapping)
+    _remap(session, CaseRow.conversation_id, CaseRow.platform, author.platform, mapping)
+    _remap(session, OutboundReplyRow.in_reply_to, OutboundReplyRow.platform, author.platform, mapping)
+
+
+def _erase_cases(session: Session, author: AuthorRow, now: datetime, counts: Counter[str]) -> None:
+    """The words in the author's cases: replies and notes, queued replies, notification snippets."""
+    case_ids = list(session.scalars(select(CaseRow.id).where(CaseRow.author_id == author.id)))
+    counts["cases"] += len(case_ids)
+    if not case_ids:
+        return
+    events = session.execute(update(CaseEventRow).where(
+        CaseEventRow.case_id.in_(case_ids), CaseEventRow.kind.in_(ERASED_EVENT_KINDS), CaseEventRow.text.is_not(None),
+        CaseEventRow.text != ERASED_TEXT).values(text=ERASED_TEXT).execution_options(synchronize_session="fetch"))
+    counts["case_events"] += int(getattr(events, "rowcount", 0) or 0)
+    for reply in session.scalars(select(OutboundReplyRow).where(OutboundReplyRow.case_id.in_(case_ids))):
+        reply.text = ERASED_TEXT
+        if reply.state == "pending":
+            reply.state, reply.last_error = "not_sent", NOT_SENT
+            event = session.get(CaseEventRow, reply.event_id) if reply.event_id else None
+            if event is not None:
+                mark_delivery(event, "not_sent", error=NOT_SENT)
+        counts["outbound_replies"] += 1
+    wanted = set(case_ids)
+    for chunk in chunks([f'"case_id": {i}' for i in case_ids]):
+        for row in session.scalars(select(NotificationRow).where(containing([NotificationRow.payload], chunk))):
+            payload = dict(row.payload or {})
+            if payload.get("case_id") not in wanted:
+                continue
+            row.payload = {k: ERASED_TEXT if k in FREE_TEXT_KEYS and v else v for k, v in payload.items()}
+            counts["notifications"] += 1
+
+
+def _erase_author(author: AuthorRow, now: datetime, counts: Counter[str]) -> None:
+    author.handle = author.platform_id = pseudonym(author)
+    author.display_name = author.description = None
+    author.account_created_at = None
+    author.followers, author.following = band_floor(author.followers or 0), 0
+    author.erased_at = now
+    counts["authors"] += 1
+
+
+def _erase_rejected(session: Session, subject: Subject, now: datetime, counts: Counter[str]) -> None:
+    """Refused records that name the person: their payload (most likely the person's own post) is erased."""
+    for row in candidates(session, RejectedRecordRow, ("payload", "error"), subject):
+        try:
+            payload: Any = json.loads(row.payload)
+        except ValueError:
+            payload = row.payload
+        if not subject.names(payload) and not subject.names(row.error):
+            continue
+        row.payload, row.error = json.dumps(ERASED_TEXT), subject.scrub_text(row.error)
+        if row.resolved_at is None:
+            row.resolved_at, row.resolution, row.resolved_by = now, ERASED_RESOLUTION, "privacy"
+        counts["rejected_records"] += 1
+
+
+def forget(session: Session, platform: str, *, handle: str | None = None, account_id: str | None = None,
+           requested_by: str, now: datetime, reference: str | None = None,
+           brand_handles: Collection[str] = ()) -> ErasureRow:
+    """Erase everything the desk holds about one person (by handle or platform account id) and record that it
+    did; the caller commits, or rolls back for a dry run. See the module docstring for what goes and what stays."""
+    handle = handle.strip().lstrip("@") if handle else None
+    account_id = account_id.strip() if account_id else None
+    if bool(handle) == bool(account_id):
+        raise ErasureRefused("name the person by handle or by platform account id (one of them)")
+    given = handle or account_id or ""
+    if handle and handle.casefold() in {h.lstrip("@").casefold() for h in brand_handles}:
+        raise ErasureRefused(f"@{handle} is one of the brands' own accounts, not a customer")
+    if reference and given.casefold() in reference.casefold():
+        raise ErasureRefused("the reference must not name the person: the record of an erasure keeps no identity")
+    authors = find_authors(session, platform, handle, account_id)
+    subject, counts = Subject(), Counter[str]()
+    if handle:
+        subject.add_handle(handle, "erased")
+    for author in authors:
+        subject.add_handle(author.handle, pseudonym(author))
+        subject.add_id(author.platform_id, pseudonym(author))
+        subject.add_text(author.display_name)
+        subject.add_text(author.description)
+    salt = new_salt()
+    hashes = sorted({subject_hash(salt, platform, given)}
+                    | {subject_hash(salt, platform, v) for a in authors for v in (a.handle, a.platform_id)})
+    for author in authors:
+        _erase_posts(session, author, subject, now, counts)
+        _erase_cases(session, author, now, counts)
+        _erase_author(author, now, counts)
+    session.flush()
+    _erase_rejected(session, subject, now, counts)
+    counts["mentions"] += scrub_rows(session, subject)
+    row = ErasureRow(at=now, kind=REQUEST, requested_by=requested_by[:256], reference=(reference or None) and
+                     reference[:128], platform=platform, salt=salt, subject_hashes=hashes,
+                     counts=nonzero(counts), cutoff=None)
+    session.add(row)  # flushed by the commit: a dry run, rolled back, takes no id, so the record shows no gaps
+    return row
+
+
+def request_erasure(db: Database, platform: str, *, handle: str | None, account_id: str | None, requested_by: str,
+                    now: datetime, reference: str | None = None, brand_handles: Collection[str] = (),
+                    dry_run: bool = False) -> ErasureView:
+    """`forget` in a transaction of its own: committed, or with `dry_run` rolled back after counting, so a dry run
+    says exactly what the erasure would do."""
+    with db.sessions() as session:
+        try:
+            row = forget(session, platform, handle=handle, account_id=account_id, requested_by=requested_by,
+                         now=now, reference=reference, brand_handles=brand_handles)
+            if dry_run:
+                result = view(row, dry_run=True)
+                session.rollback()
+                return result
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+    return view(row)
+
+
+def erase_late_posts(session: Session, now: datetime) -> ErasureRow | None:
+    """Posts stored for an erased author after their erasure (an ingest that had read the author just before it
+    committed): erased the same way, and recorded. None when there were none."""
+    late = list(session.scalars(select(AuthorRow).join(PostRow, PostRow.author_id == AuthorRow.id).where(
+        AuthorRow.erased_at.is_not(None), PostRow.erased.is_distinct_from(REQUEST)).distinct()))
+    if not late:
+        return None
+    counts: Counter[str] = Counter()
+    for author in late:
+        _erase_posts(session, author, Subject(), now, counts)
+    row = ErasureRow(at=now, kind=REQUEST, requested_by="privacy: posts stored after their author's erasure",
+                     reference=None, platform=None, salt=None, subject_hashes=[], counts=nonzero(counts),
+                     cutoff=None)
+    session.add(row)
+    session.flush()
+    return row
+
+
+def erasures(session: Session, platform: str | None = None, identifier: str | None = None,
+             limit: int = 200) -> Sequence[ErasureRow]:
+    """The record of erasures, newest first; with `platform` and `identifier` (a handle or account id), only
+    those that were for that person."""
+    rows = session.scalars(select(ErasureRow).order_by(ErasureRow.at.desc(), ErasureRow.id.desc()))
+    if platform is not None and identifier is not None:
+        return [r for r in rows if subject_matches(r, platform, identifier)][:limit]
+    return list(rows)[:limit]

@@ -1,0 +1,185 @@
+"""Finding one person outside their own rows: where a brand's reply, another customer's post, a raw payload, a
+notification or a case's audit trail names them, and replacing what names them with their pseudonym.
+
+What names a person: their handle as a mention (`@someone`) or in a link (`/someone`, `/@someone`), their account id
+or one of their posts' ids as a token (not inside a longer id), and any string that is wholly one of their handles,
+ids, names, descriptions or post texts (a quoted post in another post's raw payload carries those whole). A handle
+without its @ in running text is not looked for: "help" or "anna" would also be other people's words.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import ColumnElement, Text, cast, func, or_, select
+from sqlalchemy.orm import InstrumentedAttribute, Session
+
+from wakeful.store.connectors import OutboundReplyRow
+from wakeful.store.models import Base, CaseEventRow, PostEditRow, PostRow
+from wakeful.store.notify import NotificationRow
+from wakeful.store.risk import CaseRiskRow
+
+ERASED_TEXT = "[erased at the customer's request]"
+RETENTION_TEXT = "[removed after the retention period]"
+MARKERS = frozenset({ERASED_TEXT, RETENTION_TEXT})
+MIN_TOKEN = 4
+"""An account or post id shorter than this is matched only as a whole string: "42" is in too many other numbers."""
+MIN_TEXT = 12
+"""A text of theirs shorter than this is erased in their own rows only."""
+CHUNK = 100
+"""Needles per query: one LIKE each, so a customer with hundreds of posts is not one enormous statement."""
+
+SCANNED: dict[type[Base], tuple[str, ...]] = {
+    PostRow: ("text", "raw"),
+    PostEditRow: ("text",),
+    CaseEventRow: ("text", "data"),
+    NotificationRow: ("payload", "last_error"),
+    CaseRiskRow: ("summary", "factors"),
+    OutboundReplyRow: ("text", "last_error"),
+}
+"""Free text and payloads any customer's data can reach, searched for the person after their own rows are erased
+(a refused record naming them is erased whole in `desk/privacy.py`)."""
+
+CUSTOMER_TABLES = frozenset({"authors", "posts", "post_edits", "engagement", "cases", "case_posts", "case_events",
+                             "case_risk", "outbound_replies", "notifications", "rejected_records"})
+"""Tables that hold customers' data or point at it; `desk/privacy.py` says what of each is erased and what kept."""
+NO_CUSTOMER_DATA = {
+    "agents": "the brand's staff", "teams": "the brand's staff", "agent_shifts": "staff rotas",
+    "oncall_rota": "staff rotas", "sla_policies": "the brand's targets", "users": "staff sign-ins",
+    "web_sessions": "staff sessions", "api_tokens": "hashed credentials", "brand_settings": "brand configuration",
+    "reply_templates": "lines a lead approved, refused when they hold personal data",
+    "incidents": "counts per topic and the brand's own statement",
+    "connector_state": "platform cursors and connector errors, not about any one customer",
+    "privacy_erasures": "the record of erasures, the person only as salted hashes",
+}
+"""The other tables, and why an erasure leaves them alone; a new table must be put in one of the two."""
+
+
+def _boundary(alternatives: Iterable[str], before: str) -> re.Pattern[str] | None:
+    """One pattern for many literal strings, longest first, not continued by a word, hyphen or domain part."""
+    ordered = sorted(set(alternatives), key=len, reverse=True)
+    if not ordered:
+        return None
+    return re.compile(rf"{before}(?P<hit>{'|'.join(map(re.escape, ordered))})(?![\w-]|\.\w)", re.IGNORECASE)
+
+
+@dataclass
+class Subject:
+    """Everything that identifies one person, with what replaces it.
+
+    `replace` maps a handle, account id or post id (casefolded) to its pseudonym; `handles` are those of `replace`
+    that are handles (found as mentions and in links); `texts` are whole strings of theirs (posts, names)."""
+
+    replace: dict[str, str] = field(default_factory=dict)
+    handles: set[str] = field(default_factory=set)
+    texts: set[str] = field(default_factory=set)
+    _mentions: re.Pattern[str] | None = field(default=None, init=False, repr=False)
+    _tokens: re.Pattern[str] | None = field(default=None, init=False, repr=False)
+    _compiled_for: int = field(default=-1, init=False, repr=False)
+
+    def add_handle(self, handle: str, pseudonym: str) -> None:
+        key = handle.lstrip("@").casefold()
+        if key:
+            self.replace[key] = pseudonym
+            self.handles.add(key)
+
+    def add_id(self, value: str, pseudonym: str) -> None:
+        """An account or post id; one shorter than MIN_TOKEN is left to the rows that hold it as an id."""
+        if len(value) >= MIN_TOKEN:
+            self.replace[value.casefold()] = pseudonym
+
+    def add_text(self, value: str | None) -> None:
+        """A whole string of theirs; short ones ("Thanks!") are too common to erase wherever they occur."""
+        if value and len(value.strip()) >= MIN_TEXT and value not in MARKERS:
+            self.texts.add(value.strip().casefold())
+
+    def needles(self) -> list[str]:
+        """What a row must contain (lower-cased) to be worth reading: each handle and id, as stored text and as
+        JSON writes it (non-ASCII escaped)."""
+        out: set[str] = set()
+        for key in self.replace:
+            out.add(key.lower())
+            out.add(json.dumps(key)[1:-1].lower())
+        return sorted(out)
+
+    def _compile(self) -> None:
+        if self._compiled_for != len(self.replace):
+            self._mentions = _boundary(self.handles, r"(?:(?<![\w@])@|(?<=/)@?)")
+            self._tokens = _boundary((k for k in self.replace if k not in self.handles and len(k) >= MIN_TOKEN),
+                                     r"(?<![\w-])")
+            self._compiled_for = len(self.replace)
+
+    def scrub_text(self, value: str) -> str:
+        """`value` with every mention, link and id of the person replaced; a string wholly theirs is erased."""
+        whole = value.strip().casefold()
+        if len(whole) >= MIN_TOKEN and whole in self.replace:
+            return self.replace[whole]
+        if whole in self.texts:
+            return ERASED_TEXT
+        self._compile()
+        for pattern in (self._mentions, self._tokens):
+            if pattern is not None:
+                value = pattern.sub(lambda m: m.group(0)[: m.start("hit") - m.start()]
+                                    + self.replace[m.group("hit").casefold()], value)
+        return value
+
+    def scrub(self, value: Any) -> Any:
+        """A JSON value with every string in it scrubbed (keys too: a payload may be keyed by post id)."""
+        if isinstance(value, str):
+            return self.scrub_text(value)
+        if isinstance(value, list):
+            return [self.scrub(v) for v in value]
+        if isinstance(value, dict):
+            return {self.scrub_text(k): self.scrub(v) for k, v in value.items()}
+        return value
+
+    def names(self, value: Any) -> bool:
+        """Whether the person is named anywhere in `value`."""
+        return bool(self.replace or self.texts) and self.scrub(value) != value
+
+
+def chunks(items: list[str], size: int = CHUNK) -> Iterator[list[str]]:
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
+
+
+def containing(columns: Iterable[InstrumentedAttribute[Any]], needles: list[str]) -> ColumnElement[bool]:
+    """Rows where any of `columns` (text, or JSON read as its text) contains any needle, case-insensitively."""
+    return or_(*(func.lower(cast(column, Text)).contains(n, autoescape=True) for column in columns for n in needles))
+
+
+def candidates(session: Session, model: type[Base], columns: Iterable[str], subject: Subject) -> list[Any]:
+    """Rows of `model` whose `columns` may name the person (checked row by row afterwards)."""
+    needles = subject.needles()
+    attrs = [getattr(model, c) for c in columns]
+    primary = model.__mapper__.primary_key[0]
+    keys: set[Any] = set()
+    for chunk in chunks(needles):
+        keys.update(session.scalars(select(primary).where(containing(attrs, chunk))))
+    found: list[Any] = []
+    ordered = sorted(keys)
+    for start in range(0, len(ordered), 500):
+        found.extend(session.scalars(select(model).where(primary.in_(ordered[start:start + 500]))))
+    return found
+
+
+def scrub_rows(session: Session, subject: Subject, tables: Mapping[type[Base], tuple[str, ...]] = SCANNED) -> int:
+    """Replace the person wherever `tables` name them; how many rows changed."""
+    if not subject.replace:
+        return 0
+    changed = 0
+    for model, columns in tables.items():
+        for row in candidates(session, model, columns, subject):
+            touched = False
+            for column in columns:
+                old = getattr(row, column)
+                new = subject.scrub(old)
+                if new != old:
+                    setattr(row, column, new)  # a new object, so a JSON column's change is saved
+                    touched = True
+            changed += touched
+    return changed

@@ -1,0 +1,134 @@
+"""Retention: customers' words are not kept forever. `retention_days` after a case is resolved (or, for a post in no
+case, after it was written) its posts' texts, raw payloads and earlier versions are erased, and so are the payloads
+of refused records that old.
+
+What a report counts stays: each post's time, language, sentiment, complaint, severity, topics and brands, and
+every case row, so the daily report, fairness report and desk summary read the same before and after. A post in
+any case that is open, or was resolved within the period, is not touched: the agent still needs it, and a case
+reopened by the customer keeps its history. The author rows stay (a purge is not an erasure request). Each purge
+that erased something is recorded in `privacy_erasures` (kind 'retention', with its cutoff).
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Protocol
+
+from sqlalchemy import Select, and_, delete, exists, func, or_, select, update
+from sqlalchemy.orm import Session
+
+from wakeful.core.settings import Settings
+from wakeful.desk.privacy import erase_late_posts, nonzero
+from wakeful.desk.privacy_scrub import ERASED_TEXT, RETENTION_TEXT
+from wakeful.store.db import Database
+from wakeful.store.models import CasePostRow, CaseRow, PostEditRow, PostRow, RejectedRecordRow
+from wakeful.store.privacy import RETENTION, ErasureRow
+
+BATCH = 1000
+"""Posts per transaction: a first purge of a long-running desk does not hold one long write lock."""
+EVERY = timedelta(hours=1)
+"""How often the server's job purges: a day's retention is honoured to within the hour."""
+PURGED_PAYLOAD = json.dumps(RETENTION_TEXT)
+GONE_PAYLOADS = (PURGED_PAYLOAD, json.dumps(ERASED_TEXT))
+
+
+def _due_posts(cutoff: datetime) -> Select[int]:
+    """Posts written before `cutoff` in no case that is open or was resolved since, not purged yet (or edited
+    again after a purge: a platform may deliver an edit of an old post)."""
+    kept_case = exists().where(CasePostRow.post_id == PostRow.id, CaseRow.id == CasePostRow.case_id,
+                               or_(CaseRow.resolved_at.is_(None), CaseRow.resolved_at >= cutoff))
+    not_purged = or_(PostRow.erased.is_(None), and_(PostRow.erased == RETENTION, PostRow.text != RETENTION_TEXT))
+    return select(PostRow.id).where(PostRow.created_at < cutoff, not_purged, ~kept_case)
+
+
+def _due_rejected(cutoff: datetime) -> Select[int]:
+    return select(RejectedRecordRow.id).where(RejectedRecordRow.at < cutoff,
+                                              RejectedRecordRow.payload.not_in(GONE_PAYLOADS))
+
+
+def count_due(session: Session, now: datetime, days: int) -> dict[str, int]:
+    """What a purge would erase now: posts, their earlier versions, and refused records."""
+    cutoff = now - timedelta(days=days)
+    posts = _due_posts(cutoff).subquery()
+    return {
+        "posts": session.scalar(select(func.count()).select_from(posts)) or 0,
+        "post_edits": session.scalar(select(func.count()).select_from(PostEditRow).where(
+            PostEditRow.post_id.in_(select(posts.c.id)))) or 0,
+        "rejected_records": session.scalar(select(func.count()).select_from(_due_rejected(cutoff).subquery())) or 0,
+    }
+
+
+def _purge_batch(session: Session, cutoff: datetime, now: datetime, counts: Counter[str]) -> int:
+    ids = list(session.scalars(_due_posts(cutoff).order_by(PostRow.id).limit(BATCH)))
+    if ids:
+        gone = session.execute(delete(PostEditRow).where(PostEditRow.post_id.in_(ids)))
+        counts["post_edits"] += int(getattr(gone, "rowcount", 0) or 0)
+        session.execute(update(PostRow).where(PostRow.id.in_(ids)).values(
+            text=RETENTION_TEXT, raw={}, erased=RETENTION, erased_at=now).execution_options(synchronize_session=False))
+        counts["posts"] += len(ids)
+    rejected = list(session.scalars(_due_rejected(cutoff).order_by(RejectedRecordRow.id).limit(BATCH)))
+    if rejected:
+        session.execute(update(RejectedRecordRow).where(RejectedRecordRow.id.in_(rejected)).values(
+            payload=PURGED_PAYLOAD).execution_options(synchronize_session=False))
+        session.execute(update(RejectedRecordRow).where(
+            RejectedRecordRow.id.in_(rejected), RejectedRecordRow.resolved_at.is_(None)).values(
+            resolved_at=now, resolution="erased", resolved_by="retention").execution_options(
+            synchronize_session=False))
+        counts["rejected_records"] += len(rejected)
+    return len(ids) + len(rejected)
+
+
+def purge(db: Database, now: datetime, days: int) -> ErasureRow | None:
+    """Erase what is past the retention period, a batch per transaction, and record it; None when nothing was
+    due. `days` must be at least 1 (0 or unset means keep forever, and is the caller's to skip)."""
+    if days < 1:
+        raise ValueError("retention_days must be at least 1 to purge; unset or 0 keeps texts forever")
+    cutoff = now - timedelta(days=days)
+    counts: Counter[str] = Counter()
+    while True:
+        with db.session() as session:
+            if not _purge_batch(session, cutoff, now, counts):
+                break
+    if not counts:
+        return None
+    with db.session() as session:
+        row = ErasureRow(at=now, kind=RETENTION, requested_by="retention", reference=f"retention_days={days}",
+                         platform=None, salt=None, subject_hashes=[], counts=nonzero(counts), cutoff=cutoff)
+        session.add(row)
+    return row
+
+
+def sweep(db: Database, now: datetime, days: int | None) -> list[ErasureRow]:
+    """One round: posts stored for erased authors since their erasure, then the retention purge when set."""
+    done: list[ErasureRow] = []
+    with db.session() as session:
+        late = erase_late_posts(session, now)
+        if late is not None:
+            done.append(late)
+    if days:
+        purged = purge(db, now, days)
+        if purged is not None:
+            done.append(purged)
+    return done
+
+
+class _DeskLike(Protocol):
+    db: Database
+    settings: Settings
+
+
+def job(every: timedelta = EVERY) -> Callable[[_DeskLike, datetime], None]:
+    """The server's scheduled job (`desk.jobs`): a sweep at start, then one per `every`, whatever the scheduler's
+    interval; `retention_days` is read each time, so a changed setting applies at the next sweep."""
+    last: list[datetime] = []
+
+    def retention(desk: _DeskLike, now: datetime) -> None:
+        if last and now - last[0] < every:
+            return
+        last[:] = [now]
+        sweep(desk.db, now, desk.settings.retention_days)
+
+    return retention

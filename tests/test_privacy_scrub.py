@@ -1,0 +1,102 @@
+"""What counts as naming a person outside their own rows, which tables an erasure must consider, and the schema
+change's migration (undone without touching the posts' other rows)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from alembic import command
+from sqlalchemy import create_engine, inspect, text
+
+from wakeful.desk.fairness import band_of
+from wakeful.desk.privacy import band_floor
+from wakeful.desk.privacy_scrub import CUSTOMER_TABLES, ERASED_TEXT, NO_CUSTOMER_DATA, Subject
+from wakeful.store.db import Database, alembic_config, migrate
+from wakeful.store.models import AuthorRow, PostEditRow, PostRow
+from wakeful.store.registry import Base
+
+
+def _jonas() -> Subject:
+    s = Subject()
+    s.add_handle("@Jonas_K84", "erased-7")
+    s.add_id("1612345678901234567", "erased-7")
+    s.add_id("1790000000000000001", "erased-post-3")
+    s.add_text("Mein Koffer ist seit drei Tagen verschwunden")
+    s.add_text("Danke!")
+    return s
+
+
+def test_mentions_links_and_ids_are_replaced_and_lookalikes_are_not() -> None:
+    s = _jonas()
+    assert s.scrub_text("comme @jonas_k84, je n'ai rien. cc @JONAS_K84.") == \
+        "comme @erased-7, je n'ai rien. cc @erased-7."
+    assert s.scrub_text("https://x.com/jonas_k84/status/1790000000000000001") == \
+        "https://x.com/erased-7/status/erased-post-3"
+    assert s.scrub_text("https://mastodon.social/@jonas_k84") == "https://mastodon.social/@erased-7"
+    untouched = ["@jonas_k845 and @jonas_k84_fan", "mail@jonas_k84", "jonas_k84 without an at",
+                 "17900000000000000012", "id 1612345678901234567-b", "@jonas_k84.bsky.social"]
+    assert [s.scrub_text(t) for t in untouched] == untouched
+
+
+def test_whole_strings_of_theirs_are_erased_in_payloads_and_short_ones_are_left() -> None:
+    s = _jonas()
+    raw = {"data": {"author_id": "1612345678901234567", "text": "Danke!"},
+           "includes": {"users": [{"username": "Jonas_K84", "name": "someone else"}],
+                        "tweets": [{"id": "1790000000000000001", "text": " Mein Koffer ist seit drei Tagen "
+                                                                         "verschwunden"}]},
+           "1790000000000000001": [42, None, True]}
+    assert s.scrub(raw) == {"data": {"author_id": "erased-7", "text": "Danke!"},
+                            "includes": {"users": [{"username": "erased-7", "name": "someone else"}],
+                                         "tweets": [{"id": "erased-post-3", "text": ERASED_TEXT}]},
+                            "erased-post-3": [42, None, True]}
+    assert s.names(raw) and not s.names({"text": "Danke!", "n": 1})
+
+
+def test_a_short_id_is_not_hunted_for_in_other_peoples_text() -> None:
+    s = Subject()
+    s.add_handle("jo", "erased-1")
+    s.add_id("42", "erased-1")
+    assert s.scrub_text("@jo flight 42 at gate 42") == "@erased-1 flight 42 at gate 42"
+    assert s.scrub_text("jo") == "jo"  # a two-letter value in a payload may be anything (a language code)
+    assert s.needles() == ["jo"]
+
+
+def test_the_follower_count_keeps_only_its_reach_band() -> None:
+    for followers in (0, 999, 1_000, 12_345, 99_999, 100_000, 4_000_000):
+        assert band_of(band_floor(followers)) == band_of(followers)
+    assert band_floor(12_345) == 10_000
+
+
+def test_every_table_is_either_handled_by_an_erasure_or_said_to_hold_no_customer_data() -> None:
+    tables = {t.name for t in Base.metadata.sorted_tables}
+    assert not CUSTOMER_TABLES & set(NO_CUSTOMER_DATA)
+    assert tables == CUSTOMER_TABLES | set(NO_CUSTOMER_DATA), "put a new table in privacy_scrub's lists"
+
+
+def test_the_migration_is_undone_without_losing_the_posts_history(database_url: str) -> None:
+    """Dropping the posts' new columns must not copy the table: SQLite would cascade its drop into post_edits."""
+    migrate(database_url)
+    at = datetime(2026, 3, 2, tzinfo=UTC)
+    db = Database(database_url)
+    with db.session() as session:
+        author = AuthorRow(platform="x", platform_id="1", handle="a", updated_at=at)
+        session.add(author)
+        session.flush()
+        post = PostRow(platform="x", platform_id="p", author_id=author.id, text="now", created_at=at,
+                       ingested_at=at, sentiment="neutral", sentiment_score=0.0, complaint=False, complaint_p=0.0,
+                       severity=0, erased="retention")
+        session.add(post)
+        session.flush()
+        session.add(PostEditRow(post_id=post.id, version_at=at, text="before", recorded_at=at))
+    db.dispose()
+    engine = create_engine(database_url)
+    try:
+        command.downgrade(alembic_config(database_url), "0017_connector_action")
+        assert "privacy_erasures" not in inspect(engine).get_table_names()
+        assert "erased" not in {c["name"] for c in inspect(engine).get_columns("posts")}
+        with engine.connect() as conn:
+            assert conn.execute(text("SELECT text FROM post_edits")).scalars().all() == ["before"]
+        migrate(database_url)
+        assert "erased_at" in {c["name"] for c in inspect(engine).get_columns("authors")}
+    finally:
+        engine.dispose()
