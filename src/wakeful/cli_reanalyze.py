@@ -46,7 +46,7 @@ def db_reanalyze(
     try:
         analyzer = Analyzer(load_at_start(settings, db).brands)  # brands as leads saved them, not only the file's
         with db.session() as session:
-            count = select(func.count()).select_from(PostRow)
+            count = select(func.count()).select_from(PostRow).where(PostRow.erased.is_(None))  # as reanalyze reads
             total = session.scalar(count if start is None else count.where(PostRow.created_at >= start)) or 0
         with Progress(TextColumn("reanalysing"), BarColumn(), MofNCompleteColumn(), console=console,
                       transient=True) as bar:
