@@ -51,6 +51,7 @@ PUBLIC_MOUNTS = {"/static"}
 """The dashboard's CSS and scripts."""
 AGENT_WRITES = {"/api/v1/cases/{case_id}/assign", "/api/v1/cases/{case_id}/state", "/api/v1/cases/{case_id}/replies",
                 "/api/v1/cases/{case_id}/reveal", "/api/v1/cases/{case_id}/notes",
+                "/api/v1/cases/{case_id}/merge", "/api/v1/cases/{case_id}/unmerge", "/api/v1/cases/{case_id}/split",
                 "/api/v1/agents/{agent_id}/availability"}
 """The only writes an agent may make; every other write is for leads or admins."""
 LEAD_READS = {"/api/v1/reports/agents", "/api/v1/agents/report", "/api/v1/connectors", "/api/v1/connectors/replies",
@@ -247,7 +248,8 @@ def _body(method: str, path: str, values: dict[str, Any]) -> Any:
     bodies: dict[str, Any] = {"assign": {"assignee": None}, "state": {"state": "resolved"},
                               "replies": {"text": "We are on it"}, "notes": {"text": "noted"},
                               "statement": {"text": "We are on it."}, "answer": {}, "availability": {"away": True},
-                              "{agent_id}": {"max_cases": 3}}
+                              "{agent_id}": {"max_cases": 3}, "merge": {"into": values["case_id"]},
+                              "split": {"post_ids": ["a1"]}}
     return bodies.get(path.rsplit("/", 1)[1]) if method not in SAFE and method != "DELETE" else None
 
 

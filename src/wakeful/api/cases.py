@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from wakeful.api.auth import Principal, Role
-from wakeful.api.deps import AnyUser, DbSession, Desk, DeskDep, RowId, bearer, principal_of
+from wakeful.api.deps import MAX_ROW_ID, AnyUser, DbSession, Desk, DeskDep, RowId, bearer, principal_of
 from wakeful.api.reports import csv_download
 from wakeful.core.clock import as_utc
 from wakeful.core.models import refuse_nul
@@ -26,8 +26,10 @@ from wakeful.desk import agents, service
 from wakeful.desk.cases import CaseState
 from wakeful.desk.daily import Breakdown, DailyRow, breakdown, daily_report, to_csv
 from wakeful.desk.fairness import FairnessReport, GroupStats, fairness_report
+from wakeful.desk.merge import CorrectionConflict, merge, unmerge
 from wakeful.desk.reports import DeskSummary, summary, volume_by_hour
 from wakeful.desk.schemas import CaseDetail, CaseSummary, QueueCounts, RevealedText, VolumePoint
+from wakeful.desk.split import split
 from wakeful.store.models import CaseRow
 
 router = APIRouter(prefix="/api/v1", tags=["cases"])
@@ -35,11 +37,17 @@ CHANGE_POLL_S = 0.5
 KEEPALIVE_S = 15.0  # seconds of quiet before a keep-alive comment, and a fresh check of the caller
 
 
-def _case(session: Session, case_id: int, who: Principal) -> CaseRow:
+def _case(session: Session, case_id: int, who: Principal, *, merged: bool = False) -> CaseRow:
+    """The caller's case to act on (404 for another brand's, as for none); one merged into another takes no action
+    but an unmerge (`merged`), so nothing lands on a case nobody looks at."""
     try:
-        return service.load_case(session, case_id, who.brands)
+        case = service.load_case(session, case_id, who.brands)
     except service.CaseNotFound:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"case {case_id} not found") from None
+    if case.merged_into_id is not None and not merged:
+        raise HTTPException(status.HTTP_409_CONFLICT, f"case {case_id} was merged into case {case.merged_into_id}: "
+                                                      "act on that case, or unmerge this one first")
+    return case
 
 
 @router.get("/cases", response_model=list[CaseSummary], summary="The queue, highest priority first")
@@ -168,6 +176,9 @@ class StateBody(BaseModel):
 @router.post("/cases/{case_id}/state", response_model=CaseSummary)
 def change_state(case_id: RowId, body: StateBody, who: AnyUser, session: DbSession, desk: DeskDep) -> CaseSummary:
     case = _case(session, case_id, who)
+    if body.state is CaseState.MERGED:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT,
+                            "state: a case is merged with POST /api/v1/cases/{id}/merge, which says into which")
     now = desk.clock.now()
     service.set_state(session, case, body.state, who.name, now)
     return service.summarize(session, case, now, desk.settings)
@@ -216,6 +227,57 @@ def note(case_id: RowId, body: NoteBody, who: AnyUser, session: DbSession, desk:
     now = desk.clock.now()
     service.add_note(session, case, body.text, who.name, now)
     return service.summarize(session, case, now, desk.settings)
+
+
+class MergeBody(BaseModel):
+    into: int = Field(ge=1, le=MAX_ROW_ID, description="The case of the same brand that takes this one's posts, "
+                                                       "events and customer")
+
+
+@router.post("/cases/{case_id}/merge", response_model=CaseSummary,
+             summary="Merge this case into another of the same brand (one customer, one matter); the merged case")
+def merge_case(case_id: RowId, body: MergeBody, who: AnyUser, session: DbSession, desk: DeskDep) -> CaseSummary:
+    """The posts, notes, replies and events join the target; this case is kept, closed as merged into it. How the
+    clocks, severity, topics, reach and assignee combine is in `desk/merge.py`; `/unmerge` undoes it."""
+    source, target = _case(session, case_id, who), _case(session, body.into, who)
+    now = desk.clock.now()
+    try:
+        merge(session, source, target, who.name, now)
+    except ValueError as err:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, f"into: {err}") from None
+    except CorrectionConflict as err:
+        raise HTTPException(status.HTTP_409_CONFLICT, str(err)) from None
+    return service.summarize(session, target, now, desk.settings)
+
+
+@router.post("/cases/{case_id}/unmerge", response_model=CaseSummary,
+             summary="Undo the merge of this case: it takes back its posts and events; the restored case")
+def unmerge_case(case_id: RowId, who: AnyUser, session: DbSession, desk: DeskDep) -> CaseSummary:
+    source = _case(session, case_id, who, merged=True)
+    now = desk.clock.now()
+    try:
+        unmerge(session, source, who.name, now)
+    except CorrectionConflict as err:
+        raise HTTPException(status.HTTP_409_CONFLICT, str(err)) from None
+    return service.summarize(session, source, now, desk.settings)
+
+
+class SplitBody(BaseModel):
+    post_ids: list[Annotated[str, Field(min_length=1, max_length=128)]] = Field(
+        min_length=1, max_length=1000, description="The customer's posts to move (their ids as the timeline shows)")
+
+
+@router.post("/cases/{case_id}/split", response_model=CaseSummary, status_code=status.HTTP_201_CREATED,
+             summary="Move some of the customer's posts into a new case of their own; the new case")
+def split_case(case_id: RowId, body: SplitBody, who: AnyUser, session: DbSession, desk: DeskDep) -> CaseSummary:
+    """The new case's clocks start from its first moved post (see `desk/split.py`)."""
+    case = _case(session, case_id, who)
+    now = desk.clock.now()
+    try:
+        new = split(session, case, body.post_ids, who.name, now)
+    except ValueError as err:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(err)) from None
+    return service.summarize(session, new, now, desk.settings)
 
 
 @router.get("/stats/volume", response_model=list[VolumePoint], tags=["reports"])

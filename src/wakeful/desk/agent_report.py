@@ -22,6 +22,7 @@ from wakeful.core.clock import as_utc
 from wakeful.core.settings import PriorityPolicy, Settings
 from wakeful.desk import agents as agents_mod
 from wakeful.desk import sla
+from wakeful.desk.cases import one_per_matter
 from wakeful.desk.fairness import minutes_between, percentile
 from wakeful.desk.priority import priority_level
 from wakeful.desk.service import ACTIVE_STATES
@@ -88,7 +89,7 @@ def _cases(session: Session, brands: Collection[str] | None, since: datetime | N
            assigned: bool, until: datetime | None = None) -> Sequence[CaseTimes]:
     """The columns the figures need, as plain tuples (not whole rows with their authors: a week is 10,000 cases at
     a busy desk)."""
-    stmt = select(*CASE_COLUMNS)
+    stmt = select(*CASE_COLUMNS).where(one_per_matter())  # a merged case is counted as the case it went into
     if assigned:
         stmt = stmt.where(CaseRow.assignee.is_not(None))
     if brands is not None:

@@ -4,6 +4,10 @@ A case is one customer's matter with one brand. A post joins a case when it belo
 (a reply in the thread, from the customer or from supporters), or when the same author writes about the same brand
 again within the configured window while the case is not resolved. Otherwise a post that needs an answer (a
 complaint or a question) opens a new case. A post from one of the brand's own handles is the brand answering.
+
+An agent may merge a case into another (desk/merge.py): the source is kept in state `merged`, naming its target,
+and whatever would have joined it joins the target, whose customers are its author and the authors of the cases
+merged into it (the same person on X and on Mastodon).
 """
 
 from __future__ import annotations
@@ -12,8 +16,8 @@ from collections.abc import Collection
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, or_, select
+from sqlalchemy.orm import InstrumentedAttribute, Session, aliased
 
 from wakeful.core.clock import as_utc
 from wakeful.core.models import Analysis, Post
@@ -27,6 +31,48 @@ class CaseState(StrEnum):
     OPEN = "open"
     WAITING = "waiting_on_customer"
     RESOLVED = "resolved"
+    MERGED = "merged"
+    """Merged into another case by an agent (`CaseRow.merged_into_id`): kept for links, counted nowhere."""
+
+
+def one_per_matter() -> ColumnElement[bool]:
+    """The cases reports count: a merged case's posts, times and figures are its target's, so it is left out."""
+    return CaseRow.merged_into_id.is_(None)
+
+
+def live_case(session: Session, case: CaseRow) -> CaseRow:
+    """The case that now holds a case's matter: itself, or the case it was merged into."""
+    for _ in range(8):  # merging re-points earlier merges, so one step is the rule; the bound guards bad data
+        if case.merged_into_id is None:
+            break
+        target = session.get(CaseRow, case.merged_into_id)
+        if target is None:
+            break
+        case = target
+    return case
+
+
+def customer_ids(session: Session, case: CaseRow) -> set[int]:
+    """The case's customer accounts: its author and the authors of the cases merged into it."""
+    merged = session.scalars(select(CaseRow.author_id).where(CaseRow.merged_into_id == case.id))
+    return {case.author_id, *merged}
+
+
+def is_customer(session: Session, case: CaseRow, author_id: int) -> bool:
+    """Whether a post by `author_id` is the customer's own in this case (and so moves its clock)."""
+    if author_id == case.author_id:
+        return True
+    merged = select(CaseRow.id).where(CaseRow.brand == case.brand, CaseRow.author_id == author_id,
+                                      CaseRow.merged_into_id == case.id).limit(1)
+    return session.scalar(merged) is not None
+
+
+def customer_post(case_id: InstrumentedAttribute[int], author_id: InstrumentedAttribute[int]) -> ColumnElement[bool]:
+    """SQL: the post (`PostRow`) is by the customer of the case whose id and author are given (`CaseRow` columns,
+    correlated): its author, or the author of a case merged into it."""
+    merged = aliased(CaseRow)
+    return or_(PostRow.author_id == author_id,
+               PostRow.author_id.in_(select(merged.author_id).where(merged.merged_into_id == case_id)))
 
 
 def _brand_of_handle(settings: Settings, handle: str) -> str | None:
@@ -56,6 +102,8 @@ def _conversation_cases(session: Session, post: Post) -> list[CaseRow]:
 
 
 def _recent_case(session: Session, brand: str, author_id: int, since: datetime) -> CaseRow | None:
+    """The author's latest case still open to their posts; a case merged away stands for the case it went into,
+    unless that one is resolved."""
     stmt = (
         select(CaseRow)
         .where(
@@ -65,18 +113,23 @@ def _recent_case(session: Session, brand: str, author_id: int, since: datetime) 
             CaseRow.last_post_at >= since,
         )
         .order_by(CaseRow.last_post_at.desc())
-        .limit(1)
+        .limit(4)
     )
-    return session.scalars(stmt).first()
+    for found in session.scalars(stmt).all():
+        live = live_case(session, found)
+        if live.state != CaseState.RESOLVED.value:
+            return live
+    return None
 
 
-def _join(case: CaseRow, post_row: PostRow, post: Post, analysis: Analysis, reach: int, now: datetime) -> None:
+def _join(session: Session, case: CaseRow, post_row: PostRow, post: Post, analysis: Analysis, reach: int,
+          now: datetime) -> None:
     """Fold a post into a case's summary fields. Only the customer's own posts move the SLA clock."""
     case.last_post_at = max(as_utc(case.last_post_at), post.created_at)
     case.reach = max(case.reach, reach)
     case.promoted = case.promoted or post.promoted
     case.updated_at = now
-    if post_row.author_id != case.author_id:
+    if not is_customer(session, case, post_row.author_id):
         return
     case.severity = max(case.severity, analysis.severity)
     case.topics = sorted(set(case.topics) | set(analysis.topics))
@@ -130,7 +183,7 @@ def refresh_open_cases(session: Session, post_ids: Collection[int], now: datetim
     for case in cases:
         posts = session.execute(
             select(PostRow.severity, PostRow.topics).join(CasePostRow, CasePostRow.post_id == PostRow.id)
-            .where(CasePostRow.case_id == case.id, PostRow.author_id == case.author_id)).all()
+            .where(CasePostRow.case_id == case.id, PostRow.author_id.in_(customer_ids(session, case)))).all()
         severity = max((s for s, _ in posts), default=case.severity)
         topics = sorted({t for _, ts in posts for t in ts or []})
         if severity != case.severity or topics != sorted(case.topics or []):
@@ -151,7 +204,8 @@ def attach_post(
     """Put a newly stored post into its cases, opening one where needed; the ids of the cases touched."""
     touched: dict[int, CaseRow] = {}
     own_brand = _brand_of_handle(settings, post.author.handle)
-    for case in _conversation_cases(session, post):
+    for in_thread in _conversation_cases(session, post):
+        case = live_case(session, in_thread)
         touched[case.id] = case
     brands_covered = {c.brand for c in touched.values()}
     if own_brand is None:
@@ -186,9 +240,9 @@ def attach_post(
         if own_brand is not None and own_brand == case.brand:
             _brand_answered(session, case, post.created_at, post.author.handle, post.text, post.id, now)
         else:
-            _join(case, post_row, post, analysis, reach, now)
+            _join(session, case, post_row, post, analysis, reach, now)
             config = settings.brand(case.brand)
-            if post_row.author_id == case.author_id and config is not None:
+            if config is not None and is_customer(session, case, post_row.author_id):
                 _earlier_answers(session, case, post, config.handles, now)
     return sorted(touched)
 

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from wakeful.core.clock import as_utc
 from wakeful.core.settings import Settings
+from wakeful.desk.cases import one_per_matter
 from wakeful.desk.fairness import percentile
 from wakeful.desk.reports import local_day_of, mentions
 from wakeful.store.models import CaseRow, PostRow
@@ -46,7 +47,7 @@ def daily_report(session: Session, brands: Collection[str] | None, since: dateti
                  settings: Settings, zone: tzinfo = UTC) -> list[DailyRow]:
     """One row per day of `zone` in [since, until) that has posts or cases."""
     case_q = select(CaseRow.opened_at, CaseRow.first_response_at, CaseRow.resolved_at, CaseRow.severity).where(
-        CaseRow.opened_at >= since, CaseRow.opened_at < until)
+        CaseRow.opened_at >= since, CaseRow.opened_at < until, one_per_matter())
     if brands is not None:
         case_q = case_q.where(CaseRow.brand.in_(list(brands)))
     return daily_rows(post_days(session, brands, since, until, zone), session.connection().execute(case_q).all(),

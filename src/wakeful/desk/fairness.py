@@ -21,6 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from wakeful.core.clock import as_utc
+from wakeful.desk.cases import one_per_matter
 from wakeful.store.models import AuthorRow, CaseRow
 
 # Lower bounds of the reach bands (followers), with their labels.
@@ -140,7 +141,7 @@ def fairness_report(
     """Cases opened in [since, until) of the brands (all when None), grouped by the author's reach band and by
     the case's language. Followers are the author's latest known count."""
     stmt = select(AuthorRow.followers, CaseRow.lang, CaseRow.opened_at, CaseRow.first_response_at,
-                  CaseRow.resolved_at).join(AuthorRow, AuthorRow.id == CaseRow.author_id)
+                  CaseRow.resolved_at).join(AuthorRow, AuthorRow.id == CaseRow.author_id).where(one_per_matter())
     if brands is not None:
         stmt = stmt.where(CaseRow.brand.in_(list(brands)))
     if since is not None:

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from wakeful.core.clock import as_utc
 from wakeful.core.models import Post
 from wakeful.core.settings import BrandConfig
+from wakeful.desk.cases import one_per_matter
 from wakeful.desk.fairness import percentile
 from wakeful.store.models import CaseRow
 
@@ -48,7 +49,7 @@ def first_response_by_brand(
 ) -> list[BrandResponse]:
     """One row per brand with cases opened in [since, until), slowest median first; with `overall`, a last row
     `*` over all of them. Waits are from the case's first customer post to the brand's first reply."""
-    stmt = select(CaseRow.brand, CaseRow.opened_at, CaseRow.first_response_at)
+    stmt = select(CaseRow.brand, CaseRow.opened_at, CaseRow.first_response_at).where(one_per_matter())
     if brands is not None:
         stmt = stmt.where(CaseRow.brand.in_(list(brands)))
     if since is not None:

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from wakeful.core.settings import Settings
 from wakeful.desk.agent_report import CASE_COLUMNS, PersonStats, team_figures_of
+from wakeful.desk.cases import one_per_matter
 from wakeful.desk.daily import Breakdown, DailyRow, breakdown, daily_rows, post_days
 from wakeful.desk.fairness import FairnessReport, fairness_of
 from wakeful.desk.reports import BacklogPoint, backlog_cases, backlog_of
@@ -55,7 +56,7 @@ def page_figures(session: Session, brands: Collection[str] | None, settings: Set
         "backlog": in_backlog,
     }
     stmt = select(*columns.values()).join(AuthorRow, AuthorRow.id == CaseRow.author_id).where(
-        or_(CaseRow.opened_at >= since, in_backlog))
+        or_(CaseRow.opened_at >= since, in_backlog), one_per_matter())
     if brands is not None:
         stmt = stmt.where(CaseRow.brand.in_(list(brands)))
     rows = session.connection().execute(stmt).all()

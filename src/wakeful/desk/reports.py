@@ -14,6 +14,7 @@ from sqlalchemy import ColumnElement, Integer, String, and_, cast, func, literal
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from wakeful.core.clock import as_utc
+from wakeful.desk.cases import one_per_matter
 from wakeful.desk.fairness import percentile
 from wakeful.desk.schemas import VolumePoint
 from wakeful.store.jsonq import json_list_has
@@ -117,7 +118,8 @@ def summary(session: Session, brands: Collection[str] | None) -> DeskSummary:
     points = volume_by_hour(session, brands)
     posts = sum(p.posts for p in points)
     negative = sum(p.negative for p in points)
-    case_q = select(CaseRow.state, CaseRow.lang, CaseRow.opened_at, CaseRow.first_response_at)
+    case_q = select(CaseRow.state, CaseRow.lang, CaseRow.opened_at, CaseRow.first_response_at).where(
+        one_per_matter())
     if brands is not None:
         case_q = case_q.where(CaseRow.brand.in_(list(brands)))
     by_state: Counter[str] = Counter()
@@ -155,10 +157,12 @@ class BacklogPoint(BaseModel):
 
 def backlog_cases(since: datetime, until: datetime) -> ColumnElement[bool]:
     """Cases that can show in a backlog over [since, until): opened before `until` and not resolved before the
-    first hour mark (a case resolved earlier adds nothing to any hour), so a desk's long history is not read."""
+    first hour mark (a case resolved earlier adds nothing to any hour), so a desk's long history is not read; a case
+    merged into another counts as that one."""
     start = as_utc(since).replace(minute=0, second=0, microsecond=0)
-    return and_(CaseRow.opened_at < until, or_(CaseRow.resolved_at.is_(None), CaseRow.resolved_at >= start,
-                                               CaseRow.opened_at >= start, CaseRow.first_response_at >= start))
+    return and_(CaseRow.opened_at < until, one_per_matter(),
+                or_(CaseRow.resolved_at.is_(None), CaseRow.resolved_at >= start, CaseRow.opened_at >= start,
+                    CaseRow.first_response_at >= start))
 
 
 def backlog_by_hour(session: Session, brands: Collection[str] | None, since: datetime,

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from wakeful.core.clock import as_utc
 from wakeful.core.models import Author, Engagement
 from wakeful.core.settings import Settings
+from wakeful.desk.cases import customer_ids
 from wakeful.desk.priority import at_risk
 from wakeful.desk.routing import Notifier, RecordingNotifier
 from wakeful.risk import authenticity, forecast, promotion
@@ -121,8 +122,9 @@ def assess(session: Session, case: CaseRow, now: datetime) -> RiskScore:
     """The case's risk from its posts as stored now; also writes the `case_risk` row."""
     posts = list(session.scalars(select(PostRow).join(CasePostRow, CasePostRow.post_id == PostRow.id)
                                  .where(CasePostRow.case_id == case.id)))
-    own = [p for p in posts if p.author_id == case.author_id]
-    others = [p for p in posts if p.author_id != case.author_id]
+    customers = customer_ids(session, case)  # with the accounts of cases merged into it
+    own = [p for p in posts if p.author_id in customers]
+    others = [p for p in posts if p.author_id not in customers]
     series: dict[int, list[Engagement]] = defaultdict(list)
     for e in session.scalars(select(EngagementRow).where(EngagementRow.post_id.in_([p.id for p in own]))
                              .order_by(EngagementRow.observed_at)):

@@ -68,6 +68,7 @@ class CaseSummary(BaseModel):
     first_response_at: datetime | None
     snippet: str = Field(description="The latest customer post, personal data redacted")
     risk: RiskView | None = Field(default=None, description="None until the case has been assessed")
+    merged_into: int | None = Field(default=None, description="The case this one was merged into (state `merged`)")
 
 
 class EngagementPoint(BaseModel):
@@ -80,7 +81,8 @@ class EngagementPoint(BaseModel):
 
 
 class TimelineItem(BaseModel):
-    kind: Literal["post", "reply", "assigned", "state", "note", "reveal", "routed", "escalated", "risk"]
+    kind: Literal["post", "reply", "assigned", "state", "note", "reveal", "routed", "escalated", "risk", "merge",
+                  "merged", "unmerge", "split"]
     at: datetime
     actor: str
     text: str | None
@@ -94,6 +96,8 @@ class TimelineItem(BaseModel):
     signals: list[str] = Field(default_factory=list, description="Urgency signals behind the post's severity, e.g. "
                                "'deadline', 'repeat_contact', 'anger', 'safety'")
     redacted: bool = Field(default=False, description="Personal data in `text` is masked; revealing it is audited")
+    customer: bool | None = Field(default=None, description="For a post: written by the case's customer (one of "
+                                                            "their accounts), so it can be split off")
     engagement: list[EngagementPoint] = Field(default_factory=list)
     edited_at: datetime | None = Field(default=None, description="When the author last edited the post; `text` is "
                                                                  "the edited one")

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from wakeful.analyze.pii import redact
 from wakeful.core.clock import as_utc
 from wakeful.core.settings import Settings
-from wakeful.desk.cases import CaseState
+from wakeful.desk.cases import CaseState, customer_ids, customer_post
 from wakeful.desk.priority import compute_priority
 from wakeful.desk.queue_rank import Ranker
 from wakeful.desk.schemas import (
@@ -50,7 +50,7 @@ def _latest_customer_texts(session: Session, case_ids: Collection[int]) -> dict[
         select(CasePostRow.case_id, PostRow.text, PostRow.created_at)
         .join(PostRow, PostRow.id == CasePostRow.post_id)
         .join(CaseRow, CaseRow.id == CasePostRow.case_id)
-        .where(CasePostRow.case_id.in_(list(case_ids)), PostRow.author_id == CaseRow.author_id)
+        .where(CasePostRow.case_id.in_(list(case_ids)), customer_post(CaseRow.id, CaseRow.author_id))
     )
     latest: dict[int, tuple[datetime, str]] = {}
     for case_id, text, created_at in session.execute(stmt):
@@ -117,6 +117,7 @@ def summarize(session: Session, case: CaseRow, now: datetime, settings: Settings
                        else _latest_customer_texts(session, [case.id]).get(case.id, ""),
                        settings.loyalty_programmes(case.brand))[:280],
         risk=_risk_view(risk),
+        merged_into=case.merged_into_id,
     )
 
 
@@ -237,9 +238,10 @@ def _timeline(session: Session, case: CaseRow, programmes: Sequence[str] = ()) -
             quotes=e.quotes, impressions=e.impressions,
         ))
     shown = {p.id: redact(p.text, programmes) for p in posts}  # today's detector, not only what was flagged when stored
+    customers = customer_ids(session, case)
     items = [
         TimelineItem(kind="post", at=as_utc(p.created_at), actor=f"@{p.author.handle}",
-                     text=shown[p.id], redacted=shown[p.id] != p.text,
+                     text=shown[p.id], redacted=shown[p.id] != p.text, customer=p.author_id in customers,
                      post_id=p.platform_id, url=p.url, lang=p.lang, sentiment=p.sentiment,
                      complaint=p.complaint, pii=p.pii, signals=p.signals or [], engagement=curves[p.id],
                      edited_at=as_utc(p.edited_at) if p.edited_at else None,
@@ -316,7 +318,8 @@ def _unanswered_since(session: Session, case: CaseRow) -> datetime | None:
     replied = session.scalar(select(func.max(CaseEventRow.at)).where(CaseEventRow.case_id == case.id,
                                                                      CaseEventRow.kind == "reply"))
     stmt = (select(func.min(PostRow.created_at)).join(CasePostRow, CasePostRow.post_id == PostRow.id)
-            .where(CasePostRow.case_id == case.id, PostRow.author_id == case.author_id, PostRow.spam.is_(False)))
+            .where(CasePostRow.case_id == case.id, PostRow.author_id.in_(customer_ids(session, case)),
+                   PostRow.spam.is_(False)))
     if replied is not None:
         stmt = stmt.where(PostRow.created_at > replied)
     since = session.scalar(stmt)

@@ -162,6 +162,7 @@ class CaseRow(Base):
     __table_args__ = (
         Index("ix_cases_brand_state", "brand", "state"),
         Index("ix_cases_author", "brand", "author_id"),
+        Index("ix_cases_merged_into", "merged_into_id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -184,6 +185,8 @@ class CaseRow(Base):
     first_response_at: Mapped[datetime | None]
     resolved_at: Mapped[datetime | None]
     updated_at: Mapped[datetime]
+    merged_into_id: Mapped[int | None] = mapped_column(
+        Integer, default=None, doc="The case an agent merged this one into (state 'merged'); see desk/merge.py")
 
     author: Mapped[AuthorRow] = relationship(lazy="joined")
 

@@ -60,6 +60,7 @@ STATE_LABELS = {
     CaseState.OPEN.value: "Open",
     CaseState.WAITING.value: "Waiting on customer",
     CaseState.RESOLVED.value: "Resolved",
+    CaseState.MERGED.value: "Merged",
 }
 
 SlaStatus = Literal["none", "ok", "warn", "breached"]
@@ -246,7 +247,7 @@ def case_page(case_id: int, request: Request, who: PageUser, session: DbSession,
         "case": detail,
         "engagement": engagement_series(detail),
         "forecast": forecast_band(detail),
-        "states": list(CaseState),
+        "states": [s for s in CaseState if s is not CaseState.MERGED],  # merging names a case: its own form
     })
 
 

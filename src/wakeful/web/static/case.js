@@ -10,7 +10,9 @@
       return { text: data.get("text"), resolve: data.get("resolve") === "true",
                legal_reviewed: data.get("legal_reviewed") === "true" };
     }
-    if (action === "reveal") return {};
+    if (action === "reveal" || action === "unmerge") return {};
+    if (action === "merge") return { into: Number(data.get("into")) };
+    if (action === "split") return { post_ids: data.getAll("post_ids") };
     return { text: data.get("text") };
   }
 
@@ -89,6 +91,11 @@
         ev.preventDefault();
         var action = form.getAttribute("data-action");
         var button = form.querySelector("button[type=submit]");
+        if (action === "split" && !payload(action, form).post_ids.length) {
+          status.className = "action-status error";
+          status.textContent = "Tick the customer's posts to split off in the timeline first.";
+          return;
+        }
         if (button) button.disabled = true;
         status.className = "action-status";
         status.textContent = "Saving…";
@@ -107,6 +114,9 @@
               form.remove();
               return null;
             });
+          }
+          if (r.ok && action === "merge") {  // the merged case is the one to work on now
+            return r.json().then(function (target) { window.location.assign("/cases/" + target.id); });
           }
           if (r.ok) {
             window.location.reload();

@@ -5,7 +5,8 @@
 (function () {
   var REFRESH_MS = 5000;
   var STATE_LABELS = {
-    new: "New", open: "Open", waiting_on_customer: "Waiting on customer", resolved: "Resolved"
+    new: "New", open: "Open", waiting_on_customer: "Waiting on customer", resolved: "Resolved",
+    merged: "Merged"
   };
 
   var duration = window.wakeful.duration;
