@@ -32,6 +32,7 @@ from wakeful.risk.authenticity import MIN_BURST, SUSPECT, Action, account_score,
 from wakeful.risk.spikes import NEGATIVE_KEY, VOLUME_KEY, Observation, Spike, SpikeConfig, detect
 from wakeful.store.incidents import IncidentRow
 from wakeful.store.models import AuthorRow, CaseEventRow, CasePostRow, CaseRow, PostRow
+from wakeful.store.notify import serialize
 
 QUIET_CLOSE = timedelta(hours=2)
 """An incident with no spike for this long is closed; a new spike opens a new one."""
@@ -41,6 +42,8 @@ ACTOR = "wakeful"
 SET_ASIDE = "Resolved automatically: every post in this case belongs to a suspected click-farm burst (see incidents)"
 BURST_WINDOW = timedelta(minutes=10)
 LOW_AUDIENCE = 500
+LOCK = "wakeful:incident:"
+"""With `brand:key` appended: what a batch about to open that incident holds (`serialize`; see `scan`)."""
 _HISTORY: dict[tuple[str, str, date], seasonal.SlotCounts] = {}
 """Seasonal history per (database, brand, day): past days do not change, so it is read once a day."""
 
@@ -176,7 +179,13 @@ def _set_aside(session: Session, brand: str, post_ids: list[int], now: datetime)
 
 def scan(session: Session, brands: Iterable[str], now: datetime, config: SpikeConfig = SpikeConfig(),
          seasonal_config: seasonal.SeasonalConfig = seasonal.SeasonalConfig()) -> list[int]:
-    """Open or extend incidents for spikes in the window ending now; close the quiet ones. Ids touched."""
+    """Open or extend incidents for spikes in the window ending now; close the quiet ones. Ids touched.
+
+    An incident opens once across server processes, though two batches ingesting a crisis find its spike at the
+    same moment: a batch that would open one takes the lock of its brand and key (held until the batch commits) and
+    reads the open incidents again under it. It does not wait for the lock: it holds the row locks of its own
+    posts and cases, which the holder may need, so where another batch holds it, that batch opens the incident
+    and this one leaves it. Batches that only extend open incidents take no lock."""
     touched = []
     for brand in sorted(set(brands)):
         since = now - config.window * (config.history_windows + 1)
@@ -187,13 +196,25 @@ def scan(session: Session, brands: Iterable[str], now: datetime, config: SpikeCo
         if burst is not None:
             found[BURST_KEY] = burst[0]
             _set_aside(session, brand, burst[1], now)
-        for spike in found.values():
+        for key in _unopened(session, brand, found):
+            if not serialize(session, f"{LOCK}{brand}:{key}", wait=False):
+                del found[key]  # another batch is opening it now; the next batch of the brand extends it
+        for spike in found.values():  # `_record` reads the open incidents again, under the locks
             touched.append(_record(session, brand, spike, now))
         for row in session.scalars(select(IncidentRow).where(IncidentRow.brand == brand,
                                                              IncidentRow.closed_at.is_(None))):
             if as_utc(row.last_seen_at) < now - QUIET_CLOSE:
                 row.closed_at = now
     return touched
+
+
+def _unopened(session: Session, brand: str, found: Collection[str]) -> list[str]:
+    """The spikes found that have no open incident yet, so that recording them would open one, in one order."""
+    if not found:
+        return []
+    open_keys = set(session.scalars(select(IncidentRow.key).where(IncidentRow.brand == brand,
+                                                                  IncidentRow.closed_at.is_(None))))
+    return sorted(set(found) - open_keys)
 
 
 def _record(session: Session, brand: str, spike: Spike, now: datetime) -> int:

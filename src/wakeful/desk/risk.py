@@ -13,8 +13,9 @@ from collections.abc import Callable, Collection
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from wakeful.core.clock import as_utc
 from wakeful.core.models import Author, Engagement
@@ -190,10 +191,21 @@ def _int(x: float | None) -> int | None:
 
 def alert_if_due(session: Session, case: CaseRow, row: CaseRiskRow, settings: Settings, now: datetime,
                  notifier: Notifier) -> bool:
-    """Record and send one alert when a case first reaches its brand's risk line."""
+    """Record and send one alert when a case first reaches its brand's risk line.
+
+    Once across server processes: two batches (a webhook and a connector, say) may reassess the same case at the
+    same moment, each having read that no alert went out. The mark is set by one conditional UPDATE, which waits
+    for the other batch's lock on the row and then reads the row again, so only the batch that set it alerts."""
     if row.alerted_at is not None or not at_risk(row.score, settings.priority_for(case.brand)):
         return False
-    row.alerted_at = now
+    session.flush()  # a first assessment inserts the row: it must be there to be marked
+    marked = session.execute(update(CaseRiskRow).where(CaseRiskRow.case_id == case.id,
+                                                       CaseRiskRow.alerted_at.is_(None)).values(alerted_at=now),
+                             execution_options={"synchronize_session": False})
+    if getattr(marked, "rowcount", 0) != 1:
+        session.expire(row, ["alerted_at"])  # another batch alerted: read its mark when asked
+        return False
+    set_committed_value(row, "alerted_at", now)
     text = f"Risk {row.score:.0f}: {row.summary}"
     session.add(CaseEventRow(case_id=case.id, at=now, kind="risk", actor=ACTOR, text=text,
                              data={"score": row.score, "forecast_6h": row.forecast_6h, "promoted": row.promoted}))

@@ -3,12 +3,15 @@
 Also where SLA policies meet the database: a brand's stored policy per priority level, or else the settings'
 `first_response_target_minutes` around the clock (the default policy), and each case's timers with the time spent
 waiting on the customer paused. Escalation is recorded as case events of kind "escalated" (one per timer, start and
-stage), so a tick that runs every 30 s tells the lead once and pages on-call once, however often it runs.
+stage), so a tick that runs every 30 s tells the lead once and pages on-call once, however often it runs, and however
+many server processes (or `wakeful agents tick`) run it at the same moment: the check for an earlier event and the
+insert are one step under the brand's lock (`store.notify.serialize`), taken only when something is due.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Collection
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -26,12 +29,15 @@ from wakeful.desk.routing import Notifier
 from wakeful.desk.service import ACTIVE_STATES
 from wakeful.desk.sla_targets import Targets
 from wakeful.desk.sla_targets import to_policy as to_policy  # re-exported: the settings page and reports use it
+from wakeful.store import notify as outbox
 from wakeful.store.agents import SlaPolicyRow
 from wakeful.store.db import Database
 from wakeful.store.models import CaseEventRow, CasePostRow, CaseRow, PostRow
 from wakeful.store.risk import CaseRiskRow
 
 ESCALATOR = "sla"
+LOCK = "wakeful:sla.escalation:"
+"""With the brand's key appended: what processes about to escalate that brand's cases wait for (`serialize`)."""
 PAUSING_STATES = (CaseState.WAITING.value, CaseState.RESOLVED.value)
 
 
@@ -159,15 +165,47 @@ def timer_view(t: sla.Timer) -> TimerView:
                      business_hours=t.business_hours)
 
 
-def _done(session: Session, case_ids: list[int]) -> set[tuple[int, str, str, int]]:
-    stmt = select(CaseEventRow).where(CaseEventRow.case_id.in_(case_ids), CaseEventRow.kind == "escalated")
-    return {(e.case_id, str(e.data.get("timer")), str(e.data.get("started_at")), int(e.data.get("stage", 0)))
-            for e in session.scalars(stmt)}
+Key = tuple[int, str, str, int]
+"""An escalation's identity: case id, timer name, when the timer started (ISO), step (1 warn, 2 page)."""
+
+
+def _done(session: Session, case_ids: Collection[int]) -> set[Key]:
+    """The escalations recorded for these cases, in any process (columns only: a tick reads them for every open
+    case, and twice where something is due)."""
+    stmt = select(CaseEventRow.case_id, CaseEventRow.data).where(CaseEventRow.case_id.in_(list(case_ids)),
+                                                                 CaseEventRow.kind == "escalated")
+    return {(case_id, str(data.get("timer")), str(data.get("started_at")), int(data.get("stage", 0)))
+            for case_id, data in session.execute(stmt)}
+
+
+@dataclass(frozen=True)
+class _Escalation:
+    """One message that is due, made before the lock is taken, so that the lock covers only the check and the
+    writes."""
+
+    key: Key
+    brand: str
+    event: str
+    payload: dict[str, Any]
+    text: str
+    who: list[str]
+    at: datetime
+
+    def record(self, session: Session, notifier: Notifier) -> None:
+        case_id, timer, started_at, step = self.key
+        notifier.notify(self.event, self.payload, session)
+        session.add(CaseEventRow(case_id=case_id, at=self.at, kind="escalated", actor=ESCALATOR, text=self.text,
+                                 data={"timer": timer, "started_at": started_at, "stage": step, "to": self.who}))
 
 
 def escalate(session: Session, now: datetime, settings: Settings, notifier: Notifier,
              brands: Collection[str] | None = None) -> int:
-    """Tell the lead at `escalate_fraction` of a target, page on-call at `page_fraction`; each once per timer."""
+    """Tell the lead at `escalate_fraction` of a target, page on-call at `page_fraction`; each once per timer, across
+    processes. Figures are read without a lock; only when something is due are the brands' locks taken (in one
+    order, so two processes cannot each hold one the other waits for) and the earlier escalations read again, so
+    a process that ticked at the same moment and committed first is seen. Held until the tick commits. Reading
+    before the lock in the same transaction is safe: each PostgreSQL statement sees what was committed before it,
+    and an SQLite transaction starts at its first write (the lock, or re-routing, which already holds it)."""
     stmt = select(CaseRow).where(CaseRow.state.in_(ACTIVE_STATES))
     if brands is not None:
         stmt = stmt.where(CaseRow.brand.in_(list(brands)))
@@ -176,23 +214,28 @@ def escalate(session: Session, now: datetime, settings: Settings, notifier: Noti
     session.scalars(select(CaseRiskRow).where(CaseRiskRow.case_id.in_([c.id for c in cases]))).all()  # one query
     stored = {(r.brand, r.priority): r for r in list_policies(session, brands)}
     marks = pause_marks(session, cases)
-    sent = 0
+    due: list[_Escalation] = []
     for case in cases:
         policy, timers = case_timers(session, case, now, settings, stored, marks[case.id])
         for timer in timers:
             stage = sla.escalation_stage(timer, policy)
             for step in range(1, stage + 1):
                 key = (case.id, timer.name, timer.started_at.isoformat(), step)
-                if key in done:
-                    continue
-                _escalate_once(session, case, timer, step, now, notifier)
-                done.add(key)
-                sent += 1
-    return sent
+                if key not in done:
+                    due.append(_escalation(session, case, timer, key, now))
+    if not due:
+        return 0
+    for brand in sorted({e.brand for e in due}):
+        outbox.serialize(session, LOCK + brand)
+    done = _done(session, {e.key[0] for e in due})
+    fresh = [e for e in due if e.key not in done]
+    for escalation in fresh:
+        escalation.record(session, notifier)
+    return len(fresh)
 
 
-def _escalate_once(session: Session, case: CaseRow, timer: sla.Timer, step: int, now: datetime,
-                   notifier: Notifier) -> None:
+def _escalation(session: Session, case: CaseRow, timer: sla.Timer, key: Key, now: datetime) -> _Escalation:
+    """The warning to the case's leads (step 1) or the page to whoever is on call (step 2), with its case note."""
     team = None
     if case.assignee:
         agent = agents_mod.get_agent(session, case.brand, case.assignee)
@@ -201,18 +244,15 @@ def _escalate_once(session: Session, case: CaseRow, timer: sla.Timer, step: int,
                                "assignee": case.assignee, "target_minutes": timer.target_minutes,
                                "elapsed_minutes": round(timer.elapsed_minutes, 1),
                                "left_minutes": round(timer.left_minutes, 1)}
-    if step == 1:
+    if key[3] == 1:
         who = agents_mod.leads_for(session, case.brand, team)
-        notifier.notify("sla.warning", {**payload, "leads": who}, session)
         text = f"{timer.name} at {timer.fraction:.0%} of {timer.target_minutes} min: told {', '.join(who) or 'no lead'}"
-    else:
-        who = [p for p in [agents_mod.on_call(session, case.brand, now)] if p]
-        notifier.notify("oncall.page", {**payload, "agent": who[0] if who else None, "reason": "sla"}, session)
-        text = f"{timer.name} at {timer.fraction:.0%} of {timer.target_minutes} min: paged on-call " \
-               f"{who[0] if who else '(nobody on the rota)'}"
-    session.add(CaseEventRow(case_id=case.id, at=now, kind="escalated", actor=ESCALATOR, text=text,
-                             data={"timer": timer.name, "started_at": timer.started_at.isoformat(), "stage": step,
-                                   "to": who}))
+        return _Escalation(key, case.brand, "sla.warning", {**payload, "leads": who}, text, who, now)
+    who = [p for p in [agents_mod.on_call(session, case.brand, now)] if p]
+    text = f"{timer.name} at {timer.fraction:.0%} of {timer.target_minutes} min: paged on-call " \
+           f"{who[0] if who else '(nobody on the rota)'}"
+    return _Escalation(key, case.brand, "oncall.page", {**payload, "agent": who[0] if who else None, "reason": "sla"},
+                       text, who, now)
 
 
 def tick(session: Session, now: datetime, settings: Settings, notifier: Notifier | None = None,

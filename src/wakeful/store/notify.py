@@ -76,18 +76,25 @@ def unfinished(session: Session) -> list[tuple[int, datetime | None]]:
     return [(row_id, claimed) for row_id, claimed in session.execute(stmt)]
 
 
-def serialize(session: Session, key: str) -> None:
+def serialize(session: Session, key: str, *, wait: bool = True) -> bool:
     """Hold, until the session's transaction ends, a lock that every other caller with `key` waits for, so that a
     check for an earlier row and the insert after it are one step across server processes (an event sent once a
     day, however many processes tick). PostgreSQL: a transaction advisory lock on the key. SQLite allows one writer
     at a time, so a write that changes nothing takes its lock; call this first in the transaction, before any
-    read, so that what is read after it includes every row committed before it."""
+    read, so that what is read after it includes every row committed before it.
+
+    With `wait=False`, False at once where another transaction holds the key on PostgreSQL: for a caller that
+    already holds row locks others may wait for, and can leave the work to the holder (waiting could deadlock).
+    SQLite always waits (up to its busy timeout): there, such a caller has written already, so holds the lock."""
     if session.get_bind().dialect.name == "postgresql":
         lock_id = int.from_bytes(hashlib.sha256(key.encode()).digest()[:8], "big", signed=True)
+        if not wait:
+            return bool(session.scalar(select(func.pg_try_advisory_xact_lock(lock_id))))
         session.execute(select(func.pg_advisory_xact_lock(lock_id)))
     else:
         session.execute(update(NotificationRow).where(false()).values(status=NotificationRow.status),
                         execution_options={"synchronize_session": False})
+    return True
 
 
 def accepted(session: Session, event: str, since: datetime, **fields: str) -> list[NotificationRow]:

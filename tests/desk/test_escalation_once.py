@@ -1,0 +1,213 @@
+"""SLA escalations reach the lead and on-call once per case, timer and step however many server processes tick at
+the same moment, on SQLite and PostgreSQL; the lock that makes that so is a brand's, taken only when something is
+due, so it neither holds up other brands nor a tick with nothing to send."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections import Counter
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
+from datetime import datetime, timedelta
+from functools import partial
+
+import pytest
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session
+
+from wakeful.analyze import Analyzer
+from wakeful.api.app import build_desk
+from wakeful.api.deps import Desk
+from wakeful.core.clock import FixedClock
+from wakeful.core.notify_settings import NotifySettings
+from wakeful.core.settings import Settings
+from wakeful.desk import scheduled
+from wakeful.desk.notify import BrandNotifier
+from wakeful.store.db import migrate
+from wakeful.store.models import CaseEventRow, CaseRow
+from wakeful.store.notify import NotificationRow, serialize
+
+from tests.desk.loopback import Receiver
+from tests.desk_fixtures import BRANDS
+from tests.factories import T0, make_post
+
+SECRET = "escalation-signing-key"
+LOST = "@AuroraAirways you lost my bag on AU {n}, nobody answers. Still waiting for my suitcase!"
+NORD = "@NordRail mein Zug nach Hamburg ist ausgefallen und niemand hilft mir, das ist eine Frechheit! ({n})"
+LATE = T0 + timedelta(minutes=25)
+"""Past the 20-minute first-response target: every open case is due both its warning and its page."""
+EVENTS = ("sla.warning", "oncall.page")
+
+Processes = Callable[[int], list[Desk]]
+
+
+@pytest.fixture
+def processes(database_url: str, analyzer: Analyzer, receiver: Receiver) -> Iterator[Processes]:
+    """`start(n)`: n server desks (processes) on the test database, their clocks at `LATE`, every brand's events
+    going to one signed webhook; four Aurora and two Nord Rail complaints, unanswered since T0."""
+    notify = NotifySettings.model_validate({"webhook_url": receiver.url, "webhook_secret": SECRET, "backoff_s": 0})
+    settings = Settings(database_url=database_url, brands=BRANDS, notify=notify,
+                        first_response_target_minutes=[20, 20, 20, 20])
+    migrate(database_url)
+    made: list[Desk] = []
+
+    def start(n: int) -> list[Desk]:
+        desks = [build_desk(settings, clock=FixedClock(LATE), analyzer=analyzer) for _ in range(n)]
+        made.extend(desks)
+        return desks
+
+    first = start(1)[0]
+    posts = [make_post(f"a{i}", LOST.format(n=2210 + i), author=f"aurora{i}") for i in range(4)]
+    posts += [make_post(f"n{i}", NORD.format(n=i), author=f"nord{i}") for i in range(2)]
+    assert isinstance(first.clock, FixedClock)
+    first.clock.set(T0 + timedelta(minutes=1))
+    first.ingest.ingest(posts)
+    first.clock.set(LATE)
+    yield start
+    for desk in made:
+        if isinstance(desk.notifier, BrandNotifier):
+            desk.notifier.close()
+        desk.db.dispose()
+
+
+def _sla_job(desk: Desk) -> Callable[[Desk, datetime], None]:
+    return next(j for j in desk.jobs if getattr(j, "__name__", "") == "sla_and_routing")
+
+
+def _drain(desks: list[Desk]) -> None:
+    for desk in desks:
+        assert isinstance(desk.notifier, BrandNotifier)
+        desk.notifier.drain()
+
+
+def _cases(desk: Desk) -> dict[int, str]:
+    with desk.db.session() as s:
+        return {case_id: brand for case_id, brand in s.execute(select(CaseRow.id, CaseRow.brand))}
+
+
+def _escalations(desk: Desk) -> Counter[tuple[int, str, int]]:
+    """How often each (case, timer, step) was recorded as escalated."""
+    with desk.db.session() as s:
+        rows = s.execute(select(CaseEventRow.case_id, CaseEventRow.data).where(CaseEventRow.kind == "escalated"))
+        return Counter((case_id, data["timer"], data["stage"]) for case_id, data in rows)
+
+
+def _outbox(desk: Desk) -> Counter[tuple[str, int]]:
+    """How often each (event, case) was accepted for sending."""
+    with desk.db.session() as s:
+        rows = s.execute(select(NotificationRow.event, NotificationRow.payload)
+                         .where(NotificationRow.event.in_(EVENTS)))
+        return Counter((event, payload["case_id"]) for event, payload in rows)
+
+
+def _received(receiver: Receiver) -> Counter[tuple[str, int]]:
+    """How often the webhook received each (event, case)."""
+    bodies = [json.loads(body) for headers, body in receiver.requests if headers.get("X-Wakeful-Event") in EVENTS]
+    return Counter((b["event"], b["payload"]["case_id"]) for b in bodies)
+
+
+@contextmanager
+def commits_meet(n: int, wait_s: float = 1.5) -> Iterator[None]:
+    """Hold each transaction about to commit escalations until `n` of them are, or for `wait_s`: makes certain the
+    moment production meets by chance, when processes each read that nothing was sent and none has committed yet.
+    Under the lock the others cannot get that far, so the first commits after `wait_s` and they find it."""
+    meet = threading.Barrier(n)
+
+    def hold(session: Session) -> None:
+        if any(isinstance(row, CaseEventRow) and row.kind == "escalated" for row in session.new):
+            with suppress(threading.BrokenBarrierError):  # waited long enough: the others are held by the lock
+                meet.wait(timeout=wait_s)
+
+    event.listen(Session, "before_commit", hold)
+    try:
+        yield
+    finally:
+        event.remove(Session, "before_commit", hold)
+
+
+def _in_threads(calls: list[Callable[[], object]]) -> list[BaseException]:
+    """Run the calls in threads released at the same moment; the errors they raised."""
+    start = threading.Barrier(len(calls))
+    errors: list[BaseException] = []
+
+    def run(call: Callable[[], object]) -> None:
+        start.wait()
+        try:
+            call()
+        except BaseException as err:  # pragma: no cover - reported by the caller
+            errors.append(err)
+
+    threads = [threading.Thread(target=run, args=(call,)) for call in calls]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return errors
+
+
+def test_processes_ticking_at_the_same_moment_warn_and_page_once_per_case(
+        processes: Processes, receiver: Receiver) -> None:
+    """Each process reads that nothing was sent yet and then sends: without the check made again under a lock,
+    every process that read before the first committed would warn the lead and page on-call again."""
+    desks = processes(4)
+    with commits_meet(len(desks)):
+        errors = _in_threads([partial(_sla_job(d), d, LATE) for d in desks])
+    _drain(desks)
+    assert errors == []
+    cases = _cases(desks[0])
+    assert sorted(cases.values()) == ["aurora"] * 4 + ["nordrail"] * 2
+    assert _escalations(desks[0]) == {(c, "first_response", step): 1 for c in cases for step in (1, 2)}
+    assert _outbox(desks[0]) == {(event, c): 1 for c in cases for event in EVENTS}
+    assert _received(receiver) == {(event, c): 1 for c in cases for event in EVENTS}
+
+    for d in desks:  # and later ticks of any of them send nothing more
+        _sla_job(d)(d, LATE + timedelta(seconds=30))
+    _drain(desks)
+    assert sum(_received(receiver).values()) == 2 * len(cases)
+
+
+def _tick(desk: Desk, at: datetime, brand: str) -> Callable[[], object]:
+    def run() -> object:
+        with desk.db.session() as s:
+            return scheduled.tick(s, at, desk.settings, desk.notifier, brands=[brand])
+    return run
+
+
+def _started(call: Callable[[], object]) -> threading.Thread:
+    thread = threading.Thread(target=call, daemon=True)
+    thread.start()
+    return thread
+
+
+def test_a_tick_with_nothing_due_takes_no_lock(processes: Processes) -> None:
+    """Every 30 s every process ticks; most ticks have nothing to send and must not queue behind one that does."""
+    [desk] = processes(1)
+    quiet = T0 + timedelta(minutes=10)  # half the target: no warning yet
+    with desk.db.session() as held:
+        serialize(held, scheduled.LOCK + "aurora")  # another process escalating Aurora's cases right now
+        thread = _started(_tick(desk, quiet, "aurora"))
+        thread.join(timeout=20)
+        assert not thread.is_alive(), "a tick with nothing due waited for the lock"
+    assert _escalations(desk) == {}
+
+
+def test_a_brands_escalations_do_not_wait_for_another_brands(processes: Processes) -> None:
+    """The lock is the brand's: a process escalating Aurora's cases keeps only Aurora's escalations waiting.
+    (PostgreSQL only: SQLite has one writer, so any write waits there.)"""
+    [desk] = processes(1)
+    if desk.db.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite allows one writer at a time")
+    cases = _cases(desk)
+    with desk.db.session() as held:
+        serialize(held, scheduled.LOCK + "aurora")
+        nord = _started(_tick(desk, LATE, "nordrail"))
+        nord.join(timeout=20)
+        assert not nord.is_alive(), "Nord Rail's escalations waited for Aurora's lock"
+        aurora = _started(_tick(desk, LATE, "aurora"))
+        aurora.join(timeout=1)
+        assert aurora.is_alive(), "Aurora's escalations did not wait for Aurora's lock"
+        assert {c for c, _, _ in _escalations(desk)} == {c for c, b in cases.items() if b == "nordrail"}
+    aurora.join(timeout=20)
+    assert not aurora.is_alive()
+    assert _escalations(desk) == {(c, "first_response", step): 1 for c in cases for step in (1, 2)}
