@@ -1,180 +1,46 @@
-"""Every route of the app, walked as an attacker holding brand A's agent or lead credentials would walk it.
-
-The routes are read from the app itself, so a route added later is walked too: it must refuse a caller without
-credentials (unless it is named in PUBLIC), refuse a cookie write without the CSRF token, keep lead actions from
-agents, answer another brand's ids exactly as missing ones, and show nothing of another brand nor any secret.
-"""
+"""Every route of the app, walked as an attacker holding brand A's agent or lead credentials would walk it: another
+brand's ids answer exactly as missing ones, and no answer shows anything of another brand nor any secret (the
+credentials, CSRF and role gate: test_api_gate)."""
 
 from __future__ import annotations
 
 import asyncio
-import itertools
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, cast
 
 import pytest
 from fastapi import Request
-from fastapi.routing import APIRoute, iter_route_contexts
 from fastapi.security import HTTPAuthorizationCredentials
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
-from wakeful.analyze import Analyzer
 from wakeful.api import cases as cases_api
-from wakeful.api.app import build_desk, create_app
-from wakeful.api.auth import Role, create_token, create_user, revoke_token
+from wakeful.api.auth import Role, create_user, revoke_token
 from wakeful.api.cases import _queue_mark
-from wakeful.api.deps import COOKIE, CSRF_HEADER, Desk, principal_of
-from wakeful.core.clock import FixedClock
+from wakeful.api.deps import CSRF_HEADER, Desk, principal_of
 from wakeful.core.connector_settings import ConnectorsConfig, XConnectorConfig
 from wakeful.core.notify_settings import NotifyChannels, NotifySettings
-from wakeful.core.settings import Settings
 from wakeful.desk.channels import shown_url
 from wakeful.store.agents import AgentRow
 from wakeful.store.connectors import ConnectorStateRow, OutboundReplyRow
-from wakeful.store.db import migrate
 from wakeful.store.incidents import IncidentRow
 from wakeful.store.models import ApiTokenRow, CaseEventRow, CaseRow, PostRow
 from wakeful.store.users import UserRow, WebSessionRow
 
-from tests.desk_fixtures import BRANDS, Headers
-from tests.factories import T0, make_post, post_record
+from tests.api_routes import (
+    EXPORTS,
+    PW,
+    READS,
+    ROUTES,
+    SAFE,
+    fill,
+    is_api,
+)
+from tests.desk_fixtures import Headers
+from tests.factories import make_post, post_record
 from tests.signin import login
-
-PW = "a long enough password"
-PUBLIC = {("GET", "/healthz"), ("HEAD", "/healthz"), ("GET", "/login"), ("POST", "/login"), ("POST", "/logout")}
-"""What answers without credentials: the health check, and signing in and out."""
-PUBLIC_MOUNTS = {"/static"}
-"""The dashboard's CSS and scripts."""
-AGENT_WRITES = {"/api/v1/cases/{case_id}/assign", "/api/v1/cases/{case_id}/state", "/api/v1/cases/{case_id}/replies",
-                "/api/v1/cases/{case_id}/reveal", "/api/v1/cases/{case_id}/notes",
-                "/api/v1/cases/{case_id}/merge", "/api/v1/cases/{case_id}/unmerge", "/api/v1/cases/{case_id}/split",
-                "/api/v1/agents/{agent_id}/availability"}
-"""The only writes an agent may make; every other write is for leads or admins."""
-LEAD_READS = {"/api/v1/reports/agents", "/api/v1/agents/report", "/api/v1/connectors", "/api/v1/connectors/replies",
-              "/api/v1/settings/brands", "/api/v1/settings/brands/{key}/history",
-              "/api/v1/settings/brands/{key}/notify", "/api/v1/rejected"}
-SAFE = {"GET", "HEAD", "OPTIONS"}
-STREAMS = {"/api/v1/cases/changes"}
-"""Never ends, so it is not read here: see test_the_change_stream_fires_only_for_the_callers_brand."""
-
-
-def _route_table() -> tuple[list[tuple[str, str]], set[str], set[str], set[tuple[str, str]]]:
-    """Every (method, path) the app serves, the paths that also export CSV (`format=csv`), the paths of what it
-    mounts, and the (method, path) that read a body. The table does not depend on the desk, so none is built to
-    read it at collection time."""
-    routes, exports, mounts, bodies = [], set(), set(), set()
-    for route in iter_route_contexts(create_app(cast(Desk, None)).routes):
-        served = route.original_route
-        if isinstance(served, APIRoute):
-            routes += [(method, route.path) for method in sorted(route.methods or [])]
-            if any(p.name == "format" for p in served.dependant.query_params):
-                exports.add(route.path)
-            if served.body_field is not None:
-                bodies |= {(method, route.path) for method in route.methods or []}
-        else:
-            mounts.add(route.path)
-    return routes, exports, mounts, bodies
-
-
-ROUTES, EXPORTS, MOUNTS, BODIES = _route_table()
-GUARDED = [r for r in ROUTES if r not in PUBLIC]
-API_WRITES = [(m, p) for m, p in GUARDED if m not in SAFE and p.startswith("/api/")]
-LEAD_WRITES = [(m, p) for m, p in API_WRITES if p not in AGENT_WRITES]
-READS = [path for method, path in ROUTES if method == "GET" and path not in STREAMS]
-
-
-def _api(path: str) -> bool:
-    return path.startswith("/api/") or path == "/openapi.json"
-
-
-def _fill(path: str, values: dict[str, Any] | None = None) -> str:
-    """The path with its parameters filled in: from `values`, else 1."""
-    return re.sub(r"{(\w+)}", lambda m: str((values or {}).get(m.group(1), 1)), path)
-
-
-# --- the gate: credentials, CSRF, roles (one desk for the module: no row is needed to be turned away) -------------
-
-@dataclass
-class Gate:
-    anon: TestClient
-    cookie: TestClient
-    """Signed in as brand aurora's lead, without sending the CSRF header."""
-    agent: dict[str, str]
-    lead: dict[str, str]
-
-
-@pytest.fixture(scope="module")
-def gate(tmp_path_factory: pytest.TempPathFactory, analyzer: Analyzer) -> Iterator[Gate]:
-    url = f"sqlite:///{tmp_path_factory.mktemp('gate') / 'wakeful.db'}"
-    migrate(url)
-    desk = build_desk(Settings(database_url=url, brands=BRANDS), clock=FixedClock(T0), analyzer=analyzer)
-    with desk.db.session() as s:
-        create_user(s, "lee", PW, "aurora", Role.LEAD, T0)
-        agent = {"Authorization": f"Bearer {create_token(s, 'ana', 'aurora', Role.AGENT, T0)}"}
-        lead = {"Authorization": f"Bearer {create_token(s, 'lee', 'aurora', Role.LEAD, T0)}"}
-    app = create_app(desk)
-    cookie = TestClient(app, follow_redirects=False)
-    assert login(cookie, {"username": "lee", "password": PW}).status_code == 303
-    yield Gate(TestClient(app, follow_redirects=False), cookie, agent, lead)
-    desk.db.dispose()
-
-
-def test_the_routes_named_here_exist() -> None:
-    paths = {path for _, path in ROUTES}
-    assert set(ROUTES) >= PUBLIC and paths >= AGENT_WRITES | LEAD_READS | STREAMS
-    assert MOUNTS == PUBLIC_MOUNTS
-    assert "/api/v1/stats/daily" in EXPORTS
-    assert {("POST", "/api/v1/ingest"), ("PUT", "/api/v1/teams"), ("POST", "/login")} <= BODIES
-
-
-MALFORMED = (b'{"posts": [{"id": ', b"\xff\xfe{", b"[1, 2]")
-"""Bodies FastAPI refuses before any dependency runs (JSON cut short, bytes no JSON decoder reads), and JSON of the
-wrong shape: none may tell a caller without credentials anything about the route."""
-
-
-@pytest.mark.parametrize(("method", "path"), GUARDED, ids=[f"{m} {p}" for m, p in GUARDED])
-def test_every_route_refuses_a_caller_without_credentials(gate: Gate, method: str, path: str) -> None:
-    """No credentials, a made-up token or a made-up session, with no body or (where the route reads one) a malformed
-    one: a 401 from the API, the sign-in page for a page; never a validation error before who is asking is known."""
-    url = _fill(path)
-    bodies = (None, *MALFORMED) if (method, path) in BODIES else (None,)
-    for headers, body in itertools.product(
-            ({}, {"Authorization": "Bearer wk_made-up"}, {"Cookie": f"{COOKIE}=made-up"}), bodies):
-        if body is not None:
-            headers = {**headers, "Content-Type": "application/json"}
-        got = gate.anon.request(method, url, headers=headers, content=body)
-        if _api(path):
-            assert got.status_code == 401, (headers, body, got.status_code, got.text)
-        else:
-            assert got.status_code == 303 and got.headers["location"].startswith("/login"), (headers, body, got.text)
-
-
-@pytest.mark.parametrize(("method", "path"), API_WRITES, ids=[f"{m} {p}" for m, p in API_WRITES])
-def test_every_write_with_the_session_cookie_needs_the_csrf_token(gate: Gate, method: str, path: str) -> None:
-    body = MALFORMED[0] if (method, path) in BODIES else None  # the token is checked before the body is judged
-    for headers in ({}, {CSRF_HEADER: "guess"}, {CSRF_HEADER: "gu\u00e9ss".encode("latin-1")}):  # é: not a 500
-        got = gate.cookie.request(method, _fill(path), headers={**headers, "Content-Type": "application/json"},
-                                  content=body)
-        assert got.status_code == 403 and CSRF_HEADER in got.json()["detail"], (headers, got.text)
-
-
-@pytest.mark.parametrize(("method", "path"), LEAD_WRITES, ids=[f"{m} {p}" for m, p in LEAD_WRITES])
-def test_an_agent_can_make_only_an_agents_writes(gate: Gate, method: str, path: str) -> None:
-    got = gate.anon.request(method, _fill(path), headers=gate.agent)
-    assert got.status_code == 403 and "role or above" in got.json()["detail"], got.text
-
-
-def test_lead_reads_are_refused_to_agents_and_admin_routes_to_leads(gate: Gate) -> None:
-    for path in LEAD_READS:
-        assert gate.anon.get(_fill(path, {"key": "aurora"}), headers=gate.agent).status_code == 403, path
-    for method, path in (("POST", "/api/v1/ingest"), ("GET", "/api/v1/rejected")):
-        got = gate.anon.request(method, path, headers=gate.lead, json={"posts": []})
-        assert got.status_code == 403 and "admin" in got.json()["detail"]
-
 
 # --- another brand's data (a desk per test, on each database) ------------------------------------------------------
 
@@ -285,11 +151,11 @@ def test_another_brands_ids_answer_exactly_as_missing_ones(
                ("lead's session", pages, {})]
     for who, caller, headers in callers:
         for method, path in routes:
-            if headers and not _api(path):
+            if headers and not is_api(path):
                 continue  # a token is no way into a page
             answers = []
             for values in (world.b, world.missing):
-                url = _fill(path, {**world.a, **values})
+                url = fill(path, {**world.a, **values})
                 got = caller.request(method, url, json=_body(method, path, values), headers=headers)
                 answers.append((got.status_code, _shape(got.text, values)))
             assert answers[0] == answers[1], (who, method, path, answers)
@@ -318,8 +184,8 @@ def test_naming_another_brand_in_a_write_answers_as_naming_none(client: TestClie
 
 def _reads(world: World) -> list[str]:
     """Every GET route filled with aurora's ids, and its CSV export where it has one."""
-    urls = [_fill(path, world.a) for path in READS]
-    return urls + [_fill(path, world.a) + "?format=csv" for path in sorted(EXPORTS)]
+    urls = [fill(path, world.a) for path in READS]
+    return urls + [fill(path, world.a) + "?format=csv" for path in sorted(EXPORTS)]
 
 
 def _markers(text: str) -> list[str]:
@@ -336,7 +202,7 @@ def test_no_read_shows_another_brands_data(desk: Desk, client: TestClient, auth:
     leaks = []
     for url in _reads(world):
         for caller, headers in callers:
-            if headers and not _api(url):
+            if headers and not is_api(url):
                 continue
             got = caller.get(url, headers=headers)
             assert got.status_code in (200, 403), (url, got.status_code, got.text)
@@ -399,7 +265,7 @@ def test_no_answer_shows_a_secret(desk: Desk, client: TestClient, auth: Headers,
     shown = []
     for url in _reads(world):
         for caller, headers in callers:
-            if headers and not _api(url):
+            if headers and not is_api(url):
                 continue
             text = caller.get(url, headers=headers).text
             shown += [(url, s) for s in (*SECRETS, *hashes, "scrypt$") if s in text]

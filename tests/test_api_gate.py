@@ -1,0 +1,123 @@
+"""Every route of the app, walked as a caller without credentials, a browser without the CSRF token, or an agent
+would walk it: it must refuse a caller without credentials (unless it is named in PUBLIC) whatever the body, refuse
+a cookie write without the CSRF token, and keep lead and admin actions from agents (brand isolation and secrets:
+test_api_isolation)."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pytest
+from fastapi.testclient import TestClient
+
+from wakeful.analyze import Analyzer
+from wakeful.api.app import build_desk, create_app
+from wakeful.api.auth import Role, create_token, create_user
+from wakeful.api.deps import COOKIE, CSRF_HEADER
+from wakeful.core.clock import FixedClock
+from wakeful.core.settings import Settings
+from wakeful.store.db import migrate
+
+from tests.api_routes import (
+    AGENT_WRITES,
+    API_WRITES,
+    BODIES,
+    EXPORTS,
+    GUARDED,
+    LEAD_READS,
+    LEAD_WRITES,
+    MOUNTS,
+    PUBLIC,
+    PUBLIC_MOUNTS,
+    PW,
+    ROUTES,
+    STREAMS,
+    fill,
+    is_api,
+)
+from tests.desk_fixtures import BRANDS
+from tests.factories import T0
+from tests.signin import login
+
+# --- the gate: credentials, CSRF, roles (one desk for the module: no row is needed to be turned away) -------------
+
+@dataclass
+class Gate:
+    anon: TestClient
+    cookie: TestClient
+    """Signed in as brand aurora's lead, without sending the CSRF header."""
+    agent: dict[str, str]
+    lead: dict[str, str]
+
+
+@pytest.fixture(scope="module")
+def gate(tmp_path_factory: pytest.TempPathFactory, analyzer: Analyzer) -> Iterator[Gate]:
+    url = f"sqlite:///{tmp_path_factory.mktemp('gate') / 'wakeful.db'}"
+    migrate(url)
+    desk = build_desk(Settings(database_url=url, brands=BRANDS), clock=FixedClock(T0), analyzer=analyzer)
+    with desk.db.session() as s:
+        create_user(s, "lee", PW, "aurora", Role.LEAD, T0)
+        agent = {"Authorization": f"Bearer {create_token(s, 'ana', 'aurora', Role.AGENT, T0)}"}
+        lead = {"Authorization": f"Bearer {create_token(s, 'lee', 'aurora', Role.LEAD, T0)}"}
+    app = create_app(desk)
+    cookie = TestClient(app, follow_redirects=False)
+    assert login(cookie, {"username": "lee", "password": PW}).status_code == 303
+    yield Gate(TestClient(app, follow_redirects=False), cookie, agent, lead)
+    desk.db.dispose()
+
+
+def test_the_routes_named_here_exist() -> None:
+    paths = {path for _, path in ROUTES}
+    assert set(ROUTES) >= PUBLIC and paths >= AGENT_WRITES | LEAD_READS | STREAMS
+    assert MOUNTS == PUBLIC_MOUNTS
+    assert "/api/v1/stats/daily" in EXPORTS
+    assert {("POST", "/api/v1/ingest"), ("PUT", "/api/v1/teams"), ("POST", "/login")} <= BODIES
+
+
+MALFORMED = (b'{"posts": [{"id": ', b"\xff\xfe{", b"[1, 2]")
+"""Bodies FastAPI refuses before any dependency runs (JSON cut short, bytes no JSON decoder reads), and JSON of the
+wrong shape: none may tell a caller without credentials anything about the route."""
+
+
+@pytest.mark.parametrize(("method", "path"), GUARDED, ids=[f"{m} {p}" for m, p in GUARDED])
+def test_every_route_refuses_a_caller_without_credentials(gate: Gate, method: str, path: str) -> None:
+    """No credentials, a made-up token or a made-up session, with no body or (where the route reads one) a malformed
+    one: a 401 from the API, the sign-in page for a page; never a validation error before who is asking is known."""
+    url = fill(path)
+    bodies = (None, *MALFORMED) if (method, path) in BODIES else (None,)
+    for headers, body in itertools.product(
+            ({}, {"Authorization": "Bearer wk_made-up"}, {"Cookie": f"{COOKIE}=made-up"}), bodies):
+        if body is not None:
+            headers = {**headers, "Content-Type": "application/json"}
+        got = gate.anon.request(method, url, headers=headers, content=body)
+        if is_api(path):
+            assert got.status_code == 401, (headers, body, got.status_code, got.text)
+        else:
+            assert got.status_code == 303 and got.headers["location"].startswith("/login"), (headers, body, got.text)
+
+
+@pytest.mark.parametrize(("method", "path"), API_WRITES, ids=[f"{m} {p}" for m, p in API_WRITES])
+def test_every_write_with_the_session_cookie_needs_the_csrf_token(gate: Gate, method: str, path: str) -> None:
+    body = MALFORMED[0] if (method, path) in BODIES else None  # the token is checked before the body is judged
+    for headers in ({}, {CSRF_HEADER: "guess"}, {CSRF_HEADER: "gu\u00e9ss".encode("latin-1")}):  # é: not a 500
+        got = gate.cookie.request(method, fill(path), headers={**headers, "Content-Type": "application/json"},
+                                  content=body)
+        assert got.status_code == 403 and CSRF_HEADER in got.json()["detail"], (headers, got.text)
+
+
+@pytest.mark.parametrize(("method", "path"), LEAD_WRITES, ids=[f"{m} {p}" for m, p in LEAD_WRITES])
+def test_an_agent_can_make_only_an_agents_writes(gate: Gate, method: str, path: str) -> None:
+    got = gate.anon.request(method, fill(path), headers=gate.agent)
+    assert got.status_code == 403 and "role or above" in got.json()["detail"], got.text
+
+
+def test_lead_reads_are_refused_to_agents_and_admin_routes_to_leads(gate: Gate) -> None:
+    for path in LEAD_READS:
+        assert gate.anon.get(fill(path, {"key": "aurora"}), headers=gate.agent).status_code == 403, path
+    for method, path in (("POST", "/api/v1/ingest"), ("GET", "/api/v1/rejected")):
+        got = gate.anon.request(method, path, headers=gate.lead, json={"posts": []})
+        assert got.status_code == 403 and "admin" in got.json()["detail"]
+
+
