@@ -89,3 +89,16 @@ def test_unknown_section_is_a_clear_error() -> None:
     result = CliRunner().invoke(app, ["eval", "--section", "vibes"])
     assert result.exit_code != 0
     assert "unknown section vibes" in result.output
+
+
+def test_the_card_sets_the_model_beside_the_published_figures(report: dict[str, Any]) -> None:
+    """GermEval 2017's published best is micro-F1, which for one label per document is accuracy: the card shows
+    the model's accuracy beside it (and beside majority, which the model does not beat there), not its macro-F1."""
+    from wakeful.training.card import _published
+
+    rows = {line.split(" | ")[0].lstrip("| "): line for line in _published(report)[2:]}
+    germeval = report["sentiment"]["germeval2017"]
+    assert rows["sentiment germeval2017"] == (
+        f"| sentiment germeval2017 | micro-F1 (= accuracy) | {germeval['model']['accuracy']:.3f} | "
+        f"{germeval['majority']['accuracy']:.3f} | {germeval['tfidf_lr']['accuracy']:.3f} | 0.750 |")
+    assert rows["sentiment xlmt-de"].endswith("| 0.773 |") and len(rows) == 9
