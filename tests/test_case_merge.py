@@ -5,12 +5,15 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 
 from wakeful.api.auth import Role
 from wakeful.api.deps import Desk
 from wakeful.core.clock import FixedClock
 from wakeful.core.models import Platform
+from wakeful.desk import scheduled
+from wakeful.store.models import CaseRow
 
 from tests.desk_fixtures import Headers
 from tests.factories import T0, make_post
@@ -113,6 +116,33 @@ def test_later_posts_of_the_merged_account_join_the_target_and_move_its_clock(
     assert [i["data"].get("post_id") for i in target["timeline"] if i["kind"] == "reply"][-1] == "m3"
     assert (target["state"], target["awaiting_since"]) == ("waiting_on_customer", None)
     assert target["snippet"].startswith("@AuroraAirways still nothing")
+
+
+def test_the_merged_in_account_writing_resumes_a_clock_paused_waiting_on_the_customer(
+        desk: Desk, clock: FixedClock, client: TestClient, auth: Headers) -> None:
+    """Her Mastodon post reopens the merged case; were it not her own post to the SLA clock, the resolution timer
+    would stay paused from the first answer on, counting the desk's wait since as hers (and never escalating)."""
+    h = auth()
+    x, m = _two_accounts(desk, clock, client, h)
+    assert client.post(f"/api/v1/cases/{m}/merge", json={"into": x}, headers=h).status_code == 200
+    assert client.post(f"/api/v1/cases/{x}/replies", json={"text": "Crew informed."}, headers=h).status_code == 201
+    assert _cases(client, h)["mira"]["state"] == "waiting_on_customer"  # paused since T0+50
+    clock.set(T0 + timedelta(minutes=70))
+    desk.ingest.ingest([make_post("m2", AGAIN, author="mira_m", platform=Platform.MASTODON, minutes=60)])
+    assert _cases(client, h)["mira"]["state"] == "open"
+    now = T0 + timedelta(minutes=100)
+    with desk.db.session() as s:
+        for level in range(4):
+            scheduled.set_policy(s, "aurora", scheduled.PolicyIn(priority=level, first_response_minutes=60,
+                                                                 resolution_minutes=240))
+        case = s.get_one(CaseRow, x)
+        pauses = scheduled.case_clock(s, case, now).pauses
+        _, timers = scheduled.case_timers(s, case, now, desk.settings)
+    # answered at 10, her Mastodon post (m1, merged in) at 30; answered at 50, her Mastodon post m2 at 60
+    assert pauses == [(T0 + timedelta(minutes=10), T0 + timedelta(minutes=30)),
+                      (T0 + timedelta(minutes=50), T0 + timedelta(minutes=60))]
+    [resolution] = [t for t in timers if t.name == "resolution"]
+    assert not resolution.paused and resolution.elapsed_minutes == pytest.approx(100 - 20 - 10)
 
 
 def test_unmerge_restores_both_cases(desk: Desk, clock: FixedClock, client: TestClient, auth: Headers) -> None:

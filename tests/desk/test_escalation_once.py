@@ -5,16 +5,13 @@ due, so it neither holds up other brands nor a tick with nothing to send."""
 from __future__ import annotations
 
 import json
-import threading
 from collections import Counter
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager, suppress
 from datetime import datetime, timedelta
 from functools import partial
 
 import pytest
-from sqlalchemy import event, select
-from sqlalchemy.orm import Session
+from sqlalchemy import select
 
 from wakeful.analyze import Analyzer
 from wakeful.api.app import build_desk
@@ -29,6 +26,7 @@ from wakeful.store.models import CaseEventRow, CaseRow
 from wakeful.store.notify import NotificationRow, serialize
 
 from tests.desk.loopback import Receiver
+from tests.desk.races import commits_meet, in_threads, started
 from tests.desk_fixtures import BRANDS
 from tests.factories import T0, make_post
 
@@ -107,52 +105,13 @@ def _received(receiver: Receiver) -> Counter[tuple[str, int]]:
     return Counter((b["event"], b["payload"]["case_id"]) for b in bodies)
 
 
-@contextmanager
-def commits_meet(n: int, wait_s: float = 1.5) -> Iterator[None]:
-    """Hold each transaction about to commit escalations until `n` of them are, or for `wait_s`: makes certain the
-    moment production meets by chance, when processes each read that nothing was sent and none has committed yet.
-    Under the lock the others cannot get that far, so the first commits after `wait_s` and they find it."""
-    meet = threading.Barrier(n)
-
-    def hold(session: Session) -> None:
-        if any(isinstance(row, CaseEventRow) and row.kind == "escalated" for row in session.new):
-            with suppress(threading.BrokenBarrierError):  # waited long enough: the others are held by the lock
-                meet.wait(timeout=wait_s)
-
-    event.listen(Session, "before_commit", hold)
-    try:
-        yield
-    finally:
-        event.remove(Session, "before_commit", hold)
-
-
-def _in_threads(calls: list[Callable[[], object]]) -> list[BaseException]:
-    """Run the calls in threads released at the same moment; the errors they raised."""
-    start = threading.Barrier(len(calls))
-    errors: list[BaseException] = []
-
-    def run(call: Callable[[], object]) -> None:
-        start.wait()
-        try:
-            call()
-        except BaseException as err:  # pragma: no cover - reported by the caller
-            errors.append(err)
-
-    threads = [threading.Thread(target=run, args=(call,)) for call in calls]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return errors
-
-
 def test_processes_ticking_at_the_same_moment_warn_and_page_once_per_case(
         processes: Processes, receiver: Receiver) -> None:
     """Each process reads that nothing was sent yet and then sends: without the check made again under a lock,
     every process that read before the first committed would warn the lead and page on-call again."""
     desks = processes(4)
-    with commits_meet(len(desks)):
-        errors = _in_threads([partial(_sla_job(d), d, LATE) for d in desks])
+    with commits_meet(len(desks), "escalated"):
+        errors = in_threads([partial(_sla_job(d), d, LATE) for d in desks])
     _drain(desks)
     assert errors == []
     cases = _cases(desks[0])
@@ -174,19 +133,13 @@ def _tick(desk: Desk, at: datetime, brand: str) -> Callable[[], object]:
     return run
 
 
-def _started(call: Callable[[], object]) -> threading.Thread:
-    thread = threading.Thread(target=call, daemon=True)
-    thread.start()
-    return thread
-
-
 def test_a_tick_with_nothing_due_takes_no_lock(processes: Processes) -> None:
     """Every 30 s every process ticks; most ticks have nothing to send and must not queue behind one that does."""
     [desk] = processes(1)
     quiet = T0 + timedelta(minutes=10)  # half the target: no warning yet
     with desk.db.session() as held:
         serialize(held, scheduled.LOCK + "aurora")  # another process escalating Aurora's cases right now
-        thread = _started(_tick(desk, quiet, "aurora"))
+        thread = started(_tick(desk, quiet, "aurora"))
         thread.join(timeout=20)
         assert not thread.is_alive(), "a tick with nothing due waited for the lock"
     assert _escalations(desk) == {}
@@ -201,10 +154,10 @@ def test_a_brands_escalations_do_not_wait_for_another_brands(processes: Processe
     cases = _cases(desk)
     with desk.db.session() as held:
         serialize(held, scheduled.LOCK + "aurora")
-        nord = _started(_tick(desk, LATE, "nordrail"))
+        nord = started(_tick(desk, LATE, "nordrail"))
         nord.join(timeout=20)
         assert not nord.is_alive(), "Nord Rail's escalations waited for Aurora's lock"
-        aurora = _started(_tick(desk, LATE, "aurora"))
+        aurora = started(_tick(desk, LATE, "aurora"))
         aurora.join(timeout=1)
         assert aurora.is_alive(), "Aurora's escalations did not wait for Aurora's lock"
         assert {c for c, _, _ in _escalations(desk)} == {c for c, b in cases.items() if b == "nordrail"}

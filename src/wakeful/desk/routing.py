@@ -4,6 +4,9 @@
 language and carry fewer open cases than their maximum; among them the most matching skills win, then the lightest
 relative load, so work spreads evenly. The rest applies it to cases and records every decision with its reason as a
 case event of kind "routed", so a lead can read why a case went where it did.
+
+The scheduled pass (`reroute`) runs in every server process at the same moment; it moves a brand's cases under the
+brand's lock (`store.notify.serialize`), taken only when something is to move, so each case moves and pages once.
 """
 
 from __future__ import annotations
@@ -22,11 +25,14 @@ from wakeful.desk.cases import CaseState
 from wakeful.desk.service import assign
 from wakeful.store.agents import AgentRow
 from wakeful.store.models import CaseEventRow, CaseRow
+from wakeful.store.notify import serialize
 
 log = logging.getLogger(__name__)
 ROUTER = "router"
 WORKING_STATES = (CaseState.NEW.value, CaseState.OPEN.value)
 """States that take an agent's attention; a case waiting on the customer does not count towards the maximum."""
+LOCK = "wakeful:routing:"
+"""With the brand's key appended: what processes about to re-route that brand's cases wait for (`serialize`)."""
 
 
 class Notifier(Protocol):
@@ -163,9 +169,16 @@ def unavailable(agent: AgentRow, now: datetime, session: Session) -> str | None:
 
 
 def reroute_agent(session: Session, agent: AgentRow, now: datetime, notifier: Notifier, reason: str) -> int:
-    """Move the agent's working cases to others (paging on-call where nobody fits); returns how many moved."""
-    rows = list(session.scalars(select(CaseRow).where(CaseRow.brand == agent.brand, CaseRow.assignee == agent.name,
-                                                      CaseRow.state.in_(WORKING_STATES))))
+    """Move the agent's working cases to others (paging on-call where nobody fits); returns how many moved.
+
+    Where she holds any, under the brand's lock, her cases read again under it: a tick of another process, or a
+    lead marking her away, may be moving them at the same moment, and each would move them and page again."""
+    held = select(CaseRow).where(CaseRow.brand == agent.brand, CaseRow.assignee == agent.name,
+                                 CaseRow.state.in_(WORKING_STATES))
+    if session.scalar(select(held.exists())) is not True:
+        return 0
+    serialize(session, LOCK + agent.brand)  # held already in `reroute`; taken again, it is still one lock
+    rows = list(session.scalars(held.execution_options(populate_existing=True)))
     for case in rows:
         route_case(session, case, now, notifier, why=f"re-routed, {reason}", exclude=agent.name)
     return len(rows)
@@ -175,26 +188,33 @@ def _free_agent(session: Session, brand: str, now: datetime) -> bool:
     return any(c.on_shift and not c.away and c.load < c.max_cases for c in candidates(session, brand, now))
 
 
-def reroute_paged(session: Session, now: datetime, notifier: Notifier, agents: dict[str, set[str]]) -> int:
-    """Move cases the router paged to an on-call person who is not an agent (a lead, say): once their slot ends,
-    or as soon as an agent has room, since a page is the fallback for when nobody fits, not an assignment. Cases
-    someone assigned by hand stay where they were put. Runs every tick, so only the few cases held by someone who
-    is no agent of their brand are loaded."""
-    moved = 0
+def _paged(session: Session, now: datetime, agents: dict[str, set[str]]) -> list[tuple[int, str, str, bool]]:
+    """Cases the router gave to an on-call person who is no agent of their brand, oldest first, as (case id, brand,
+    holder, whether their on-call slot has ended). Runs every tick, so only those cases' ids are loaded."""
     held = session.execute(select(CaseRow.id, CaseRow.brand, CaseRow.assignee).where(
         CaseRow.assignee.is_not(None), CaseRow.state.in_(WORKING_STATES), CaseRow.brand.in_(sorted(agents)))
         .order_by(CaseRow.opened_at)).all()
-    full: set[str] = set()  # brands where no agent has room in this pass (assigning more never frees one)
+    paged = []
     for case_id, brand, holder in held:
         if holder in agents[brand]:
             continue  # agents are handled by their shifts (see `unavailable`)
         by = session.scalars(select(CaseEventRow.actor).where(CaseEventRow.case_id == case_id,
                                                                CaseEventRow.kind == "assigned")
                              .order_by(CaseEventRow.id.desc()).limit(1)).first()
-        if by != ROUTER:
-            continue
-        case = session.get_one(CaseRow, case_id)
-        if agents_mod.on_call(session, brand, now) != holder:
+        if by == ROUTER:
+            paged.append((case_id, brand, str(holder), agents_mod.on_call(session, brand, now) != holder))
+    return paged
+
+
+def reroute_paged(session: Session, now: datetime, notifier: Notifier, agents: dict[str, set[str]]) -> int:
+    """Move cases the router paged to an on-call person who is not an agent (a lead, say): once their slot ends,
+    or as soon as an agent has room, since a page is the fallback for when nobody fits, not an assignment. Cases
+    someone assigned by hand stay where they were put."""
+    moved = 0
+    full: set[str] = set()  # brands where no agent has room in this pass (assigning more never frees one)
+    for case_id, brand, holder, ended in _paged(session, now, agents):
+        case = session.get_one(CaseRow, case_id, populate_existing=True)
+        if ended:
             moved += route_case(session, case, now, notifier, why=f"re-routed, {holder}'s on-call ended",
                                 exclude=holder) != holder
         elif brand not in full and _free_agent(session, brand, now):
@@ -205,19 +225,61 @@ def reroute_paged(session: Session, now: datetime, notifier: Notifier, agents: d
     return moved
 
 
+def _staff(agents: Iterable[AgentRow]) -> dict[str, set[str]]:
+    """Each brand's agents by name."""
+    staffed: dict[str, set[str]] = {}
+    for agent in agents:
+        staffed.setdefault(agent.brand, set()).add(agent.name)
+    return staffed
+
+
+def _due(session: Session, now: datetime, agents: list[AgentRow]) -> set[str]:
+    """The brands with something for `reroute` to move: a working case held by an agent who is away or off shift,
+    a page `reroute_paged` would hand on, or an unassigned case while an agent has room. Read without a lock, as
+    the pass would find it: each of its steps only fills agents, so none makes work for a later step that these
+    figures, read before any of them, miss."""
+    staffed = _staff(agents)
+    gone = {(a.brand, a.name) for a in agents if unavailable(a, now, session)}
+    room: dict[str, bool] = {}
+
+    def has_room(brand: str) -> bool:
+        if brand not in room:
+            room[brand] = _free_agent(session, brand, now)
+        return room[brand]
+
+    due: set[str] = set()
+    holders = session.execute(select(CaseRow.brand, CaseRow.assignee).where(
+        CaseRow.state.in_(WORKING_STATES), CaseRow.brand.in_(sorted(staffed))).distinct())
+    for brand, holder in holders:
+        if (brand, holder) in gone or (holder is None and has_room(brand)):
+            due.add(brand)
+    for _, brand, _, ended in _paged(session, now, {b: n for b, n in staffed.items() if b not in due}):
+        if ended or has_room(brand):
+            due.add(brand)
+    return due
+
+
 def reroute(session: Session, now: datetime, notifier: Notifier, brands: Collection[str] | None = None) -> int:
     """The scheduled pass: re-route cases of agents who are away or off shift, hand back on-call pages, and retry
-    unassigned cases."""
+    unassigned cases.
+
+    Once across server processes, which all tick at the same moment: what is to move is read without a lock, and
+    only the brands with something to move are locked (in one order, so two processes cannot each hold one the
+    other waits for; held until the tick commits) and their cases read again under the locks, so a process that
+    moved them first and committed is seen, and its moves are neither made nor paged again."""
+    agents = agents_mod.list_agents(session, brands)
+    due = _due(session, now, agents)
+    for brand in sorted(due):
+        serialize(session, LOCK + brand)
     moved = 0
-    staffed: dict[str, set[str]] = {}
-    for agent in agents_mod.list_agents(session, brands):
-        staffed.setdefault(agent.brand, set()).add(agent.name)
-        reason = unavailable(agent, now, session)
+    staffed = _staff(a for a in agents if a.brand in due)
+    for agent in agents:
+        reason = unavailable(agent, now, session) if agent.brand in due else None
         if reason:
             moved += reroute_agent(session, agent, now, notifier, reason)
     moved += reroute_paged(session, now, notifier, staffed)
     stmt = select(CaseRow).where(CaseRow.assignee.is_(None), CaseRow.state.in_(WORKING_STATES),
-                                 CaseRow.brand.in_(sorted(staffed)))
+                                 CaseRow.brand.in_(sorted(staffed))).execution_options(populate_existing=True)
     full: set[str] = set()  # brands where nobody can take a case now: assigning more never frees anyone
     for case in session.scalars(stmt.order_by(CaseRow.opened_at)):
         if case.brand in full:

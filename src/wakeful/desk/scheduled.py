@@ -23,7 +23,7 @@ from wakeful.core.clock import as_utc
 from wakeful.core.settings import Settings
 from wakeful.desk import agents as agents_mod
 from wakeful.desk import routing, sla
-from wakeful.desk.cases import CaseState
+from wakeful.desk.cases import CaseState, customer_post
 from wakeful.desk.priority import sla_level
 from wakeful.desk.routing import Notifier
 from wakeful.desk.service import ACTIVE_STATES
@@ -122,7 +122,9 @@ def policy_for(session: Session, case: CaseRow, now: datetime, settings: Setting
 def pause_marks(session: Session, cases: Collection[CaseRow]) -> dict[int, list[tuple[datetime, bool]]]:
     """(when, waiting?) marks for many cases in two queries: replies and moves to waiting or resolved pause the
     clock, customer posts and other state changes resume it. Resolved pauses too: the days a case stayed closed
-    are nobody's wait, so a customer writing again a week later does not reopen it past its resolution target."""
+    are nobody's wait, so a customer writing again a week later does not reopen it past its resolution target.
+    The customer is every account of the case (`cases.customer_post`): after a merge, a post from the merged-in
+    account reopens the case, so it must resume the clock too, or the wait since would count as the customer's."""
     ids = [c.id for c in cases]
     marks: dict[int, list[tuple[datetime, bool]]] = {i: [] for i in ids}
     events = select(CaseEventRow.case_id, CaseEventRow.at, CaseEventRow.kind, CaseEventRow.data).where(
@@ -131,7 +133,7 @@ def pause_marks(session: Session, cases: Collection[CaseRow]) -> dict[int, list[
         marks[case_id].append((as_utc(at), kind == "reply" or data.get("state") in PAUSING_STATES))
     posts = select(CasePostRow.case_id, PostRow.created_at).join(PostRow, PostRow.id == CasePostRow.post_id).join(
         CaseRow, CaseRow.id == CasePostRow.case_id).where(CasePostRow.case_id.in_(ids),
-                                                          PostRow.author_id == CaseRow.author_id)
+                                                          customer_post(CaseRow.id, CaseRow.author_id))
     for case_id, at in session.execute(posts):
         marks[case_id].append((as_utc(at), False))
     return marks
@@ -257,7 +259,9 @@ def _escalation(session: Session, case: CaseRow, timer: sla.Timer, key: Key, now
 
 def tick(session: Session, now: datetime, settings: Settings, notifier: Notifier | None = None,
          brands: Collection[str] | None = None) -> dict[str, int]:
-    """One scheduled round: re-route around absences first (so escalations name the new owner), then escalate."""
+    """One scheduled round: re-route around absences first (so escalations name the new owner), then escalate.
+    Each takes its brands' locks only when it has something to do; routing's always before escalation's, so two
+    processes never each hold a lock the other waits for."""
     notifier = notifier or routing.RecordingNotifier()
     moved = routing.reroute(session, now, notifier, brands)
     session.flush()
