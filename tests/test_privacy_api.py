@@ -102,12 +102,15 @@ def test_the_case_page_says_the_text_was_erased_at_the_customers_request(desk: D
                  follow_redirects=False).status_code == 303
     page = client.get(f"/cases/{s.jonas_cases[0]}")
     assert page.status_code == 200 and "Koffer" in page.text and sc.HANDLE in page.text
+    assert 'data-action="reveal"' in page.text  # his post was edited (and holds personal data)
     client.post("/api/v1/privacy/erasures", json=ERASE, headers=auth("dpo", ALL_BRANDS, Role.ADMIN))
     page = client.get(f"/cases/{s.jonas_cases[0]}")
     assert page.status_code == 200
     assert '<p class="event-text erased">erased at the customer\'s request</p>' in page.text
     assert "Koffer" not in page.text and sc.HANDLE not in page.text and sc.NAME not in page.text
     assert "@erased-" in page.text
+    # his edited post's earlier versions are gone: no button offering to show them
+    assert 'data-action="reveal"' not in page.text and "Show earlier versions" not in page.text
     queue = client.get("/api/v1/cases", params={"state": ["resolved", "open", "new"]}, headers=auth())
     assert queue.status_code == 200 and len(queue.json()) == 3
     assert sc.HANDLE not in queue.text and "Koffer" not in queue.text and "erased at the customer" in queue.text

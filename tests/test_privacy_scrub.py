@@ -6,11 +6,19 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from alembic import command
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import JSON, Integer, String, Text, create_engine, inspect, text
 
 from wakeful.desk.fairness import band_of
 from wakeful.desk.privacy import band_floor
-from wakeful.desk.privacy_scrub import CUSTOMER_TABLES, ERASED_TEXT, NO_CUSTOMER_DATA, Subject
+from wakeful.desk.privacy_scrub import (
+    CODES,
+    CUSTOMER_TABLES,
+    ERASED_TEXT,
+    NO_CUSTOMER_DATA,
+    REMAPPED,
+    SCANNED,
+    Subject,
+)
 from wakeful.store.db import Database, alembic_config, migrate
 from wakeful.store.models import AuthorRow, PostEditRow, PostRow
 from wakeful.store.registry import Base
@@ -71,6 +79,23 @@ def test_every_table_is_either_handled_by_an_erasure_or_said_to_hold_no_customer
     tables = {t.name for t in Base.metadata.sorted_tables}
     assert not CUSTOMER_TABLES & set(NO_CUSTOMER_DATA)
     assert tables == CUSTOMER_TABLES | set(NO_CUSTOMER_DATA), "put a new table in privacy_scrub's lists"
+
+
+def test_every_text_column_of_a_customer_table_is_scanned_erased_or_said_to_hold_codes() -> None:
+    """A new column (say, a merge's) must be placed: one that holds words is scanned or erased, or says why not."""
+    scanned = {f"{model.__tablename__}.{c}" for model, columns in SCANNED.items() for c in columns}
+    assert not scanned & REMAPPED and not scanned & CODES and not REMAPPED & CODES
+    words, other = set(), set()
+    for table in Base.metadata.sorted_tables:
+        if table.name in CUSTOMER_TABLES:
+            for column in table.columns:
+                kind = words if isinstance(column.type, String | Text | JSON) else other
+                kind.add(f"{table.name}.{column.name}")
+    assert words == scanned | REMAPPED | CODES, "put a new text column in SCANNED, REMAPPED or CODES"
+    assert "cases.merged_into_id" in other  # a case's row id, kept: it names nobody
+    assert isinstance(Base.metadata.tables["cases"].c.merged_into_id.type, Integer)
+    # the merge's undo record is event data: scanned, and holding only ids (tests/test_privacy_merge.py)
+    assert "case_events.data" in scanned
 
 
 def test_the_migration_is_undone_without_losing_the_posts_history(database_url: str) -> None:

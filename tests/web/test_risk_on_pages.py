@@ -33,12 +33,17 @@ def _json(html: str, element_id: str) -> object:
     return json.loads(m.group(1))
 
 
-def test_a_promoted_spreading_complaint_shows_its_risk_and_forecast_band(desk: Desk, client: TestClient) -> None:
+def _spreading(desk: Desk) -> None:
+    """Mira's promoted lost-bag complaint, seen three times as it spreads to 2,400 impressions in 30 minutes."""
     post = make_post("p1", LOST_BAG, author="mira", followers=300, impressions=0, promoted=True)
     desk.clock.set(T0)  # type: ignore[attr-defined]
     desk.ingest.ingest([post])
     for minutes, likes, reposts, impressions in ((10, 4, 1, 300), (20, 12, 3, 900), (30, 30, 9, 2400)):
         observe(desk, post, minutes, likes, reposts, impressions)
+
+
+def test_a_promoted_spreading_complaint_shows_its_risk_and_forecast_band(desk: Desk, client: TestClient) -> None:
+    _spreading(desk)
     web = _signed_in(desk, client)
 
     queue = web.get("/").text
@@ -52,6 +57,16 @@ def test_a_promoted_spreading_complaint_shows_its_risk_and_forecast_band(desk: D
     assert band["low6"] <= band["mid6"] <= band["high6"] and band["mid6"] > 2400
     assert datetime.fromisoformat(band["t6"]) - datetime.fromisoformat(band["t0"]) == timedelta(hours=6)
     assert "authenticity-evidence" not in page
+
+
+def test_the_risk_alert_reads_as_one_on_the_timeline(desk: Desk, client: TestClient) -> None:
+    """The alert `risk.alert_if_due` writes is an event of its own kind, not an agent's note."""
+    _spreading(desk)
+    page = _signed_in(desk, client).get(f"/cases/{case_id(desk)}").text
+    [event] = re.findall(r'<li class="event kind-risk">(.*?)</li>', page, re.S)
+    assert "<strong>Risk alert</strong>: the case reached the brand's risk line" in event
+    assert re.search(r'<p class="event-text">Risk \d+: [^<]*promoted', event)
+    assert "added a note" not in event and "added a note" not in page
 
 
 def test_bought_likes_are_shown_as_such_on_the_case_page(desk: Desk, client: TestClient) -> None:

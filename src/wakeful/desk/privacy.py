@@ -12,8 +12,17 @@ What is erased or anonymised, and why:
 - `post_edits` of their posts: deleted (earlier texts, kept only for audit).
 - `case_events` of their cases: the text of replies and notes is erased (a reply greets them by name and may repeat
   their details; a note is about them); who acted, when and what (state, assignment, delivery) stay.
-- `outbound_replies` of their cases: text erased, customer post id remapped; one still pending is not sent.
-- `notifications` about their cases: snippets and texts erased; the handle anywhere in a payload is replaced.
+- Merged cases (`desk/merge.py`): their posts are erased wherever they sit now. A merged matter's replies and notes
+  concern every account in it, so of a case their case was merged into, those written while their posts were in it
+  (from the merge to its undoing, and on through later merges of that case) are erased too, and so are their own
+  case's, which moved with the merge. Those written before the merge or after its undoing concern only the other
+  account and stay: an erasure names one account, and the other customer's history is theirs. The same holds the
+  other way: notes written on a case merged into theirs, before the merge, stay. A merge's undo record (the
+  `merged` event's data) holds row ids, times, states and the agent assigned, nothing of the customer's, so unmerge
+  still works after an erasure.
+- `outbound_replies` of the replies erased: text erased, customer post id remapped; one still pending is not sent.
+- `notifications` about their cases (and about a case holding their posts, sent while it did): snippets and texts
+  erased; the handle anywhere in a payload is replaced.
 - `rejected_records` whose payload names them (handle, account id or a post id of theirs, also JSON-escaped):
   the payload is erased and the record set aside as 'erased'.
 - Everywhere else customers' words reach (`privacy_scrub.SCANNED`: other posts and their raw payloads, earlier
@@ -24,9 +33,10 @@ What is erased or anonymised, and why:
   desk's own posts, so it holds nothing of theirs.
 
 What is kept, because it holds no personal data and reports, SLA and fairness figures read it: `cases` (times,
-states, severity, topics, language, reach, assignee), the posts' analysis (language, sentiment, complaint,
-severity, topics, brands, the kinds of personal data found, signals, legal flags) and times, `engagement` counters,
-`case_posts` links, `case_risk` scores, events' times, actors and kinds, and the brand's replies' timing.
+states, severity, topics, language, reach, assignee, the case merged into), the posts' analysis (language,
+sentiment, complaint, severity, topics, brands, the kinds of personal data found, signals, legal flags) and times,
+`engagement` counters, `case_posts` links, `case_risk` scores, events' times, actors and kinds, and the brand's
+replies' timing.
 
 The erasure itself is recorded in `privacy_erasures`: who asked, when, an optional reference, how many rows of each
 kind, and the person only as salted hashes (`store/privacy.py`). A post by the same person arriving later is taken
@@ -43,11 +53,12 @@ from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel, Field
-from sqlalchemy import case, delete, func, select, update
+from sqlalchemy import and_, case, delete, func, or_, select, update
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from wakeful.core.clock import as_utc
 from wakeful.desk.fairness import BANDS
+from wakeful.desk.merge import MERGED, UNMERGE
 from wakeful.desk.privacy_scrub import ERASED_TEXT, Subject, candidates, chunks, containing, scrub_rows
 from wakeful.store.connectors import OutboundReplyRow, mark_delivery
 from wakeful.store.db import Database
@@ -60,6 +71,9 @@ NOT_SENT = "not sent: the customer's data was erased at their request"
 FREE_TEXT_KEYS = ("snippet", "text")
 """Notification payload keys that carry a customer's words."""
 ERASED_EVENT_KINDS = ("reply", "note")
+Window = tuple[datetime | None, datetime | None]
+"""From, until (both inclusive; None: without bound): when a case held the person's posts."""
+ALWAYS: Window = (None, None)
 
 
 class ErasureRefused(ValueError):
@@ -150,17 +164,99 @@ def _erase_posts(session: Session, author: AuthorRow, subject: Subject, now: dat
     _remap(session, OutboundReplyRow.in_reply_to, OutboundReplyRow.platform, author.platform, mapping)
 
 
+def _overlap(a: Window, b: Window) -> Window | None:
+    lo = max((t for t in (a[0], b[0]) if t is not None), default=None)
+    hi = min((t for t in (a[1], b[1]) if t is not None), default=None)
+    return None if lo is not None and hi is not None and hi < lo else (lo, hi)
+
+
+def _within(at: datetime, windows: Collection[Window]) -> bool:
+    at = as_utc(at)
+    return any((lo is None or lo <= at) and (hi is None or at <= hi) for lo, hi in windows)
+
+
+def _merge_spans(session: Session, sources: Collection[int]) -> list[tuple[int, int, Window]]:
+    """(source, target, from merge until unmerge) for each merge of these cases, undone or not."""
+    spans: list[tuple[int, int, Window]] = []
+    live: dict[int, tuple[int, datetime]] = {}
+    for row in session.scalars(select(CaseEventRow).where(CaseEventRow.case_id.in_(list(sources)),
+                                                          CaseEventRow.kind.in_((MERGED, UNMERGE)))
+                               .order_by(CaseEventRow.id)):
+        data = row.data or {}
+        if row.kind == MERGED and isinstance(data.get("into"), int):
+            live[row.case_id] = (data["into"], as_utc(row.at))
+        elif row.kind == UNMERGE and data.get("source") == row.case_id and row.case_id in live:
+            into, at = live.pop(row.case_id)
+            spans.append((row.case_id, into, (at, as_utc(row.at))))
+    spans.extend((source, into, (at, None)) for source, (into, at) in live.items())
+    return spans
+
+
+def _held(session: Session, own: Collection[int]) -> dict[int, set[Window]]:
+    """Every case that held the person's posts, with when: their own cases always, a case one of those was merged
+    into from the merge until its undoing, and so on along later merges of that case."""
+    windows: dict[int, set[Window]] = {c: {ALWAYS} for c in own}
+    spans: list[tuple[int, int, Window]] = []
+    frontier = set(own)
+    while frontier:
+        found = _merge_spans(session, frontier)
+        spans.extend(found)
+        frontier = {into for _, into, _ in found} - set(windows)
+        windows.update({c: set() for c in frontier})
+    for _ in range(len(spans) + 1):
+        grew = False
+        for source, into, span in spans:
+            for window in list(windows[source]):
+                got = _overlap(window, span)
+                if got is not None and got not in windows[into]:
+                    windows[into].add(got)
+                    grew = True
+        if not grew:
+            break
+    return windows
+
+
+def _written_on(session: Session, places: Collection[int]) -> dict[int, int]:
+    """For each event moved into one of `places` by a merge in force, the case it was written on."""
+    moves: list[tuple[int, int, set[int]]] = []
+    for source in session.scalars(select(CaseRow.id).where(CaseRow.merged_into_id.in_(list(places)))):
+        data = session.scalars(select(CaseEventRow.data).where(CaseEventRow.case_id == source,
+                                                               CaseEventRow.kind == MERGED)
+                               .order_by(CaseEventRow.id.desc()).limit(1)).first() or {}
+        if isinstance(data.get("into"), int):
+            moves.append((source, data["into"], {int(i) for i in data.get("events", [])}))
+    origin: dict[int, int] = {}
+    for source, _, events in moves:
+        for event_id in events:
+            origin.setdefault(event_id, source)
+    for _ in range(len(moves)):  # a case merged into one merged on since: its events moved twice
+        for event_id, at in list(origin.items()):
+            earlier = [s for s, into, events in moves if into == at and event_id in events]
+            if earlier:
+                origin[event_id] = earlier[0]
+    return origin
+
+
 def _erase_cases(session: Session, author: AuthorRow, now: datetime, counts: Counter[str]) -> None:
-    """The words in the author's cases: replies and notes, queued replies, notification snippets."""
-    case_ids = list(session.scalars(select(CaseRow.id).where(CaseRow.author_id == author.id)))
-    counts["cases"] += len(case_ids)
-    if not case_ids:
+    """The words in the author's cases and in the matters their cases were merged into: replies and notes, queued
+    replies, notification snippets."""
+    own = list(session.scalars(select(CaseRow.id).where(CaseRow.author_id == author.id)))
+    counts["cases"] += len(own)
+    if not own:
         return
-    events = session.execute(update(CaseEventRow).where(
-        CaseEventRow.case_id.in_(case_ids), CaseEventRow.kind.in_(ERASED_EVENT_KINDS), CaseEventRow.text.is_not(None),
-        CaseEventRow.text != ERASED_TEXT).values(text=ERASED_TEXT).execution_options(synchronize_session="fetch"))
-    counts["case_events"] += int(getattr(events, "rowcount", 0) or 0)
-    for reply in session.scalars(select(OutboundReplyRow).where(OutboundReplyRow.case_id.in_(case_ids))):
+    held = _held(session, own)
+    origin = _written_on(session, held)
+    events = [e for e in session.scalars(select(CaseEventRow).where(
+        CaseEventRow.case_id.in_(list(held)), CaseEventRow.kind.in_(ERASED_EVENT_KINDS),
+        CaseEventRow.text.is_not(None), CaseEventRow.text != ERASED_TEXT))
+        if _within(e.at, held.get(origin.get(e.id, e.case_id), ()))]
+    for erased_event in events:
+        erased_event.text = ERASED_TEXT
+    counts["case_events"] += len(events)
+    erased = [e.id for e in events]
+    for reply in session.scalars(select(OutboundReplyRow).where(or_(
+            OutboundReplyRow.event_id.in_(erased),
+            and_(OutboundReplyRow.event_id.is_(None), OutboundReplyRow.case_id.in_(own))))):
         reply.text = ERASED_TEXT
         if reply.state == "pending":
             reply.state, reply.last_error = "not_sent", NOT_SENT
@@ -168,11 +264,11 @@ def _erase_cases(session: Session, author: AuthorRow, now: datetime, counts: Cou
             if event is not None:
                 mark_delivery(event, "not_sent", error=NOT_SENT)
         counts["outbound_replies"] += 1
-    wanted = set(case_ids)
-    for chunk in chunks([f'"case_id": {i}' for i in case_ids]):
+    for chunk in chunks([f'"case_id": {i}' for i in held]):
         for row in session.scalars(select(NotificationRow).where(containing([NotificationRow.payload], chunk))):
             payload = dict(row.payload or {})
-            if payload.get("case_id") not in wanted:
+            case_id = payload.get("case_id")
+            if not isinstance(case_id, int) or not _within(row.created_at, held.get(case_id, ())):
                 continue
             row.payload = {k: ERASED_TEXT if k in FREE_TEXT_KEYS and v else v for k, v in payload.items()}
             counts["notifications"] += 1

@@ -47,6 +47,22 @@ SCANNED: dict[type[Base], tuple[str, ...]] = {
 CUSTOMER_TABLES = frozenset({"authors", "posts", "post_edits", "engagement", "cases", "case_posts", "case_events",
                              "case_risk", "outbound_replies", "notifications", "rejected_records"})
 """Tables that hold customers' data or point at it; `desk/privacy.py` says what of each is erased and what kept."""
+REMAPPED = frozenset({
+    "authors.platform_id", "authors.handle", "authors.display_name", "authors.description", "posts.platform_id",
+    "posts.url", "posts.reply_to_id", "posts.conversation_id", "cases.conversation_id", "outbound_replies.in_reply_to",
+    "rejected_records.payload", "rejected_records.error"})
+"""Text columns of customer tables that `desk/privacy.py` erases in the person's own rows or remaps by their ids."""
+CODES = frozenset({
+    "authors.platform", "posts.platform", "posts.platform_lang", "posts.lang", "posts.sentiment", "posts.topics",
+    "posts.brands", "posts.pii", "posts.signals", "posts.legal", "posts.erased", "cases.brand", "cases.platform",
+    "cases.state", "cases.lang", "cases.topics", "cases.assignee", "case_events.kind", "case_events.actor",
+    "notifications.channel", "notifications.event", "notifications.status", "outbound_replies.brand",
+    "outbound_replies.platform", "outbound_replies.actor", "outbound_replies.state",
+    "outbound_replies.platform_reply_id", "rejected_records.source", "rejected_records.field",
+    "rejected_records.fingerprint", "rejected_records.resolution", "rejected_records.resolved_by"})
+"""Text columns of customer tables holding codes, labels, hashes, the brand's ids and staff names, never a
+customer's words: an erasure leaves them. The columns of customer tables that are not text (numbers, times, flags,
+row ids such as `cases.merged_into_id`) cannot carry words and name nobody outside the desk."""
 NO_CUSTOMER_DATA = {
     "agents": "the brand's staff", "teams": "the brand's staff", "agent_shifts": "staff rotas",
     "oncall_rota": "staff rotas", "sla_policies": "the brand's targets", "users": "staff sign-ins",

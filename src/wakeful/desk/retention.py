@@ -5,8 +5,9 @@ of refused records that old.
 What a report counts stays: each post's time, language, sentiment, complaint, severity, topics and brands, and
 every case row, so the daily report, fairness report and desk summary read the same before and after. A post in
 any case that is open, or was resolved within the period, is not touched: the agent still needs it, and a case
-reopened by the customer keeps its history. The author rows stay (a purge is not an erasure request). Each purge
-that erased something is recorded in `privacy_erasures` (kind 'retention', with its cutoff).
+reopened by the customer keeps its history. A case merged into another (state 'merged') is never resolved itself:
+it counts as its target. The author rows stay (a purge is not an erasure request). Each purge that erased something
+is recorded in `privacy_erasures` (kind 'retention', with its cutoff).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from datetime import datetime, timedelta
 from typing import Protocol
 
 from sqlalchemy import Select, and_, delete, exists, func, or_, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from wakeful.core.settings import Settings
 from wakeful.desk.privacy import erase_late_posts, nonzero
@@ -37,9 +38,16 @@ GONE_PAYLOADS = (PURGED_PAYLOAD, json.dumps(ERASED_TEXT))
 
 def _due_posts(cutoff: datetime) -> Select[int]:
     """Posts written before `cutoff` in no case that is open or was resolved since, not purged yet (or edited
-    again after a purge: a platform may deliver an edit of an old post)."""
-    kept_case = exists().where(CasePostRow.post_id == PostRow.id, CaseRow.id == CasePostRow.case_id,
-                               or_(CaseRow.resolved_at.is_(None), CaseRow.resolved_at >= cutoff))
+    again after a purge: a platform may deliver an edit of an old post).
+
+    A case merged into another is never resolved itself: its matter is its target's, so a post still linked to it
+    (one that joined it as it was being merged) is kept while the target is open or recently resolved, whatever the
+    merged case's own `resolved_at` from before the merge says, and purged once the target's period is over."""
+    target = aliased(CaseRow)
+    target_done = exists().where(target.id == CaseRow.merged_into_id, target.resolved_at < cutoff)
+    kept_case = exists().where(CasePostRow.post_id == PostRow.id, CaseRow.id == CasePostRow.case_id, or_(
+        and_(CaseRow.merged_into_id.is_(None), or_(CaseRow.resolved_at.is_(None), CaseRow.resolved_at >= cutoff)),
+        and_(CaseRow.merged_into_id.is_not(None), ~target_done)))
     not_purged = or_(PostRow.erased.is_(None), and_(PostRow.erased == RETENTION, PostRow.text != RETENTION_TEXT))
     return select(PostRow.id).where(PostRow.created_at < cutoff, not_purged, ~kept_case)
 
