@@ -70,6 +70,7 @@ def test_erasure_and_retention_leave_no_trace_and_the_same_reports(desk: Desk, c
         assert (reply.text, reply.state) == (ERASED_TEXT, "not_sent")  # a queued reply to him no longer goes out
         rejected = session.scalars(select(RejectedRecordRow)).one()
         assert rejected.resolution == "erased" and "Erstattung" not in rejected.payload
+        assert rejected.fingerprint == f"erased:{rejected.id}"  # the payload's hash would confirm a guessed text
         note = session.scalars(select(CaseEventRow).where(CaseEventRow.kind == "note")).one()
         assert (note.text, note.actor) == (ERASED_TEXT, "ana")
         payload = session.scalars(select(NotificationRow).where(NotificationRow.event == "case.risk")).one().payload
@@ -131,6 +132,7 @@ def test_retention_leaves_open_cases_and_recent_resolutions_alone(desk: Desk, cl
         assert session.scalar(select(func.count()).select_from(PostEditRow)) == 0
         record = session.scalars(select(RejectedRecordRow)).one()
         assert record.resolution == "erased" and record.resolved_by == "retention"
+        assert record.fingerprint == f"erased:{record.id}"
 
 
 def test_the_same_person_writing_again_is_taken_in_as_new(desk: Desk, clock: FixedClock) -> None:

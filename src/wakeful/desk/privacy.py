@@ -62,7 +62,15 @@ from wakeful.desk.merge import MERGED, UNMERGE
 from wakeful.desk.privacy_scrub import ERASED_TEXT, Subject, candidates, chunks, containing, scrub_rows
 from wakeful.store.connectors import OutboundReplyRow, mark_delivery
 from wakeful.store.db import Database
-from wakeful.store.models import AuthorRow, CaseEventRow, CaseRow, PostEditRow, PostRow, RejectedRecordRow
+from wakeful.store.models import (
+    AuthorRow,
+    CaseEventRow,
+    CaseRow,
+    PostEditRow,
+    PostRow,
+    RejectedRecordRow,
+    erased_fingerprint,
+)
 from wakeful.store.notify import NotificationRow
 from wakeful.store.privacy import REQUEST, ErasureRow, new_salt, subject_hash, subject_matches
 
@@ -293,6 +301,7 @@ def _erase_rejected(session: Session, subject: Subject, now: datetime, counts: C
         if not subject.names(payload) and not subject.names(row.error):
             continue
         row.payload, row.error = json.dumps(ERASED_TEXT), subject.scrub_text(row.error)
+        row.fingerprint = erased_fingerprint(row.id)
         if row.resolved_at is None:
             row.resolved_at, row.resolution, row.resolved_by = now, ERASED_RESOLUTION, "privacy"
         counts["rejected_records"] += 1

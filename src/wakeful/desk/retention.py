@@ -25,7 +25,7 @@ from wakeful.core.settings import Settings
 from wakeful.desk.privacy import erase_late_posts, nonzero
 from wakeful.desk.privacy_scrub import ERASED_TEXT, RETENTION_TEXT
 from wakeful.store.db import Database
-from wakeful.store.models import CasePostRow, CaseRow, PostEditRow, PostRow, RejectedRecordRow
+from wakeful.store.models import CasePostRow, CaseRow, PostEditRow, PostRow, RejectedRecordRow, erased_fingerprint_sql
 from wakeful.store.privacy import RETENTION, ErasureRow
 
 BATCH = 1000
@@ -80,7 +80,8 @@ def _purge_batch(session: Session, cutoff: datetime, now: datetime, counts: Coun
     rejected = list(session.scalars(_due_rejected(cutoff).order_by(RejectedRecordRow.id).limit(BATCH)))
     if rejected:
         session.execute(update(RejectedRecordRow).where(RejectedRecordRow.id.in_(rejected)).values(
-            payload=PURGED_PAYLOAD).execution_options(synchronize_session=False))
+            payload=PURGED_PAYLOAD, fingerprint=erased_fingerprint_sql(RejectedRecordRow.id)).execution_options(
+            synchronize_session=False))
         session.execute(update(RejectedRecordRow).where(
             RejectedRecordRow.id.in_(rejected), RejectedRecordRow.resolved_at.is_(None)).values(
             resolved_at=now, resolution="erased", resolved_by="retention").execution_options(

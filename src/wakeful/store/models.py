@@ -9,6 +9,7 @@ from sqlalchemy import (
     JSON,
     BigInteger,
     Boolean,
+    ColumnElement,
     DateTime,
     Float,
     ForeignKey,
@@ -17,10 +18,12 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    cast,
+    literal,
 )
 from sqlalchemy import text as sql_text
 from sqlalchemy.engine import Dialect
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.orm import DeclarativeBase, InstrumentedAttribute, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
 
@@ -212,6 +215,21 @@ class CaseEventRow(Base):
     actor: Mapped[str] = mapped_column(String(128))
     text: Mapped[str | None] = mapped_column(Text)
     data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+ERASED_FINGERPRINT = "erased:"
+"""How an erased refused record's fingerprint begins: the SHA-256 of its payload (usually a person's post) would
+let anyone holding a guessed text confirm it was sent, so an erasure or a retention purge replaces it by the row's
+id, which names nobody (and unique, as the column must be)."""
+
+
+def erased_fingerprint(row_id: int) -> str:
+    return f"{ERASED_FINGERPRINT}{row_id}"
+
+
+def erased_fingerprint_sql(row_id: ColumnElement[int] | InstrumentedAttribute[int]) -> ColumnElement[str]:
+    """`erased_fingerprint` computed by the database, for a purge that updates many rows in one statement."""
+    return literal(ERASED_FINGERPRINT, String) + cast(row_id, String)
 
 
 class RejectedRecordRow(Base):
