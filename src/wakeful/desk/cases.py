@@ -58,6 +58,16 @@ def customer_ids(session: Session, case: CaseRow) -> set[int]:
     return {case.author_id, *merged}
 
 
+def customer_posts(session: Session, case: CaseRow, limit: int | None = None) -> list[PostRow]:
+    """The case's posts by any of its customer accounts, newest first: after a merge the customer may have moved
+    on to the other account, and that is where they read a reply. Ties go to the later stored post, so "newest"
+    is the same post on both databases."""
+    stmt = (select(PostRow).join(CasePostRow, CasePostRow.post_id == PostRow.id)
+            .where(CasePostRow.case_id == case.id, PostRow.author_id.in_(customer_ids(session, case)))
+            .order_by(PostRow.created_at.desc(), PostRow.id.desc()).limit(limit))
+    return list(session.scalars(stmt))
+
+
 def is_customer(session: Session, case: CaseRow, author_id: int) -> bool:
     """Whether a post by `author_id` is the customer's own in this case (and so moves its clock)."""
     if author_id == case.author_id:

@@ -20,9 +20,10 @@ from sqlalchemy.orm import Session
 
 from wakeful.analyze.pii import find_pii, redact
 from wakeful.core.settings import Settings
+from wakeful.desk.cases import customer_posts
 from wakeful.desk.incidents import FLIGHT
 from wakeful.desk.reply_index import MENTION_RE, URL_RE, ReplyIndex
-from wakeful.store.models import CasePostRow, CaseRow, PostRow
+from wakeful.store.models import CaseRow
 from wakeful.store.reply_templates import ReplyTemplateRow
 
 LANGS = ("en", "de", "fr")
@@ -261,19 +262,19 @@ def suggest(ctx: CaseContext, index: ReplyIndex | None = None, k: int = 3) -> li
 
 def context_for_case(session: Session, case: CaseRow, settings: Settings) -> CaseContext:
     """The case's customer, brand, language, topics, latest customer text, whether any of their posts complains,
-    the flight number they mentioned last, and the brand's approved lines."""
-    posts = session.execute(
-        select(PostRow.text, PostRow.complaint).join(CasePostRow, CasePostRow.post_id == PostRow.id)
-        .where(CasePostRow.case_id == case.id, PostRow.author_id == case.author_id)
-        .order_by(PostRow.created_at.desc())
-    ).all()
+    the flight number they mentioned last, and the brand's approved lines.
+
+    A merged case has several customer accounts (the same person on X and Mastodon): all their posts count, and
+    the reply is addressed to the account that wrote last, since that is where it is sent (`service.add_reply`)."""
+    posts = customer_posts(session, case)
     # Read from the redacted text: 'booking ref AB1234' or 'IBAN DE89 ...' would otherwise be "noted" as a flight in
     # a public reply.
     brand = settings.brand(case.brand)
     programmes = brand.loyalty_programmes if brand else []
-    flights = [f"{a} {n}" for text, _ in posts for a, n in FLIGHT.findall(redact(text, programmes))]
-    return CaseContext(handle=case.author.handle, brand_name=brand.name if brand else case.brand, lang=case.lang,
-                       topics=list(case.topics), text=posts[0][0] if posts else "",
-                       complaint=any(c for _, c in posts) or not posts, flight=flights[0] if flights else None,
-                       approved=approved_lines(session, case.brand), peers=brand.reply_peers if brand else (),
-                       programmes=programmes)
+    flights = [f"{a} {n}" for p in posts for a, n in FLIGHT.findall(redact(p.text, programmes))]
+    handle = posts[0].author.handle if posts else case.author.handle
+    return CaseContext(handle=handle, brand_name=brand.name if brand else case.brand, lang=case.lang,
+                       topics=list(case.topics), text=posts[0].text if posts else "",
+                       complaint=any(p.complaint for p in posts) or not posts,
+                       flight=flights[0] if flights else None, approved=approved_lines(session, case.brand),
+                       peers=brand.reply_peers if brand else (), programmes=programmes)

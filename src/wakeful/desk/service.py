@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, Select, and_, func, select, true
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select, true
 from sqlalchemy.orm import Session
 
 from wakeful.analyze.pii import redact
 from wakeful.core.clock import as_utc
 from wakeful.core.settings import Settings
-from wakeful.desk.cases import CaseState, customer_ids, customer_post
+from wakeful.desk.cases import CaseState, customer_ids, customer_post, customer_posts
 from wakeful.desk.priority import compute_priority
 from wakeful.desk.queue_rank import Ranker
 from wakeful.desk.schemas import (
@@ -258,12 +258,15 @@ def _timeline(session: Session, case: CaseRow, programmes: Sequence[str] = ()) -
 def case_detail(
     session: Session, case_id: int, brands: Collection[str] | None, now: datetime, settings: Settings
 ) -> CaseDetail:
-    """A case with its full timeline and the same customer's earlier cases with this brand."""
+    """A case with its full timeline and the same customer's earlier cases with this brand, from each of their
+    accounts (a merged case's customer is also the author of each case merged into it; those cases themselves are
+    part of this one, shown in its timeline, so they are not listed as earlier)."""
     case = load_case(session, case_id, brands)
     earlier = session.scalars(
         select(CaseRow)
-        .where(CaseRow.brand == case.brand, CaseRow.author_id == case.author_id, CaseRow.id != case.id,
-               CaseRow.opened_at <= case.opened_at)
+        .where(CaseRow.brand == case.brand, CaseRow.author_id.in_(customer_ids(session, case)),
+               CaseRow.id != case.id, CaseRow.opened_at <= case.opened_at,
+               or_(CaseRow.merged_into_id.is_(None), CaseRow.merged_into_id != case.id))
         .order_by(CaseRow.opened_at.desc())
     )
     return CaseDetail(
@@ -356,7 +359,11 @@ def add_reply(session: Session, case: CaseRow, text: str, actor: str, now: datet
     case.first_response_at = case.first_response_at or now
     case.awaiting_since = None
     reviewed = {"legal_reviewed": flags} if flags else {}
-    queue_reply(session, case, _event(session, case, "reply", actor, now, text, via="desk", **reviewed), now)
+    # To the customer's newest post, on whichever of their accounts: not the brand's own or a bystander's post in
+    # the thread, nor the other platform of a merged case. `replies.context_for_case` addresses the draft to it.
+    latest = customer_posts(session, case, limit=1)
+    queue_reply(session, case, _event(session, case, "reply", actor, now, text, via="desk", **reviewed), now,
+                to=latest[0] if latest else None)
     set_state(session, case, CaseState.RESOLVED if resolve else CaseState.WAITING, actor, now)
 
 

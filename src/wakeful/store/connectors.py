@@ -99,13 +99,15 @@ class OutboundReplyRow(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
 
 
-def queue_reply(session: Session, case: CaseRow, event: CaseEventRow, now: datetime) -> OutboundReplyRow:
-    """Queue the reply `event` to go out as an answer to the customer's latest post in the case."""
-    post = session.scalars(
+def queue_reply(session: Session, case: CaseRow, event: CaseEventRow, now: datetime,
+                to: PostRow | None = None) -> OutboundReplyRow:
+    """Queue the reply `event` to go out as an answer to `to`, the customer's latest post (the desk knows which
+    accounts are the customer's: a merged case has several); without one, the case's latest post."""
+    post = to if to is not None else session.scalars(
         select(PostRow).join(CasePostRow, CasePostRow.post_id == PostRow.id)
         .where(CasePostRow.case_id == case.id).order_by(PostRow.created_at.desc()).limit(1)
     ).first()
-    session.flush([event])
+    session.flush()  # the event's id, which the reply row names
     row = OutboundReplyRow(case_id=case.id, event_id=event.id, brand=case.brand,
                            platform=post.platform if post else case.platform,
                            in_reply_to=post.platform_id if post else None, text=event.text or "", actor=event.actor,
