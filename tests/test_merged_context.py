@@ -8,7 +8,7 @@ from datetime import timedelta
 from typing import Any
 
 from fastapi.testclient import TestClient
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from wakeful.api.auth import Role
 from wakeful.api.deps import Desk
@@ -121,3 +121,17 @@ def test_the_case_page_lists_the_earlier_cases_of_each_customer_account(
     # merged the other way, the target takes the X case's older opening, so the source opened no later than it
     assert client.post(f"/api/v1/cases/{x}/merge", json={"into": m}, headers=h).status_code == 200
     assert earlier(m) == [m0, x0]
+
+
+def test_a_reply_goes_to_the_customers_newest_post_that_is_still_there(
+        desk: Desk, clock: FixedClock, client: TestClient, auth: Headers) -> None:
+    """She deleted her newest post on X: the reply answers her Mastodon post, which still stands, instead of
+    failing on a post the platform no longer has."""
+    h = auth()
+    x, m = _two_accounts(desk, clock, client, h)
+    assert client.post(f"/api/v1/cases/{m}/merge", json={"into": x}, headers=h).status_code == 200
+    clock.set(T0 + timedelta(minutes=70))
+    desk.ingest.ingest([make_post("x9", "@AuroraAirways where is my bag AU 2213", author="mira", minutes=60)])
+    with desk.db.session() as s:
+        s.execute(update(PostRow).where(PostRow.platform_id == "x9").values(deleted_at=clock.now()))
+    assert _sent(desk, client, h, x, "We are tracing it.")[0] == "mastodon"

@@ -16,7 +16,8 @@ from collections.abc import Collection
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy import ColumnElement, or_, select
+from sqlalchemy import ColumnElement, and_, or_, select
+from sqlalchemy import case as sql_case
 from sqlalchemy.orm import InstrumentedAttribute, Session, aliased
 
 from wakeful.core.clock import as_utc
@@ -60,11 +61,13 @@ def customer_ids(session: Session, case: CaseRow) -> set[int]:
 
 def customer_posts(session: Session, case: CaseRow, limit: int | None = None) -> list[PostRow]:
     """The case's posts by any of its customer accounts, newest first: after a merge the customer may have moved
-    on to the other account, and that is where they read a reply. Ties go to the later stored post, so "newest"
-    is the same post on both databases."""
+    on to the other account, and that is where they read a reply. Posts still there come before those the customer
+    deleted or asked to have erased (a reply to a deleted post fails, and its words are no longer theirs to quote).
+    Ties go to the later stored post, so "newest" is the same post on both databases."""
+    gone = sql_case((and_(PostRow.deleted_at.is_(None), PostRow.erased.is_(None)), 0), else_=1)
     stmt = (select(PostRow).join(CasePostRow, CasePostRow.post_id == PostRow.id)
             .where(CasePostRow.case_id == case.id, PostRow.author_id.in_(customer_ids(session, case)))
-            .order_by(PostRow.created_at.desc(), PostRow.id.desc()).limit(limit))
+            .order_by(gone, PostRow.created_at.desc(), PostRow.id.desc()).limit(limit))
     return list(session.scalars(stmt))
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, Select, and_, func, or_, select, true
+from sqlalchemy import ColumnElement, Select, and_, func, select, true
 from sqlalchemy.orm import Session
 
 from wakeful.analyze.pii import redact
@@ -259,14 +259,14 @@ def case_detail(
     session: Session, case_id: int, brands: Collection[str] | None, now: datetime, settings: Settings
 ) -> CaseDetail:
     """A case with its full timeline and the same customer's earlier cases with this brand, from each of their
-    accounts (a merged case's customer is also the author of each case merged into it; those cases themselves are
-    part of this one, shown in its timeline, so they are not listed as earlier)."""
+    accounts (a merged case's customer is also the author of each case merged into it). Cases merged into another
+    are not listed: they are part of their target (this one, or an earlier case listed once)."""
     case = load_case(session, case_id, brands)
     earlier = session.scalars(
         select(CaseRow)
         .where(CaseRow.brand == case.brand, CaseRow.author_id.in_(customer_ids(session, case)),
                CaseRow.id != case.id, CaseRow.opened_at <= case.opened_at,
-               or_(CaseRow.merged_into_id.is_(None), CaseRow.merged_into_id != case.id))
+               CaseRow.merged_into_id.is_(None))  # a merged case is part of its target, listed once as that
         .order_by(CaseRow.opened_at.desc())
     )
     return CaseDetail(
