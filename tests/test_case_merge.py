@@ -7,12 +7,14 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 
 from wakeful.api.auth import Role
 from wakeful.api.deps import Desk
 from wakeful.core.clock import FixedClock
 from wakeful.core.models import Platform
 from wakeful.desk import scheduled
+from wakeful.desk.merge import CorrectionConflict, merge
 from wakeful.store.models import CaseRow
 
 from tests.desk_fixtures import Headers
@@ -212,3 +214,20 @@ def test_merges_that_cannot_be_made_are_refused_and_another_brands_case_is_missi
     assert client.post(f"/api/v1/cases/{x}/merge", json={"into": 0}, headers=h).status_code == 422
     assert client.post(f"/api/v1/cases/{m}/merge", json={"into": x}, headers=h).status_code == 200
     assert client.post(f"/api/v1/cases/{x}/merge", json={"into": m}, headers=h).status_code == 409
+
+
+def test_two_agents_merging_two_cases_into_each_other_at_once_merge_only_one(
+        desk: Desk, clock: FixedClock, client: TestClient, auth: Headers) -> None:
+    """The second agent's request loaded both cases before the first merge committed: neither was merged then. Its
+    merge must read them again, or the two merges make a cycle and the matter leaves every queue."""
+    x, m = _two_accounts(desk, clock, client, auth())
+    now = desk.clock.now()
+    with desk.db.session() as second:
+        late = (second.get_one(CaseRow, m), second.get_one(CaseRow, x))
+        assert late[0].merged_into_id is None and late[1].merged_into_id is None
+        with desk.db.session() as first:
+            merge(first, first.get_one(CaseRow, x), first.get_one(CaseRow, m), "ann", now)
+        with pytest.raises(CorrectionConflict, match=f"case {x} was already merged into case {m}"):
+            merge(second, *late, "bob", now)
+    with desk.db.session() as s:
+        assert {c.id: c.merged_into_id for c in s.scalars(select(CaseRow))} == {x: m, m: None}

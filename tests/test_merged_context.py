@@ -121,6 +121,9 @@ def test_the_case_page_lists_the_earlier_cases_of_each_customer_account(
     # merged the other way, the target takes the X case's older opening, so the source opened no later than it
     assert client.post(f"/api/v1/cases/{x}/merge", json={"into": m}, headers=h).status_code == 200
     assert earlier(m) == [m0, x0]
+    # her two old cases were one matter: merged, it is listed once, as the case it went into
+    assert client.post(f"/api/v1/cases/{m0}/merge", json={"into": x0}, headers=h).status_code == 200
+    assert earlier(m) == [x0]
 
 
 def test_a_reply_goes_to_the_customers_newest_post_that_is_still_there(

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from datetime import date, datetime, time, timedelta, tzinfo
 from typing import Any, Protocol
 from urllib.parse import urlencode
 
@@ -28,6 +28,7 @@ from wakeful.core.clock import as_utc
 from wakeful.core.settings import Settings, report_zone
 from wakeful.desk.daily import DailyRow, breakdown, daily_report
 from wakeful.desk.fairness import MIN_ANSWERED_FOR_GAP, TWO_TIER_RATIO, fairness_report
+from wakeful.desk.reports import day_bounds
 from wakeful.desk.routing import Notifier
 from wakeful.desk.service import ACTIVE_STATES, queue_counts
 from wakeful.store import notify as outbox
@@ -90,12 +91,6 @@ class DigestNotifier(Notifier, Protocol):
     """A notifier that can tell whether a brand's events reach anyone (`desk.notify.BrandNotifier`)."""
 
     def reaches(self, brand: str) -> bool: ...
-
-
-def day_bounds(day: date, zone: tzinfo) -> tuple[datetime, datetime]:
-    """The UTC instants at which the local day starts and ends (23 or 25 hours apart across a clock change)."""
-    return (datetime.combine(day, time.min, tzinfo=zone).astimezone(UTC),
-            datetime.combine(day + timedelta(days=1), time.min, tzinfo=zone).astimezone(UTC))
 
 
 def due_day(now: datetime, at: time, zone: tzinfo) -> date | None:

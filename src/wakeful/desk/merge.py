@@ -152,12 +152,23 @@ def _combine(target: CaseRow, source: CaseRow) -> None:
     target.resolved_at = max(done, default=None) if target.state == CaseState.RESOLVED.value else None
 
 
+def _lock(session: Session, *cases: CaseRow) -> None:
+    """Lock the cases' rows (in id order, so two merges cannot each hold one the other waits for) and read them
+    again: two agents merging A into B and B into A at once would each have read that neither was merged, and
+    their merges would make a cycle that takes the customer's matter out of every queue. SQLite's writes are
+    serialised anyway; there the fresh read is what counts."""
+    session.flush()
+    session.scalars(select(CaseRow).where(CaseRow.id.in_(sorted(c.id for c in cases))).order_by(CaseRow.id)
+                    .with_for_update(of=CaseRow).execution_options(populate_existing=True)).all()
+
+
 def merge(session: Session, source: CaseRow, target: CaseRow, actor: str, now: datetime) -> None:
     """Merge `source` into `target`; ValueError for two brands or one case, CorrectionConflict for a merged one."""
     if source.id == target.id:
         raise ValueError(f"case {source.id} cannot be merged into itself")
     if source.brand != target.brand:
         raise ValueError("cases of different brands cannot be merged")
+    _lock(session, source, target)
     for case in (source, target):
         if case.merged_into_id is not None:
             raise CorrectionConflict(f"case {case.id} was already merged into case {case.merged_into_id}")

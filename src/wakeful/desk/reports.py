@@ -6,7 +6,7 @@ import math
 import statistics
 from collections import Counter
 from collections.abc import Callable, Collection, Iterable
-from datetime import date, datetime, timedelta, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Any, Literal
 
 from pydantic import BaseModel
@@ -67,6 +67,12 @@ def local_day_of(session: Session, column: InstrumentedAttribute[datetime], zone
     hourly = all(offset.total_seconds() % 3600 == 0 for offset in seen)
     bucket = utc_start(session, column, "hour") if hourly else _quarter_start(session, column)
     return bucket, lambda v: utc_time(v).astimezone(zone).date()
+
+
+def day_bounds(day: date, zone: tzinfo) -> tuple[datetime, datetime]:
+    """The UTC instants at which the local day starts and ends (23 or 25 hours apart across a clock change)."""
+    return (datetime.combine(day, time.min, tzinfo=zone).astimezone(UTC),
+            datetime.combine(day + timedelta(days=1), time.min, tzinfo=zone).astimezone(UTC))
 
 
 def utc_time(value: datetime | str) -> datetime:

@@ -9,7 +9,7 @@ token (from the page's meta tag) in the X-CSRF-Token header.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any, Literal
 from urllib.parse import urlencode, urlsplit
@@ -31,7 +31,7 @@ from wakeful.desk import incidents, service
 from wakeful.desk.cases import CaseState
 from wakeful.desk.fairness import TWO_TIER_RATIO
 from wakeful.desk.report_page import page_figures
-from wakeful.desk.reports import volume_by_hour
+from wakeful.desk.reports import day_bounds, volume_by_hour
 from wakeful.desk.schemas import CaseDetail, CaseSummary
 
 HERE = Path(__file__).parent
@@ -299,8 +299,7 @@ def reports_page(request: Request, who: PageUser, session: DbSession, desk: Desk
     # backlog hours may start a month before that
     lo, hi = date.min + MAX_BACKLOG, date.max - timedelta(days=1)
     first, last = min(max(first, lo), hi), min(max(last, lo), hi)
-    start = datetime.combine(first, time.min, tzinfo=zone).astimezone(UTC)
-    end = datetime.combine(last + timedelta(days=1), time.min, tzinfo=zone).astimezone(UTC)
+    start, end = day_bounds(first, zone)[0], day_bounds(last, zone)[1]
     hours_from = max(start, end - MAX_BACKLOG)
     figures = page_figures(session, who.brands, desk.settings, start, end, hours_from,
                            min(end, desk.clock.now() + timedelta(hours=1)), team=who.at_least(Role.LEAD),
