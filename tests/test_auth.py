@@ -17,6 +17,7 @@ from wakeful.api.auth import (
     enable_user,
     hash_password,
     login_form_token,
+    login_key,
     login_nonce,
     login_token_ok,
     session_principal,
@@ -132,10 +133,20 @@ def test_a_new_password_replaces_the_old_and_signs_the_user_out(desk: Desk) -> N
 def test_a_login_form_token_fits_only_its_own_nonce() -> None:
     """The sign-in form's token is the server's signature of the browser's login nonce: another nonce's token, a
     guess, no nonce or a non-ASCII token (which would raise in a str comparison: a 500) are refused."""
+    key = login_key(None)
     nonce, other = login_nonce(), login_nonce()
     assert nonce != other and len(nonce) >= 40
-    token = login_form_token(nonce)
-    assert token != nonce and nonce not in token and login_token_ok(nonce, token)
-    for sent_nonce, sent_token in ((other, token), (nonce, login_form_token(other)), (nonce, ""), ("", token),
-                                   ("", login_form_token("")), (nonce, token[:-1] + "\u00e9")):
-        assert not login_token_ok(sent_nonce, sent_token), (sent_nonce, sent_token)
+    token = login_form_token(nonce, key)
+    assert token != nonce and nonce not in token and login_token_ok(nonce, token, key)
+    for sent_nonce, sent_token in ((other, token), (nonce, login_form_token(other, key)), (nonce, ""), ("", token),
+                                   ("", login_form_token("", key)), (nonce, token[:-1] + "\u00e9")):
+        assert not login_token_ok(sent_nonce, sent_token, key), (sent_nonce, sent_token)
+
+
+def test_the_configured_secret_signs_alike_in_every_process() -> None:
+    """Two server processes share the key only through `secret_key`; without one each signs with its own."""
+    nonce = login_nonce()
+    token = login_form_token(nonce, login_key("s3cret-shared"))
+    assert login_key("s3cret-shared") == login_key("s3cret-shared") != login_key("another")
+    assert login_token_ok(nonce, token, login_key("s3cret-shared"))
+    assert not login_token_ok(nonce, token, login_key("another")) and not login_token_ok(nonce, token, login_key(None))

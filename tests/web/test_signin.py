@@ -11,9 +11,11 @@ import re
 
 import pytest
 from fastapi.testclient import TestClient
+from pydantic import SecretStr
 from sqlalchemy import func, select
 
-from wakeful.api.app import create_app
+from wakeful.analyze import Analyzer
+from wakeful.api.app import build_desk, create_app
 from wakeful.api.auth import Role, create_token, create_user
 from wakeful.api.deps import COOKIE, Desk
 from wakeful.store.users import WebSessionRow
@@ -120,3 +122,20 @@ def test_scripts_need_no_form_their_api_token_is_enough(app_users: Desk) -> None
     got = script.put("/api/v1/teams", headers=bearer, json={"name": "night shift"})
     assert got.status_code == 200, got.text
     assert LOGIN_COOKIE not in script.cookies and _sessions(app_users) == 0
+
+
+def test_a_form_served_by_one_server_signs_in_at_another_with_the_same_secret(app_users: Desk,
+                                                                             analyzer: Analyzer) -> None:
+    """Behind one address, a form one server process served is posted to whichever process the balancer picks: with
+    the same `secret_key` it signs in there; with another key (two desks misconfigured) it is refused."""
+    def server(secret: str) -> TestClient:
+        settings = app_users.settings.model_copy(update={"secret_key": SecretStr(secret)})
+        return TestClient(create_app(build_desk(settings, db=app_users.db, clock=app_users.clock,
+                                                analyzer=analyzer)), follow_redirects=False)
+
+    first, second, stray = server("shared-secret-1"), server("shared-secret-1"), server("another-secret")
+    token = login_token(first)
+    second.cookies.set(LOGIN_COOKIE, first.cookies[LOGIN_COOKIE], path="/login")
+    stray.cookies.set(LOGIN_COOKIE, first.cookies[LOGIN_COOKIE], path="/login")
+    assert stray.post("/login", data={**LEE, LOGIN_FIELD: token}).status_code == 403
+    assert second.post("/login", data={**LEE, LOGIN_FIELD: token}).status_code == 303

@@ -246,9 +246,15 @@ def session_principal(session: Session, cookie: str, now: datetime) -> Principal
 
 # --- the sign-in form's CSRF token (login CSRF: another site signing a browser into the attacker's account) -------
 
-_LOGIN_KEY = secrets.token_bytes(32)
-"""Signs sign-in forms. Drawn when the server starts, so there is no secret to configure; a form left open across
-a restart is refused once and served again with a fresh token."""
+_PROCESS_KEY = secrets.token_bytes(32)
+"""Signs sign-in forms where no `secret_key` is configured: drawn when the process starts, so one server needs no
+secret (a form left open across a restart is refused once and served again with a fresh token)."""
+
+
+def login_key(secret: str | None) -> bytes:
+    """The key that signs sign-in forms: from the configured `secret_key`, the same in every server process behind
+    one address (a form served by one and posted to another must pass), else this process's own."""
+    return hashlib.sha256(b"wakeful sign-in form\0" + secret.encode()).digest() if secret else _PROCESS_KEY
 
 
 def login_nonce() -> str:
@@ -256,15 +262,15 @@ def login_nonce() -> str:
     return secrets.token_urlsafe(32)
 
 
-def login_form_token(nonce: str) -> str:
+def login_form_token(nonce: str, key: bytes) -> str:
     """The form's hidden token for the cookie's nonce: another site can neither read the cookie nor sign a value
     of its own, so it cannot send the pair."""
-    return hmac.new(_LOGIN_KEY, nonce.encode(), hashlib.sha256).hexdigest()
+    return hmac.new(key, nonce.encode(), hashlib.sha256).hexdigest()
 
 
-def login_token_ok(nonce: str, token: str) -> bool:
+def login_token_ok(nonce: str, token: str, key: bytes) -> bool:
     """The form's token matches the cookie's nonce (bytes compared: a non-ASCII token is refused, not a 500)."""
-    return bool(nonce) and hmac.compare_digest(token.encode(), login_form_token(nonce).encode())
+    return bool(nonce) and hmac.compare_digest(token.encode(), login_form_token(nonce, key).encode())
 
 
 def sign_out(session: Session, cookie: str, now: datetime) -> None:

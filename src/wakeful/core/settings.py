@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, Field, ValidationError, field_validator
+from pydantic import BaseModel, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -179,6 +179,10 @@ class Settings(BaseSettings):
         default="sqlite:///wakeful.db",
         description="SQLAlchemy URL; SQLite file by default, e.g. postgresql+psycopg://user@host/db for production",
     )
+    secret_key: SecretStr | None = Field(
+        default=None, description="Signs the sign-in form's CSRF token: give every server process behind one address "
+        "the same (WAKEFUL_SECRET_KEY), or a form served by one is refused by another; unset, each process draws its "
+        "own when it starts, which is all one server needs")
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
     brands: list[BrandConfig] = Field(default_factory=_default_brands, description="At least one; leave the key "

@@ -19,13 +19,14 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from wakeful.api.auth import (
     SESSION_DAYS,
     login_form_token,
+    login_key,
     login_nonce,
     login_token_ok,
     session_principal,
     sign_in,
     sign_out,
 )
-from wakeful.api.deps import COOKIE, CSRF_HEADER, DeskDep
+from wakeful.api.deps import COOKIE, CSRF_HEADER, Desk, DeskDep
 from wakeful.web.views import render
 
 LOGIN_COOKIE = "wakeful_login"
@@ -52,7 +53,12 @@ def safe_next(target: str | None) -> str:
     return target
 
 
-def _login_page(request: Request, next: str | None, *, error: str | None = None, username: str = "",
+def _key(desk: Desk) -> bytes:
+    secret = desk.settings.secret_key
+    return login_key(secret.get_secret_value() if secret else None)
+
+
+def _login_page(request: Request, desk: Desk, next: str | None, *, error: str | None = None, username: str = "",
                 status_code: int = status.HTTP_200_OK) -> HTMLResponse:
     """The form, signed for this browser's login nonce. The nonce is kept while the browser has one, so two
     sign-in tabs do not invalidate each other; a browser without one gets a fresh one."""
@@ -60,8 +66,9 @@ def _login_page(request: Request, next: str | None, *, error: str | None = None,
     fresh = not nonce or len(nonce) > MAX_NONCE
     if fresh:
         nonce = login_nonce()
+    token = login_form_token(nonce, _key(desk))
     response = render(request, "login.html", {"next": safe_next(next), "error": error, "username": username,
-                                              "csrf_field": LOGIN_FIELD, "csrf_token": login_form_token(nonce)},
+                                              "csrf_field": LOGIN_FIELD, "csrf_token": token},
                       status_code=status_code)
     if fresh:
         response.set_cookie(LOGIN_COOKIE, nonce, httponly=True, samesite="strict", path="/login",
@@ -70,8 +77,8 @@ def _login_page(request: Request, next: str | None, *, error: str | None = None,
 
 
 @router.get("/login", response_class=HTMLResponse)
-def login_form(request: Request, next: str | None = None) -> HTMLResponse:
-    return _login_page(request, next)
+def login_form(request: Request, desk: DeskDep, next: str | None = None) -> HTMLResponse:
+    return _login_page(request, desk, next)
 
 
 @router.post("/login", response_class=HTMLResponse)
@@ -80,13 +87,13 @@ def login(request: Request, desk: DeskDep, username: Annotated[str, Form()] = ""
           csrf_token: Annotated[str, Form(alias=LOGIN_FIELD)] = "") -> Response:
     """Check the form's token, then the credentials; on success start a session (HttpOnly, SameSite=Strict cookie)
     and go on. A wrong or missing token answers 403 with a fresh form, and no password is checked."""
-    if not login_token_ok(request.cookies.get(LOGIN_COOKIE, ""), csrf_token):
-        return _login_page(request, next, error=LOGIN_CSRF_ERROR, username=username,
+    if not login_token_ok(request.cookies.get(LOGIN_COOKIE, ""), csrf_token, _key(desk)):
+        return _login_page(request, desk, next, error=LOGIN_CSRF_ERROR, username=username,
                            status_code=status.HTTP_403_FORBIDDEN)
     with desk.db.session() as session:
         started = sign_in(session, username.strip(), password, desk.clock.now())
     if started is None:
-        return _login_page(request, next, error="Unknown user or wrong password.", username=username,
+        return _login_page(request, desk, next, error="Unknown user or wrong password.", username=username,
                            status_code=status.HTTP_401_UNAUTHORIZED)
     response = RedirectResponse(safe_next(next), status_code=status.HTTP_303_SEE_OTHER)
     response.set_cookie(COOKIE, started.cookie, httponly=True, samesite="strict",
