@@ -313,8 +313,6 @@ def report_range(desk: Desk, since: datetime | None, until: datetime | None, day
     return Range(since=since, until=until)
 
 
-
-
 @router.get("/stats/daily", response_model=list[DailyRow], tags=["reports"],
             summary="Per day: volume, sentiment, complaints, cases, first response, SLA; `format=csv` to download")
 def daily(who: AnyUser, session: DbSession, desk: DeskDep, since: datetime | None = None,

@@ -50,6 +50,7 @@ import json
 from collections import Counter
 from collections.abc import Collection, Sequence
 from datetime import datetime
+from itertools import islice
 from typing import Any
 
 from pydantic import BaseModel, Field
@@ -150,7 +151,7 @@ def _erase_posts(session: Session, author: AuthorRow, subject: Subject, now: dat
     posts = list(session.scalars(select(PostRow).where(PostRow.author_id == author.id,
                                                        PostRow.erased.is_distinct_from(REQUEST))))
     ids = [p.id for p in posts]
-    mapping = {p.platform_id: f"erased-post-{p.id}" for p in posts if p.erased != REQUEST}
+    mapping = {p.platform_id: f"erased-post-{p.id}" for p in posts}
     for post in posts:
         subject.add_id(post.platform_id, mapping.get(post.platform_id, post.platform_id))
         subject.add_text(post.text)
@@ -389,7 +390,8 @@ def erasures(session: Session, platform: str | None = None, identifier: str | No
              limit: int = 200) -> Sequence[ErasureRow]:
     """The record of erasures, newest first; with `platform` and `identifier` (a handle or account id), only
     those that were for that person."""
-    rows = session.scalars(select(ErasureRow).order_by(ErasureRow.at.desc(), ErasureRow.id.desc()))
-    if platform is not None and identifier is not None:
-        return [r for r in rows if subject_matches(r, platform, identifier)][:limit]
-    return list(rows)[:limit]
+    newest = select(ErasureRow).order_by(ErasureRow.at.desc(), ErasureRow.id.desc())
+    if platform is not None and identifier is not None:  # the person is known only by salted hashes: read on
+        rows = session.scalars(newest.where(ErasureRow.platform == platform, ErasureRow.salt.is_not(None)))
+        return list(islice((r for r in rows if subject_matches(r, platform, identifier)), limit))
+    return list(session.scalars(newest.limit(limit)))

@@ -8,13 +8,21 @@ any case that is open, or was resolved within the period, is not touched: the ag
 reopened by the customer keeps its history. A case merged into another (state 'merged') is never resolved itself:
 it counts as its target. The author rows stay (a purge is not an erasure request). Each purge that erased something
 is recorded in `privacy_erasures` (kind 'retention', with its cutoff).
+
+Every server process runs the sweep on its own hourly timer, so two may start at the same moment: a sweep holds
+`LOCK` (`store.notify.serialize`) from before it reads what is due until its record has committed, so one runs at a
+time and the next finds nothing left (no second, empty or overlapping record). On PostgreSQL the lock is an advisory
+one held by a transaction of its own, and each batch commits in its own transaction, so only other sweeps wait. On
+SQLite the lock is the database's one write lock, which a second transaction could not take: there the batches run
+in the lock's transaction, so a first purge of a long-running desk is one write transaction.
 """
 
 from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from datetime import datetime, timedelta
 from typing import Protocol
 
@@ -22,10 +30,11 @@ from sqlalchemy import Select, and_, delete, exists, func, or_, select, update
 from sqlalchemy.orm import Session, aliased
 
 from wakeful.core.settings import Settings
-from wakeful.desk.privacy import erase_late_posts, nonzero
+from wakeful.desk.privacy import ERASED_RESOLUTION, erase_late_posts, nonzero
 from wakeful.desk.privacy_scrub import ERASED_TEXT, RETENTION_TEXT
 from wakeful.store.db import Database
 from wakeful.store.models import CasePostRow, CaseRow, PostEditRow, PostRow, RejectedRecordRow, erased_fingerprint_sql
+from wakeful.store.notify import serialize
 from wakeful.store.privacy import RETENTION, ErasureRow
 
 BATCH = 1000
@@ -34,6 +43,8 @@ EVERY = timedelta(hours=1)
 """How often the server's job purges: a day's retention is honoured to within the hour."""
 PURGED_PAYLOAD = json.dumps(RETENTION_TEXT)
 GONE_PAYLOADS = (PURGED_PAYLOAD, json.dumps(ERASED_TEXT))
+LOCK = "retention"
+"""What a process about to sweep waits for while another sweeps (`serialize`)."""
 
 
 def _due_posts(cutoff: datetime) -> Select[int]:
@@ -84,43 +95,70 @@ def _purge_batch(session: Session, cutoff: datetime, now: datetime, counts: Coun
             synchronize_session=False))
         session.execute(update(RejectedRecordRow).where(
             RejectedRecordRow.id.in_(rejected), RejectedRecordRow.resolved_at.is_(None)).values(
-            resolved_at=now, resolution="erased", resolved_by="retention").execution_options(
+            resolved_at=now, resolution=ERASED_RESOLUTION, resolved_by="retention").execution_options(
             synchronize_session=False))
         counts["rejected_records"] += len(rejected)
     return len(ids) + len(rejected)
 
 
-def purge(db: Database, now: datetime, days: int) -> ErasureRow | None:
-    """Erase what is past the retention period, a batch per transaction, and record it; None when nothing was
-    due. `days` must be at least 1 (0 or unset means keep forever, and is the caller's to skip)."""
+@contextmanager
+def _locked(db: Database) -> Iterator[Callable[[], AbstractContextManager[Session]]]:
+    """Hold `LOCK` while the block runs; yields what opens each of its transactions: a session of its own on
+    PostgreSQL (the advisory lock's transaction stays open beside it), the lock's own on SQLite (whose lock is the
+    one write lock, so a second transaction would wait for it forever)."""
+    with db.session() as guard:
+        serialize(guard, LOCK)
+        if guard.get_bind().dialect.name == "postgresql":
+            yield db.session
+            return
+
+        @contextmanager
+        def same() -> Iterator[Session]:
+            yield guard
+            guard.flush()
+
+        yield same
+
+
+def _purge(work: Callable[[], AbstractContextManager[Session]], now: datetime, days: int) -> ErasureRow | None:
     if days < 1:
         raise ValueError("retention_days must be at least 1 to purge; unset or 0 keeps texts forever")
     cutoff = now - timedelta(days=days)
     counts: Counter[str] = Counter()
     while True:
-        with db.session() as session:
+        with work() as session:
             if not _purge_batch(session, cutoff, now, counts):
                 break
     if not counts:
         return None
-    with db.session() as session:
+    with work() as session:
         row = ErasureRow(at=now, kind=RETENTION, requested_by="retention", reference=f"retention_days={days}",
                          platform=None, salt=None, subject_hashes=[], counts=nonzero(counts), cutoff=cutoff)
         session.add(row)
     return row
 
 
+def purge(db: Database, now: datetime, days: int) -> ErasureRow | None:
+    """Erase what is past the retention period, a batch per transaction (on PostgreSQL), and record it; None when
+    nothing was due, or another process's purge had just erased it. `days` must be at least 1 (0 or unset means
+    keep forever, and is the caller's to skip)."""
+    with _locked(db) as work:
+        return _purge(work, now, days)
+
+
 def sweep(db: Database, now: datetime, days: int | None) -> list[ErasureRow]:
-    """One round: posts stored for erased authors since their erasure, then the retention purge when set."""
+    """One round, under `LOCK`: posts stored for erased authors since their erasure, then the retention purge when
+    set."""
     done: list[ErasureRow] = []
-    with db.session() as session:
-        late = erase_late_posts(session, now)
-        if late is not None:
-            done.append(late)
-    if days:
-        purged = purge(db, now, days)
-        if purged is not None:
-            done.append(purged)
+    with _locked(db) as work:
+        with work() as session:
+            late = erase_late_posts(session, now)
+            if late is not None:
+                done.append(late)
+        if days:
+            purged = _purge(work, now, days)
+            if purged is not None:
+                done.append(purged)
     return done
 
 

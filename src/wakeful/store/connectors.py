@@ -33,7 +33,8 @@ class Action(StrEnum):
 CREDENTIALS_REJECTED = Action.CREDENTIALS.prefix
 RULE_REJECTED = Action.RULE.prefix
 LAST_ERROR_CHARS = 500
-"""A passing error (a timeout, a 500) is one line on the dashboard; the platform's words in it are cut at 300."""
+"""A passing error (a timeout, a 500) is one line on the dashboard; the platform's words in it are cut before, by
+`ingest.connectors.base.reason_of`: at 300 characters, or 200 of a body that is not JSON."""
 ACTION_CHARS = 2000
 """An action line names each refused rule or subreddit with the platform's reason (up to 600 characters each)."""
 
