@@ -21,7 +21,7 @@ from wakeful.core.clock import Clock, FixedClock, SystemClock, as_utc
 from wakeful.core.models import Post
 from wakeful.core.settings import Settings, get_settings
 from wakeful.desk.agent_report import PersonStats, agent_report, desk_figures
-from wakeful.desk.digest import build_digest, send_digest, sent
+from wakeful.desk.digest import build_digest, minutes_text, send_digest, sent, share_text
 from wakeful.desk.fairness import MIN_ANSWERED_FOR_GAP, TWO_TIER_RATIO, FairnessReport, GroupStats, fairness_report
 from wakeful.desk.metrics import BrandResponse, brands_for_handles, care_handles, first_response_by_brand
 from wakeful.desk.notify import BrandNotifier
@@ -37,21 +37,11 @@ clock: Clock = SystemClock()
 """What `wakeful report --digest` takes for now (tests set a FixedClock)."""
 
 
-def _minutes(value: float | None) -> str:
-    if value is None:
-        return "-"
-    return f"{value:.0f} min" if value < 120 else f"{value / 60:.1f} h"
-
-
-def _share(value: float | None) -> str:
-    return "-" if value is None else f"{value:.0%}"
-
-
 def _group_table(title: str, groups: list[GroupStats]) -> Table:
     table = Table("group", "cases", "answered", "first response median", "p90", "resolved", title=title)
     for g in groups:
-        table.add_row(g.group, str(g.cases), str(g.answered), _minutes(g.first_response_median_min),
-                      _minutes(g.first_response_p90_min), _share(g.resolution_rate))
+        table.add_row(g.group, str(g.cases), str(g.answered), minutes_text(g.first_response_median_min),
+                      minutes_text(g.first_response_p90_min), share_text(g.resolution_rate))
     return table
 
 
@@ -76,8 +66,8 @@ def print_fairness(report: FairnessReport, out: Console = console) -> None:
 def print_brand_table(rows: list[BrandResponse], out: Console = console) -> None:
     table = Table("brand", "cases", "answered", "first response median", "p90", "over 6 h")
     for r in rows:
-        table.add_row(r.brand, str(r.cases), str(r.answered), _minutes(r.first_response_median_min),
-                      _minutes(r.first_response_p90_min), _share(r.over_6h_share))
+        table.add_row(r.brand, str(r.cases), str(r.answered), minutes_text(r.first_response_median_min),
+                      minutes_text(r.first_response_p90_min), share_text(r.over_6h_share))
     out.print(table)
 
 
@@ -91,8 +81,8 @@ def print_people(people: list[PersonStats], teams: list[PersonStats], out: Conso
                       "resolution median", "SLA met", title=title)
         for r in rows:
             table.add_row(r.brand, r.name, str(r.cases), str(r.active), str(r.answered),
-                          _minutes(r.first_response_median_min), _minutes(r.first_response_p90_min), str(r.resolved),
-                          _minutes(r.resolution_median_min), _share(r.sla_met_share))
+                          minutes_text(r.first_response_median_min), minutes_text(r.first_response_p90_min),
+                          str(r.resolved), minutes_text(r.resolution_median_min), share_text(r.sla_met_share))
         out.print(table)
 
 
@@ -126,13 +116,13 @@ def print_desk_report(brand: str | None, hours: int, out: Console = console) -> 
     out.print("cases by state: " + ", ".join(f"{k} {v}" for k, v in sorted(s.cases_by_state.items())))
     out.print("cases by language: " + ", ".join(f"{k} {v}" for k, v in sorted(s.cases_by_lang.items())))
     if overall.answered:
-        out.print(f"first response: median {_minutes(overall.first_response_median_min)}, p90 "
-                  f"{_minutes(overall.first_response_p90_min)} over {overall.answered} answered cases; "
-                  f"SLA met {_share(overall.sla_met_share)}")
+        out.print(f"first response: median {minutes_text(overall.first_response_median_min)}, p90 "
+                  f"{minutes_text(overall.first_response_p90_min)} over {overall.answered} answered cases; "
+                  f"SLA met {share_text(overall.sla_met_share)}")
     else:
         out.print("first response: no case answered yet")
     if overall.resolved:
-        out.print(f"resolution: median {_minutes(overall.resolution_median_min)} over {overall.resolved} cases")
+        out.print(f"resolution: median {minutes_text(overall.resolution_median_min)} over {overall.resolved} cases")
     print_backlog(points, out, settings.report_zone)
     print_people(people, teams, out)
 

@@ -3,8 +3,8 @@ figures for the local yesterday, however many server processes tick and restart,
 
 from __future__ import annotations
 
-import threading
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -33,6 +33,7 @@ from tests.desk.digest_data import (
     tick,
 )
 from tests.desk.loopback import Inbox, Receiver
+from tests.desk.races import in_threads
 
 BERLIN = ZoneInfo(ZONE)
 DAY_UTC = datetime(2026, 3, 2, tzinfo=UTC)
@@ -111,21 +112,7 @@ def test_processes_ticking_at_the_same_moment_send_one_report(
     fill_day(desk)
     desks = [servers(EIGHT) for _ in range(4)]
     jobs = [next(j for j in d.jobs if getattr(j, "__name__", "") == "morning_report") for d in desks]
-    start = threading.Barrier(len(desks))
-    errors: list[BaseException] = []
-
-    def run(index: int) -> None:
-        start.wait()
-        try:
-            jobs[index](desks[index], EIGHT)
-        except BaseException as err:  # pragma: no cover - reported below
-            errors.append(err)
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(desks))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    errors = in_threads([partial(job, d, EIGHT) for job, d in zip(jobs, desks, strict=True)])
     for d in desks:
         d.notifier.drain()  # type: ignore[union-attr]
     assert errors == []

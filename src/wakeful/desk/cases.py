@@ -73,11 +73,7 @@ def customer_posts(session: Session, case: CaseRow, limit: int | None = None) ->
 
 def is_customer(session: Session, case: CaseRow, author_id: int) -> bool:
     """Whether a post by `author_id` is the customer's own in this case (and so moves its clock)."""
-    if author_id == case.author_id:
-        return True
-    merged = select(CaseRow.id).where(CaseRow.brand == case.brand, CaseRow.author_id == author_id,
-                                      CaseRow.merged_into_id == case.id).limit(1)
-    return session.scalar(merged) is not None
+    return author_id == case.author_id or author_id in customer_ids(session, case)
 
 
 def customer_post(case_id: InstrumentedAttribute[int], author_id: InstrumentedAttribute[int]) -> ColumnElement[bool]:

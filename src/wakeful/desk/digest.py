@@ -136,13 +136,14 @@ def build_digest(session: Session, settings: Settings, brand: str, day: date, no
     )
 
 
-def _minutes(value: float | None) -> str:
+def minutes_text(value: float | None) -> str:
+    """Minutes as a lead reads them: "42 min", "3.5 h" from two hours, "-" for none."""
     if value is None:
         return "-"
     return f"{value:.0f} min" if value < 120 else f"{value / 60:.1f} h"
 
 
-def _share(value: float | None) -> str:
+def share_text(value: float | None) -> str:
     return "-" if value is None else f"{value:.0%}"
 
 
@@ -155,18 +156,18 @@ def render(d: Digest) -> str:
     r, zone = d.daily, d.timezone
     headline = f"{d.brand_name}, {d.day:%A} {d.day.day} {d.day:%B %Y}: {r.posts} posts, {r.cases_opened} new cases"
     if r.sla_met_share is not None:
-        headline += f", SLA met {_share(r.sla_met_share)}"
+        headline += f", SLA met {share_text(r.sla_met_share)}"
     lines = [headline,
-             f"Posts {r.posts} ({_share(d.negative_share)} negative), complaints {r.complaints}",
+             f"Posts {r.posts} ({share_text(d.negative_share)} negative), complaints {r.complaints}",
              f"Cases {r.cases_opened} opened, {r.answered} answered, {r.resolved} resolved"]
     if r.answered:
-        lines.append(f"First response median {_minutes(r.first_response_median_min)}, p90 "
-                     f"{_minutes(r.first_response_p90_min)}; SLA met {_share(r.sla_met_share)}")
+        lines.append(f"First response median {minutes_text(r.first_response_median_min)}, p90 "
+                     f"{minutes_text(r.first_response_p90_min)}; SLA met {share_text(r.sla_met_share)}")
     else:
         lines.append("First response: no case opened that day was answered")
     lines += [f"Top topics: {_counts(d.top_topics)}", f"Languages: {_counts(d.top_languages)}"]
     q = d.open_now
-    oldest = f"; oldest unanswered waiting {_minutes(q.oldest_unanswered_min)}" if q.unanswered else ""
+    oldest = f"; oldest unanswered waiting {minutes_text(q.oldest_unanswered_min)}" if q.unanswered else ""
     lines.append(f"Open at {q.as_of.astimezone(report_zone(zone)):%H:%M} {zone}: {q.open} cases, {q.unanswered} "
                  f"unanswered, {q.breached} past their SLA{oldest}")
     if d.reach_gap is not None:
