@@ -69,11 +69,13 @@ AIRLINE_TAXONOMY: dict[str, dict[str, list[str]]] = {
     },
     "refund": {
         "en": [r"refund(?:s|ed)?", r"reimburse\w*", r"compensation", r"money back", r"charged (?:me )?twice",
-               r"double[- ]charged", r"chargeback"],
+               r"double[- ]charged", r"chargeback", r"where(?:'s| is) (?:my|our) money",
+               r"(?:want|need|get|give me|deserve) (?:my|our) money", r"(?:my|our) money back",
+               r"(?:took|taken) (?:[£$€] ?\d+|\d+ ?(?:pounds|dollars|euros?)) (?:from|out of) (?:my|our)"],
         "de": [r"erstattung", r"ruckerstattung", r"erstatte\w*", r"entschadigung", r"geld zuruck",
-               r"(?:doppelt|zweimal) (?:abgebucht|belastet)"],
+               r"(?:doppelt|zweimal) (?:abgebucht|belastet)", r"wo (?:ist|bleibt) (?:mein|unser) geld"],
         "fr": [r"rembourse\w*", r"indemnisation", r"indemnite", r"(?:debite|preleve)e?s? (?:deux|2) fois",
-               r"me doi(?:t|vent)"],
+               r"me doi(?:t|vent)", r"ou est (?:mon|notre) argent", r"rende[zs](?:-moi)? (?:mon|notre) argent"],
     },
     "customer_service": {
         "en": [r"customer (?:service|care|support|relations)", r"on hold", r"hung up", r"call ?cent(?:er|re)",
@@ -109,7 +111,9 @@ AIRLINE_TAXONOMY: dict[str, dict[str, list[str]]] = {
     "baggage_fees": {
         "en": [r"bag(?:gage)? fees?", r"luggage fees?", r"checked bag fee", r"(?:charged|pay|paid) (?:\w+ ){0,3}"
                r"(?:for )?(?:my |a |the )?(?:carry-?on|checked bag|bag|luggage)", r"overweight (?:fee|bag|charge)",
-               r"excess baggage"],
+               r"excess baggage", r"(?:second|2nd|third|3rd|additional) (?:checked )?(?:bag|suitcase|luggage)",
+               r"an? extra (?:bag|suitcase|luggage)", r"counts? as (?:an )?extra",
+               r"how much (?:is|for|does|do) (?:\w+ ){0,3}(?:bag|luggage|suitcase|baggage)"],
         "de": [r"gepackgebuhr\w*", r"ubergepack", r"(?:koffer|gepack) (?:\w+ ){0,2}(?:bezahlen|gebuhr|kosten)",
                r"(?:euro|eur) fur (?:ein |einen |das )?(?:handgepack|koffer)", r"handgepack\w* (?:\w+ ){0,6}kassiert"],
         "fr": [r"frais de bagages?", r"supplement bagages?", r"bagage en soute payant", r"excedent de bagages?",
