@@ -165,6 +165,41 @@ def test_suggestions_endpoint_is_scoped_to_the_callers_brand(desk: Desk) -> None
     assert body[0]["text"].startswith("Hi @jo") and "delay" in body[0]["text"]
 
 
+def test_a_reply_written_as_a_numbered_series_is_suggested_whole_and_a_fragment_never() -> None:
+    """As the TWCS care accounts write them: parts a second apart, a later part answering the earlier one, the
+    parts' order not the clock's; a part whose others are missing, or a post going on from one, is no draft."""
+    posts = [
+        make_post("q1", "my flight was cancelled, where is my refund?", author="mira"),
+        make_post("r2", "@mira us your booking ref and email. ^Linda 2/2", author="Airline", reply_to="r1",
+                  minutes=0.01),
+        make_post("r1", "@mira Sorry about the cancellation... 1/2", author="Airline", reply_to="q1", minutes=0.01),
+        make_post("q2", "my bag was damaged on the flight home", author="noor"),
+        make_post("s2", "@noor caused. We can look into the damage for you. 2/2", author="Airline", reply_to="q2"),
+        make_post("q3", "lost my bag at the airport", author="ola"),
+        make_post("t1", "@ola reference no. so you can keep a track of the bag's status.", author="Airline",
+                  reply_to="q3"),
+        make_post("q4", "where is my order?", author="kim"),
+        make_post("u1", "@kim please send us a direct message with your email address ^LB", author="Airline",
+                  reply_to="q4"),
+    ]
+    index = ReplyIndex.from_threads(posts, {"Airline"})
+    replies = {q: clean_reply(r) for q, r, _ in index.pairs}
+    assert replies == {
+        "my flight was cancelled, where is my refund?": "Sorry about the cancellation us your booking ref and email.",
+        "where is my order?": "please send us a direct message with your email address",
+    }
+
+
+@pytest.mark.skipif(not TWCS.is_file(), reason=f"no TWCS sample at {TWCS}")
+def test_no_twcs_draft_is_a_part_of_a_longer_reply() -> None:
+    posts = load_twcs()
+    index = ReplyIndex.from_threads(posts, {p.author.handle for p in posts if not p.author.id.isdigit()})
+    drafts = [clean_reply(reply) for _, reply, _ in index.pairs]
+    assert len(drafts) > 1000
+    assert not [d for d in drafts if re.search(r"(?<![\w/])\(?[1-9]/[1-9]\)?(?![\w/])|^(?:\.\.|\u2026)", d)]
+    assert any(len(d) > 280 for d in drafts)  # series joined: longer than any one post
+
+
 def test_an_index_without_some_pairs_ranks_as_one_built_from_the_rest() -> None:
     pairs = [("my bag is lost at heathrow", "Sorry! Please DM us your file reference.", "British_Airways"),
              ("lost bag again, no reply", "We are tracing it now.", "Delta"),

@@ -9,6 +9,7 @@ import math
 import re
 from collections import Counter
 from collections.abc import Collection, Iterable, Sequence
+from datetime import timedelta
 
 import numpy as np
 import numpy.typing as npt
@@ -28,6 +29,58 @@ _NAME = r"(?!(?:There|Team|Tweet|Twitter|Everyone|All)\b)[A-Z][a-z]{1,14}"  # "H
 _VOCATIVE_END = re.compile(rf",\s*{_NAME}(?=\s*[.!?)]|\s*$)")  # "... last flight, Kevin?"
 _VOCATIVE_AFTER = re.compile(  # "Thanks Will!", "help Kevin.", "there for you Heather!", "Ty Andrew"
     rf"\b(Thanks|Thank you|Ty|Hey|Hi|Hello|Sorry|Dear|help|for you|to you|with you)\s+{_NAME}\b(?!\s*[A-Z&'-])")
+
+
+# "1/2", "(2/2)", "3/3": a reply written as a numbered series of posts; one of them alone is a fragment.
+_PART = re.compile(r"(?<![\w/])\(?([1-9])/([1-9])\)?(?![\w/])")
+_ELLIPSIS = re.compile(r"^(?:\.{2,}|\u2026)\s*|\s*(?:\.{2,}|\u2026)$")
+# A care reply that opens in lower case goes on from an earlier post ("caused. We're unable to...", "us your
+# booking ref...") unless it opens with one of the words agents do start replies with in lower case.
+_OPENERS = r"(?:please|pls|ok|okay|cheers|hi|hey|hello|thanks|thank|ty|sorry|yes|yep|no|oh|ah+|a+h+\w*|aw+|hmm+|we|i)\b"
+_GOES_ON = re.compile(rf"^(?:\.{{2,}}|\u2026|(?!{_OPENERS})[a-z])")
+_SERIES_WINDOW = timedelta(minutes=10)
+
+
+def _part(text: str) -> tuple[int, int] | None:
+    """(n, of) where the text carries a series marker n/of, n <= of, of at least 2."""
+    for match in _PART.finditer(text):
+        n, of = int(match[1]), int(match[2])
+        if 1 <= n <= of and of >= 2:
+            return n, of
+    return None
+
+
+def whole_reply(replies: Sequence[Post]) -> str | None:
+    """The care account's answer to one customer post, from its replies to it in time order: the first, or, when
+    that is a part of a numbered series, every part joined in order (markers, ellipses and signatures out); None
+    for a fragment (a part whose others the threads lack, or a post that goes on from one they lack)."""
+    first = replies[0]
+    mark = _part(first.text)
+    if mark is None:
+        return None if _GOES_ON.match(MENTION_RE.sub("", first.text).strip()) else first.text
+    parts: dict[int, str] = {}
+    for reply in replies:
+        found = _part(reply.text)
+        if (found is not None and found[1] == mark[1] and reply.author.handle == first.author.handle
+                and abs(reply.created_at - first.created_at) <= _SERIES_WINDOW):
+            parts.setdefault(found[0], reply.text)
+    if len(parts) != mark[1]:
+        return None
+    pieces = [_SIGNATURE.sub("", _ELLIPSIS.sub("", _PART.sub("", MENTION_RE.sub("", parts[n])).strip())).strip()
+              for n in sorted(parts)]
+    return " ".join(_ELLIPSIS.sub("", piece).strip() for piece in pieces)
+
+
+def _answered(reply: Post, by_id: dict[str, Post], care: set[str]) -> str | None:
+    """The customer post a care reply answers, through the account's own earlier parts it may answer instead."""
+    parent = by_id.get(reply.reply_to_id or "")
+    for _ in range(10):
+        if parent is None or parent.author.handle.casefold() not in care:
+            return None if parent is None else parent.id
+        if parent.author.handle != reply.author.handle:
+            return None
+        parent = by_id.get(parent.reply_to_id or "")
+    return None
 
 
 def _tokens(text: str) -> list[str]:
@@ -106,17 +159,21 @@ class ReplyIndex:
 
     @classmethod
     def from_threads(cls, posts: Iterable[Post], is_care: Iterable[str]) -> ReplyIndex:
-        """Pairs each customer post with the first reply to it by a care account (handles in `is_care`), each
-        customer post's sentiment read by the shipped model (the threads are English)."""
+        """Pairs each customer post with the answer to it by a care account (handles in `is_care`): its first
+        reply, or a numbered series of replies joined (`whole_reply`; a later part may answer the earlier part
+        rather than the customer). Each customer post's sentiment is read by the shipped model (the threads are
+        English)."""
         care = {h.casefold() for h in is_care}
         posts = list(posts)
         by_id = {p.id: p for p in posts}
-        pairs: dict[str, tuple[str, str, str]] = {}
+        answers: dict[str, list[Post]] = {}  # customer post id -> the care replies answering it, in order
         for p in sorted(posts, key=lambda p: p.created_at):
-            parent = by_id.get(p.reply_to_id or "")
-            if (p.author.handle.casefold() in care and parent is not None and parent.id not in pairs
-                    and parent.author.handle.casefold() not in care):
-                pairs[parent.id] = (parent.text, p.text, p.author.handle)
+            if p.author.handle.casefold() in care and (asked := _answered(p, by_id, care)) is not None:
+                answers.setdefault(asked, []).append(p)
+        answers = {asked: [r for r in replies if r.author.handle == replies[0].author.handle]
+                   for asked, replies in answers.items()}
+        pairs = {asked: (by_id[asked].text, reply, replies[0].author.handle) for asked, replies in answers.items()
+                 if (reply := whole_reply(replies)) is not None}
         texts = [q for q, _, _ in pairs.values()]
         tones = [label.value for label, _ in LinearSentiment().score_many(texts, ["en"] * len(texts))]
         return cls(list(pairs.values()), tones=tones)
