@@ -28,6 +28,7 @@ from wakeful.core.clock import FixedClock, ScaledClock
 from wakeful.core.models import Post
 from wakeful.core.settings import ConfigFileMissing, Settings, SettingsInvalid, get_settings
 from wakeful.desk import rota as rota_mod
+from wakeful.desk.notify import BrandNotifier
 from wakeful.desk.rota import RotaKind
 from wakeful.desk.service import list_cases
 from wakeful.desk.simulation import Team, TeamOutcome, case_demand, run_team
@@ -144,12 +145,19 @@ def demo(
         brand, role = (ALL_BRANDS, Role.ADMIN) if real else (base.brands[0].key, Role.LEAD)
         create_user(session, "lead", password, brand, role, now)
         token = create_token(session, "demo-api", brand, role, now)
+    unheard = desk.notifier.unheard(b.key for b in base.brands) if isinstance(desk.notifier, BrandNotifier) else []
+    if isinstance(desk.notifier, BrandNotifier):
+        desk.notifier.told_unheard(unheard)  # said in one line below, not as a warning per brand mid-replay
     server = _serve_in_background(desk, "127.0.0.1", port)
     url = f"http://127.0.0.1:{port}/"
     console.print(f"[bold]wakeful is running at {url}[/bold]  (API docs: {url}docs)"
                   + (" until the replay ends (--exit)" if exit_after else ""))
     console.print(f"Sign in as [bold green]lead[/bold green] with password [bold green]{password}[/bold green]")
     console.print(f"API token ({role.value}, for scripts): {token}")
+    if unheard:
+        console.print(f"No notification channel for {', '.join(unheard)}: SLA warnings, on-call pages and risk "
+                      "alerts are in each case's history but sent nowhere (set \\[notify]; README, \"Agents, "
+                      "routing and SLAs\").")
     if speed or not agents:
         _print_result(_replay_with_progress(desk, posts, speed or None, "replaying", "demo"))
     else:

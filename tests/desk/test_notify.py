@@ -122,3 +122,20 @@ def test_a_brand_without_channels_is_warned_about_once_not_for_every_event(
     warnings = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
     assert warnings == ["no notification channel for brand aurora: case.escalated and later events reach nobody "
                         "(set [notify])"]
+
+
+def test_a_caller_that_said_which_brands_are_unheard_gets_no_warning_per_brand(
+        desk: Desk, caplog: pytest.LogCaptureFixture) -> None:
+    """The demo says it in one line before its replay, instead of a warning per brand in the middle of it."""
+    from wakeful.core.notify_settings import NotifySettings
+    from wakeful.desk.notify import BrandNotifier
+
+    config = NotifySettings.model_validate({"brands": {"borealis": {"slack_url": "http://127.0.0.1:9/hook"}}})
+    notifier = BrandNotifier(desk.db, config, desk.clock)
+    assert notifier.unheard(["aurora", "borealis", "cirrus"]) == ["aurora", "cirrus"]
+    notifier.told_unheard(["aurora"])
+    with caplog.at_level("WARNING", logger="wakeful.desk.notify"):
+        for brand in ("aurora", "cirrus"):
+            notifier.notify(EVENT, {**PAYLOAD, "brand": brand})
+    assert [r.getMessage() for r in caplog.records if r.levelname == "WARNING"] == [
+        "no notification channel for brand cirrus: case.escalated and later events reach nobody (set [notify])"]

@@ -14,7 +14,7 @@ import logging
 import queue
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import partial
@@ -240,6 +240,14 @@ class BrandNotifier:
         if rows:
             log.warning("resuming %d unsent notification(s) left by an earlier process", len(rows))
         return len(rows)
+
+    def unheard(self, brands: Iterable[str]) -> list[str]:
+        """The brands among `brands` whose events reach no channel."""
+        return [brand for brand in brands if not self._target(brand).channels]
+
+    def told_unheard(self, brands: Iterable[str]) -> None:
+        """Count the "no notification channel" warning as given for `brands`: a caller said it once for all."""
+        self._unheard.update(brands)
 
     def _target(self, brand: object) -> Notifier:
         return self._by_brand.get(brand if isinstance(brand, str) else None) or self._by_brand[None]
