@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import create_engine, event, inspect, text
 
 from wakeful.ingest.jsonl import RecordError
 from wakeful.ingest.service import rejected_values
-from wakeful.store.db import alembic_config, migrate
+from wakeful.store import notify as outbox
+from wakeful.store.db import Database, alembic_config, migrate
 from wakeful.store.registry import Base
 
 
@@ -52,5 +54,47 @@ def test_rejected_records_kept_twice_before_the_fingerprint_are_merged_into_the_
         again = rejected_values("file:a.jsonl", [RecordError(2, None, "not valid JSON")], {2: "{not json"},
                                 datetime(2026, 3, 3, tzinfo=UTC))
         assert again[0]["fingerprint"] == kept[0].fingerprint  # the same record refused again is not kept again
+    finally:
+        engine.dispose()
+
+
+def test_the_outbox_is_read_by_event_through_its_index_which_a_downgrade_removes(database_url: str) -> None:
+    """`accepted` (the morning report's once-a-day check, on every tick) searches the index, not the whole log."""
+    migrate(database_url)
+    db = Database(database_url)
+    at = datetime(2026, 3, 2, tzinfo=UTC)
+    seen: list[tuple[str, Any]] = []
+
+    def capture(conn: Any, cursor: Any, statement: str, params: Any, context: Any, many: bool) -> None:
+        if statement.lstrip().upper().startswith("SELECT"):
+            seen.append((statement, params))
+
+    try:
+        with db.session() as session:
+            session.add(outbox.pending("ops", "digest", {"brand": "aurora", "day": "2026-03-01"}, at))
+        event.listen(db.engine, "before_cursor_execute", capture)
+        with db.session() as session:
+            assert len(outbox.accepted(session, "digest", at, brand="aurora", day="2026-03-01")) == 1
+        event.remove(db.engine, "before_cursor_execute", capture)
+        [(statement, params)] = seen
+        with db.engine.connect() as conn:
+            if conn.dialect.name == "postgresql":
+                conn.exec_driver_sql("SET enable_seqscan = off")  # a near-empty table is cheapest read whole
+                plan = conn.exec_driver_sql(f"EXPLAIN {statement}", params).scalars().all()
+            else:
+                plan = [row[-1] for row in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", params)]
+        assert "ix_notifications_event" in " ".join(plan)
+    finally:
+        db.dispose()
+    engine = create_engine(database_url)
+    try:
+        command.downgrade(alembic_config(database_url), "0012_notify_outbox")
+        assert "ix_notifications_event" not in {i["name"] for i in inspect(engine).get_indexes("notifications")}
+        assert "cases" in inspect(engine).get_table_names()  # the other branches stay as they were
+        with engine.connect() as conn:
+            assert conn.execute(text("SELECT event FROM notifications")).scalars().all() == ["digest"]
+        migrate(database_url)
+        indexes = {i["name"]: i["column_names"] for i in inspect(engine).get_indexes("notifications")}
+        assert indexes["ix_notifications_event"] == ["event", "created_at"]
     finally:
         engine.dispose()

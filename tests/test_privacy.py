@@ -85,7 +85,10 @@ def test_erasure_and_retention_leave_no_trace_and_the_same_reports(desk: Desk, c
 
     later = T0 + timedelta(days=40)
     purged = retention.purge(desk.db, later, 30)
-    assert purged is not None and purged.counts == {"posts": 2}  # Marie's and the brand's; Lena's case is open
+    # Marie's post and the brand's, her case's reply, queued and on the timeline, and the notification about his
+    # first case (its handle, the pseudonym now); Lena's case is open
+    assert purged is not None and purged.counts == {"posts": 2, "case_events": 1, "outbound_replies": 1,
+                                                    "notifications": 1}
     reanalyze(desk.db, analyzer, later)  # erased texts are not read again: their analysis stays as it was
     with desk.db.session() as session:
         assert sc.traces(session) == []
@@ -114,10 +117,13 @@ def test_retention_leaves_open_cases_and_recent_resolutions_alone(desk: Desk, cl
     s = sc.build(desk, clock)
     with desk.db.session() as session:
         assert retention.count_due(session, T0 + timedelta(days=20), 30) == {
-            "posts": 0, "post_edits": 0, "rejected_records": 0}
-        # Jonas's first case and Marie's (three posts, the brand's reply among them); his Nord Rail case is open
+            "posts": 0, "post_edits": 0, "rejected_records": 0, "case_events": 0, "outbound_replies": 0,
+            "notifications": 0}
+        # Jonas's first case and Marie's (three posts, the brand's reply among them; the brand's reply, a note and
+        # the agents' two replies on their timelines, the two queued, the risk alert); his Nord Rail case is open
         assert retention.count_due(session, T0 + timedelta(days=31), 30) == {
-            "posts": 3, "post_edits": 1, "rejected_records": 1}
+            "posts": 3, "post_edits": 1, "rejected_records": 1, "case_events": 4, "outbound_replies": 2,
+            "notifications": 1}
         case = session.get(CaseRow, s.lena_case)
         assert case is not None
         service.set_state(session, case, CaseState.RESOLVED, "ana", T0 + timedelta(days=25))

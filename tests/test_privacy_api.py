@@ -87,7 +87,8 @@ def test_the_purge_endpoint_follows_retention_days(desk: Desk, client: TestClien
     desk.settings = desk.settings.model_copy(update={"retention_days": 30})
     clock.set(T0 + timedelta(days=31))
     due = client.post("/api/v1/privacy/purge", params={"dry_run": True}, headers=dpo).json()
-    assert due["counts"] == {"posts": 3, "post_edits": 1, "rejected_records": 1}
+    assert due["counts"] == {"posts": 3, "post_edits": 1, "rejected_records": 1, "case_events": 4,
+                             "outbound_replies": 2, "notifications": 1}
     assert _count(desk) == 0
     done = client.post("/api/v1/privacy/purge", headers=dpo).json()
     assert done["counts"] == due["counts"] and [e["kind"] for e in done["erasures"]] == ["retention"]
@@ -145,7 +146,7 @@ def test_wakeful_privacy_forget_erasures_and_purge(desk: Desk, cli_runner: CliRu
         assert session.scalar(select(func.count()).select_from(PostRow).where(PostRow.erased == "retention")) == 0
     monkeypatch.setenv("WAKEFUL_RETENTION_DAYS", "30")
     get_settings.cache_clear()
-    assert "(retention): posts 2" in _cli(cli_runner, "purge")
+    assert "(retention): case_events 1, notifications 1, outbound_replies 1, posts 2" in _cli(cli_runner, "purge")
     assert "nothing past the retention period" in _cli(cli_runner, "purge")
 
 

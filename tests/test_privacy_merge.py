@@ -1,6 +1,6 @@
 """Erasure and retention meet merged cases: Mira on X (case x) and on Mastodon (case m, merged into x). Erasing one
 account erases its words wherever the merge put them, keeps the other account's, and unmerge still works after it;
-retention judges a merged case by its target (SQLite and PostgreSQL)."""
+retention judges a merged case, its posts and the desk's words about it, by its target (SQLite and PostgreSQL)."""
 
 from __future__ import annotations
 
@@ -152,6 +152,8 @@ def test_retention_judges_a_merged_case_by_its_target(
     assert retention.purge(desk.db, T0 + timedelta(days=40), 30) is None  # x is open: nothing of it goes
     with desk.db.session() as session:
         assert session.get_one(PostRow, late).erased is None
+        assert sc.traces(session, (ANSWERED, SAME)) == [f"case_events.text: {ANSWERED}", f"case_events.text: {SAME}",
+                                                        f"outbound_replies.text: {ANSWERED}"]
         service.set_state(session, session.get_one(CaseRow, x), CaseState.RESOLVED, "ana", T0 + timedelta(days=1))
     with desk.db.session() as session:
         assert retention.count_due(session, T0 + timedelta(days=40), 30)["posts"] == 3
@@ -159,3 +161,5 @@ def test_retention_judges_a_merged_case_by_its_target(
     assert purged is not None and purged.counts["posts"] == 3  # x1, m1 and m2, the late one with them
     with desk.db.session() as session:
         assert session.get_one(PostRow, late).text == RETENTION_TEXT
+        # the reply on x and the note written on m before the merge went with it: both the matter's, now past
+        assert sc.traces(session, (ANSWERED, SAME)) == []

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import pytest
 from alembic import command
 from sqlalchemy import JSON, Integer, String, Text, create_engine, inspect, text
 
@@ -18,6 +19,7 @@ from wakeful.desk.privacy_scrub import (
     REMAPPED,
     SCANNED,
     Subject,
+    distinctive,
 )
 from wakeful.store.db import Database, alembic_config, migrate
 from wakeful.store.models import AuthorRow, PostEditRow, PostRow
@@ -41,9 +43,61 @@ def test_mentions_links_and_ids_are_replaced_and_lookalikes_are_not() -> None:
     assert s.scrub_text("https://x.com/jonas_k84/status/1790000000000000001") == \
         "https://x.com/erased-7/status/erased-post-3"
     assert s.scrub_text("https://mastodon.social/@jonas_k84") == "https://mastodon.social/@erased-7"
-    untouched = ["@jonas_k845 and @jonas_k84_fan", "mail@jonas_k84", "jonas_k84 without an at",
+    untouched = ["@jonas_k845 and @jonas_k84_fan", "mail@jonas_k84", "#jonas_k84 is a hashtag", "jonas_k84@gmx.de",
                  "17900000000000000012", "id 1612345678901234567-b", "@jonas_k84.bsky.social"]
     assert [s.scrub_text(t) for t in untouched] == untouched
+
+
+def test_a_distinctive_handle_is_found_without_its_at_in_other_peoples_prose() -> None:
+    s = _jonas()
+    assert s.scrub_text("thanks to Jonas_K84 for the tip (jonas_k84's idea).") == \
+        "thanks to erased-7 for the tip (erased-7's idea)."
+    assert s.scrub({"user": {"username": "JONAS_K84"}}) == {"user": {"username": "erased-7"}}
+
+
+@pytest.mark.parametrize(("handle", "prose"), [
+    ("help", "can someone help me"), ("anna", "anna said so"), ("heathrow", "stuck at heathrow again"),
+    ("QX4821", "booking qx4821 cancelled"), ("AU3110", "flight au3110 delayed"), ("a380", "the a380 was full"),
+    ("b737max", "a b737max again"), ("12345678", "order 12345678 lost"), ("jo_b", "jo_b here"),
+])
+def test_a_handle_that_is_a_word_or_a_code_is_not_hunted_for_without_its_at(handle: str, prose: str) -> None:
+    s = _jonas()
+    s.add_handle(handle, "erased-1")
+    assert not distinctive(handle)
+    assert s.scrub_text(f"{prose}, thanks jonas_k84") == f"{prose}, thanks erased-7"
+    assert s.scrub_text(f"cc @{handle}!") == "cc @erased-1!"  # as a mention it is still theirs
+
+
+@pytest.mark.parametrize("handle", ["jane_doe99", "jane.bsky.social", "jane1985", "@Mira_M"])
+def test_handles_with_an_underscore_an_inner_dot_or_digits_beside_a_name_are_distinctive(handle: str) -> None:
+    s = Subject()
+    s.add_handle(handle, "erased-1")
+    assert s.scrub_text(f"thanks {handle.lstrip('@').upper()}, for the tip") == "thanks erased-1, for the tip"
+
+
+def test_a_mastodon_handle_is_found_in_its_profile_links_and_full_mentions() -> None:
+    s = Subject()
+    s.add_handle("Jane_Doe99@Mastodon.Social", "erased-5")
+    assert s.scrub_text("see https://mastodon.social/@jane_doe99 and https://MASTODON.social/@Jane_Doe99/1123") == \
+        "see https://mastodon.social/@erased-5 and https://mastodon.social/@erased-5/1123"
+    assert s.scrub_text("https://mastodon.social/users/jane_doe99") == "https://mastodon.social/users/erased-5"
+    assert s.scrub_text("cc @jane_doe99@mastodon.social, mail jane_doe99@mastodon.social") == \
+        "cc @erased-5, mail erased-5"
+    assert s.scrub_text("cc @jane_doe99 (as a post shows it), thanks jane_doe99") == \
+        "cc @erased-5 (as a post shows it), thanks erased-5"
+    elsewhere = ["https://other.social/@jane_doe99", "https://notmastodon.social/@jane_doe99",
+                 "@jane_doe99@other.social", "https://mastodon.social/@jane_doe999"]
+    assert [s.scrub_text(t) for t in elsewhere] == elsewhere
+    assert s.needles() == ["jane_doe99"]
+
+
+def test_a_mastodon_user_with_a_common_name_is_found_only_with_their_instance() -> None:
+    s = Subject()
+    s.add_handle("anna@mastodon.social", "erased-6")
+    assert s.scrub_text("https://mastodon.social/@anna, @anna@mastodon.social") == \
+        "https://mastodon.social/@erased-6, @erased-6"
+    assert s.scrub_text("@anna and anna, https://chaos.social/@anna") == "@anna and anna, https://chaos.social/@anna"
+    assert s.needles() == ["anna@mastodon.social", "mastodon.social/@anna", "mastodon.social/users/anna"]
 
 
 def test_whole_strings_of_theirs_are_erased_in_payloads_and_short_ones_are_left() -> None:

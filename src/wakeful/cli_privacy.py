@@ -105,7 +105,8 @@ def purge(
                                                          "retention_days setting)")] = None,
 ) -> None:
     """Erase the texts, raw payloads and earlier versions of posts past the retention period (resolved cases, and
-    posts in no case), and refused records' payloads; open cases are never touched. The server does this hourly."""
+    posts in no case), those cases' reply and note texts and what their notifications quote, and refused records'
+    payloads; open cases are never touched. The server does this hourly."""
     days = days or get_settings().retention_days
     now = datetime.now(UTC)
     if not days:

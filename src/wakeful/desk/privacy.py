@@ -11,7 +11,8 @@ What is erased or anonymised, and why:
   outbound reply's in_reply_to follow, so threads still hang together inside the desk.
 - `post_edits` of their posts: deleted (earlier texts, kept only for audit).
 - `case_events` of their cases: the text of replies and notes is erased (a reply greets them by name and may repeat
-  their details; a note is about them); who acted, when and what (state, assignment, delivery) stay.
+  their details; a note is about them); who acted, when and what (state, assignment, delivery) stay. These words,
+  queued replies and notifications are erased by `desk/privacy_words.py`, as retention erases them.
 - Merged cases (`desk/merge.py`): their posts are erased wherever they sit now. A merged matter's replies and notes
   concern every account in it, so of a case their case was merged into, those written while their posts were in it
   (from the merge to its undoing, and on through later merges of that case) are erased too, and so are their own
@@ -61,7 +62,8 @@ from wakeful.core.clock import as_utc
 from wakeful.desk.fairness import BANDS
 from wakeful.desk.merge import MERGED, UNMERGE
 from wakeful.desk.privacy_scrub import ERASED_TEXT, Subject, candidates, chunks, containing, scrub_rows
-from wakeful.store.connectors import OutboundReplyRow, mark_delivery
+from wakeful.desk.privacy_words import ERASED_EVENT_KINDS, FREE_TEXT_KEYS, erase_events, erase_payload, erase_replies
+from wakeful.store.connectors import OutboundReplyRow
 from wakeful.store.db import Database
 from wakeful.store.models import (
     AuthorRow,
@@ -77,9 +79,6 @@ from wakeful.store.privacy import REQUEST, ErasureRow, new_salt, subject_hash, s
 
 ERASED_RESOLUTION = "erased"
 NOT_SENT = "not sent: the customer's data was erased at their request"
-FREE_TEXT_KEYS = ("snippet", "text")
-"""Notification payload keys that carry a customer's words."""
-ERASED_EVENT_KINDS = ("reply", "note")
 Window = tuple[datetime | None, datetime | None]
 """From, until (both inclusive; None: without bound): when a case held the person's posts."""
 ALWAYS: Window = (None, None)
@@ -259,27 +258,19 @@ def _erase_cases(session: Session, author: AuthorRow, now: datetime, counts: Cou
         CaseEventRow.case_id.in_(list(held)), CaseEventRow.kind.in_(ERASED_EVENT_KINDS),
         CaseEventRow.text.is_not(None), CaseEventRow.text != ERASED_TEXT))
         if _within(e.at, held.get(origin.get(e.id, e.case_id), ()))]
-    for erased_event in events:
-        erased_event.text = ERASED_TEXT
-    counts["case_events"] += len(events)
-    erased = [e.id for e in events]
-    for reply in session.scalars(select(OutboundReplyRow).where(or_(
-            OutboundReplyRow.event_id.in_(erased),
-            and_(OutboundReplyRow.event_id.is_(None), OutboundReplyRow.case_id.in_(own))))):
-        reply.text = ERASED_TEXT
-        if reply.state == "pending":
-            reply.state, reply.last_error = "not_sent", NOT_SENT
-            event = session.get(CaseEventRow, reply.event_id) if reply.event_id else None
-            if event is not None:
-                mark_delivery(event, "not_sent", error=NOT_SENT)
-        counts["outbound_replies"] += 1
+    erased = erase_events(events, ERASED_TEXT)
+    counts["case_events"] += len(erased)
+    counts["outbound_replies"] += erase_replies(session, session.scalars(select(OutboundReplyRow).where(or_(
+        OutboundReplyRow.event_id.in_(erased),
+        and_(OutboundReplyRow.event_id.is_(None), OutboundReplyRow.case_id.in_(own))))), ERASED_TEXT, NOT_SENT)
+    dialect = session.get_bind().dialect.name
     for chunk in chunks([f'"case_id": {i}' for i in held]):
-        for row in session.scalars(select(NotificationRow).where(containing([NotificationRow.payload], chunk))):
-            payload = dict(row.payload or {})
-            case_id = payload.get("case_id")
+        for row in session.scalars(select(NotificationRow).where(containing([NotificationRow.payload], chunk,
+                                                                            dialect))):
+            case_id = (row.payload or {}).get("case_id")
             if not isinstance(case_id, int) or not _within(row.created_at, held.get(case_id, ())):
                 continue
-            row.payload = {k: ERASED_TEXT if k in FREE_TEXT_KEYS and v else v for k, v in payload.items()}
+            erase_payload(row, ERASED_TEXT, FREE_TEXT_KEYS)  # the handle: pseudonymised by `scrub_rows`
             counts["notifications"] += 1
 
 

@@ -3,8 +3,14 @@ notification or a case's audit trail names them, and replacing what names them w
 
 What names a person: their handle as a mention (`@someone`) or in a link (`/someone`, `/@someone`), their account id
 or one of their posts' ids as a token (not inside a longer id), and any string that is wholly one of their handles,
-ids, names, descriptions or post texts (a quoted post in another post's raw payload carries those whole). A handle
-without its @ in running text is not looked for: "help" or "anna" would also be other people's words.
+ids, names, descriptions or post texts (a quoted post in another post's raw payload carries those whole).
+
+A handle without its @ in running text ("thanks to jane_doe99 for the tip") is looked for, as a whole word, only
+when it is `distinctive`: "help", "anna" or "QX4821" would also be other people's words and codes. A Mastodon handle
+is stored as `user@instance`: it is also found as `@user@instance`, as `user@instance` in prose, and in the profile
+links `https://instance/@user` and `https://instance/users/user` (the instance's own HTML and ActivityPub ids); the
+bare `user` (or `@user`, as a post's text shows a mention) only when `user` is distinctive, since someone else may
+be `user` on another instance.
 """
 
 from __future__ import annotations
@@ -15,7 +21,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import ColumnElement, Text, cast, func, or_, select
+from sqlalchemy import ColumnElement, Text, cast, or_, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from wakeful.store.connectors import OutboundReplyRow
@@ -30,6 +36,8 @@ MIN_TOKEN = 4
 """An account or post id shorter than this is matched only as a whole string: "42" is in too many other numbers."""
 MIN_TEXT = 12
 """A text of theirs shorter than this is erased in their own rows only."""
+MIN_BARE = 6
+"""A handle shorter than this is never looked for without its @."""
 CHUNK = 100
 """Needles per query: one LIKE each, so a customer with hundreds of posts is not one enormous statement."""
 
@@ -75,12 +83,36 @@ NO_CUSTOMER_DATA = {
 """The other tables, and why an erasure leaves them alone; a new table must be put in one of the two."""
 
 
-def _boundary(alternatives: Iterable[str], before: str) -> re.Pattern[str] | None:
+def _boundary(alternatives: Iterable[str], before: str, after: str = r"(?![\w-]|\.\w)") -> re.Pattern[str] | None:
     """One pattern for many literal strings, longest first, not continued by a word, hyphen or domain part."""
     ordered = sorted(set(alternatives), key=len, reverse=True)
     if not ordered:
         return None
-    return re.compile(rf"{before}(?P<hit>{'|'.join(map(re.escape, ordered))})(?![\w-]|\.\w)", re.IGNORECASE)
+    return re.compile(rf"{before}(?P<hit>{'|'.join(map(re.escape, ordered))}){after}", re.IGNORECASE)
+
+
+_LETTERS = re.compile(r"[^\W\d_]{4}")
+_INNER = re.compile(r"\w[_.]\w")
+
+
+def _replace_hits(pattern: re.Pattern[str], table: Mapping[str, str], value: str) -> str:
+    """Each match's `hit` replaced by what `table` gives for it, what the pattern matched before it kept."""
+    return pattern.sub(lambda m: m.group(0)[: m.start("hit") - m.start()] + table[m.group("hit").casefold()], value)
+
+
+def distinctive(name: str) -> bool:
+    """Whether a handle written without its @ in someone else's prose is still surely this person.
+
+    Yes for one of at least MIN_BARE characters holding a letter and either an underscore or an inner dot (prose and
+    codes have none: `jane_doe99`, `jane.bsky.social`), or a digit and a run of four letters (`jane1985`). No for
+    letters alone (`help`, `anna`, `heathrow`: a word or a name, in any of the desk's languages, that no list here
+    could rule out) and for codes (`QX4821`, `AU3110`, `A380`, all digits: a booking, a flight, an aircraft, an
+    order). The cost of a wrong yes (`covid19`) is a word of someone else's replaced by a pseudonym; of a wrong no,
+    the person left named in someone's thanks."""
+    name = name.lstrip("@")
+    if len(name) < MIN_BARE or not any(c.isalpha() for c in name):
+        return False
+    return bool(_INNER.search(name)) or (any(c.isdigit() for c in name) and bool(_LETTERS.search(name)))
 
 
 @dataclass
@@ -88,20 +120,34 @@ class Subject:
     """Everything that identifies one person, with what replaces it.
 
     `replace` maps a handle, account id or post id (casefolded) to its pseudonym; `handles` are those of `replace`
-    that are handles (found as mentions and in links); `texts` are whole strings of theirs (posts, names)."""
+    that are handles (found as mentions and in links); `words` those also found bare in prose (`distinctive`, and
+    Mastodon's `user@instance`); `links` maps a Mastodon profile link's `instance/@user` (and `instance/users/user`)
+    to the same link to the pseudonym; `texts` are whole strings of theirs (posts, names)."""
 
     replace: dict[str, str] = field(default_factory=dict)
     handles: set[str] = field(default_factory=set)
+    words: set[str] = field(default_factory=set)
+    links: dict[str, str] = field(default_factory=dict)
     texts: set[str] = field(default_factory=set)
-    _mentions: re.Pattern[str] | None = field(default=None, init=False, repr=False)
-    _tokens: re.Pattern[str] | None = field(default=None, init=False, repr=False)
-    _compiled_for: int = field(default=-1, init=False, repr=False)
+    _patterns: list[tuple[re.Pattern[str], Mapping[str, str]]] = field(default_factory=list, init=False, repr=False)
+    _compiled_for: tuple[int, int] = field(default=(-1, -1), init=False, repr=False)
 
     def add_handle(self, handle: str, pseudonym: str) -> None:
-        key = handle.lstrip("@").casefold()
-        if key:
-            self.replace[key] = pseudonym
-            self.handles.add(key)
+        key = handle.strip().lstrip("@").casefold()
+        if not key:
+            return
+        self.replace[key] = pseudonym
+        self.handles.add(key)
+        user, at, instance = key.partition("@")
+        if at and user and instance:  # Mastodon's user@instance
+            self.words.add(key)
+            for path in ("@", "users/"):
+                self.links[f"{instance}/{path}{user}"] = f"{instance}/{path}{pseudonym}"
+            if distinctive(user):
+                self.replace[user] = pseudonym
+                self.words.add(user)
+        elif distinctive(key):
+            self.words.add(key)
 
     def add_id(self, value: str, pseudonym: str) -> None:
         """An account or post id; one shorter than MIN_TOKEN is left to the rows that hold it as an id."""
@@ -114,20 +160,28 @@ class Subject:
             self.texts.add(value.strip().casefold())
 
     def needles(self) -> list[str]:
-        """What a row must contain (lower-cased) to be worth reading: each handle and id, as stored text and as
-        JSON writes it (non-ASCII escaped)."""
+        """What a row must contain (lower-cased) to be worth reading: each handle, id and link, as stored text and
+        as JSON writes it (non-ASCII escaped); one holding another is left out, as the other finds its rows."""
         out: set[str] = set()
-        for key in self.replace:
+        for key in (*self.replace, *self.links):
             out.add(key.lower())
             out.add(json.dumps(key)[1:-1].lower())
-        return sorted(out)
+        return sorted(n for n in out if not any(o != n and o in n for o in out))
 
     def _compile(self) -> None:
-        if self._compiled_for != len(self.replace):
-            self._mentions = _boundary(self.handles, r"(?:(?<![\w@])@|(?<=/)@?)")
-            self._tokens = _boundary((k for k in self.replace if k not in self.handles and len(k) >= MIN_TOKEN),
-                                     r"(?<![\w-])")
-            self._compiled_for = len(self.replace)
+        if self._compiled_for == (len(self.replace), len(self.words)):
+            return
+        tokens = (k for k in self.replace if k not in self.handles and k not in self.words and len(k) >= MIN_TOKEN)
+        found = [
+            (_boundary(self.links, r"(?<![\w.-])"), self.links),
+            (_boundary(self.handles, r"(?:(?<![\w@])@|(?<=/)@?)"), self.replace),
+            (_boundary(tokens, r"(?<![\w-])"), self.replace),
+            # bare, or as a Mastodon post shows a mention (@user); not in a link, a hashtag or an address's domain,
+            # nor followed by another instance (user@elsewhere is someone else)
+            (_boundary(self.words, r"(?<![\w@#./-])@?", r"(?![\w-]|[.@]\w)"), self.replace),
+        ]
+        self._patterns = [(pattern, table) for pattern, table in found if pattern is not None]
+        self._compiled_for = (len(self.replace), len(self.words))
 
     def scrub_text(self, value: str) -> str:
         """`value` with every mention, link and id of the person replaced; a string wholly theirs is erased."""
@@ -137,10 +191,8 @@ class Subject:
         if whole in self.texts:
             return ERASED_TEXT
         self._compile()
-        for pattern in (self._mentions, self._tokens):
-            if pattern is not None:
-                value = pattern.sub(lambda m: m.group(0)[: m.start("hit") - m.start()]
-                                    + self.replace[m.group("hit").casefold()], value)
+        for pattern, table in self._patterns:
+            value = _replace_hits(pattern, table, value)
         return value
 
     def scrub(self, value: Any) -> Any:
@@ -163,19 +215,26 @@ def chunks(items: list[str], size: int = CHUNK) -> Iterator[list[str]]:
         yield items[start:start + size]
 
 
-def containing(columns: Iterable[InstrumentedAttribute[Any]], needles: list[str]) -> ColumnElement[bool]:
-    """Rows where any of `columns` (text, or JSON read as its text) contains any needle, case-insensitively."""
-    return or_(*(func.lower(cast(column, Text)).contains(n, autoescape=True) for column in columns for n in needles))
+def containing(columns: Iterable[InstrumentedAttribute[Any]], needles: list[str], dialect: str) -> ColumnElement[bool]:
+    """Rows where any of `columns` (text, or JSON read as its text) contains any needle (lower-cased),
+    case-insensitively: ILIKE on PostgreSQL, LIKE on SQLite (which ignores ASCII case, as far as its lower() goes).
+    Not LIKE over lower(column): that is computed again for every needle, and took 4x as long for a hundred
+    (`benchmarks/bench_privacy.py`)."""
+    texts = [cast(column, Text) for column in columns]
+    if dialect == "postgresql":
+        return or_(*(t.icontains(n, autoescape=True) for t in texts for n in needles))
+    return or_(*(t.contains(n, autoescape=True) for t in texts for n in needles))
 
 
 def candidates(session: Session, model: type[Base], columns: Iterable[str], subject: Subject) -> list[Any]:
     """Rows of `model` whose `columns` may name the person (checked row by row afterwards)."""
     needles = subject.needles()
+    dialect = session.get_bind().dialect.name
     attrs = [getattr(model, c) for c in columns]
     primary = model.__mapper__.primary_key[0]
     keys: set[Any] = set()
     for chunk in chunks(needles):
-        keys.update(session.scalars(select(primary).where(containing(attrs, chunk))))
+        keys.update(session.scalars(select(primary).where(containing(attrs, chunk, dialect))))
     found: list[Any] = []
     ordered = sorted(keys)
     for start in range(0, len(ordered), 500):

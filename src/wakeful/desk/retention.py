@@ -1,6 +1,8 @@
 """Retention: customers' words are not kept forever. `retention_days` after a case is resolved (or, for a post in no
 case, after it was written) its posts' texts, raw payloads and earlier versions are erased, and so are the payloads
-of refused records that old.
+of refused records that old. So are the desk's own words about such a case, as an erasure request erases them
+(`desk/privacy_words.py`): the texts of its replies and notes and of the replies queued to the platform (one never
+sent is not sent now), and what its notifications quote of the customer (a snippet, a text, their handle).
 
 What a report counts stays: each post's time, language, sentiment, complaint, severity, topics and brands, and
 every case row, so the daily report, fairness report and desk summary read the same before and after. A post in
@@ -24,17 +26,35 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from datetime import datetime, timedelta
-from typing import Protocol
+from typing import Any, Protocol
 
-from sqlalchemy import Select, and_, delete, exists, func, or_, select, update
+from sqlalchemy import ColumnElement, Select, String, and_, cast, delete, exists, func, or_, select, update
 from sqlalchemy.orm import Session, aliased
 
 from wakeful.core.settings import Settings
 from wakeful.desk.privacy import ERASED_RESOLUTION, erase_late_posts, nonzero
-from wakeful.desk.privacy_scrub import ERASED_TEXT, RETENTION_TEXT
+from wakeful.desk.privacy_scrub import ERASED_TEXT, MARKERS, RETENTION_TEXT
+from wakeful.desk.privacy_words import (
+    ERASED_EVENT_KINDS,
+    FREE_TEXT_KEYS,
+    HANDLE_KEYS,
+    erase_events,
+    erase_payload,
+    erase_replies,
+    holding_words,
+)
+from wakeful.store.connectors import OutboundReplyRow
 from wakeful.store.db import Database
-from wakeful.store.models import CasePostRow, CaseRow, PostEditRow, PostRow, RejectedRecordRow, erased_fingerprint_sql
-from wakeful.store.notify import serialize
+from wakeful.store.models import (
+    CaseEventRow,
+    CasePostRow,
+    CaseRow,
+    PostEditRow,
+    PostRow,
+    RejectedRecordRow,
+    erased_fingerprint_sql,
+)
+from wakeful.store.notify import NotificationRow, serialize
 from wakeful.store.privacy import RETENTION, ErasureRow
 
 BATCH = 1000
@@ -45,6 +65,9 @@ PURGED_PAYLOAD = json.dumps(RETENTION_TEXT)
 GONE_PAYLOADS = (PURGED_PAYLOAD, json.dumps(ERASED_TEXT))
 LOCK = "retention"
 """What a process about to sweep waits for while another sweeps (`serialize`)."""
+NOT_SENT = "not sent: the retention period had passed"
+WORD_KEYS = (*FREE_TEXT_KEYS, *HANDLE_KEYS)
+"""What of a notification about a case past the period is erased: the author stays, so no pseudonym replaces it."""
 
 
 def _due_posts(cutoff: datetime) -> Select[int]:
@@ -63,21 +86,72 @@ def _due_posts(cutoff: datetime) -> Select[int]:
     return select(PostRow.id).where(PostRow.created_at < cutoff, not_purged, ~kept_case)
 
 
+def _past(cutoff: datetime) -> ColumnElement[bool]:
+    """Cases whose period is over: resolved before `cutoff`, or merged into one that was (the matter is the
+    target's, as for its posts in `_due_posts`)."""
+    target = aliased(CaseRow)
+    return or_(and_(CaseRow.merged_into_id.is_(None), CaseRow.resolved_at < cutoff),
+               exists().where(target.id == CaseRow.merged_into_id, target.resolved_at < cutoff))
+
+
+def _due_events(cutoff: datetime) -> Select[int]:
+    """Replies and notes of cases past the period, not erased yet."""
+    return select(CaseEventRow.id).join(CaseRow, CaseRow.id == CaseEventRow.case_id).where(
+        _past(cutoff), CaseEventRow.kind.in_(ERASED_EVENT_KINDS), CaseEventRow.text.is_not(None),
+        CaseEventRow.text.not_in(MARKERS))
+
+
+def _due_replies(cutoff: datetime) -> Select[int]:
+    return select(OutboundReplyRow.id).join(CaseRow, CaseRow.id == OutboundReplyRow.case_id).where(
+        _past(cutoff), OutboundReplyRow.text.not_in(MARKERS))
+
+
+def _due_notifications(cutoff: datetime) -> Select[int]:
+    """Notifications about cases past the period that still quote or name the customer. The case id is compared
+    as text: a payload is free JSON, and a cast to integer would fail on PostgreSQL for one that is not a number."""
+    about = NotificationRow.payload["case_id"].as_string() == cast(CaseRow.id, String)
+    return select(NotificationRow.id).join(CaseRow, about).where(_past(cutoff), holding_words(WORD_KEYS))
+
+
 def _due_rejected(cutoff: datetime) -> Select[int]:
     return select(RejectedRecordRow.id).where(RejectedRecordRow.at < cutoff,
                                               RejectedRecordRow.payload.not_in(GONE_PAYLOADS))
 
 
 def count_due(session: Session, now: datetime, days: int) -> dict[str, int]:
-    """What a purge would erase now: posts, their earlier versions, and refused records."""
+    """What a purge would erase now: posts, their earlier versions, refused records, and the desk's words about
+    cases past the period (replies and notes, queued replies, notifications)."""
     cutoff = now - timedelta(days=days)
     posts = _due_posts(cutoff).subquery()
+
+    def count(stmt: Select[int]) -> int:
+        return session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+
     return {
-        "posts": session.scalar(select(func.count()).select_from(posts)) or 0,
-        "post_edits": session.scalar(select(func.count()).select_from(PostEditRow).where(
-            PostEditRow.post_id.in_(select(posts.c.id)))) or 0,
-        "rejected_records": session.scalar(select(func.count()).select_from(_due_rejected(cutoff).subquery())) or 0,
+        "posts": count(select(posts.c.id)),
+        "post_edits": count(select(PostEditRow.id).where(PostEditRow.post_id.in_(select(posts.c.id)))),
+        "rejected_records": count(_due_rejected(cutoff)),
+        "case_events": count(_due_events(cutoff)),
+        "outbound_replies": count(_due_replies(cutoff)),
+        "notifications": count(_due_notifications(cutoff)),
     }
+
+
+def _purge_words(session: Session, cutoff: datetime, counts: Counter[str]) -> int:
+    """A batch of the desk's words about cases past the period, erased as an erasure request erases them."""
+    def due(model: type[CaseEventRow | OutboundReplyRow | NotificationRow], stmt: Select[int]) -> list[Any]:
+        ids = list(session.scalars(stmt.order_by(model.id).limit(BATCH)))
+        return list(session.scalars(select(model).where(model.id.in_(ids)))) if ids else []
+
+    events = len(erase_events(due(CaseEventRow, _due_events(cutoff)), RETENTION_TEXT))
+    replies = erase_replies(session, due(OutboundReplyRow, _due_replies(cutoff)), RETENTION_TEXT, NOT_SENT)
+    notes = sum(erase_payload(row, RETENTION_TEXT, WORD_KEYS) for row in due(NotificationRow,
+                                                                             _due_notifications(cutoff)))
+    counts["case_events"] += events
+    counts["outbound_replies"] += replies
+    counts["notifications"] += notes
+    session.flush()
+    return events + replies + notes
 
 
 def _purge_batch(session: Session, cutoff: datetime, now: datetime, counts: Counter[str]) -> int:
@@ -98,7 +172,7 @@ def _purge_batch(session: Session, cutoff: datetime, now: datetime, counts: Coun
             resolved_at=now, resolution=ERASED_RESOLUTION, resolved_by="retention").execution_options(
             synchronize_session=False))
         counts["rejected_records"] += len(rejected)
-    return len(ids) + len(rejected)
+    return len(ids) + len(rejected) + _purge_words(session, cutoff, counts)
 
 
 @contextmanager
@@ -129,7 +203,7 @@ def _purge(work: Callable[[], AbstractContextManager[Session]], now: datetime, d
         with work() as session:
             if not _purge_batch(session, cutoff, now, counts):
                 break
-    if not counts:
+    if not any(counts.values()):
         return None
     with work() as session:
         row = ErasureRow(at=now, kind=RETENTION, requested_by="retention", reference=f"retention_days={days}",

@@ -28,7 +28,9 @@ class NotificationRow(Base):
     again)."""
 
     __tablename__ = "notifications"
-    __table_args__ = (Index("ix_notifications_status", "status", "created_at"),)
+    __table_args__ = (Index("ix_notifications_status", "status", "created_at"),
+                      # `accepted` (the morning report's once a day, read on every tick) reads one event since a time
+                      Index("ix_notifications_event", "event", "created_at"))
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     channel: Mapped[str] = mapped_column(String(64))
