@@ -14,7 +14,6 @@ import pytest
 from sqlalchemy import select
 
 from wakeful.analyze import Analyzer
-from wakeful.api.app import build_desk
 from wakeful.api.deps import Desk
 from wakeful.core.clock import FixedClock
 from wakeful.core.notify_settings import NotifySettings
@@ -26,7 +25,7 @@ from wakeful.store.models import CaseEventRow, CaseRow
 from wakeful.store.notify import NotificationRow, serialize
 
 from tests.desk.loopback import Receiver
-from tests.desk.races import commits_meet, in_threads, started
+from tests.desk.races import Processes, commits_meet, in_threads, server_processes, started
 from tests.desk_fixtures import BRANDS
 from tests.factories import T0, make_post
 
@@ -37,8 +36,6 @@ LATE = T0 + timedelta(minutes=25)
 """Past the 20-minute first-response target: every open case is due both its warning and its page."""
 EVENTS = ("sla.warning", "oncall.page")
 
-Processes = Callable[[int], list[Desk]]
-
 
 @pytest.fixture
 def processes(database_url: str, analyzer: Analyzer, receiver: Receiver) -> Iterator[Processes]:
@@ -48,25 +45,15 @@ def processes(database_url: str, analyzer: Analyzer, receiver: Receiver) -> Iter
     settings = Settings(database_url=database_url, brands=BRANDS, notify=notify,
                         first_response_target_minutes=[20, 20, 20, 20])
     migrate(database_url)
-    made: list[Desk] = []
-
-    def start(n: int) -> list[Desk]:
-        desks = [build_desk(settings, clock=FixedClock(LATE), analyzer=analyzer) for _ in range(n)]
-        made.extend(desks)
-        return desks
-
-    first = start(1)[0]
-    posts = [make_post(f"a{i}", LOST.format(n=2210 + i), author=f"aurora{i}") for i in range(4)]
-    posts += [make_post(f"n{i}", NORD.format(n=i), author=f"nord{i}") for i in range(2)]
-    assert isinstance(first.clock, FixedClock)
-    first.clock.set(T0 + timedelta(minutes=1))
-    first.ingest.ingest(posts)
-    first.clock.set(LATE)
-    yield start
-    for desk in made:
-        if isinstance(desk.notifier, BrandNotifier):
-            desk.notifier.close()
-        desk.db.dispose()
+    with server_processes(settings, LATE, analyzer) as start:
+        first = start(1)[0]
+        posts = [make_post(f"a{i}", LOST.format(n=2210 + i), author=f"aurora{i}") for i in range(4)]
+        posts += [make_post(f"n{i}", NORD.format(n=i), author=f"nord{i}") for i in range(2)]
+        assert isinstance(first.clock, FixedClock)
+        first.clock.set(T0 + timedelta(minutes=1))
+        first.ingest.ingest(posts)
+        first.clock.set(LATE)
+        yield start
 
 
 def _sla_job(desk: Desk) -> Callable[[Desk, datetime], None]:

@@ -13,7 +13,6 @@ import pytest
 from sqlalchemy import select
 
 from wakeful.analyze import Analyzer
-from wakeful.api.app import build_desk
 from wakeful.api.deps import Desk
 from wakeful.core.clock import FixedClock
 from wakeful.core.notify_settings import NotifySettings
@@ -25,7 +24,7 @@ from wakeful.store.models import CaseEventRow, CaseRow
 from wakeful.store.notify import NotificationRow, serialize
 
 from tests.desk.loopback import Receiver
-from tests.desk.races import commits_meet, in_threads, started
+from tests.desk.races import Processes, commits_meet, in_threads, server_processes, started
 from tests.desk_fixtures import BRANDS
 from tests.factories import T0, make_post
 
@@ -33,8 +32,6 @@ LOST = "@AuroraAirways you lost my bag on AU {n}, nobody answers. Still waiting 
 NORD = "@NordRail mein Zug nach Hamburg ist ausgefallen und niemand hilft mir, das ist eine Frechheit! ({n})"
 NOW = T0 + timedelta(minutes=5)
 """Monday 09:05: ana and nils went off shift at 09:03, ben came on; no SLA step is due yet (20-minute target)."""
-
-Processes = Callable[[int], list[Desk]]
 
 
 @pytest.fixture
@@ -46,31 +43,21 @@ def processes(database_url: str, analyzer: Analyzer, receiver: Receiver) -> Iter
     settings = Settings(database_url=database_url, brands=BRANDS, notify=notify,
                         first_response_target_minutes=[20, 20, 20, 20])
     migrate(database_url)
-    made: list[Desk] = []
-
-    def start(n: int) -> list[Desk]:
-        desks = [build_desk(settings, clock=FixedClock(NOW), analyzer=analyzer) for _ in range(n)]
-        made.extend(desks)
-        return desks
-
-    first = start(1)[0]
-    with first.db.session() as s:
-        early, late = agents.parse_shifts("mon 08:00-09:03"), agents.parse_shifts("mon 09:03-18:00")
-        agents.add_agent(s, "aurora", "ana", T0, languages=["en"], shifts=early)
-        agents.add_agent(s, "aurora", "ben", T0, languages=["en"], shifts=late)
-        agents.add_agent(s, "nordrail", "nils", T0, languages=["de", "en"], shifts=early)
-        agents.add_oncall(s, "nordrail", "olga", T0 - timedelta(days=1), T0 + timedelta(days=1))
-    assert isinstance(first.clock, FixedClock)
-    first.clock.set(T0 + timedelta(minutes=1))
-    first.ingest.ingest([make_post(f"a{i}", LOST.format(n=2210 + i), author=f"aurora{i}") for i in range(4)]
-                        + [make_post(f"n{i}", NORD.format(n=i), author=f"nord{i}") for i in range(2)])
-    first.clock.set(NOW)
-    assert set(_holders(first).values()) == {"ana", "nils"}
-    yield start
-    for desk in made:
-        if isinstance(desk.notifier, BrandNotifier):
-            desk.notifier.close()
-        desk.db.dispose()
+    with server_processes(settings, NOW, analyzer) as start:
+        first = start(1)[0]
+        with first.db.session() as s:
+            early, late = agents.parse_shifts("mon 08:00-09:03"), agents.parse_shifts("mon 09:03-18:00")
+            agents.add_agent(s, "aurora", "ana", T0, languages=["en"], shifts=early)
+            agents.add_agent(s, "aurora", "ben", T0, languages=["en"], shifts=late)
+            agents.add_agent(s, "nordrail", "nils", T0, languages=["de", "en"], shifts=early)
+            agents.add_oncall(s, "nordrail", "olga", T0 - timedelta(days=1), T0 + timedelta(days=1))
+        assert isinstance(first.clock, FixedClock)
+        first.clock.set(T0 + timedelta(minutes=1))
+        first.ingest.ingest([make_post(f"a{i}", LOST.format(n=2210 + i), author=f"aurora{i}") for i in range(4)]
+                            + [make_post(f"n{i}", NORD.format(n=i), author=f"nord{i}") for i in range(2)])
+        first.clock.set(NOW)
+        assert set(_holders(first).values()) == {"ana", "nils"}
+        yield start
 
 
 def _holders(desk: Desk) -> dict[int, str | None]:

@@ -23,7 +23,7 @@ from wakeful.core.clock import as_utc
 from wakeful.core.models import refuse_nul
 from wakeful.core.settings import report_zone
 from wakeful.desk import agents, service
-from wakeful.desk.cases import CaseState
+from wakeful.desk.cases import CaseState, lock_cases
 from wakeful.desk.daily import Breakdown, DailyRow, breakdown, daily_report, to_csv
 from wakeful.desk.fairness import FairnessReport, GroupStats, fairness_report
 from wakeful.desk.merge import CorrectionConflict, merge, unmerge
@@ -37,13 +37,21 @@ CHANGE_POLL_S = 0.5
 KEEPALIVE_S = 15.0  # seconds of quiet before a keep-alive comment, and a fresh check of the caller
 
 
-def _case(session: Session, case_id: int, who: Principal, *, merged: bool = False) -> CaseRow:
+def _case(session: Session, case_id: int, who: Principal, *, merged: bool = False, lock: bool = True) -> CaseRow:
     """The caller's case to act on (404 for another brand's, as for none); one merged into another takes no action
-    but an unmerge (`merged`), so nothing lands on a case nobody looks at."""
+    but an unmerge (`merged`), so nothing lands on a case nobody looks at.
+
+    Its row is locked (`cases.lock_cases`) and read again before these checks and the action, so an action decides
+    on the case as it is, not as it was before another agent's action committed: a state change or reply on a case
+    merged away meanwhile would put a merged case back in the queue, and an assignment that read `new` while a lead
+    resolved the case would reopen it with a resolution time. Merge, unmerge and split lock their cases themselves
+    (in id order), so take `lock=False`."""
     try:
         case = service.load_case(session, case_id, who.brands)
     except service.CaseNotFound:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"case {case_id} not found") from None
+    if lock:
+        lock_cases(session, [case.id])
     if case.merged_into_id is not None and not merged:
         raise HTTPException(status.HTTP_409_CONFLICT, f"case {case_id} was merged into case {case.merged_into_id}: "
                                                       "act on that case, or unmerge this one first")
@@ -239,7 +247,7 @@ class MergeBody(BaseModel):
 def merge_case(case_id: RowId, body: MergeBody, who: AnyUser, session: DbSession, desk: DeskDep) -> CaseSummary:
     """The posts, notes, replies and events join the target; this case is kept, closed as merged into it. How the
     clocks, severity, topics, reach and assignee combine is in `desk/merge.py`; `/unmerge` undoes it."""
-    source, target = _case(session, case_id, who), _case(session, body.into, who)
+    source, target = _case(session, case_id, who, lock=False), _case(session, body.into, who, lock=False)
     now = desk.clock.now()
     try:
         merge(session, source, target, who.name, now)
@@ -253,7 +261,7 @@ def merge_case(case_id: RowId, body: MergeBody, who: AnyUser, session: DbSession
 @router.post("/cases/{case_id}/unmerge", response_model=CaseSummary,
              summary="Undo the merge of this case: it takes back its posts and events; the restored case")
 def unmerge_case(case_id: RowId, who: AnyUser, session: DbSession, desk: DeskDep) -> CaseSummary:
-    source = _case(session, case_id, who, merged=True)
+    source = _case(session, case_id, who, merged=True, lock=False)
     now = desk.clock.now()
     try:
         unmerge(session, source, who.name, now)
@@ -271,12 +279,14 @@ class SplitBody(BaseModel):
              summary="Move some of the customer's posts into a new case of their own; the new case")
 def split_case(case_id: RowId, body: SplitBody, who: AnyUser, session: DbSession, desk: DeskDep) -> CaseSummary:
     """The new case's clocks start from its first moved post (see `desk/split.py`)."""
-    case = _case(session, case_id, who)
+    case = _case(session, case_id, who, lock=False)
     now = desk.clock.now()
     try:
         new = split(session, case, body.post_ids, who.name, now)
     except ValueError as err:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(err)) from None
+    except CorrectionConflict as err:  # merged into another meanwhile
+        raise HTTPException(status.HTTP_409_CONFLICT, str(err)) from None
     return service.summarize(session, new, now, desk.settings)
 
 

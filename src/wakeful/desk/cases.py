@@ -16,7 +16,7 @@ from collections.abc import Collection
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy import ColumnElement, and_, or_, select
+from sqlalchemy import ColumnElement, and_, false, or_, select, update
 from sqlalchemy import case as sql_case
 from sqlalchemy.orm import InstrumentedAttribute, Session, aliased
 
@@ -51,6 +51,24 @@ def live_case(session: Session, case: CaseRow) -> CaseRow:
             break
         case = target
     return case
+
+
+def lock_cases(session: Session, ids: Collection[int]) -> list[CaseRow]:
+    """The cases read again, their rows locked until the transaction ends, in id order (so two actions locking two
+    cases cannot each hold one the other waits for).
+
+    An action that reads a case, decides and writes takes this first: two agents acting on one case at once would
+    otherwise each decide on what they read before the other committed (an unmerge applying an undo record a merge
+    has just made stale, a state change landing on a case merged away meanwhile). PostgreSQL: SELECT ... FOR UPDATE.
+    SQLite allows one writer at a time, but reads before a transaction's first write take no lock; so a write that
+    changes nothing comes first, and the read after it sees every commit before it and no other writer until this
+    transaction ends."""
+    session.flush()
+    if session.get_bind().dialect.name == "sqlite":
+        session.execute(update(CaseRow).where(false()).values(state=CaseRow.state),
+                        execution_options={"synchronize_session": False})
+    stmt = select(CaseRow).where(CaseRow.id.in_(sorted(set(ids)))).order_by(CaseRow.id).with_for_update(of=CaseRow)
+    return list(session.scalars(stmt.execution_options(populate_existing=True)))
 
 
 def customer_ids(session: Session, case: CaseRow) -> set[int]:

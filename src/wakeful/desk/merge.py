@@ -42,7 +42,7 @@ from sqlalchemy.orm import Session
 
 from wakeful.core.clock import as_utc
 from wakeful.core.models import Engagement
-from wakeful.desk.cases import CaseState, customer_ids
+from wakeful.desk.cases import CaseState, customer_ids, lock_cases
 from wakeful.desk.risk import assess
 from wakeful.risk.reach import audience
 from wakeful.store.connectors import OutboundReplyRow
@@ -153,13 +153,10 @@ def _combine(target: CaseRow, source: CaseRow) -> None:
 
 
 def _lock(session: Session, *cases: CaseRow) -> None:
-    """Lock the cases' rows (in id order, so two merges cannot each hold one the other waits for) and read them
-    again: two agents merging A into B and B into A at once would each have read that neither was merged, and
-    their merges would make a cycle that takes the customer's matter out of every queue. SQLite's writes are
-    serialised anyway; there the fresh read is what counts."""
-    session.flush()
-    session.scalars(select(CaseRow).where(CaseRow.id.in_(sorted(c.id for c in cases))).order_by(CaseRow.id)
-                    .with_for_update(of=CaseRow).execution_options(populate_existing=True)).all()
+    """Lock the cases' rows and read them again (`cases.lock_cases`): two agents merging A into B and B into A at
+    once would each have read that neither was merged, and their merges would make a cycle that takes the
+    customer's matter out of every queue."""
+    lock_cases(session, [c.id for c in cases])
 
 
 def merge(session: Session, source: CaseRow, target: CaseRow, actor: str, now: datetime) -> None:
@@ -262,7 +259,14 @@ def _reread_clocks(session: Session, case: CaseRow) -> None:
 
 def unmerge(session: Session, source: CaseRow, actor: str, now: datetime) -> CaseRow:
     """Undo the merge of `source`; the target it was merged into. CorrectionConflict when it is not merged, or its
-    target was merged into another case since (undo that first)."""
+    target was merged into another case since (undo that first).
+
+    Both rows are locked first and read again, as a merge locks them, with the undo record read under the lock: a
+    merge of the target into a third case committed meanwhile has moved the posts this would give back (and
+    re-pointed the source), and a re-merge has made a newer record. Applied anyway, the old record gives nothing back
+    and leaves the source an empty case in the queue."""
+    read = source.merged_into_id
+    lock_cases(session, [source.id, *([read] if read is not None else [])])
     if source.merged_into_id is None:
         raise CorrectionConflict(f"case {source.id} is not merged into another case")
     record = _record(session, source)
@@ -272,6 +276,8 @@ def unmerge(session: Session, source: CaseRow, actor: str, now: datetime) -> Cas
     if target.id != record.get("into"):
         raise CorrectionConflict(f"case {record.get('into')}, which case {source.id} was merged into, was since "
                                  f"merged into case {target.id}: unmerge case {record.get('into')} first")
+    if target.id != read:  # unmerged and merged elsewhere while this began: that target's row is not locked here
+        raise CorrectionConflict(f"case {source.id} was merged again into case {target.id} meanwhile: try again")
     later = _arrived_since(session, source, target, record)
     back = [*record["posts"], *later]
     events = [int(i) for i in record["events"]]

@@ -7,6 +7,8 @@ case event of kind "routed", so a lead can read why a case went where it did.
 
 The scheduled pass (`reroute`) runs in every server process at the same moment; it moves a brand's cases under the
 brand's lock (`store.notify.serialize`), taken only when something is to move, so each case moves and pages once.
+Ingest routes its batch's cases under the same lock, or leaves them to the next pass (`route_new_cases`). Each case
+is moved with its row locked and read again, so an agent's action on it committed meanwhile is not overwritten.
 """
 
 from __future__ import annotations
@@ -18,10 +20,10 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from wakeful.desk import agents as agents_mod
-from wakeful.desk.cases import CaseState
+from wakeful.desk.cases import CaseState, lock_cases
 from wakeful.desk.service import assign
 from wakeful.store.agents import AgentRow
 from wakeful.store.models import CaseEventRow, CaseRow
@@ -33,6 +35,8 @@ WORKING_STATES = (CaseState.NEW.value, CaseState.OPEN.value)
 """States that take an agent's attention; a case waiting on the customer does not count towards the maximum."""
 LOCK = "wakeful:routing:"
 """With the brand's key appended: what processes about to re-route that brand's cases wait for (`serialize`)."""
+DEFERRED = "deferred"
+"""Set in the data of the "routed" event of a case an ingest batch left to the next pass (`route_new_cases`)."""
 
 
 class Notifier(Protocol):
@@ -107,8 +111,8 @@ def candidates(session: Session, brand: str, now: datetime, exclude: str | None 
             for a in agents_mod.list_agents(session, [brand]) if a.name != exclude]
 
 
-def _record(session: Session, case: CaseRow, now: datetime, reason: str, **data: object) -> None:
-    session.add(CaseEventRow(case_id=case.id, at=now, kind="routed", actor=ROUTER, text=reason, data=data))
+def _record(session: Session, case_id: int, now: datetime, reason: str, **data: object) -> None:
+    session.add(CaseEventRow(case_id=case_id, at=now, kind="routed", actor=ROUTER, text=reason, data=data))
 
 
 def route_case(session: Session, case: CaseRow, now: datetime, notifier: Notifier, *, why: str = "new case",
@@ -117,7 +121,7 @@ def route_case(session: Session, case: CaseRow, now: datetime, notifier: Notifie
     choice = choose(candidates(session, case.brand, now, exclude), case.lang, case.topics)
     if choice.agent is not None:
         assign(session, case, choice.agent, ROUTER, now)
-        _record(session, case, now, f"{why}: {choice.agent} ({choice.reason})", agent=choice.agent)
+        _record(session, case.id, now, f"{why}: {choice.agent} ({choice.reason})", agent=choice.agent)
         return choice.agent
     if not page:
         return None
@@ -128,23 +132,59 @@ def route_case(session: Session, case: CaseRow, now: datetime, notifier: Notifie
         assign(session, case, oncall, ROUTER, now)
     else:
         case.assignee = None
-    _record(session, case, now, f"{why}: {choice.reason}; paged on-call {oncall or '(nobody on the rota)'}",
+    _record(session, case.id, now, f"{why}: {choice.reason}; paged on-call {oncall or '(nobody on the rota)'}",
             agent=oncall, paged=True)
     return oncall
 
 
 def route_new_cases(session: Session, case_ids: Collection[int], now: datetime,
                     notifier: Notifier | None = None) -> dict[int, str | None]:
-    """Route the unassigned, active cases among `case_ids` (the ingest hook: call it with `result.cases`).
+    """Route the unassigned, active cases among `case_ids` (the ingest hook: call it with `result.cases`); returns
+    those routed. A brand with no agents on record is left alone (no routing, no paging): it has not set the desk up
+    for routing.
 
-    A brand with no agents on record is left alone (no routing, no paging): it has not set the desk up for routing.
-    """
+    Once across server processes: under the brand's lock, as `reroute` moves cases, else another process's pass
+    retrying an unassigned case this batch wrote to would assign it too. The batch does not wait for the lock: it
+    holds the row locks of its posts and cases, and a pass holding the lock may wait for one of them (a deadlock).
+    Where another process holds it (PostgreSQL; on SQLite this batch, which has written, is the only writer), the
+    case gets a "routed" event marked `DEFERRED` instead, and the next pass routes it, paging on-call where nobody
+    fits as this would have: once, at most one scheduler interval late."""
     notifier = notifier or RecordingNotifier()
     staffed = set(session.scalars(select(AgentRow.brand).distinct()))
-    rows = session.scalars(select(CaseRow).where(CaseRow.id.in_(list(case_ids)), CaseRow.assignee.is_(None),
-                                                 CaseRow.state.in_(WORKING_STATES), CaseRow.brand.in_(staffed))
-                           .order_by(CaseRow.opened_at))
-    return {case.id: route_case(session, case, now, notifier) for case in rows}
+    todo = session.execute(select(CaseRow.id, CaseRow.brand).where(
+        CaseRow.id.in_(list(case_ids)), CaseRow.assignee.is_(None), CaseRow.state.in_(WORKING_STATES),
+        CaseRow.brand.in_(staffed)).order_by(CaseRow.opened_at, CaseRow.id)).all()
+    locked = {brand for brand in sorted({b for _, b in todo}) if serialize(session, LOCK + brand, wait=False)}
+    routed: dict[int, str | None] = {}
+    for case_id, brand in todo:
+        if brand not in locked:  # nor its row locked: the lock's holder may be waiting for this batch's rows
+            _record(session, case_id, now, f"new case: left to the next routing pass (another process was routing "
+                                           f"{brand}'s cases)", agent=None, **{DEFERRED: True})
+            continue
+        case = _locked(session, case_id, None)  # read again: a pass may have routed it before the lock was free
+        if case is not None:
+            routed[case.id] = route_case(session, case, now, notifier)
+    return routed
+
+
+def _locked(session: Session, case_id: int, holder: str | None) -> CaseRow | None:
+    """The case with its row locked and read again, if it is still a working case held by `holder` (None:
+    unassigned): an agent may have taken, resolved or merged it since it was read, and moving it anyway would
+    overwrite that (a resolved case back open)."""
+    [case] = lock_cases(session, [case_id])
+    return case if case.assignee == holder and case.state in WORKING_STATES else None
+
+
+def _deferred(session: Session, brands: Collection[str]) -> list[tuple[int, str]]:
+    """The unassigned working cases an ingest batch left to the next pass, and nobody routed or assigned since, as
+    (case id, brand), oldest first."""
+    last = aliased(CaseEventRow)
+    newest = (select(func.max(last.id)).where(last.case_id == CaseRow.id, last.kind.in_(("routed", "assigned")))
+              .correlate(CaseRow).scalar_subquery())
+    rows = session.execute(select(CaseRow.id, CaseRow.brand, CaseEventRow.data).join(
+        CaseEventRow, CaseEventRow.id == newest).where(CaseEventRow.kind == "routed", CaseRow.assignee.is_(None),
+        CaseRow.state.in_(WORKING_STATES), CaseRow.brand.in_(sorted(brands))).order_by(CaseRow.opened_at, CaseRow.id))
+    return [(case_id, brand) for case_id, brand, data in rows if (data or {}).get(DEFERRED)]
 
 
 def case_hook(notifier: Notifier | None = None) -> Callable[[Session, set[int], datetime], None]:
@@ -178,10 +218,13 @@ def reroute_agent(session: Session, agent: AgentRow, now: datetime, notifier: No
     if session.scalar(select(held.exists())) is not True:
         return 0
     serialize(session, LOCK + agent.brand)  # held already in `reroute`; taken again, it is still one lock
-    rows = list(session.scalars(held.execution_options(populate_existing=True)))
-    for case in rows:
-        route_case(session, case, now, notifier, why=f"re-routed, {reason}", exclude=agent.name)
-    return len(rows)
+    moved = 0
+    for case_id in list(session.scalars(held.with_only_columns(CaseRow.id).order_by(CaseRow.opened_at))):
+        case = _locked(session, case_id, agent.name)
+        if case is not None:
+            route_case(session, case, now, notifier, why=f"re-routed, {reason}", exclude=agent.name)
+            moved += 1
+    return moved
 
 
 def _free_agent(session: Session, brand: str, now: datetime) -> bool:
@@ -213,7 +256,9 @@ def reroute_paged(session: Session, now: datetime, notifier: Notifier, agents: d
     moved = 0
     full: set[str] = set()  # brands where no agent has room in this pass (assigning more never frees one)
     for case_id, brand, holder, ended in _paged(session, now, agents):
-        case = session.get_one(CaseRow, case_id, populate_existing=True)
+        case = _locked(session, case_id, holder)
+        if case is None:
+            continue
         if ended:
             moved += route_case(session, case, now, notifier, why=f"re-routed, {holder}'s on-call ended",
                                 exclude=holder) != holder
@@ -235,9 +280,10 @@ def _staff(agents: Iterable[AgentRow]) -> dict[str, set[str]]:
 
 def _due(session: Session, now: datetime, agents: list[AgentRow]) -> set[str]:
     """The brands with something for `reroute` to move: a working case held by an agent who is away or off shift,
-    a page `reroute_paged` would hand on, or an unassigned case while an agent has room. Read without a lock, as
-    the pass would find it: each of its steps only fills agents, so none makes work for a later step that these
-    figures, read before any of them, miss."""
+    a page `reroute_paged` would hand on, a case an ingest batch left to this pass (even where nobody has room: it
+    is on-call's page then), or an unassigned case while an agent has room. Read without a lock, as the pass would
+    find it: each of its steps only fills agents, so none makes work for a later step that these figures, read
+    before any of them, miss."""
     staffed = _staff(agents)
     gone = {(a.brand, a.name) for a in agents if unavailable(a, now, session)}
     room: dict[str, bool] = {}
@@ -247,7 +293,7 @@ def _due(session: Session, now: datetime, agents: list[AgentRow]) -> set[str]:
             room[brand] = _free_agent(session, brand, now)
         return room[brand]
 
-    due: set[str] = set()
+    due = {brand for _, brand in _deferred(session, staffed)}
     holders = session.execute(select(CaseRow.brand, CaseRow.assignee).where(
         CaseRow.state.in_(WORKING_STATES), CaseRow.brand.in_(sorted(staffed))).distinct())
     for brand, holder in holders:
@@ -260,13 +306,14 @@ def _due(session: Session, now: datetime, agents: list[AgentRow]) -> set[str]:
 
 
 def reroute(session: Session, now: datetime, notifier: Notifier, brands: Collection[str] | None = None) -> int:
-    """The scheduled pass: re-route cases of agents who are away or off shift, hand back on-call pages, and retry
-    unassigned cases.
+    """The scheduled pass: re-route cases of agents who are away or off shift, hand back on-call pages, route the
+    cases ingest left to it (`route_new_cases`), and retry unassigned cases.
 
     Once across server processes, which all tick at the same moment: what is to move is read without a lock, and
     only the brands with something to move are locked (in one order, so two processes cannot each hold one the
     other waits for; held until the tick commits) and their cases read again under the locks, so a process that
-    moved them first and committed is seen, and its moves are neither made nor paged again."""
+    moved them first and committed is seen, and its moves are neither made nor paged again. Each case is moved
+    with its row locked and read again (`_locked`): an ingest batch or an agent may have changed it since."""
     agents = agents_mod.list_agents(session, brands)
     due = _due(session, now, agents)
     for brand in sorted(due):
@@ -278,14 +325,20 @@ def reroute(session: Session, now: datetime, notifier: Notifier, brands: Collect
         if reason:
             moved += reroute_agent(session, agent, now, notifier, reason)
     moved += reroute_paged(session, now, notifier, staffed)
-    stmt = select(CaseRow).where(CaseRow.assignee.is_(None), CaseRow.state.in_(WORKING_STATES),
-                                 CaseRow.brand.in_(sorted(staffed))).execution_options(populate_existing=True)
+    for case_id, _ in _deferred(session, staffed):
+        case = _locked(session, case_id, None)
+        if case is not None:
+            moved += route_case(session, case, now, notifier, why="new case, on the next pass") is not None
+    stmt = select(CaseRow.id, CaseRow.brand).where(CaseRow.assignee.is_(None), CaseRow.state.in_(WORKING_STATES),
+                                                   CaseRow.brand.in_(sorted(staffed)))
     full: set[str] = set()  # brands where nobody can take a case now: assigning more never frees anyone
-    for case in session.scalars(stmt.order_by(CaseRow.opened_at)):
-        if case.brand in full:
+    for case_id, brand in session.execute(stmt.order_by(CaseRow.opened_at, CaseRow.id)).all():
+        if brand in full:
             continue
-        if not _free_agent(session, case.brand, now):
-            full.add(case.brand)
+        if not _free_agent(session, brand, now):
+            full.add(brand)
             continue
-        moved += route_case(session, case, now, notifier, why="retried", page=False) is not None
+        case = _locked(session, case_id, None)
+        if case is not None:
+            moved += route_case(session, case, now, notifier, why="retried", page=False) is not None
     return moved

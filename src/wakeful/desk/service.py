@@ -288,7 +288,9 @@ def _event(session: Session, case: CaseRow, kind: str, actor: str, now: datetime
 def assign(session: Session, case: CaseRow, assignee: str | None, actor: str, now: datetime) -> None:
     """Give the case to `assignee`, or to nobody with None. A blank name is refused: it would take the case out of
     the unassigned queue while nobody owns it. (Whether the name is a known agent is the caller's check: the
-    simulated team's agents exist only in the simulation.)"""
+    simulated team's agents exist only in the simulation.) An agent's action locks the case first
+    (`cases.lock_cases`, as the API does): this moves a new case to open, which on a case resolved meanwhile would
+    reopen it with its resolution time still set."""
     if assignee is not None and not assignee.strip():
         raise ValueError("assignee must name someone; None unassigns the case")
     previous = case.assignee
@@ -303,7 +305,8 @@ def set_state(session: Session, case: CaseRow, state: CaseState, actor: str, now
 
     Resolving stops the customer's wait. Reopening a case resolved without an answer starts it again from the
     customer's first post since the desk last replied, so the case takes back its place in the queue and its
-    SLA (which kept counting from that post) rather than looking as if nobody were waiting."""
+    SLA (which kept counting from that post) rather than looking as if nobody were waiting. What it writes
+    depends on the state it reads, so an agent's action locks the case first (`cases.lock_cases`)."""
     previous = case.state
     if previous == state.value:
         return

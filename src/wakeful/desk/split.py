@@ -21,7 +21,7 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from wakeful.core.clock import as_utc
-from wakeful.desk.cases import CaseState, customer_ids
+from wakeful.desk.cases import CaseState, customer_ids, lock_cases
 from wakeful.desk.merge import SPLIT, CorrectionConflict, case_posts, event, reach_of, reassess, reread
 from wakeful.store.models import CasePostRow, CaseRow, PostRow
 
@@ -58,7 +58,12 @@ def _chosen(session: Session, case: CaseRow, post_ids: Sequence[str]) -> tuple[l
 
 def split(session: Session, case: CaseRow, post_ids: Sequence[str], actor: str, now: datetime) -> CaseRow:
     """Move the customer's posts `post_ids` to a new case; the new case. ValueError for posts that cannot move,
-    CorrectionConflict for a case merged into another."""
+    CorrectionConflict for a case merged into another.
+
+    The case's row is locked first and the case and its posts read under the lock: a merge of the case committed
+    meanwhile would have taken the posts, and the split would open an empty case that waits in the queue; a second
+    split at once could take the customer's last post."""
+    lock_cases(session, [case.id])
     if case.merged_into_id is not None:
         raise CorrectionConflict(f"case {case.id} was merged into case {case.merged_into_id}: split that one")
     chosen, posts = _chosen(session, case, post_ids)
