@@ -1,5 +1,6 @@
-"""A brand's own loyalty programme, lower-case postcodes, Spanish and Italian streets, addresses in capitals and
-vowel-heavy locators: each found where the post says what it is, and never in the prose around it."""
+"""A brand's own loyalty programme, lower-case postcodes, Spanish and Italian streets, addresses in capitals (English,
+German, Spanish, Italian) and vowel-heavy locators: each found where the post says what it is, and never in the prose
+around it."""
 
 from __future__ import annotations
 
@@ -142,6 +143,12 @@ def test_leaves_travel_counts_and_names_after_a_street_word(text: str) -> None:
     ("MY BAG IS LOST, SEND IT TO 221B BAKER STREET", "MY BAG IS LOST, SEND IT TO [address]"),
     ("THE CHIPOTLE ON 193 W 237TH ST, BRONX, NY 10463 IS CLOSED", "THE CHIPOTLE ON [address] IS CLOSED"),
     ("724 W. 2ND AVENUE, Milan", "[address], Milan"),
+    # German, Spanish and Italian streets in capitals, as forms and labels write them
+    ("bitte an HAUPTSTRASSE 12, 10115 BERLIN schicken", "bitte an [address] schicken"),
+    ("mein koffer soll zur BAHNHOFSTR. 5 in Köln", "mein koffer soll zur [address] in Köln"),
+    ("SCHICKT DEN KOFFER AN BAHNHOFPLATZ 3", "SCHICKT DEN KOFFER AN [address]"),
+    ("mandadlo a CALLE MAYOR 5, 28013 MADRID", "mandadlo a [address]"),
+    ("mandatela a VIA ROMA 10 per favore", "mandatela a [address] per favore"),
 )
 def test_redacts_an_address_in_capitals(text: str, redacted: str) -> None:
     assert_redacted(text, redacted)
@@ -151,6 +158,9 @@ def test_redacts_an_address_in_capitals(text: str, redacted: str) -> None:
     "26. BIS 31. MAI 2015 VON ST. MALO FÜHRT AUS",  # a real post (GermEval 2017), in capitals
     "WE SAT 3 HOURS IN 2 LONG LANE HIGHWAY TRAFFIC",
     "I HAVE 2 KIDS COURT CASE TOMORROW",
+    "ICH STEHE AM BAHNHOFPLATZ 3 UND NIEMAND HILFT",  # where they stand, said in capitals: no address cue
+    "ABBIAMO ASPETTATO VIA ROMA 3 ORE",
+    "HO SCRITTO VIA EMAIL 3 VOLTE",
 )
 def test_leaves_phrases_in_a_post_written_in_capitals(text: str) -> None:
     assert_untouched(text, "address")

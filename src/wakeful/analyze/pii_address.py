@@ -195,6 +195,36 @@ def _caps_address(text: str, m: re.Match[str]) -> bool:
     return _EN_CUE_RE.search(text[max(0, m.start() - 40) : m.start()]) is not None
 
 
+# German, Spanish and Italian street names are matched by their capitalised words; in capitals ('HAUPTSTRASSE 12',
+# 'CALLE MAYOR 5') they are read title-cased (the same length, so the spans hold) and kept under the English rule:
+# in a post otherwise in lower case, or after a word that says an address follows.
+_CAPS_WORD_RE = re.compile(r"\b[A-ZÄÖÜÀ-ÖØ-Þ]{2,}\b")
+_CAPS_CUE_WORD_RE = re.compile("|".join([*(c.upper() for c in _DE_CUES), _SOUTH_CUE_RE.pattern.upper()]))
+_CAPS_CUE_RE = re.compile(
+    r"(?i)\b(?:an|nach|adresse|anschrift|schick\w*|send\w*|liefer\w*|zustell\w*|wohne\w*|"
+    r"a|al|en|direcci[oó]n|env[ií]\w*|mand\w*|entreg\w*|vivo|"
+    r"indirizzo|sped\w*|consegn\w*|abito|presso)\b[^.!?\n]{0,30}$"
+)
+
+
+def _caps_streets(text: str, low: str) -> Iterator[tuple[int, int]]:
+    titled = _CAPS_WORD_RE.sub(lambda w: w.group(0).capitalize(), text)
+    if titled == text or len(titled) != len(text):
+        return
+    found = [*(_de_streets(titled) if any(cue in low for cue in _DE_CUES) else ()),
+             *(_south_streets(titled) if _SOUTH_CUE_RE.search(low) else ())]
+    for start, end in found:
+        if text[start:end].isupper() and _caps_ok(text, start, end):
+            yield start, end
+
+
+def _caps_ok(text: str, start: int, end: int) -> bool:
+    letters = [ch for ch in text[:start] + text[end:] if ch.isalpha()]
+    if sum(ch.isupper() for ch in letters) <= 0.5 * len(letters):
+        return True
+    return _CAPS_CUE_RE.search(text[max(0, start - 40) : start]) is not None
+
+
 def _shouting(words: str) -> bool:
     """Capitals on every word: in 'SPENT 5 HOURS ON THE ROAD' any phrase looks like a street name."""
     return sum(w.isupper() for w in words.split()) > 2
@@ -245,6 +275,8 @@ def find_addresses(text: str) -> Iterator[tuple[int, int]]:
         yield from _fr_streets(text)
     if _SOUTH_CUE_RE.search(low):
         yield from _south_streets(text)
+    if _CAPS_CUE_WORD_RE.search(text):
+        yield from _caps_streets(text, low)
     yield from _en_streets(text)
     for m in _UK_POSTCODE_RE.finditer(text) if _UK_INWARD_RE.search(text) else ():
         if m.group("area") in _UK_AREAS:
