@@ -12,7 +12,7 @@ merged into it (the same person on X and on Mastodon).
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from datetime import datetime, timedelta
 from enum import StrEnum
 
@@ -53,7 +53,42 @@ def live_case(session: Session, case: CaseRow) -> CaseRow:
     return case
 
 
-def lock_cases(session: Session, ids: Collection[int]) -> list[CaseRow]:
+class CasesBusy(RuntimeError):
+    """Cases another transaction holds, which this one may not wait for (`lock_cases`): its caller lets them be (a
+    routing pass leaves them to its next pass) or gives up its own locks and starts again (an ingest batch)."""
+
+    def __init__(self, ids: Collection[int]) -> None:
+        super().__init__(f"cases {sorted(ids)} are being changed by another transaction")
+        self.ids = frozenset(ids)
+
+
+_HELD = "wakeful.cases.held"
+"""In a session's info: its transaction and the ids of the cases whose rows it holds (`lock_cases`, `hold`)."""
+
+
+def _held(session: Session) -> set[int]:
+    """The ids of the cases this session's transaction holds: an empty set for a transaction that holds none."""
+    root = session.get_transaction()
+    kept = session.info.get(_HELD)
+    if root is None:
+        return set()
+    if kept is None or kept[0] is not root:
+        kept = session.info[_HELD] = (root, set())
+    held: set[int] = kept[1]
+    return held
+
+
+def hold(session: Session, case: CaseRow) -> None:
+    """Count a case this transaction opened as held: nobody else sees it before it commits."""
+    _held(session).add(case.id)
+
+
+def unheld(session: Session, ids: Collection[int]) -> set[int]:
+    """Those of the cases whose rows this transaction does not hold yet."""
+    return set(ids) - _held(session)
+
+
+def lock_cases(session: Session, ids: Collection[int], *, wait: bool = True) -> list[CaseRow]:
     """The cases read again, their rows locked until the transaction ends, in id order (so two actions locking two
     cases cannot each hold one the other waits for).
 
@@ -62,13 +97,30 @@ def lock_cases(session: Session, ids: Collection[int]) -> list[CaseRow]:
     has just made stale, a state change landing on a case merged away meanwhile). PostgreSQL: SELECT ... FOR UPDATE.
     SQLite allows one writer at a time, but reads before a transaction's first write take no lock; so a write that
     changes nothing comes first, and the read after it sees every commit before it and no other writer until this
-    transaction ends."""
+    transaction ends.
+
+    A transaction waits only for cases above every case it holds, so whoever waits, waits in one order and no two
+    wait for each other (a routing pass moves cases one by one in the order they were opened). Below, or with
+    `wait=False` (an ingest batch that has written rows another batch may wait for), it takes only the free ones,
+    and raises `CasesBusy` for those another transaction holds."""
+    wanted = sorted(set(ids))
+    if not wanted:
+        return []
     session.flush()
+    held = _held(session)
+    new = set(wanted) - held
+    waits = wait and (not held or not new or min(new) > max(held))
     if session.get_bind().dialect.name == "sqlite":
         session.execute(update(CaseRow).where(false()).values(state=CaseRow.state),
                         execution_options={"synchronize_session": False})
-    stmt = select(CaseRow).where(CaseRow.id.in_(sorted(set(ids)))).order_by(CaseRow.id).with_for_update(of=CaseRow)
-    return list(session.scalars(stmt.execution_options(populate_existing=True)))
+    stmt = (select(CaseRow).where(CaseRow.id.in_(wanted)).order_by(CaseRow.id)
+            .with_for_update(of=CaseRow, skip_locked=not waits))
+    rows = list(session.scalars(stmt.execution_options(populate_existing=True)))
+    got = {row.id for row in rows}
+    if not waits and len(got) < len(wanted):
+        raise CasesBusy(set(wanted) - got)
+    _held(session).update(got)
+    return rows
 
 
 def customer_ids(session: Session, case: CaseRow) -> set[int]:
@@ -219,6 +271,63 @@ def refresh_open_cases(session: Session, post_ids: Collection[int], now: datetim
     return changed
 
 
+def _targets(session: Session, post: Post, author_id: int | None, analysis: Analysis,
+             settings: Settings) -> dict[int, CaseRow]:
+    """The stored cases a post joins, by id (read, not locked): the live cases of its thread and, for each brand it
+    is about that none of those covers, its author's recent case with that brand (the brand's own posts answer, and
+    open nothing). `author_id` None: an author not stored yet, who has no cases."""
+    found: dict[int, CaseRow] = {}
+    for in_thread in _conversation_cases(session, post):
+        case = live_case(session, in_thread)
+        found[case.id] = case
+    if author_id is None or _brand_of_handle(settings, post.author.handle) is not None:
+        return found
+    covered = {c.brand for c in found.values()}
+    since = post.created_at - timedelta(hours=settings.case_window_hours)
+    for brand in analysis.brands:
+        if brand not in covered:
+            recent = _recent_case(session, brand, author_id, since)
+            if recent is not None:
+                found[recent.id] = recent
+    return found
+
+
+def cases_joined(session: Session, posts: Sequence[tuple[Post, int | None, Analysis]], settings: Settings
+                 ) -> set[int]:
+    """The ids of the stored cases a batch of new posts, each with its author's id (None: not stored yet) and its
+    analysis, may join, read without a lock in a few queries for the whole batch: what an ingest batch locks before
+    it writes. More than the cases `attach_post` picks (every case of a thread id, every case of the author's with
+    one of the brands that is not resolved in the window), never fewer, as read now."""
+    threads = {c for post, _, _ in posts for c in (post.conversation_id, post.reply_to_id) if c}
+    parents: dict[str, set[str]] = {}
+    for post, _, _ in posts:
+        if post.reply_to_id:
+            parents.setdefault(post.platform.value, set()).add(post.reply_to_id)
+    customers = [(post, author, analysis) for post, author, analysis in posts
+                 if author is not None and _brand_of_handle(settings, post.author.handle) is None]
+    found: set[int] = set()
+    if threads:
+        found |= set(session.scalars(select(CaseRow.id).where(CaseRow.conversation_id.in_(threads))))
+    if parents:
+        found |= set(session.scalars(select(CasePostRow.case_id).join(PostRow, PostRow.id == CasePostRow.post_id)
+                                     .where(or_(*(and_(PostRow.platform == platform, PostRow.platform_id.in_(ids))
+                                                  for platform, ids in parents.items())))))
+    brands = {brand for _, _, analysis in customers for brand in analysis.brands}
+    if brands:
+        since = min(post.created_at for post, _, _ in customers) - timedelta(hours=settings.case_window_hours)
+        found |= set(session.scalars(select(CaseRow.id).where(
+            CaseRow.brand.in_(brands), CaseRow.author_id.in_({author for _, author, _ in customers}),
+            CaseRow.state != CaseState.RESOLVED.value, CaseRow.last_post_at >= since)))
+    live: set[int] = set()
+    for _ in range(8):  # a case merged away stands for the case it went into (`live_case`)
+        if not found:
+            break
+        rows = session.execute(select(CaseRow.id, CaseRow.merged_into_id).where(CaseRow.id.in_(found))).all()
+        live |= {case_id for case_id, into in rows if into is None}
+        found = {into for _, into in rows if into is not None} - live
+    return live
+
+
 def attach_post(
     session: Session,
     post_row: PostRow,
@@ -228,40 +337,46 @@ def attach_post(
     settings: Settings,
     now: datetime,
 ) -> list[int]:
-    """Put a newly stored post into its cases, opening one where needed; the ids of the cases touched."""
-    touched: dict[int, CaseRow] = {}
+    """Put a newly stored post into its cases, opening one where needed; the ids of the cases touched.
+
+    Each case is written with its row locked, and chosen again once locked: an agent resolving it meanwhile would
+    otherwise commit between this read and this write, and the post would reopen it half (open, with a resolution
+    time) or join a case the customer's post should have reopened or not joined. Locked, the post either comes
+    before the resolve, which then resolves it with the post in it, or after, and reopens it as a customer writing
+    after resolution does. The ingest batch locks its cases in id order first (`ingest.service`); one not locked
+    yet is taken without waiting, `CasesBusy` when another transaction holds it."""
+    while True:
+        touched = _targets(session, post, post_row.author_id, analysis, settings)
+        todo = unheld(session, touched)
+        if not todo:
+            break
+        lock_cases(session, todo, wait=False)
     own_brand = _brand_of_handle(settings, post.author.handle)
-    for in_thread in _conversation_cases(session, post):
-        case = live_case(session, in_thread)
-        touched[case.id] = case
-    brands_covered = {c.brand for c in touched.values()}
-    if own_brand is None:
-        window = timedelta(hours=settings.case_window_hours)
+    if own_brand is None and analysis.needs_response:
+        covered = {c.brand for c in touched.values()}
         for brand in analysis.brands:
-            if brand in brands_covered:
+            if brand in covered:
                 continue
-            found = _recent_case(session, brand, post_row.author_id, post.created_at - window)
-            if found is None and analysis.needs_response:
-                found = CaseRow(
-                    brand=brand,
-                    platform=post.platform.value,
-                    author_id=post_row.author_id,
-                    conversation_id=post.conversation_id or post.id,
-                    state=CaseState.NEW.value,
-                    lang=analysis.lang,
-                    topics=[],
-                    severity=0,
-                    reach=0,
-                    promoted=False,
-                    opened_at=post.created_at,
-                    last_post_at=post.created_at,
-                    awaiting_since=None,
-                    updated_at=now,
-                )
-                session.add(found)
-                session.flush()
-            if found is not None:
-                touched[found.id] = found
+            found = CaseRow(
+                brand=brand,
+                platform=post.platform.value,
+                author_id=post_row.author_id,
+                conversation_id=post.conversation_id or post.id,
+                state=CaseState.NEW.value,
+                lang=analysis.lang,
+                topics=[],
+                severity=0,
+                reach=0,
+                promoted=False,
+                opened_at=post.created_at,
+                last_post_at=post.created_at,
+                awaiting_since=None,
+                updated_at=now,
+            )
+            session.add(found)
+            session.flush()
+            hold(session, found)
+            touched[found.id] = found
     for case in touched.values():
         insert_ignore(session, CasePostRow, {"case_id": case.id, "post_id": post_row.id}, ["case_id", "post_id"])
         if own_brand is not None and own_brand == case.brand:
@@ -272,4 +387,3 @@ def attach_post(
             if config is not None and is_customer(session, case, post_row.author_id):
                 _earlier_answers(session, case, post, config.handles, now)
     return sorted(touched)
-

@@ -23,7 +23,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
 from wakeful.desk import agents as agents_mod
-from wakeful.desk.cases import CaseState, lock_cases
+from wakeful.desk.cases import CasesBusy, CaseState, lock_cases
 from wakeful.desk.service import assign
 from wakeful.store.agents import AgentRow
 from wakeful.store.models import CaseEventRow, CaseRow
@@ -170,8 +170,13 @@ def route_new_cases(session: Session, case_ids: Collection[int], now: datetime,
 def _locked(session: Session, case_id: int, holder: str | None) -> CaseRow | None:
     """The case with its row locked and read again, if it is still a working case held by `holder` (None:
     unassigned): an agent may have taken, resolved or merged it since it was read, and moving it anyway would
-    overwrite that (a resolved case back open)."""
-    [case] = lock_cases(session, [case_id])
+    overwrite that (a resolved case back open). None too for a case another transaction holds that this pass may
+    not wait for (`lock_cases`: it holds a case with a higher id, and the holder may be waiting for that one, as an
+    ingest batch locking its cases in id order may): the next pass moves it."""
+    try:
+        [case] = lock_cases(session, [case_id])
+    except CasesBusy:
+        return None
     return case if case.assignee == holder and case.state in WORKING_STATES else None
 
 

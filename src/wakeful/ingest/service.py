@@ -14,13 +14,13 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from sqlalchemy import select, update
+from sqlalchemy import ColumnElement, and_, or_, select, update
 from sqlalchemy.orm import Session
 
 from wakeful.core.clock import Clock, as_utc
 from wakeful.core.models import Analysis, Platform, Post
 from wakeful.core.settings import Settings
-from wakeful.desk.cases import attach_post
+from wakeful.desk.cases import CasesBusy, attach_post, cases_joined, lock_cases, unheld
 from wakeful.ingest import edits
 from wakeful.ingest.jsonl import RecordError, storable
 from wakeful.risk.reach import audience
@@ -87,6 +87,23 @@ def rejected_values(source: str, errors: Iterable[RecordError], payloads: Mappin
 def _keep_rejected(session: Session, rows: Iterable[dict[str, Any]]) -> int:
     """Insert the rows not kept already; how many were new."""
     return sum(insert_ignore(session, RejectedRecordRow, row, ["fingerprint"]) is not None for row in rows)
+
+
+def _keyed(model: type[AuthorRow] | type[PostRow], keys: Iterable[tuple[str, str]]) -> ColumnElement[bool]:
+    """SQL: the row is one of these (platform, platform id) keys, in a form their unique index serves."""
+    by_platform: dict[str, set[str]] = {}
+    for platform, pid in keys:
+        by_platform.setdefault(platform, set()).add(pid)
+    return or_(*(and_(model.platform == platform, model.platform_id.in_(pids))
+                 for platform, pids in by_platform.items()))
+
+
+def _hold_cases_of(session: Session, post_id: int) -> set[int]:
+    """The ids of the cases holding a stored post, their rows locked: the batch locked them at its start, unless a
+    merge or split moved the post meanwhile (then taken without waiting, as `attach_post` takes its cases)."""
+    case_ids = set(session.scalars(select(CasePostRow.case_id).where(CasePostRow.post_id == post_id)))
+    lock_cases(session, unheld(session, case_ids), wait=False)
+    return case_ids
 
 
 class PostAnalyzer(Protocol):
@@ -174,28 +191,71 @@ class IngestService:
         """Store a batch. A post the desk's clock says cannot have been seen yet is refused alone: kept in
         rejected_records under `source` and listed in `result.rejected` as record `numbers[i]` (its place in the
         caller's input, e.g. a line of a file; by default its 1-based place in `posts`), while the rest is stored."""
-        result = IngestResult()
         if not posts:
-            return result
+            return IngestResult()
         now = self.clock.now()
+        analysed: dict[int, Analysis] = {}
+        busy: set[int] = set()
+        while True:  # each round waits for more cases at its start: ends once it holds every case its posts join
+            try:
+                return self._batch(posts, numbers, source, now, analysed, busy)
+            except CasesBusy as err:
+                if err.ids <= busy:  # waited for at the start of this try: not another's, so nothing to wait for
+                    raise
+                busy |= err.ids
+
+    def _batch(self, posts: Sequence[Post], numbers: Sequence[int] | None, source: str, now: datetime,
+               analysed: dict[int, Analysis], busy: set[int]) -> IngestResult:
+        """One try at storing a batch, in one transaction, with the analyses of an earlier try (`analysed`, by
+        index in `posts`) and the cases it found another transaction holding (`busy`).
+
+        Before it writes anything, it locks every stored case it will write to, at once and in id order
+        (`_cases_to_lock`), so that it waits for an agent's action on one of them, or for another batch, holding
+        no row anybody else waits for; and since all such lockers take their cases in id order, none waits in a
+        circle (a deadlock). A case its posts join that it did not lock then (another transaction changed what they
+        join in between) is taken only where free: where another transaction holds it, `CasesBusy` rolls the batch
+        back, and the next try waits for that case with the others."""
+        result = IngestResult()
         with self.db.session() as session:
             known = self._known_keys(session, posts)
             refused = self._refuse_impossible(posts, numbers, known, now)
+            kept = [i for i in range(len(posts)) if i not in refused]
+            # new posts and newer versions of stored ones (edits) are analysed; repeats are not
+            fresh = {i for i in kept if posts[i].key not in known or posts[i].version_at > known[posts[i].key][1]}
+            todo = sorted(fresh - analysed.keys())
+            analysed.update(zip(todo, self.analyzer.analyze_many([posts[i] for i in todo]), strict=True))
+            posts_kept = [posts[i] for i in kept]
+            analyses = {j: analysed[i] for j, i in enumerate(kept) if i in fresh}
+            lock_cases(session, self._cases_to_lock(session, posts_kept, analyses, known) | busy)
             if refused:
                 payloads = {e.record: posts[i].model_dump(mode="json") for i, e in refused.items()}
                 _keep_rejected(session, rejected_values(source, refused.values(), payloads, now))
                 result.rejected.extend(refused.values())
-                posts = [p for i, p in enumerate(posts) if i not in refused]
-            # new posts and newer versions of stored ones (edits) are analysed; repeats are not
-            todo = [i for i, p in enumerate(posts) if p.key not in known or p.version_at > known[p.key][1]]
-            analyses = dict(zip(todo, self.analyzer.analyze_many([posts[i] for i in todo]), strict=True))
-            for i, post in enumerate(posts):
+            for i, post in enumerate(posts_kept):
                 self._store_one(session, post, analyses.get(i), now, result)
             if result.cases:
                 session.flush()
                 for hook in self.case_hooks:
                     hook(session, result.cases, now)
         return result
+
+    def _cases_to_lock(self, session: Session, posts: Sequence[Post], analyses: Mapping[int, Analysis],
+                       known: Mapping[tuple[str, str], object]) -> set[int]:
+        """The stored cases the batch will write to, read without a lock: those holding its stored posts (new
+        counters raise their reach, an edit folds into them), and those its new posts and edits (`analyses`, by
+        index) may join (`cases.cases_joined`)."""
+        ids: set[int] = set()
+        stored = {p.key for p in posts if p.key in known}
+        if stored:
+            ids |= set(session.scalars(select(CasePostRow.case_id).join(PostRow, PostRow.id == CasePostRow.post_id)
+                                       .where(_keyed(PostRow, stored))))
+        if analyses:
+            authors = {(platform, pid): author_id for platform, pid, author_id in session.execute(
+                select(AuthorRow.platform, AuthorRow.platform_id, AuthorRow.id)
+                .where(_keyed(AuthorRow, {(posts[i].platform.value, posts[i].author.id) for i in analyses})))}
+            ids |= cases_joined(session, [(posts[i], authors.get((posts[i].platform.value, posts[i].author.id)), a)
+                                          for i, a in analyses.items()], self.settings)
+        return ids
 
     def _refuse_impossible(self, posts: Sequence[Post], numbers: Sequence[int] | None,
                            known: Mapping[tuple[str, str], tuple[datetime, datetime, bool]],
@@ -305,6 +365,7 @@ class IngestService:
         if not edits.apply_edit(session, row, post, analysis, now):
             return
         session.flush()
+        _hold_cases_of(session, row.id)
         cases = edits.fold_into_cases(session, row, analysis, now)
         if not cases:
             cases = set(attach_post(session, row, post, analysis, reach, self.settings, now))
@@ -323,7 +384,7 @@ class IngestService:
 
     @staticmethod
     def _raise_reach(session: Session, post_id: int, reach: int) -> set[int]:
-        case_ids = set(session.scalars(select(CasePostRow.case_id).where(CasePostRow.post_id == post_id)))
+        case_ids = _hold_cases_of(session, post_id)
         if case_ids:
             session.execute(
                 update(CaseRow).where(CaseRow.id.in_(case_ids), CaseRow.reach < reach).values(reach=reach)
