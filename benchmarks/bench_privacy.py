@@ -1,14 +1,16 @@
 """One erasure request on a large desk (SQLite), beside a plain full scan of the same posts from the same run.
 
-An erasure looks for the person in every other post's text and raw payload (`desk/privacy_scrub.py`): a LIKE per
-handle, account id and post id of theirs, over every row, since no index can serve a substring search. The desk
-holds `--posts` posts (default 100,000) from 5,000 customers, X-shaped raw payloads with them, a case per customer
-with a reply and a note, and a notification per case; the person wrote `--theirs` posts (default 5) and is named by
-a few others. Timed, `--repeat` times each, medians: `full scan` (one `count(*)` with one LIKE over the posts' text,
-the cheapest read of every row: the floor any substring search sits above), the erasure's search of the posts for
-the person's handle, account id and post ids (one LIKE each over text and raw), the same search with lower() around
-each column (as it was before: computed again for every needle), and the whole erasure as a dry run (all of its
-work, then rolled back, so each repeat starts from the same desk).
+An erasure looks for the person in every other post's text and raw payload (`desk/privacy_scrub.py`): for each of
+their handles, account ids and post ids (the needles), since no index can serve a substring search. Up to
+`LIKE_AT_MOST` needles that is one LIKE each over every row; above it, one pass reads each row once and matches all
+the needles with one pattern. Before, it was always one LIKE per needle (100 to a statement), so the search grew
+with the person's post count. The desk holds `--posts` posts (default 100,000) from 5,000 customers, X-shaped raw
+payloads with them, a case per customer with a reply and a note, and a notification per case; the person wrote
+`--theirs` posts (default 5) and is named by a few others. Timed, `--repeat` times each, medians: `full scan` (one
+`count(*)` with one LIKE over the posts' text, the cheapest read of every row: the floor any substring search sits
+above), the search of the posts for the person before (a LIKE per needle) and now, the one pass alone whatever the
+needle count, and the whole erasure as a dry run (all of its work, then rolled back, so each repeat starts from the
+same desk) with the search as before and as now.
 Run: `.venv/bin/python benchmarks/bench_privacy.py [--posts N] [--theirs N] [--repeat R]`.
 """
 
@@ -19,18 +21,21 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager, nullcontext
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from sqlalchemy import Text, cast, func, insert, or_, select, text
+from sqlalchemy import insert, select, text
+from sqlalchemy.orm import Session
 
-from wakeful.desk import privacy
-from wakeful.desk.privacy_scrub import Subject, containing
+from wakeful.desk import privacy, privacy_scrub
+from wakeful.desk.privacy_scrub import Subject, chunks, containing, rows_containing
 from wakeful.store.db import Database, migrate
-from wakeful.store.models import AuthorRow, CaseEventRow, CaseRow, PostRow
+from wakeful.store.models import AuthorRow, Base, CaseEventRow, CaseRow, PostRow
 from wakeful.store.notify import NotificationRow
 
 NOW = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
@@ -96,6 +101,26 @@ def median_s(fn: Callable[[], object], repeat: int) -> float:
     return statistics.median(times)
 
 
+def like_each(session: Session, model: type[Base], columns: Iterable[str], needles: list[str]) -> list[Any]:
+    """The search as it was before (1778225): one LIKE per needle over every row, a hundred to a statement."""
+    primary = model.__mapper__.primary_key[0]
+    attrs = [getattr(model, c) for c in columns]
+    keys: set[Any] = set()
+    for chunk in chunks(needles, 100):
+        keys.update(session.scalars(select(primary).where(containing(attrs, chunk, "sqlite"))))
+    return list(session.scalars(select(model).where(primary.in_(sorted(keys))))) if keys else []
+
+
+@contextmanager
+def searching_as_before() -> Iterator[None]:
+    saved = privacy_scrub.rows_containing
+    privacy_scrub.rows_containing = privacy.rows_containing = like_each
+    try:
+        yield
+    finally:
+        privacy_scrub.rows_containing = privacy.rows_containing = saved
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--posts", type=int, default=100_000)
@@ -108,6 +133,7 @@ def main() -> None:
         db = Database(url)
         try:
             fill(db, args.posts, args.theirs)
+            needles = _subject(db).needles()
 
             def scan(sql: str) -> Callable[[], object]:
                 def run() -> object:
@@ -115,40 +141,56 @@ def main() -> None:
                         return conn.execute(text(sql)).scalar()
                 return run
 
-            def erase() -> privacy.ErasureView:
-                return privacy.request_erasure(db, "x", handle=HANDLE, account_id=None, requested_by="bench",
-                                               now=NOW, dry_run=True)
-
-            def prefilter(lowered: bool) -> Callable[[], object]:
-                """The erasure's search of the posts for the person, as now or with lower() around each column."""
-                needles = _subject(db).needles()
-                columns = [cast(PostRow.text, Text), cast(PostRow.raw, Text)]
-                where = (or_(*(func.lower(c).contains(n, autoescape=True) for c in columns for n in needles))
-                         if lowered else containing([PostRow.text, PostRow.raw], needles, "sqlite"))
-
-                def run() -> object:
-                    with db.session() as session:
-                        return session.scalars(select(PostRow.id).where(where)).all()
+            def erase(before: bool = False) -> Callable[[], privacy.ErasureView]:
+                def run() -> privacy.ErasureView:
+                    with searching_as_before() if before else nullcontext():
+                        return privacy.request_erasure(db, "x", handle=HANDLE, account_id=None, requested_by="bench",
+                                                       now=NOW, dry_run=True)
                 return run
 
-            done = erase()
+            def search(how: Callable[[Session, type[Base], Iterable[str], list[str]], list[Any]],
+                       ) -> Callable[[], object]:
+                """The erasure's search of the posts for the person."""
+                def run() -> object:
+                    with db.session() as session:
+                        return sorted(p.id for p in how(session, PostRow, ("text", "raw"), needles))
+                return run
+
+            def one_pass(session: Session, model: type[Base], columns: Iterable[str], needles: list[str]) -> list[Any]:
+                saved = privacy_scrub.LIKE_AT_MOST
+                privacy_scrub.LIKE_AT_MOST = {}
+                try:
+                    return rows_containing(session, model, columns, needles)
+                finally:
+                    privacy_scrub.LIKE_AT_MOST = saved
+
+            done, before = erase()(), erase(before=True)()
+            assert done.counts == before.counts, (done.counts, before.counts)
             assert done.counts["posts"] == args.theirs and done.counts["mentions"] >= 3, done.counts
+            assert search(like_each)() == search(rows_containing)() == search(one_pass)()
             runs = {
                 "full scan (count, one LIKE over text)": scan(
                     "SELECT count(*) FROM posts WHERE text LIKE '%jane_doe99%'"),
-                "the person's ids over text+raw, LIKE (as the erasure does)": prefilter(False),
-                "the same with lower() around each column (before)": prefilter(True),
-                "the whole erasure (dry run)": erase,
+                "search of the posts, before: a LIKE per needle": search(like_each),
+                "search of the posts, now": search(rows_containing),
+                "the one pass alone": search(one_pass),
+                "the whole erasure (dry run), before": erase(before=True),
+                "the whole erasure (dry run), now": erase(),
             }
             times = {name: median_s(fn, args.repeat) for name, fn in runs.items()}
         finally:
             db.dispose()
     floor = next(iter(times.values()))
-    print(f"SQLite, {args.posts:,} posts, {CUSTOMERS:,} cases, the person's posts: {args.theirs}; "
-          f"medians of {args.repeat}")
+    print(f"SQLite, {args.posts:,} posts, {CUSTOMERS:,} cases, the person's posts: {args.theirs} "
+          f"({len(needles)} needles; LIKE up to {privacy_scrub.LIKE_AT_MOST['sqlite']}); medians of {args.repeat}")
     print("| run | s | x full scan |\n|---|---|---|")
     for name, secs in times.items():
         print(f"| {name} | {secs:.3f} | {secs / floor:.1f} |")
+    for what, (was, now) in {"the search": ("search of the posts, before: a LIKE per needle",
+                                            "search of the posts, now"),
+                             "the whole erasure": ("the whole erasure (dry run), before",
+                                                   "the whole erasure (dry run), now")}.items():
+        print(f"{what}: now / before = {times[now] / times[was]:.2f}")
     print(f"counts: {done.counts}")
 
 

@@ -3,13 +3,14 @@
 Jonas (@jonas_k84 on X) complains about a lost bag, edits his post, is answered on the platform and by an agent
 (a queued reply, a note naming him), has his personal data revealed, writes to a second brand (Nord Rail), is named
 in a notification and in a post of another customer (Marie, in French), and one of his posts was refused for a time
-ahead of the desk's clock. Lena writes too; her case stays open. `dump` reads back every text of every table, to
-search for what must be gone.
+ahead of the desk's clock. Lena writes too; her case stays open. `deliver_with_errors` sends the replies through a
+platform whose errors quote them. `dump` reads back every text of every table, to search for what must be gone.
 """
 
 from __future__ import annotations
 
 import json
+from collections import Counter
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -25,8 +26,10 @@ from wakeful.desk.cases import CaseState
 from wakeful.desk.daily import breakdown, daily_report
 from wakeful.desk.fairness import fairness_report
 from wakeful.desk.reports import summary
+from wakeful.ingest.connectors.replies import Outgoing, ReplyDispatcher, SendError
 from wakeful.store import notify as outbox
 from wakeful.store.models import AuthorRow, CaseRow, PostRow
+from wakeful.store.notify import NotificationRow
 from wakeful.store.registry import Base
 
 from tests.factories import T0
@@ -113,6 +116,33 @@ def build(desk: Desk, clock: FixedClock) -> Scenario:
         scenario = Scenario(jonas_cases=mine, marie_case=marie.id, lena_case=cases["lena_b"].id)
     assert len(scenario.jonas_cases) == 2
     return scenario
+
+
+class QuotingPlatform:
+    """A platform whose errors quote the reply: it refuses Marie's for good (422) and takes Jonas's at the second
+    try, after a passing error (left in the reply event's data once it is sent)."""
+
+    def __init__(self) -> None:
+        self.tries: Counter[int] = Counter()
+
+    def send(self, reply: Outgoing) -> str:
+        self.tries[reply.id] += 1
+        if "remboursement" in reply.text:
+            raise SendError(f'HTTP 422: {{"error": "Validation failed: Text {reply.text}"}}', permanent=True)
+        if self.tries[reply.id] == 1:
+            raise SendError(f"HTTP 503 while posting {reply.text!r}", wait=0)
+        return "1790000000000000500"
+
+
+def deliver_with_errors(desk: Desk) -> None:
+    """Send the queued replies through `QuotingPlatform`, and let the risk alert's channel refuse it for good,
+    answering with the alert it was sent (a webhook's 400 quoting the payload)."""
+    dispatcher = ReplyDispatcher(desk.db, desk.clock, {"x": QuotingPlatform()})
+    assert dispatcher.dispatch().failed == 1
+    assert dispatcher.dispatch().sent == 1
+    with desk.db.session() as session:
+        for row in session.scalars(select(NotificationRow)):
+            outbox.finish(session, row.id, 3, f"HTTP 400: unreadable {json.dumps(row.payload)}", desk.clock.now())
 
 
 def figures(session: Session, desk: Desk) -> dict[str, Any]:

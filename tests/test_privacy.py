@@ -100,6 +100,28 @@ def test_erasure_and_retention_leave_no_trace_and_the_same_reports(desk: Desk, c
     assert retention.purge(desk.db, later, 30) is None  # nothing left to purge, nothing recorded
 
 
+def test_an_erasure_leaves_no_platform_error_quoting_a_reply_to_them(desk: Desk, clock: FixedClock) -> None:
+    """The platform's refusal quoted the reply to him, on the queue row and on the reply's delivery; the channel's
+    error quoted the alert about him. The outcome stays; another customer's reply and its error are hers."""
+    s = sc.build(desk, clock)
+    sc.deliver_with_errors(desk)
+    with desk.db.session() as session:
+        assert {"case_events.data: Schwabing", "notifications.last_error: Koffer",
+                "notifications.last_error: jonas_k84"} <= set(sc.traces(session))
+
+    _forget(desk, handle=sc.HANDLE)
+
+    with desk.db.session() as session:
+        assert sc.traces(session) == []
+        his, hers = session.scalars(select(OutboundReplyRow).order_by(OutboundReplyRow.case_id)).all()
+        assert (his.case_id, his.state, his.attempts, his.text) == (s.jonas_cases[0], "sent", 2, ERASED_TEXT)
+        delivery = session.get_one(CaseEventRow, his.event_id).data
+        assert (delivery["delivery"], delivery["error"]) == ("sent", ERASED_TEXT)
+        assert (hers.case_id, hers.state) == (s.marie_case, "failed") and "remboursement" in (hers.last_error or "")
+        alert = session.scalars(select(NotificationRow)).one()
+        assert (alert.status, alert.attempts, alert.last_error) == ("dead", 3, ERASED_TEXT)
+
+
 def test_a_dry_run_counts_exactly_and_changes_nothing(desk: Desk, clock: FixedClock) -> None:
     sc.build(desk, clock)
     with desk.db.session() as session:

@@ -1,8 +1,11 @@
-"""What counts as naming a person outside their own rows, which tables an erasure must consider, and the schema
-change's migration (undone without touching the posts' other rows)."""
+"""What counts as naming a person outside their own rows, the pattern that looks for many needles at once, which
+tables an erasure must consider, and the schema change's migration (undone without touching the posts' other
+rows)."""
 
 from __future__ import annotations
 
+import random
+import re
 from datetime import UTC, datetime
 
 import pytest
@@ -19,6 +22,7 @@ from wakeful.desk.privacy_scrub import (
     REMAPPED,
     SCANNED,
     Subject,
+    alternation,
     distinctive,
 )
 from wakeful.store.db import Database, alembic_config, migrate
@@ -121,6 +125,19 @@ def test_a_short_id_is_not_hunted_for_in_other_peoples_text() -> None:
     assert s.scrub_text("@jo flight 42 at gate 42") == "@erased-1 flight 42 at gate 42"
     assert s.scrub_text("jo") == "jo"  # a two-letter value in a payload may be anything (a language code)
     assert s.needles() == ["jo"]
+
+
+def test_one_pattern_finds_exactly_the_strings_holding_one_of_many_needles() -> None:
+    """The one pass's pattern, a trie of the needles: a needle that begins another, shared prefixes, characters a
+    pattern reads as syntax."""
+    rng = random.Random(7)
+    needles = [*(f"17900{rng.randrange(10**13):013d}" for _ in range(300)), "jane_doe99", "jane_doe", "a.b(c)*",
+               "mastodon.social/@anna", "\\u00fc"]
+    pattern = re.compile(alternation(needles))
+    texts = [*(f"x {n} y" for n in needles), *(f"id {n[:-1]}" for n in needles), "jane_do", "a.b(c)", "ab(c)*",
+             *(f"17900{rng.randrange(10**13):013d}" for _ in range(300))]
+    assert [bool(pattern.search(t)) for t in texts] == [any(n in t for n in needles) for t in texts]
+    assert all(pattern.fullmatch(n) for n in needles)
 
 
 def test_the_follower_count_keeps_only_its_reach_band() -> None:

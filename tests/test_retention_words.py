@@ -1,6 +1,7 @@
 """Retention erases the desk's own words about a case past the period as an erasure request does: the brand's and
-agents' replies, notes, the queued replies and what notifications quote of the customer, so a dump of every text
-column holds nothing of the case's words afterwards; the reports read the same (SQLite and PostgreSQL)."""
+agents' replies, notes, the queued replies, what the platform said about them, what notifications quote of the
+customer, and the links of purged posts, so a dump of every text column holds nothing of the case's words and no
+link naming its authors afterwards; the reports read the same (SQLite and PostgreSQL)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from wakeful.core.clock import FixedClock
 from wakeful.desk import retention
 from wakeful.desk.privacy_scrub import RETENTION_TEXT
 from wakeful.store.connectors import OutboundReplyRow
-from wakeful.store.models import CaseEventRow
+from wakeful.store.models import AuthorRow, CaseEventRow, PostRow
 from wakeful.store.notify import NotificationRow
 
 from tests import privacy_scenario as sc
@@ -52,3 +53,63 @@ def test_a_sweep_leaves_no_trace_of_the_words_of_cases_past_the_period(desk: Des
         event = session.get_one(CaseEventRow, reply.event_id)
         assert (event.text, event.actor, (event.data or {}).get("delivery")) == (RETENTION_TEXT, "ana", "not_sent")
     assert retention.sweep(desk.db, LATER + timedelta(hours=1), 30) == []  # nothing left: no empty record
+
+
+LINKS = (f"x.com/{sc.HANDLE}/status/{sc.FIRST}", "x.com/AuroraHelp/status", "x.com/marie_dupont")
+"""The links of the posts a sweep at LATER purges (Jonas's first post, the brand's answer, Marie's): each names
+its author."""
+
+
+def test_a_sweep_erases_the_platforms_errors_quoting_replies_and_the_links_of_purged_posts(desk: Desk,
+                                                                                          clock: FixedClock) -> None:
+    s = sc.build(desk, clock)
+    sc.deliver_with_errors(desk)
+    with desk.db.session() as session:
+        before = sc.figures(session, desk)
+        assert {"outbound_replies.last_error: remboursement", "case_events.data: remboursement",
+                "case_events.data: Schwabing", "notifications.last_error: Koffer", "posts.url: x.com/marie_dupont",
+                f"posts.url: {LINKS[0]}"} <= set(sc.traces(session, WORDS + LINKS))
+
+    assert [r.counts for r in retention.sweep(desk.db, LATER, 30)] == [
+        {"posts": 3, "post_edits": 1, "rejected_records": 1, "case_events": 4, "outbound_replies": 2,
+         "notifications": 1}]
+
+    with desk.db.session() as session:
+        assert sc.traces(session, WORDS + LINKS) == []
+        assert sc.figures(session, desk) == before
+        # what the desk counts stays: how each reply went, in how many tries; the alert's status
+        replies = session.scalars(select(OutboundReplyRow).order_by(OutboundReplyRow.case_id)).all()
+        assert [(r.case_id, r.state, r.attempts, r.last_error) for r in replies] == [
+            (s.jonas_cases[0], "sent", 2, None), (s.marie_case, "failed", 1, RETENTION_TEXT)]
+        deliveries = [session.get_one(CaseEventRow, r.event_id).data for r in replies]
+        assert [(d["delivery"], d.get("error")) for d in deliveries] == [("sent", RETENTION_TEXT), ("failed", None)]
+        alert = session.scalars(select(NotificationRow)).one()
+        assert (alert.status, alert.attempts, alert.last_error) == ("dead", 3, RETENTION_TEXT)
+        # his open Nord Rail post keeps its link
+        assert session.scalar(select(PostRow.url).where(PostRow.platform_id == sc.SECOND)) == \
+            f"https://x.com/{sc.HANDLE}/status/{sc.SECOND}"
+
+
+def test_a_sweep_erases_the_links_and_errors_an_earlier_sweep_left(desk: Desk, clock: FixedClock) -> None:
+    """A desk purged before links and errors were erased too: the next sweep erases them, and then finds nothing."""
+    s = sc.build(desk, clock)
+    sc.deliver_with_errors(desk)
+    retention.sweep(desk.db, LATER, 30)
+    with desk.db.session() as session:  # as the sweep before this change left them
+        marie = session.scalars(select(PostRow).join(AuthorRow).where(AuthorRow.handle == "marie_dupont")).one()
+        marie.url = "https://x.com/marie_dupont/status/1790000000000000003"
+        reply = session.scalars(select(OutboundReplyRow).where(OutboundReplyRow.case_id == s.marie_case)).one()
+        reply.last_error = "failed after 1 attempt(s): HTTP 422: Bonjour, nous regardons votre remboursement."
+        event = session.get_one(CaseEventRow, reply.event_id)
+        event.data = {**(event.data or {}), "delivery": reply.last_error}
+        alert = session.scalars(select(NotificationRow)).one()
+        alert.last_error = "HTTP 400: Koffer"
+        assert set(sc.traces(session, WORDS + LINKS)) == {
+            "posts.url: x.com/marie_dupont", "outbound_replies.last_error: remboursement",
+            "case_events.data: remboursement", "notifications.last_error: Koffer"}
+
+    assert [r.counts for r in retention.sweep(desk.db, LATER + timedelta(hours=1), 30)] == [
+        {"posts": 1, "outbound_replies": 1, "notifications": 1}]
+    with desk.db.session() as session:
+        assert sc.traces(session, WORDS + LINKS) == []
+    assert retention.sweep(desk.db, LATER + timedelta(hours=2), 30) == []

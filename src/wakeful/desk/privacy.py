@@ -21,9 +21,10 @@ What is erased or anonymised, and why:
   other way: notes written on a case merged into theirs, before the merge, stay. A merge's undo record (the
   `merged` event's data) holds row ids, times, states and the agent assigned, nothing of the customer's, so unmerge
   still works after an erasure.
-- `outbound_replies` of the replies erased: text erased, customer post id remapped; one still pending is not sent.
-- `notifications` about their cases (and about a case holding their posts, sent while it did): snippets and texts
-  erased; the handle anywhere in a payload is replaced.
+- `outbound_replies` of the replies erased: text and the platform's error (it can quote the reply) erased, customer
+  post id remapped; one still pending is not sent. The state and attempts stay.
+- `notifications` about their cases (and about a case holding their posts, sent while it did): snippets, texts and
+  the channel's error erased; the handle anywhere in a payload is replaced.
 - `rejected_records` whose payload names them (handle, account id or a post id of theirs, also JSON-escaped):
   the payload is erased and the record set aside as 'erased'.
 - Everywhere else customers' words reach (`privacy_scrub.SCANNED`: other posts and their raw payloads, earlier
@@ -61,8 +62,15 @@ from sqlalchemy.orm import InstrumentedAttribute, Session
 from wakeful.core.clock import as_utc
 from wakeful.desk.fairness import BANDS
 from wakeful.desk.merge import MERGED, UNMERGE
-from wakeful.desk.privacy_scrub import ERASED_TEXT, Subject, candidates, chunks, containing, scrub_rows
-from wakeful.desk.privacy_words import ERASED_EVENT_KINDS, FREE_TEXT_KEYS, erase_events, erase_payload, erase_replies
+from wakeful.desk.privacy_scrub import ERASED_TEXT, Subject, candidates, chunks, rows_containing, scrub_rows
+from wakeful.desk.privacy_words import (
+    ERASED_EVENT_KINDS,
+    FREE_TEXT_KEYS,
+    NOT_SENT_ERASED,
+    erase_events,
+    erase_payload,
+    erase_replies,
+)
 from wakeful.store.connectors import OutboundReplyRow
 from wakeful.store.db import Database
 from wakeful.store.models import (
@@ -78,7 +86,7 @@ from wakeful.store.notify import NotificationRow
 from wakeful.store.privacy import REQUEST, ErasureRow, new_salt, subject_hash, subject_matches
 
 ERASED_RESOLUTION = "erased"
-NOT_SENT = "not sent: the customer's data was erased at their request"
+NOT_SENT = NOT_SENT_ERASED
 Window = tuple[datetime | None, datetime | None]
 """From, until (both inclusive; None: without bound): when a case held the person's posts."""
 ALWAYS: Window = (None, None)
@@ -263,15 +271,12 @@ def _erase_cases(session: Session, author: AuthorRow, now: datetime, counts: Cou
     counts["outbound_replies"] += erase_replies(session, session.scalars(select(OutboundReplyRow).where(or_(
         OutboundReplyRow.event_id.in_(erased),
         and_(OutboundReplyRow.event_id.is_(None), OutboundReplyRow.case_id.in_(own))))), ERASED_TEXT, NOT_SENT)
-    dialect = session.get_bind().dialect.name
-    for chunk in chunks([f'"case_id": {i}' for i in held]):
-        for row in session.scalars(select(NotificationRow).where(containing([NotificationRow.payload], chunk,
-                                                                            dialect))):
-            case_id = (row.payload or {}).get("case_id")
-            if not isinstance(case_id, int) or not _within(row.created_at, held.get(case_id, ())):
-                continue
-            erase_payload(row, ERASED_TEXT, FREE_TEXT_KEYS)  # the handle: pseudonymised by `scrub_rows`
-            counts["notifications"] += 1
+    for row in rows_containing(session, NotificationRow, ("payload",), [f'"case_id": {i}' for i in held]):
+        case_id = (row.payload or {}).get("case_id")
+        if not isinstance(case_id, int) or not _within(row.created_at, held.get(case_id, ())):
+            continue
+        erase_payload(row, ERASED_TEXT, FREE_TEXT_KEYS)  # the handle: pseudonymised by `scrub_rows`
+        counts["notifications"] += 1
 
 
 def _erase_author(author: AuthorRow, now: datetime, counts: Counter[str]) -> None:

@@ -39,7 +39,15 @@ MIN_TEXT = 12
 MIN_BARE = 6
 """A handle shorter than this is never looked for without its @."""
 CHUNK = 100
-"""Needles per query: one LIKE each, so a customer with hundreds of posts is not one enormous statement."""
+"""Ids per IN list, so a customer with hundreds of posts is not one enormous statement."""
+LIKE_AT_MOST = {"sqlite": 24, "postgresql": 4}
+"""Needles up to which a search runs one LIKE (ILIKE) per needle, each a scan of every row in the database's own C
+(on 100k posts about 0.02 s on SQLite, 0.1 s on PostgreSQL). Above it `_one_pass` reads the rows once and matches
+every needle at once, for about what 30 LIKEs cost on SQLite, 6 ILIKEs on PostgreSQL, however many needles
+(`benchmarks/bench_privacy.py`). Not PostgreSQL's own regular expressions: one pattern of 200 post ids took 6 s
+over 100k posts, 20x the one pass."""
+PASS_ROWS = 2000
+"""Rows read per statement by `_one_pass`."""
 
 SCANNED: dict[type[Base], tuple[str, ...]] = {
     PostRow: ("text", "raw"),
@@ -166,7 +174,12 @@ class Subject:
         for key in (*self.replace, *self.links):
             out.add(key.lower())
             out.add(json.dumps(key)[1:-1].lower())
-        return sorted(n for n in out if not any(o != n and o in n for o in out))
+        lengths = sorted({len(n) for n in out})  # each needle's substrings of those lengths: linear in the count
+
+        def holds_another(n: str) -> bool:
+            return any(n[i:i + k] in out for k in lengths if k < len(n) for i in range(len(n) - k + 1))
+
+        return sorted(n for n in out if not holds_another(n))
 
     def _compile(self) -> None:
         if self._compiled_for == (len(self.replace), len(self.words)):
@@ -215,31 +228,82 @@ def chunks(items: list[str], size: int = CHUNK) -> Iterator[list[str]]:
         yield items[start:start + size]
 
 
+def alternation(words: Iterable[str]) -> str:
+    """A pattern matching any of `words` literally, written as a trie (`17(?:90(?:01|23)|12)`): the regex engine
+    then follows one branch per character, where an alternation of the words themselves is tried word by word at
+    every position of the text."""
+    trie: dict[str, Any] = {}
+    for word in words:
+        node = trie
+        for char in word:
+            node = node.setdefault(char, {})
+        node[""] = {}  # a word ends here
+    return _branches(trie)
+
+
+def _branches(node: dict[str, Any]) -> str:
+    parts = []
+    for char in sorted(k for k in node if k):
+        literal, child = re.escape(char), node[char]
+        while len(child) == 1 and "" not in child:  # a chain with no branch or end: one literal
+            (char, child), = child.items()
+            literal += re.escape(char)
+        parts.append(literal + _branches(child))
+    if not parts:
+        return ""
+    body = parts[0] if len(parts) == 1 else f"(?:{'|'.join(parts)})"
+    return f"(?:{body})?" if "" in node else body
+
+
 def containing(columns: Iterable[InstrumentedAttribute[Any]], needles: list[str], dialect: str) -> ColumnElement[bool]:
     """Rows where any of `columns` (text, or JSON read as its text) contains any needle (lower-cased),
     case-insensitively: ILIKE on PostgreSQL, LIKE on SQLite (which ignores ASCII case, as far as its lower() goes).
-    Not LIKE over lower(column): that is computed again for every needle, and took 4x as long for a hundred
-    (`benchmarks/bench_privacy.py`)."""
+    Not LIKE over lower(column): that is computed again for every needle, and took 4x as long for a hundred."""
     texts = [cast(column, Text) for column in columns]
     if dialect == "postgresql":
         return or_(*(t.icontains(n, autoescape=True) for t in texts for n in needles))
     return or_(*(t.contains(n, autoescape=True) for t in texts for n in needles))
 
 
-def candidates(session: Session, model: type[Base], columns: Iterable[str], subject: Subject) -> list[Any]:
-    """Rows of `model` whose `columns` may name the person (checked row by row afterwards)."""
-    needles = subject.needles()
+def _one_pass(session: Session, primary: ColumnElement[Any], columns: list[InstrumentedAttribute[Any]],
+              needles: list[str]) -> list[Any]:
+    """The keys of rows where any of `columns` contains any needle, case-insensitively (casefolded: as LIKE does for
+    ASCII, and beyond it), reading every row once in key order, a batch per statement."""
+    pattern = re.compile(alternation(n.casefold() for n in needles))
+    texts = [cast(column, Text) for column in columns]
+    keys: list[Any] = []
+    after: Any = None
+    while True:
+        stmt = select(primary, *texts).order_by(primary).limit(PASS_ROWS)
+        rows = session.execute(stmt if after is None else stmt.where(primary > after)).all()
+        keys.extend(key for key, *values in rows if any(v and pattern.search(v.casefold()) for v in values))
+        if len(rows) < PASS_ROWS:
+            return keys
+        after = rows[-1][0]
+
+
+def rows_containing(session: Session, model: type[Base], columns: Iterable[str], needles: list[str]) -> list[Any]:
+    """Rows of `model` where any of `columns` contains any needle (lower-cased), case-insensitively: by one LIKE per
+    needle when they are few (`LIKE_AT_MOST`), else by one pass over the rows, so a search costs no more for a
+    customer with hundreds of posts than for one with thirty."""
+    if not needles:
+        return []
     dialect = session.get_bind().dialect.name
     attrs = [getattr(model, c) for c in columns]
     primary = model.__mapper__.primary_key[0]
-    keys: set[Any] = set()
-    for chunk in chunks(needles):
-        keys.update(session.scalars(select(primary).where(containing(attrs, chunk, dialect))))
+    if len(needles) <= LIKE_AT_MOST.get(dialect, 0):
+        keys = sorted(session.scalars(select(primary).where(containing(attrs, needles, dialect))))
+    else:
+        keys = _one_pass(session, primary, attrs, needles)
     found: list[Any] = []
-    ordered = sorted(keys)
-    for start in range(0, len(ordered), 500):
-        found.extend(session.scalars(select(model).where(primary.in_(ordered[start:start + 500]))))
+    for start in range(0, len(keys), 500):
+        found.extend(session.scalars(select(model).where(primary.in_(keys[start:start + 500])).order_by(primary)))
     return found
+
+
+def candidates(session: Session, model: type[Base], columns: Iterable[str], subject: Subject) -> list[Any]:
+    """Rows of `model` whose `columns` may name the person (checked row by row afterwards)."""
+    return rows_containing(session, model, columns, subject.needles())
 
 
 def scrub_rows(session: Session, subject: Subject, tables: Mapping[type[Base], tuple[str, ...]] = SCANNED) -> int:

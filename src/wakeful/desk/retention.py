@@ -1,8 +1,9 @@
 """Retention: customers' words are not kept forever. `retention_days` after a case is resolved (or, for a post in no
-case, after it was written) its posts' texts, raw payloads and earlier versions are erased, and so are the payloads
-of refused records that old. So are the desk's own words about such a case, as an erasure request erases them
-(`desk/privacy_words.py`): the texts of its replies and notes and of the replies queued to the platform (one never
-sent is not sent now), and what its notifications quote of the customer (a snippet, a text, their handle).
+case, after it was written) its posts' texts, raw payloads, links (which name the author: x.com/<handle>/status/..)
+and earlier versions are erased, and so are the payloads of refused records that old. So are the desk's own words
+about such a case, as an erasure request erases them (`desk/privacy_words.py`): the texts of its replies and notes
+and of the replies queued to the platform (one never sent is not sent now) with the platform's errors about them,
+and what its notifications quote of the customer (a snippet, a text, their handle, a channel's error).
 
 What a report counts stays: each post's time, language, sentiment, complaint, severity, topics and brands, and
 every case row, so the daily report, fairness report and desk summary read the same before and after. A post in
@@ -38,10 +39,12 @@ from wakeful.desk.privacy_words import (
     ERASED_EVENT_KINDS,
     FREE_TEXT_KEYS,
     HANDLE_KEYS,
+    NOT_SENT_EXPIRED,
     erase_events,
     erase_payload,
     erase_replies,
     holding_words,
+    replies_holding_words,
 )
 from wakeful.store.connectors import OutboundReplyRow
 from wakeful.store.db import Database
@@ -65,14 +68,14 @@ PURGED_PAYLOAD = json.dumps(RETENTION_TEXT)
 GONE_PAYLOADS = (PURGED_PAYLOAD, json.dumps(ERASED_TEXT))
 LOCK = "retention"
 """What a process about to sweep waits for while another sweeps (`serialize`)."""
-NOT_SENT = "not sent: the retention period had passed"
+NOT_SENT = NOT_SENT_EXPIRED
 WORD_KEYS = (*FREE_TEXT_KEYS, *HANDLE_KEYS)
 """What of a notification about a case past the period is erased: the author stays, so no pseudonym replaces it."""
 
 
 def _due_posts(cutoff: datetime) -> Select[int]:
     """Posts written before `cutoff` in no case that is open or was resolved since, not purged yet (or edited
-    again after a purge: a platform may deliver an edit of an old post).
+    again after a purge: a platform may deliver an edit of an old post; or purged before links were erased too).
 
     A case merged into another is never resolved itself: its matter is its target's, so a post still linked to it
     (one that joined it as it was being merged) is kept while the target is open or recently resolved, whatever the
@@ -82,7 +85,8 @@ def _due_posts(cutoff: datetime) -> Select[int]:
     kept_case = exists().where(CasePostRow.post_id == PostRow.id, CaseRow.id == CasePostRow.case_id, or_(
         and_(CaseRow.merged_into_id.is_(None), or_(CaseRow.resolved_at.is_(None), CaseRow.resolved_at >= cutoff)),
         and_(CaseRow.merged_into_id.is_not(None), ~target_done)))
-    not_purged = or_(PostRow.erased.is_(None), and_(PostRow.erased == RETENTION, PostRow.text != RETENTION_TEXT))
+    not_purged = or_(PostRow.erased.is_(None), and_(PostRow.erased == RETENTION, or_(
+        PostRow.text != RETENTION_TEXT, PostRow.url.is_not(None))))
     return select(PostRow.id).where(PostRow.created_at < cutoff, not_purged, ~kept_case)
 
 
@@ -102,8 +106,9 @@ def _due_events(cutoff: datetime) -> Select[int]:
 
 
 def _due_replies(cutoff: datetime) -> Select[int]:
+    """Queued replies of cases past the period whose text, or the platform's error about them, is not erased yet."""
     return select(OutboundReplyRow.id).join(CaseRow, CaseRow.id == OutboundReplyRow.case_id).where(
-        _past(cutoff), OutboundReplyRow.text.not_in(MARKERS))
+        _past(cutoff), replies_holding_words())
 
 
 def _due_notifications(cutoff: datetime) -> Select[int]:
@@ -160,7 +165,8 @@ def _purge_batch(session: Session, cutoff: datetime, now: datetime, counts: Coun
         gone = session.execute(delete(PostEditRow).where(PostEditRow.post_id.in_(ids)))
         counts["post_edits"] += int(getattr(gone, "rowcount", 0) or 0)
         session.execute(update(PostRow).where(PostRow.id.in_(ids)).values(
-            text=RETENTION_TEXT, raw={}, erased=RETENTION, erased_at=now).execution_options(synchronize_session=False))
+            text=RETENTION_TEXT, raw={}, url=None, erased=RETENTION, erased_at=now).execution_options(
+            synchronize_session=False))
         counts["posts"] += len(ids)
     rejected = list(session.scalars(_due_rejected(cutoff).order_by(RejectedRecordRow.id).limit(BATCH)))
     if rejected:
