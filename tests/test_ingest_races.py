@@ -29,7 +29,7 @@ from wakeful.desk import agents, routing, service
 from wakeful.desk.cases import CaseState
 from wakeful.desk.merge import merge
 from wakeful.ingest import service as ingest_service
-from wakeful.store.models import CasePostRow, CaseRow, PostRow
+from wakeful.store.models import AuthorRow, CasePostRow, CaseRow, PostRow
 
 from tests.desk.races import commits_meet, in_threads
 from tests.factories import T0, make_post
@@ -193,12 +193,9 @@ def test_a_batch_and_a_merge_of_two_of_its_cases_do_not_deadlock(
         a: ("merged", []), b: ("new", ["a1", "a2", "b1", "b2"])}
 
 
-def test_two_batches_replying_in_the_same_two_cases_in_turn_do_not_deadlock(
-        desk: Desk, other: Desk, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Two processes each ingest a reply from bob and one from alice, in opposite orders. Writing each case as it came
-    to it, each batch held one case and waited for the other's (PostgreSQL ended one of them). Locking both in id
-    order first, the second batch waits for the first at its start."""
-    a, b = _two_cases(desk)
+def _batches_meet(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two batches in threads: each, having written its first post and case, waits (up to 1.5 s) for the other to
+    have written its own, so both hold rows the other wants next."""
     meet = threading.Barrier(2)
     met: set[int] = set()
     attach = ingest_service.attach_post
@@ -206,13 +203,22 @@ def test_two_batches_replying_in_the_same_two_cases_in_turn_do_not_deadlock(
     def meeting(session: Session, *args: Any, **kwargs: Any) -> list[int]:
         touched = attach(session, *args, **kwargs)
         session.flush()
-        if threading.get_ident() not in met:  # each batch, having written its first case, waits for the other's
+        if threading.get_ident() not in met:
             met.add(threading.get_ident())
-            with suppress(threading.BrokenBarrierError):  # the other is waiting for this one's locks
+            with suppress(threading.BrokenBarrierError):  # the other is waiting for this one's rows
                 meet.wait(timeout=1.5)
         return touched
 
     monkeypatch.setattr(ingest_service, "attach_post", meeting)
+
+
+def test_two_batches_replying_in_the_same_two_cases_in_turn_do_not_deadlock(
+        desk: Desk, other: Desk, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two processes each ingest a reply from bob and one from alice, in opposite orders. Writing each case as it came
+    to it, each batch held one case and waited for the other's (PostgreSQL ended one of them). Locking both in id
+    order first, the second batch waits for the first at its start."""
+    a, b = _two_cases(desk)
+    _batches_meet(monkeypatch)
     bob = make_post("b2", DELAY.replace("four", "five"), author="bob", minutes=3, reply_to="b1", conversation="b1")
     alice = make_post("a2", STILL, author="alice", minutes=3, reply_to="a1", conversation="a1")
     errors = in_threads([lambda: desk.ingest.ingest([bob, alice]),
@@ -260,3 +266,22 @@ def test_a_batch_and_a_routing_pass_holding_one_of_its_cases_do_not_deadlock(
     with desk.db.session() as s:
         assert {c.id: c.assignee for c in s.scalars(select(CaseRow))} == {a: "ben", b: "ben"}
     assert {k: posts for k, (_, _, posts) in _cases(desk).items()} == {a: ["a1", "a2"], b: ["b1", "b2"]}
+
+
+def test_two_deliveries_of_the_same_new_posts_in_opposite_orders_do_not_deadlock(
+        desk: Desk, other: Desk, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A webhook and a poll deliver carol's and dave's first posts at once, in opposite orders. Storing each post as
+    it came, each batch wrote one new author and post and then waited for the other's uncommitted row of the same key
+    (PostgreSQL ended one of them: a deadlock). Stored by time and key, whatever the order of delivery, the second
+    batch waits for the first and finds its posts stored: each post and author once, one case each."""
+    _batches_meet(monkeypatch)
+    carol = make_post("c1", LOST, author="carol", minutes=1)
+    dave = make_post("d1", DELAY, author="dave", minutes=2)
+    results: list[ingest_service.IngestResult] = []
+    errors = in_threads([lambda: results.append(desk.ingest.ingest([carol, dave])),
+                         lambda: results.append(other.ingest.ingest([dave, carol]))])
+    assert errors == []
+    assert sorted((r.accepted, r.duplicates) for r in results) == [(0, 2), (2, 0)]
+    assert sorted(posts for _, _, posts in _cases(desk).values()) == [["c1"], ["d1"]]
+    with desk.db.session() as s:
+        assert sorted(s.scalars(select(AuthorRow.handle))) == ["carol", "dave"]

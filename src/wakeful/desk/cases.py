@@ -298,7 +298,10 @@ def cases_joined(session: Session, posts: Sequence[tuple[Post, int | None, Analy
     analysis, may join, read without a lock in a few queries for the whole batch: what an ingest batch locks before
     it writes. More than the cases `attach_post` picks (every case of a thread id, every case of the author's with
     one of the brands that is not resolved in the window), never fewer, as read now."""
-    threads = {c for post, _, _ in posts for c in (post.conversation_id, post.reply_to_id) if c}
+    threads: dict[str, set[str]] = {}
+    for post, _, _ in posts:
+        threads.setdefault(post.platform.value, set()).update(
+            c for c in (post.conversation_id, post.reply_to_id) if c)
     parents: dict[str, set[str]] = {}
     for post, _, _ in posts:
         if post.reply_to_id:
@@ -306,8 +309,10 @@ def cases_joined(session: Session, posts: Sequence[tuple[Post, int | None, Analy
     customers = [(post, author, analysis) for post, author, analysis in posts
                  if author is not None and _brand_of_handle(settings, post.author.handle) is None]
     found: set[int] = set()
-    if threads:
-        found |= set(session.scalars(select(CaseRow.id).where(CaseRow.conversation_id.in_(threads))))
+    if any(threads.values()):
+        found |= set(session.scalars(select(CaseRow.id).where(or_(*(
+            and_(CaseRow.platform == platform, CaseRow.conversation_id.in_(ids))
+            for platform, ids in threads.items() if ids)))))
     if parents:
         found |= set(session.scalars(select(CasePostRow.case_id).join(PostRow, PostRow.id == CasePostRow.post_id)
                                      .where(or_(*(and_(PostRow.platform == platform, PostRow.platform_id.in_(ids))

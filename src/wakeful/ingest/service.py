@@ -89,6 +89,16 @@ def _keep_rejected(session: Session, rows: Iterable[dict[str, Any]]) -> int:
     return sum(insert_ignore(session, RejectedRecordRow, row, ["fingerprint"]) is not None for row in rows)
 
 
+def _storage_order(post: Post) -> tuple[datetime, str, str, datetime]:
+    """The order a batch stores its posts in: by time, then key, whatever order they came in.
+
+    Two batches writing the same new key (a repeated delivery, an author in both) each wait, on PostgreSQL, for the
+    other's uncommitted row; had each written the other's first, they would wait for each other (a deadlock, one
+    batch lost). Written in one order everywhere, the second batch only waits for the first. By time first, so a
+    thread's root is stored before its replies delivered with it, and an original before its edit."""
+    return (post.created_at, post.platform.value, post.id, post.version_at)
+
+
 def _keyed(model: type[AuthorRow] | type[PostRow], keys: Iterable[tuple[str, str]]) -> ColumnElement[bool]:
     """SQL: the row is one of these (platform, platform id) keys, in a form their unique index serves."""
     by_platform: dict[str, set[str]] = {}
@@ -96,6 +106,16 @@ def _keyed(model: type[AuthorRow] | type[PostRow], keys: Iterable[tuple[str, str
         by_platform.setdefault(platform, set()).add(pid)
     return or_(*(and_(model.platform == platform, model.platform_id.in_(pids))
                  for platform, pids in by_platform.items()))
+
+
+def _claim_authors(session: Session, posts: Sequence[Post]) -> dict[tuple[str, str], int]:
+    """The row id of each post's author by (platform, author id), inserting those not stored in key order (see
+    `_storage_order`), each with the profile its first post in `posts` saw."""
+    first: dict[tuple[str, str], Post] = {}
+    for post in posts:
+        first.setdefault((post.platform.value, post.author.id), post)
+    return {key: get_or_insert(session, AuthorRow, _author_values(first[key]), ["platform", "platform_id"])[0]
+            for key in sorted(first)}
 
 
 def _hold_cases_of(session: Session, post_id: int) -> set[int]:
@@ -231,8 +251,10 @@ class IngestService:
                 payloads = {e.record: posts[i].model_dump(mode="json") for i, e in refused.items()}
                 _keep_rejected(session, rejected_values(source, refused.values(), payloads, now))
                 result.rejected.extend(refused.values())
-            for i, post in enumerate(posts_kept):
-                self._store_one(session, post, analyses.get(i), now, result)
+            order = sorted(range(len(posts_kept)), key=lambda j: _storage_order(posts_kept[j]))
+            authors = _claim_authors(session, [posts_kept[j] for j in order])
+            for j in order:
+                self._store_one(session, posts_kept[j], authors, analyses.get(j), now, result)
             if result.cases:
                 session.flush()
                 for hook in self.case_hooks:
@@ -313,21 +335,18 @@ class IngestService:
                     ) -> dict[tuple[str, str], tuple[datetime, datetime, bool]]:
         """The stored posts among `posts`: when each was created, when its stored text was written, and whether
         that text is an edit."""
-        ids = {p.id for p in posts}
         rows = session.execute(select(PostRow.platform, PostRow.platform_id, PostRow.created_at, PostRow.edited_at)
-                               .where(PostRow.platform_id.in_(ids)))
+                               .where(_keyed(PostRow, {p.key for p in posts})))
         return {(platform, pid): (as_utc(created), as_utc(edited or created), edited is not None)
                 for platform, pid, created, edited in rows}
 
-    def _store_one(
-        self, session: Session, post: Post, analysis: Analysis | None, now: datetime, result: IngestResult
-    ) -> None:
-        profile = _author_values(post)
-        author_id, created = get_or_insert(session, AuthorRow, profile, ["platform", "platform_id"])
+    def _store_one(self, session: Session, post: Post, authors: Mapping[tuple[str, str], int],
+                   analysis: Analysis | None, now: datetime, result: IngestResult) -> None:
+        author_id = authors[(post.platform.value, post.author.id)]
         author = session.get(AuthorRow, author_id)
         assert author is not None
-        if not created and post.observed_at() > as_utc(author.updated_at):
-            for key, value in profile.items():
+        if post.observed_at() > as_utc(author.updated_at):
+            for key, value in _author_values(post).items():
                 setattr(author, key, value)
         post_id: int | None = None
         if analysis is not None:

@@ -166,6 +166,7 @@ class CaseRow(Base):
         Index("ix_cases_brand_state", "brand", "state"),
         Index("ix_cases_author", "brand", "author_id"),
         Index("ix_cases_merged_into", "merged_into_id"),
+        Index("ix_cases_conversation", "platform", "conversation_id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
