@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from contextlib import suppress
 from datetime import timedelta
 from typing import Any
@@ -24,14 +24,14 @@ from wakeful.api.app import build_desk
 from wakeful.api.auth import Principal, Role
 from wakeful.api.deps import Desk
 from wakeful.core.clock import FixedClock, as_utc
-from wakeful.core.models import Analysis, Post
+from wakeful.core.models import Post
 from wakeful.desk import agents, routing, service
 from wakeful.desk.cases import CaseState
 from wakeful.desk.merge import merge
 from wakeful.ingest import service as ingest_service
 from wakeful.store.models import AuthorRow, CasePostRow, CaseRow, PostRow
 
-from tests.desk.races import commits_meet, in_threads
+from tests.desk.races import ActsWhileAnalysed, commits_meet, in_threads
 from tests.factories import T0, make_post
 
 LOST = "@AuroraAirways you lost my bag on AU 2213, nobody answers. Still waiting for my suitcase!"
@@ -50,19 +50,6 @@ def other(desk: Desk, analyzer: Analyzer) -> Iterator[Desk]:
     second.db.dispose()
 
 
-class Held:
-    """The batch's analyzer: once it has analysed the batch, it waits until the other process has acted (its commit
-    held by `commits_meet`), as a batch still analysing when a lead resolves the case would."""
-
-    def __init__(self, analyzer: Any) -> None:
-        self.analyzer = analyzer
-        self.acted = threading.Event()
-
-    def analyze_many(self, posts: Sequence[Post]) -> list[Analysis]:
-        found: list[Analysis] = self.analyzer.analyze_many(posts)
-        assert self.acted.wait(timeout=30), "the other process never acted"
-        return found
-
 
 def _waiting_case(desk: Desk) -> int:
     """alice's lost-bag case, which the brand has answered in its thread: waiting on the customer."""
@@ -77,7 +64,7 @@ def _waiting_case(desk: Desk) -> int:
 def _resolve_as_a_batch_arrives(desk: Desk, other: Desk, case_id: int, post: Post) -> None:
     """A lead resolves the case in `other` while `desk` ingests `post`: the batch has analysed it when she acts, and
     her commit is held until the batch would commit too (or 1.5 s)."""
-    held = Held(desk.ingest.analyzer)
+    held = ActsWhileAnalysed(desk.ingest.analyzer)
     desk.ingest.analyzer = held
 
     def resolve() -> None:

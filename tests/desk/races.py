@@ -4,9 +4,10 @@ until the others get there, and calls started together in threads."""
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Collection, Iterator
+from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.orm import Session, SessionTransaction
@@ -15,6 +16,7 @@ from wakeful.analyze.pipeline import Analyzer
 from wakeful.api.app import build_desk
 from wakeful.api.deps import Desk
 from wakeful.core.clock import FixedClock
+from wakeful.core.models import Analysis, Post
 from wakeful.core.settings import Settings
 from wakeful.desk.notify import BrandNotifier
 from wakeful.store.models import CaseEventRow
@@ -107,3 +109,17 @@ def started(call: Callable[[], object]) -> threading.Thread:
     thread = threading.Thread(target=call, daemon=True)
     thread.start()
     return thread
+
+
+class ActsWhileAnalysed:
+    """A batch's analyzer: once it has analysed the batch, it waits until the other process has acted (set
+    `acted`; its commit held by `commits_meet`), as a batch still analysing when someone acts on its case would."""
+
+    def __init__(self, analyzer: Any) -> None:
+        self.analyzer = analyzer
+        self.acted = threading.Event()
+
+    def analyze_many(self, posts: Sequence[Post]) -> list[Analysis]:
+        found: list[Analysis] = self.analyzer.analyze_many(posts)
+        assert self.acted.wait(timeout=30), "the other process never acted"
+        return found

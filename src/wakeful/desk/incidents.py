@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from wakeful.analyze.pii import redact
 from wakeful.core.clock import as_utc
 from wakeful.core.settings import BrandConfig
-from wakeful.desk.cases import CaseState
+from wakeful.desk.cases import CasesBusy, CaseState, lock_cases, unheld
 from wakeful.desk.reports import mentions
 from wakeful.desk.risk import author_of
 from wakeful.desk.service import ACTIVE_STATES, add_reply, legal_flags, set_state
@@ -165,16 +165,30 @@ def _burst(session: Session, brand: str, now: datetime) -> tuple[Spike, list[int
 
 def _set_aside(session: Session, brand: str, post_ids: list[int], now: datetime) -> None:
     """Resolve the unanswered cases made only of a flagged burst's posts: a model may read a farm's copied text
-    as a complaint, and no agent should spend time on it. Each case says why, and stays searchable."""
+    as a complaint, and no agent should spend time on it. Each case says why, and stays searchable. Decided with
+    its row locked and read again, so a case an agent answered or merged meanwhile is not resolved over her work;
+    inside an ingest batch, which may wait for no case (`_free`): one another transaction holds is left to it."""
     burst = set(post_ids)
-    cases = session.scalars(select(CaseRow).where(
-        CaseRow.brand == brand, CaseRow.state.in_(ACTIVE_STATES), CaseRow.first_response_at.is_(None),
-        CaseRow.id.in_(select(CasePostRow.case_id).where(CasePostRow.post_id.in_(burst)))))
-    for case in cases:
+    unanswered = (CaseRow.brand == brand, CaseRow.state.in_(ACTIVE_STATES), CaseRow.first_response_at.is_(None),
+                  CaseRow.id.in_(select(CasePostRow.case_id).where(CasePostRow.post_id.in_(burst))))
+    locked = _free(session, set(session.scalars(select(CaseRow.id).where(*unanswered))))
+    for case in session.scalars(select(CaseRow).where(CaseRow.id.in_(locked), *unanswered).order_by(CaseRow.id)):
         posts = set(session.scalars(select(CasePostRow.post_id).where(CasePostRow.case_id == case.id)))
         if posts <= burst:
             session.add(CaseEventRow(case_id=case.id, at=now, kind="note", actor=ACTOR, text=SET_ASIDE))
             set_state(session, case, CaseState.RESOLVED, ACTOR, now)
+
+
+def _free(session: Session, ids: Collection[int]) -> set[int]:
+    """Those of the cases no other transaction holds, locked without waiting (as `cases.attach_post` takes them)."""
+    todo = set(ids)
+    while todo:
+        try:
+            lock_cases(session, todo, wait=False)
+            break
+        except CasesBusy as err:
+            todo -= err.ids  # the rest are locked already, and counted held when taken again
+    return todo
 
 
 def scan(session: Session, brands: Iterable[str], now: datetime, config: SpikeConfig = SpikeConfig(),
@@ -352,24 +366,42 @@ def approve_statement(row: IncidentRow, text: str, actor: str, now: datetime) ->
     row.statement, row.statement_by, row.statement_at = text, actor, now
 
 
+def _waiting(session: Session, row: IncidentRow, config: SpikeConfig, lang: str | None) -> set[int]:
+    """The ids of the incident's cases (holding a post that drives it) still waiting for the desk, in `lang`."""
+    stmt = (select(PostRow, CasePostRow.case_id).join(CasePostRow, CasePostRow.post_id == PostRow.id)
+            .join(CaseRow, CaseRow.id == CasePostRow.case_id)
+            .where(mentions([row.brand]), PostRow.created_at >= as_utc(row.opened_at) - config.window,
+                   PostRow.created_at <= as_utc(row.last_seen_at), CaseRow.brand == row.brand,
+                   CaseRow.state.in_(ACTIVE_STATES), CaseRow.awaiting_since.is_not(None),
+                   true() if lang is None else CaseRow.lang == lang))
+    return {case_id for post, case_id in session.execute(stmt) if _drives(row.key, post)}
+
+
 def answer_cases(session: Session, row: IncidentRow, actor: str, now: datetime,
                  config: SpikeConfig = SpikeConfig(), *, lang: str | None = None) -> list[int]:
     """Reply with the approved holding statement on every case of the incident still waiting for the desk, so the
     customers of one outage are answered at once instead of each breaching in the queue. Cases with legal flags
     are left for a reviewed reply of their own. With `lang`, only cases in that language: one statement is in one
-    language, so a bilingual desk approves and sends one per language. The ids of the cases answered."""
+    language, so a bilingual desk approves and sends one per language. The ids of the cases answered.
+
+    Chosen again with their rows locked (`lock_cases`), as every action on a case is: else an agent's resolve or
+    merge, a batch's post with legal flags or another lead's send committed meanwhile is overwritten (a merged case
+    waiting again, a case answered twice). One that joins only then (a merge's target) is left out if busy and
+    below those held."""
     if row.statement_at is None or not row.statement:
         raise ValueError("approve the incident's holding statement before sending it")
-    stmt = (select(PostRow, CasePostRow.case_id).join(CasePostRow, CasePostRow.post_id == PostRow.id)
-            .where(mentions([row.brand]), PostRow.created_at >= as_utc(row.opened_at) - config.window,
-                   PostRow.created_at <= as_utc(row.last_seen_at)))
-    ids = {case_id for post, case_id in session.execute(stmt) if _drives(row.key, post)}
+    busy: set[int] = set()
+    while True:
+        ids = _waiting(session, row, config, lang) - busy
+        todo = unheld(session, ids)
+        if not todo:
+            break
+        try:
+            lock_cases(session, todo)
+        except CasesBusy as err:
+            busy |= err.ids
     answered = []
-    for case in session.scalars(select(CaseRow).where(CaseRow.id.in_(ids), CaseRow.brand == row.brand,
-                                                      CaseRow.state.in_(ACTIVE_STATES),
-                                                      CaseRow.awaiting_since.is_not(None),
-                                                      true() if lang is None else CaseRow.lang == lang)
-                                  .order_by(CaseRow.id)):
+    for case in session.scalars(select(CaseRow).where(CaseRow.id.in_(ids)).order_by(CaseRow.id)).all():
         if not legal_flags(session, case):
             add_reply(session, case, row.statement, actor, now)
             answered.append(case.id)
