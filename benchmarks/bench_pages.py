@@ -3,7 +3,8 @@
 Builds an SQLite desk with N open cases (bulk-inserted rows, realistic shapes), then times each page through
 FastAPI's TestClient (server time, no network), beside `/healthz` in the same run as the framework's floor: the
 machine is shared and noisy, so compare the "x floor" column between runs, not the milliseconds. The reports page
-reads the last seven days, which here is every case and post.
+reads the last seven days, which here is every case and post. The queue page shows 50 rows a page; its 200-row
+form is the page as it was before paging, and `limit=1000` the most one API call lists.
 Run: `.venv/bin/python benchmarks/bench_pages.py [--cases N] [--repeat K]`.
 """
 
@@ -98,12 +99,17 @@ def main() -> None:
         bearer = {"Authorization": f"Bearer {token}"}
         rows = [
             ("/healthz (floor)", timed_ms(client, "/healthz", args.repeat)),
-            ("GET / (queue page)", timed_ms(client, "/", args.repeat)),
-            ("GET /cases/5000 (case page)", timed_ms(client, "/cases/5000", args.repeat)),
+            ("GET / (queue page, 50 rows)", timed_ms(client, "/", args.repeat)),
+            ("GET /?per_page=200 (200 rows, as before paging)", timed_ms(client, "/?per_page=200", args.repeat)),
+            ("GET /?page=150 (a deep page)", timed_ms(client, "/?page=150", args.repeat)),
+            ("GET /cases/N/2 (case page)", timed_ms(client, f"/cases/{max(1, args.cases // 2)}", args.repeat)),
             ("GET /reports (reports page)", timed_ms(client, "/reports", args.repeat)),
             ("GET /incidents", timed_ms(client, "/incidents", args.repeat)),
             ("GET /settings", timed_ms(client, "/settings", args.repeat)),
-            ("GET /api/v1/cases", timed_ms(client, "/api/v1/cases", args.repeat, headers=bearer)),
+            ("GET /api/v1/cases (200)", timed_ms(client, "/api/v1/cases", args.repeat, headers=bearer)),
+            ("GET /api/v1/cases?limit=50", timed_ms(client, "/api/v1/cases?limit=50", args.repeat, headers=bearer)),
+            ("GET /api/v1/cases?limit=1000", timed_ms(client, "/api/v1/cases?limit=1000", args.repeat,
+                                                       headers=bearer)),
             ("GET /api/v1/stats/queue", timed_ms(client, "/api/v1/stats/queue", args.repeat, headers=bearer)),
         ]
         floor = rows[0][1]

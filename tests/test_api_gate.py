@@ -8,12 +8,14 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 
 from wakeful.analyze import Analyzer
-from wakeful.api.app import build_desk, create_app
+from wakeful.api.app import answers_as_api, build_desk, create_app
 from wakeful.api.auth import Role, create_token, create_user
 from wakeful.api.deps import COOKIE, CSRF_HEADER
 from wakeful.core.clock import FixedClock
@@ -121,3 +123,76 @@ def test_lead_reads_are_refused_to_agents_and_admin_routes_to_leads(gate: Gate) 
         assert got.status_code == 403 and "admin" in got.json()["detail"]
 
 
+
+
+# --- paths nobody serves: no hint to a caller without credentials -----------------------------------------------
+
+UNSERVED_API = {"/api/v1/no-such-thing": "/api/v1/cases", "/api/v1/cases/1/no-such-action": "/api/v1/cases",
+                "/api/v2/cases": "/api/v1/cases", "/api": "/openapi.json", "/x.json": "/openapi.json"}
+"""Made-up paths answered as the API, each with a served path whose answer it must match byte for byte (those
+under /api/ also carry the API's Cache-Control: no-store)."""
+UNSERVED_PAGES = ("/admin", "/.env", "/wp-login.php", "/cases/1/no-such-tab", "/no/such/page", "/openapi.yaml",
+                  "/favicon.ico")
+NO_CREDENTIALS = ({}, {"Authorization": "Bearer wk_made-up"}, {"Cookie": f"{COOKIE}=made-up"})
+METHODS = ("GET", "HEAD", "POST", "PUT", "DELETE")
+
+
+def _answer(got: httpx.Response) -> tuple[int, bytes, dict[str, str]]:
+    """Everything a caller sees of an answer but where a redirect leads (which names the path asked for)."""
+    return got.status_code, got.content, {k: v for k, v in got.headers.items() if k != "location"}
+
+
+def test_served_paths_answer_as_the_rule_for_unserved_ones_says() -> None:
+    """The rule that sorts paths nobody serves into API and pages sorts every guarded route as it answers."""
+    assert [p for _, p in GUARDED if answers_as_api(p) != is_api(p)] == []
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_a_path_nobody_serves_answers_a_caller_without_credentials_as_a_served_one(gate: Gate, method: str) -> None:
+    """An anonymous caller cannot tell what exists by guessing: the API's 401, or a page's redirect to sign in
+    that comes back to the path asked for, as a served path of the same kind answers, whatever made-up
+    credentials it sends."""
+    for headers in NO_CREDENTIALS:
+        for path, served in (*UNSERVED_API.items(), *((page, "/reports") for page in UNSERVED_PAGES)):
+            got = gate.anon.request(method, path, headers=headers)
+            assert _answer(got) == _answer(gate.anon.request(method, served, headers=headers)), (path, headers)
+            if path in UNSERVED_API:
+                assert got.status_code == 401, (path, headers, got.text)
+            else:
+                assert got.status_code == 303, (path, headers, got.text)
+                assert got.headers["location"] == "/login?" + urlencode({"next": path})
+
+
+def test_a_trailing_slash_is_dropped_whether_or_not_the_path_exists(gate: Gate) -> None:
+    """Starlette redirects a slash added to a served path only, which would tell; here every such path redirects,
+    and where it leads answers as above."""
+    for method in METHODS:
+        for existing, made_up in (("/api/v1/cases/", "/api/v1/no-such-thing/"), ("/reports/", "/no-such-page/")):
+            answers = [gate.anon.request(method, path + "?x=1", headers={"Cookie": f"{COOKIE}=made-up"})
+                       for path in (existing, made_up)]
+            assert _answer(answers[0]) == _answer(answers[1]) and answers[0].status_code == 307, (method, existing)
+            for path, got in zip((existing, made_up), answers, strict=True):
+                assert got.headers["location"] == f"http://testserver{path.rstrip('/')}?x=1"
+
+
+def test_signed_in_callers_hear_that_a_path_does_not_exist(gate: Gate) -> None:
+    """With a token or a session (even writing without the CSRF token: nothing is written) a made-up path is 404,
+    and a slash added to a served path still leads to it."""
+    for path in (*UNSERVED_API, *UNSERVED_PAGES):
+        for client, headers in ((gate.anon, gate.agent), (gate.cookie, {})):
+            for method in ("GET", "POST"):
+                got = client.request(method, path, headers=headers)
+                assert got.status_code == 404 and got.json() == {"detail": "Not Found"}, (path, headers, method)
+    for client, headers in ((gate.anon, gate.agent), (gate.cookie, {})):
+        got = client.get("/api/v1/cases/", headers=headers, follow_redirects=True)
+        assert got.status_code == 200 and got.url.path == "/api/v1/cases"
+    assert gate.cookie.get("/reports/", follow_redirects=True).status_code == 200
+
+
+def test_public_paths_and_static_files_keep_their_own_answers(gate: Gate) -> None:
+    """The health check, sign-in and static files answer anyone as before: a missing file is a 404, and a slash
+    added to a public path still leads to it."""
+    assert gate.anon.get("/static/no-such-file.css").status_code == 404
+    assert gate.anon.get("/static/app.css").status_code == 200
+    for path in ("/healthz/", "/login/"):
+        assert gate.anon.get(path, follow_redirects=True).status_code == 200, path

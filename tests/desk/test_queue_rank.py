@@ -105,3 +105,23 @@ def test_the_queue_page_pass_gives_the_listing_and_the_counts(desk: Desk, clock:
             assert page == (expected, service.queue_counts(s, brands, now, desk.settings)), (brands, kw)
         assert [c.author.handle for c in service.queue_page(s, None, now, desk.settings, lang="de")[0]] == [
             "jonas", "lena"]
+
+
+def test_a_window_of_the_queue_is_that_part_of_the_whole_ranked_queue(desk: Desk, clock: FixedClock) -> None:
+    """Pages from an offset (ordered partly, for the first pages, or wholly) cut the one ranking the full listing
+    gives, ties included (customers who wrote at the same minute), and say how many match."""
+    clock.set(T0 + timedelta(minutes=30))
+    desk.ingest.ingest([make_post(f"w{i}", LOST if i % 3 else SMOKE, author=f"cust{i}", minutes=i % 4)
+                        for i in range(40)])
+    now = T0 + timedelta(minutes=40)
+    with desk.db.session() as s:
+        whole = service.list_cases(s, None, now, desk.settings, limit=1000)
+        assert len(whole) == 40
+        for offset, limit in itertools.product([0, 1, 7, 20, 39, 40, 55], [1, 3, 9, 40]):
+            part = service.list_slice(s, None, now, desk.settings, offset=offset, limit=limit)
+            assert part.cases == whole[offset:offset + limit], (offset, limit)
+            assert (part.matched, part.offset, part.has_more) == (40, offset, offset + limit < 40)
+        last, counts = service.queue_slice(s, None, now, desk.settings, offset=100, limit=15, clamp=True)
+        assert (last.offset, last.cases, counts.active) == (30, whole[30:], 40)  # past the end: the last page
+        with pytest.raises(ValueError, match="offset"):
+            service.list_slice(s, None, now, desk.settings, offset=-1)

@@ -13,11 +13,11 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.dependencies.models import Dependant
 from fastapi.exception_handlers import http_exception_handler, request_validation_exception_handler
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.routing import APIRoute
 from sqlalchemy import text
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
-from starlette.datastructures import MutableHeaders
+from starlette.datastructures import URL, MutableHeaders
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -29,7 +29,17 @@ from wakeful.api import incidents as incidents_api
 from wakeful.api import privacy as privacy_api
 from wakeful.api import reports as report_api
 from wakeful.api import settings as settings_api
-from wakeful.api.deps import PRINCIPAL_CHECKS, AnyUser, Desk, bearer, current_principal, get_desk
+from wakeful.api.deps import (
+    PRINCIPAL_CHECKS,
+    AnyUser,
+    Desk,
+    bearer,
+    current_principal,
+    get_desk,
+    not_signed_in,
+    principal_of,
+)
+from wakeful.api.session_cookie import SessionCookieIn
 from wakeful.core.clock import Clock, SystemClock
 from wakeful.core.settings import Settings
 from wakeful.desk import digest, incidents, notify, retention, risk, routing, scheduled
@@ -143,10 +153,46 @@ async def refused_caller(request: Request) -> Response | None:
     return None
 
 
+def answers_as_api(path: str) -> bool:
+    """Whether a path no route serves refuses an anonymous caller as the API does (401) rather than as a page (the
+    redirect to /login). The rule sorts the app's own routes the same way (the API under /api/, /openapi.json), so
+    the answer does not tell whether the path exists."""
+    return path == "/api" or path.startswith("/api/") or path.endswith(".json")
+
+
+async def anonymous_refusal(request: Request) -> Response | None:
+    """What the routes of this path's kind answer a caller who is not signed in (see `answers_as_api`), or None for
+    one signed in either way (API token or session), to whom a path that does not exist may say so."""
+    desk = get_desk(request)
+    creds = await bearer(request)
+    try:
+        if await run_in_threadpool(principal_of, request, desk, creds) is None:
+            if answers_as_api(request.url.path):
+                raise not_signed_in(request, creds)
+            await run_in_threadpool(views.page_user, request, desk)  # the sign-in redirect, as a page's
+    except HTTPException as refused:
+        return await http_exception_handler(request, refused)
+    return None
+
+
+async def unserved_path(request: Request) -> Response | None:
+    """The answer to a path no route serves, in place of a 404: a caller who is not signed in hears what a served
+    path of its kind answers, so that guessing tells nothing about what exists; None (404) for one signed in.
+
+    A trailing slash is dropped by a redirect whether or not the path without it exists (Starlette redirects only
+    where a route is, which would tell). No route but "/" ends in a slash, so every path that was redirected still
+    is, and a public one such as /healthz/ still reaches its route."""
+    path = request.scope["path"]
+    if request.scope["type"] == "http" and path.endswith("/") and path.strip("/"):
+        return RedirectResponse(URL(scope=dict(request.scope, path=path.rstrip("/"))))
+    return await anonymous_refusal(request)
+
+
 def _answer_callers_first(app: FastAPI) -> None:
     """Send who-are-you before what-is-wrong: a request the app refuses before the route's sign-in check ran (a
     malformed or invalid body, one it cannot read or that is too large, a method the path does not serve) gets
-    the sign-in check's answer when that refuses the caller, and its own answer otherwise."""
+    the sign-in check's answer when that refuses the caller, and its own answer otherwise. A path no route serves
+    answers as `unserved_path` says."""
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, err: RequestValidationError) -> Response:
@@ -155,7 +201,8 @@ def _answer_callers_first(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, err: StarletteHTTPException) -> Response:
         if 400 <= err.status_code < 500 and err.status_code not in (401, 403):
-            refused = await refused_caller(request)
+            matched = "endpoint" in request.scope  # set by any route or mount that took the path (static files)
+            refused = await (refused_caller(request) if matched else unserved_path(request))
             if refused is not None:
                 return refused
         return await http_exception_handler(request, err)
@@ -172,6 +219,7 @@ def create_app(desk: Desk) -> FastAPI:
         openapi_url=None,  # served below, behind sign-in; /docs is a dashboard page with the vendored Swagger UI
         docs_url=None,
         redoc_url=None,
+        redirect_slashes=False,  # `unserved_path` redirects, without looking for a route first
     )
     app.state.desk = desk
 
@@ -213,4 +261,5 @@ def create_app(desk: Desk) -> FastAPI:
     views.mount_static(app)
     _answer_callers_first(app)
     app.add_middleware(NoStoreApi)
+    app.add_middleware(SessionCookieIn, desk=desk)
     return app

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from wakeful.api.auth import Principal, Role
 from wakeful.api.deps import MAX_ROW_ID, AnyUser, DbSession, Desk, DeskDep, RowId, bearer, principal_of
+from wakeful.api.paging import MAX_LIST, PAGE_HEADERS, page_links
 from wakeful.api.reports import csv_download
 from wakeful.core.clock import as_utc
 from wakeful.core.models import refuse_nul
@@ -58,8 +59,11 @@ def _case(session: Session, case_id: int, who: Principal, *, merged: bool = Fals
     return case
 
 
-@router.get("/cases", response_model=list[CaseSummary], summary="The queue, highest priority first")
+@router.get("/cases", response_model=list[CaseSummary], summary="The queue, highest priority first",
+            responses={200: {"headers": PAGE_HEADERS}})
 def list_cases(
+    request: Request,
+    response: Response,
     who: AnyUser,
     session: DbSession,
     desk: DeskDep,
@@ -71,16 +75,21 @@ def list_cases(
     topic: str | None = None,
     breached: Annotated[bool, Query(description="Only cases past their first-response target")] = False,
     min_priority: Annotated[int, Query(ge=0, le=3)] = 0,
-    limit: Annotated[int, Query(ge=1, le=1000)] = 200,
+    offset: Annotated[int, Query(ge=0, description="Cases of the ranked queue to skip, for the next page")] = 0,
+    limit: Annotated[int, Query(ge=1, le=MAX_LIST, description=f"Cases per page, at most {MAX_LIST}")] = 200,
 ) -> list[CaseSummary]:
+    """A page of the queue; X-Total-Count says how many cases match, Link where the next and previous pages are.
+    The queue is ranked as it stands at each request, so a case can move across pages between two requests."""
     states = [s.value for s in state] if state else list(service.ACTIVE_STATES)
-    return service.list_cases(
+    page = service.list_slice(
         session, who.brands, desk.clock.now(), desk.settings, states=states,
         assignee=who.name if mine else assignee, unassigned=unassigned, lang=lang.strip().lower() if lang else None,
-        topic=topic, breached=breached,
-        min_level=min_priority,
-        limit=limit,
+        topic=topic, breached=breached, min_level=min_priority, offset=offset, limit=limit,
     )
+    response.headers["X-Total-Count"] = str(page.matched)
+    if links := page_links(request, page):
+        response.headers["Link"] = links
+    return page.cases
 
 
 def _queue_mark(desk: Desk, brands: set[str] | None) -> tuple[int, str]:

@@ -69,6 +69,16 @@ def principal_of(request: Request, desk: Desk, creds: HTTPAuthorizationCredentia
         return session_principal(session, request.cookies.get(COOKIE, ""), desk.clock.now())
 
 
+def not_signed_in(request: Request, creds: HTTPAuthorizationCredentials | None) -> HTTPException:
+    """The API's 401, for its routes and for paths nobody serves alike (see `app.unserved_path`)."""
+    return HTTPException(
+        status.HTTP_401_UNAUTHORIZED,
+        "missing or invalid token" if creds or COOKIE in request.cookies
+        else "authentication required: send 'Authorization: Bearer <token>'",
+        headers={"WWW-Authenticate": "Bearer"},
+    )
+
+
 def current_principal(
     request: Request,
     desk: Annotated[Desk, Depends(get_desk)],
@@ -76,12 +86,7 @@ def current_principal(
 ) -> Principal:
     principal = principal_of(request, desk, creds)
     if principal is None:
-        raise HTTPException(
-            status.HTTP_401_UNAUTHORIZED,
-            "missing or invalid token" if creds or COOKIE in request.cookies
-            else "authentication required: send 'Authorization: Bearer <token>'",
-            headers={"WWW-Authenticate": "Bearer"},
-        )
+        raise not_signed_in(request, creds)
     if principal.csrf is not None and request.method not in SAFE_METHODS:
         sent = request.headers.get(CSRF_HEADER, "")
         if not hmac.compare_digest(sent.encode(), principal.csrf.encode()):  # str would raise on non-ASCII: a 500

@@ -183,6 +183,11 @@ class Settings(BaseSettings):
         default=None, description="Signs the sign-in form's CSRF token: give every server process behind one address "
         "the same (WAKEFUL_SECRET_KEY), or a form served by one is refused by another; unset, each process draws its "
         "own when it starts, which is all one server needs")
+    secure_cookies: bool = Field(
+        default=False, description="The desk is served over HTTPS (directly or behind a TLS proxy): the session "
+        "cookie is then `__Host-wakeful_session`, always Secure, Path=/ and without Domain, so neither a plain-http "
+        "answer nor a sibling subdomain can plant or overwrite it. Leave it off for plain http (the demo at "
+        "http://127.0.0.1:8000): browsers drop such cookies there and nobody could sign in")
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
     brands: list[BrandConfig] = Field(default_factory=_default_brands, description="At least one; leave the key "

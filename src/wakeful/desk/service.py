@@ -1,39 +1,32 @@
-"""Reading and acting on cases, always within the brands the caller may see."""
+"""Reading and acting on cases, always within the brands the caller may see.
+
+The queue listing lives in `desk.queue` and the case as the queue shows it in `desk.summary`; both are re-exported
+here, where callers have always found them.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, Select, and_, func, select, true
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from wakeful.analyze.pii import redact
 from wakeful.core.clock import as_utc
 from wakeful.core.settings import Settings
-from wakeful.desk.cases import CaseState, customer_ids, customer_post, customer_posts
-from wakeful.desk.priority import compute_priority
-from wakeful.desk.queue_rank import Ranker
-from wakeful.desk.schemas import (
-    AuthorView,
-    CaseDetail,
-    CaseSummary,
-    EarlierText,
-    EngagementPoint,
-    PriorityView,
-    QueueCounts,
-    RevealedText,
-    RiskFactorView,
-    RiskView,
-    TimelineItem,
-)
-from wakeful.desk.sla_targets import Targets, load_targets
+from wakeful.desk.cases import CaseState, customer_ids, customer_posts
+from wakeful.desk.queue import ACTIVE_STATES as ACTIVE_STATES
+from wakeful.desk.queue import QueueSlice as QueueSlice
+from wakeful.desk.queue import list_cases as list_cases
+from wakeful.desk.queue import list_slice as list_slice
+from wakeful.desk.queue import queue_counts as queue_counts
+from wakeful.desk.queue import queue_page as queue_page
+from wakeful.desk.queue import queue_slice as queue_slice
+from wakeful.desk.schemas import CaseDetail, EarlierText, EngagementPoint, RevealedText, TimelineItem
+from wakeful.desk.summary import summarize as summarize
 from wakeful.store.connectors import queue_reply
-from wakeful.store.jsonq import json_list_has
 from wakeful.store.models import CaseEventRow, CasePostRow, CaseRow, EngagementRow, PostEditRow, PostRow
-from wakeful.store.risk import CaseRiskRow
-
-ACTIVE_STATES = (CaseState.NEW.value, CaseState.OPEN.value, CaseState.WAITING.value)
 
 
 class CaseNotFound(LookupError):
@@ -42,180 +35,6 @@ class CaseNotFound(LookupError):
 
 def _scoped(stmt: Select[CaseRow], brands: Collection[str] | None) -> Select[CaseRow]:
     return stmt if brands is None else stmt.where(CaseRow.brand.in_(list(brands)))
-
-
-def _latest_customer_texts(session: Session, case_ids: Collection[int]) -> dict[int, str]:
-    """Each case's newest post by its customer, in one query for a page of cases."""
-    stmt = (
-        select(CasePostRow.case_id, PostRow.text, PostRow.created_at)
-        .join(PostRow, PostRow.id == CasePostRow.post_id)
-        .join(CaseRow, CaseRow.id == CasePostRow.case_id)
-        .where(CasePostRow.case_id.in_(list(case_ids)), customer_post(CaseRow.id, CaseRow.author_id))
-    )
-    latest: dict[int, tuple[datetime, str]] = {}
-    for case_id, text, created_at in session.execute(stmt):
-        at = as_utc(created_at)
-        if case_id not in latest or at > latest[case_id][0]:
-            latest[case_id] = (at, text)
-    return {case_id: text for case_id, (_, text) in latest.items()}
-
-
-def _risk_view(row: CaseRiskRow | None) -> RiskView | None:
-    if row is None:
-        return None
-    return RiskView(
-        score=row.score, summary=row.summary, promoted=row.promoted,
-        factors=[RiskFactorView.model_validate(f) for f in row.factors],
-        forecast_6h=row.forecast_6h, forecast_6h_low=row.forecast_6h_low, forecast_6h_high=row.forecast_6h_high,
-        forecast_24h=row.forecast_24h, fake_share=row.fake_share, computed_at=as_utc(row.computed_at),
-        alerted_at=as_utc(row.alerted_at) if row.alerted_at else None,
-    )
-
-
-def _reach(reach: int, genuine_reach: int | None) -> int:
-    """Reach as priority counts it: without what suspected fake accounts added, once the case is assessed."""
-    return reach if genuine_reach is None else min(reach, genuine_reach)
-
-
-def summarize(session: Session, case: CaseRow, now: datetime, settings: Settings,
-              latest_text: str | None = None, targets: Targets | None = None,
-              risks: Mapping[int, CaseRiskRow] | None = None) -> CaseSummary:
-    """One case as the queue shows it; a page passes `risks` loaded in one query instead of one per case."""
-    awaiting = as_utc(case.awaiting_since) if case.awaiting_since else None
-    targets = targets or load_targets(session, [case.brand], settings)
-    risk = risks.get(case.id) if risks is not None else session.get(CaseRiskRow, case.id)
-    prio = compute_priority(case.severity, _reach(case.reach, risk.genuine_reach if risk else None), awaiting, now,
-                            settings.priority_for(case.brand), risk.score if risk else None,
-                            risk.summary if risk else "")
-    answered = case.first_response_at is not None
-    level = prio.sla_level  # the wait raises the queue place, not the target it is measured against
-    target = targets.target_minutes(case.brand, level, answered)
-    waiting_min = prio.waiting.total_seconds() / 60 if prio.waiting is not None else None
-    a = case.author
-    return CaseSummary(
-        id=case.id,
-        brand=case.brand,
-        platform=case.platform,
-        state=CaseState(case.state),
-        priority=PriorityView(level=prio.level, name=prio.name, reasons=prio.reasons),
-        severity=case.severity,
-        lang=case.lang,
-        topics=case.topics,
-        reach=case.reach,
-        promoted=case.promoted,
-        assignee=case.assignee,
-        author=AuthorView(platform=a.platform, handle=a.handle, display_name=a.display_name,
-                          followers=a.followers, verified=a.verified),
-        opened_at=as_utc(case.opened_at),
-        last_post_at=as_utc(case.last_post_at),
-        awaiting_since=awaiting,
-        waiting_minutes=waiting_min,
-        sla_target_minutes=target,
-        sla_left_minutes=targets.left_minutes(case.brand, level, awaiting, answered, now) if awaiting else None,
-        first_response_at=as_utc(case.first_response_at) if case.first_response_at else None,
-        snippet=redact(latest_text if latest_text is not None
-                       else _latest_customer_texts(session, [case.id]).get(case.id, ""),
-                       settings.loyalty_programmes(case.brand))[:280],
-        risk=_risk_view(risk),
-        merged_into=case.merged_into_id,
-    )
-
-
-def _filters(assignee: str | None, unassigned: bool, lang: str | None, topic: str | None) -> list[ColumnElement[bool]]:
-    conds: list[ColumnElement[bool]] = []
-    if assignee:
-        conds.append(CaseRow.assignee == assignee)
-    if unassigned:
-        conds.append(CaseRow.assignee.is_(None))
-    if lang:
-        conds.append(CaseRow.lang == lang)
-    if topic:
-        conds.append(json_list_has(CaseRow.topics, topic))
-    return conds
-
-
-def _scan(session: Session, brands: Collection[str] | None, ranker: Ranker, states: Collection[str],
-          conds: list[ColumnElement[bool]], *, in_where: bool, breached: bool = False, min_level: int = 0,
-          limit: int = 0) -> tuple[list[int], QueueCounts]:
-    """One pass over the cases in `states`: the ids of the top `limit` that match, and counts over all of them.
-
-    The filters `conds` go in the WHERE clause (`in_where`) when only the page is wanted, else they come back as
-    a column so the same rows give the counts. Ranks on a few columns (priority depends on the time, so it is
-    computed here, not stored); callers load full rows only for the page.
-    """
-    wanted = and_(*conds) if conds and not in_where else true()
-    stmt = select(CaseRow.id, CaseRow.severity, CaseRow.reach, CaseRow.awaiting_since, CaseRow.opened_at,
-                  CaseRow.brand, CaseRiskRow.score, CaseRiskRow.genuine_reach, CaseRow.first_response_at,
-                  CaseRow.assignee, wanted).outerjoin(CaseRiskRow, CaseRiskRow.case_id == CaseRow.id)
-    if brands is not None:
-        stmt = stmt.where(CaseRow.brand.in_(list(brands)))
-    stmt = stmt.where(CaseRow.state.in_(list(states)), *(conds if in_where else ()))
-    rate = ranker.rate
-    ranked = []
-    total = late_count = unassigned = 0
-    if session.autoflush:
-        session.flush()  # as session.execute would; plain rows through the connection skip the ORM's row layer
-    for case_id, severity, reach, awaiting, opened_at, brand, risk, genuine, first, assignee, keep in (
-            session.connection().execute(stmt)):
-        level, rank, late = rate(brand, severity, _reach(reach, genuine), risk, awaiting, first is not None)
-        total += 1
-        unassigned += assignee is None
-        late_count += late
-        if limit and keep and level >= min_level and (late or not breached):
-            # cases that wait for the desk first, then those waiting on their customer (no clock runs for them)
-            ranked.append((awaiting is None, -level, -rank, opened_at, case_id))  # one query's times: all alike
-    ranked.sort()
-    return [r[-1] for r in ranked[:limit]], QueueCounts(active=total, breached=late_count, unassigned=unassigned)
-
-
-def _page(session: Session, page: list[int], now: datetime, settings: Settings, targets: Targets) -> list[CaseSummary]:
-    """Full rows, latest customer texts and risk rows for the ranked ids, in three queries."""
-    rows = {c.id: c for c in session.scalars(select(CaseRow).where(CaseRow.id.in_(page)))}
-    texts = _latest_customer_texts(session, page)
-    risks = {r.case_id: r for r in session.scalars(select(CaseRiskRow).where(CaseRiskRow.case_id.in_(page)))}
-    return [summarize(session, rows[i], now, settings, texts.get(i, ""), targets, risks) for i in page]
-
-
-def list_cases(
-    session: Session,
-    brands: Collection[str] | None,
-    now: datetime,
-    settings: Settings,
-    *,
-    states: Collection[str] = ACTIVE_STATES,
-    assignee: str | None = None,
-    unassigned: bool = False,
-    lang: str | None = None,
-    topic: str | None = None,
-    breached: bool = False,
-    min_level: int = 0,
-    limit: int = 200,
-) -> list[CaseSummary]:
-    """The queue: cases in the given states that wait for the desk, highest priority and longest waiting first, then
-    those that wait on their customer."""
-    targets = load_targets(session, brands, settings)
-    page, _ = _scan(session, brands, Ranker(settings, targets, now), states,
-                    _filters(assignee, unassigned, lang, topic), in_where=True, breached=breached,
-                    min_level=min_level, limit=limit)
-    return _page(session, page, now, settings, targets)
-
-
-def queue_counts(session: Session, brands: Collection[str] | None, now: datetime, settings: Settings) -> QueueCounts:
-    """Header numbers over every active case."""
-    ranker = Ranker(settings, load_targets(session, brands, settings), now)
-    return _scan(session, brands, ranker, ACTIVE_STATES, [], in_where=True)[1]
-
-
-def queue_page(
-    session: Session, brands: Collection[str] | None, now: datetime, settings: Settings, *,
-    assignee: str | None = None, unassigned: bool = False, lang: str | None = None, topic: str | None = None,
-    breached: bool = False, limit: int = 200,
-) -> tuple[list[CaseSummary], QueueCounts]:
-    """The queue page's active cases (as `list_cases`) and header counts (as `queue_counts`) from one pass."""
-    targets = load_targets(session, brands, settings)
-    page, counts = _scan(session, brands, Ranker(settings, targets, now), ACTIVE_STATES,
-                         _filters(assignee, unassigned, lang, topic), in_where=False, breached=breached, limit=limit)
-    return _page(session, page, now, settings, targets), counts
 
 
 def load_case(session: Session, case_id: int, brands: Collection[str] | None) -> CaseRow:

@@ -17,7 +17,6 @@ from fastapi import APIRouter, Form, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from wakeful.api.auth import (
-    SESSION_DAYS,
     login_form_token,
     login_key,
     login_nonce,
@@ -27,6 +26,7 @@ from wakeful.api.auth import (
     sign_out,
 )
 from wakeful.api.deps import COOKIE, CSRF_HEADER, Desk, DeskDep
+from wakeful.api.session_cookie import clear_session_cookie, cookies_secure, set_session_cookie
 from wakeful.web.views import render
 
 LOGIN_COOKIE = "wakeful_login"
@@ -72,7 +72,7 @@ def _login_page(request: Request, desk: Desk, next: str | None, *, error: str | 
                       status_code=status_code)
     if fresh:
         response.set_cookie(LOGIN_COOKIE, nonce, httponly=True, samesite="strict", path="/login",
-                            secure=request.url.scheme == "https", max_age=LOGIN_FORM_S)
+                            secure=cookies_secure(request, desk.settings), max_age=LOGIN_FORM_S)
     return response
 
 
@@ -85,7 +85,7 @@ def login_form(request: Request, desk: DeskDep, next: str | None = None) -> HTML
 def login(request: Request, desk: DeskDep, username: Annotated[str, Form()] = "",
           password: Annotated[str, Form()] = "", next: Annotated[str, Form()] = "/",
           csrf_token: Annotated[str, Form(alias=LOGIN_FIELD)] = "") -> Response:
-    """Check the form's token, then the credentials; on success start a session (HttpOnly, SameSite=Strict cookie)
+    """Check the form's token, then the credentials; on success start a session (its cookie: `api.session_cookie`)
     and go on. A wrong or missing token answers 403 with a fresh form, and no password is checked."""
     if not login_token_ok(request.cookies.get(LOGIN_COOKIE, ""), csrf_token, _key(desk)):
         return _login_page(request, desk, next, error=LOGIN_CSRF_ERROR, username=username,
@@ -96,8 +96,7 @@ def login(request: Request, desk: DeskDep, username: Annotated[str, Form()] = ""
         return _login_page(request, desk, next, error="Unknown user or wrong password.", username=username,
                            status_code=status.HTTP_401_UNAUTHORIZED)
     response = RedirectResponse(safe_next(next), status_code=status.HTTP_303_SEE_OTHER)
-    response.set_cookie(COOKIE, started.cookie, httponly=True, samesite="strict",
-                        secure=request.url.scheme == "https", path="/", max_age=SESSION_DAYS * 86400)
+    set_session_cookie(response, request, desk.settings, started.cookie)
     return response
 
 
@@ -118,6 +117,5 @@ def logout(request: Request, desk: DeskDep, csrf_token: Annotated[str, Form(alia
                             status_code=status.HTTP_403_FORBIDDEN, media_type="text/plain")
         sign_out(session, cookie, desk.clock.now())
     response = RedirectResponse("/login", status_code=status.HTTP_303_SEE_OTHER)
-    response.delete_cookie(COOKIE, path="/", httponly=True, samesite="strict",
-                           secure=request.url.scheme == "https")
+    clear_session_cookie(response, request, desk.settings)
     return response

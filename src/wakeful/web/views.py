@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 from urllib.parse import urlencode, urlsplit
 
-from fastapi import APIRouter, Depends, FastAPI, HTTPException, Request, status
+from fastapi import APIRouter, Depends, FastAPI, HTTPException, Query, Request, status
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
@@ -38,8 +38,11 @@ HERE = Path(__file__).parent
 TEMPLATES_DIR = HERE / "templates"
 STATIC_DIR = HERE / "static"
 
-QUEUE_LIMIT = 200
-"""Rows shown in the queue table (the API's default page)."""
+QUEUE_PAGE = 50
+"""Rows of the queue table per page: what an agent works down, with links to the rest. The page once showed the top
+200 (of the demo's 640, thousands at a busy desk) and no way to the others, and re-read all 200 every 5 seconds."""
+QUEUE_MAX_PAGE = 200
+"""The most rows a page may ask for with `per_page`."""
 VOLUME_HOURS = 72
 """Hours of the volume chart, up to now."""
 SLA_WARN_SHARE = 0.25
@@ -161,20 +164,31 @@ def _languages(settings_langs: Iterable[str], cases: Iterable[CaseSummary]) -> l
     return sorted(set(settings_langs) | {c.lang for c in cases if c.lang})
 
 
+def _range_text(offset: int, shown: int, matched: int) -> str:
+    """'Cases 51 to 100 of 312', as queue.js writes it again after each live refresh."""
+    return f"Cases {offset + 1} to {offset + shown} of {matched:,}" if shown else ""
+
+
 @router.get("/", response_class=HTMLResponse)
 def queue(request: Request, who: PageUser, session: DbSession, desk: DeskDep, mine: bool = False,
           unassigned: bool = False, lang: str | None = None, topic: str | None = None,
-          breached: bool = False) -> HTMLResponse:
-    """The live queue: active cases, highest priority first, with counts and the hourly volume chart."""
+          breached: bool = False, page: Annotated[int, Query(ge=1)] = 1,
+          per_page: Annotated[int, Query(ge=1, le=QUEUE_MAX_PAGE)] = QUEUE_PAGE) -> HTMLResponse:
+    """The live queue: a page of active cases, highest priority first, with counts and the hourly volume chart.
+
+    A page past the last (the queue shrank since its link was made) shows the last page."""
     now = desk.clock.now()
     lang = (lang or "").strip().lower() or None
     topic = (topic or "").strip() or None
     filters = {"mine": "true" if mine else None, "unassigned": "true" if unassigned else None, "lang": lang,
                "topic": topic, "breached": "true" if breached else None}
-    cases, counts = service.queue_page(session, who.brands, now, desk.settings,
-                                       assignee=who.name if mine else None, unassigned=unassigned, lang=lang,
-                                       topic=topic, breached=breached, limit=QUEUE_LIMIT)
-    query = urlencode({k: v for k, v in filters.items() if v} | {"limit": QUEUE_LIMIT})
+    kept = {k: v for k, v in filters.items() if v} | ({"per_page": per_page} if per_page != QUEUE_PAGE else {})
+    shown, counts = service.queue_slice(session, who.brands, now, desk.settings,
+                                        assignee=who.name if mine else None, unassigned=unassigned, lang=lang,
+                                        topic=topic, breached=breached, offset=(page - 1) * per_page,
+                                        limit=per_page, clamp=True)
+    cases, page = shown.cases, shown.offset // per_page + 1
+    query = urlencode({k: v for k, v in filters.items() if v} | {"offset": shown.offset, "limit": per_page})
     volume = volume_by_hour(session, who.brands, since=now - timedelta(hours=VOLUME_HOURS))
     brand_langs = [lg for b in desk.settings.brands if who.brands is None or b.key in who.brands
                    for lg in b.languages]
@@ -183,6 +197,11 @@ def queue(request: Request, who: PageUser, session: DbSession, desk: DeskDep, mi
         "active_nav": "queue",
         "cases": cases,
         "counts": counts,
+        "pager": {"page": page, "pages": max(1, -(-shown.matched // per_page)), "per_page": per_page,
+                  "custom_size": per_page != QUEUE_PAGE,
+                  "range": _range_text(shown.offset, len(cases), shown.matched), "more": shown.has_more,
+                  "prev": "/?" + urlencode(kept | {"page": page - 1}) if page > 1 else None,
+                  "next": "/?" + urlencode(kept | {"page": page + 1})},
         "open_incidents": incidents.list_incidents(session, who.brands, open_only=True),
         "filters": {"mine": mine, "unassigned": unassigned, "lang": lang, "topic": topic, "breached": breached},
         "topics": sorted(set(AIRLINE_TAXONOMY) | {t for c in cases for t in c.topics}

@@ -1,4 +1,5 @@
-/* The live queue: every 5 s, re-read the cases from the JSON API and rebuild the table rows.
+/* The live queue: every 5 s, re-read this page of cases from the JSON API and rebuild the table rows, and the
+   "Cases 51 to 100 of 312" line and the Next link from the total the API sends in X-Total-Count.
    Rows are built with DOM APIs and textContent only; no data ever goes through innerHTML. */
 "use strict";
 
@@ -112,15 +113,37 @@
     if (node) node.textContent = text;
   }
 
-  function getJson(url) {
+  function getResponse(url) {
     return fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } }).then(function (r) {
       if (r.status === 401) {
         window.location.assign("/login");
         throw new Error("signed out");
       }
       if (!r.ok) throw new Error("HTTP " + r.status);
-      return r.json();
+      return r;
     });
+  }
+
+  function getJson(url) {
+    return getResponse(url).then(function (r) { return r.json(); });
+  }
+
+  // One page of cases and how many match in all (the API's X-Total-Count header).
+  function getPage(url) {
+    return getResponse(url).then(function (r) {
+      var total = parseInt(r.headers.get("X-Total-Count"), 10);
+      return r.json().then(function (cases) { return { cases: cases, total: total }; });
+    });
+  }
+
+  // The pager's words after a refresh, as the server wrote them (web/views.py _range_text).
+  function updatePager(offset, limit, shown, total) {
+    if (isNaN(total)) return;
+    setText("queue-range", shown ? "Cases " + (offset + 1) + " to " + (offset + shown) + " of " +
+                                   total.toLocaleString("en-US") : "");
+    setText("queue-page", "Page " + (Math.floor(offset / limit) + 1) + " of " + Math.max(1, Math.ceil(total / limit)));
+    var next = document.getElementById("queue-next");
+    if (next) next.hidden = offset + shown >= total;
   }
 
   // j/k move through the queue, o opens, a assigns the case to me, r opens it at the reply box.
@@ -171,6 +194,9 @@
     var filtered = ["mine=", "unassigned=", "lang=", "topic=", "breached="].some(function (k) {
       return src.indexOf(k) !== -1;
     });
+    var params = new URL(src, window.location.href).searchParams;
+    var offset = parseInt(params.get("offset") || "0", 10);
+    var limit = parseInt(params.get("limit") || "50", 10);
     var busy = false;
 
     function updateCounts(counts) {
@@ -186,13 +212,15 @@
       if (busy) { pending = true; return; }
       busy = true;
       pending = false;
-      var rowsP = getJson(src);
+      var rowsP = getPage(src);
       var countsP = getJson(countsSrc);
       Promise.all([rowsP, countsP]).then(function (res) {
-        var cases = res[0];
-        var rows = cases.length ? cases.map(row) : [emptyRow(filtered ? "No active cases match these filters."
-                                                                     : "No active cases.")];
+        var cases = res[0].cases;
+        var none = offset > 0 ? "No cases left on this page: go back a page."
+                              : filtered ? "No active cases match these filters." : "No active cases.";
+        var rows = cases.length ? cases.map(row) : [emptyRow(none)];
         body.replaceChildren.apply(body, rows);
+        updatePager(offset, limit, cases.length, res[0].total);
         updateCounts(res[1]);
         setText("queue-status", "Live · updated " + new Date().toLocaleTimeString());
       }).catch(function (err) {
