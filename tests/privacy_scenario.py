@@ -27,6 +27,7 @@ from wakeful.desk.daily import breakdown, daily_report
 from wakeful.desk.fairness import fairness_report
 from wakeful.desk.reports import summary
 from wakeful.ingest.connectors.replies import Outgoing, ReplyDispatcher, SendError
+from wakeful.ingest.jsonl import RecordError
 from wakeful.store import notify as outbox
 from wakeful.store.models import AuthorRow, CaseRow, PostRow
 from wakeful.store.notify import NotificationRow
@@ -143,6 +144,18 @@ def deliver_with_errors(desk: Desk) -> None:
     with desk.db.session() as session:
         for row in session.scalars(select(NotificationRow)):
             outbox.finish(session, row.id, 3, f"HTTP 400: unreadable {json.dumps(row.payload)}", desk.clock.now())
+
+
+QUOTING_ERROR = (f"unreadable event: KeyError 'created_at' in {{'text': '{JONAS_TEXTS[0][:60]}', "
+                 f"'username': '{HANDLE}'}}")
+
+
+def refuse_quoting(desk: Desk) -> None:
+    """A connector refuses an event of Jonas's with an error quoting it (a parser's message repeats its input), as
+    `Connector.report_malformed` keeps it."""
+    event = {"data": {"id": "1790000000000000013", "author_id": ACCOUNT, "text": JONAS_TEXTS[0]},
+             "includes": {"users": [{"id": ACCOUNT, "username": HANDLE}]}}
+    assert desk.ingest.reject("connector:x", [RecordError(0, "event", QUOTING_ERROR)], {0: event}) == 1
 
 
 def figures(session: Session, desk: Desk) -> dict[str, Any]:

@@ -122,6 +122,23 @@ def test_an_erasure_leaves_no_platform_error_quoting_a_reply_to_them(desk: Desk,
         assert (alert.status, alert.attempts, alert.last_error) == ("dead", 3, ERASED_TEXT)
 
 
+def test_an_erasure_erases_the_error_of_a_refused_record_quoting_them(desk: Desk, clock: FixedClock) -> None:
+    """The error quoted his post and named him: erased with the payload, not only his handle replaced (which left
+    his words)."""
+    sc.build(desk, clock)
+    sc.refuse_quoting(desk)
+    with desk.db.session() as session:
+        assert {"rejected_records.error: Koffer", "rejected_records.error: jonas_k84"} <= set(sc.traces(session))
+
+    assert _forget(desk, handle=sc.HANDLE).counts["rejected_records"] == 2
+
+    with desk.db.session() as session:
+        assert sc.traces(session) == []
+        rows = session.scalars(select(RejectedRecordRow).order_by(RejectedRecordRow.id)).all()
+        assert [(r.source, r.field, r.error, r.resolution) for r in rows] == [
+            ("ingest", "created_at", ERASED_TEXT, "erased"), ("connector:x", "event", ERASED_TEXT, "erased")]
+
+
 def test_a_dry_run_counts_exactly_and_changes_nothing(desk: Desk, clock: FixedClock) -> None:
     sc.build(desk, clock)
     with desk.db.session() as session:

@@ -17,18 +17,19 @@ from tests import privacy_scenario as sc
 from tests.factories import make_post
 
 MANY = 40
-"""Her posts: past `privacy_scrub.LIKE_AT_MOST` needles, where a LIKE per needle no longer pays."""
+"""Her posts: past `privacy_search.LIKE_AT_MOST` and `REGEX_AT_MOST` needles, where a LIKE per needle, or one
+regular expression, no longer pays."""
 MIRA = [f"18000000000000000{i:03d}" for i in range(MANY)]
 TOM = ["1850000000000000001", "1850000000000000002"]
 
 
 def _scans(desk: Desk, run: Callable[[], object]) -> int:
-    """How many LIKE (ILIKE) conditions the statements `run` sent held: each is one more substring scan of every
-    row of a table."""
+    """How many LIKE (ILIKE) conditions, regular expressions (`~*`) and splits into words the statements `run` sent
+    held: each is one more scan of every row of a table."""
     seen: list[int] = []
 
     def count(conn: Any, cursor: Any, statement: str, *rest: Any) -> None:
-        seen.append(len(re.findall(r"\bI?LIKE\b", statement, re.IGNORECASE)))
+        seen.append(len(re.findall(r"\bI?LIKE\b|~\*|\bregexp_split_to_table\b", statement, re.IGNORECASE)))
 
     event.listen(desk.db.engine, "before_cursor_execute", count)
     try:

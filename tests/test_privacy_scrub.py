@@ -22,9 +22,9 @@ from wakeful.desk.privacy_scrub import (
     REMAPPED,
     SCANNED,
     Subject,
-    alternation,
     distinctive,
 )
+from wakeful.desk.privacy_search import alternation
 from wakeful.store.db import Database, alembic_config, migrate
 from wakeful.store.models import AuthorRow, PostEditRow, PostRow
 from wakeful.store.registry import Base

@@ -14,7 +14,7 @@ from wakeful.core.clock import FixedClock
 from wakeful.desk import retention
 from wakeful.desk.privacy_scrub import RETENTION_TEXT
 from wakeful.store.connectors import OutboundReplyRow
-from wakeful.store.models import AuthorRow, CaseEventRow, PostRow
+from wakeful.store.models import AuthorRow, CaseEventRow, PostRow, RejectedRecordRow
 from wakeful.store.notify import NotificationRow
 
 from tests import privacy_scenario as sc
@@ -112,4 +112,29 @@ def test_a_sweep_erases_the_links_and_errors_an_earlier_sweep_left(desk: Desk, c
         {"posts": 1, "outbound_replies": 1, "notifications": 1}]
     with desk.db.session() as session:
         assert sc.traces(session, WORDS + LINKS) == []
+    assert retention.sweep(desk.db, LATER + timedelta(hours=2), 30) == []
+
+
+def test_a_sweep_erases_the_errors_of_refused_records_that_quote_them(desk: Desk, clock: FixedClock) -> None:
+    """A refusal's error can quote the post and name its author: it goes with the payload, as a reply's platform
+    error does; where, when and which field stay. A record purged before errors were erased too is erased by the
+    next sweep, and then nothing is left to do."""
+    sc.build(desk, clock)
+    sc.refuse_quoting(desk)
+    with desk.db.session() as session:
+        assert {"rejected_records.error: Koffer", f"rejected_records.error: {sc.HANDLE}"} <= set(
+            sc.traces(session, (*WORDS, sc.HANDLE)))
+
+    assert [r.counts["rejected_records"] for r in retention.sweep(desk.db, LATER, 30)] == [2]
+
+    with desk.db.session() as session:
+        assert [t for t in sc.traces(session, (*WORDS, sc.HANDLE)) if t.startswith("rejected_records")] == []
+        rows = session.scalars(select(RejectedRecordRow).order_by(RejectedRecordRow.id)).all()
+        assert [(r.source, r.record, r.field, r.error, r.resolution) for r in rows] == [
+            ("ingest", 1, "created_at", RETENTION_TEXT, "erased"),
+            ("connector:x", 0, "event", RETENTION_TEXT, "erased")]
+        rows[1].error = sc.QUOTING_ERROR  # as a purge before this change left it
+    assert [r.counts for r in retention.sweep(desk.db, LATER + timedelta(hours=1), 30)] == [{"rejected_records": 1}]
+    with desk.db.session() as session:
+        assert session.scalars(select(RejectedRecordRow.error)).all() == [RETENTION_TEXT, RETENTION_TEXT]
     assert retention.sweep(desk.db, LATER + timedelta(hours=2), 30) == []

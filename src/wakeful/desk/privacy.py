@@ -25,8 +25,10 @@ What is erased or anonymised, and why:
   post id remapped; one still pending is not sent. The state and attempts stay.
 - `notifications` about their cases (and about a case holding their posts, sent while it did): snippets, texts and
   the channel's error erased; the handle anywhere in a payload is replaced.
-- `rejected_records` whose payload names them (handle, account id or a post id of theirs, also JSON-escaped):
-  the payload is erased and the record set aside as 'erased'.
+- `rejected_records` whose payload or error names them (handle, account id or a post id of theirs, also
+  JSON-escaped): the payload is erased, and so is the error, as a reply's platform error is (it can quote the
+  refused post: "text: ... 'Mein Koffer ...'"); the record is set aside as 'erased'. Its source, record number and
+  field stay.
 - Everywhere else customers' words reach (`privacy_scrub.SCANNED`: other posts and their raw payloads, earlier
   versions, case events, notifications, risk summaries, outbound replies and their errors): mentions, links and
   ids naming them become the pseudonym, and a string wholly theirs (a quoted post, their name) is erased.
@@ -62,7 +64,8 @@ from sqlalchemy.orm import InstrumentedAttribute, Session
 from wakeful.core.clock import as_utc
 from wakeful.desk.fairness import BANDS
 from wakeful.desk.merge import MERGED, UNMERGE
-from wakeful.desk.privacy_scrub import ERASED_TEXT, Subject, candidates, chunks, rows_containing, scrub_rows
+from wakeful.desk.privacy_scrub import ERASED_TEXT, Subject, chunks, scrub_rows
+from wakeful.desk.privacy_search import candidates, rows_containing
 from wakeful.desk.privacy_words import (
     ERASED_EVENT_KINDS,
     FREE_TEXT_KEYS,
@@ -289,7 +292,8 @@ def _erase_author(author: AuthorRow, now: datetime, counts: Counter[str]) -> Non
 
 
 def _erase_rejected(session: Session, subject: Subject, now: datetime, counts: Counter[str]) -> None:
-    """Refused records that name the person: their payload (most likely the person's own post) is erased."""
+    """Refused records that name the person: their payload (most likely the person's own post) and the error about
+    it, which can quote it, are erased."""
     for row in candidates(session, RejectedRecordRow, ("payload", "error"), subject):
         try:
             payload: Any = json.loads(row.payload)
@@ -297,7 +301,7 @@ def _erase_rejected(session: Session, subject: Subject, now: datetime, counts: C
             payload = row.payload
         if not subject.names(payload) and not subject.names(row.error):
             continue
-        row.payload, row.error = json.dumps(ERASED_TEXT), subject.scrub_text(row.error)
+        row.payload, row.error = json.dumps(ERASED_TEXT), ERASED_TEXT
         row.fingerprint = erased_fingerprint(row.id)
         if row.resolved_at is None:
             row.resolved_at, row.resolution, row.resolved_by = now, ERASED_RESOLUTION, "privacy"

@@ -11,6 +11,8 @@ is stored as `user@instance`: it is also found as `@user@instance`, as `user@ins
 links `https://instance/@user` and `https://instance/users/user` (the instance's own HTML and ActivityPub ids); the
 bare `user` (or `@user`, as a post's text shows a mention) only when `user` is distinctive, since someone else may
 be `user` on another instance.
+
+Which rows are read to look for them, on each database: `desk/privacy_search.py`.
 """
 
 from __future__ import annotations
@@ -21,9 +23,9 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import ColumnElement, Text, cast, or_, select
-from sqlalchemy.orm import InstrumentedAttribute, Session
+from sqlalchemy.orm import Session
 
+from wakeful.desk.privacy_search import WORD, candidates, prune
 from wakeful.store.connectors import OutboundReplyRow
 from wakeful.store.models import Base, CaseEventRow, PostEditRow, PostRow
 from wakeful.store.notify import NotificationRow
@@ -40,14 +42,6 @@ MIN_BARE = 6
 """A handle shorter than this is never looked for without its @."""
 CHUNK = 100
 """Ids per IN list, so a customer with hundreds of posts is not one enormous statement."""
-LIKE_AT_MOST = {"sqlite": 24, "postgresql": 4}
-"""Needles up to which a search runs one LIKE (ILIKE) per needle, each a scan of every row in the database's own C
-(on 100k posts about 0.02 s on SQLite, 0.1 s on PostgreSQL). Above it `_one_pass` reads the rows once and matches
-every needle at once, for about what 30 LIKEs cost on SQLite, 6 ILIKEs on PostgreSQL, however many needles
-(`benchmarks/bench_privacy.py`). Not PostgreSQL's own regular expressions: one pattern of 200 post ids took 6 s
-over 100k posts, 20x the one pass."""
-PASS_ROWS = 2000
-"""Rows read per statement by `_one_pass`."""
 
 SCANNED: dict[type[Base], tuple[str, ...]] = {
     PostRow: ("text", "raw"),
@@ -170,16 +164,15 @@ class Subject:
     def needles(self) -> list[str]:
         """What a row must contain (lower-cased) to be worth reading: each handle, id and link, as stored text and
         as JSON writes it (non-ASCII escaped); one holding another is left out, as the other finds its rows."""
-        out: set[str] = set()
-        for key in (*self.replace, *self.links):
-            out.add(key.lower())
-            out.add(json.dumps(key)[1:-1].lower())
-        lengths = sorted({len(n) for n in out})  # each needle's substrings of those lengths: linear in the count
+        return prune(_forms(self.replace.keys() | self.links.keys()))
 
-        def holds_another(n: str) -> bool:
-            return any(n[i:i + k] in out for k in lengths if k < len(n) for i in range(len(n) - k + 1))
-
-        return sorted(n for n in out if not holds_another(n))
+    def word_needles(self) -> tuple[list[str], list[str]]:
+        """The needles as PostgreSQL looks for them (`privacy_search`): the handles, ids and links that are a `WORD`,
+        found as whole words, and the needles of the others, found as substrings, less those with a word among
+        them (jane_doe99@mastodon.social wherever `scrub` replaces it holds the word jane_doe99)."""
+        keys = {k.lower() for k in (*self.replace, *self.links)}
+        words = {k for k in keys if WORD.fullmatch(k)}
+        return sorted(words), prune(_forms(k for k in keys - words if words.isdisjoint(WORD.findall(k))))
 
     def _compile(self) -> None:
         if self._compiled_for == (len(self.replace), len(self.words)):
@@ -223,87 +216,14 @@ class Subject:
         return bool(self.replace or self.texts) and self.scrub(value) != value
 
 
+def _forms(keys: Iterable[str]) -> set[str]:
+    """Each key lower-cased, as stored text and as JSON writes it (non-ASCII escaped)."""
+    return {form for key in keys for form in (key.lower(), json.dumps(key)[1:-1].lower())}
+
+
 def chunks(items: list[str], size: int = CHUNK) -> Iterator[list[str]]:
     for start in range(0, len(items), size):
         yield items[start:start + size]
-
-
-def alternation(words: Iterable[str]) -> str:
-    """A pattern matching any of `words` literally, written as a trie (`17(?:90(?:01|23)|12)`): the regex engine
-    then follows one branch per character, where an alternation of the words themselves is tried word by word at
-    every position of the text."""
-    trie: dict[str, Any] = {}
-    for word in words:
-        node = trie
-        for char in word:
-            node = node.setdefault(char, {})
-        node[""] = {}  # a word ends here
-    return _branches(trie)
-
-
-def _branches(node: dict[str, Any]) -> str:
-    parts = []
-    for char in sorted(k for k in node if k):
-        literal, child = re.escape(char), node[char]
-        while len(child) == 1 and "" not in child:  # a chain with no branch or end: one literal
-            (char, child), = child.items()
-            literal += re.escape(char)
-        parts.append(literal + _branches(child))
-    if not parts:
-        return ""
-    body = parts[0] if len(parts) == 1 else f"(?:{'|'.join(parts)})"
-    return f"(?:{body})?" if "" in node else body
-
-
-def containing(columns: Iterable[InstrumentedAttribute[Any]], needles: list[str], dialect: str) -> ColumnElement[bool]:
-    """Rows where any of `columns` (text, or JSON read as its text) contains any needle (lower-cased),
-    case-insensitively: ILIKE on PostgreSQL, LIKE on SQLite (which ignores ASCII case, as far as its lower() goes).
-    Not LIKE over lower(column): that is computed again for every needle, and took 4x as long for a hundred."""
-    texts = [cast(column, Text) for column in columns]
-    if dialect == "postgresql":
-        return or_(*(t.icontains(n, autoescape=True) for t in texts for n in needles))
-    return or_(*(t.contains(n, autoescape=True) for t in texts for n in needles))
-
-
-def _one_pass(session: Session, primary: ColumnElement[Any], columns: list[InstrumentedAttribute[Any]],
-              needles: list[str]) -> list[Any]:
-    """The keys of rows where any of `columns` contains any needle, case-insensitively (casefolded: as LIKE does for
-    ASCII, and beyond it), reading every row once in key order, a batch per statement."""
-    pattern = re.compile(alternation(n.casefold() for n in needles))
-    texts = [cast(column, Text) for column in columns]
-    keys: list[Any] = []
-    after: Any = None
-    while True:
-        stmt = select(primary, *texts).order_by(primary).limit(PASS_ROWS)
-        rows = session.execute(stmt if after is None else stmt.where(primary > after)).all()
-        keys.extend(key for key, *values in rows if any(v and pattern.search(v.casefold()) for v in values))
-        if len(rows) < PASS_ROWS:
-            return keys
-        after = rows[-1][0]
-
-
-def rows_containing(session: Session, model: type[Base], columns: Iterable[str], needles: list[str]) -> list[Any]:
-    """Rows of `model` where any of `columns` contains any needle (lower-cased), case-insensitively: by one LIKE per
-    needle when they are few (`LIKE_AT_MOST`), else by one pass over the rows, so a search costs no more for a
-    customer with hundreds of posts than for one with thirty."""
-    if not needles:
-        return []
-    dialect = session.get_bind().dialect.name
-    attrs = [getattr(model, c) for c in columns]
-    primary = model.__mapper__.primary_key[0]
-    if len(needles) <= LIKE_AT_MOST.get(dialect, 0):
-        keys = sorted(session.scalars(select(primary).where(containing(attrs, needles, dialect))))
-    else:
-        keys = _one_pass(session, primary, attrs, needles)
-    found: list[Any] = []
-    for start in range(0, len(keys), 500):
-        found.extend(session.scalars(select(model).where(primary.in_(keys[start:start + 500])).order_by(primary)))
-    return found
-
-
-def candidates(session: Session, model: type[Base], columns: Iterable[str], subject: Subject) -> list[Any]:
-    """Rows of `model` whose `columns` may name the person (checked row by row afterwards)."""
-    return rows_containing(session, model, columns, subject.needles())
 
 
 def scrub_rows(session: Session, subject: Subject, tables: Mapping[type[Base], tuple[str, ...]] = SCANNED) -> int:

@@ -1,6 +1,7 @@
 """Retention: customers' words are not kept forever. `retention_days` after a case is resolved (or, for a post in no
 case, after it was written) its posts' texts, raw payloads, links (which name the author: x.com/<handle>/status/..)
-and earlier versions are erased, and so are the payloads of refused records that old. So are the desk's own words
+and earlier versions are erased, and so are the payloads of refused records that old and the errors saying why they
+were refused (which can quote the post or name its author). So are the desk's own words
 about such a case, as an erasure request erases them (`desk/privacy_words.py`): the texts of its replies and notes
 and of the replies queued to the platform (one never sent is not sent now) with the platform's errors about them,
 and what its notifications quote of the customer (a snippet, a text, their handle, a channel's error).
@@ -29,7 +30,7 @@ from contextlib import AbstractContextManager, contextmanager
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from sqlalchemy import ColumnElement, Select, String, and_, cast, delete, exists, func, or_, select, update
+from sqlalchemy import ColumnElement, Select, String, and_, case, cast, delete, exists, func, or_, select, update
 from sqlalchemy.orm import Session, aliased
 
 from wakeful.core.settings import Settings
@@ -119,8 +120,10 @@ def _due_notifications(cutoff: datetime) -> Select[int]:
 
 
 def _due_rejected(cutoff: datetime) -> Select[int]:
-    return select(RejectedRecordRow.id).where(RejectedRecordRow.at < cutoff,
-                                              RejectedRecordRow.payload.not_in(GONE_PAYLOADS))
+    """Refused records kept before `cutoff` whose payload or error is not erased yet (or whose error a purge or
+    an erasure before errors were erased too left)."""
+    return select(RejectedRecordRow.id).where(RejectedRecordRow.at < cutoff, or_(
+        RejectedRecordRow.payload.not_in(GONE_PAYLOADS), RejectedRecordRow.error.not_in(MARKERS)))
 
 
 def count_due(session: Session, now: datetime, days: int) -> dict[str, int]:
@@ -170,9 +173,11 @@ def _purge_batch(session: Session, cutoff: datetime, now: datetime, counts: Coun
         counts["posts"] += len(ids)
     rejected = list(session.scalars(_due_rejected(cutoff).order_by(RejectedRecordRow.id).limit(BATCH)))
     if rejected:
+        kept = case((RejectedRecordRow.payload.in_(GONE_PAYLOADS), RejectedRecordRow.payload), else_=PURGED_PAYLOAD)
         session.execute(update(RejectedRecordRow).where(RejectedRecordRow.id.in_(rejected)).values(
-            payload=PURGED_PAYLOAD, fingerprint=erased_fingerprint_sql(RejectedRecordRow.id)).execution_options(
-            synchronize_session=False))
+            payload=kept, error=case((RejectedRecordRow.error.in_(MARKERS), RejectedRecordRow.error),
+                                     else_=RETENTION_TEXT),
+            fingerprint=erased_fingerprint_sql(RejectedRecordRow.id)).execution_options(synchronize_session=False))
         session.execute(update(RejectedRecordRow).where(
             RejectedRecordRow.id.in_(rejected), RejectedRecordRow.resolved_at.is_(None)).values(
             resolved_at=now, resolution=ERASED_RESOLUTION, resolved_by="retention").execution_options(
