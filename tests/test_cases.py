@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select
 
 from wakeful.api.deps import Desk
 from wakeful.core.clock import FixedClock
-from wakeful.desk.cases import CaseState
+from wakeful.desk.cases import CasesBusy, CaseState, lock_cases, unheld
 from wakeful.desk.service import add_reply, case_detail, list_cases, set_state
 from wakeful.store.models import CaseRow
 
@@ -169,3 +170,22 @@ def test_the_brands_answer_stored_before_the_customers_post_still_answers_the_ca
         detail = case_detail(s, case.id, None, desk.clock.now(), desk.settings)
     assert [(i.kind, i.actor) for i in detail.timeline] == [  # as when the answer comes second
         ("post", "@alice"), ("post", "@AuroraHelp"), ("reply", "@AuroraHelp")]
+
+
+def test_the_cases_a_lock_took_before_finding_another_busy_count_as_held(desk: Desk) -> None:
+    """`lock_cases` without waiting locks the free cases even when it raises `CasesBusy` for one another transaction
+    holds; they stay locked until this transaction ends, so they count as held, and its caller need not take them
+    again to know it holds them."""
+    if desk.db.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite allows one writer at a time: no other transaction holds a case")
+    desk.ingest.ingest([make_post("a1", LOST), make_post("b1", AGAIN, author="bob", minutes=1)])
+    busy, free = (c.id for c in cases(desk))
+    both = select(CaseRow.id).where(CaseRow.id.in_([busy, free]))
+    with desk.db.engine.connect() as other, desk.db.session() as s:
+        other.execute(both.where(CaseRow.id == busy).with_for_update())
+        with pytest.raises(CasesBusy) as raised:
+            lock_cases(s, [busy, free], wait=False)
+        assert raised.value.ids == {busy}
+        assert unheld(s, [busy, free]) == {busy}
+        with desk.db.engine.connect() as third:  # and this transaction does hold it: a third one finds both taken
+            assert third.scalars(both.with_for_update(skip_locked=True)).all() == []

@@ -15,7 +15,7 @@ from wakeful.api.auth import Role, create_token, create_user
 from wakeful.api.deps import Desk
 from wakeful.core.models import Author
 from wakeful.core.settings import Settings
-from wakeful.desk import incidents, scheduled
+from wakeful.desk import click_farm, incidents, scheduled
 from wakeful.desk.routing import RecordingNotifier
 from wakeful.ingest.scenario import generate_scenario
 from wakeful.risk.spikes import NEGATIVE_KEY, VOLUME_KEY, Observation, detect
@@ -186,13 +186,13 @@ def test_cases_opened_by_a_flagged_click_farm_are_set_aside_and_a_real_customers
     desk.clock.set(at + timedelta(minutes=3))  # type: ignore[attr-defined]
     desk.ingest.ingest([*farm, real])
     with desk.db.session() as s:
-        assert [i.key for i in incidents.list_incidents(s, {"aurora"})] == [incidents.BURST_KEY]
+        assert [i.key for i in incidents.list_incidents(s, {"aurora"})] == [click_farm.BURST_KEY]
         cases = {c.author.handle: c for c in s.scalars(select(CaseRow))}
         assert cases["regular"].state == "new"
         set_aside = [c for handle, c in cases.items() if handle.startswith("farm")]
         assert set_aside and all(c.state == "resolved" for c in set_aside)
         notes = s.scalars(select(CaseEventRow.text).where(CaseEventRow.kind == "note")).all()
-        assert notes == [incidents.SET_ASIDE] * len(set_aside)
+        assert notes == [click_farm.SET_ASIDE] * len(set_aside)
 
 
 def test_the_approved_statement_answers_the_incidents_waiting_cases_so_none_breaches(desk: Desk) -> None:

@@ -17,7 +17,7 @@ from wakeful.api.app import build_desk
 from wakeful.core.clock import FixedClock, as_utc
 from wakeful.core.models import Post
 from wakeful.core.settings import Settings
-from wakeful.desk import incidents, service
+from wakeful.desk import click_farm, incidents, service
 from wakeful.ingest import scenario
 from wakeful.store.db import migrate
 from wakeful.store.models import AuthorRow, CaseEventRow, CasePostRow, CaseRow, PostRow
@@ -68,7 +68,7 @@ def test_demo_day_promoted_complaint_tops_the_queue_and_the_click_farm_moves_not
         assert any(r.startswith("risk ") for r in detail.priority.reasons)
         assert any(item.kind == "risk" for item in detail.timeline)
 
-        flagged = [i for i in incidents.list_incidents(s, {"aurora"}) if i.key == incidents.BURST_KEY]
+        flagged = [i for i in incidents.list_incidents(s, {"aurora"}) if i.key == click_farm.BURST_KEY]
         assert len(flagged) == 1 and "click farm" in flagged[0].summary
         assert "not counted" in flagged[0].summary
         farm_ids = {p.author.id for p in farm}
@@ -87,4 +87,4 @@ def test_demo_day_promoted_complaint_tops_the_queue_and_the_click_farm_moves_not
         for case in opened_by_farm:
             notes = s.scalars(select(CaseEventRow.text).where(CaseEventRow.case_id == case.id,
                                                               CaseEventRow.kind == "note")).all()
-            assert notes == [incidents.SET_ASIDE]
+            assert notes == [click_farm.SET_ASIDE]

@@ -102,7 +102,9 @@ def lock_cases(session: Session, ids: Collection[int], *, wait: bool = True) -> 
     A transaction waits only for cases above every case it holds, so whoever waits, waits in one order and no two
     wait for each other (a routing pass moves cases one by one in the order they were opened). Below, or with
     `wait=False` (an ingest batch that has written rows another batch may wait for), it takes only the free ones,
-    and raises `CasesBusy` for those another transaction holds."""
+    and raises `CasesBusy` for those another transaction holds; the free ones stay locked until the transaction ends
+    whatever the caller does, so they count as held before it raises, and a caller going on without the busy ones
+    need not take the rest again."""
     wanted = sorted(set(ids))
     if not wanted:
         return []
@@ -117,9 +119,9 @@ def lock_cases(session: Session, ids: Collection[int], *, wait: bool = True) -> 
             .with_for_update(of=CaseRow, skip_locked=not waits))
     rows = list(session.scalars(stmt.execution_options(populate_existing=True)))
     got = {row.id for row in rows}
+    _held(session).update(got)
     if not waits and len(got) < len(wanted):
         raise CasesBusy(set(wanted) - got)
-    _held(session).update(got)
     return rows
 
 

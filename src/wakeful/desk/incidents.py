@@ -4,8 +4,8 @@
 it. Two detectors: the share test over the last hours (`risk.spikes`, works from the first day) and, once the
 brand has days of history, the seasonal test (`risk.seasonal`: this half hour against the same half hour on past
 days, scaled by weekday), whose history is built once a day per brand. A third kind of incident flags a burst of
-posts from suspected fake accounts (`risk.authenticity`), so a lead sees the click farm instead of a crisis; its
-posts count towards no case's priority. The room shows the posts driving it, its curve, the words and flight
+posts from suspected fake accounts (`click_farm`), so a lead sees the click farm instead of a crisis; its posts
+count towards no case's priority. The room shows the posts driving it, its curve, the words and flight
 numbers people use, and a holding statement for a lead to edit and approve.
 """
 
@@ -17,31 +17,27 @@ from collections.abc import Collection, Iterable, Sequence
 from datetime import date, datetime, timedelta
 
 from pydantic import BaseModel
-from sqlalchemy import and_, func, or_, select, true
+from sqlalchemy import select, true
 from sqlalchemy.orm import Session
 
 from wakeful.analyze.pii import redact
 from wakeful.core.clock import as_utc
 from wakeful.core.settings import BrandConfig
-from wakeful.desk.cases import CasesBusy, CaseState, lock_cases, unheld
+from wakeful.desk import click_farm
+from wakeful.desk.cases import CasesBusy, lock_cases, unheld
 from wakeful.desk.reports import mentions
 from wakeful.desk.risk import author_of
-from wakeful.desk.service import ACTIVE_STATES, add_reply, legal_flags, set_state
+from wakeful.desk.service import ACTIVE_STATES, add_reply, legal_flags
 from wakeful.risk import seasonal
-from wakeful.risk.authenticity import MIN_BURST, SUSPECT, Action, account_score, action_scores, judge_burst
+from wakeful.risk.authenticity import SUSPECT, account_score
 from wakeful.risk.spikes import NEGATIVE_KEY, VOLUME_KEY, Observation, Spike, SpikeConfig, detect
 from wakeful.store.incidents import IncidentRow
-from wakeful.store.models import AuthorRow, CaseEventRow, CasePostRow, CaseRow, PostRow
+from wakeful.store.models import CasePostRow, CaseRow, PostRow
 from wakeful.store.notify import serialize
 
 QUIET_CLOSE = timedelta(hours=2)
 """An incident with no spike for this long is closed; a new spike opens a new one."""
 SERIES_STEP = timedelta(minutes=10)
-BURST_KEY = "inauthentic-burst"
-ACTOR = "wakeful"
-SET_ASIDE = "Resolved automatically: every post in this case belongs to a suspected click-farm burst (see incidents)"
-BURST_WINDOW = timedelta(minutes=10)
-LOW_AUDIENCE = 500
 LOCK = "wakeful:incident:"
 """With `brand:key` appended: what a batch about to open that incident holds (`serialize`; see `scan`)."""
 _HISTORY: dict[tuple[str, str, date], seasonal.SlotCounts] = {}
@@ -139,58 +135,6 @@ def _seasonal_spikes(session: Session, brand: str, live: list[Observation], now:
     return seasonal.detect(counts, now, config)
 
 
-def _burst(session: Session, brand: str, now: datetime) -> tuple[Spike, list[int]] | None:
-    """A crowd of suspected fake accounts posting about the brand in the last minutes, as a flagged spike, with
-    the ids of the suspected posts.
-
-    A count in SQL first (posts from young or default-profile accounts with small audiences), so the posts are
-    only loaded and scored when a burst is possible; every batch runs this."""
-    recent = (PostRow.created_at >= now - BURST_WINDOW, PostRow.created_at <= now)
-    low_history = and_(AuthorRow.followers < LOW_AUDIENCE, or_(
-        AuthorRow.default_profile, AuthorRow.account_created_at >= now - timedelta(days=30)))
-    candidates = session.scalar(select(func.count()).select_from(PostRow).join(
-        AuthorRow, AuthorRow.id == PostRow.author_id).where(mentions([brand]), low_history, *recent))
-    if (candidates or 0) < MIN_BURST:
-        return None
-    posts = list(session.scalars(select(PostRow).where(mentions([brand]), *recent)))
-    actions = [Action(author_of(p.author), as_utc(p.created_at), p.text) for p in posts]
-    scores = action_scores(actions)
-    verdict = judge_burst(actions, scores)
-    if not verdict.flagged:
-        return None
-    suspected = [p.id for p, score in zip(posts, scores, strict=True) if score >= SUSPECT]
-    note = f"Suspected click farm: {'; '.join(verdict.evidence)}; not counted towards any case's priority"
-    return Spike(BURST_KEY, now - BURST_WINDOW, now, verdict.suspected, 0.0, 100 * verdict.fake_share, note), suspected
-
-
-def _set_aside(session: Session, brand: str, post_ids: list[int], now: datetime) -> None:
-    """Resolve the unanswered cases made only of a flagged burst's posts: a model may read a farm's copied text
-    as a complaint, and no agent should spend time on it. Each case says why, and stays searchable. Decided with
-    its row locked and read again, so a case an agent answered or merged meanwhile is not resolved over her work;
-    inside an ingest batch, which may wait for no case (`_free`): one another transaction holds is left to it."""
-    burst = set(post_ids)
-    unanswered = (CaseRow.brand == brand, CaseRow.state.in_(ACTIVE_STATES), CaseRow.first_response_at.is_(None),
-                  CaseRow.id.in_(select(CasePostRow.case_id).where(CasePostRow.post_id.in_(burst))))
-    locked = _free(session, set(session.scalars(select(CaseRow.id).where(*unanswered))))
-    for case in session.scalars(select(CaseRow).where(CaseRow.id.in_(locked), *unanswered).order_by(CaseRow.id)):
-        posts = set(session.scalars(select(CasePostRow.post_id).where(CasePostRow.case_id == case.id)))
-        if posts <= burst:
-            session.add(CaseEventRow(case_id=case.id, at=now, kind="note", actor=ACTOR, text=SET_ASIDE))
-            set_state(session, case, CaseState.RESOLVED, ACTOR, now)
-
-
-def _free(session: Session, ids: Collection[int]) -> set[int]:
-    """Those of the cases no other transaction holds, locked without waiting (as `cases.attach_post` takes them)."""
-    todo = set(ids)
-    while todo:
-        try:
-            lock_cases(session, todo, wait=False)
-            break
-        except CasesBusy as err:
-            todo -= err.ids  # the rest are locked already, and counted held when taken again
-    return todo
-
-
 def scan(session: Session, brands: Iterable[str], now: datetime, config: SpikeConfig = SpikeConfig(),
          seasonal_config: seasonal.SeasonalConfig = seasonal.SeasonalConfig()) -> list[int]:
     """Open or extend incidents for spikes in the window ending now; close the quiet ones. Ids touched.
@@ -206,10 +150,10 @@ def scan(session: Session, brands: Iterable[str], now: datetime, config: SpikeCo
         live = _observations(session, brand, since, now + timedelta(seconds=1))
         found = {s.key: s for s in _seasonal_spikes(session, brand, live, now, seasonal_config)}
         found.update({s.key: s for s in detect(live, now, config)})
-        burst = _burst(session, brand, now)
+        burst = click_farm.burst(session, brand, now)
         if burst is not None:
-            found[BURST_KEY] = burst[0]
-            _set_aside(session, brand, burst[1], now)
+            found[click_farm.BURST_KEY] = burst[0]
+            click_farm.set_aside(session, brand, burst[1], now)
         for key in _unopened(session, brand, found):
             if not serialize(session, f"{LOCK}{brand}:{key}", wait=False):
                 del found[key]  # another batch is opening it now; the next batch of the brand extends it
@@ -352,7 +296,7 @@ def _drives(key: str, post: PostRow) -> bool:
     """Whether a post is one of those that make the incident."""
     if key == NEGATIVE_KEY:
         return post.sentiment == "negative"
-    if key == BURST_KEY:
+    if key == click_farm.BURST_KEY:
         return account_score(author_of(post.author), as_utc(post.created_at)) >= SUSPECT
     return bool(post.complaint and (key == VOLUME_KEY or key in (post.topics or [])))
 
@@ -391,15 +335,11 @@ def answer_cases(session: Session, row: IncidentRow, actor: str, now: datetime,
     if row.statement_at is None or not row.statement:
         raise ValueError("approve the incident's holding statement before sending it")
     busy: set[int] = set()
-    while True:
-        ids = _waiting(session, row, config, lang) - busy
-        todo = unheld(session, ids)
-        if not todo:
-            break
+    while todo := unheld(session, ids := _waiting(session, row, config, lang) - busy):
         try:
             lock_cases(session, todo)
         except CasesBusy as err:
-            busy |= err.ids
+            busy |= err.ids  # the rest of `todo` is held now: the next round takes only cases that joined meanwhile
     answered = []
     for case in session.scalars(select(CaseRow).where(CaseRow.id.in_(ids)).order_by(CaseRow.id)).all():
         if not legal_flags(session, case):
