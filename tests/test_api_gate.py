@@ -8,6 +8,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from urllib.parse import urlencode
 
 import httpx
@@ -196,3 +197,63 @@ def test_public_paths_and_static_files_keep_their_own_answers(gate: Gate) -> Non
     assert gate.anon.get("/static/app.css").status_code == 200
     for path in ("/healthz/", "/login/"):
         assert gate.anon.get(path, follow_redirects=True).status_code == 200, path
+
+
+# --- the database down: paths nobody serves answer as served ones still -------------------------------------------
+
+DEAD_DATABASES = {"sqlite": "sqlite:///{tmp}/missing/dir/wakeful.db",
+                  "postgresql": "postgresql+psycopg://wakeful@127.0.0.1:1/wakeful"}
+"""Databases nobody can open: a SQLite file in a folder that does not exist, a PostgreSQL port nobody listens on."""
+
+
+@pytest.fixture(params=sorted(DEAD_DATABASES))
+def down(request: pytest.FixtureRequest, tmp_path: Path, analyzer: Analyzer) -> Iterator[TestClient]:
+    """A desk whose database is unreachable, as a caller without credentials sees it (a 500 comes back as such)."""
+    desk = build_desk(Settings(database_url=DEAD_DATABASES[request.param].format(tmp=tmp_path), brands=BRANDS),
+                      clock=FixedClock(T0), analyzer=analyzer)
+    yield TestClient(create_app(desk), follow_redirects=False, raise_server_exceptions=False)
+    desk.db.dispose()
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_with_the_database_down_a_path_nobody_serves_answers_as_a_served_one(down: TestClient, method: str) -> None:
+    """Served paths answer 503 (Retry-After) where their sign-in check needs the database: a made-up path must too,
+    not a 500 from its own check; a page path with only a token is redirected, as a page's check reads no token."""
+    for headers in NO_CREDENTIALS:
+        for path, served in (*UNSERVED_API.items(), *((page, "/reports") for page in UNSERVED_PAGES)):
+            got = down.request(method, path, headers=headers)
+            assert _answer(got) == _answer(down.request(method, served, headers=headers)), (path, headers)
+            asks_database = bool(headers) if path in UNSERVED_API else "Cookie" in headers
+            expected = 503 if asks_database else 401 if path in UNSERVED_API else 303
+            assert got.status_code == expected, (path, headers, got.status_code, got.text)
+            if expected == 503:
+                assert got.headers["Retry-After"] == "30", (path, headers)
+                assert method == "HEAD" or "database unavailable" in got.json()["detail"], (path, headers)
+
+
+def test_with_the_database_down_a_method_a_path_does_not_serve_answers_as_one_it_does(down: TestClient) -> None:
+    """The sign-in check run for a method the route does not serve (see `app.refused_caller`) needs the database
+    as the route's own does: 503 as for the method it serves, not a 500 that tells the method apart."""
+    served: dict[str, set[str]] = {}
+    for method, path in GUARDED:
+        served.setdefault(path, set()).add(method)
+    for path, methods in sorted(served.items()):
+        if path in STREAMS:
+            continue
+        known, other = min(methods - {"HEAD"}), min({"DELETE", "PATCH", "POST", "PUT"} - methods)
+        for headers in NO_CREDENTIALS:
+            got = down.request(other, fill(path), headers=headers)
+            assert _answer(got) == _answer(down.request(known, fill(path), headers=headers)), (other, path, headers)
+            assert got.status_code != 500 and (got.status_code == 503) == ("Cookie" in headers or (
+                is_api(path) and bool(headers))), (other, path, headers, got.status_code)
+
+
+def test_with_the_database_down_the_health_check_and_public_paths_keep_their_answers(down: TestClient) -> None:
+    """Load balancers read the health check's own 503 (no Retry-After); sign-in and static files need no database."""
+    got = down.get("/healthz")
+    assert got.status_code == 503
+    assert got.json() == {"status": "unavailable", "detail": "database unreachable: OperationalError"}
+    assert "retry-after" not in got.headers and down.head("/healthz").status_code == 503
+    assert down.get("/healthz/").headers["location"] == "http://testserver/healthz"
+    assert down.get("/static/app.css").status_code == 200 and down.get("/static/nope.css").status_code == 404
+    assert down.get("/login").status_code == 200

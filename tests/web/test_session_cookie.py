@@ -3,7 +3,8 @@
 Over HTTPS the cookie is `__Host-wakeful_session`: Secure, Path=/, no Domain, so neither a plain-http answer nor a
 sibling subdomain can plant a session (the victim would then work in the attacker's account) or overwrite ours; a
 plain `wakeful_session` sent beside it is not ours and signs nobody in. Over plain http browsers drop such cookies,
-so there it stays `wakeful_session` and the demo keeps signing in.
+so there it stays `wakeful_session` and the demo keeps signing in. The sign-in form's nonce cookie likewise becomes
+`__Secure-wakeful_login` (Secure, still Path=/login), and a plain `wakeful_login` beside it is not read.
 """
 
 from __future__ import annotations
@@ -20,9 +21,9 @@ from wakeful.api.app import build_desk, create_app
 from wakeful.api.auth import Role, create_user, sign_in
 from wakeful.api.deps import COOKIE, CSRF_HEADER, Desk
 from wakeful.api.session_cookie import HOST_COOKIE
-from wakeful.web.signin import LOGIN_COOKIE, LOGIN_FIELD
+from wakeful.web.signin import LOGIN_COOKIE, LOGIN_FIELD, SECURE_LOGIN_COOKIE
 
-from tests.signin import login
+from tests.signin import login, login_token
 
 PW = "a long enough password"
 LEE = {"username": "lee", "password": PW}
@@ -80,12 +81,13 @@ def test_behind_a_tls_proxy_the_cookies_are_secure_though_the_request_reads_http
     """A proxy ending TLS forwards plain http: the setting, not the request's scheme, makes both cookies Secure."""
     app = create_app(_desk(users, analyzer, True))
     form = TestClient(app, base_url="http://desk.internal").get("/login")
-    nonce = _set_cookies(form)[LOGIN_COOKIE]
+    nonce = _set_cookies(form)[SECURE_LOGIN_COOKIE]
     assert (nonce["secure"], nonce["path"], nonce["samesite"]) == (True, "/login", "strict")
     token = re.findall(rf'name="{LOGIN_FIELD}" value="([^"]+)"', form.text)[0]
     proxied = TestClient(app, base_url="http://desk.internal", follow_redirects=False)
     # the browser sends Secure cookies to the proxy over https; the app gets them over http, as sent here by hand
-    got = proxied.post("/login", data={**LEE, LOGIN_FIELD: token}, headers={"Cookie": f"{LOGIN_COOKIE}={nonce.value}"})
+    got = proxied.post("/login", data={**LEE, LOGIN_FIELD: token},
+                       headers={"Cookie": f"{SECURE_LOGIN_COOKIE}={nonce.value}"})
     session = _set_cookies(got)[HOST_COOKIE]
     assert got.status_code == 303 and (session["secure"], session["path"]) == (True, "/")
     assert proxied.get("/", headers={"Cookie": f"{HOST_COOKIE}={session.value}"}).status_code == 200
@@ -127,3 +129,44 @@ def test_over_https_csrf_still_guards_writes_and_sign_out_clears_the_host_cookie
     cleared = _set_cookies(out)[HOST_COOKIE]
     assert (cleared.value, cleared["max-age"], cleared["path"], cleared["secure"]) == ("", "0", "/", True)
     assert HOST_COOKIE not in browser.cookies and browser.get("/").status_code == 303
+
+
+@pytest.mark.parametrize(("secure_cookies", "base_url", "name", "secure", "session"), [
+    (False, "http://127.0.0.1:8000", LOGIN_COOKIE, "", COOKIE),  # the demo
+    (False, "https://desk.example", LOGIN_COOKIE, True, COOKIE),
+    (True, "https://desk.example", SECURE_LOGIN_COOKIE, True, HOST_COOKIE),
+])
+def test_the_sign_in_forms_cookie_is_named_as_the_setting_asks_and_signs_in(
+        users: Desk, analyzer: Analyzer, secure_cookies: bool, base_url: str, name: str, secure: object,
+        session: str) -> None:
+    """Over HTTPS the nonce's cookie is `__Secure-`: browsers accept it only Secure and from an HTTPS answer, while
+    it keeps Path=/login (a `__Host-` cookie would need Path=/)."""
+    browser = TestClient(create_app(_desk(users, analyzer, secure_cookies)), base_url=base_url,
+                         follow_redirects=False)
+    form = browser.get("/login")
+    assert form.headers["set-cookie"].startswith(f"{name}="), form.headers["set-cookie"]
+    cookies = _set_cookies(form)
+    assert set(cookies) == {name}, cookies
+    nonce = cookies[name]
+    assert (nonce["secure"], nonce["httponly"], nonce["path"], nonce["domain"], nonce["samesite"]) == (
+        secure, True, "/login", "", "strict")
+    assert nonce["max-age"] == "86400"
+    got = login(browser, LEE)  # the browser sends the nonce back from its jar, as a browser over HTTPS does
+    assert got.status_code == 303 and set(_set_cookies(got)) == {session}, got.text
+    assert browser.get("/").status_code == 200
+
+
+def test_over_https_a_plain_login_cookie_is_not_read(users: Desk, analyzer: Analyzer) -> None:
+    """A `wakeful_login` planted over plain http holding a nonce whose form token the attacker holds signs nobody in
+    over HTTPS, alone or beside the browser's own `__Secure-` one; the browser's own form still does."""
+    app = create_app(_desk(users, analyzer, True))
+    attacker = TestClient(app, base_url="https://desk.example")
+    stolen = login_token(attacker)
+    planted = {LOGIN_COOKIE: attacker.cookies[SECURE_LOGIN_COOKIE]}
+    alone = TestClient(app, base_url="https://desk.example", follow_redirects=False, cookies=planted)
+    assert alone.post("/login", data={**LEE, LOGIN_FIELD: stolen}).status_code == 403
+    victim = TestClient(app, base_url="https://desk.example", follow_redirects=False, cookies=planted)
+    page = victim.get("/login")  # the plain cookie is no nonce: a fresh `__Secure-` one is set beside it
+    assert set(_set_cookies(page)) == {SECURE_LOGIN_COOKIE} and LOGIN_COOKIE in victim.cookies
+    assert victim.post("/login", data={**LEE, LOGIN_FIELD: stolen}).status_code == 403
+    assert login(victim, LEE).status_code == 303

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any
 
@@ -15,6 +15,7 @@ from fastapi.exception_handlers import http_exception_handler, request_validatio
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.routing import APIRoute
+from fastapi.security import HTTPAuthorizationCredentials
 from sqlalchemy import text
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from starlette.datastructures import URL, MutableHeaders
@@ -120,6 +121,26 @@ class NoStoreApi:
         await self.app(scope, receive, send_no_store)
 
 
+async def database_unavailable(_request: Request, err: OperationalError) -> JSONResponse:
+    """The database is down or unreachable: 503 with Retry-After, which webhook senders and connectors read
+    as "deliver again later" (a bare 500 says the request itself was bad). Nothing of the request was kept."""
+    log.warning("database unavailable: %s", str(err.orig or err).strip().splitlines()[0])
+    return JSONResponse({"detail": "database unavailable; nothing was stored, retry later"}, status_code=503,
+                        headers={"Retry-After": str(RETRY_AFTER_S)})
+
+
+async def unless_database_down(request: Request, refusal: Awaitable[Response | None]) -> Response | None:
+    """`refusal`, or the 503 of `database_unavailable` where it could not ask the database who the caller is.
+
+    The refusals below run inside exception handlers, where an error escapes as a bare 500: a request the routes
+    would have answered 503 (their own sign-in check raising the same error) would then tell by its 500 that it
+    took another way, a path nobody serves among them."""
+    try:
+        return await refusal
+    except OperationalError as err:
+        return await database_unavailable(request, err)
+
+
 def _calls(dependant: Dependant) -> Iterator[Callable[..., Any]]:
     """What a route's dependencies call, each after what it depends on (a role check after the sign-in)."""
     for sub in dependant.dependencies:
@@ -160,13 +181,25 @@ def answers_as_api(path: str) -> bool:
     return path == "/api" or path.startswith("/api/") or path.endswith(".json")
 
 
+def _signed_in(request: Request, desk: Desk, creds: HTTPAuthorizationCredentials | None) -> bool:
+    """Whether the caller is signed in either way (API token or session). With the database down nobody is known:
+    under the API its error stands (the API's routes ask the database first too: 503), while a page path goes on as
+    anonymous, since the pages' check reads the session cookie only (a token alone is redirected without a query)."""
+    try:
+        return principal_of(request, desk, creds) is not None
+    except OperationalError:
+        if answers_as_api(request.url.path):
+            raise
+        return False
+
+
 async def anonymous_refusal(request: Request) -> Response | None:
     """What the routes of this path's kind answer a caller who is not signed in (see `answers_as_api`), or None for
     one signed in either way (API token or session), to whom a path that does not exist may say so."""
     desk = get_desk(request)
     creds = await bearer(request)
     try:
-        if await run_in_threadpool(principal_of, request, desk, creds) is None:
+        if not await run_in_threadpool(_signed_in, request, desk, creds):
             if answers_as_api(request.url.path):
                 raise not_signed_in(request, creds)
             await run_in_threadpool(views.page_user, request, desk)  # the sign-in redirect, as a page's
@@ -192,17 +225,19 @@ def _answer_callers_first(app: FastAPI) -> None:
     """Send who-are-you before what-is-wrong: a request the app refuses before the route's sign-in check ran (a
     malformed or invalid body, one it cannot read or that is too large, a method the path does not serve) gets
     the sign-in check's answer when that refuses the caller, and its own answer otherwise. A path no route serves
-    answers as `unserved_path` says."""
+    answers as `unserved_path` says. Either answers 503 where the database is down, as the routes do."""
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, err: RequestValidationError) -> Response:
-        return await refused_caller(request) or await request_validation_exception_handler(request, err)
+        refused = await unless_database_down(request, refused_caller(request))
+        return refused or await request_validation_exception_handler(request, err)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, err: StarletteHTTPException) -> Response:
         if 400 <= err.status_code < 500 and err.status_code not in (401, 403):
             matched = "endpoint" in request.scope  # set by any route or mount that took the path (static files)
-            refused = await (refused_caller(request) if matched else unserved_path(request))
+            refusal = refused_caller(request) if matched else unserved_path(request)
+            refused = await unless_database_down(request, refusal)
             if refused is not None:
                 return refused
         return await http_exception_handler(request, err)
@@ -239,14 +274,7 @@ def create_app(desk: Desk) -> FastAPI:
             return JSONResponse({"status": "unavailable", "detail": detail}, status_code=503)
         return JSONResponse({"status": "ok"})
 
-    @app.exception_handler(OperationalError)
-    async def database_unavailable(_request: Request, err: OperationalError) -> JSONResponse:
-        """The database is down or unreachable: 503 with Retry-After, which webhook senders and connectors read
-        as "deliver again later" (a bare 500 says the request itself was bad). Nothing of the request was kept."""
-        log.warning("database unavailable: %s", str(err.orig or err).strip().splitlines()[0])
-        return JSONResponse({"detail": "database unavailable; nothing was stored, retry later"}, status_code=503,
-                            headers={"Retry-After": str(RETRY_AFTER_S)})
-
+    app.exception_handler(OperationalError)(database_unavailable)
     app.include_router(ingest.router)
     app.include_router(cases.router)
     app.include_router(incidents_api.router)

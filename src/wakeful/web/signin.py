@@ -4,6 +4,7 @@ The sign-in form is protected against login CSRF (another site posting its own c
 the victim's browser works in the attacker's account and leaves its notes and replies there): serving the form
 sets a random nonce in an HttpOnly, SameSite=Strict cookie sent only to /login, and the form carries the nonce's
 server signature. A POST whose token does not match its cookie is refused with 403 before any password is read.
+Under `secure_cookies` that cookie is `__Secure-wakeful_login` (see `login_cookie_name`).
 Scripts use API tokens (`wakeful token create`), which never go through this form.
 """
 
@@ -27,10 +28,13 @@ from wakeful.api.auth import (
 )
 from wakeful.api.deps import COOKIE, CSRF_HEADER, Desk, DeskDep
 from wakeful.api.session_cookie import clear_session_cookie, cookies_secure, set_session_cookie
+from wakeful.core.settings import Settings
 from wakeful.web.views import render
 
 LOGIN_COOKIE = "wakeful_login"
 """The sign-in form's nonce (a double-submit cookie: the form carries its signature); sent only to /login."""
+SECURE_LOGIN_COOKIE = "__Secure-" + LOGIN_COOKIE
+"""The nonce's cookie under `secure_cookies`."""
 LOGIN_FIELD = "csrf_token"
 """The sign-in form's hidden field holding the nonce's signature."""
 LOGIN_FORM_S = 86400
@@ -53,6 +57,19 @@ def safe_next(target: str | None) -> str:
     return target
 
 
+def login_cookie_name(settings: Settings) -> str:
+    """`__Secure-wakeful_login` over HTTPS (`secure_cookies`), else `wakeful_login` (browsers drop the prefixed
+    name over plain http, so the demo keeps the plain one).
+
+    `__Secure-` rather than the session cookie's `__Host-`: a `__Host-` cookie must have Path=/, which would send
+    the nonce with every request instead of to /login alone. `__Secure-` makes browsers accept the cookie only
+    when Secure and set by an HTTPS answer, so a plain-http answer (or a network attacker forging one) cannot
+    plant a nonce whose signature it knows; unlike `__Host-` it still lets a sibling subdomain served over HTTPS
+    set one with its Domain. Only this name is read under the setting: a plain `wakeful_login` beside it is
+    not ours and is ignored."""
+    return SECURE_LOGIN_COOKIE if settings.secure_cookies else LOGIN_COOKIE
+
+
 def _key(desk: Desk) -> bytes:
     secret = desk.settings.secret_key
     return login_key(secret.get_secret_value() if secret else None)
@@ -62,7 +79,8 @@ def _login_page(request: Request, desk: Desk, next: str | None, *, error: str | 
                 status_code: int = status.HTTP_200_OK) -> HTMLResponse:
     """The form, signed for this browser's login nonce. The nonce is kept while the browser has one, so two
     sign-in tabs do not invalidate each other; a browser without one gets a fresh one."""
-    nonce = request.cookies.get(LOGIN_COOKIE, "")
+    name = login_cookie_name(desk.settings)
+    nonce = request.cookies.get(name, "")
     fresh = not nonce or len(nonce) > MAX_NONCE
     if fresh:
         nonce = login_nonce()
@@ -71,7 +89,7 @@ def _login_page(request: Request, desk: Desk, next: str | None, *, error: str | 
                                               "csrf_field": LOGIN_FIELD, "csrf_token": token},
                       status_code=status_code)
     if fresh:
-        response.set_cookie(LOGIN_COOKIE, nonce, httponly=True, samesite="strict", path="/login",
+        response.set_cookie(name, nonce, httponly=True, samesite="strict", path="/login",
                             secure=cookies_secure(request, desk.settings), max_age=LOGIN_FORM_S)
     return response
 
@@ -87,7 +105,7 @@ def login(request: Request, desk: DeskDep, username: Annotated[str, Form()] = ""
           csrf_token: Annotated[str, Form(alias=LOGIN_FIELD)] = "") -> Response:
     """Check the form's token, then the credentials; on success start a session (its cookie: `api.session_cookie`)
     and go on. A wrong or missing token answers 403 with a fresh form, and no password is checked."""
-    if not login_token_ok(request.cookies.get(LOGIN_COOKIE, ""), csrf_token, _key(desk)):
+    if not login_token_ok(request.cookies.get(login_cookie_name(desk.settings), ""), csrf_token, _key(desk)):
         return _login_page(request, desk, next, error=LOGIN_CSRF_ERROR, username=username,
                            status_code=status.HTTP_403_FORBIDDEN)
     with desk.db.session() as session:
