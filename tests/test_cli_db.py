@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -62,6 +63,23 @@ def test_the_queue_on_an_80_column_terminal_keeps_every_field(
     assert result.exit_code == 0, result.output
     row = next(line for line in result.output.splitlines() if "@mira_castell_travels" in line)
     assert "aurora" in row and " en " in row and " new " in row and "@AuroraAirw" in row  # the post cut, not the rest
+
+
+def test_the_queue_pages_with_offset_and_says_which_cases_of_how_many_it_shows(
+        desk: Desk, cli_runner: CliRunner) -> None:
+    desk.ingest.ingest([make_post(f"q{i}", "@AuroraAirways you lost my bag on AU 2213 and nobody answers!",
+                                  author=f"cust{i}", minutes=i) for i in range(5)])
+
+    def shown(*args: str) -> tuple[list[str], str]:
+        result = cli_runner.invoke(app, ["cases", *args])
+        assert result.exit_code == 0, result.output
+        return re.findall(r"@(cust\d)", result.output), result.output.splitlines()[-1]
+
+    whole, said = shown("--limit", "5")
+    assert len(set(whole)) == 5 and said == "cases 1-5 of 5"
+    assert shown("--limit", "2", "--offset", "2") == (whole[2:4], "cases 3-4 of 5")
+    assert shown("--offset", "4") == (whole[4:], "cases 5-5 of 5")
+    assert shown("--offset", "5") == ([], "no cases from 6 on: 5 in all")  # as the API: past the end, no cases
 
 
 def test_a_file_of_an_unknown_kind_is_refused_in_one_line_before_the_database_is_touched(

@@ -93,6 +93,13 @@ def test_a_limit_below_one_is_refused_rather_than_dropping_cases(on_desk: Desk) 
     assert shown.exit_code == 0 and "@" in shown.output
 
 
+def test_a_negative_offset_is_refused_naming_the_option(on_desk: Desk) -> None:
+    on_desk.ingest.ingest([make_post("p1", "@AuroraAirways you lost my bag and nobody answers!")])
+    result = CliRunner().invoke(app, ["cases", "--offset", "-1"])
+    assert result.exit_code == 2 and "'--offset'" in result.output and "Traceback" not in result.output
+    assert CliRunner().invoke(app, ["cases", "--offset", "0"]).exit_code == 0
+
+
 @pytest.mark.parametrize(("url", "said"), [
     ("bogus", "database_url: not a database URL"),
     ("mysql://desk:secret@db.example/desk", "mysql databases are not supported; wakeful runs on SQLite"),

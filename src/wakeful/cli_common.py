@@ -1,16 +1,26 @@
-"""What the `wakeful` commands share: opening the desk's database for reading, and refusing a brand it does not run
-(a typo in `--brand` would otherwise print an empty queue or report, as if the brand had no traffic)."""
+"""What the `wakeful` commands share: the console, opening the desk's database for reading or the whole desk, a
+replay with a progress bar, and refusing a brand it does not run (a typo in `--brand` would otherwise print an
+empty queue or report, as if the brand had no traffic)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
 import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
+from wakeful.api.app import build_desk
 from wakeful.api.auth import ALL_BRANDS
+from wakeful.api.deps import Desk
 from wakeful.api.settings import load_at_start
-from wakeful.core.settings import BrandConfig, get_settings
-from wakeful.store.db import Database, open_existing
+from wakeful.core.models import Post
+from wakeful.core.settings import BrandConfig, Settings, get_settings
+from wakeful.ingest.replay import replay
+from wakeful.ingest.service import IngestResult
+from wakeful.store.db import Database, migrate, open_existing
+
+console = Console()
 
 
 def check_brand(brand: str | None, brands: Iterable[BrandConfig], *, all_ok: bool = False) -> None:
@@ -33,3 +43,28 @@ def open_db(brand: str | None = None) -> Database:
             db.dispose()
             raise
     return db
+
+
+def open_desk(settings: Settings) -> Desk:
+    """The whole desk on the configured database, its schema brought up to date first."""
+    migrate(settings.database_url)
+    return build_desk(settings)
+
+
+def replay_with_progress(desk: Desk, posts: list[Post], speed: float | None, label: str, source: str,
+                          numbers: list[int] | None = None) -> IngestResult:
+    columns = (TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+    with Progress(*columns, console=console, transient=False) as bar:
+        task = bar.add_task(label, total=len(posts))
+        return replay(posts, desk.ingest, speed=speed, progress=lambda n: bar.advance(task, n), numbers=numbers,
+                      source=source)
+
+
+def print_result(result: IngestResult) -> None:
+    console.print(
+        f"stored {result.accepted} new posts, {result.duplicates} already known, "
+        f"{result.engagement_updates} engagement updates, {result.edits} edited, {len(result.rejected)} rejected, "
+        f"{len(result.cases)} cases touched"
+    )
+    for err in result.rejected[:20]:
+        console.print(f"  [red]rejected[/red] {err}")

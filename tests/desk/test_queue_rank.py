@@ -15,6 +15,7 @@ from wakeful.desk import scheduled, service
 from wakeful.desk.priority import head_start_seconds, priority_level, sla_level
 from wakeful.desk.queue_rank import Ranker
 from wakeful.desk.scheduled import PolicyIn
+from wakeful.desk.service import QueueFilters
 from wakeful.desk.sla import Policy
 from wakeful.desk.sla_targets import Targets
 
@@ -93,18 +94,20 @@ def test_the_queue_page_pass_gives_the_listing_and_the_counts(desk: Desk, clock:
         first = service.list_cases(s, None, T0, desk.settings)[0]
         service.assign(s, service.load_case(s, first.id, None), "ana", "ana", T0)
     now = T0 + timedelta(minutes=100)
-    filters: list[dict[str, object]] = [
-        {}, {"breached": True}, {"unassigned": True}, {"assignee": "ana"}, {"lang": "de"},
-        {"topic": "lost_luggage"}, {"lang": "de", "breached": True, "limit": 1}, {"limit": 2}]
+    filters = [
+        (QueueFilters(), 200), (QueueFilters(breached=True), 200), (QueueFilters(unassigned=True), 200),
+        (QueueFilters(assignee="ana"), 200), (QueueFilters(lang="de"), 200), (QueueFilters(topic="lost_luggage"), 200),
+        (QueueFilters(lang="de", breached=True), 1), (QueueFilters(), 2), (QueueFilters(min_level=2), 200),
+        (QueueFilters(states=("new",)), 200), (QueueFilters(states=("new", "resolved")), 200)]
     with desk.db.session() as s:
         counts = service.queue_counts(s, None, now, desk.settings)
         assert (counts.active, counts.unassigned) == (5, 4) and 0 < counts.breached < 5
-        for brands, kw in itertools.product([None, {"aurora"}, {"nordrail"}], filters):
-            page = service.queue_page(s, brands, now, desk.settings, **kw)  # type: ignore[arg-type]
-            expected = service.list_cases(s, brands, now, desk.settings, **kw)  # type: ignore[arg-type]
-            assert page == (expected, service.queue_counts(s, brands, now, desk.settings)), (brands, kw)
-        assert [c.author.handle for c in service.queue_page(s, None, now, desk.settings, lang="de")[0]] == [
-            "jonas", "lena"]
+        for brands, (wanted, limit) in itertools.product([None, {"aurora"}, {"nordrail"}], filters):
+            page = service.queue_page(s, brands, now, desk.settings, wanted, limit=limit)
+            expected = service.list_cases(s, brands, now, desk.settings, wanted, limit=limit)
+            assert page == (expected, service.queue_counts(s, brands, now, desk.settings)), (brands, wanted)
+        assert [c.author.handle for c in service.queue_page(s, None, now, desk.settings, QueueFilters(lang="de"))[0]
+                ] == ["jonas", "lena"]
 
 
 def test_a_window_of_the_queue_is_that_part_of_the_whole_ranked_queue(desk: Desk, clock: FixedClock) -> None:

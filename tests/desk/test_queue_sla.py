@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from wakeful.api.deps import Desk
 from wakeful.desk import scheduled
 from wakeful.desk.scheduled import PolicyIn
-from wakeful.desk.service import list_cases, queue_counts
+from wakeful.desk.service import QueueFilters, list_cases, queue_counts
 
 from tests.factories import T0, make_post
 
@@ -28,7 +28,7 @@ def test_a_brand_policy_tighter_than_the_settings_marks_the_case_breached(desk: 
     settings = desk.settings.model_copy(update={"first_response_target_minutes": [240, 240, 240, 240]})
     now = T0 + timedelta(minutes=45)
     with desk.db.session() as s:
-        late = list_cases(s, None, now, settings, breached=True)
+        late = list_cases(s, None, now, settings, QueueFilters(breached=True))
         counts = queue_counts(s, None, now, settings)
         nord = list_cases(s, {"nordrail"}, now, settings)
     assert [c.brand for c in late] == ["aurora"]  # Nord Rail has no policy: 45 of the settings' 240 minutes
@@ -46,7 +46,7 @@ def test_under_a_business_hours_policy_only_business_time_counts(desk: Desk) -> 
         saturday = list_cases(s, {"aurora"}, friday + timedelta(hours=19, minutes=30), desk.settings)
         assert queue_counts(s, {"aurora"}, friday + timedelta(hours=19, minutes=30), desk.settings).breached == 0
         monday = datetime(2026, 3, 9, 9, 45, tzinfo=UTC)
-        late = list_cases(s, {"aurora"}, monday, desk.settings, breached=True)
+        late = list_cases(s, {"aurora"}, monday, desk.settings, QueueFilters(breached=True))
     assert saturday[0].sla_left_minutes == 30  # 16:30-17:00 on Friday; the weekend does not count
     assert saturday[0].waiting_minutes is not None and saturday[0].waiting_minutes > 19 * 60
     assert len(late) == 1 and late[0].sla_left_minutes == -15

@@ -80,12 +80,12 @@ def list_cases(
 ) -> list[CaseSummary]:
     """A page of the queue; X-Total-Count says how many cases match, Link where the next and previous pages are.
     The queue is ranked as it stands at each request, so a case can move across pages between two requests."""
-    states = [s.value for s in state] if state else list(service.ACTIVE_STATES)
-    page = service.list_slice(
-        session, who.brands, desk.clock.now(), desk.settings, states=states,
+    filters = service.QueueFilters(
+        states=tuple(s.value for s in state) if state else service.ACTIVE_STATES,
         assignee=who.name if mine else assignee, unassigned=unassigned, lang=lang.strip().lower() if lang else None,
-        topic=topic, breached=breached, min_level=min_priority, offset=offset, limit=limit,
+        topic=topic, breached=breached, min_level=min_priority,
     )
+    page = service.list_slice(session, who.brands, desk.clock.now(), desk.settings, filters, offset=offset, limit=limit)
     response.headers["X-Total-Count"] = str(page.matched)
     if links := page_links(request, page):
         response.headers["Link"] = links

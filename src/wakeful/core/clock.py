@@ -79,3 +79,28 @@ class ScaledClock:
 
     def now(self) -> datetime:
         return self._start + timedelta(seconds=(time.monotonic() - self._t0) * self._speed)
+
+
+class FollowClock:
+    """Reads another clock, which can be swapped while the desk runs.
+
+    The demo's server reads the replay's clock while a day is replayed at once, then the wall clock: its pages
+    and scheduled jobs (SLA escalations) see the time the database has reached, not an hour the replay has not
+    yet played, where every case still to be answered reads as long overdue."""
+
+    def __init__(self, clock: Clock) -> None:
+        self._clock = clock
+        self._lock = threading.Lock()
+
+    @property
+    def speed(self) -> float:
+        return clock_speed(self._clock)
+
+    def follow(self, clock: Clock) -> None:
+        with self._lock:
+            self._clock = clock
+
+    def now(self) -> datetime:
+        with self._lock:
+            clock = self._clock
+        return clock.now()

@@ -56,32 +56,57 @@ class _Ranked:
     offset: int
 
 
-def _filters(assignee: str | None, unassigned: bool, lang: str | None, topic: str | None) -> list[ColumnElement[bool]]:
-    conds: list[ColumnElement[bool]] = []
-    if assignee:
-        conds.append(CaseRow.assignee == assignee)
-    if unassigned:
-        conds.append(CaseRow.assignee.is_(None))
-    if lang:
-        conds.append(CaseRow.lang == lang)
-    if topic:
-        conds.append(json_list_has(CaseRow.topics, topic))
-    return conds
+@dataclass(frozen=True)
+class QueueFilters:
+    """Which cases of the queue to list, written once for every listing (the API, the page, the CLI, the simulation).
+
+    The brands are not among them: they are the caller's scope, which each listing takes as an argument of its own
+    so that no caller can widen it by leaving a field at its default."""
+
+    states: tuple[str, ...] = ACTIVE_STATES
+    assignee: str | None = None
+    unassigned: bool = False
+    lang: str | None = None
+    topic: str | None = None
+    breached: bool = False
+    """Only cases past their first-response target."""
+    min_level: int = 0
+
+    def conditions(self) -> list[ColumnElement[bool]]:
+        """The filters SQL can apply (`states` aside, which the scan reads by; `breached` and `min_level` depend on
+        the time, so the ranking applies them)."""
+        conds: list[ColumnElement[bool]] = []
+        if self.assignee:
+            conds.append(CaseRow.assignee == self.assignee)
+        if self.unassigned:
+            conds.append(CaseRow.assignee.is_(None))
+        if self.lang:
+            conds.append(CaseRow.lang == self.lang)
+        if self.topic:
+            conds.append(json_list_has(CaseRow.topics, self.topic))
+        return conds
+
+
+EVERY_CASE = QueueFilters()
+"""No filter: every active case."""
 
 
 def _scan(session: Session, brands: Collection[str] | None, ranker: Ranker, states: Collection[str],
-          conds: list[ColumnElement[bool]], *, in_where: bool, breached: bool = False, min_level: int = 0,
-          limit: int = 0, offset: int = 0, clamp: bool = False) -> _Ranked:
-    """One pass over the cases in `states`: the ids of the `limit` that match from `offset` on, how many match, and
-    counts over all of them.
+          filters: QueueFilters, *, in_where: bool, limit: int = 0, offset: int = 0, clamp: bool = False) -> _Ranked:
+    """One pass over the cases in `states`: the ids of the `limit` that match `filters` from `offset` on, how many
+    match, and counts over all of them.
 
-    The filters `conds` go in the WHERE clause (`in_where`) when only the page is wanted, else they come back as
-    a column so the same rows give the counts. Ranks on a few columns; callers load full rows only for the page.
-    With `clamp`, an offset past the last match gives the last page (aligned to `limit`) instead of nothing: the
-    queue shrinks as agents work, so yesterday's "next" link may point past its end.
+    The filters go in the WHERE clause (`in_where`) when only the page is wanted, else they come back as a column
+    so the same rows give the counts. Ranks on a few columns; callers load full rows only for the page. With
+    `clamp`, an offset past the last match gives the last page (aligned to `limit`) instead of nothing: the queue
+    shrinks as agents work, so yesterday's "next" link may point past its end.
     """
     if offset < 0 or limit < 0:
         raise ValueError(f"offset and limit must not be negative (got offset {offset}, limit {limit})")
+    conds = filters.conditions()
+    if set(filters.states) != set(states):
+        conds.append(CaseRow.state.in_(list(filters.states)))
+    breached, min_level = filters.breached, filters.min_level
     wanted = and_(*conds) if conds and not in_where else true()
     stmt = select(CaseRow.id, CaseRow.severity, CaseRow.reach, CaseRow.awaiting_since, CaseRow.opened_at,
                   CaseRow.brand, CaseRiskRow.score, CaseRiskRow.genuine_reach, CaseRow.first_response_at,
@@ -125,21 +150,15 @@ def list_slice(
     brands: Collection[str] | None,
     now: datetime,
     settings: Settings,
+    filters: QueueFilters = EVERY_CASE,
     *,
-    states: Collection[str] = ACTIVE_STATES,
-    assignee: str | None = None,
-    unassigned: bool = False,
-    lang: str | None = None,
-    topic: str | None = None,
-    breached: bool = False,
-    min_level: int = 0,
     offset: int = 0,
     limit: int = 200,
 ) -> QueueSlice:
     """`limit` cases of the queue from `offset` on (as `list_cases` orders them), and how many match in all."""
     targets = load_targets(session, brands, settings)
-    ranked = _scan(session, brands, Ranker(settings, targets, now), states, _filters(assignee, unassigned, lang, topic),
-                   in_where=True, breached=breached, min_level=min_level, limit=limit, offset=offset)
+    ranked = _scan(session, brands, Ranker(settings, targets, now), filters.states, filters, in_where=True,
+                   limit=limit, offset=offset)
     return QueueSlice(_page(session, ranked.page, now, settings, targets), ranked.matched, ranked.offset, limit)
 
 
@@ -148,51 +167,40 @@ def list_cases(
     brands: Collection[str] | None,
     now: datetime,
     settings: Settings,
+    filters: QueueFilters = EVERY_CASE,
     *,
-    states: Collection[str] = ACTIVE_STATES,
-    assignee: str | None = None,
-    unassigned: bool = False,
-    lang: str | None = None,
-    topic: str | None = None,
-    breached: bool = False,
-    min_level: int = 0,
     offset: int = 0,
     limit: int = 200,
 ) -> list[CaseSummary]:
     """The queue: cases in the given states that wait for the desk, highest priority and longest waiting first, then
     those that wait on their customer."""
-    return list_slice(session, brands, now, settings, states=states, assignee=assignee, unassigned=unassigned,
-                      lang=lang, topic=topic, breached=breached, min_level=min_level, offset=offset,
-                      limit=limit).cases
+    return list_slice(session, brands, now, settings, filters, offset=offset, limit=limit).cases
 
 
 def queue_counts(session: Session, brands: Collection[str] | None, now: datetime, settings: Settings) -> QueueCounts:
     """Header numbers over every active case."""
     ranker = Ranker(settings, load_targets(session, brands, settings), now)
-    return _scan(session, brands, ranker, ACTIVE_STATES, [], in_where=True).counts
+    return _scan(session, brands, ranker, ACTIVE_STATES, EVERY_CASE, in_where=True).counts
 
 
 def queue_slice(
-    session: Session, brands: Collection[str] | None, now: datetime, settings: Settings, *,
-    assignee: str | None = None, unassigned: bool = False, lang: str | None = None, topic: str | None = None,
-    breached: bool = False, offset: int = 0, limit: int = 200, clamp: bool = False,
+    session: Session, brands: Collection[str] | None, now: datetime, settings: Settings,
+    filters: QueueFilters = EVERY_CASE, *, offset: int = 0, limit: int = 200, clamp: bool = False,
 ) -> tuple[QueueSlice, QueueCounts]:
-    """The queue page's active cases (as `list_slice`) and header counts (as `queue_counts`) from one pass; with
-    `clamp`, an offset past the end gives the last page."""
+    """The queue page's cases (as `list_slice`; only active ones, whatever `filters.states` asks) and header counts
+    over every active case (as `queue_counts`) from one pass; with `clamp`, an offset past the end gives the last
+    page."""
     targets = load_targets(session, brands, settings)
-    ranked = _scan(session, brands, Ranker(settings, targets, now), ACTIVE_STATES,
-                   _filters(assignee, unassigned, lang, topic), in_where=False, breached=breached, limit=limit,
-                   offset=offset, clamp=clamp)
+    ranked = _scan(session, brands, Ranker(settings, targets, now), ACTIVE_STATES, filters, in_where=False,
+                   limit=limit, offset=offset, clamp=clamp)
     cases = _page(session, ranked.page, now, settings, targets)
     return QueueSlice(cases, ranked.matched, ranked.offset, limit), ranked.counts
 
 
 def queue_page(
-    session: Session, brands: Collection[str] | None, now: datetime, settings: Settings, *,
-    assignee: str | None = None, unassigned: bool = False, lang: str | None = None, topic: str | None = None,
-    breached: bool = False, limit: int = 200,
+    session: Session, brands: Collection[str] | None, now: datetime, settings: Settings,
+    filters: QueueFilters = EVERY_CASE, *, limit: int = 200,
 ) -> tuple[list[CaseSummary], QueueCounts]:
     """The first `limit` cases of `queue_slice` and the header counts."""
-    page, counts = queue_slice(session, brands, now, settings, assignee=assignee, unassigned=unassigned, lang=lang,
-                               topic=topic, breached=breached, limit=limit)
+    page, counts = queue_slice(session, brands, now, settings, filters, limit=limit)
     return page.cases, counts

@@ -17,6 +17,8 @@ from wakeful.core.clock import as_utc
 from wakeful.core.settings import Settings
 from wakeful.desk.cases import CaseState, customer_ids, customer_posts
 from wakeful.desk.queue import ACTIVE_STATES as ACTIVE_STATES
+from wakeful.desk.queue import EVERY_CASE as EVERY_CASE
+from wakeful.desk.queue import QueueFilters as QueueFilters
 from wakeful.desk.queue import QueueSlice as QueueSlice
 from wakeful.desk.queue import list_cases as list_cases
 from wakeful.desk.queue import list_slice as list_slice

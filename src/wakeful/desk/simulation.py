@@ -114,10 +114,12 @@ def _next_case(session: Session, settings: Settings, now: datetime, agent: str,
     """The top case waiting for an answer that this agent may take: unassigned, their own (the customer wrote
     again), or left by an agent whose shift is over (a handover, as the desk's re-routing does for real agents)."""
     waiting = (CaseState.NEW.value, CaseState.OPEN.value)
-    for case in service.list_cases(session, None, now, settings, states=waiting, limit=LOOK_AHEAD):
+    for case in service.list_cases(session, None, now, settings, service.QueueFilters(states=waiting),
+                                   limit=LOOK_AHEAD):
         if case.awaiting_since is not None and (case.assignee in (None, agent) or case.assignee in off_duty):
             return [case]
-    return service.list_cases(session, None, now, settings, unassigned=True, states=waiting, limit=1)
+    return service.list_cases(session, None, now, settings, service.QueueFilters(states=waiting, unassigned=True),
+                              limit=1)
 
 
 def _answer(db: Database, settings: Settings, clock: FixedClock, agent: str, team: Team, rng: random.Random,

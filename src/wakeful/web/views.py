@@ -183,10 +183,10 @@ def queue(request: Request, who: PageUser, session: DbSession, desk: DeskDep, mi
     filters = {"mine": "true" if mine else None, "unassigned": "true" if unassigned else None, "lang": lang,
                "topic": topic, "breached": "true" if breached else None}
     kept = {k: v for k, v in filters.items() if v} | ({"per_page": per_page} if per_page != QUEUE_PAGE else {})
-    shown, counts = service.queue_slice(session, who.brands, now, desk.settings,
-                                        assignee=who.name if mine else None, unassigned=unassigned, lang=lang,
-                                        topic=topic, breached=breached, offset=(page - 1) * per_page,
-                                        limit=per_page, clamp=True)
+    wanted = service.QueueFilters(assignee=who.name if mine else None, unassigned=unassigned, lang=lang, topic=topic,
+                                  breached=breached)
+    shown, counts = service.queue_slice(session, who.brands, now, desk.settings, wanted,
+                                        offset=(page - 1) * per_page, limit=per_page, clamp=True)
     cases, page = shown.cases, shown.offset // per_page + 1
     query = urlencode({k: v for k, v in filters.items() if v} | {"offset": shown.offset, "limit": per_page})
     volume = volume_by_hour(session, who.brands, since=now - timedelta(hours=VOLUME_HOURS))
