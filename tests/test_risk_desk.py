@@ -284,3 +284,25 @@ def test_a_famous_accounts_plain_question_is_not_a_crisis(desk: Desk) -> None:
     assert cases[0].priority.level == cases[0].severity  # fame alone raises no level
     [risk] = rows
     assert risk.alerted_at is None and risk.score < desk.settings.priority.risk_min_score
+
+
+def test_a_fresh_post_forecasts_its_followers_views_whether_or_not_the_platform_counts_impressions(
+        desk: Desk) -> None:
+    """X counts 0 impressions on a post minutes old; Bluesky counts none. Before anyone interacts, both forecast
+    the share of the author's followers who see a post, so a large account's fresh complaint is not forecast to
+    reach nobody on X alone (it was: 0 impressions in 6 h, no forecast points, until a first like)."""
+    def unseen(post: Post, impressions: int | None) -> Post:
+        return post.model_copy(update={"engagement": Engagement(observed_at=T0, impressions=impressions)})
+
+    desk.clock.set(T0)  # type: ignore[attr-defined]
+    desk.ingest.ingest([unseen(make_post("x1", LOST_BAG, author="big", followers=500_000), 0),
+                        unseen(make_post("b1", LOST_BAG, author="big.bsky.social", followers=500_000,
+                                         platform=Platform.BLUESKY), None)])
+    with desk.db.session() as s:
+        rows = {r.case_id: r for r in s.scalars(select(CaseRiskRow))}
+        cases = {c.platform: c.id for c in service.list_cases(s, None, desk.clock.now(), desk.settings)}
+    x, bluesky = rows[cases["x"]], rows[cases["bluesky"]]
+    assert x.forecast_6h == bluesky.forecast_6h == 50_000
+    assert x.score == bluesky.score
+    assert next(f for f in x.factors if f["name"] == "forecast")["points"] > 0
+    assert "0 impressions" in next(f for f in x.factors if f["name"] == "reach")["text"]  # now, as counted

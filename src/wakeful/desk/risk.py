@@ -111,6 +111,15 @@ class _PostRisk:
                         "impressions_high": horizon.high}[which]
         return self._estimated(interactions)
 
+    def impressions_6h(self, which: str = "impressions") -> float:
+        """Impressions expected 6 h from now: the forecast's; with no interaction yet to forecast from, those seen
+        now, and at least the share of the author's followers who see a post in its first hours. X counts 0
+        impressions on a post minutes old: read as the audience to come, a 500k-follower account's complaint would
+        forecast none until someone liked it, below the same post on a platform that counts nothing."""
+        if self.forecast is not None:
+            return self.impressions(self.forecast, which)
+        return max(self.estimate_now, self._estimated(0))
+
     @property
     def fake_forecast_6h(self) -> float:
         """Impressions in 6 h that counting the fake interactions would have added to the forecast."""
@@ -137,7 +146,7 @@ def assess(session: Session, case: CaseRow, now: datetime) -> RiskScore:
     parts = [_PostRisk(p, series[p.id], now, [as_utc(r.created_at) for r in suspects
                                               if (r.platform, r.reply_to_id) == (p.platform, p.platform_id)])
              for p in own]
-    main = max(parts, key=lambda r: (r.promotion.promoted, r.impressions(r.forecast)), default=None)
+    main = max(parts, key=lambda r: (r.promotion.promoted, r.impressions_6h()), default=None)
     likes = sum(r.likes for r in parts)
     fake_likes = min(sum(r.fake_likes for r in parts), likes)
     engaged = likes + len(replies)
@@ -150,9 +159,9 @@ def assess(session: Session, case: CaseRow, now: datetime) -> RiskScore:
     inputs = RiskInputs(
         severity=case.severity, followers=case.author.followers,
         promotion=main.promotion if main else promotion.Promotion(case.promoted, "flag" if case.promoted else "none"),
-        forecast_6h=main.impressions(main.forecast) if main else None,
-        forecast_6h_low=main.impressions(main.forecast, "impressions_low") if main and main.forecast else None,
-        forecast_6h_high=main.impressions(main.forecast, "impressions_high") if main and main.forecast else None,
+        forecast_6h=main.impressions_6h() if main else None,
+        forecast_6h_low=main.impressions_6h("impressions_low") if main and main.forecast else None,
+        forecast_6h_high=main.impressions_6h("impressions_high") if main and main.forecast else None,
         fake_share=fake_share, fake_text="; ".join(texts) or None, topics=list(case.topics or []),
         fake_interactions=main.fake_interactions if main else 0,
         fake_forecast_6h=main.fake_forecast_6h if main else 0.0,
