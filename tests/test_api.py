@@ -144,10 +144,12 @@ def test_queue_counts(client: TestClient, auth: Headers, desk: Desk) -> None:
     agent = auth("ana")
     first = client.get("/api/v1/cases", headers=agent).json()[0]["id"]
     client.post(f"/api/v1/cases/{first}/assign", json={"assignee": "ana"}, headers=agent)
-    assert client.get("/api/v1/stats/queue", headers=agent).json() == {"active": 2, "breached": 0, "unassigned": 1}
+    assert client.get("/api/v1/stats/queue", headers=agent).json() == {"active": 2, "breached": 0, "unassigned": 1,
+                                                                         "waiting": 2}
     desk.clock.advance(timedelta(hours=5))  # type: ignore[attr-defined]
     client.post(f"/api/v1/cases/{first}/replies", json={"text": "Sorry! DM us"}, headers=agent)
-    assert client.get("/api/v1/stats/queue", headers=agent).json() == {"active": 2, "breached": 1, "unassigned": 1}
+    assert client.get("/api/v1/stats/queue", headers=agent).json() == {"active": 2, "breached": 1, "unassigned": 1,
+                                                                         "waiting": 1}
     assert client.get("/api/v1/stats/queue", headers=auth("nils", "nordrail")).json()["active"] == 0
 
 

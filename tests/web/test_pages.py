@@ -190,6 +190,20 @@ def test_queue_lists_the_brands_cases_in_priority_order(desk: DeskApp) -> None:
     assert re.search(r'id="count-unassigned">3<', html)
 
 
+def test_queue_counts_the_cases_waiting_for_an_answer_apart_from_those_waiting_on_their_customer(
+        desk: DeskApp) -> None:
+    """Most open cases of a staffed desk wait on their customer after a reply; the lead reads first how many wait
+    for the desk (the demo's evening: 647 open, 11 of them waiting for an answer)."""
+    browser = _signed_in(desk)
+    r = browser.post(f"/api/v1/cases/{desk.case_of['a1']}/replies", json={"text": "We are on it, sorry."})
+    assert r.status_code == 201, r.text
+    html = browser.get("/").text
+    assert re.search(r'id="count-waiting">2<', html)
+    assert re.search(r'id="count-open">3<', html)
+    assert re.search(r'id="count-on-customer">1 waiting on the customer<', html)
+    assert browser.get("/api/v1/stats/queue").json() == {"active": 3, "breached": 0, "unassigned": 3, "waiting": 2}
+
+
 def test_queue_embeds_the_hourly_volume_for_the_chart(desk: DeskApp) -> None:
     html = _signed_in(desk).get("/").text
     volume = _json_block(html, "volume-data")

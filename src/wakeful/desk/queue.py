@@ -116,7 +116,7 @@ def _scan(session: Session, brands: Collection[str] | None, ranker: Ranker, stat
     stmt = stmt.where(CaseRow.state.in_(list(states)), *(conds if in_where else ()))
     rate = ranker.rate
     ranked = []
-    total = late_count = unassigned = 0
+    total = late_count = unassigned = waiting = 0
     if session.autoflush:
         session.flush()  # as session.execute would; plain rows through the connection skip the ORM's row layer
     for case_id, severity, reach, awaiting, opened_at, brand, risk, genuine, first, assignee, keep in (
@@ -124,6 +124,7 @@ def _scan(session: Session, brands: Collection[str] | None, ranker: Ranker, stat
         level, rank, late = rate(brand, severity, priority_reach(reach, genuine), risk, awaiting, first is not None)
         total += 1
         unassigned += assignee is None
+        waiting += awaiting is not None
         late_count += late
         if limit and keep and level >= min_level and (late or not breached):
             # cases that wait for the desk first, then those waiting on their customer (no clock runs for them)
@@ -134,7 +135,8 @@ def _scan(session: Session, brands: Collection[str] | None, ranker: Ranker, stat
     # the id last in each tuple makes the order total, so a partial selection agrees with a full sort
     top = heapq.nsmallest(end, ranked) if end * 4 < len(ranked) else sorted(ranked)[:end]
     return _Ranked([r[-1] for r in top[offset:]], QueueCounts(active=total, breached=late_count,
-                                                               unassigned=unassigned), len(ranked), offset)
+                                                               unassigned=unassigned, waiting=waiting),
+                   len(ranked), offset)
 
 
 def _page(session: Session, page: list[int], now: datetime, settings: Settings, targets: Targets) -> list[CaseSummary]:

@@ -130,6 +130,8 @@ class QueueCounts(BaseModel):
     active: int = Field(description="Cases not resolved")
     breached: int = Field(description="Active cases past their first-response target")
     unassigned: int
+    waiting: int = Field(0, description="Active cases waiting for the desk's answer (a first or a next one); the "
+                                        "others wait on their customer, and no clock runs for them")
 
 
 class EarlierText(BaseModel):

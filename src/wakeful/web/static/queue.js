@@ -200,7 +200,9 @@
     var busy = false;
 
     function updateCounts(counts) {
+      setText("count-waiting", String(counts.waiting));
       setText("count-open", String(counts.active));
+      setText("count-on-customer", (counts.active - counts.waiting) + " waiting on the customer");
       setText("count-breached", String(counts.breached));
       setText("count-unassigned", String(counts.unassigned));
     }
