@@ -15,7 +15,8 @@ from wakeful.core.models import Post
 from wakeful.core.settings import Settings
 from wakeful.desk import rota
 from wakeful.desk.rota import DailyShift, Rota
-from wakeful.desk.simulation import Team, TeamOutcome, case_demand, run_team
+from wakeful.desk import agents as agents_mod
+from wakeful.desk.simulation import Team, TeamOutcome, case_demand, register_team, run_team
 from wakeful.ingest import scenario
 from wakeful.ingest.service import IngestService
 from wakeful.store.db import migrate
@@ -108,3 +109,21 @@ def test_a_customer_who_writes_again_after_their_agents_shift_is_answered_by_the
     with desk.db.session() as s:
         [case] = s.scalars(select(CaseRow))
         assert case.assignee == "agent-2" and case.awaiting_since is None
+
+
+def test_the_simulated_team_stays_on_as_the_brands_agents_on_their_shifts(desk: Desk) -> None:
+    """The demo's replay answers as agent-1 … agent-N; afterwards the desk knows them (its settings page lists the
+    rota, re-routing hands their cases over), each on their daily shift, and lists agent-2 before agent-10."""
+    team = Rota("peak", tuple([DailyShift(22, 8)] + [DailyShift(8, 4)] * 10))
+    with desk.db.session() as s:
+        names = register_team(s, "aurora", team, ["en", "de"], T0)
+    assert names == [f"agent-{n}" for n in range(1, 12)]
+    with desk.db.session() as s:
+        staff = agents_mod.list_agents(s, ["aurora"])
+        views = {a.name: agents_mod.view(a, T0.replace(hour=23)) for a in staff}
+    assert [a.name for a in staff][:3] == ["agent-1", "agent-2", "agent-3"] and staff[-1].name == "agent-11"
+    night = views["agent-1"]
+    assert night.languages == ["en", "de"] and len(night.shifts) == 7
+    assert (night.shifts[0].start, night.shifts[0].end) == ("22:00", "06:00") and night.on_shift
+    assert not views["agent-2"].on_shift and (views["agent-2"].shifts[0].start, views["agent-2"].shifts[0].end) == (
+        "08:00", "12:00")

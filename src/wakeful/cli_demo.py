@@ -26,7 +26,7 @@ from wakeful.core.settings import get_settings
 from wakeful.desk import rota as rota_mod
 from wakeful.desk.notify import BrandNotifier
 from wakeful.desk.rota import RotaKind
-from wakeful.desk.simulation import Team, TeamOutcome, case_demand, run_team
+from wakeful.desk.simulation import Team, TeamOutcome, case_demand, register_team, run_team
 from wakeful.ingest.replay import shift_to_end
 from wakeful.ingest.service import IngestService
 from wakeful.store.db import migrate
@@ -109,6 +109,9 @@ def demo(
         console.print(f"{agents} agents' hours ({agents * 24} agent-hours a day) on a rota that follows the cases; "
                       "agents on duty by UTC hour: " + " ".join(str(n) for n in shifts.on_duty()))
         _print_outcome(_simulate_with_progress(desk, posts, Team(agents=agents, rota=shifts)), agents)
+        with desk.db.session() as session:  # the team stays on: settings show its rota, re-routing knows it
+            for config in desk.settings.brands:
+                register_team(session, config.key, shifts, config.languages, desk.clock.now())
     if exit_after:
         server.should_exit = True
         console.print(f"Replay done; the server has stopped (--exit). The desk is in {base.database_url}: "

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 MAX_NAME = 128
 """What the agents and users tables (and a case's assignee) hold."""
 
@@ -15,3 +17,8 @@ def person_name(name: str, what: str) -> str:
     if len(name) > MAX_NAME or any(ord(c) < 32 or ord(c) == 127 for c in name):
         raise ValueError(f"{what} {name[:40]!r} must be at most {MAX_NAME} printable characters")
     return name
+
+
+def natural_key(name: str) -> list[tuple[int, str]]:
+    """A name's sort key with its numbers compared as numbers: agent-2 before agent-10."""
+    return [(int(part), "") if part.isdigit() else (-1, part) for part in re.split(r"(\d+)", name)]

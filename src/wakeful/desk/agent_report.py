@@ -7,7 +7,6 @@ priority when it opened (severity and reach, before any waiting boost), in busin
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -19,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from wakeful.core.clock import as_utc
+from wakeful.core.names import natural_key
 from wakeful.core.settings import PriorityPolicy, Settings
 from wakeful.desk import agents as agents_mod
 from wakeful.desk import sla
@@ -178,4 +178,4 @@ def team_figures_of(session: Session, brands: Collection[str] | None, settings: 
 def _natural(item: tuple[tuple[str, str], _Acc]) -> tuple[str, list[tuple[int, str]]]:
     """Brand, then name with its numbers compared as numbers: agent-2 before agent-10."""
     (brand, name), _ = item
-    return brand, [(int(part), "") if part.isdigit() else (-1, part) for part in re.split(r"(\d+)", name)]
+    return brand, natural_key(name)

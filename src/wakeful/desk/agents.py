@@ -118,10 +118,11 @@ def view(agent: AgentRow, now: datetime) -> AgentView:
 
 
 def list_agents(session: Session, brands: Collection[str] | None) -> list[AgentRow]:
-    stmt = select(AgentRow).order_by(AgentRow.brand, AgentRow.name)
+    """By brand, then name with its numbers compared as numbers (agent-2 before agent-10), as people list a team."""
+    stmt = select(AgentRow)
     if brands is not None:
         stmt = stmt.where(AgentRow.brand.in_(list(brands)))
-    return list(session.scalars(stmt))
+    return sorted(session.scalars(stmt), key=lambda a: (a.brand, names.natural_key(a.name)))
 
 
 def get_agent(session: Session, brand: str, name: str) -> AgentRow | None:

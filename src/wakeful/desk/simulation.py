@@ -24,6 +24,7 @@ from wakeful.core.clock import FixedClock
 from wakeful.core.models import Analysis, Post
 from wakeful.core.settings import Settings
 from wakeful.desk import service
+from wakeful.desk.agents import Shift, add_agent
 from wakeful.desk.cases import CaseState
 from wakeful.desk.fairness import percentile
 from wakeful.desk.rota import Rota, flat, hourly_volume
@@ -154,6 +155,19 @@ def _answer(db: Database, settings: Settings, clock: FixedClock, agent: str, tea
 
 def _name(slot: int) -> str:
     return f"agent-{slot + 1}"
+
+
+def register_team(session: Session, brand: str, rota: Rota, languages: Sequence[str], now: datetime) -> list[str]:
+    """Add the simulated team to `brand` as its agents, named as the replay's assignees, each on their daily shift
+    (UTC) every day of the week: a replay answers as them without the agents table, so the desk it leaves behind
+    would credit agents its settings page and re-routing do not know, and say nobody is on shift."""
+    names = []
+    for slot, daily in enumerate(rota.shifts):
+        start, end = (f"{hour % 24:02d}:00" for hour in (daily.start_hour, daily.start_hour + daily.hours))
+        add_agent(session, brand, _name(slot), now, languages=languages,
+                  shifts=[Shift(weekday=day, start=start, end=end) for day in range(7)])
+        names.append(_name(slot))
+    return names
 
 
 def _off_duty(rota: Rota, at: datetime) -> set[str]:
