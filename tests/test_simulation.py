@@ -13,9 +13,9 @@ from wakeful.api.deps import Desk
 from wakeful.core.clock import FixedClock
 from wakeful.core.models import Post
 from wakeful.core.settings import Settings
+from wakeful.desk import agents as agents_mod
 from wakeful.desk import rota
 from wakeful.desk.rota import DailyShift, Rota
-from wakeful.desk import agents as agents_mod
 from wakeful.desk.simulation import Team, TeamOutcome, case_demand, register_team, run_team
 from wakeful.ingest import scenario
 from wakeful.ingest.service import IngestService
