@@ -8,7 +8,7 @@ import copy
 import math
 import re
 from collections import Counter
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from datetime import timedelta
 
 import numpy as np
@@ -39,6 +39,18 @@ _ELLIPSIS = re.compile(r"^(?:\.{2,}|\u2026)\s*|\s*(?:\.{2,}|\u2026)$")
 _OPENERS = r"(?:please|pls|ok|okay|cheers|hi|hey|hello|thanks|thank|ty|sorry|yes|yep|no|oh|ah+|a+h+\w*|aw+|hmm+|we|i)\b"
 _GOES_ON = re.compile(rf"^(?:\.{{2,}}|\u2026|(?!{_OPENERS})[a-z])")
 _SERIES_WINDOW = timedelta(minutes=10)
+
+TopicRule = Callable[[frozenset[str], frozenset[str]], float]
+"""How far a past message's topics suit the case's (those the index knows, never empty): 0 leaves the message out,
+else its cosine is multiplied by it. A parameter so that `wakeful eval --section replies` compares rules on the
+path the desk takes."""
+
+
+def within_case(case: frozenset[str], past: frozenset[str]) -> float:
+    """1 for a past message whose topics are all the case's, else 0. Sharing one topic is not enough: a message
+    about two matters may have been answered about the one this customer never raised (a bag lost, then broken:
+    the reply asks about the damage)."""
+    return float(bool(past) and past <= case)
 
 
 def _part(text: str) -> tuple[int, int] | None:
@@ -179,26 +191,34 @@ class ReplyIndex:
         return cls(list(pairs.values()), tones=tones)
 
     def similar(self, text: str, k: int = 3, min_score: float = 0.1, accounts: Collection[str] = (),
-                topics: Collection[str] = (), avoid_tones: Collection[str] = ()) -> list[tuple[float, str, str]]:
-        """The `k` past replies whose customer message is closest to `text`: (cosine, reply, care handle).
+                topics: Collection[str] = (), avoid_tones: Collection[str] = (),
+                rule: TopicRule = within_case) -> list[tuple[float, str, str]]:
+        """The `k` past replies whose customer message is closest to `text`: (cosine, reply, care handle), the
+        cosine weighed by `rule` (see `matches`).
 
         Only replies by `accounts` when some are named (a brand's industry peers), and when `topics` names a topic
-        some past message is tagged with, only past messages sharing one of them: a reply on another matter is no
-        draft. None to a message whose tone is in `avoid_tones`: thanks for praise is no answer to a complaint
-        about the same crew."""
+        some past message is tagged with, only past messages whose topics are all among them (`rule`): a reply on
+        another matter is no draft. None to a message whose tone is in `avoid_tones`: thanks for praise is no
+        answer to a complaint about the same crew."""
         return [(score, reply, self.pairs[i][2])
-                for score, i, reply in self.matches(text, k, min_score, accounts, topics, avoid_tones)]
+                for score, i, reply in self.matches(text, k, min_score, accounts, topics, avoid_tones, rule)]
 
     def matches(self, text: str, k: int = 3, min_score: float = 0.1, accounts: Collection[str] = (),
-                topics: Collection[str] = (), avoid_tones: Collection[str] = ()) -> list[tuple[float, int, str]]:
-        """`similar`, as (cosine, index into `pairs`, cleaned reply)."""
+                topics: Collection[str] = (), avoid_tones: Collection[str] = (),
+                rule: TopicRule = within_case) -> list[tuple[float, int, str]]:
+        """`similar`, as (score, index into `pairs`, cleaned reply); the score is the cosine times `rule`'s weight
+        (the cosine itself under `within_case`), and `min_score` bounds the cosine."""
         avoid = set(avoid_tones)
         allowed = {a.casefold() for a in accounts}
-        wanted = self.known_topics & set(topics)
+        wanted = self.known_topics & frozenset(topics)
         cosine = self._vectors @ self._query(text) if self.pairs else np.zeros(0)
-        scored = [(float(cosine[i]), i) for i in np.flatnonzero(cosine >= min_score).tolist()
-                  if (not allowed or self.pairs[i][2].casefold() in allowed)
-                  and (not wanted or wanted & self.topics[i]) and self.tones[i] not in avoid]
+        scored: list[tuple[float, int]] = []
+        for i in np.flatnonzero(cosine >= min_score).tolist():
+            if (allowed and self.pairs[i][2].casefold() not in allowed) or self.tones[i] in avoid:
+                continue
+            weight = rule(wanted, self.topics[i]) if wanted else 1.0
+            if weight > 0:
+                scored.append((float(cosine[i]) * weight, i))
         scored.sort(key=lambda s: -s[0])
         out: list[tuple[float, int, str]] = []
         seen: set[str] = set()

@@ -7,9 +7,13 @@ thread is left out, so a customer's follow-up cannot find its own answer). The q
 would have put on the case: the default topic tagger (the trained model plus keywords, English). Per retrieval rule,
 over the top-3 of every query: `same_sector` (share of suggestions by an airline's care account), `shares_topic`
 (share whose customer message shares a topic with the query under the keyword tagger, counted over queries the
-keyword tagger gives a topic: for the others no suggestion can share one), `empty` (queries given no suggestion).
-Rules, all in the same run: the baseline (cosine only, as before), peers only, topics only, and peers and topics
-(what `suggest` now does).
+keyword tagger gives a topic: for the others no suggestion can share one), `empty` (queries given no suggestion),
+`another_matter` (share of suggestions whose own reply text, as offered, names a topic under the keyword tagger that
+the query under the same tagger lacks: a reply about the damage to a customer who only lost a bag).
+Rules, all in the same run: the baseline (cosine only), peers only, topics only, and, with peers, (a) a past message
+sharing one case topic (the desk's rule until the damage reply was offered for a lost bag), (b) a past message whose
+topics are all the case's (what `suggest` now does, `reply_index.within_case`), (c) (a) ranked by cosine times the
+Jaccard overlap of the two topic sets, (d) (a) without replies that name a topic the case lacks.
 Run: `wakeful eval --section replies`.
 """
 
@@ -21,21 +25,47 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from wakeful.analyze.topics import ModelTopicTagger
+from wakeful.analyze.topics import KeywordTopicTagger, ModelTopicTagger
 from wakeful.core.settings import AIRLINE_CARE_ACCOUNTS
 from wakeful.desk.metrics import care_handles
-from wakeful.desk.reply_index import ReplyIndex
+from wakeful.desk.reply_index import ReplyIndex, TopicRule, clean_reply, within_case
 from wakeful.ingest.datasets import load_twcs
 
 K = 3
 AIRLINES = frozenset(h.casefold() for h in AIRLINE_CARE_ACCOUNTS)
-# rule name -> (peer accounts, use the case's topics, similarity floor)
-RULES: dict[str, tuple[Collection[str], bool, float]] = {
-    "baseline (cosine >= 0.1)": ((), False, 0.1),
-    "airline peers": (AIRLINE_CARE_ACCOUNTS, False, 0.1),
-    "case topics": ((), True, 0.1),
-    "peers + topics (new)": (AIRLINE_CARE_ACCOUNTS, True, 0.1),
-    "peers + topics, cosine >= 0.2": (AIRLINE_CARE_ACCOUNTS, True, 0.2),
+
+
+def shares_one(case: frozenset[str], past: frozenset[str]) -> float:
+    """Rule (a): any past message sharing a case topic, ranked by cosine alone."""
+    return float(bool(case & past))
+
+
+def jaccard(case: frozenset[str], past: frozenset[str]) -> float:
+    """Rule (c): as (a), the cosine weighed by the overlap of the two topic sets."""
+    return len(case & past) / len(case | past)
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One way of choosing suggestions; the desk's own (`within_case`) unless the rule is one compared with it."""
+
+    peers: Collection[str] = ()
+    use_topics: bool = False
+    floor: float = 0.1
+    topic_rule: TopicRule = within_case
+    drop_other_matters: bool = False  # (d): leave out replies whose text names a topic the case lacks
+
+
+PEERS = AIRLINE_CARE_ACCOUNTS
+RULES: dict[str, Rule] = {
+    "baseline (cosine >= 0.1)": Rule(),
+    "airline peers": Rule(PEERS),
+    "case topics": Rule(use_topics=True),
+    "(a) peers + a shared topic (before)": Rule(PEERS, True, topic_rule=shares_one),
+    "(b) peers + topics all the case's (new)": Rule(PEERS, True),
+    "(c) peers + a shared topic, x Jaccard": Rule(PEERS, True, topic_rule=jaccard),
+    "(d) (a) minus replies on another topic": Rule(PEERS, True, topic_rule=shares_one, drop_other_matters=True),
+    "(b), cosine >= 0.2": Rule(PEERS, True, 0.2),
 }
 
 
@@ -46,12 +76,15 @@ class Tally:
     topical_suggestions: int = 0  # suggestions for queries the keyword tagger gives a topic
     shares_topic: int = 0
     empty: int = 0
+    another_matter: int = 0
 
     def figures(self, queries: int) -> dict[str, Any]:
         return {"suggestions": self.suggestions, "per_query": self.suggestions / queries,
                 "same_sector": self.same_sector / self.suggestions if self.suggestions else None,
                 "shares_topic": self.shares_topic / self.topical_suggestions if self.topical_suggestions else None,
-                "topical_suggestions": self.topical_suggestions, "empty": self.empty}
+                "topical_suggestions": self.topical_suggestions, "empty": self.empty,
+                "another_matter": self.another_matter / self.suggestions if self.suggestions else None,
+                "another_matter_n": self.another_matter}
 
 
 def evaluate(data_dir: Path | str | None = None) -> dict[str, Any]:
@@ -62,20 +95,30 @@ def evaluate(data_dir: Path | str | None = None) -> dict[str, Any]:
     threads = [customer_thread.get(q, q) for q, _, _ in full.pairs]
     queries = [i for i, (_, _, handle) in enumerate(full.pairs) if handle.casefold() in AIRLINES]
     texts = [full.pairs[i][0] for i in queries]
-    case_topics = ModelTopicTagger().tag_many(texts, ["en"] * len(texts))
+    case_topics = [frozenset(t) for t in ModelTopicTagger().tag_many(texts, ["en"] * len(texts))]
+    replies = sorted({reply for _, reply, _ in full.pairs})
+    cleaned = {reply: clean_reply(reply) for reply in replies}
+    keywords = KeywordTopicTagger()
+    reply_topics = dict(zip(cleaned.values(), (frozenset(t) for t in keywords.tag_many(
+        list(cleaned.values()), ["en"] * len(cleaned))), strict=True))
     tallies = {name: Tally() for name in RULES}
     for i, topics in zip(queries, case_topics, strict=True):
         text = full.pairs[i][0]
         own = [j for j in range(len(full.pairs)) if threads[j] == threads[i] or full.pairs[j][0] == text]
         index = full.without(own)
         query_kw = full.topics[i]
-        for name, (peers, use_topics, floor) in RULES.items():
+        for name, rule in RULES.items():
             tally = tallies[name]
-            found = index.matches(text, K, floor, peers, topics if use_topics else ())
+            wanted = rule.use_topics and bool(index.known_topics & topics)
+            found = index.matches(text, len(index.pairs) if rule.drop_other_matters else K, rule.floor, rule.peers,
+                                  topics if rule.use_topics else (), rule=rule.topic_rule)
+            if rule.drop_other_matters:
+                found = [f for f in found if not (wanted and reply_topics[f[2]] - topics)][:K]
             tally.empty += not found
-            for _, j, _ in found:
+            for _, j, reply in found:
                 tally.suggestions += 1
                 tally.same_sector += index.pairs[j][2].casefold() in AIRLINES
+                tally.another_matter += bool(reply_topics[reply] - query_kw)
                 if query_kw:
                     tally.topical_suggestions += 1
                     tally.shares_topic += bool(query_kw & index.topics[j])
@@ -90,10 +133,11 @@ def _pct(x: float | None) -> str:
 def lines(report: dict[str, Any]) -> list[str]:
     out = [f"Similar past replies (TWCS, leave one thread out): {report['queries']} airline customers' messages "
            f"against {report['pairs']} pairs, top-{report['k']}",
-           "  rule | suggestions/query | same sector | shares a keyword topic | queries with none"]
+           "  rule | suggestions/query | same sector | shares a keyword topic | queries with none | on another matter"]
     for name, r in report["rules"].items():
         out.append(f"  {name} | {r['per_query']:.2f} | {_pct(r['same_sector'])} | {_pct(r['shares_topic'])} "
-                   f"(of {r['topical_suggestions']}) | {r['empty']}/{report['queries']}")
+                   f"(of {r['topical_suggestions']}) | {r['empty']}/{report['queries']} | "
+                   f"{_pct(r['another_matter'])} ({r['another_matter_n']})")
     return out
 
 
