@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import timedelta
 
@@ -140,6 +141,7 @@ def test_the_demo_days_crisis_is_detected_within_minutes_and_nothing_else() -> N
 
 def test_queue_banner_and_incident_room_pages(desk: Desk) -> None:
     _day(desk)
+    desk.ingest.ingest([make_post("x99", BURST.replace("AU 778", "AU 999"), author="p99", at=desk.clock.now())])
     with desk.db.session() as s:
         create_user(s, "lee", "incident-room-pw", "aurora", Role.LEAD, desk.clock.now())
         [inc] = incidents.list_incidents(s, None)
@@ -149,6 +151,8 @@ def test_queue_banner_and_incident_room_pages(desk: Desk) -> None:
         assert "Incident:" in queue and f'href="/incidents/{inc.id}"' in queue
         room = client.get(f"/incidents/{inc.id}").text
         assert "Affected flights" in room and "AU 778" in room and 'id="incident-data"' in room
+        assert re.search(r'AU 778 <span class="muted">\(\d+ posts\)', room)
+        assert 'AU 999 <span class="muted">(1 post)' in room
         assert "Approve statement" in room and "missing baggage" in room
         assert client.get("/incidents/999").status_code == 404
 
