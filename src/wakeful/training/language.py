@@ -19,7 +19,7 @@ from numpy.typing import NDArray
 from scipy.sparse import csr_matrix
 
 from wakeful.analyze.language import BUCKETS, MODEL_PATH, OTHER, NgramLanguageModel, clean_for_language, ngram_ids
-from wakeful.training import data
+from wakeful.training import blas, data
 from wakeful.training.data import Split
 
 SERVED = ("en", "de", "fr", "es", "it", "pt")
@@ -98,8 +98,11 @@ def train(base: Path | str | None = None, out: Path = MODEL_PATH, *, seed: int =
     """Fit a multinomial logistic regression on `feature_rows` of the train split; save it as .npz.
 
     The saved arrays are all inference needs: idf per bucket, the weight matrix (float16, which costs no
-    accuracy here and halves the committed file), the bias and the class names.
+    accuracy here and halves the committed file), the bias and the class names. Runs in a child process on pinned
+    BLAS kernels where this one is not (`blas`): L-BFGS's steps are BLAS sums, whose last bits follow the CPU.
     """
+    if blas.delegate():
+        return blas.call_pinned(train, base=base, out=out, seed=seed)  # type: ignore[no-any-return]
     from sklearn.linear_model import LogisticRegression
 
     examples = training_examples(base, seed)

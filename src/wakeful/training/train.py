@@ -29,7 +29,7 @@ from wakeful.analyze.linear import (
 )
 from wakeful.analyze.polarity import INPUTS as POLARITY_INPUTS
 from wakeful.analyze.polarity import PolarityLexicon
-from wakeful.training import data, vocabulary
+from wakeful.training import blas, data, vocabulary
 from wakeful.training import polarity as polarity_tables
 from wakeful.training.data import Example, Split
 from wakeful.training.metrics import macro_f1
@@ -271,10 +271,14 @@ def _shown(setting: tuple[str, float]) -> str:
 
 def train(out: Path = MODELS_DIR, seed: int = 0, base: Path | None = None,
           log: Callable[[str], None] = print) -> dict[str, object]:
-    """Fit the vocabulary and every head, write them to `out`; returns what was chosen, for the model card."""
+    """Fit the vocabulary and every head, write them to `out`; returns what was chosen, for the model card. Runs
+    in a child process on pinned BLAS kernels where this one is not (`blas`), so every machine fits the same."""
+    if blas.delegate():
+        return blas.call_pinned(train, log, out=out, seed=seed, base=base)  # type: ignore[no-any-return]
     started = time.monotonic()
     out.mkdir(parents=True, exist_ok=True)
     train_sets = {spec.name: spec.load("train", base) for spec in SPECS}
+    log(blas.summary())
     texts = sorted({e.text for examples in train_sets.values() for e in examples})
     featurizer = vocabulary.fit(texts)
     vocabulary.save(featurizer, out / "features.npz")
