@@ -175,6 +175,15 @@ def test_context_comes_from_the_stored_case(desk: Desk) -> None:
     assert suggest(ctx)[0].private_channel
 
 
+def test_a_flight_typed_in_lower_case_after_the_word_for_flight_is_noted_in_the_reply(desk: Desk) -> None:
+    """The demo's French question 'pour le vol au467 ?' got a template that noted no flight."""
+    desk.ingest.ingest([make_post("p1", "@AuroraAirways l'enregistrement en ligne ouvre quand pour le vol au467 ?",
+                                  author="louis")])
+    with desk.db.session() as s:
+        ctx = context_for_case(s, s.scalars(select(CaseRow)).one(), desk.settings)
+    assert ctx.flight == "AU 467"
+
+
 def test_suggestions_endpoint_is_scoped_to_the_callers_brand(desk: Desk) -> None:
     desk.ingest.ingest([make_post("p1", "@AuroraAirways my flight is delayed 3 hours, any news?", author="jo")])
     with desk.db.session() as s:

@@ -60,3 +60,20 @@ def strip_urls(text: str) -> str:
     """Remove links: their paths carry digits and '?' that would otherwise look like phones or questions. Cached:
     seven rules strip the same post."""
     return URL_RE.sub(" ", text)
+
+
+_CODE = r"(?:[A-Z]{2}|[A-Z]\d|\d[A-Z])"  # an airline's IATA code: two letters, or a letter and a digit (U2, 3K)
+FLIGHT_RE = re.compile(rf"\b({_CODE}) ?(\d{{2,4}})\b")
+"""A flight number as airlines write it: upper-case code, then 2-4 digits ('AU 2213', 'LH400', 'U2 123')."""
+FLIGHT_AFTER_WORD_RE = re.compile(rf"\b(?:flight|flug|vol|flt)\s*(?:no\.?|nr\.?|n°|#)?\s*({_CODE}) ?(\d{{2,4}})\b",
+                                  re.IGNORECASE)
+"""Any case right after the word for flight ('vol au467', 'flight ba 123'), which customers type in lower case;
+elsewhere a lower-case 'at 1200' or 'in 2024' is no flight."""
+
+
+def flight_numbers(text: str) -> list[str]:
+    """The flight numbers a post names, as 'AU 2213', in order of appearance and once each. Pass redacted text:
+    a booking reference (AB1234) would otherwise read as a flight."""
+    found = sorted([(m.start(), m.group(1), m.group(2)) for m in FLIGHT_RE.finditer(text)]
+                   + [(m.start(1), m.group(1), m.group(2)) for m in FLIGHT_AFTER_WORD_RE.finditer(text)])
+    return list(dict.fromkeys(f"{code.upper()} {number}" for _, code, number in found))

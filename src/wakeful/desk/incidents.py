@@ -21,6 +21,7 @@ from sqlalchemy import select, true
 from sqlalchemy.orm import Session
 
 from wakeful.analyze.pii import redact
+from wakeful.analyze.text import flight_numbers
 from wakeful.core.clock import as_utc
 from wakeful.core.settings import BrandConfig
 from wakeful.desk import click_farm
@@ -66,7 +67,6 @@ _STOP_TEXT = (
     "au aux pour sur avec nous vous il elle ce qui que"
 )
 STOPWORDS = frozenset(_STOP_TEXT.split())
-FLIGHT = re.compile(r"\b([A-Z]{2}) ?(\d{2,4})\b")
 WORD = re.compile(r"[^\W\d_]{3,}", re.UNICODE)
 
 
@@ -277,7 +277,7 @@ def detail(session: Session, row: IncidentRow, languages: Iterable[str], config:
             shown = redact(post.text, programmes)
             driving.append(DrivingPost(at=at, handle=post.author.handle, text=shown, lang=post.lang,
                                        case_id=case_id))
-            flights.update(f"{a} {n}" for a, n in FLIGHT.findall(shown))  # not a booking ref read as a flight
+            flights.update(flight_numbers(shown))  # redacted: not a booking ref read as a flight
             words = (m.casefold() for m in WORD.findall(_plain(shown)))
             terms.update(w for w in words if w not in STOPWORDS and w not in brand)
     return IncidentDetail(

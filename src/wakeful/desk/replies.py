@@ -19,9 +19,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from wakeful.analyze.pii import find_pii, redact
+from wakeful.analyze.text import flight_numbers
 from wakeful.core.settings import Settings
 from wakeful.desk.cases import customer_posts
-from wakeful.desk.incidents import FLIGHT
 from wakeful.desk.reply_index import MENTION_RE, URL_RE, ReplyIndex
 from wakeful.store.models import CaseRow
 from wakeful.store.reply_templates import ReplyTemplateRow
@@ -271,7 +271,7 @@ def context_for_case(session: Session, case: CaseRow, settings: Settings) -> Cas
     # a public reply.
     brand = settings.brand(case.brand)
     programmes = brand.loyalty_programmes if brand else []
-    flights = [f"{a} {n}" for p in posts for a, n in FLIGHT.findall(redact(p.text, programmes))]
+    flights = [f for p in posts for f in flight_numbers(redact(p.text, programmes))]
     handle = posts[0].author.handle if posts else case.author.handle
     return CaseContext(handle=handle, brand_name=brand.name if brand else case.brand, lang=case.lang,
                        topics=list(case.topics), text=posts[0].text if posts else "",
