@@ -17,7 +17,8 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.routing import APIRoute
 from fastapi.security import HTTPAuthorizationCredentials
 from sqlalchemy import text
-from sqlalchemy.exc import OperationalError, SQLAlchemyError
+from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.datastructures import URL, MutableHeaders
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -121,10 +122,16 @@ class NoStoreApi:
         await self.app(scope, receive, send_no_store)
 
 
-async def database_unavailable(_request: Request, err: OperationalError) -> JSONResponse:
-    """The database is down or unreachable: 503 with Retry-After, which webhook senders and connectors read
-    as "deliver again later" (a bare 500 says the request itself was bad). Nothing of the request was kept."""
-    log.warning("database unavailable: %s", str(err.orig or err).strip().splitlines()[0])
+DATABASE_UNAVAILABLE = (OperationalError, InterfaceError, PoolTimeout)
+"""The database is down, dropped the connection, or every pooled connection is busy past the pool's timeout
+(a burst of webhook deliveries): each a state to wait out, not a bad request."""
+
+
+async def database_unavailable(_request: Request, err: Exception) -> JSONResponse:
+    """The database is down or unreachable, or none of its connections came free in time: 503 with Retry-After,
+    which webhook senders and connectors read as "deliver again later" (a bare 500 says the request itself was
+    bad). Nothing of the request was kept."""
+    log.warning("database unavailable: %s", str(getattr(err, "orig", None) or err).strip().splitlines()[0])
     return JSONResponse({"detail": "database unavailable; nothing was stored, retry later"}, status_code=503,
                         headers={"Retry-After": str(RETRY_AFTER_S)})
 
@@ -137,7 +144,7 @@ async def unless_database_down(request: Request, refusal: Awaitable[Response | N
     took another way, a path nobody serves among them."""
     try:
         return await refusal
-    except OperationalError as err:
+    except DATABASE_UNAVAILABLE as err:
         return await database_unavailable(request, err)
 
 
@@ -187,7 +194,7 @@ def _signed_in(request: Request, desk: Desk, creds: HTTPAuthorizationCredentials
     anonymous, since the pages' check reads the session cookie only (a token alone is redirected without a query)."""
     try:
         return principal_of(request, desk, creds) is not None
-    except OperationalError:
+    except DATABASE_UNAVAILABLE:
         if answers_as_api(request.url.path):
             raise
         return False
@@ -274,7 +281,8 @@ def create_app(desk: Desk) -> FastAPI:
             return JSONResponse({"status": "unavailable", "detail": detail}, status_code=503)
         return JSONResponse({"status": "ok"})
 
-    app.exception_handler(OperationalError)(database_unavailable)
+    for unavailable in DATABASE_UNAVAILABLE:
+        app.exception_handler(unavailable)(database_unavailable)
     app.include_router(ingest.router)
     app.include_router(cases.router)
     app.include_router(incidents_api.router)
