@@ -61,6 +61,59 @@ def test_tags(text: str, lang: str, expected: list[str]) -> None:
     assert TAGGER.tag(text, lang) == expected
 
 
+@pytest.mark.parametrize(
+    ("text", "lang", "expected"),
+    [
+        # TWCS tweet 5072 ('out' for 'our'), and as airline tweets say it: a damage word a few words from the
+        # bag, what was done to it, a part that came off, wet bags, the noun 'damage', hashtags
+        ("@British_Airways lost opt luggage for over a week, then broke out cases, now refuses to pay for the "
+         "damages they caused..disgraceful", "en", ["lost_luggage", "damaged_luggage"]),
+        ("@AmericanAir - you broke my sick wife's luggage handle going from JFK to LAX", "en", ["damaged_luggage"]),
+        ("thanks to your airline I now have a ruined bag and you refuse to do anything about it", "en",
+         ["damaged_luggage"]),
+        ("team is back home but luggage all wet and partly damaged - Not happy! #blizzard", "en",
+         ["damaged_luggage"]),
+        ("Just noticed the zipper was broken off yesterday morning on my return flight", "en", ["damaged_luggage"]),
+        ("just opened my guitar case after getting home last night and my guitar is broken... wtf", "en",
+         ["damaged_luggage"]),
+        ("the wheel on my suitcase snapped off at baggage drop", "en", ["damaged_luggage"]),
+        ("Who pays for the damage to my stroller?", "en", ["damaged_luggage"]),
+        ("truly breaks guitars. #unitedbreaksguitars", "en", ["damaged_luggage"]),
+        ("your baggage handlers were throwing the bags around", "en", ["damaged_luggage"]),
+        ("Rolle am Koffer abgebrochen", "de", ["damaged_luggage"]),
+        ("Ihr habt meinen Kinderwagen kaputt gemacht", "de", ["damaged_luggage"]),
+        ("Wer zahlt den Schaden an meinem Koffer?", "de", ["damaged_luggage"]),
+        ("Vous avez cassé ma valise", "fr", ["damaged_luggage"]),
+        ("la roue de ma valise est arrachée", "fr", ["damaged_luggage"]),
+        ("Qui paie les dégâts sur ma valise ?", "fr", ["damaged_luggage"]),
+    ],
+)
+def test_damaged_luggage_as_people_say_it(text: str, lang: str, expected: list[str]) -> None:
+    assert TAGGER.tag(text, lang) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "expected"),
+    [
+        # the broken thing is not the bag (the first two airline tweets were tagged damaged_luggage once)
+        ("@united Lost bag process is broken. Now they're waking me at 3am w/ delivery. #fail", "en",
+         ["lost_luggage"]),
+        ("@united 1k member broken seat back broken tv broken light lost bag  gee thnx", "en",
+         ["lost_luggage", "seating"]),
+        ("so many broken promises and still no refund", "en", ["refund"]),
+        ("the plane broke down at the gate", "en", []),
+        ("nice damage control from your PR team", "en", []),
+        ("the baggage carousel is broken again", "en", []),
+        ("my package arrived damaged", "en", []),  # TWCS: parcels arrive damaged too
+        ("the lavatory door handle is broken", "en", []),
+        ("Das Gepäckband ist kaputt", "de", []),
+        ("Le site est cassé", "fr", []),
+    ],
+)
+def test_damage_words_about_other_things(text: str, lang: str, expected: list[str]) -> None:
+    assert TAGGER.tag(text, lang) == expected
+
+
 def test_unknown_language_reads_every_lexicon() -> None:
     assert TAGGER.tag("Koffer verloren", None) == ["lost_luggage"]
 

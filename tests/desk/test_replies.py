@@ -141,6 +141,24 @@ def test_a_lost_bag_is_not_offered_a_reply_about_damage_it_never_raised() -> Non
     assert both[0][1] == DAMAGE_REPLY
 
 
+BROKEN_CASES = ("@British_Airways lost opt luggage for over a week, then broke out cases, now refuses to pay for the "
+                "damages they caused..disgraceful")  # TWCS tweet 5072, the message BA's damage reply answered
+
+
+def test_the_twcs_damage_pair_itself_is_read_as_about_damage() -> None:
+    """The keyword tagger read 'broke out cases' and 'damages' as a lost bag alone, so the demo's lost-bag case
+    was still offered BA's 'did you report the damage within 7 days?'."""
+    index = ReplyIndex([
+        (BROKEN_CASES, f"@1 {DAMAGE_REPLY}", "British_Airways"),
+        ("still without my luggage after 5 days, nobody tells me anything",
+         "@2 Sorry your bag is still missing. Please DM us your file reference and we'll chase it.", "Delta"),
+    ])
+    assert index.topics[0] == {"lost_luggage", "damaged_luggage"}
+    ctx = CaseContext("kim", "Aurora Airways", "en", ["lost_luggage"], STILL_LOST, peers=AIRLINE_CARE_ACCOUNTS)
+    similar = [s.text for s in suggest(ctx, index) if s.source.startswith("similar:")]
+    assert similar and not any("damage" in text for text in similar)
+
+
 def test_an_airline_brand_is_shown_airlines_replies_by_default_and_a_brand_can_name_its_own_peers() -> None:
     assert BrandConfig(key="aurora", name="Aurora").reply_peers == list(AIRLINE_CARE_ACCOUNTS)
     rail = BrandConfig(key="nordrail", name="Nord Rail", reply_peers=["@VirginTrains", "GWRHelp"])

@@ -29,6 +29,18 @@ class TopicTagger(Protocol):
 _BAG_EN = r"(?:bags?|luggage|baggage|suitcases?|stroller|car ?seat)"
 _BAG_DE = r"(?:koffer|gepack(?:stuck)?|tasche|reisetasche)"
 _BAG_FR = r"(?:valises?|bagages?|sac)"
+# Damage is also reported of what travels in the hold besides bags (airline tweets: guitars, bikes, wheelchairs).
+_ITEM_EN = (r"(?:bags?|luggage|baggage|suitcases?|carry-?ons?|strollers?|prams?|car ?seats?|guitars?|instruments?|"
+            r"cellos?|violins?|bikes?|bicycles?|wheelchairs?|golf clubs|skis|(?:guitar|hard|camera|instrument) cases?)")
+_ITEM_DE = r"(?:koffer|gepack(?:stuck)?|tasche|reisetasche|rucksack|kinderwagen|kindersitz|gitarre|fahrrad|rollstuhl)"
+_ITEM_FR = r"(?:valises?|bagages?|sacs?|poussettes?|guitares?|velos?|fauteuils? roulants?|sieges? auto)"
+_DAMAGED_EN = (r"(?:damaged|broken|busted|smashed|ripped|torn|destroyed|cracked|dented|crushed|ruined|shattered|"
+               r"mangled|wrecked|soaked|drenched)")
+_DAMAGE_VERB_EN = (r"(?:broke|break|breaks|breaking|damage[ds]?|damaging|smashed|destroy(?:ed|s)?|ripped|tore|"
+                   r"crushed|ruined|wrecked|busted|cracked|dented|mangled|trashed)")
+# Words between a bag and 'broken' that make the broken thing something else ('lost bag process is broken').
+_NOT_THE_BAG_EN = r"(?:process|system|policy|policies|website|site|app|service|belt|carousel|claim|tracking|tracker)"
+_PART_EN = r"(?:handles?|wheels?|zippers?|zips?|straps?|seams?)"
 
 # topic -> language -> lower-case regex terms (accents are folded when compiled).
 AIRLINE_TAXONOMY: dict[str, dict[str, list[str]]] = {
@@ -44,13 +56,37 @@ AIRLINE_TAXONOMY: dict[str, dict[str, list[str]]] = {
                rf"ou est (?:\w+ ){{0,2}}{_BAG_FR}", rf"sans (?:\w+ ){{0,2}}{_BAG_FR}"],
     },
     "damaged_luggage": {
-        "en": [rf"{_BAG_EN} (?:\w+ ){{0,3}}(?:damaged|broken|smashed|ripped|torn|destroyed|cracked|dented)",
-               rf"(?:damaged|broken|smashed|ripped|torn|destroyed|cracked) (?:\w+ ){{0,2}}{_BAG_EN}",
-               r"(?:broke|damaged|smashed|destroyed|ripped) (?:my|our) (?:\w+ )?"
-               r"(?:bag|suitcase|stroller|guitar|wheelchair)"],
-        "de": [rf"{_BAG_DE}\W+(?:\w+\W+){{0,5}}(?:beschadigt|kaputt|zerstort|gerissen|zerbeult)",
-               rf"(?:beschadigte[nr]?|kaputte[nr]?) {_BAG_DE}"],
-        "fr": [rf"{_BAG_FR}\W+(?:\S+\W+){{0,5}}(?:endommagee?s?|cassee?s?|abimee?s?|dechiree?s?)"],
+        # A damage word near the thing ('luggage all wet and partly damaged', 'ruined bag'), what was done to it
+        # ('you broke my sick wife's luggage handle', 'broke out cases': 'out' is a typo seen on TWCS), a part
+        # that came off, the noun 'damage' in the same sentence as the thing ('pay for the damages'), a hashtag.
+        # Never the word alone: 'broken promises', 'the plane broke down', 'damage control', a parcel 'arrived
+        # damaged' (TWCS has parcels too).
+        "en": [rf"{_ITEM_EN} (?:(?!{_NOT_THE_BAG_EN}\b)\w+ ){{0,3}}(?:{_DAMAGED_EN}|wet|broke(?! down| into))",
+               rf"{_DAMAGED_EN} (?:(?!(?:lost|missing|delayed|late|promises?)\b)\w+ ){{0,2}}{_ITEM_EN}",
+               rf"{_DAMAGE_VERB_EN} (?:my|our|her|his|their|your|the|a|both|all|out) (?:\S+ ){{0,2}}{_ITEM_EN}",
+               rf"(?:{_ITEM_EN}|the|a|my|its|her|his|our|one) {_PART_EN} (?:\w+ ){{0,3}}(?:broke|broken|snapped|"
+               r"ripped|torn|busted|cracked|bent|missing|came off|fell off)",
+               rf"(?:broken|busted|snapped|missing|cracked|bent) (?:\w+ )?{_PART_EN}",
+               rf"{_ITEM_EN}\b[^.!?]{{0,80}}?\b(?:damages?(?! control)|repair(?:s|ed)?)",
+               rf"(?:damages?|repairs?) (?:to|on|of|for) (?:\S+ ){{0,3}}{_ITEM_EN}",
+               r"(?:throw(?:s|ing|n)?|threw|toss(?:es|ed|ing)?) (?:\S+ ){0,2}(?:bags|luggage|baggage|suitcases|"
+               r"guitars?|instruments?)",
+               r"#\w*(?:damaged?|broken|breaks|smashed)(?:bags?|luggage|baggage|suitcases?|guitars?)\w*"],
+        "de": [rf"{_ITEM_DE}\W+(?:\w+\W+){{0,5}}(?:beschadigt|kaputt|zerstort|gerissen|zerbeult|demoliert|"
+               r"zerkratzt|eingedellt|aufgerissen|gebrochen|abgebrochen|durchnasst|klatschnass|nass)",
+               rf"(?:beschadigte[nrs]?|kaputte[nrs]?|zerstorte[nrs]?|demolierte[nrs]?|zerbeulte[nrs]?) "
+               rf"(?:\w+ )?{_ITEM_DE}",
+               r"(?:rollen?|rad|rader|griff|henkel|reissverschluss) (?:\w+\W+){0,3}(?:abgebrochen|abgerissen|"
+               r"kaputt|gebrochen)", r"(?:gepack|koffer)schad\w*",
+               rf"schaden (?:an|am) (?:\w+ ){{0,2}}{_ITEM_DE}", rf"{_ITEM_DE}\W+(?:\w+\W+){{0,5}}schaden"],
+        "fr": [rf"{_ITEM_FR}\W+(?:\S+\W+){{0,5}}(?:endommagee?s?|cassee?s?|abimee?s?|dechiree?s?|detruite?s?|"
+               r"defoncee?s?|eventree?s?|fissuree?s?|enfoncee?s?|trempee?s?|bousillee?s?|en morceaux)",
+               rf"(?:casse|abime|endommage|detruit|dechire|defonce|bousille|esquinte)e?s? (?:ma|mon|mes|notre|nos|"
+               rf"la|le|les|leurs?) (?:\S+ )?{_ITEM_FR}",
+               r"(?:roues?|roulettes?|poignees?|fermeture eclair|anse) (?:\S+ ){0,4}(?:cassee?s?|arrachee?s?|"
+               r"manquante?s?|tordue?s?)",
+               rf"(?:dommages?|degats?) (?:sur|a|au|aux) (?:\S+ ){{0,2}}{_ITEM_FR}",
+               rf"{_ITEM_FR}\W+(?:\S+\W+){{0,5}}(?:dommages?|degats)"],
     },
     "delay": {
         "en": [r"delay(?:s|ed)?", r"late ?flight", r"(?:hours?|hrs?|mins?|minutes) late", r"running late",
