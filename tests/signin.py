@@ -10,7 +10,12 @@ from typing import Any
 import httpx
 from fastapi.testclient import TestClient
 
+from wakeful.api.auth import Role, create_user
+from wakeful.api.deps import Desk
 from wakeful.web.signin import LOGIN_FIELD
+
+PW = "a long enough password"
+"""The password of the users `add_lee_and_mallory` creates."""
 
 
 def login_token(client: TestClient) -> str:
@@ -24,3 +29,11 @@ def login_token(client: TestClient) -> str:
 def login(client: TestClient, data: Mapping[str, str], **kwargs: Any) -> httpx.Response:
     """POST /login with `data` (username, password, next) and the form's token; `kwargs` go to the POST."""
     return client.post("/login", data={**data, LOGIN_FIELD: login_token(client)}, **kwargs)
+
+
+def add_lee_and_mallory(desk: Desk) -> Desk:
+    """The sign-in tests' two users of aurora: lee, a lead, and mallory, an agent who tries to plant her session."""
+    with desk.db.session() as s:
+        create_user(s, "lee", PW, "aurora", Role.LEAD, desk.clock.now())
+        create_user(s, "mallory", PW, "aurora", Role.AGENT, desk.clock.now())
+    return desk

@@ -18,14 +18,13 @@ from fastapi.testclient import TestClient
 
 from wakeful.analyze import Analyzer
 from wakeful.api.app import build_desk, create_app
-from wakeful.api.auth import Role, create_user, sign_in
+from wakeful.api.auth import sign_in
 from wakeful.api.deps import COOKIE, CSRF_HEADER, Desk
 from wakeful.api.session_cookie import HOST_COOKIE
 from wakeful.web.signin import LOGIN_COOKIE, LOGIN_FIELD, SECURE_LOGIN_COOKIE
 
-from tests.signin import login, login_token
+from tests.signin import PW, add_lee_and_mallory, login, login_token
 
-PW = "a long enough password"
 LEE = {"username": "lee", "password": PW}
 
 
@@ -36,10 +35,7 @@ def _desk(desk: Desk, analyzer: Analyzer, secure_cookies: bool) -> Desk:
 
 @pytest.fixture
 def users(desk: Desk) -> Desk:
-    with desk.db.session() as s:
-        create_user(s, "lee", PW, "aurora", Role.LEAD, desk.clock.now())
-        create_user(s, "mallory", PW, "aurora", Role.AGENT, desk.clock.now())
-    return desk
+    return add_lee_and_mallory(desk)
 
 
 def _set_cookies(response: httpx.Response) -> dict[str, Morsel[str]]:

@@ -16,24 +16,20 @@ from sqlalchemy import func, select
 
 from wakeful.analyze import Analyzer
 from wakeful.api.app import build_desk, create_app
-from wakeful.api.auth import Role, create_token, create_user
+from wakeful.api.auth import Role, create_token
 from wakeful.api.deps import COOKIE, Desk
 from wakeful.store.users import WebSessionRow
 from wakeful.web.signin import LOGIN_COOKIE, LOGIN_CSRF_ERROR, LOGIN_FIELD
 
-from tests.signin import login, login_token
+from tests.signin import PW, add_lee_and_mallory, login, login_token
 
-PW = "a long enough password"
 LEE = {"username": "lee", "password": PW}
 MALLORY = {"username": "mallory", "password": PW}
 
 
 @pytest.fixture
 def app_users(desk: Desk) -> Desk:
-    with desk.db.session() as s:
-        create_user(s, "lee", PW, "aurora", Role.LEAD, desk.clock.now())
-        create_user(s, "mallory", PW, "aurora", Role.AGENT, desk.clock.now())
-    return desk
+    return add_lee_and_mallory(desk)
 
 
 def _browser(desk: Desk, https: bool = False) -> TestClient:
