@@ -30,10 +30,10 @@ _BAG_EN = r"(?:bags?|luggage|baggage|suitcases?|stroller|car ?seat)"
 _BAG_DE = r"(?:koffer|gepack(?:stuck)?|tasche|reisetasche)"
 _BAG_FR = r"(?:valises?|bagages?|sac)"
 # Damage is also reported of what travels in the hold besides bags (airline tweets: guitars, bikes, wheelchairs).
-_ITEM_EN = (r"(?:bags?|luggage|baggage|suitcases?|carry-?ons?|strollers?|prams?|car ?seats?|guitars?|instruments?|"
-            r"cellos?|violins?|bikes?|bicycles?|wheelchairs?|golf clubs|skis|(?:guitar|hard|camera|instrument) cases?)")
-_ITEM_DE = r"(?:koffer|gepack(?:stuck)?|tasche|reisetasche|rucksack|kinderwagen|kindersitz|gitarre|fahrrad|rollstuhl)"
-_ITEM_FR = r"(?:valises?|bagages?|sacs?|poussettes?|guitares?|velos?|fauteuils? roulants?|sieges? auto)"
+_ITEM_EN = (rf"(?:{_BAG_EN}|carry-?ons?|strollers?|prams?|car ?seats?|guitars?|instruments?|cellos?|violins?|bikes?|"
+            r"bicycles?|wheelchairs?|golf clubs|skis|(?:guitar|hard|camera|instrument) cases?)")
+_ITEM_DE = rf"(?:{_BAG_DE}|rucksack|kinderwagen|kindersitz|gitarre|fahrrad|rollstuhl)"
+_ITEM_FR = rf"(?:{_BAG_FR}|sacs?|poussettes?|guitares?|velos?|fauteuils? roulants?|sieges? auto)"
 _DAMAGED_EN = (r"(?:damaged|broken|busted|smashed|ripped|torn|destroyed|cracked|dented|crushed|ruined|shattered|"
                r"mangled|wrecked|soaked|drenched)")
 _DAMAGE_VERB_EN = (r"(?:broke|break|breaks|breaking|damage[ds]?|damaging|smashed|destroy(?:ed|s)?|ripped|tore|"
