@@ -4,7 +4,8 @@ empty queue or report, as if the brand had no traffic)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 
 import typer
 from rich.console import Console
@@ -51,13 +52,19 @@ def open_desk(settings: Settings) -> Desk:
     return build_desk(settings)
 
 
+@contextmanager
+def progress_bar(label: str, total: int) -> Iterator[Callable[[int], None]]:
+    """A bar of `total` posts with how many are done and the time left, kept on screen; yields what advances it."""
+    columns = (TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+    with Progress(*columns, console=console) as bar:
+        task = bar.add_task(label, total=total)
+        yield lambda n: bar.advance(task, n)
+
+
 def replay_with_progress(desk: Desk, posts: list[Post], speed: float | None, label: str, source: str,
                           numbers: list[int] | None = None) -> IngestResult:
-    columns = (TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
-    with Progress(*columns, console=console, transient=False) as bar:
-        task = bar.add_task(label, total=len(posts))
-        return replay(posts, desk.ingest, speed=speed, progress=lambda n: bar.advance(task, n), numbers=numbers,
-                      source=source)
+    with progress_bar(label, len(posts)) as advance:
+        return replay(posts, desk.ingest, speed=speed, progress=advance, numbers=numbers, source=source)
 
 
 def print_result(result: IngestResult) -> None:

@@ -14,12 +14,11 @@ from typing import Annotated
 
 import typer
 import uvicorn
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from wakeful.api.app import build_desk, create_app
 from wakeful.api.auth import ALL_BRANDS, Role, create_token, create_user
 from wakeful.api.deps import Desk
-from wakeful.cli_common import console, open_desk, print_result, replay_with_progress
+from wakeful.cli_common import console, open_desk, print_result, progress_bar, replay_with_progress
 from wakeful.core.clock import FixedClock, FollowClock, ScaledClock, SystemClock
 from wakeful.core.models import Post
 from wakeful.core.settings import get_settings
@@ -132,12 +131,9 @@ def _simulate_with_progress(desk: Desk, posts: list[Post], team: Team, *, drain:
     if isinstance(desk.clock, FollowClock):
         desk.clock.follow(clock)
     ingestor = IngestService(desk.db, desk.ingest.analyzer, desk.settings, clock, desk.ingest.case_hooks)
-    columns = (TextColumn("replaying with a team"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
-    with Progress(*columns, console=console) as bar:
-        task = bar.add_task("replay", total=len(posts))
+    with progress_bar("replaying with a team", len(posts)) as advance:
         try:
-            return run_team(posts, ingestor, desk.db, desk.settings, clock, team, drain=drain,
-                            progress=lambda n: bar.advance(task, n))
+            return run_team(posts, ingestor, desk.db, desk.settings, clock, team, drain=drain, progress=advance)
         finally:
             if isinstance(desk.clock, FollowClock):
                 desk.clock.follow(SystemClock())
