@@ -13,10 +13,11 @@ PYTEST_ARGS ?=
 # Chromium with its WebDriver (browser tests).
 PG_INITDB_GLOB := /usr/lib/postgresql/*/bin/initdb
 
-.PHONY: help venv demo system-deps test lint typecheck bench clean distclean
+.PHONY: help venv lock demo system-deps test lint typecheck bench clean distclean
 
 help:
-	@echo "make venv          create $(VENV) and install wakeful with [dev] extras (again when pyproject.toml changes)"
+	@echo "make venv          create $(VENV) and install wakeful with [dev] extras at constraints.txt's versions"
+	@echo "make lock          rewrite constraints.txt from a fresh venv at the newest releases (then make test)"
 	@echo "make demo          run the demo: SQLite DB, server at http://127.0.0.1:8000, scenario replay (ARGS=--real)"
 	@echo "make system-deps   apt-get install PostgreSQL and Chromium + chromedriver if missing (root or sudo)"
 	@echo "make test          system-deps + venv, then ruff, mypy and pytest (PYTEST_ARGS='-k foo')"
@@ -26,15 +27,25 @@ help:
 
 venv: $(STAMP)
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml constraints.txt
 	@if [ ! -x $(BIN)/python ]; then \
 		test -n "$(PYTHON)" || { echo "error: no python3.11 or python3 on PATH" >&2; exit 1; }; \
 		echo "$(PYTHON) -m venv $(VENV)"; \
 		$(PYTHON) -m venv $(VENV) || { rm -rf $(VENV); \
 			echo "error: could not create $(VENV) (on Debian: apt-get install python3-venv)" >&2; exit 1; }; \
 	fi
-	$(BIN)/python -m pip install --disable-pip-version-check -q -e '.[dev]'
+	$(BIN)/python -m pip install --disable-pip-version-check -q -c constraints.txt -e '.[dev]'
 	@touch $(STAMP)
+
+# A throwaway venv resolves pyproject.toml's ranges afresh; its versions become the pins.
+lock:
+	@test -n "$(PYTHON)" || { echo "error: no python3.11 or python3 on PATH" >&2; exit 1; }
+	rm -rf .lock-venv
+	$(PYTHON) -m venv .lock-venv
+	.lock-venv/bin/python -m pip install --disable-pip-version-check -q -e '.[dev]'
+	{ sed -n '1,2p' constraints.txt; .lock-venv/bin/python -m pip freeze --exclude-editable; } > constraints.new
+	mv constraints.new constraints.txt
+	rm -rf .lock-venv
 
 demo: venv
 	$(BIN)/wakeful demo $(ARGS)
