@@ -262,6 +262,27 @@ def test_backlog_and_team_figures_download_as_csv(client: TestClient, auth: Head
     assert client.get("/api/v1/reports/agents", headers=auth("ana")).status_code == 403
 
 
+def test_queue_finds_a_customer_by_handle_or_display_name(client: TestClient, auth: Headers) -> None:
+    """An agent looks up someone who wrote in by phone or e-mail: any case, a leading @ or none, part of the name."""
+    named = post_record(make_post("n1", "@AuroraAirways still no news of my suitcase", author="bea_100"))
+    named["author"]["display_name"] = "Béatrice Müller"
+    ingest(client, auth, post_record(make_post("g1", LOST)), named,
+           post_record(make_post("t1", TRAIN, author="bea_rail")))
+    agent = auth("ana")  # aurora only
+
+    def found(customer: str) -> list[str]:
+        r = client.get("/api/v1/cases", params={"customer": customer}, headers=agent)
+        assert r.status_code == 200, r.text
+        return [c["author"]["handle"] for c in r.json()]
+
+    assert found("@ALI") == ["alice"] and found("  alice ") == ["alice"]
+    assert found("bea") == ["bea_100"]  # bea_rail wrote to another brand: still out of this agent's sight
+    assert found("müller") == ["bea_100"]  # the display name, in any case
+    assert found("_1") == ["bea_100"] and found("%") == [] and found("nobody") == []  # _ and % are plain characters
+    assert sorted(found("")) == ["alice", "bea_100"]  # empty: no filter
+    assert client.get("/api/v1/cases", params={"customer": "x" * 129}, headers=agent).status_code == 422
+
+
 def test_queue_filters_by_topic_and_breach(client: TestClient, auth: Headers, desk: Desk) -> None:
     question = "@AuroraAirways can I pay for seat selection with my miles?"
     ingest(client, auth, post_record(make_post("g1", LOST)), post_record(make_post("q1", question, author="bea")))

@@ -80,6 +80,8 @@ def test_the_queue_pages_with_offset_and_says_which_cases_of_how_many_it_shows(
     assert shown("--limit", "2", "--offset", "2") == (whole[2:4], "cases 3-4 of 5")
     assert shown("--offset", "4") == (whole[4:], "cases 5-5 of 5")
     assert shown("--offset", "5") == ([], "no cases from 6 on: 5 in all")  # as the API: past the end, no cases
+    assert shown("--customer", "@CUST3") == (["cust3"], "cases 1-1 of 1")
+    assert shown("--customer", "nobody") == ([], "no cases from 1 on: 0 in all")
 
 
 def test_a_file_of_an_unknown_kind_is_refused_in_one_line_before_the_database_is_touched(

@@ -20,7 +20,7 @@ from wakeful.api.auth import Role, create_token, revoke_token
 from wakeful.api.deps import Desk
 from wakeful.cli_common import check_brand, console, open_db, open_desk, print_result, replay_with_progress
 from wakeful.core.settings import ConfigFileMissing, SettingsInvalid, get_settings
-from wakeful.desk.service import list_slice
+from wakeful.desk.service import QueueFilters, list_slice
 from wakeful.ingest.datasets import DataMissing
 from wakeful.ingest.replay import read_numbered_posts
 from wakeful.store.db import DatabaseUnusable, SchemaMissing, is_sqlite, migrate, open_existing
@@ -81,12 +81,15 @@ def cases(
     brand: Annotated[str | None, typer.Option(help="Only this brand")] = None,
     limit: Annotated[int, typer.Option(min=1, help="How many")] = 20,
     offset: Annotated[int, typer.Option(min=0, help="Cases of the ranked queue to skip, for the next page")] = 0,
+    customer: Annotated[str | None, typer.Option(help="Only cases whose customer's handle or display name contains "
+                                                 "this (any case; a leading @ is ignored)")] = None,
 ) -> None:
     """Print a page of the queue, highest priority first, and which cases of how many it shows."""
     settings = get_settings()
     db = open_db(brand)
     with db.session() as session:
-        page = list_slice(session, {brand} if brand else None, datetime.now(UTC), settings, offset=offset, limit=limit)
+        page = list_slice(session, {brand} if brand else None, datetime.now(UTC), settings,
+                          QueueFilters(customer=customer), offset=offset, limit=limit)
     rows = page.cases
     names = ("id", "priority", "brand", "author", "lang", "waiting", "state", "assignee")
     cells = [(str(c.id), c.priority.name, c.brand, f"@{c.author.handle}", c.lang or "?",

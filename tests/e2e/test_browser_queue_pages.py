@@ -48,3 +48,24 @@ def test_the_live_queue_pages_and_each_page_refreshes_itself(
     pg.locator("#queue-prev").click()
     pg.wait_for_url(f"{base}/?page=1")
     assert rows.count() == 50 and "@user0" in rows.first.inner_text()
+
+
+def test_an_agent_finds_a_customers_case_by_typing_part_of_the_handle(
+        live: tuple[str, Desk], page: Page) -> None:  # noqa: F811 - the fixtures imported above
+    base, desk = live
+    pg = page
+    _ingest(desk, 0, 60, 120)
+    _sign_in(pg, base)
+    box = pg.locator("#filter-customer")
+    box.click()
+    pg.keyboard.type("@USER42")  # the queue's letter keys (here r) type into the box, they do not act
+    assert pg.url == f"{base}/" and box.input_value() == "@USER42"
+    box.press("Enter")
+    pg.wait_for_url("**&customer=%40USER42")  # with the empty selects: ?lang=&topic=&customer=…
+    rows = pg.locator("#queue-rows tr[data-case-id]")
+    assert rows.count() == 1 and "@user42" in rows.first.inner_text()
+    assert pg.locator("#queue-range").inner_text() == "Cases 1 to 1 of 1" and box.input_value() == "@USER42"
+    desk.ingest.ingest([make_post("again", "@AuroraAirways still nothing about flight AU 1042?", author="user42x",
+                                  at=desk.clock.now())])
+    pg.locator("#queue-range", has_text="of 2").wait_for(timeout=7_000)  # the live refresh keeps the search
+    assert rows.count() == 2 and pg.locator("#count-open").inner_text() == "61"

@@ -229,6 +229,12 @@ def test_queue_filters(desk: DeskApp) -> None:
     assert "@angry_ali" in mine and "@calm_carla" not in mine
     unassigned = client.get("/", params={"unassigned": "true"}).text
     assert "@angry_ali" not in unassigned and "@calm_carla" in unassigned
+    ali = client.get("/", params={"customer": "@Angry"}).text
+    assert "@angry_ali" in ali and "@calm_carla" not in ali and "@quiet_quinn" not in ali
+    assert 'value="@Angry"' in ali and '<a href="/">Clear</a>' in ali  # the box keeps what was typed
+    assert 'data-src="/api/v1/cases?customer=%40Angry&amp;offset=0&amp;limit=50"' in ali  # and the live refresh too
+    nobody = client.get("/", params={"customer": "bo_user"}).text  # Borealis's customer: not this brand's
+    assert "@bo_user" not in nobody and "No active cases match these filters." in nobody
 
 
 def test_case_page_shows_the_timeline_and_reach_curve(desk: DeskApp) -> None:

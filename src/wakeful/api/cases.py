@@ -73,6 +73,8 @@ def list_cases(
     mine: bool = False,
     lang: str | None = None,
     topic: str | None = None,
+    customer: Annotated[str | None, Query(max_length=128, description="Only cases whose customer's handle or "
+                                          "display name contains this (any case; a leading @ is ignored)")] = None,
     breached: Annotated[bool, Query(description="Only cases past their first-response target")] = False,
     min_priority: Annotated[int, Query(ge=0, le=3)] = 0,
     offset: Annotated[int, Query(ge=0, description="Cases of the ranked queue to skip, for the next page")] = 0,
@@ -83,7 +85,7 @@ def list_cases(
     filters = service.QueueFilters(
         states=tuple(s.value for s in state) if state else service.ACTIVE_STATES,
         assignee=who.name if mine else assignee, unassigned=unassigned, lang=lang.strip().lower() if lang else None,
-        topic=topic, breached=breached, min_level=min_priority,
+        topic=topic, breached=breached, min_level=min_priority, customer=customer,
     )
     page = service.list_slice(session, who.brands, desk.clock.now(), desk.settings, filters, offset=offset, limit=limit)
     response.headers["X-Total-Count"] = str(page.matched)

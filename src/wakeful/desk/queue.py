@@ -16,7 +16,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, and_, select, true
+from sqlalchemy import ColumnElement, and_, or_, select, true
 from sqlalchemy.orm import Session
 
 from wakeful.core.settings import Settings
@@ -26,7 +26,7 @@ from wakeful.desk.schemas import CaseSummary, QueueCounts
 from wakeful.desk.sla_targets import Targets, load_targets
 from wakeful.desk.summary import latest_customer_texts, priority_reach, summarize
 from wakeful.store.jsonq import json_list_has
-from wakeful.store.models import CaseRow
+from wakeful.store.models import AuthorRow, CaseRow
 from wakeful.store.risk import CaseRiskRow
 
 ACTIVE_STATES = (CaseState.NEW.value, CaseState.OPEN.value, CaseState.WAITING.value)
@@ -71,6 +71,10 @@ class QueueFilters:
     breached: bool = False
     """Only cases past their first-response target."""
     min_level: int = 0
+    customer: str | None = None
+    """Only cases whose customer's handle or display name contains this, ignoring case (SQLite folds ASCII letters
+    only) and a leading @: an agent finds the case of someone who got in touch by another channel. An erased
+    customer's old name finds nothing: the row holds a pseudonym."""
 
     def conditions(self) -> list[ColumnElement[bool]]:
         """The filters SQL can apply (`states` aside, which the scan reads by; `breached` and `min_level` depend on
@@ -84,7 +88,17 @@ class QueueFilters:
             conds.append(CaseRow.lang == self.lang)
         if self.topic:
             conds.append(json_list_has(CaseRow.topics, self.topic))
+        if needle := customer_needle(self.customer):
+            named = or_(AuthorRow.handle.icontains(needle, autoescape=True),
+                        AuthorRow.display_name.icontains(needle, autoescape=True))
+            conds.append(CaseRow.author_id.in_(select(AuthorRow.id).where(named)))
         return conds
+
+
+def customer_needle(text: str | None) -> str | None:
+    """What a customer search looks for: the text trimmed, without the @ people type before a handle."""
+    needle = (text or "").strip().removeprefix("@").strip()
+    return needle or None
 
 
 EVERY_CASE = QueueFilters()

@@ -172,7 +172,8 @@ def _range_text(offset: int, shown: int, matched: int) -> str:
 @router.get("/", response_class=HTMLResponse)
 def queue(request: Request, who: PageUser, session: DbSession, desk: DeskDep, mine: bool = False,
           unassigned: bool = False, lang: str | None = None, topic: str | None = None,
-          breached: bool = False, page: Annotated[int, Query(ge=1)] = 1,
+          customer: Annotated[str | None, Query(max_length=128)] = None, breached: bool = False,
+          page: Annotated[int, Query(ge=1)] = 1,
           per_page: Annotated[int, Query(ge=1, le=QUEUE_MAX_PAGE)] = QUEUE_PAGE) -> HTMLResponse:
     """The live queue: a page of active cases, highest priority first, with counts and the hourly volume chart.
 
@@ -180,11 +181,12 @@ def queue(request: Request, who: PageUser, session: DbSession, desk: DeskDep, mi
     now = desk.clock.now()
     lang = (lang or "").strip().lower() or None
     topic = (topic or "").strip() or None
+    customer = (customer or "").strip() or None
     filters = {"mine": "true" if mine else None, "unassigned": "true" if unassigned else None, "lang": lang,
-               "topic": topic, "breached": "true" if breached else None}
+               "topic": topic, "customer": customer, "breached": "true" if breached else None}
     kept = {k: v for k, v in filters.items() if v} | ({"per_page": per_page} if per_page != QUEUE_PAGE else {})
     wanted = service.QueueFilters(assignee=who.name if mine else None, unassigned=unassigned, lang=lang, topic=topic,
-                                  breached=breached)
+                                  breached=breached, customer=customer)
     shown, counts = service.queue_slice(session, who.brands, now, desk.settings, wanted,
                                         offset=(page - 1) * per_page, limit=per_page, clamp=True)
     cases, page = shown.cases, shown.offset // per_page + 1
@@ -203,7 +205,8 @@ def queue(request: Request, who: PageUser, session: DbSession, desk: DeskDep, mi
                   "prev": "/?" + urlencode(kept | {"page": page - 1}) if page > 1 else None,
                   "next": "/?" + urlencode(kept | {"page": page + 1})},
         "open_incidents": incidents.list_incidents(session, who.brands, open_only=True),
-        "filters": {"mine": mine, "unassigned": unassigned, "lang": lang, "topic": topic, "breached": breached},
+        "filters": {"mine": mine, "unassigned": unassigned, "lang": lang, "topic": topic, "customer": customer,
+                    "breached": breached},
         "topics": sorted(set(AIRLINE_TAXONOMY) | {t for c in cases for t in c.topics}
                          | {t for b in desk.settings.brands if who.brands is None or b.key in who.brands
                             for t in b.topics}),

@@ -191,7 +191,7 @@
     if (!table || !body) return;
     var src = table.getAttribute("data-src");
     var countsSrc = table.getAttribute("data-counts-src");
-    var filtered = ["mine=", "unassigned=", "lang=", "topic=", "breached="].some(function (k) {
+    var filtered = ["mine=", "unassigned=", "lang=", "topic=", "customer=", "breached="].some(function (k) {
       return src.indexOf(k) !== -1;
     });
     var params = new URL(src, window.location.href).searchParams;
