@@ -235,6 +235,20 @@ def test_queue_filters(desk: DeskApp) -> None:
     assert 'data-src="/api/v1/cases?customer=%40Angry&amp;offset=0&amp;limit=50"' in ali  # and the live refresh too
     nobody = client.get("/", params={"customer": "bo_user"}).text  # Borealis's customer: not this brand's
     assert "@bo_user" not in nobody and "No active cases match these filters." in nobody
+    assert re.search(r'id="resolved-matches".*None\.', nobody, re.S)
+    assert 'id="resolved-matches"' not in de  # no customer search, no such list
+
+
+def test_a_customer_search_names_their_resolved_cases_too(desk: DeskApp) -> None:
+    """The queue lists active cases only; someone whose matter was closed is still found, with a link."""
+    client = _signed_in(desk)
+    case = desk.case_of["a1"]
+    assert client.post(f"/api/v1/cases/{case}/state", json={"state": "resolved"}).status_code == 200
+    html = client.get("/", params={"customer": "ALI"}).text
+    assert "No active cases match these filters." in html
+    listed = html[html.index('id="resolved-matches"'):].split("</section>")[0]
+    assert f'<a href="/cases/{case}">#{case}</a> <span class="handle">@angry_ali</span>' in listed
+    assert "@calm_carla" not in listed and re.search(r"resolved \d{4}-\d\d-\d\d \d\d:\d\d UTC", listed)
 
 
 def test_case_page_shows_the_timeline_and_reach_curve(desk: DeskApp) -> None:

@@ -16,9 +16,10 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, and_, or_, select, true
+from sqlalchemy import ColumnElement, and_, func, or_, select, true
 from sqlalchemy.orm import Session
 
+from wakeful.core.clock import as_utc
 from wakeful.core.settings import Settings
 from wakeful.desk.cases import CaseState
 from wakeful.desk.queue_rank import Ranker
@@ -211,6 +212,30 @@ def queue_slice(
                    limit=limit, offset=offset, clamp=clamp)
     cases = _page(session, ranked.page, now, settings, targets)
     return QueueSlice(cases, ranked.matched, ranked.offset, limit), ranked.counts
+
+
+@dataclass(frozen=True)
+class ResolvedMatch:
+    """A resolved case a search found: enough to name it and link to it."""
+
+    id: int
+    handle: str
+    resolved_at: datetime | None
+
+
+def resolved_matches(session: Session, brands: Collection[str] | None, filters: QueueFilters,
+                     limit: int = 10) -> tuple[list[ResolvedMatch], int]:
+    """The `limit` most recently resolved cases that match `filters` (their states aside), and how many match in
+    all. The queue lists active cases only; beside a customer search it names these too, so a customer whose
+    matter was closed is not taken for one the desk never heard from."""
+    conds = [CaseRow.state == CaseState.RESOLVED.value, *filters.conditions()]
+    if brands is not None:
+        conds.append(CaseRow.brand.in_(list(brands)))
+    total = session.scalar(select(func.count()).select_from(CaseRow).where(*conds)) or 0
+    rows = session.execute(
+        select(CaseRow.id, AuthorRow.handle, CaseRow.resolved_at).join(AuthorRow, AuthorRow.id == CaseRow.author_id)
+        .where(*conds).order_by(CaseRow.resolved_at.desc(), CaseRow.id.desc()).limit(limit))
+    return [ResolvedMatch(i, handle, as_utc(at) if at else None) for i, handle, at in rows], int(total)
 
 
 def queue_page(

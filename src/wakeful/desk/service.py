@@ -25,6 +25,7 @@ from wakeful.desk.queue import list_slice as list_slice
 from wakeful.desk.queue import queue_counts as queue_counts
 from wakeful.desk.queue import queue_page as queue_page
 from wakeful.desk.queue import queue_slice as queue_slice
+from wakeful.desk.queue import resolved_matches as resolved_matches
 from wakeful.desk.schemas import CaseDetail, EarlierText, EngagementPoint, RevealedText, TimelineItem
 from wakeful.desk.summary import summarize as summarize
 from wakeful.store.connectors import queue_reply

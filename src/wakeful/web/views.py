@@ -191,6 +191,8 @@ def queue(request: Request, who: PageUser, session: DbSession, desk: DeskDep, mi
                                         offset=(page - 1) * per_page, limit=per_page, clamp=True)
     cases, page = shown.cases, shown.offset // per_page + 1
     query = urlencode({k: v for k, v in filters.items() if v} | {"offset": shown.offset, "limit": per_page})
+    resolved, resolved_total = (service.resolved_matches(session, who.brands, wanted) if customer
+                                else ([], 0))
     volume = volume_by_hour(session, who.brands, since=now - timedelta(hours=VOLUME_HOURS))
     brand_langs = [lg for b in desk.settings.brands if who.brands is None or b.key in who.brands
                    for lg in b.languages]
@@ -205,6 +207,7 @@ def queue(request: Request, who: PageUser, session: DbSession, desk: DeskDep, mi
                   "prev": "/?" + urlencode(kept | {"page": page - 1}) if page > 1 else None,
                   "next": "/?" + urlencode(kept | {"page": page + 1})},
         "open_incidents": incidents.list_incidents(session, who.brands, open_only=True),
+        "resolved": {"cases": resolved, "more": resolved_total - len(resolved)},
         "filters": {"mine": mine, "unassigned": unassigned, "lang": lang, "topic": topic, "customer": customer,
                     "breached": breached},
         "topics": sorted(set(AIRLINE_TAXONOMY) | {t for c in cases for t in c.topics}
