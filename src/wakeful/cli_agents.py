@@ -184,7 +184,8 @@ def sla(
 
 @agents_app.command("tick")
 def tick() -> None:
-    """Run one round of re-routing and SLA escalation now (the server does this every scheduler interval)."""
+    """Run one round of re-routing, SLA escalation and resolving quiet cases now (the server does this every
+    scheduler interval)."""
     settings = get_settings()
     db = open_db()  # like every other command: a missing database is said, not created empty
     sender = BrandNotifier(db, settings.notify)
@@ -193,7 +194,8 @@ def tick() -> None:
     with db.session() as session:
         done = scheduled.tick(session, datetime.now(UTC), settings, notifier)
     sender.close()
-    console.print(f"re-routed {done['rerouted']}, escalated {done['escalated']}")
+    console.print(f"re-routed {done['rerouted']}, escalated {done['escalated']}, resolved {done['resolved_quiet']} "
+                  "quiet")
     for event, payload in notifier.sent:
         console.print(f"  {event}: case {payload.get('case_id')} -> {payload.get('agent') or payload.get('leads')}")
 

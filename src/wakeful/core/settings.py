@@ -213,6 +213,9 @@ class Settings(BaseSettings):
         "channel is sent yesterday's morning report (event report.daily), once a day; unset or empty: none")
     connectors: ConnectorsConfig = Field(default_factory=ConnectorsConfig)
     notify: NotifySettings = Field(default_factory=NotifySettings, description="Channels for escalations and pages")
+    resolve_quiet_after_hours: float = Field(
+        default=48.0, ge=0, description="Hours a case may wait on its customer with nothing happening on it before "
+        "the desk resolves it (the customer's next post in the thread reopens it); 0 never resolves one")
     retention_days: int | None = Field(
         default=None, ge=0, description="Days after a case is resolved (or a post in no case was written) until "
         "the desk erases the posts' texts, raw payloads and earlier versions, keeping the counts reports need; "

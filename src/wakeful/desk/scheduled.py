@@ -1,4 +1,5 @@
-"""The desk's periodic work, `tick(session, now)`: escalate cases nearing their SLA and re-route around absences.
+"""The desk's periodic work, `tick(session, now)`: escalate cases nearing their SLA, re-route around absences and
+resolve cases whose customer has gone quiet.
 
 Also where SLA policies meet the database: a brand's stored policy per priority level, or else the settings'
 `first_response_target_minutes` around the clock (the default policy), and each case's timers with the time spent
@@ -25,6 +26,7 @@ from wakeful.desk import agents as agents_mod
 from wakeful.desk import routing, sla
 from wakeful.desk.cases import CaseState, customer_post
 from wakeful.desk.priority import sla_level
+from wakeful.desk.quiet import resolve_quiet
 from wakeful.desk.routing import Notifier
 from wakeful.desk.service import ACTIVE_STATES
 from wakeful.desk.sla_targets import Targets
@@ -259,13 +261,16 @@ def _escalation(session: Session, case: CaseRow, timer: sla.Timer, key: Key, now
 
 def tick(session: Session, now: datetime, settings: Settings, notifier: Notifier | None = None,
          brands: Collection[str] | None = None) -> dict[str, int]:
-    """One scheduled round: re-route around absences first (so escalations name the new owner), then escalate.
-    Each takes its brands' locks only when it has something to do; routing's always before escalation's, so two
-    processes never each hold a lock the other waits for."""
+    """One scheduled round: re-route around absences first (so escalations name the new owner), then escalate,
+    then resolve the cases whose customer has gone quiet (`desk/quiet.py`). Each takes its brands' locks only when
+    it has something to do; routing's always before escalation's, so two processes never each hold a lock the
+    other waits for."""
     notifier = notifier or routing.RecordingNotifier()
     moved = routing.reroute(session, now, notifier, brands)
     session.flush()
-    return {"rerouted": moved, "escalated": escalate(session, now, settings, notifier, brands)}
+    escalated = escalate(session, now, settings, notifier, brands)
+    session.flush()
+    return {"rerouted": moved, "escalated": escalated, "resolved_quiet": resolve_quiet(session, now, settings, brands)}
 
 
 class _DeskLike(Protocol):

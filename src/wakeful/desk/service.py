@@ -122,13 +122,15 @@ def assign(session: Session, case: CaseRow, assignee: str | None, actor: str, no
     _event(session, case, "assigned", actor, now, previous=previous, assignee=assignee)
 
 
-def set_state(session: Session, case: CaseRow, state: CaseState, actor: str, now: datetime) -> None:
+def set_state(session: Session, case: CaseRow, state: CaseState, actor: str, now: datetime,
+              reason: str | None = None) -> None:
     """Move the case; a move to the state it is in changes nothing and records nothing.
 
     Resolving stops the customer's wait. Reopening a case resolved without an answer starts it again from the
     customer's first post since the desk last replied, so the case takes back its place in the queue and its
     SLA (which kept counting from that post) rather than looking as if nobody were waiting. What it writes
-    depends on the state it reads, so an agent's action locks the case first (`cases.lock_cases`)."""
+    depends on the state it reads, so an agent's action locks the case first (`cases.lock_cases`). `reason` is
+    the event's text, for a move the desk made itself."""
     previous = case.state
     if previous == state.value:
         return
@@ -138,7 +140,7 @@ def set_state(session: Session, case: CaseRow, state: CaseState, actor: str, now
         case.awaiting_since = None
     elif previous == CaseState.RESOLVED.value and state is not CaseState.WAITING and case.awaiting_since is None:
         case.awaiting_since = _unanswered_since(session, case)
-    _event(session, case, "state", actor, now, previous=previous, state=state.value)
+    _event(session, case, "state", actor, now, reason, previous=previous, state=state.value)
 
 
 def _unanswered_since(session: Session, case: CaseRow) -> datetime | None:

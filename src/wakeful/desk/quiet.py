@@ -1,0 +1,61 @@
+"""Cases whose customer has gone quiet are resolved by the desk.
+
+A case waits on its customer once the desk has answered. Many customers never write again (the answer was enough,
+or they gave up), so without a rule the "waiting on the customer" count only grows: the demo's day ends with 641 of
+652 open cases answered hours ago, and the reports' open backlog climbs all day. After `resolve_quiet_after_hours`
+with nothing on the case (no post, reply, note or state change: `updated_at`), the scheduled tick resolves it, with
+a state event that says why. Nobody is lost: the customer's next post in the thread reopens the case (`cases._join`),
+and a resolved case's SLA clocks have stopped already, since waiting on the customer pauses them.
+
+`resolved_at` is the moment the desk resolves it, not the answer's: a day's figures already reported do not change
+afterwards, and the resolution times count the wait, as they do for a case an agent resolves when the customer
+confirms (the first-response times, which the SLA and the fairness report read, are untouched).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from wakeful.core.clock import as_utc
+from wakeful.core.settings import Settings
+from wakeful.desk.cases import CasesBusy, CaseState, lock_cases
+from wakeful.desk.service import set_state
+from wakeful.store.models import CaseRow
+
+ACTOR = "desk"
+
+
+def _quiet(case: CaseRow, cutoff: datetime) -> bool:
+    return (case.state == CaseState.WAITING.value and as_utc(case.updated_at) < cutoff
+            and as_utc(case.last_post_at) < cutoff)
+
+
+def resolve_quiet(session: Session, now: datetime, settings: Settings, brands: Collection[str] | None = None) -> int:
+    """Resolve the cases that have waited on their customer, untouched, for `settings.resolve_quiet_after_hours`
+    (0: never); returns how many. Each case is locked and read again first, so one the customer or an agent
+    touched meanwhile stays open; one another transaction holds is left to the next tick."""
+    hours = settings.resolve_quiet_after_hours
+    if not hours:
+        return 0
+    cutoff = now - timedelta(hours=hours)
+    stmt = select(CaseRow.id).where(CaseRow.state == CaseState.WAITING.value, CaseRow.updated_at < cutoff,
+                                    CaseRow.last_post_at < cutoff)
+    if brands is not None:
+        stmt = stmt.where(CaseRow.brand.in_(list(brands)))
+    ids = set(session.scalars(stmt))
+    if not ids:
+        return 0
+    try:
+        cases = lock_cases(session, ids)
+    except CasesBusy as busy:  # the free ones are held already: taking them again waits for nobody
+        cases = lock_cases(session, ids - busy.ids)
+    quiet = [c for c in cases if _quiet(c, cutoff)]
+    reason = (f"waited {hours:g} h on the customer with nothing happening on it; their next post in the thread "
+              "reopens it")
+    for case in quiet:
+        set_state(session, case, CaseState.RESOLVED, ACTOR, now, reason=reason)
+    return len(quiet)

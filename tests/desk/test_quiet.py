@@ -1,0 +1,79 @@
+"""A case waiting on a customer who has gone quiet is resolved by the tick; one with anything happening stays."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+
+from wakeful.api.deps import Desk
+from wakeful.desk import scheduled
+from wakeful.desk.cases import CaseState
+from wakeful.desk.quiet import resolve_quiet
+from wakeful.desk.service import add_note, add_reply
+from wakeful.store.models import AuthorRow, CaseEventRow, CaseRow
+
+from tests.factories import T0, make_post
+
+LOST = "@AuroraAirways you lost my bag on AU 2213, nobody answers. Still waiting for my suitcase!"
+ANSWERED = T0 + timedelta(minutes=5)
+
+
+def _cases(desk: Desk) -> dict[str, CaseRow]:
+    with desk.db.session() as s:
+        return {h: c for c, h in s.execute(select(CaseRow, AuthorRow.handle).join(AuthorRow))}
+
+
+def _setup(desk: Desk) -> None:
+    """ann and ben answered at ANSWERED (ben's case gets a note a day later); cat never answered."""
+    desk.ingest.ingest([make_post(f"{h}1", LOST, author=h) for h in ("ann", "ben", "cat")])
+    with desk.db.session() as s:
+        rows = {h: c for c, h in s.execute(select(CaseRow, AuthorRow.handle).join(AuthorRow))}
+        for handle in ("ann", "ben"):
+            add_reply(s, rows[handle], "Sorry! Please DM us your booking reference.", "agent-1", ANSWERED)
+        add_note(s, rows["ben"], "called the airport, bag located", "agent-1", ANSWERED + timedelta(hours=24))
+
+
+def _tick(desk: Desk, at: datetime) -> dict[str, int]:
+    with desk.db.session() as s:
+        return scheduled.tick(s, at, desk.settings)
+
+
+def test_a_case_quiet_for_the_settings_hours_is_resolved_once_with_its_reason(desk: Desk) -> None:
+    _setup(desk)
+    assert desk.settings.resolve_quiet_after_hours == 48
+    assert _tick(desk, ANSWERED + timedelta(hours=47))["resolved_quiet"] == 0
+    now = ANSWERED + timedelta(hours=49)
+    assert _tick(desk, now)["resolved_quiet"] == 1
+    assert _tick(desk, now + timedelta(minutes=1))["resolved_quiet"] == 0  # once
+    cases = _cases(desk)
+    assert cases["ann"].state == CaseState.RESOLVED.value and cases["ann"].resolved_at is not None
+    assert cases["ann"].resolved_at.replace(tzinfo=None) == now.replace(tzinfo=None)
+    assert cases["ben"].state == CaseState.WAITING.value  # the note a day later: not quiet yet
+    assert cases["cat"].state == CaseState.NEW.value  # still waits for the desk: never resolved for quiet
+    with desk.db.session() as s:
+        event = s.scalars(select(CaseEventRow).where(CaseEventRow.case_id == cases["ann"].id,
+                                                     CaseEventRow.kind == "state", CaseEventRow.actor == "desk")).one()
+    assert event.actor == "desk" and event.data == {"previous": "waiting_on_customer", "state": "resolved"}
+    assert event.text is not None and "48 h" in event.text and "reopens" in event.text
+    assert _tick(desk, ANSWERED + timedelta(hours=73))["resolved_quiet"] == 1  # ben, 48 h after the note
+
+
+def test_the_customers_next_post_in_the_thread_reopens_it(desk: Desk) -> None:
+    _setup(desk)
+    _tick(desk, ANSWERED + timedelta(hours=49))
+    assert _cases(desk)["ann"].state == CaseState.RESOLVED.value
+    desk.clock.advance(timedelta(hours=51))  # type: ignore[attr-defined]
+    desk.ingest.ingest([make_post("ann2", "@AuroraAirways still no bag, where is it??", author="ann",
+                                  reply_to="ann1", conversation="ann1", minutes=60 * 50)])
+    assert _cases(desk)["ann"].state == CaseState.OPEN.value
+
+
+def test_zero_hours_never_resolves_and_a_brand_filter_keeps_to_its_brands(desk: Desk) -> None:
+    _setup(desk)
+    later = ANSWERED + timedelta(days=30)
+    never = desk.settings.model_copy(update={"resolve_quiet_after_hours": 0})
+    with desk.db.session() as s:
+        assert resolve_quiet(s, later, never) == 0
+        assert resolve_quiet(s, later, desk.settings, brands={"nordrail"}) == 0
+        assert resolve_quiet(s, later, desk.settings, brands={"aurora"}) == 2
