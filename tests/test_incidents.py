@@ -20,6 +20,7 @@ from wakeful.desk import click_farm, incidents, scheduled
 from wakeful.desk.routing import RecordingNotifier
 from wakeful.ingest.scenario import generate_scenario
 from wakeful.risk.spikes import NEGATIVE_KEY, VOLUME_KEY, Observation, detect
+from wakeful.store.incidents import IncidentRow
 from wakeful.store.models import CaseEventRow, CaseRow
 
 from tests.factories import T0, make_post
@@ -153,8 +154,16 @@ def test_queue_banner_and_incident_room_pages(desk: Desk) -> None:
         assert "Affected flights" in room and "AU 778" in room and 'id="incident-data"' in room
         assert re.search(r'AU 778 <span class="muted">\(\d+ posts\)', room)
         assert 'AU 999 <span class="muted">(1 post)' in room
-        assert "Approve statement" in room and "missing baggage" in room
+        assert "Approve statement" in room and "missing baggage" in room and "Not approved yet." in room
+        assert re.search(rf'href="/incidents/{inc.id}".*?<td>open</td><td>to approve</td>',
+                         client.get("/incidents").text, re.S)
         assert client.get("/incidents/999").status_code == 404
+        with desk.db.session() as s:
+            s.get(IncidentRow, inc.id).closed_at = desk.clock.now()  # type: ignore[union-attr]
+        listed = client.get("/incidents").text  # over, never approved: nothing left to approve
+        assert re.search(rf'href="/incidents/{inc.id}".*?<td>closed</td><td>never approved</td>', listed, re.S)
+        room = client.get(f"/incidents/{inc.id}").text
+        assert "Never approved while the incident was open." in room and "Not approved yet." not in room
 
 
 def test_with_a_week_of_history_a_rise_across_every_topic_opens_a_seasonal_incident(desk: Desk) -> None:
