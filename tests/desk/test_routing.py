@@ -86,6 +86,9 @@ def test_new_cases_go_to_an_agent_on_shift_who_speaks_the_language_with_the_best
     assert case(desk, en).state == "open"
     [why] = events(desk, de, "routed")
     assert why.startswith("new case: ben (on shift, speaks de")
+    with desk.db.session() as s:  # the timeline says why before it says to whom
+        kinds = list(s.scalars(select(CaseEventRow.kind).where(CaseEventRow.case_id == de).order_by(CaseEventRow.id)))
+    assert kinds == ["routed", "assigned"]
 
 
 def test_load_is_balanced_and_on_call_is_paged_when_nobody_has_room(desk: Desk) -> None:

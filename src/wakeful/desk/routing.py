@@ -119,21 +119,21 @@ def route_case(session: Session, case: CaseRow, now: datetime, notifier: Notifie
                exclude: str | None = None, page: bool = True) -> str | None:
     """Assign the case to the best agent; if nobody fits, page on-call and give it to them. Returns the assignee."""
     choice = choose(candidates(session, case.brand, now, exclude), case.lang, case.topics)
-    if choice.agent is not None:
-        assign(session, case, choice.agent, ROUTER, now)
+    if choice.agent is not None:  # the reason first, so the case's timeline reads why, then the assignment
         _record(session, case.id, now, f"{why}: {choice.agent} ({choice.reason})", agent=choice.agent)
+        assign(session, case, choice.agent, ROUTER, now)
         return choice.agent
     if not page:
         return None
     oncall = agents_mod.on_call(session, case.brand, now)
     notifier.notify("oncall.page", {"brand": case.brand, "case_id": case.id, "agent": oncall,
                                     "reason": choice.reason, "lang": case.lang}, session)
+    _record(session, case.id, now, f"{why}: {choice.reason}; paged on-call {oncall or '(nobody on the rota)'}",
+            agent=oncall, paged=True)
     if oncall is not None:
         assign(session, case, oncall, ROUTER, now)
     else:
         case.assignee = None
-    _record(session, case.id, now, f"{why}: {choice.reason}; paged on-call {oncall or '(nobody on the rota)'}",
-            agent=oncall, paged=True)
     return oncall
 
 
