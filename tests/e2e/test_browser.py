@@ -149,6 +149,12 @@ def test_sign_in_see_a_case_arrive_live_open_it_and_reply(live: tuple[str, Desk]
     # the reach chart is drawn for a post seen once: its forecast and band, from what the post has now
     pg.wait_for_function("() => window.Chart && Chart.getChart(document.getElementById('engagement-chart'))",
                          timeout=3_000)
+    span = pg.evaluate("""() => {
+        const c = Chart.getChart(document.getElementById('engagement-chart'));
+        const xs = c.data.datasets.flatMap(d => d.data.map(p => p.x));
+        return [c.scales.x.min - Math.min(...xs), c.scales.x.max - Math.max(...xs)];
+    }""")
+    assert span == [0, 0]  # the time axis spans the data, not round numbers around it
     pg.click("form[data-action=reveal] button[type=submit]")
     pg.locator("p.event-text", has_text="mira@example.com").first.wait_for(timeout=3_000)
     earlier = pg.locator(".earlier-versions").inner_text()

@@ -94,17 +94,20 @@
     var series = readJson("engagement-data") || [];
     var forecast = forecastDatasets(readJson("forecast-data"));
     if (!canvas || (!series.length && !forecast.length) || typeof Chart === "undefined") return;
+    var datasets = series.map(function (s, i) {
+      var colour = SERIES_COLOURS[i % SERIES_COLOURS.length];
+      return {
+        label: s.label, borderColor: colour, backgroundColor: colour, pointRadius: 3, spanGaps: true,
+        data: s.points.map(function (p) { return { x: Date.parse(p.t), y: p.impressions }; })
+      };
+    }).concat(forecast);
+    // The axis spans the observations and the forecast, not a round number of milliseconds around them (which
+    // started it an hour before the post).
+    var xs = [];
+    datasets.forEach(function (d) { d.data.forEach(function (p) { xs.push(p.x); }); });
     new Chart(canvas, {
       type: "line",
-      data: {
-        datasets: series.map(function (s, i) {
-          var colour = SERIES_COLOURS[i % SERIES_COLOURS.length];
-          return {
-            label: s.label, borderColor: colour, backgroundColor: colour, pointRadius: 3, spanGaps: true,
-            data: s.points.map(function (p) { return { x: Date.parse(p.t), y: p.impressions }; })
-          };
-        }).concat(forecast)
-      },
+      data: { datasets: datasets },
       options: {
         responsive: true, maintainAspectRatio: false, animation: false,
         plugins: {
@@ -113,7 +116,7 @@
         },
         scales: {
           x: {
-            type: "linear",
+            type: "linear", min: Math.min.apply(null, xs), max: Math.max.apply(null, xs),
             ticks: { color: INK, maxTicksLimit: 8, callback: function (v) { return hourLabel(v); } },
             grid: { color: GRID }
           },
