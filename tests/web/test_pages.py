@@ -239,6 +239,21 @@ def test_queue_filters(desk: DeskApp) -> None:
     assert 'id="resolved-matches"' not in de  # no customer search, no such list
 
 
+def test_a_page_asked_for_with_a_bad_query_says_why_in_a_page_not_json(desk: DeskApp) -> None:
+    client = _signed_in(desk)
+    for query, why in (({"page": "0"}, "page: Input should be greater than or equal to 1"),
+                       ({"customer": "x" * 129}, "customer: String should have at most 128 characters")):
+        r = client.get("/", params=query)
+        assert r.status_code == 422 and r.headers["content-type"].startswith("text/html"), r.text[:200]
+        assert "Cannot show this" in r.text and why in r.text and 'href="/">Back to the queue' in r.text
+        assert "Signed in as" in r.text  # the page's own frame, with the navigation
+    api = client.get("/api/v1/cases", params={"limit": "0"})  # the API, same cookie: still JSON for programs
+    assert api.status_code == 422 and api.json()["detail"][0]["loc"] == ["query", "limit"]
+    with TestClient(desk.app) as stranger:  # signed out: the sign-in page first, not what was wrong
+        r = stranger.get("/", params={"page": "0"}, follow_redirects=False)
+        assert r.status_code == 303 and r.headers["location"].startswith("/login")
+
+
 def test_a_customer_search_names_their_resolved_cases_too(desk: DeskApp) -> None:
     """The queue lists active cases only; someone whose matter was closed is still found, with a link."""
     client = _signed_in(desk)

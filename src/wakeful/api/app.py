@@ -13,7 +13,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.dependencies.models import Dependant
 from fastapi.exception_handlers import http_exception_handler, request_validation_exception_handler
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.routing import APIRoute
 from fastapi.security import HTTPAuthorizationCredentials
 from sqlalchemy import text
@@ -237,7 +237,12 @@ def _answer_callers_first(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, err: RequestValidationError) -> Response:
         refused = await unless_database_down(request, refused_caller(request))
-        return refused or await request_validation_exception_handler(request, err)
+        if refused is not None:
+            return refused
+        route, who = request.scope.get("route"), getattr(request.state, "principal", None)
+        if isinstance(route, APIRoute) and route.response_class is HTMLResponse and who is not None:
+            return views.invalid_address(request, who, err.errors())  # a page, for a person: not JSON
+        return await request_validation_exception_handler(request, err)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, err: StarletteHTTPException) -> Response:

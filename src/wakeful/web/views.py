@@ -8,7 +8,7 @@ token (from the page's meta tag) in the X-CSRF-Token header.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -134,6 +134,14 @@ def render(request: Request, name: str, context: Mapping[str, Any], status_code:
     desk = getattr(request.app.state, "desk", None)
     page = {"clock_speed": clock_speed(desk.clock) if desk is not None else 1.0, **context}
     return templates.TemplateResponse(request, name, page, status_code=status_code, headers=SECURITY_HEADERS)
+
+
+def invalid_address(request: Request, who: Principal, errors: Sequence[Any]) -> HTMLResponse:
+    """A page asked for with a query it cannot take (`?page=0`, a customer search past 128 characters): the
+    reasons in words, with the way back, rather than the API's JSON."""
+    reasons = [f"{'.'.join(str(p) for p in e.get('loc', ())[1:]) or 'the address'}: {e.get('msg', 'not valid')}"
+               for e in errors]
+    return render(request, "invalid.html", {"who": who, "reasons": reasons}, status_code=422)
 
 
 # --- who is looking -------------------------------------------------------------------------------------------
