@@ -16,6 +16,7 @@ from wakeful.store.models import AuthorRow, CaseEventRow, CaseRow
 from tests.factories import T0, make_post
 
 LOST = "@AuroraAirways you lost my bag on AU 2213, nobody answers. Still waiting for my suitcase!"
+NORD = "@NordRail mein Zug nach Hamburg ist ausgefallen und niemand hilft mir, das ist eine Frechheit!"
 ANSWERED = T0 + timedelta(minutes=5)
 
 
@@ -77,3 +78,30 @@ def test_zero_hours_never_resolves_and_a_brand_filter_keeps_to_its_brands(desk: 
         assert resolve_quiet(s, later, never) == 0
         assert resolve_quiet(s, later, desk.settings, brands={"nordrail"}) == 0
         assert resolve_quiet(s, later, desk.settings, brands={"aurora"}) == 2
+
+
+def test_a_brands_own_hours_replace_the_desks(desk: Desk) -> None:
+    """aurora resolves after 24 h, nordrail never (0), a brand no longer configured at the desk's 48 h."""
+    _setup(desk)
+    desk.ingest.ingest([make_post("n1", NORD, author="nils")])
+    with desk.db.session() as s:
+        nils = s.scalars(select(CaseRow).join(AuthorRow).where(AuthorRow.handle == "nils")).one()
+        add_reply(s, nils, "Entschuldigung! Wir melden uns.", "agent-1", ANSWERED)
+    brands = [b.model_copy(update={"resolve_quiet_after_hours": {"aurora": 24, "nordrail": 0}[b.key]})
+              for b in desk.settings.brands]
+    own = desk.settings.model_copy(update={"brands": brands})
+    assert (own.quiet_hours_for("aurora"), own.quiet_hours_for("nordrail"), own.quiet_hours_for("gone")) == (24, 0, 48)
+    with desk.db.session() as s:
+        assert resolve_quiet(s, ANSWERED + timedelta(hours=23), own) == 0
+        assert resolve_quiet(s, ANSWERED + timedelta(hours=25), own) == 1  # ann; ben's note was a day later
+    with desk.db.session() as s:
+        assert resolve_quiet(s, ANSWERED + timedelta(days=30), own) == 1  # ben; nils's brand never resolves
+    cases = _cases(desk)
+    assert [cases[h].state for h in ("ann", "ben", "nils")] == ["resolved", "resolved", "waiting_on_customer"]
+    with desk.db.session() as s:
+        reason = s.scalars(select(CaseEventRow.text).where(CaseEventRow.case_id == cases["ann"].id,
+                                                           CaseEventRow.actor == "desk")).one()
+    assert reason is not None and reason.startswith("waited 24 h on the customer")
+    with desk.db.session() as s:  # with no brand configured but the one, the others read the desk's 48 h
+        gone = desk.settings.model_copy(update={"brands": [b for b in brands if b.key == "aurora"]})
+        assert resolve_quiet(s, ANSWERED + timedelta(days=30), gone) == 1  # nils

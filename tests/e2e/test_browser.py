@@ -304,6 +304,9 @@ def test_a_lead_changes_keywords_fairness_sla_and_rota_on_the_settings_page(
     pg.fill("#topics-aurora", "miles_programme: Aurora Miles, Meilenkonto\nlounge: lounge")
     assert "British_Airways" in pg.input_value("#peers-aurora")  # the shipped airline peers, shown to be kept
     pg.fill("#peers-aurora", "British_Airways, @Delta")
+    assert pg.input_value("#quiet-aurora") == ""
+    assert pg.get_attribute("#quiet-aurora", "placeholder") == "48 (the desk's)"
+    pg.fill("#quiet-aurora", "24")
     pg.click("form[data-kind=brand] button[type=submit]")
     pg.locator("#version-aurora", has_text="Version 1, saved by lee").wait_for(timeout=5_000)
     assert pg.input_value("#keywords-aurora") == "#flyaurora, #auroradelay"
@@ -312,6 +315,7 @@ def test_a_lead_changes_keywords_fairness_sla_and_rota_on_the_settings_page(
         "miles_programme": ["Aurora Miles", "Meilenkonto"], "lounge": ["lounge"]}
     assert "miles_programme: Aurora Miles, Meilenkonto" in pg.input_value("#topics-aurora")
     assert desk.settings.brand("aurora").reply_peers == ["British_Airways", "Delta"]  # type: ignore[union-attr]
+    assert desk.settings.quiet_hours_for("aurora") == 24 and pg.input_value("#quiet-aurora") == "24"
     assert desk.ingest.ingest([make_post("kw1", "#auroradelay you lost my bag and nobody answers, still waiting",
                                          author="kim", at=desk.clock.now())]).cases
 

@@ -98,6 +98,9 @@ class BrandConfig(BaseModel):
     loyalty_programmes: list[str] = Field(
         default_factory=list, description="Names of the brand's own loyalty or frequent-flyer programmes, e.g. "
         "'Aurora Miles': a number right after one in a post about the brand is redacted as a loyalty number")
+    resolve_quiet_after_hours: float | None = Field(
+        default=None, ge=0, description="The brand's own hours before a case waiting on its quiet customer is "
+        "resolved (0 never); the desk-wide `resolve_quiet_after_hours` when unset")
 
     @field_validator("topics")
     @classmethod
@@ -305,6 +308,12 @@ class Settings(BaseSettings):
         """The brand's own loyalty programmes, whose numbers the desk redacts in the brand's posts."""
         config = self.brand(brand)
         return config.loyalty_programmes if config is not None else []
+
+    def quiet_hours_for(self, brand: str) -> float:
+        """Hours a case of the brand may wait on a quiet customer before the desk resolves it (0: never)."""
+        config = self.brand(brand)
+        own = config.resolve_quiet_after_hours if config is not None else None
+        return own if own is not None else self.resolve_quiet_after_hours
 
     def priority_for(self, brand: str) -> PriorityPolicy:
         """The priority (fairness) policy a brand has chosen, else the desk-wide one."""

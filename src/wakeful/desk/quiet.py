@@ -3,9 +3,10 @@
 A case waits on its customer once the desk has answered. Many customers never write again (the answer was enough,
 or they gave up), so without a rule the "waiting on the customer" count only grows: the demo's day ends with 641 of
 652 open cases answered hours ago, and the reports' open backlog climbs all day. After `resolve_quiet_after_hours`
-with nothing on the case (no post, reply, note or state change: `updated_at`), the scheduled tick resolves it, with
-a state event that says why. Nobody is lost: the customer's next post in the thread reopens the case (`cases._join`),
-and a resolved case's SLA clocks have stopped already, since waiting on the customer pauses them.
+(the brand's own, else the desk's) with nothing on the case (no post, reply, note or state change: `updated_at`),
+the scheduled tick resolves it, with a state event that says why. Nobody is lost: the customer's next post in the
+thread reopens the case (`cases._join`), and a resolved case's SLA clocks have stopped already, since waiting on
+the customer pauses them.
 
 `resolved_at` is the moment the desk resolves it, not the answer's: a day's figures already reported do not change
 afterwards, and the resolution times count the wait, as they do for a case an agent resolves when the customer
@@ -35,27 +36,37 @@ def _quiet(case: CaseRow, cutoff: datetime) -> bool:
 
 
 def resolve_quiet(session: Session, now: datetime, settings: Settings, brands: Collection[str] | None = None) -> int:
-    """Resolve the cases that have waited on their customer, untouched, for `settings.resolve_quiet_after_hours`
-    (0: never); returns how many. Each case is locked and read again first, so one the customer or an agent
-    touched meanwhile stays open; one another transaction holds is left to the next tick."""
-    hours = settings.resolve_quiet_after_hours
-    if not hours:
+    """Resolve the cases that have waited on their customer, untouched, for their brand's hours
+    (`Settings.quiet_hours_for`: the brand's own `resolve_quiet_after_hours`, else the desk's; 0 never); returns
+    how many. Each case is locked and read again first, so one the customer or an agent touched meanwhile stays
+    open; one another transaction holds is left to the next tick."""
+    hours = {key: settings.quiet_hours_for(key) for key in {b.key for b in settings.brands} | {""}}
+    if not any(hours.values()):
         return 0
-    cutoff = now - timedelta(hours=hours)
-    stmt = select(CaseRow.id).where(CaseRow.state == CaseState.WAITING.value, CaseRow.updated_at < cutoff,
-                                    CaseRow.last_post_at < cutoff)
+    earliest = now - timedelta(hours=min(h for h in hours.values() if h))  # the latest cutoff of them all
+    stmt = select(CaseRow.id, CaseRow.brand).where(CaseRow.state == CaseState.WAITING.value,
+                                                   CaseRow.updated_at < earliest, CaseRow.last_post_at < earliest)
     if brands is not None:
         stmt = stmt.where(CaseRow.brand.in_(list(brands)))
-    ids = set(session.scalars(stmt))
+
+    def cutoff(brand: str) -> datetime | None:
+        h = hours.get(brand, hours[""])  # a brand no longer configured: the desk's hours
+        return now - timedelta(hours=h) if h else None
+
+    ids = {case_id for case_id, brand in session.execute(stmt) if cutoff(brand) is not None}
     if not ids:
         return 0
     try:
         cases = lock_cases(session, ids)
     except CasesBusy as busy:  # the free ones are held already: taking them again waits for nobody
         cases = lock_cases(session, ids - busy.ids)
-    quiet = [c for c in cases if _quiet(c, cutoff)]
-    reason = (f"waited {hours:g} h on the customer with nothing happening on it; their next post in the thread "
-              "reopens it")
-    for case in quiet:
-        set_state(session, case, CaseState.RESOLVED, ACTOR, now, reason=reason)
-    return len(quiet)
+    resolved = 0
+    for case in cases:
+        at = cutoff(case.brand)
+        if at is not None and _quiet(case, at):
+            h = hours.get(case.brand, hours[""])
+            set_state(session, case, CaseState.RESOLVED, ACTOR, now,
+                      reason=f"waited {h:g} h on the customer with nothing happening on it; their next post in the "
+                             "thread reopens it")
+            resolved += 1
+    return resolved

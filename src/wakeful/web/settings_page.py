@@ -63,6 +63,7 @@ def settings_page(request: Request, who: PageUser, session: DbSession, desk: Des
             "saved": b,
             "policy": b.config.priority,
             "desk_policy": desk.settings.priority,
+            "desk_quiet_hours": desk.settings.resolve_quiet_after_hours,
             "sla": _sla_rows(session, desk, b.config.key),
             "agents": [{"view": a, "shifts": shift_text(a.shifts)} for a in staff],
             "on_call": agents.on_call(session, b.config.key, now),
