@@ -93,6 +93,7 @@ def load_tick(revision: str | None) -> Tick:
     spec = importlib.util.spec_from_file_location("scheduled_then", path)
     assert spec is not None and spec.loader is not None
     module: ModuleType = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # a dataclass (scheduled._Escalation) looks its module up while it is made
     spec.loader.exec_module(module)
     tick: Tick = module.tick
     return tick
