@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from datetime import datetime, timedelta
+from functools import cache
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -40,20 +41,17 @@ def resolve_quiet(session: Session, now: datetime, settings: Settings, brands: C
     (`Settings.quiet_hours_for`: the brand's own `resolve_quiet_after_hours`, else the desk's; 0 never); returns
     how many. Each case is locked and read again first, so one the customer or an agent touched meanwhile stays
     open; one another transaction holds is left to the next tick."""
-    hours = {key: settings.quiet_hours_for(key) for key in {b.key for b in settings.brands} | {""}}
-    if not any(hours.values()):
+    hours_of = cache(settings.quiet_hours_for)  # per brand, read once a tick
+    every = [hours_of(b.key) for b in settings.brands] + [settings.resolve_quiet_after_hours]
+    if not any(every):
         return 0
-    earliest = now - timedelta(hours=min(h for h in hours.values() if h))  # the latest cutoff of them all
+    latest_cutoff = now - timedelta(hours=min(h for h in every if h))
     stmt = select(CaseRow.id, CaseRow.brand).where(CaseRow.state == CaseState.WAITING.value,
-                                                   CaseRow.updated_at < earliest, CaseRow.last_post_at < earliest)
+                                                   CaseRow.updated_at < latest_cutoff,
+                                                   CaseRow.last_post_at < latest_cutoff)
     if brands is not None:
         stmt = stmt.where(CaseRow.brand.in_(list(brands)))
-
-    def cutoff(brand: str) -> datetime | None:
-        h = hours.get(brand, hours[""])  # a brand no longer configured: the desk's hours
-        return now - timedelta(hours=h) if h else None
-
-    ids = {case_id for case_id, brand in session.execute(stmt) if cutoff(brand) is not None}
+    ids = {case_id for case_id, brand in session.execute(stmt) if hours_of(brand)}
     if not ids:
         return 0
     try:
@@ -62,9 +60,8 @@ def resolve_quiet(session: Session, now: datetime, settings: Settings, brands: C
         cases = lock_cases(session, ids - busy.ids)
     resolved = 0
     for case in cases:
-        at = cutoff(case.brand)
-        if at is not None and _quiet(case, at):
-            h = hours.get(case.brand, hours[""])
+        h = hours_of(case.brand)
+        if h and _quiet(case, now - timedelta(hours=h)):
             set_state(session, case, CaseState.RESOLVED, ACTOR, now,
                       reason=f"waited {h:g} h on the customer with nothing happening on it; their next post in the "
                              "thread reopens it")
