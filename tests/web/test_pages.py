@@ -222,6 +222,7 @@ def test_queue_filters(desk: DeskApp) -> None:
     de = client.get("/", params={"lang": "de"}).text
     assert "@quiet_quinn" in de and "@calm_carla" not in de
     assert 'data-src="/api/v1/cases?lang=de&amp;offset=0&amp;limit=50"' in de  # the live refresh: this page
+    assert 'data-filtered="true"' in de and 'data-filtered="false"' in client.get("/").text  # its empty words
     # Writes go through the JSON API, authenticated by the same cookie.
     r = client.post(f"/api/v1/cases/{desk.case_of['a1']}/assign", json={"assignee": "alice"})
     assert r.status_code == 200

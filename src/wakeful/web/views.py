@@ -218,6 +218,7 @@ def queue(request: Request, who: PageUser, session: DbSession, desk: DeskDep, mi
         "resolved": {"cases": resolved, "more": resolved_total - len(resolved)},
         "filters": {"mine": mine, "unassigned": unassigned, "lang": lang, "topic": topic, "customer": customer,
                     "breached": breached},
+        "filtered": any(filters.values()),  # the empty queue's words, here and in queue.js's refresh
         "topics": sorted(set(AIRLINE_TAXONOMY) | {t for c in cases for t in c.topics}
                          | {t for b in desk.settings.brands if who.brands is None or b.key in who.brands
                             for t in b.topics}),

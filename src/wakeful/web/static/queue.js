@@ -191,9 +191,7 @@
     if (!table || !body) return;
     var src = table.getAttribute("data-src");
     var countsSrc = table.getAttribute("data-counts-src");
-    var filtered = ["mine=", "unassigned=", "lang=", "topic=", "customer=", "breached="].some(function (k) {
-      return src.indexOf(k) !== -1;
-    });
+    var filtered = table.getAttribute("data-filtered") === "true";
     var params = new URL(src, window.location.href).searchParams;
     var offset = parseInt(params.get("offset") || "0", 10);
     var limit = parseInt(params.get("limit") || "50", 10);
