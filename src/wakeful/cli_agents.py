@@ -128,7 +128,7 @@ def available(name: str, brand: Brand) -> None:
 def team(name: str, brand: Brand, lead: Annotated[str | None, typer.Option(help="The team's lead")] = None) -> None:
     """Create or change a team; its lead must be an agent or user of the brand (they are told of SLA risks)."""
     try:
-        name = agents.person_name(name, "a team's name")
+        name = agents.person_name(name, "a team's name", acts=False)
     except AgentError as err:
         raise typer.BadParameter(str(err)) from None
     with open_db(brand).session() as session:

@@ -4,16 +4,26 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import select
 
+from wakeful.api.auth import Role, create_user
 from wakeful.api.deps import Desk
-from wakeful.desk import scheduled
+from wakeful.core.names import SYSTEM_ACTORS
+from wakeful.desk import click_farm, quiet, risk, routing, scheduled
+from wakeful.desk.agents import AgentError, add_agent, person_name
 from wakeful.desk.cases import CaseState
+from wakeful.desk.daily import daily_report
+from wakeful.desk.digest import build_digest, render
 from wakeful.desk.quiet import resolve_quiet
-from wakeful.desk.service import add_note, add_reply
+from wakeful.desk.report_page import page_figures
+from wakeful.desk.service import add_note, add_reply, set_state
 from wakeful.store.models import AuthorRow, CaseEventRow, CaseRow
 
+from tests.desk_fixtures import Headers
 from tests.factories import T0, make_post
+from tests.signin import login
 
 LOST = "@AuroraAirways you lost my bag on AU 2213, nobody answers. Still waiting for my suitcase!"
 NORD = "@NordRail mein Zug nach Hamburg ist ausgefallen und niemand hilft mir, das ist eine Frechheit!"
@@ -105,3 +115,57 @@ def test_a_brands_own_hours_replace_the_desks(desk: Desk) -> None:
     with desk.db.session() as s:  # with no brand configured but the one, the others read the desk's 48 h
         gone = desk.settings.model_copy(update={"brands": [b for b in brands if b.key == "aurora"]})
         assert resolve_quiet(s, ANSWERED + timedelta(days=30), gone) == 1  # nils
+
+
+def test_the_reports_count_the_desks_quiet_resolutions_apart_from_a_persons(desk: Desk) -> None:
+    """ann is resolved by the desk; cat by an agent; ben by the desk, then reopened by his post and resolved by an
+    agent, so his resolution is the agent's."""
+    _setup(desk)
+    _tick(desk, ANSWERED + timedelta(hours=73))  # ann, then ben 48 h after his note
+    with desk.db.session() as s:
+        rows = {h: c for c, h in s.execute(select(CaseRow, AuthorRow.handle).join(AuthorRow))}
+        set_state(s, rows["cat"], CaseState.RESOLVED, "agent-1", ANSWERED + timedelta(hours=2))
+    desk.clock.advance(timedelta(hours=80))  # type: ignore[attr-defined]
+    desk.ingest.ingest([make_post("ben2", "@AuroraAirways the bag never came", author="ben", reply_to="ben1",
+                                  conversation="ben1", minutes=60 * 74)])
+    with desk.db.session() as s:
+        ben = s.scalars(select(CaseRow).join(AuthorRow).where(AuthorRow.handle == "ben")).one()
+        assert ben.state == CaseState.OPEN.value
+        set_state(s, ben, CaseState.RESOLVED, "agent-1", ANSWERED + timedelta(hours=75))
+    since, until = T0 - timedelta(hours=1), T0 + timedelta(hours=23)
+    with desk.db.session() as s:
+        (row,) = daily_report(s, None, since, until, desk.settings)
+        page = page_figures(s, None, desk.settings, since, until, since, until, team=False)
+        digest = render(build_digest(s, desk.settings, "aurora", T0.date(), ANSWERED + timedelta(hours=76)))
+    assert (row.cases_opened, row.resolved, row.resolved_quiet) == (3, 3, 1)
+    assert [(r.resolved, r.resolved_quiet) for r in page.daily] == [(3, 1)]
+    assert "3 resolved (1 by the desk after the customer went quiet)" in digest
+
+
+def test_nobody_can_sign_in_or_work_cases_under_a_name_the_desks_own_actions_use(desk: Desk) -> None:
+    assert set(SYSTEM_ACTORS) == {quiet.ACTOR, click_farm.ACTOR, risk.ACTOR, routing.ROUTER, scheduled.ESCALATOR}
+    with desk.db.session() as s:
+        for name in ("desk", " Desk ", "SLA"):
+            with pytest.raises(ValueError, match="the desk's own actions"):
+                create_user(s, name, "a long enough password", "aurora", Role.AGENT, T0)
+            with pytest.raises(AgentError, match="the desk's own actions"):
+                add_agent(s, "aurora", name, T0)
+        assert create_user(s, "desk-lead", "a long enough password", "aurora", Role.AGENT, T0) == "desk-lead"
+        assert person_name("desk", "a team's name", acts=False) == "desk"  # a team acts on no case
+
+
+def test_the_queue_tells_when_a_quiet_case_will_be_resolved(desk: Desk, client: TestClient, auth: Headers) -> None:
+    """48 h after the later of its last post and its last change, as the tick reads it: ann was answered at
+    ANSWERED, ben has a note a day later, cat waits for the desk and is never resolved for quiet."""
+    _setup(desk)
+    due = {"ann": ANSWERED + timedelta(hours=48), "ben": ANSWERED + timedelta(hours=72), "cat": None}
+    listed = client.get("/api/v1/cases", headers=auth()).json()
+    got = {c["author"]["handle"]: c["quiet_resolve_at"] for c in listed}
+    assert {h: datetime.fromisoformat(v) if v else None for h, v in got.items()} == due
+    with desk.db.session() as s:
+        create_user(s, "lena", "a long enough password", "aurora", Role.AGENT, T0)
+    assert login(client, {"username": "lena", "password": "a long enough password"}).status_code == 200
+    page = client.get("/").text
+    assert page.count("resolves if quiet") == 2 and "resolves if quiet 2026-03-04 09:05 UTC" in page
+    assert _tick(desk, ANSWERED + timedelta(hours=48, minutes=-1))["resolved_quiet"] == 0
+    assert _tick(desk, ANSWERED + timedelta(hours=48, minutes=1))["resolved_quiet"] == 1

@@ -173,6 +173,7 @@ def test_sign_in_see_a_case_arrive_live_open_it_and_reply(live: tuple[str, Desk]
     pg.locator("main", has_text="So sorry, Mira!").wait_for(timeout=5_000)
     assert "Waiting on customer" in pg.locator("main").inner_text()
     assert sla.inner_text().startswith("not waiting")  # the first-response clock has stopped
+    assert "resolves if quiet" in sla.inner_text()  # and the desk will close it if the customer stays quiet
     pg.screenshot(path=str(SHOTS / "case.png"), full_page=True)
     pg.set_viewport_size({"width": 390, "height": 844})
     pg.screenshot(path=str(SHOTS / "case-phone.png"), full_page=True)

@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from wakeful.core.clock import as_utc
-from wakeful.core.names import person_name
+from wakeful.core.names import actor_name
 from wakeful.store.models import ApiTokenRow
 from wakeful.store.users import UserRow, WebSessionRow
 
@@ -112,8 +112,9 @@ def verify_password(password: str, stored: str) -> bool:
 
 
 def check_username(username: str) -> str:
-    """The name to store: spaces around it dropped (' ana' signs in as 'ana'); blank or unprintable is refused."""
-    return person_name(username, "a username")
+    """The name to store: spaces around it dropped (' ana' signs in as 'ana'); blank or unprintable is refused, and
+    so is a name the desk's own actions are recorded as ('desk')."""
+    return actor_name(username, "a username")
 
 
 def check_password(password: str) -> None:

@@ -7,6 +7,11 @@ import re
 MAX_NAME = 128
 """What the agents and users tables (and a case's assignee) hold."""
 
+SYSTEM_ACTORS = ("desk", "risk", "router", "sla", "wakeful")
+"""Who the desk's own actions are recorded as on a case (resolving a quiet case, a risk alert, routing, an SLA
+escalation, setting a click farm aside). Nobody can sign in or be an agent under one of these names, so a person's
+action never reads as the desk's in a timeline, and the reports that count the desk's resolutions count only them."""
+
 
 def person_name(name: str, what: str) -> str:
     """A person's name as a key: ' ana' is 'ana'; a blank name, or one with control characters, names nobody.
@@ -16,6 +21,16 @@ def person_name(name: str, what: str) -> str:
         raise ValueError(f"{what} must not be blank")
     if len(name) > MAX_NAME or any(ord(c) < 32 or ord(c) == 127 for c in name):
         raise ValueError(f"{what} {name[:40]!r} must be at most {MAX_NAME} printable characters")
+    return name
+
+
+def actor_name(name: str, what: str) -> str:
+    """`person_name` for someone whose actions are recorded on cases (a user, an agent): one of `SYSTEM_ACTORS`, in
+    any case, is refused."""
+    name = person_name(name, what)
+    if name.casefold() in SYSTEM_ACTORS:
+        raise ValueError(f"{what} {name!r} is what the desk's own actions are recorded as; choose another "
+                         f"(reserved: {', '.join(SYSTEM_ACTORS)})")
     return name
 
 

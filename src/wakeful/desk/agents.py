@@ -136,10 +136,11 @@ def load_agent(session: Session, agent_id: int, brands: Collection[str] | None) 
     return agent
 
 
-def person_name(name: str, what: str = "an agent's name") -> str:
-    """`core.names.person_name`, refused as an AgentError like every other check on an agent."""
+def person_name(name: str, what: str = "an agent's name", *, acts: bool = True) -> str:
+    """`core.names.actor_name` (`person_name` for a name that never acts on a case, such as a team's), refused as
+    an AgentError like every other check on an agent."""
     try:
-        return names.person_name(name, what)
+        return names.actor_name(name, what) if acts else names.person_name(name, what)
     except ValueError as err:
         raise AgentError(str(err)) from None
 

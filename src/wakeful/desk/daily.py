@@ -19,6 +19,7 @@ from wakeful.core.clock import as_utc
 from wakeful.core.settings import Settings
 from wakeful.desk.cases import one_per_matter
 from wakeful.desk.fairness import percentile
+from wakeful.desk.quiet import resolved_quietly
 from wakeful.desk.reports import local_day_of, mentions
 from wakeful.store.models import CaseRow, PostRow
 
@@ -36,6 +37,8 @@ class DailyRow(BaseModel):
     sla_met_share: float | None = Field(description="Answered cases whose first response met the target of their "
                                                     "severity level (waiting and reach boosts not counted)")
     resolved: int
+    resolved_quiet: int = Field(0, description="Of those resolved, the ones the desk resolved itself after the "
+                                               "customer went quiet (`resolve_quiet_after_hours`)")
 
 
 class Breakdown(BaseModel):
@@ -46,8 +49,8 @@ class Breakdown(BaseModel):
 def daily_report(session: Session, brands: Collection[str] | None, since: datetime, until: datetime,
                  settings: Settings, zone: tzinfo = UTC) -> list[DailyRow]:
     """One row per day of `zone` in [since, until) that has posts or cases."""
-    case_q = select(CaseRow.opened_at, CaseRow.first_response_at, CaseRow.resolved_at, CaseRow.severity).where(
-        CaseRow.opened_at >= since, CaseRow.opened_at < until, one_per_matter())
+    case_q = select(CaseRow.opened_at, CaseRow.first_response_at, CaseRow.resolved_at, CaseRow.severity,
+                    resolved_quietly()).where(CaseRow.opened_at >= since, CaseRow.opened_at < until, one_per_matter())
     if brands is not None:
         case_q = case_q.where(CaseRow.brand.in_(list(brands)))
     return daily_rows(post_days(session, brands, since, until, zone), session.connection().execute(case_q).all(),
@@ -73,22 +76,24 @@ def post_days(session: Session, brands: Collection[str] | None, since: datetime,
 
 
 def daily_rows(posts: Mapping[date, Counter[str]], cases: Iterable[tuple[datetime, datetime | None,
-               datetime | None, int]], settings: Settings, zone: tzinfo = UTC) -> list[DailyRow]:
+               datetime | None, int, bool]], settings: Settings, zone: tzinfo = UTC) -> list[DailyRow]:
     """`daily_report` from its posts per day and its cases already read, as (opened, first response, resolved,
-    severity); a case counts on the day of `zone` it was opened."""
+    severity, resolved by the desk as quiet); a case counts on the day of `zone` it was opened."""
     local = str(zone) not in ("UTC", "Etc/UTC")
     waits: dict[date, list[float]] = defaultdict(list)
     met: Counter[date] = Counter()
     opened: Counter[date] = Counter()
     resolved: Counter[date] = Counter()
+    quiet: Counter[date] = Counter()
     targets = settings.first_response_target_minutes
-    for opened_at, first, done, severity in cases:
+    for opened_at, first, done, severity, by_desk in cases:
         # SQLite's times come back zone-less in UTC: their date is the UTC day without a conversion per case, and
         # two times of one row are alike, so their difference is the same either way
         day = as_utc(opened_at).astimezone(zone).date() if local else (
             opened_at.date() if opened_at.tzinfo is None else as_utc(opened_at).date())
         opened[day] += 1
         resolved[day] += done is not None
+        quiet[day] += done is not None and bool(by_desk)
         if first is not None:
             wait = (first - opened_at).total_seconds() / 60
             waits[day].append(wait)
@@ -101,7 +106,7 @@ def daily_rows(posts: Mapping[date, Counter[str]], cases: Iterable[tuple[datetim
             first_response_median_min=statistics.median(waits[day]) if waits[day] else None,
             first_response_p90_min=percentile(waits[day], 0.9),
             sla_met_share=met[day] / len(waits[day]) if waits[day] else None,
-            resolved=resolved[day],
+            resolved=resolved[day], resolved_quiet=quiet[day],
         )
         for day in sorted(set(posts) | set(opened))
     ]

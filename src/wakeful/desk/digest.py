@@ -159,7 +159,8 @@ def render(d: Digest) -> str:
         headline += f", SLA met {share_text(r.sla_met_share)}"
     lines = [headline,
              f"Posts {r.posts} ({share_text(d.negative_share)} negative), complaints {r.complaints}",
-             f"Cases {r.cases_opened} opened, {r.answered} answered, {r.resolved} resolved"]
+             f"Cases {r.cases_opened} opened, {r.answered} answered, {r.resolved} resolved"
+             + (f" ({r.resolved_quiet} by the desk after the customer went quiet)" if r.resolved_quiet else "")]
     if r.answered:
         lines.append(f"First response median {minutes_text(r.first_response_median_min)}, p90 "
                      f"{minutes_text(r.first_response_p90_min)}; SLA met {share_text(r.sla_met_share)}")

@@ -19,21 +19,19 @@ from collections.abc import Collection
 from datetime import datetime, timedelta
 from functools import cache
 
-from sqlalchemy import select
+from sqlalchemy import Exists, exists, select
 from sqlalchemy.orm import Session
 
-from wakeful.core.clock import as_utc
 from wakeful.core.settings import Settings
 from wakeful.desk.cases import CasesBusy, CaseState, lock_cases
 from wakeful.desk.service import set_state
-from wakeful.store.models import CaseRow
+from wakeful.desk.summary import quiet_until
+from wakeful.store.models import CaseEventRow, CaseRow
 
 ACTOR = "desk"
+"""Who the resolutions are recorded as: one of `core.names.SYSTEM_ACTORS`, which no user or agent may be named."""
 
 
-def _quiet(case: CaseRow, cutoff: datetime) -> bool:
-    return (case.state == CaseState.WAITING.value and as_utc(case.updated_at) < cutoff
-            and as_utc(case.last_post_at) < cutoff)
 
 
 def resolve_quiet(session: Session, now: datetime, settings: Settings, brands: Collection[str] | None = None) -> int:
@@ -61,9 +59,17 @@ def resolve_quiet(session: Session, now: datetime, settings: Settings, brands: C
     resolved = 0
     for case in cases:
         h = hours_of(case.brand)
-        if h and _quiet(case, now - timedelta(hours=h)):
+        due = quiet_until(case, h)
+        if due is not None and due < now:
             set_state(session, case, CaseState.RESOLVED, ACTOR, now,
                       reason=f"waited {h:g} h on the customer with nothing happening on it; their next post in the "
                              "thread reopens it")
             resolved += 1
     return resolved
+
+
+def resolved_quietly() -> Exists:
+    """Whether a case's present resolution is this rule's (the state event that resolved it is the desk's), as a
+    column for the reports, which tell these apart from the cases a person resolved."""
+    return exists().where(CaseEventRow.case_id == CaseRow.id, CaseEventRow.kind == "state",
+                          CaseEventRow.actor == ACTOR, CaseEventRow.at == CaseRow.resolved_at)

@@ -22,6 +22,7 @@ from wakeful.desk.agent_report import CASE_COLUMNS, PersonStats, team_figures_of
 from wakeful.desk.cases import one_per_matter
 from wakeful.desk.daily import Breakdown, DailyRow, breakdown, daily_rows, post_days
 from wakeful.desk.fairness import FairnessReport, fairness_of
+from wakeful.desk.quiet import resolved_quietly
 from wakeful.desk.reports import BacklogPoint, backlog_cases, backlog_of
 from wakeful.store.models import AuthorRow, CaseRow
 
@@ -52,6 +53,7 @@ def page_figures(session: Session, brands: Collection[str] | None, settings: Set
     columns = {  # the team figures' columns first, in their order; then whether the database counts the case
         **{column.key: column for column in CASE_COLUMNS},  # in the range (team, daily, fairness)
         "lang": CaseRow.lang, "followers": AuthorRow.followers,  # and in the backlog's hours
+        "quiet": resolved_quietly(),
         "in_range": and_(CaseRow.opened_at >= since, CaseRow.opened_at < until),
         "backlog": in_backlog,
     }
@@ -73,7 +75,7 @@ def page_figures(session: Session, brands: Collection[str] | None, settings: Set
         team_rows = map(pick(*(column.key for column in CASE_COLUMNS)), ranged)
         figures = TeamSection(*team_figures_of(session, brands, settings, team_rows))
     return ReportsPage(
-        daily=daily_rows(post_days(session, brands, since, until, zone), map(pick(*times, "severity"), ranged),
+        daily=daily_rows(post_days(session, brands, since, until, zone), map(pick(*times, "severity", "quiet"), ranged),
                          settings, zone),
         breakdown=breakdown(session, brands, since, until),
         fairness=fairness_of(map(pick("followers", "lang", *times), ranged)),

@@ -69,6 +69,8 @@ class CaseSummary(BaseModel):
     snippet: str = Field(description="The latest customer post, personal data redacted")
     risk: RiskView | None = Field(default=None, description="None until the case has been assessed")
     merged_into: int | None = Field(default=None, description="The case this one was merged into (state `merged`)")
+    quiet_resolve_at: datetime | None = Field(default=None, description="When the desk resolves this case if nothing "
+                                              "happens on it: it waits on its customer (`resolve_quiet_after_hours`)")
 
 
 class EngagementPoint(BaseModel):

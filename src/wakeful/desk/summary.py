@@ -7,7 +7,7 @@ it now stands.
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -56,6 +56,14 @@ def priority_reach(reach: int, genuine_reach: int | None) -> int:
     return reach if genuine_reach is None else min(reach, genuine_reach)
 
 
+def quiet_until(case: CaseRow, hours: float) -> datetime | None:
+    """When the desk resolves the case if nothing happens on it (`desk.quiet`): `hours` after the later of its last
+    post and its last change, for a case waiting on its customer; None for any other case, or with 0 hours."""
+    if case.state != CaseState.WAITING.value or not hours:
+        return None
+    return max(as_utc(case.updated_at), as_utc(case.last_post_at)) + timedelta(hours=hours)
+
+
 def summarize(session: Session, case: CaseRow, now: datetime, settings: Settings,
               latest_text: str | None = None, targets: Targets | None = None,
               risks: Mapping[int, CaseRiskRow] | None = None) -> CaseSummary:
@@ -97,4 +105,5 @@ def summarize(session: Session, case: CaseRow, now: datetime, settings: Settings
                        settings.loyalty_programmes(case.brand))[:280],
         risk=_risk_view(risk),
         merged_into=case.merged_into_id,
+        quiet_resolve_at=quiet_until(case, settings.quiet_hours_for(case.brand)),
     )

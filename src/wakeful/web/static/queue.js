@@ -11,9 +11,16 @@
   };
 
   var duration = window.wakeful.duration;
+  var QUIET_TITLE = "The desk resolves the case then if nothing happens on it; the customer's next post reopens it";
 
   function thousands(n) {
     return n === null || n === undefined ? "—" : n.toLocaleString("en-US");
+  }
+
+  /* As the server writes a time (views.when): "2026-12-08 14:05 UTC". */
+  function utcMinute(iso) {
+    var d = new Date(iso);
+    return isNaN(d.getTime()) ? "—" : d.toISOString().slice(0, 16).replace("T", " ") + " UTC";
   }
 
   function slaStatus(c) {
@@ -36,7 +43,15 @@
 
   function slaNode(c) {
     var status = slaStatus(c);
-    if (status === "none") return el("span", "sla sla-none", "not waiting");
+    if (status === "none") {
+      var none = el("span", "sla sla-none", "not waiting");
+      if (c.quiet_resolve_at) {
+        var quiet = el("span", "sla-left sla-quiet", "resolves if quiet " + utcMinute(c.quiet_resolve_at));
+        quiet.title = QUIET_TITLE;
+        none.appendChild(quiet);
+      }
+      return none;
+    }
     var span = el("span", "sla sla-" + status, "waiting " + duration(c.waiting_minutes) + " ");
     // sla-tick.js counts these down between refreshes
     span.setAttribute("data-waiting", String(c.waiting_minutes));
