@@ -184,7 +184,7 @@ class PostgresServer:
                 "-U",
                 self.user,
                 "--encoding=UTF8",
-                "--locale=C",
+                "--locale=C.UTF-8",
                 "--no-sync",
             )
             with (self.datadir / "postgresql.conf").open("a") as conf:

@@ -47,7 +47,7 @@ from wakeful.core.settings import Settings
 from wakeful.desk import digest, incidents, notify, retention, risk, routing, scheduled
 from wakeful.ingest.connectors.runner import reply_job, start_connectors
 from wakeful.ingest.service import IngestService, PostAnalyzer
-from wakeful.store.db import Database
+from wakeful.store.db import ASCII_ONLY_FOLDING, Database, folds_every_alphabet
 from wakeful.web import settings_page, signin, views
 
 log = logging.getLogger(__name__)
@@ -58,6 +58,7 @@ def build_desk(settings: Settings, db: Database | None = None, clock: Clock | No
                analyzer: PostAnalyzer | None = None) -> Desk:
     db = db or Database(settings.database_url)
     clock = clock or SystemClock()
+    _check_case_folding(db)
     base, settings = settings, settings_api.load_at_start(settings, db)
     analyzer = analyzer or Analyzer(settings.brands)
     notifier = notify.BrandNotifier(db, settings.notify, clock)
@@ -66,6 +67,16 @@ def build_desk(settings: Settings, db: Database | None = None, clock: Clock | No
     return Desk(db=db, settings=settings, clock=clock, ingest=intake, jobs=[scheduled.job(notifier),
                 settings_api.reload_job, digest.job(notifier), retention.job()], base_settings=base,
                 notifier=notifier)
+
+
+def _check_case_folding(db: Database) -> None:
+    """Warn at start when the database folds ASCII letters only, which searches by name would silently suffer."""
+    try:
+        folds = folds_every_alphabet(db.engine)
+    except SQLAlchemyError:
+        return  # a database that is down is reported by the first thing that reads it
+    if not folds:
+        log.warning(ASCII_ONLY_FOLDING)
 
 
 def run_jobs(desk: Desk) -> None:

@@ -12,11 +12,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from wakeful.core.clock import as_utc
-from wakeful.core.names import actor_name
+from wakeful.core.names import actor_name, same_name
 from wakeful.store.models import ApiTokenRow
 from wakeful.store.users import UserRow, WebSessionRow
 
@@ -71,9 +71,8 @@ def authenticate(session: Session, token: str) -> Principal | None:
     ).first()
     if row is None:
         return None
-    disabled = select(UserRow.id).where(func.lower(UserRow.username) == row.name.lower(),
-                                        UserRow.disabled_at.is_not(None))
-    if session.scalar(disabled) is not None:  # a token named after a disabled user is theirs: it dies with them
+    disabled = session.scalars(select(UserRow.username).where(UserRow.disabled_at.is_not(None)))
+    if any(same_name(name, row.name) for name in disabled):  # a token named after a disabled user dies with them
         return None
     return Principal(row.name, row.brand, Role(row.role))
 
@@ -130,9 +129,8 @@ def find_user(session: Session, username: str) -> UserRow | None:
     exact = session.scalars(select(UserRow).where(UserRow.username == name)).first()
     if exact is not None or not name:
         return exact
-    folded = name.casefold()
-    return next((u for u in session.scalars(select(UserRow).order_by(UserRow.id))
-                 if u.username.strip().casefold() == folded), None)
+    return next((u for u in session.scalars(select(UserRow).order_by(UserRow.id)) if same_name(u.username, name)),
+                None)
 
 
 def create_user(session: Session, username: str, password: str, brand: str, role: Role, now: datetime) -> str:
@@ -194,8 +192,8 @@ def disable_user(session: Session, username: str, now: datetime) -> Disabled:
     already = user.disabled_at is not None
     if not already:
         user.disabled_at = now
-    tokens = list(session.scalars(select(ApiTokenRow).where(func.lower(ApiTokenRow.name) == user.username.lower(),
-                                                            ApiTokenRow.revoked_at.is_(None))))
+    tokens = [t for t in session.scalars(select(ApiTokenRow).where(ApiTokenRow.revoked_at.is_(None)))
+              if same_name(t.name, user.username)]
     for token in tokens:
         token.revoked_at = now
     return Disabled(user.username, _end_sessions(session, user, now), len(tokens), already)

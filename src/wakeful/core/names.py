@@ -34,6 +34,12 @@ def actor_name(name: str, what: str) -> str:
     return name
 
 
+def same_name(a: str, b: str) -> bool:
+    """Whether two names are one person's: spaces around them and case do not count, in any alphabet ('ÖZLEM' is
+    'özlem'). Compared here rather than with SQL's lower(), which may fold ASCII letters only."""
+    return a.strip().casefold() == b.strip().casefold()
+
+
 def natural_key(name: str) -> list[tuple[int, str]]:
     """A name's sort key with its numbers compared as numbers: agent-2 before agent-10."""
     return [(int(part), "") if part.isdigit() else (-1, part) for part in re.split(r"(\d+)", name)]

@@ -12,7 +12,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, Field
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from wakeful.analyze.linear import head
@@ -218,9 +218,8 @@ def known_person(session: Session, brand: str, name: str) -> str | None:
     name = name.strip()
     if get_agent(session, brand, name) is not None:
         return name
-    users = select(UserRow.username).where(func.lower(UserRow.username) == name.lower(),
-                                           UserRow.brand.in_([brand, "*"]), UserRow.disabled_at.is_(None))
-    return session.scalars(users).first()
+    users = select(UserRow.username).where(UserRow.brand.in_([brand, "*"]), UserRow.disabled_at.is_(None))
+    return next((user for user in session.scalars(users) if names.same_name(user, name)), None)
 
 
 def person(session: Session, brand: str, name: str, role: str, how: str) -> str:

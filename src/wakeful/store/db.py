@@ -11,7 +11,7 @@ from typing import Any
 from alembic import command
 from alembic.config import Config
 from alembic.util.exc import CommandError
-from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -22,8 +22,18 @@ def is_sqlite(url: str) -> bool:
     return make_url(url).get_backend_name() == "sqlite"
 
 
+def _lower(value: object) -> object:
+    return value.lower() if isinstance(value, str) else value
+
+
+def _upper(value: object) -> object:
+    return value.upper() if isinstance(value, str) else value
+
+
 def make_engine(url: str, **kwargs: Any) -> Engine:
-    """An engine tuned for the desk: SQLite in WAL mode with a busy timeout so the server and a replay can share it."""
+    """An engine tuned for the desk: SQLite in WAL mode with a busy timeout so the server and a replay can share it,
+    and with lower() and upper() that know every alphabet: SQLite's own fold ASCII letters only, so a search for
+    "özlem" would miss "Özlem", and a name compared in lower case would match in Python and not in SQL."""
     if is_sqlite(url):
         engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False}, **kwargs)
 
@@ -34,6 +44,8 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
             cur.execute("PRAGMA synchronous=NORMAL")
             cur.execute("PRAGMA foreign_keys=ON")
             cur.close()
+            dbapi_conn.create_function("lower", 1, _lower, deterministic=True)
+            dbapi_conn.create_function("upper", 1, _upper, deterministic=True)
 
         return engine
     return create_engine(url, pool_pre_ping=True, **kwargs)
@@ -117,6 +129,19 @@ def migrate(url: str, revision: str = "heads") -> None:
             f"the database at {_where(url)} is at schema revision {unknown.group(1)!r}, which this wakeful does not "
             "know: it was made by a newer or another version of wakeful. Run that version, or point "
             "WAKEFUL_DATABASE_URL at another database") from None
+
+
+def folds_every_alphabet(engine: Engine) -> bool:
+    """Whether the database's lower() lowers more than ASCII. PostgreSQL's follows the database's LC_CTYPE, and under
+    the C locale it leaves 'Ö' as it is: customer search and the privacy search then match names with accents only
+    in the case they were typed. SQLite's is replaced by `make_engine`."""
+    with engine.connect() as conn:
+        return bool(conn.execute(text("SELECT lower('ÄÉÖ') = 'äéö'")).scalar())
+
+
+ASCII_ONLY_FOLDING = ("the database's lower() leaves letters outside ASCII as they are (PostgreSQL under the C locale),"
+                      " so customer and personal-data searches match 'Özlem' only as typed; create the database with "
+                      "a UTF-8 locale (CREATE DATABASE ... LC_CTYPE 'C.UTF-8' TEMPLATE template0)")
 
 
 class Database:
