@@ -4,7 +4,7 @@ Over HTTPS the cookie is `__Host-wakeful_session`: Secure, Path=/, no Domain, so
 sibling subdomain can plant a session (the victim would then work in the attacker's account) or overwrite ours; a
 plain `wakeful_session` sent beside it is not ours and signs nobody in. Over plain http browsers drop such cookies,
 so there it stays `wakeful_session` and the demo keeps signing in. The sign-in form's nonce cookie likewise becomes
-`__Secure-wakeful_login` (Secure, still Path=/login), and a plain `wakeful_login` beside it is not read.
+`__Host-wakeful_login` (Secure, Path=/, no Domain), and a plain `wakeful_login` beside it is not read.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from wakeful.api.app import build_desk, create_app
 from wakeful.api.auth import sign_in
 from wakeful.api.deps import COOKIE, CSRF_HEADER, Desk
 from wakeful.api.session_cookie import HOST_COOKIE
-from wakeful.web.signin import LOGIN_COOKIE, LOGIN_FIELD, SECURE_LOGIN_COOKIE
+from wakeful.web.signin import HOST_LOGIN_COOKIE, LOGIN_COOKIE, LOGIN_FIELD
 
 from tests.signin import PW, add_lee_and_mallory, login, login_token
 
@@ -77,13 +77,13 @@ def test_behind_a_tls_proxy_the_cookies_are_secure_though_the_request_reads_http
     """A proxy ending TLS forwards plain http: the setting, not the request's scheme, makes both cookies Secure."""
     app = create_app(_desk(users, analyzer, True))
     form = TestClient(app, base_url="http://desk.internal").get("/login")
-    nonce = _set_cookies(form)[SECURE_LOGIN_COOKIE]
-    assert (nonce["secure"], nonce["path"], nonce["samesite"]) == (True, "/login", "strict")
+    nonce = _set_cookies(form)[HOST_LOGIN_COOKIE]
+    assert (nonce["secure"], nonce["path"], nonce["samesite"]) == (True, "/", "strict")
     token = re.findall(rf'name="{LOGIN_FIELD}" value="([^"]+)"', form.text)[0]
     proxied = TestClient(app, base_url="http://desk.internal", follow_redirects=False)
     # the browser sends Secure cookies to the proxy over https; the app gets them over http, as sent here by hand
     got = proxied.post("/login", data={**LEE, LOGIN_FIELD: token},
-                       headers={"Cookie": f"{SECURE_LOGIN_COOKIE}={nonce.value}"})
+                       headers={"Cookie": f"{HOST_LOGIN_COOKIE}={nonce.value}"})
     session = _set_cookies(got)[HOST_COOKIE]
     assert got.status_code == 303 and (session["secure"], session["path"]) == (True, "/")
     assert proxied.get("/", headers={"Cookie": f"{HOST_COOKIE}={session.value}"}).status_code == 200
@@ -127,16 +127,16 @@ def test_over_https_csrf_still_guards_writes_and_sign_out_clears_the_host_cookie
     assert HOST_COOKIE not in browser.cookies and browser.get("/").status_code == 303
 
 
-@pytest.mark.parametrize(("secure_cookies", "base_url", "name", "secure", "session"), [
-    (False, "http://127.0.0.1:8000", LOGIN_COOKIE, "", COOKIE),  # the demo
-    (False, "https://desk.example", LOGIN_COOKIE, True, COOKIE),
-    (True, "https://desk.example", SECURE_LOGIN_COOKIE, True, HOST_COOKIE),
+@pytest.mark.parametrize(("secure_cookies", "base_url", "name", "secure", "path", "session"), [
+    (False, "http://127.0.0.1:8000", LOGIN_COOKIE, "", "/login", COOKIE),  # the demo
+    (False, "https://desk.example", LOGIN_COOKIE, True, "/login", COOKIE),
+    (True, "https://desk.example", HOST_LOGIN_COOKIE, True, "/", HOST_COOKIE),
 ])
 def test_the_sign_in_forms_cookie_is_named_as_the_setting_asks_and_signs_in(
-        users: Desk, analyzer: Analyzer, secure_cookies: bool, base_url: str, name: str, secure: object,
+        users: Desk, analyzer: Analyzer, secure_cookies: bool, base_url: str, name: str, secure: object, path: str,
         session: str) -> None:
-    """Over HTTPS the nonce's cookie is `__Secure-`: browsers accept it only Secure and from an HTTPS answer, while
-    it keeps Path=/login (a `__Host-` cookie would need Path=/)."""
+    """Over HTTPS the nonce's cookie is `__Host-`: browsers accept it only Secure, from an HTTPS answer, with Path=/
+    and no Domain, so a sibling subdomain cannot plant one either; the plain one keeps Path=/login."""
     browser = TestClient(create_app(_desk(users, analyzer, secure_cookies)), base_url=base_url,
                          follow_redirects=False)
     form = browser.get("/login")
@@ -145,7 +145,7 @@ def test_the_sign_in_forms_cookie_is_named_as_the_setting_asks_and_signs_in(
     assert set(cookies) == {name}, cookies
     nonce = cookies[name]
     assert (nonce["secure"], nonce["httponly"], nonce["path"], nonce["domain"], nonce["samesite"]) == (
-        secure, True, "/login", "", "strict")
+        secure, True, path, "", "strict")
     assert nonce["max-age"] == "86400"
     got = login(browser, LEE)  # the browser sends the nonce back from its jar, as a browser over HTTPS does
     assert got.status_code == 303 and set(_set_cookies(got)) == {session}, got.text
@@ -154,15 +154,15 @@ def test_the_sign_in_forms_cookie_is_named_as_the_setting_asks_and_signs_in(
 
 def test_over_https_a_plain_login_cookie_is_not_read(users: Desk, analyzer: Analyzer) -> None:
     """A `wakeful_login` planted over plain http holding a nonce whose form token the attacker holds signs nobody in
-    over HTTPS, alone or beside the browser's own `__Secure-` one; the browser's own form still does."""
+    over HTTPS, alone or beside the browser's own `__Host-` one; the browser's own form still does."""
     app = create_app(_desk(users, analyzer, True))
     attacker = TestClient(app, base_url="https://desk.example")
     stolen = login_token(attacker)
-    planted = {LOGIN_COOKIE: attacker.cookies[SECURE_LOGIN_COOKIE]}
+    planted = {LOGIN_COOKIE: attacker.cookies[HOST_LOGIN_COOKIE]}
     alone = TestClient(app, base_url="https://desk.example", follow_redirects=False, cookies=planted)
     assert alone.post("/login", data={**LEE, LOGIN_FIELD: stolen}).status_code == 403
     victim = TestClient(app, base_url="https://desk.example", follow_redirects=False, cookies=planted)
-    page = victim.get("/login")  # the plain cookie is no nonce: a fresh `__Secure-` one is set beside it
-    assert set(_set_cookies(page)) == {SECURE_LOGIN_COOKIE} and LOGIN_COOKIE in victim.cookies
+    page = victim.get("/login")  # the plain cookie is no nonce: a fresh `__Host-` one is set beside it
+    assert set(_set_cookies(page)) == {HOST_LOGIN_COOKIE} and LOGIN_COOKIE in victim.cookies
     assert victim.post("/login", data={**LEE, LOGIN_FIELD: stolen}).status_code == 403
     assert login(victim, LEE).status_code == 303

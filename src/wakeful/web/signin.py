@@ -4,7 +4,7 @@ The sign-in form is protected against login CSRF (another site posting its own c
 the victim's browser works in the attacker's account and leaves its notes and replies there): serving the form
 sets a random nonce in an HttpOnly, SameSite=Strict cookie sent only to /login, and the form carries the nonce's
 server signature. A POST whose token does not match its cookie is refused with 403 before any password is read.
-Under `secure_cookies` that cookie is `__Secure-wakeful_login` (see `login_cookie_name`).
+Under `secure_cookies` that cookie is `__Host-wakeful_login`, sent to every path (see `login_cookie_name`).
 Scripts use API tokens (`wakeful token create`), which never go through this form.
 """
 
@@ -33,7 +33,7 @@ from wakeful.web.views import render
 
 LOGIN_COOKIE = "wakeful_login"
 """The sign-in form's nonce (a double-submit cookie: the form carries its signature); sent only to /login."""
-SECURE_LOGIN_COOKIE = "__Secure-" + LOGIN_COOKIE
+HOST_LOGIN_COOKIE = "__Host-" + LOGIN_COOKIE
 """The nonce's cookie under `secure_cookies`."""
 LOGIN_FIELD = "csrf_token"
 """The sign-in form's hidden field holding the nonce's signature."""
@@ -58,16 +58,22 @@ def safe_next(target: str | None) -> str:
 
 
 def login_cookie_name(settings: Settings) -> str:
-    """`__Secure-wakeful_login` over HTTPS (`secure_cookies`), else `wakeful_login` (browsers drop the prefixed
+    """`__Host-wakeful_login` over HTTPS (`secure_cookies`), else `wakeful_login` (browsers drop the prefixed
     name over plain http, so the demo keeps the plain one).
 
-    `__Secure-` rather than the session cookie's `__Host-`: a `__Host-` cookie must have Path=/, which would send
-    the nonce with every request instead of to /login alone. `__Secure-` makes browsers accept the cookie only
-    when Secure and set by an HTTPS answer, so a plain-http answer (or a network attacker forging one) cannot
-    plant a nonce whose signature it knows; unlike `__Host-` it still lets a sibling subdomain served over HTTPS
-    set one with its Domain. Only this name is read under the setting: a plain `wakeful_login` beside it is
+    Browsers accept a `__Host-` cookie only when Secure, set by an HTTPS answer, without a Domain and with Path=/,
+    so neither a plain-http answer (or a network attacker forging one) nor a sibling subdomain can plant a nonce
+    whose signature it knows; `__Secure-`, used before, still let a sibling subdomain served over HTTPS set one
+    with its Domain, and that subdomain is same-site, so SameSite=Strict does not stop its form either. The price
+    of Path=/ is that the nonce travels with every request instead of to /login alone: a random value that signs
+    nothing but the sign-in form. Only this name is read under the setting: a plain `wakeful_login` beside it is
     not ours and is ignored."""
-    return SECURE_LOGIN_COOKIE if settings.secure_cookies else LOGIN_COOKIE
+    return HOST_LOGIN_COOKIE if settings.secure_cookies else LOGIN_COOKIE
+
+
+def login_cookie_path(settings: Settings) -> str:
+    """Path=/ for the `__Host-` cookie, which must have it; /login for the plain one, which nothing else reads."""
+    return "/" if settings.secure_cookies else "/login"
 
 
 def _key(desk: Desk) -> bytes:
@@ -89,7 +95,7 @@ def _login_page(request: Request, desk: Desk, next: str | None, *, error: str | 
                                               "csrf_field": LOGIN_FIELD, "csrf_token": token},
                       status_code=status_code)
     if fresh:
-        response.set_cookie(name, nonce, httponly=True, samesite="strict", path="/login",
+        response.set_cookie(name, nonce, httponly=True, samesite="strict", path=login_cookie_path(desk.settings),
                             secure=cookies_secure(request, desk.settings), max_age=LOGIN_FORM_S)
     return response
 
