@@ -82,8 +82,13 @@ def print_people(people: list[PersonStats], teams: list[PersonStats], out: Conso
         for r in rows:
             table.add_row(r.brand, r.name, str(r.cases), str(r.active), str(r.answered),
                           minutes_text(r.first_response_median_min), minutes_text(r.first_response_p90_min),
-                          str(r.resolved), minutes_text(r.resolution_median_min), share_text(r.sla_met_share))
+                          resolved_text(r), minutes_text(r.resolution_median_min), share_text(r.sla_met_share))
         out.print(table)
+
+
+def resolved_text(r: PersonStats) -> str:
+    """'12', or '12 (3 quiet)' when the desk resolved some of them after their customer went quiet."""
+    return f"{r.resolved} ({r.resolved_quiet} quiet)" if r.resolved_quiet else str(r.resolved)
 
 
 def print_backlog(points: list[BacklogPoint], out: Console = console, zone: tzinfo = UTC) -> None:
@@ -121,8 +126,13 @@ def print_desk_report(brand: str | None, hours: int, out: Console = console) -> 
                   f"SLA met {share_text(overall.sla_met_share)}")
     else:
         out.print("first response: no case answered yet")
-    if overall.resolved:
-        out.print(f"resolution: median {minutes_text(overall.resolution_median_min)} over {overall.resolved} cases")
+    if overall.resolved > overall.resolved_quiet:
+        people_resolved = overall.resolved - overall.resolved_quiet
+        quiet = f" (and {overall.resolved_quiet} by the desk as quiet)" if overall.resolved_quiet else ""
+        out.print(f"resolution: median {minutes_text(overall.resolution_median_min)} over {people_resolved} cases "
+                  f"resolved by people{quiet}")
+    elif overall.resolved:
+        out.print(f"resolution: {overall.resolved} cases, all resolved by the desk as quiet")
     print_backlog(points, out, settings.report_zone)
     print_people(people, teams, out)
 

@@ -10,8 +10,10 @@ from sqlalchemy import select
 
 from wakeful.api.auth import Role, create_user
 from wakeful.api.deps import Desk
+from wakeful.cli_reports import resolved_text
 from wakeful.core.names import SYSTEM_ACTORS
 from wakeful.desk import click_farm, quiet, risk, routing, scheduled
+from wakeful.desk.agent_report import desk_figures
 from wakeful.desk.agents import AgentError, add_agent, person_name
 from wakeful.desk.cases import CaseState
 from wakeful.desk.daily import daily_report
@@ -135,10 +137,14 @@ def test_the_reports_count_the_desks_quiet_resolutions_apart_from_a_persons(desk
     since, until = T0 - timedelta(hours=1), T0 + timedelta(hours=23)
     with desk.db.session() as s:
         (row,) = daily_report(s, None, since, until, desk.settings)
-        page = page_figures(s, None, desk.settings, since, until, since, until, team=False)
+        page = page_figures(s, None, desk.settings, since, until, since, until, team=True)
+        overall = desk_figures(s, None, desk.settings, since, until)
         digest = render(build_digest(s, desk.settings, "aurora", T0.date(), ANSWERED + timedelta(hours=76)))
     assert (row.cases_opened, row.resolved, row.resolved_quiet) == (3, 3, 1)
     assert [(r.resolved, r.resolved_quiet) for r in page.daily] == [(3, 1)]
+    # the resolution median is of what people resolved: cat after 2 h 5 min, ben after 75 h 5 min
+    assert (overall.resolved, overall.resolved_quiet, overall.resolution_median_min) == (3, 1, (125 + 4505) / 2)
+    assert page.team is not None and page.team.overall == overall and resolved_text(overall) == "3 (1 quiet)"
     assert "3 resolved (1 by the desk after the customer went quiet)" in digest
 
 

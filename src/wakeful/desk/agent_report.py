@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from statistics import median
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -25,6 +25,7 @@ from wakeful.desk import sla
 from wakeful.desk.cases import one_per_matter
 from wakeful.desk.fairness import minutes_between, percentile
 from wakeful.desk.priority import priority_level
+from wakeful.desk.quiet import resolved_quietly
 from wakeful.desk.service import ACTIVE_STATES
 from wakeful.desk.sla_targets import Targets, load_targets
 from wakeful.store.models import CaseRow
@@ -40,7 +41,10 @@ class PersonStats(BaseModel):
     first_response_median_min: float | None
     first_response_p90_min: float | None
     resolved: int
-    resolution_median_min: float | None
+    resolved_quiet: int = Field(0, description="Of those resolved, the ones the desk resolved itself after the "
+                                               "customer went quiet")
+    resolution_median_min: float | None = Field(description="Opened to resolved, over the cases a person resolved "
+                                                            "(the desk's quiet resolutions would count its wait)")
     sla_met_share: float | None
 
 
@@ -61,6 +65,7 @@ class _Acc:
     cases: int = 0
     active: int = 0
     resolved: int = 0
+    quiet: int = 0
     met: int = 0
 
     def __post_init__(self) -> None:
@@ -74,15 +79,15 @@ def _stats(brand: str, name: str, team: str | None, acc: _Acc) -> PersonStats:
         brand=brand, name=name, team=team, cases=acc.cases, active=acc.active, answered=len(acc.first),
         first_response_median_min=round(median(acc.first), 1) if acc.first else None,
         first_response_p90_min=round(p90, 1) if p90 is not None else None, resolved=acc.resolved,
-        resolution_median_min=round(median(acc.resolution), 1) if acc.resolution else None,
+        resolved_quiet=acc.quiet, resolution_median_min=round(median(acc.resolution), 1) if acc.resolution else None,
         sla_met_share=round(acc.met / len(acc.first), 3) if acc.first else None,
     )
 
 
-CaseTimes = tuple[str, str | None, int, int, str, datetime, datetime | None, datetime | None]
+CaseTimes = tuple[str, str | None, int, int, str, datetime, datetime | None, datetime | None, bool]
 """What the figures read of a case, in the order of `CASE_COLUMNS`."""
 CASE_COLUMNS = (CaseRow.brand, CaseRow.assignee, CaseRow.severity, CaseRow.reach, CaseRow.state, CaseRow.opened_at,
-                CaseRow.first_response_at, CaseRow.resolved_at)
+                CaseRow.first_response_at, CaseRow.resolved_at, resolved_quietly().label("quiet"))
 
 
 def _cases(session: Session, brands: Collection[str] | None, since: datetime | None,
@@ -104,7 +109,7 @@ def _cases(session: Session, brands: Collection[str] | None, since: datetime | N
 def _count(case: CaseTimes, targets: Targets, policies: Mapping[str, PriorityPolicy], accs: list[_Acc]) -> None:
     """Add one case to each accumulator; attainment under the policy of its priority level when it opened. Times
     and attainment are worked out once for all the accumulators, and only for cases answered or resolved."""
-    brand, _, severity, reach, state, opened_at, first_at, resolved_at = case
+    brand, _, severity, reach, state, opened_at, first_at, resolved_at, by_desk = case
     first = resolution = None
     met = False
     if first_at is not None:
@@ -113,7 +118,8 @@ def _count(case: CaseTimes, targets: Targets, policies: Mapping[str, PriorityPol
         policy = targets.policy(brand, level)
         first = minutes_between(opened_at, first_at)
         met = sla.counted_seconds(opened, as_utc(first_at), policy) / 60 <= policy.first_response_minutes
-    if resolved_at is not None:
+    quiet = resolved_at is not None and bool(by_desk)
+    if resolved_at is not None and not quiet:
         resolution = minutes_between(opened_at, resolved_at)
     active = state in ACTIVE_STATES
     for acc in accs:
@@ -123,8 +129,9 @@ def _count(case: CaseTimes, targets: Targets, policies: Mapping[str, PriorityPol
             acc.first.append(first)
             acc.met += met
         if resolution is not None:
-            acc.resolved += 1
             acc.resolution.append(resolution)
+        acc.resolved += resolved_at is not None
+        acc.quiet += quiet
 
 
 def agent_report(session: Session, brands: Collection[str] | None, settings: Settings,

@@ -22,7 +22,6 @@ from wakeful.desk.agent_report import CASE_COLUMNS, PersonStats, team_figures_of
 from wakeful.desk.cases import one_per_matter
 from wakeful.desk.daily import Breakdown, DailyRow, breakdown, daily_rows, post_days
 from wakeful.desk.fairness import FairnessReport, fairness_of
-from wakeful.desk.quiet import resolved_quietly
 from wakeful.desk.reports import BacklogPoint, backlog_cases, backlog_of
 from wakeful.store.models import AuthorRow, CaseRow
 
@@ -53,7 +52,6 @@ def page_figures(session: Session, brands: Collection[str] | None, settings: Set
     columns = {  # the team figures' columns first, in their order; then whether the database counts the case
         **{column.key: column for column in CASE_COLUMNS},  # in the range (team, daily, fairness)
         "lang": CaseRow.lang, "followers": AuthorRow.followers,  # and in the backlog's hours
-        "quiet": resolved_quietly(),
         "in_range": and_(CaseRow.opened_at >= since, CaseRow.opened_at < until),
         "backlog": in_backlog,
     }
