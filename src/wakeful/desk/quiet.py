@@ -8,9 +8,10 @@ the scheduled tick resolves it, with a state event that says why. Nobody is lost
 thread reopens the case (`cases._join`), and a resolved case's SLA clocks have stopped already, since waiting on
 the customer pauses them.
 
-`resolved_at` is the moment the desk resolves it, not the answer's: a day's figures already reported do not change
-afterwards, and the resolution times count the wait, as they do for a case an agent resolves when the customer
-confirms (the first-response times, which the SLA and the fairness report read, are untouched).
+`resolved_at` is the moment the desk resolves it, not the answer's, so a day's figures already reported do not
+change afterwards (the first-response times, which the SLA and the fairness report read, are untouched). The
+reports tell these resolutions apart (`resolved_quietly`): the daily and team figures count them separately, and the
+team figures' resolution median, which would otherwise be the wait, leaves them out.
 """
 
 from __future__ import annotations
