@@ -102,6 +102,8 @@ def main() -> None:
             ("GET / (queue page, 50 rows)", timed_ms(client, "/", args.repeat)),
             ("GET /?per_page=200 (200 rows, as before paging)", timed_ms(client, "/?per_page=200", args.repeat)),
             ("GET /?page=150 (a deep page)", timed_ms(client, "/?page=150", args.repeat)),
+            ("GET /?customer=özlem (customer search, every author's names lowered)",
+             timed_ms(client, "/?customer=%C3%B6zlem", args.repeat)),
             ("GET /cases/N/2 (case page)", timed_ms(client, f"/cases/{max(1, args.cases // 2)}", args.repeat)),
             ("GET /reports (reports page)", timed_ms(client, "/reports", args.repeat)),
             ("GET /incidents", timed_ms(client, "/incidents", args.repeat)),
