@@ -33,8 +33,6 @@ ACTOR = "desk"
 """Who the resolutions are recorded as: one of `core.names.SYSTEM_ACTORS`, which no user or agent may be named."""
 
 
-
-
 def resolve_quiet(session: Session, now: datetime, settings: Settings, brands: Collection[str] | None = None) -> int:
     """Resolve the cases that have waited on their customer, untouched, for their brand's hours
     (`Settings.quiet_hours_for`: the brand's own `resolve_quiet_after_hours`, else the desk's; 0 never); returns
