@@ -118,7 +118,7 @@ def _count(case: CaseTimes, targets: Targets, policies: Mapping[str, PriorityPol
         policy = targets.policy(brand, level)
         first = minutes_between(opened_at, first_at)
         met = sla.counted_seconds(opened, as_utc(first_at), policy) / 60 <= policy.first_response_minutes
-    quiet = resolved_at is not None and bool(by_desk)
+    quiet = bool(by_desk)
     if resolved_at is not None and not quiet:
         resolution = minutes_between(opened_at, resolved_at)
     active = state in ACTIVE_STATES

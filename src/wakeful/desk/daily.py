@@ -93,7 +93,7 @@ def daily_rows(posts: Mapping[date, Counter[str]], cases: Iterable[tuple[datetim
             opened_at.date() if opened_at.tzinfo is None else as_utc(opened_at).date())
         opened[day] += 1
         resolved[day] += done is not None
-        quiet[day] += done is not None and bool(by_desk)
+        quiet[day] += bool(by_desk)
         if first is not None:
             wait = (first - opened_at).total_seconds() / 60
             waits[day].append(wait)

@@ -69,6 +69,7 @@ def resolve_quiet(session: Session, now: datetime, settings: Settings, brands: C
 
 def resolved_quietly() -> Exists:
     """Whether a case's present resolution is this rule's (the state event that resolved it is the desk's), as a
-    column for the reports, which tell these apart from the cases a person resolved."""
+    column for the reports, which tell these apart from the cases a person resolved. False for a case not resolved:
+    no event is at a NULL `resolved_at`."""
     return exists().where(CaseEventRow.case_id == CaseRow.id, CaseEventRow.kind == "state",
                           CaseEventRow.actor == ACTOR, CaseEventRow.at == CaseRow.resolved_at)
