@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from wakeful.core.clock import as_utc
-from wakeful.core.names import actor_name, same_name
+from wakeful.core.names import actor_name, name_key, same_name
 from wakeful.store.models import ApiTokenRow
 from wakeful.store.users import UserRow, WebSessionRow
 
@@ -71,8 +71,8 @@ def authenticate(session: Session, token: str) -> Principal | None:
     ).first()
     if row is None:
         return None
-    disabled = session.scalars(select(UserRow.username).where(UserRow.disabled_at.is_not(None)))
-    if any(same_name(name, row.name) for name in disabled):  # a token named after a disabled user dies with them
+    disabled = select(UserRow.id).where(UserRow.name_key == name_key(row.name), UserRow.disabled_at.is_not(None))
+    if session.scalars(disabled).first() is not None:  # a token named after a disabled user dies with them
         return None
     return Principal(row.name, row.brand, Role(row.role))
 
@@ -129,8 +129,7 @@ def find_user(session: Session, username: str) -> UserRow | None:
     exact = session.scalars(select(UserRow).where(UserRow.username == name)).first()
     if exact is not None or not name:
         return exact
-    return next((u for u in session.scalars(select(UserRow).order_by(UserRow.id)) if same_name(u.username, name)),
-                None)
+    return session.scalars(select(UserRow).where(UserRow.name_key == name_key(name)).order_by(UserRow.id)).first()
 
 
 def create_user(session: Session, username: str, password: str, brand: str, role: Role, now: datetime) -> str:

@@ -6,6 +6,8 @@ import re
 
 MAX_NAME = 128
 """What the agents and users tables (and a case's assignee) hold."""
+MAX_NAME_KEY = 3 * MAX_NAME
+"""A name's `name_key`: casefolding lengthens some letters, at most threefold."""
 
 SYSTEM_ACTORS = ("desk", "risk", "router", "sla", "wakeful")
 """Who the desk's own actions are recorded as on a case (resolving a quiet case, a risk alert, routing, an SLA
@@ -34,10 +36,16 @@ def actor_name(name: str, what: str) -> str:
     return name
 
 
+def name_key(name: str) -> str:
+    """A name as it is compared: spaces around it and case do not count, in any alphabet ('ÖZLEM' is 'özlem').
+    Folded here rather than with SQL's lower(), which may fold ASCII letters only; stored beside a user's name so a
+    lookup ignoring case is one indexed query."""
+    return name.strip().casefold()
+
+
 def same_name(a: str, b: str) -> bool:
-    """Whether two names are one person's: spaces around them and case do not count, in any alphabet ('ÖZLEM' is
-    'özlem'). Compared here rather than with SQL's lower(), which may fold ASCII letters only."""
-    return a.strip().casefold() == b.strip().casefold()
+    """Whether two names are one person's (`name_key`)."""
+    return name_key(a) == name_key(b)
 
 
 def natural_key(name: str) -> list[tuple[int, str]]:

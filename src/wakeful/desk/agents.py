@@ -218,8 +218,9 @@ def known_person(session: Session, brand: str, name: str) -> str | None:
     name = name.strip()
     if get_agent(session, brand, name) is not None:
         return name
-    users = select(UserRow.username).where(UserRow.brand.in_([brand, "*"]), UserRow.disabled_at.is_(None))
-    return next((user for user in session.scalars(users) if names.same_name(user, name)), None)
+    users = select(UserRow.username).where(UserRow.name_key == names.name_key(name), UserRow.brand.in_([brand, "*"]),
+                                           UserRow.disabled_at.is_(None)).order_by(UserRow.id)
+    return session.scalars(users).first()
 
 
 def person(session: Session, brand: str, name: str, role: str, how: str) -> str:
