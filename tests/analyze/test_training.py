@@ -115,6 +115,16 @@ def test_german_complaints_weigh_more_than_other_complaint_examples() -> None:
     assert weights[("xlmt", "no")] == data.GENERAL_TWEET_WEIGHT
 
 
+@pytest.mark.skipif(not (default_data_dir() / "airline-tweets").is_dir(), reason="labelled data not found")
+def test_an_airline_topic_weighs_what_its_annotators_agreed_on() -> None:
+    agreed = {r["text"]: float(r["negativereason_confidence"]) for r in data.airline_rows("val")
+              if r["airline_sentiment"] == "negative"}
+    airline = [e for e in data.topics("val") if e.source == "airline"]
+    assert len(airline) == len(agreed) and all(e.weight == agreed[e.text] for e in airline)
+    assert {e.weight < 1 for e in airline} == {True, False}  # a reason only some annotators chose weighs less
+    assert {e.weight for e in data.topics("val") if e.source == "germeval2017"} == {1.0}
+
+
 def test_training_matrices_do_not_hang_on_the_processs_string_hashing() -> None:
     """Two processes with different hash seeds build byte-identical rows: a set's order follows the hashing, and
     rows in set order made `wakeful train --seed 0` give different complaint models from one run to the next."""
