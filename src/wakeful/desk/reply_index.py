@@ -40,6 +40,10 @@ _OPENERS = r"(?:please|pls|ok|okay|cheers|hi|hey|hello|thanks|thank|ty|sorry|yes
 _GOES_ON = re.compile(rf"^(?:\.{{2,}}|\u2026|(?!{_OPENERS})[a-z])")
 _SERIES_WINDOW = timedelta(minutes=10)
 
+ROUTINE_IN_REPLIES = frozenset({"booking", "customer_service"})
+"""Topics a care reply names on any matter, so a reply naming one is not about another: asking for the confirmation
+number or booking reference is how care finds the customer's trip, and "please see an agent" ends many replies."""
+
 TopicRule = Callable[[frozenset[str], frozenset[str]], float]
 """How far a past message's topics suit the case's (those the index knows, never empty): 0 leaves the message out,
 else its cosine is multiplied by it. A parameter so that `wakeful eval --section replies` compares rules on the
@@ -110,10 +114,11 @@ def clean_reply(text: str) -> str:
 
 
 class ReplyIndex:
-    """TF-IDF vectors of past customer messages, each paired with the care account's first reply to it, and the
-    message's topics under the keyword tagger (`topics[i]` for `pairs[i]`) and, where known, its sentiment
-    (`tones[i]`). Vectors are rows of one sparse matrix, so a query is one matrix-vector product, and `without`
-    re-weighs the same counts for a smaller index."""
+    """TF-IDF vectors of past customer messages, each paired with the care account's first reply to it, the
+    message's topics under the keyword tagger (`topics[i]` for `pairs[i]`), the topics the reply itself names, as
+    offered (`reply_topics[i]`), and, where known, the message's sentiment (`tones[i]`). Vectors are rows of one
+    sparse matrix, so a query is one matrix-vector product, and `without` re-weighs the same counts for a smaller
+    index."""
 
     def __init__(self, pairs: Sequence[tuple[str, str, str]], lang: str = "en",
                  tagger: TopicTagger | None = None, tones: Sequence[str] | None = None) -> None:
@@ -126,6 +131,8 @@ class ReplyIndex:
             raise ValueError(f"{len(self.tones)} tones for {len(self.pairs)} pairs")
         tagger = tagger or KeywordTopicTagger()
         self.topics = [frozenset(t) for t in tagger.tag_many([q for q, _, _ in self.pairs], [lang] * len(self.pairs))]
+        self.reply_topics = [frozenset(t) - ROUTINE_IN_REPLIES for t in tagger.tag_many(
+            [clean_reply(r) for _, r, _ in self.pairs], [lang] * len(self.pairs))]
         self.vocabulary: dict[str, int] = {}
         rows: list[int] = []
         cols: list[int] = []
@@ -155,6 +162,7 @@ class ReplyIndex:
         other = copy.copy(self)  # the language and vocabulary are shared; the rows and their weights are not
         other.pairs = [self.pairs[i] for i in keep]
         other.topics = [self.topics[i] for i in keep]
+        other.reply_topics = [self.reply_topics[i] for i in keep]
         other.tones = [self.tones[i] for i in keep]
         other._tf = self._tf[keep]
         other._weigh()
@@ -191,30 +199,36 @@ class ReplyIndex:
         return cls(list(pairs.values()), tones=tones)
 
     def similar(self, text: str, k: int = 3, min_score: float = 0.1, accounts: Collection[str] = (),
-                topics: Collection[str] = (), avoid_tones: Collection[str] = (),
-                rule: TopicRule = within_case) -> list[tuple[float, str, str]]:
+                topics: Collection[str] | None = None, avoid_tones: Collection[str] = (),
+                rule: TopicRule = within_case, other_matters: bool = False) -> list[tuple[float, str, str]]:
         """The `k` past replies whose customer message is closest to `text`: (cosine, reply, care handle), the
         cosine weighed by `rule` (see `matches`).
 
-        Only replies by `accounts` when some are named (a brand's industry peers), and when `topics` names a topic
-        some past message is tagged with, only past messages whose topics are all among them (`rule`): a reply on
-        another matter is no draft. None to a message whose tone is in `avoid_tones`: thanks for praise is no
-        answer to a complaint about the same crew."""
-        return [(score, reply, self.pairs[i][2])
-                for score, i, reply in self.matches(text, k, min_score, accounts, topics, avoid_tones, rule)]
+        Only replies by `accounts` when some are named (a brand's industry peers). `topics` are the case's (None:
+        topics play no part): where one is a topic some past message is tagged with, only past messages whose
+        topics are all among them (`rule`), and, whatever they are, none of them too, no reply whose own text names
+        a topic outside them (`other_matters` keeps those, for comparison): a reply on another matter is no draft,
+        as "did you report the damage within 7 days?" is none for a packed lounge. None to a message whose tone is
+        in `avoid_tones`: thanks for praise is no answer to a complaint about the same crew."""
+        return [(score, reply, self.pairs[i][2]) for score, i, reply in
+                self.matches(text, k, min_score, accounts, topics, avoid_tones, rule, other_matters)]
 
     def matches(self, text: str, k: int = 3, min_score: float = 0.1, accounts: Collection[str] = (),
-                topics: Collection[str] = (), avoid_tones: Collection[str] = (),
-                rule: TopicRule = within_case) -> list[tuple[float, int, str]]:
+                topics: Collection[str] | None = None, avoid_tones: Collection[str] = (),
+                rule: TopicRule = within_case, other_matters: bool = False) -> list[tuple[float, int, str]]:
         """`similar`, as (score, index into `pairs`, cleaned reply); the score is the cosine times `rule`'s weight
         (the cosine itself under `within_case`), and `min_score` bounds the cosine."""
         avoid = set(avoid_tones)
         allowed = {a.casefold() for a in accounts}
-        wanted = self.known_topics & frozenset(topics)
+        case = frozenset(topics or ())
+        wanted = self.known_topics & case
+        same_matter = topics is not None and not other_matters
         cosine = self._vectors @ self._query(text) if self.pairs else np.zeros(0)
         scored: list[tuple[float, int]] = []
         for i in np.flatnonzero(cosine >= min_score).tolist():
             if (allowed and self.pairs[i][2].casefold() not in allowed) or self.tones[i] in avoid:
+                continue
+            if same_matter and self.reply_topics[i] - case:
                 continue
             weight = rule(wanted, self.topics[i]) if wanted else 1.0
             if weight > 0:
