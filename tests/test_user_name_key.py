@@ -3,18 +3,22 @@ request read every disabled user's name, and a sign-in under another case or a t
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
+import pytest
 from alembic import command
 from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import Engine
 
+from wakeful.api.app import build_desk
 from wakeful.api.auth import Role, authenticate, create_token, create_user, disable_user, find_user
 from wakeful.api.deps import Desk
 from wakeful.desk.agents import known_person
+from wakeful.store.agents import AgentRow
 from wakeful.store.db import Database, alembic_config, migrate
 from wakeful.store.users import UserRow
 
@@ -118,3 +122,23 @@ def test_the_migration_keys_the_users_a_desk_already_has(database_url: str) -> N
                     if u is not None] == ["Özlem", "ana", "Straße"]  # the oldest wins where both are kept
     finally:
         db.dispose()
+
+
+def test_the_desk_warns_at_start_about_a_user_or_agent_named_as_its_own_actions(
+        desk: Desk, caplog: pytest.LogCaptureFixture) -> None:
+    """Names such as 'desk' are refused since 40a8e33; a desk that holds one from before is told at start."""
+    with caplog.at_level(logging.WARNING, logger="wakeful.api.app"):
+        build_desk(desk.settings, db=desk.db)
+    assert "named as the desk's own actions" not in caplog.text
+    with desk.db.session() as s:
+        create_user(s, "ana", PW, "aurora", Role.AGENT, T0)
+        s.add(UserRow(username="Desk", password_hash="x", brand="aurora", role="agent", created_at=T0))
+        s.add(AgentRow(brand="aurora", name="SLA ", created_at=T0))
+        s.add(AgentRow(brand="aurora", name="slate", created_at=T0))
+    with caplog.at_level(logging.WARNING, logger="wakeful.api.app"):
+        build_desk(desk.settings, db=desk.db)
+    warned = [r.getMessage() for r in caplog.records if "named as the desk's own actions" in r.getMessage()]
+    assert len(warned) == 2
+    assert warned[0].startswith("user 'Desk' ") and "(wakeful user disable 'Desk')" in warned[0]
+    assert warned[1].startswith("agent 'SLA ' of 'aurora' ")
+    assert "wakeful agents away 'SLA ' --brand aurora" in warned[1]

@@ -43,8 +43,9 @@ from wakeful.api.deps import (
 )
 from wakeful.api.session_cookie import SessionCookieIn
 from wakeful.core.clock import Clock, SystemClock
+from wakeful.core.names import SYSTEM_ACTORS
 from wakeful.core.settings import Settings
-from wakeful.desk import digest, incidents, notify, retention, risk, routing, scheduled
+from wakeful.desk import agents, digest, incidents, notify, retention, risk, routing, scheduled
 from wakeful.ingest.connectors.runner import reply_job, start_connectors
 from wakeful.ingest.service import IngestService, PostAnalyzer
 from wakeful.store.db import ASCII_ONLY_FOLDING, Database, folds_every_alphabet
@@ -59,6 +60,7 @@ def build_desk(settings: Settings, db: Database | None = None, clock: Clock | No
     db = db or Database(settings.database_url)
     clock = clock or SystemClock()
     _check_case_folding(db)
+    _check_reserved_names(db)
     base, settings = settings, settings_api.load_at_start(settings, db)
     analyzer = analyzer or Analyzer(settings.brands)
     notifier = notify.BrandNotifier(db, settings.notify, clock)
@@ -77,6 +79,20 @@ def _check_case_folding(db: Database) -> None:
         return  # a database that is down is reported by the first thing that reads it
     if not folds:
         log.warning(ASCII_ONLY_FOLDING)
+
+
+def _check_reserved_names(db: Database) -> None:
+    """Warn at start about a user or agent named as the desk's own actions are recorded ('desk'), which only desks
+    older than the rule refusing such names can hold: their work would be counted as the desk's."""
+    try:
+        with db.session() as session:
+            held = agents.reserved_names_in_use(session)
+    except SQLAlchemyError:
+        return  # not migrated yet, or down: nothing to warn about here
+    for who, retire in held:
+        log.warning("%s is named as the desk's own actions are recorded (%s): its changes to cases read as the "
+                    "desk's and its resolutions count as quiet ones; add the person under another name and retire "
+                    "this one (%s)", who, ", ".join(SYSTEM_ACTORS), retire)
 
 
 def run_jobs(desk: Desk) -> None:

@@ -223,6 +223,18 @@ def known_person(session: Session, brand: str, name: str) -> str | None:
     return session.scalars(users).first()
 
 
+def reserved_names_in_use(session: Session) -> list[tuple[str, str]]:
+    """Users and agents named as the desk's own actions are recorded (`core.names.SYSTEM_ACTORS`, 'desk'), added
+    before such names were refused: what they do to a case reads as the desk's in its timeline, and a case one of
+    them resolved counts as resolved by the desk after the customer went quiet. Each as (who, how to retire it)."""
+    users = session.scalars(select(UserRow.username).where(UserRow.name_key.in_(names.SYSTEM_ACTORS))
+                            .order_by(UserRow.id))
+    agents = session.execute(select(AgentRow.brand, AgentRow.name).order_by(AgentRow.id))
+    return [(f"user {name!r}", f"wakeful user disable {name!r}") for name in users] + [
+        (f"agent {name!r} of {brand!r}", f"wakeful agents away {name!r} --brand {brand}") for brand, name in agents
+        if names.name_key(name) in names.SYSTEM_ACTORS]
+
+
 def person(session: Session, brand: str, name: str, role: str, how: str) -> str:
     """`known_person`'s stored name, or an `AgentError` naming who is missing and `how` to add them: a team lead, an
     on-call slot or an assignee naming anyone else would page nobody."""
