@@ -13,7 +13,7 @@ from wakeful.api.app import create_app
 from wakeful.api.auth import Role, create_token
 from wakeful.api.deps import Desk
 from wakeful.core.settings import AIRLINE_CARE_ACCOUNTS, BrandConfig
-from wakeful.desk.replies import CaseContext, context_for_case, suggest
+from wakeful.desk.replies import MAX_CHEER_FOR_COMPLAINTS, CaseContext, context_for_case, suggest
 from wakeful.desk.reply_index import ReplyIndex, clean_reply
 from wakeful.ingest.datasets import default_data_dir, load_twcs
 from wakeful.store.models import CaseRow
@@ -305,8 +305,30 @@ def test_a_complaint_is_never_offered_thanks_for_praise() -> None:
     assert drafts and not any("great to hear" in d for d in drafts)
     praise = CaseContext("kim", "Aurora Airways", "en", ["flight_attendant"], CREW, complaint=False)
     assert any("great to hear" in s.text for s in suggest(praise, index))
-    with pytest.raises(ValueError, match="1 tones for 2 pairs"):
+    with pytest.raises(ValueError, match="1 tones and 2 cheer scores for 2 pairs"):
         ReplyIndex(index.pairs, tones=["positive"])
+
+
+MISSED = "missed my cnonection in Lisbon because AU1361 was late again. @AuroraAirways you had one job 🤦‍♀️😤🙄"
+
+
+def test_a_complaint_is_not_offered_a_cheerful_reply_whatever_the_tone_of_the_message_it_answered() -> None:
+    """The demo offered "Oh good! Happy to hear that. We hope to see you onboard soon!" for a missed connection: the
+    message it answered ("Its working again") was read as negative, so the customer's tone did not keep it out."""
+    index = ReplyIndex([
+        ("my connection in Lisbon was late, its working again", "@1 Oh good! Happy to hear that. We hope to see "
+         "you onboard soon!", "SouthwestAir"),
+        ("missed my connection because the flight was late", "@2 We're sorry you missed it. Please DM us your "
+         "confirmation number and we'll look at options.", "Delta"),
+    ], tones=["negative", "negative"], cheer=[0.86, -0.3])
+    complaint = CaseContext("tom", "Aurora Airways", "en", [], MISSED, peers=AIRLINE_CARE_ACCOUNTS)
+    drafts = [s.text for s in suggest(complaint, index) if s.source.startswith("similar:")]
+    assert drafts == ["@tom We're sorry you missed it. Please DM us your confirmation number and we'll look at "
+                      "options."]
+    question = CaseContext("tom", "Aurora Airways", "en", [], MISSED, complaint=False, peers=AIRLINE_CARE_ACCOUNTS)
+    assert len([s for s in suggest(question, index) if s.source.startswith("similar:")]) == 2
+    assert len(index.similar(MISSED, max_cheer=MAX_CHEER_FOR_COMPLAINTS)) == 1
+    assert index.without([1]).cheer == [0.86]
 
 
 @pytest.mark.skipif(not TWCS.is_file(), reason=f"no TWCS sample at {TWCS}")
@@ -315,6 +337,9 @@ def test_past_messages_from_the_threads_carry_the_shipped_models_sentiment() -> 
     index = ReplyIndex.from_threads(posts, {p.author.handle for p in posts if not p.author.id.isdigit()})
     assert set(index.tones) == {"negative", "neutral", "positive"}
     assert index.without(range(10)).tones == index.tones[10:]
+    cheer = dict(zip((clean_reply(r) for _, r, _ in index.pairs), index.cheer, strict=True))
+    assert cheer["Oh good! Happy to hear that. We hope to see you onboard soon!"] > MAX_CHEER_FOR_COMPLAINTS
+    assert min(cheer.values()) < -0.5  # apologies read as far from cheerful
     ctx = CaseContext("kim", "Aurora Airways", "en", ["flight_attendant"], CREW)
     for s in (s for s in suggest(ctx, index) if s.source.startswith("similar:")):
         assert not re.search(r"great to hear|kind words|lovely comments", s.text, re.IGNORECASE), s.text
@@ -335,14 +360,15 @@ def test_a_public_draft_never_reads_a_flight_out_of_personal_data(desk: Desk, te
 
 
 def test_the_replies_evaluation_reports_replies_on_another_matter_per_rule() -> None:
-    """A line per rule, the columns as before and the share of replies on another matter last (it may be parsed)."""
+    """A line per rule, the columns as before, then cheerful replies to complaints, and the share of replies on
+    another matter last (it may be parsed)."""
     from wakeful.evaluation.replies import lines
 
     rule = {"per_query": 2.0, "same_sector": 1.0, "shares_topic": 0.75, "topical_suggestions": 4, "empty": 1,
-            "another_matter": 0.25, "another_matter_n": 1}
+            "another_matter": 0.25, "another_matter_n": 1, "cheerful": None, "cheerful_n": 0}
     [_, header, row] = lines({"queries": 2, "pairs": 9, "k": 3, "rules": {"(b) new": rule}})
-    assert header.split(" | ")[-1] == "on another matter"
-    assert row.split(" | ") == ["  (b) new", "2.00", "100%", "75% (of 4)", "1/2", "25% (1)"]
+    assert header.split(" | ")[-2:] == ["cheerful to a complaint", "on another matter"]
+    assert row.split(" | ") == ["  (b) new", "2.00", "100%", "75% (of 4)", "1/2", "n/a (0)", "25% (1)"]
 
 
 @pytest.mark.skipif(not TWCS.is_file(), reason=f"no TWCS sample at {TWCS}")
@@ -351,6 +377,8 @@ def test_on_twcs_the_desks_rule_offers_fewer_replies_on_another_matter_than_the_
 
     rules = evaluate()["rules"]
     first, second = rules["(a) peers + a shared topic (before)"], rules["(b) peers + topics all the case's (before)"]
-    now = rules["(e) (b) minus replies naming another matter (new)"]
+    same_matter = rules["(e) (b) minus replies naming another matter (before)"]
+    now = rules["(f) (e) and nothing cheerful to a complaint (new)"]
     assert now["another_matter"] < second["another_matter"] < first["another_matter"]
-    assert now["same_sector"] == 1.0 and now["per_query"] > 0.95 * second["per_query"]
+    assert same_matter["cheerful_n"] > 0 and now["cheerful_n"] == 0
+    assert now["same_sector"] == 1.0 and now["per_query"] > 0.95 * same_matter["per_query"]

@@ -116,19 +116,23 @@ def clean_reply(text: str) -> str:
 class ReplyIndex:
     """TF-IDF vectors of past customer messages, each paired with the care account's first reply to it, the
     message's topics under the keyword tagger (`topics[i]` for `pairs[i]`), the topics the reply itself names, as
-    offered (`reply_topics[i]`), and, where known, the message's sentiment (`tones[i]`). Vectors are rows of one
-    sparse matrix, so a query is one matrix-vector product, and `without` re-weighs the same counts for a smaller
-    index."""
+    offered (`reply_topics[i]`), and, where known, the message's sentiment (`tones[i]`) and how cheerful the reply
+    reads as offered (`cheer[i]`). Vectors are rows of one sparse matrix, so a query is one matrix-vector product,
+    and `without` re-weighs the same counts for a smaller index."""
 
     def __init__(self, pairs: Sequence[tuple[str, str, str]], lang: str = "en",
-                 tagger: TopicTagger | None = None, tones: Sequence[str] | None = None) -> None:
+                 tagger: TopicTagger | None = None, tones: Sequence[str] | None = None,
+                 cheer: Sequence[float] | None = None) -> None:
         """`pairs` are (customer text, reply text, care account handle); `lang` is the replies' language; `tones`
-        the customer messages' sentiment labels (empty strings where unknown)."""
+        the customer messages' sentiment labels (empty strings where unknown); `cheer` the cleaned replies'
+        sentiment scores, -1..1 (0 where unknown)."""
         self.pairs = list(pairs)
         self.lang = lang
         self.tones = list(tones) if tones is not None else [""] * len(self.pairs)
-        if len(self.tones) != len(self.pairs):
-            raise ValueError(f"{len(self.tones)} tones for {len(self.pairs)} pairs")
+        self.cheer = list(cheer) if cheer is not None else [0.0] * len(self.pairs)
+        if not len(self.tones) == len(self.cheer) == len(self.pairs):
+            raise ValueError(f"{len(self.tones)} tones and {len(self.cheer)} cheer scores for {len(self.pairs)} "
+                             "pairs")
         tagger = tagger or KeywordTopicTagger()
         self.topics = [frozenset(t) for t in tagger.tag_many([q for q, _, _ in self.pairs], [lang] * len(self.pairs))]
         self.reply_topics = [frozenset(t) - ROUTINE_IN_REPLIES for t in tagger.tag_many(
@@ -164,6 +168,7 @@ class ReplyIndex:
         other.topics = [self.topics[i] for i in keep]
         other.reply_topics = [self.reply_topics[i] for i in keep]
         other.tones = [self.tones[i] for i in keep]
+        other.cheer = [self.cheer[i] for i in keep]
         other._tf = self._tf[keep]
         other._weigh()
         return other
@@ -181,8 +186,8 @@ class ReplyIndex:
     def from_threads(cls, posts: Iterable[Post], is_care: Iterable[str]) -> ReplyIndex:
         """Pairs each customer post with the answer to it by a care account (handles in `is_care`): its first
         reply, or a numbered series of replies joined (`whole_reply`; a later part may answer the earlier part
-        rather than the customer). Each customer post's sentiment is read by the shipped model (the threads are
-        English)."""
+        rather than the customer). Each customer post's sentiment, and each reply's as offered, is read by the
+        shipped model (the threads are English)."""
         care = {h.casefold() for h in is_care}
         posts = list(posts)
         by_id = {p.id: p for p in posts}
@@ -195,12 +200,16 @@ class ReplyIndex:
         pairs = {asked: (by_id[asked].text, reply, replies[0].author.handle) for asked, replies in answers.items()
                  if (reply := whole_reply(replies)) is not None}
         texts = [q for q, _, _ in pairs.values()]
-        tones = [label.value for label, _ in LinearSentiment().score_many(texts, ["en"] * len(texts))]
-        return cls(list(pairs.values()), tones=tones)
+        replies = [clean_reply(r) for _, r, _ in pairs.values()]
+        model = LinearSentiment()
+        tones = [label.value for label, _ in model.score_many(texts, ["en"] * len(texts))]
+        cheer = [score for _, score in model.score_many(replies, ["en"] * len(replies))]
+        return cls(list(pairs.values()), tones=tones, cheer=cheer)
 
     def similar(self, text: str, k: int = 3, min_score: float = 0.1, accounts: Collection[str] = (),
                 topics: Collection[str] | None = None, avoid_tones: Collection[str] = (),
-                rule: TopicRule = within_case, other_matters: bool = False) -> list[tuple[float, str, str]]:
+                rule: TopicRule = within_case, other_matters: bool = False,
+                max_cheer: float | None = None) -> list[tuple[float, str, str]]:
         """The `k` past replies whose customer message is closest to `text`: (cosine, reply, care handle), the
         cosine weighed by `rule` (see `matches`).
 
@@ -209,13 +218,15 @@ class ReplyIndex:
         topics are all among them (`rule`), and, whatever they are, none of them too, no reply whose own text names
         a topic outside them (`other_matters` keeps those, for comparison): a reply on another matter is no draft,
         as "did you report the damage within 7 days?" is none for a packed lounge. None to a message whose tone is
-        in `avoid_tones`: thanks for praise is no answer to a complaint about the same crew."""
+        in `avoid_tones`: thanks for praise is no answer to a complaint about the same crew; and no reply more
+        cheerful than `max_cheer` ("Oh good! Happy to hear that." to a missed connection)."""
         return [(score, reply, self.pairs[i][2]) for score, i, reply in
-                self.matches(text, k, min_score, accounts, topics, avoid_tones, rule, other_matters)]
+                self.matches(text, k, min_score, accounts, topics, avoid_tones, rule, other_matters, max_cheer)]
 
     def matches(self, text: str, k: int = 3, min_score: float = 0.1, accounts: Collection[str] = (),
                 topics: Collection[str] | None = None, avoid_tones: Collection[str] = (),
-                rule: TopicRule = within_case, other_matters: bool = False) -> list[tuple[float, int, str]]:
+                rule: TopicRule = within_case, other_matters: bool = False,
+                max_cheer: float | None = None) -> list[tuple[float, int, str]]:
         """`similar`, as (score, index into `pairs`, cleaned reply); the score is the cosine times `rule`'s weight
         (the cosine itself under `within_case`), and `min_score` bounds the cosine."""
         avoid = set(avoid_tones)
@@ -228,7 +239,7 @@ class ReplyIndex:
         for i in np.flatnonzero(cosine >= min_score).tolist():
             if (allowed and self.pairs[i][2].casefold() not in allowed) or self.tones[i] in avoid:
                 continue
-            if same_matter and self.reply_topics[i] - case:
+            if (same_matter and self.reply_topics[i] - case) or (max_cheer is not None and self.cheer[i] > max_cheer):
                 continue
             weight = rule(wanted, self.topics[i]) if wanted else 1.0
             if weight > 0:
