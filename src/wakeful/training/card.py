@@ -60,7 +60,8 @@ no network, no model hub.
   figures below include both.
 - **topics** (multi-label): airline negative reasons and GermEval 2017 aspect categories mapped to one
   airline/travel taxonomy (see `wakeful.training.data.AIRLINE_TOPICS` / `GERMEVAL_TOPICS`); "Can't Tell"
-  tweets and documents about the company in general are kept as examples of no topic. Refunds and baggage fees
+  tweets and documents about the company in general are kept as examples of no topic. An airline tweet weighs
+  what its annotators agreed on its reason (`negativereason_confidence`, 0.34 to 1). Refunds and baggage fees
   have no labelled data and stay keyword rules.
 - **offensive** (yes / no), for the legal-risk flag: TweetEval offensive (OLID, SemEval 2019) and GermEval 2018
   (CC BY 4.0).
