@@ -115,10 +115,11 @@ def clean_reply(text: str) -> str:
 
 class ReplyIndex:
     """TF-IDF vectors of past customer messages, each paired with the care account's first reply to it, the
-    message's topics under the keyword tagger (`topics[i]` for `pairs[i]`), the topics the reply itself names, as
-    offered (`reply_topics[i]`), and, where known, the message's sentiment (`tones[i]`) and how cheerful the reply
-    reads as offered (`cheer[i]`). Vectors are rows of one sparse matrix, so a query is one matrix-vector product,
-    and `without` re-weighs the same counts for a smaller index."""
+    message's topics under the keyword tagger (`topics[i]` for `pairs[i]`), the reply as offered (`replies[i]`,
+    `clean_reply`'s) and the topics it names (`reply_topics[i]`), and, where known, the message's sentiment
+    (`tones[i]`) and how cheerful the reply reads as offered (`cheer[i]`). Vectors are rows of one sparse matrix,
+    so a query is one matrix-vector product, and `without` re-weighs the same counts for a smaller index. Replies
+    are cleaned once, here: the topics, the cheer and every query read the same text."""
 
     def __init__(self, pairs: Sequence[tuple[str, str, str]], lang: str = "en",
                  tagger: TopicTagger | None = None, tones: Sequence[str] | None = None,
@@ -135,8 +136,9 @@ class ReplyIndex:
                              "pairs")
         tagger = tagger or KeywordTopicTagger()
         self.topics = [frozenset(t) for t in tagger.tag_many([q for q, _, _ in self.pairs], [lang] * len(self.pairs))]
-        self.reply_topics = [frozenset(t) - ROUTINE_IN_REPLIES for t in tagger.tag_many(
-            [clean_reply(r) for _, r, _ in self.pairs], [lang] * len(self.pairs))]
+        self.replies = [clean_reply(r) for _, r, _ in self.pairs]
+        self.reply_topics = [frozenset(t) - ROUTINE_IN_REPLIES
+                             for t in tagger.tag_many(self.replies, [lang] * len(self.pairs))]
         self.vocabulary: dict[str, int] = {}
         rows: list[int] = []
         cols: list[int] = []
@@ -166,6 +168,7 @@ class ReplyIndex:
         other = copy.copy(self)  # the language and vocabulary are shared; the rows and their weights are not
         other.pairs = [self.pairs[i] for i in keep]
         other.topics = [self.topics[i] for i in keep]
+        other.replies = [self.replies[i] for i in keep]
         other.reply_topics = [self.reply_topics[i] for i in keep]
         other.tones = [self.tones[i] for i in keep]
         other.cheer = [self.cheer[i] for i in keep]
@@ -200,11 +203,11 @@ class ReplyIndex:
         pairs = {asked: (by_id[asked].text, reply, replies[0].author.handle) for asked, replies in answers.items()
                  if (reply := whole_reply(replies)) is not None}
         texts = [q for q, _, _ in pairs.values()]
-        replies = [clean_reply(r) for _, r, _ in pairs.values()]
         model = LinearSentiment()
         tones = [label.value for label, _ in model.score_many(texts, ["en"] * len(texts))]
-        cheer = [score for _, score in model.score_many(replies, ["en"] * len(replies))]
-        return cls(list(pairs.values()), tones=tones, cheer=cheer)
+        index = cls(list(pairs.values()), tones=tones)
+        index.cheer = [score for _, score in model.score_many(index.replies, ["en"] * len(index.replies))]
+        return index
 
     def similar(self, text: str, k: int = 3, min_score: float = 0.1, accounts: Collection[str] = (),
                 topics: Collection[str] | None = None, avoid_tones: Collection[str] = (),
@@ -248,7 +251,7 @@ class ReplyIndex:
         out: list[tuple[float, int, str]] = []
         seen: set[str] = set()
         for score, i in scored:
-            reply = clean_reply(self.pairs[i][1])
+            reply = self.replies[i]
             if reply and reply not in seen:
                 seen.add(reply)
                 out.append((score, i, reply))

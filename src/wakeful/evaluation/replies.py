@@ -36,7 +36,7 @@ from wakeful.analyze.topics import KeywordTopicTagger, ModelTopicTagger
 from wakeful.core.settings import AIRLINE_CARE_ACCOUNTS
 from wakeful.desk.metrics import care_handles
 from wakeful.desk.replies import MAX_CHEER_FOR_COMPLAINTS
-from wakeful.desk.reply_index import ReplyIndex, TopicRule, clean_reply, within_case
+from wakeful.desk.reply_index import ReplyIndex, TopicRule, within_case
 from wakeful.ingest.datasets import load_twcs
 
 K = 3
@@ -116,11 +116,10 @@ def evaluate(data_dir: Path | str | None = None) -> dict[str, Any]:
     case_topics = [frozenset(t) for t in ModelTopicTagger().tag_many(texts, ["en"] * len(texts))]
     complaints = [c for c, _ in LinearComplaintClassifier().predict_many(
         texts, ["en"] * len(texts), [score for _, score in LinearSentiment().score_many(texts, ["en"] * len(texts))])]
-    replies = sorted({reply for _, reply, _ in full.pairs})
-    cleaned = {reply: clean_reply(reply) for reply in replies}
+    cleaned = sorted(set(full.replies))
     keywords = KeywordTopicTagger()
-    reply_topics = dict(zip(cleaned.values(), (frozenset(t) for t in keywords.tag_many(
-        list(cleaned.values()), ["en"] * len(cleaned))), strict=True))
+    reply_topics = dict(zip(cleaned, (frozenset(t) for t in keywords.tag_many(cleaned, ["en"] * len(cleaned))),
+                            strict=True))
     tallies = {name: Tally() for name in RULES}
     for i, topics, complaint in zip(queries, case_topics, complaints, strict=True):
         text = full.pairs[i][0]
