@@ -30,7 +30,7 @@ def actor_name(name: str, what: str) -> str:
     """`person_name` for someone whose actions are recorded on cases (a user, an agent): one of `SYSTEM_ACTORS`, in
     any case, is refused."""
     name = person_name(name, what)
-    if name.casefold() in SYSTEM_ACTORS:
+    if is_system_actor(name):
         raise ValueError(f"{what} {name!r} is what the desk's own actions are recorded as; choose another "
                          f"(reserved: {', '.join(SYSTEM_ACTORS)})")
     return name
@@ -41,6 +41,11 @@ def name_key(name: str) -> str:
     Folded here rather than with SQL's lower(), which may fold ASCII letters only; stored beside a user's name so a
     lookup ignoring case is one indexed query."""
     return name.strip().casefold()
+
+
+def is_system_actor(name: str) -> bool:
+    """Whether a person of this name would be taken for the desk in a case's timeline (`SYSTEM_ACTORS`)."""
+    return name_key(name) in SYSTEM_ACTORS
 
 
 def same_name(a: str, b: str) -> bool:

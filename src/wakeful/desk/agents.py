@@ -232,7 +232,7 @@ def reserved_names_in_use(session: Session) -> list[tuple[str, str]]:
     agents = session.execute(select(AgentRow.brand, AgentRow.name).order_by(AgentRow.id))
     return [(f"user {name!r}", f"wakeful user disable {name!r}") for name in users] + [
         (f"agent {name!r} of {brand!r}", f"wakeful agents away {name!r} --brand {brand}") for brand, name in agents
-        if names.name_key(name) in names.SYSTEM_ACTORS]
+        if names.is_system_actor(name)]
 
 
 def person(session: Session, brand: str, name: str, role: str, how: str) -> str:
