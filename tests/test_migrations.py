@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
 
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import create_engine, event, inspect, text
+from sqlalchemy import create_engine, inspect, text
 
 from wakeful.ingest.jsonl import RecordError
 from wakeful.ingest.service import rejected_values
 from wakeful.store import notify as outbox
 from wakeful.store.db import Database, alembic_config, migrate
 from wakeful.store.registry import Base
+
+from tests.query_plans import query_plan, selects
 
 
 def test_upgrade_matches_the_models_and_downgrade_removes_everything(database_url: str) -> None:
@@ -63,27 +64,13 @@ def test_the_outbox_is_read_by_event_through_its_index_which_a_downgrade_removes
     migrate(database_url)
     db = Database(database_url)
     at = datetime(2026, 3, 2, tzinfo=UTC)
-    seen: list[tuple[str, Any]] = []
-
-    def capture(conn: Any, cursor: Any, statement: str, params: Any, context: Any, many: bool) -> None:
-        if statement.lstrip().upper().startswith("SELECT"):
-            seen.append((statement, params))
-
     try:
         with db.session() as session:
             session.add(outbox.pending("ops", "digest", {"brand": "aurora", "day": "2026-03-01"}, at))
-        event.listen(db.engine, "before_cursor_execute", capture)
-        with db.session() as session:
+        with selects(db.engine) as seen, db.session() as session:
             assert len(outbox.accepted(session, "digest", at, brand="aurora", day="2026-03-01")) == 1
-        event.remove(db.engine, "before_cursor_execute", capture)
         [(statement, params)] = seen
-        with db.engine.connect() as conn:
-            if conn.dialect.name == "postgresql":
-                conn.exec_driver_sql("SET enable_seqscan = off")  # a near-empty table is cheapest read whole
-                plan = conn.exec_driver_sql(f"EXPLAIN {statement}", params).scalars().all()
-            else:
-                plan = [row[-1] for row in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", params)]
-        assert "ix_notifications_event" in " ".join(plan)
+        assert "ix_notifications_event" in query_plan(db.engine, statement, params)
     finally:
         db.dispose()
     engine = create_engine(database_url)

@@ -4,15 +4,13 @@ request read every disabled user's name, and a sign-in under another case or a t
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 from alembic import command
-from sqlalchemy import create_engine, event, text
-from sqlalchemy.engine import Engine
+from sqlalchemy import create_engine, text
 
 from wakeful.api.app import build_desk
 from wakeful.api.auth import Role, authenticate, create_token, create_user, disable_user, find_user
@@ -23,40 +21,17 @@ from wakeful.store.db import Database, alembic_config, migrate
 from wakeful.store.users import UserRow
 
 from tests.factories import T0
+from tests.query_plans import query_plan, selects
 
 PW = "a long enough password"
 
 
-@contextmanager
-def _user_queries(engine: Engine) -> Iterator[list[tuple[str, Any]]]:
-    """The SELECTs on the users table that run inside the block."""
-    seen: list[tuple[str, Any]] = []
-
-    def capture(conn: Any, cursor: Any, statement: str, params: Any, context: Any, many: bool) -> None:
-        if statement.lstrip().upper().startswith("SELECT") and "FROM users" in statement:
-            seen.append((statement, params))
-
-    event.listen(engine, "before_cursor_execute", capture)
-    try:
-        yield seen
-    finally:
-        event.remove(engine, "before_cursor_execute", capture)
-
-
-def _plan(engine: Engine, statement: str, params: Any) -> str:
-    with engine.connect() as conn:
-        if conn.dialect.name == "postgresql":
-            conn.exec_driver_sql("SET enable_seqscan = off")  # a near-empty table is cheapest read whole
-            return " ".join(conn.exec_driver_sql(f"EXPLAIN {statement}", params).scalars().all())
-        return " ".join(row[-1] for row in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", params))
-
-
 def _each_by_index(desk: Desk, lookup: Callable[[Any], object]) -> None:
-    with _user_queries(desk.db.engine) as seen, desk.db.session() as s:
+    with selects(desk.db.engine, "users") as seen, desk.db.session() as s:
         lookup(s)
     assert seen, "the lookup read no user"
     for statement, params in seen:
-        plan = _plan(desk.db.engine, statement, params)
+        plan = query_plan(desk.db.engine, statement, params)
         assert "Seq Scan" not in plan and "SCAN users" not in plan, (statement, plan)  # searched by an index
 
 
