@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import json
 import re
@@ -155,11 +156,30 @@ def test_airline_tweets_load_all_rows_sorted_with_labels(
 
 
 @needs_data
-def test_airline_ids_derive_from_row_and_text(airline: tuple[list[Post], list[BrandConfig]]) -> None:
-    """The file's own ids were rounded by a spreadsheet; ours must survive re-reads and re-sorting."""
-    for post in airline[0][::97]:
+def test_airline_ids_derive_from_row_and_the_files_text(airline: tuple[list[Post], list[BrandConfig]]) -> None:
+    """The file's own ids were rounded by a spreadsheet; ours must survive re-reads and re-sorting, and they hash
+    the text as the file has it, so restoring the text did not change the ids earlier imports stored."""
+    with (DATA / datasets.AIRLINE_TWEETS).open(encoding="utf-8", newline="") as fh:
+        file_texts = [r["text"] for r in csv.DictReader(fh)]
+    for post in airline[0][::97] + [p for p in airline[0] if "cancel" in p.text][:5]:
         row = post.raw["airline_tweets"]["row"]
-        assert post.id == f"airline-{row:05d}-{hashlib.sha1(post.text.encode()).hexdigest()[:10]}"
+        assert post.id == f"airline-{row:05d}-{hashlib.sha1(file_texts[row].encode()).hexdigest()[:10]}"
+        assert post.text == datasets.restore_airline_text(file_texts[row])
+
+
+def test_the_airline_files_pasted_reason_labels_are_undone() -> None:
+    pasted = "@united Cancelled Flightled again, Late Flightr they CANCEL... reLate Flightd pLate Flights? Late Flight"
+    assert datasets.restore_airline_text(pasted) == "@united cancelled again, later they CANCEL... related plates? late"
+    assert datasets.restore_airline_text("my flight was late, then cancelled") == "my flight was late, then cancelled"
+
+
+@needs_data
+def test_replayed_airline_tweets_read_as_their_authors_wrote_them(
+    airline: tuple[list[Post], list[BrandConfig]],
+) -> None:
+    texts = [p.text.lower() for p in airline[0]]
+    assert not any("cancelled flightled" in t or "late flightr" in t for t in texts)
+    assert sum("cancelled" in t for t in texts) > 400 and sum("late" in t for t in texts) > 400
 
 
 @needs_data

@@ -42,6 +42,18 @@ AIRLINE_BRANDS: dict[str, BrandConfig] = {
 }
 
 
+def restore_airline_text(text: str) -> str:
+    """The tweet as its author wrote it, undoing an edit the airline file's publisher made to every text.
+
+    Before release each "cancel" and each "late", in any case and even inside a word, was replaced with the
+    file's own reason labels "Cancelled Flight" and "Late Flight": "Cancelled Flightled" was "cancelled",
+    "Late Flightr" "later", "reLate Flightd" "related"; no text of the 14,640 has a plain "late" or "cancel".
+    Left in, a model learns a label name pasted into its input, one no real post carries (the reason labels
+    are in train and test alike). The edit is undone exactly, save the letters' case.
+    """
+    return text.replace("Cancelled Flight", "cancel").replace("Late Flight", "late")
+
+
 def default_data_dir() -> Path:
     """`$WAKEFUL_DATA_DIR` if set, else `../shared/data` beside the repository root."""
     env = os.environ.get("WAKEFUL_DATA_DIR")
@@ -93,10 +105,11 @@ def load_airline_tweets(data_dir: Path | str | None = None) -> tuple[list[Post],
     """The 14,640 Twitter US Airline Sentiment tweets (Feb 2015) as X posts, and the six airlines as brands.
 
     `tweet_created` (`DD-MM-YYYY HH:MM`, no zone) is read as fixed UTC-08:00, the collection's local time.
-    Ids are `airline-<row>-<text hash>` because the file's tweet ids were rounded by a spreadsheet; the
-    author's handle is also their id; followers are unknown (0); `retweet_count` becomes reposts. Labels
-    (`airline_sentiment`, `negativereason`, their confidences, the fixed `split`) and the brand key are in
-    `raw["airline_tweets"]`. Sorted by creation time, then row.
+    Ids are `airline-<row>-<hash of the file's text>` because the file's tweet ids were rounded by a
+    spreadsheet; the text is restored (`restore_airline_text`); the author's handle is also their id;
+    followers are unknown (0); `retweet_count` becomes reposts. Labels (`airline_sentiment`, `negativereason`,
+    their confidences, the fixed `split`) and the brand key are in `raw["airline_tweets"]`. Sorted by
+    creation time, then row.
     """
     base = _base(data_dir)
     path = _require(base, AIRLINE_TWEETS)
@@ -104,7 +117,7 @@ def load_airline_tweets(data_dir: Path | str | None = None) -> tuple[list[Post],
     rows: list[tuple[datetime, int, Post]] = []
     with path.open(encoding="utf-8", newline="") as fh:
         for row_no, row in enumerate(csv.DictReader(fh)):
-            text = row["text"]
+            text = row["text"]  # the file's text, for the id, so ids stay what earlier imports stored
             created = datetime.strptime(row["tweet_created"], "%d-%m-%Y %H:%M").replace(tzinfo=AIRLINE_TZ)
             handle = row["name"]
             brand = AIRLINE_BRANDS.get(row["airline"])
@@ -127,7 +140,7 @@ def load_airline_tweets(data_dir: Path | str | None = None) -> tuple[list[Post],
                 platform=Platform.X,
                 id=_stable_id("airline", row_no, text),
                 author=Author(id=handle, handle=handle),
-                text=text,
+                text=restore_airline_text(text),
                 created_at=created,
                 engagement=Engagement(observed_at=created, reposts=int(row["retweet_count"] or 0)),
                 raw={"airline_tweets": labels},
