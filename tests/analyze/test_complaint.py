@@ -93,6 +93,9 @@ def test_praise_with_no_problem_cue_is_not_a_complaint_but_a_praised_problem_sti
     ("L'agent d'enregistrement a été d'une impolitesse incroyable", "fr"),
     ("Votre site plante au moment du paiement, suis-je débité ?", "fr"),
     ("19 jours que la compagnie me doit 312 euros", "fr"),
+    ("Impossible de m'enregistrer en ligne pour le vol AU12, 'erreur 500'", "fr"),
+    ("On m'a mis au fond alors que j'ai payé mon siège. Je veux être remboursée", "fr"),
+    ("Mein Koffer kam in Hamburg völlig zerbeult an, Flug AU12", "de"),
 ])
 def test_german_and_french_problem_reports_the_lexicon_now_reads(text: str, lang: str) -> None:
     """Cues English had and German and French lacked ("doesn't work", "owes me", "rude"): such reports were

@@ -85,7 +85,8 @@ _STRONG: dict[str, list[str]] = {
         r"(?:koffer|gepack|tasche) (?:ist |sind )?(?:weg|verloren|verschwunden|kaputt|beschadigt)",
         r"versp[aä]tet", r"versp[aä]tung(?:en)?", r"ausgefallen", r"ausfall", r"annulliert", r"gestrichen",
         r"storniert", r"(?:nicht|nie|noch nicht) angekommen", r"anschluss(?:flug)? verpasst", r"verpasst",
-        r"gestrandet", r"sitzen? fest", r"festgesessen", r"beschadigt", r"kaputt", r"zerstort",
+        r"gestrandet", r"sitzen? fest", r"festgesessen", r"beschadigt", r"kaputt", r"zerstort", r"(?:zer|ver)beult",
+        r"zerkratzt",
         r"(?:keine|noch keine|immer noch keine) (?:erstattung|ruckerstattung|antwort|ruckmeldung|reaktion|hilfe)",
         r"erstattung", r"ruckerstattung", r"geld zuruck", r"(?:doppelt|zweimal) (?:abgebucht|belastet|berechnet)",
         r"warte(?:n)? (?:seit|schon|immer noch|noch immer)", r"immer noch", r"noch immer",
@@ -106,8 +107,9 @@ _STRONG: dict[str, list[str]] = {
         r"(?:debite|preleve|facture)e?s? (?:deux fois|2 fois)", r"j'attends", r"on attend", r"attends? depuis",
         r"toujours pas", r"toujours aucune?", r"aucune (?:reponse|nouvelle)", r"pas de (?:reponse|nouvelles)",
         r"personne ne (?:repond|decroche)", r"impoli(?:e)?", r"desagreable", r"inadmissible", r"inacceptable",
-        r"scandal(?:e|eux)", r"honteu(?:x|se)", r"impossible de (?:reserver|me connecter|joindre|modifier|"
-        r"enregistrer|changer)", r"ou est (?:ma|mon|mes) \w+", r"dangereu(?:x|se)", r"fumee", r"blessee?s?",
+        r"scandal(?:e|eux)", r"honteu(?:x|se)", r"impossible de (?:reserver|(?:me |m')?connecter|joindre|modifier|"
+        r"(?:me |m')?enregistrer|changer)", r"(?:veux|exige|demande) (?:a )?(?:etre )?rembourse(?:e|s|es)?",
+        r"ou est (?:ma|mon|mes) \w+", r"dangereu(?:x|se)", r"fumee", r"blessee?s?",
         r"avocat", r"porter plainte", r"sans (?:\w+ )?(?:valises?|bagages?)", r"impolitesse",
         r"(?:site|appli\w*|application) (?:\w+ ){0,2}plante", r"me doi(?:t|vent)", r"s'en fich(?:e|ent)",
         r"(?:est|sont|tombee?s?) en panne",
