@@ -23,7 +23,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterator
 
 from wakeful.analyze.pii import find_pii
-from wakeful.ingest.datasets import default_data_dir
+from wakeful.ingest.datasets import airline_rows, default_data_dir
 
 XLMT = ("english", "german", "french", "spanish", "italian", "portuguese")
 
@@ -32,8 +32,7 @@ def texts() -> Iterator[tuple[str, str]]:
     """(data set, text) for every post of airline-tweets, the TWCS sample, GermEval 2017 and six XLM-T languages."""
     base = default_data_dir()
     csv.field_size_limit(10**9)
-    with open(base / "airline-tweets/Tweets.csv", newline="", encoding="utf-8") as f:
-        yield from (("airline", r["text"] or "") for r in csv.DictReader(f))
+    yield from (("airline", r["text"] or "") for r in airline_rows(base))
     with open(base / "twcs-sample/twcs.csv", newline="", encoding="utf-8") as f:
         yield from (("twcs", r["text"] or "") for r in csv.DictReader(f))
     with open(base / "germeval2017-db/feedback.tsv", newline="", encoding="utf-8") as f:

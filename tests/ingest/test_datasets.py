@@ -173,6 +173,22 @@ def test_the_airline_files_pasted_reason_labels_are_undone() -> None:
     assert datasets.restore_airline_text("my flight was late, then cancelled") == "my flight was late, then cancelled"
 
 
+def test_the_airline_files_one_reader_restores_text_and_keeps_splits(tmp_path: Path) -> None:
+    folder = tmp_path / "airline-tweets"
+    folder.mkdir()
+    (folder / "Tweets.csv").write_text(
+        "tweet_id,airline_sentiment,text\n1,negative,@united Cancelled Flightled!\n2,positive,thanks\n"
+        "3,negative,Late Flightr again\n", encoding="utf-8")
+    with pytest.raises(datasets.DataMissing, match=r"split\.csv"):
+        list(datasets.airline_rows(tmp_path, "test"))
+    assert [r["split"] for r in datasets.airline_rows(tmp_path)] == ["", "", ""]
+    (folder / "split.csv").write_text("row,split\n0,test\n1,train\n2,test\n", encoding="utf-8")
+    rows = list(datasets.airline_rows(tmp_path, "test"))
+    assert [(r["row"], r["text"], r["file_text"]) for r in rows] == [
+        ("0", "@united cancelled!", "@united Cancelled Flightled!"), ("2", "later again", "Late Flightr again")]
+    assert [r["split"] for r in datasets.airline_rows(tmp_path)] == ["test", "train", "test"]
+
+
 @needs_data
 def test_replayed_airline_tweets_read_as_their_authors_wrote_them(
     airline: tuple[list[Post], list[BrandConfig]],

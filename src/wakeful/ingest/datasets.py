@@ -12,6 +12,7 @@ import hashlib
 import io
 import os
 import re
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
@@ -93,12 +94,29 @@ def _float(value: str | None) -> float | None:
         return None
 
 
-def _splits(base: Path) -> dict[int, str]:
+def _splits(base: Path, required: bool) -> dict[int, str]:
     path = base / AIRLINE_SPLIT
     if not path.is_file():
+        if required:
+            _require(base, AIRLINE_SPLIT)
         return {}
     with path.open(encoding="utf-8", newline="") as fh:
         return {int(r["row"]): r["split"] for r in csv.DictReader(fh)}
+
+
+def airline_rows(data_dir: Path | str | None = None, split: str | None = None) -> Iterator[dict[str, str]]:
+    """The airline file's rows in file order, the one reader of it, so no use forgets the restore: `text` is
+    restored (`restore_airline_text`), `file_text` is the file's own (post ids hash it), `row` is the row number
+    that `split.csv` keys on and `split` its published split ('' where `split.csv` is absent). With `split`, only
+    that split's rows, and `split.csv` must be there."""
+    base = _base(data_dir)
+    path = _require(base, AIRLINE_TWEETS)
+    splits = _splits(base, required=split is not None)
+    with path.open(encoding="utf-8", newline="") as fh:
+        for row_no, row in enumerate(csv.DictReader(fh)):
+            if split is None or splits.get(row_no) == split:
+                yield dict(row, text=restore_airline_text(row["text"]), file_text=row["text"], row=str(row_no),
+                           split=splits.get(row_no, ""))
 
 
 def load_airline_tweets(data_dir: Path | str | None = None) -> tuple[list[Post], list[BrandConfig]]:
@@ -111,41 +129,37 @@ def load_airline_tweets(data_dir: Path | str | None = None) -> tuple[list[Post],
     their confidences, the fixed `split`) and the brand key are in `raw["airline_tweets"]`. Sorted by
     creation time, then row.
     """
-    base = _base(data_dir)
-    path = _require(base, AIRLINE_TWEETS)
-    splits = _splits(base)
     rows: list[tuple[datetime, int, Post]] = []
-    with path.open(encoding="utf-8", newline="") as fh:
-        for row_no, row in enumerate(csv.DictReader(fh)):
-            text = row["text"]  # the file's text, for the id, so ids stay what earlier imports stored
-            created = datetime.strptime(row["tweet_created"], "%d-%m-%Y %H:%M").replace(tzinfo=AIRLINE_TZ)
-            handle = row["name"]
-            brand = AIRLINE_BRANDS.get(row["airline"])
-            labels = {
-                "row": row_no,
-                "split": splits.get(row_no),
-                "airline": row["airline"],
-                "brand": brand.key if brand else None,
-                "airline_sentiment": row["airline_sentiment"],
-                "airline_sentiment_confidence": _float(row["airline_sentiment_confidence"]),
-                "negativereason": row["negativereason"] or None,
-                "negativereason_confidence": _float(row["negativereason_confidence"]),
-                "tweet_id_rounded": row["tweet_id"],
-                "tweet_created": row["tweet_created"],
-                "user_timezone": row["user_timezone"] or None,
-                "tweet_location": row["tweet_location"] or None,
-                "tweet_coord": row["tweet_coord"] or None,
-            }
-            post = Post(
-                platform=Platform.X,
-                id=_stable_id("airline", row_no, text),
-                author=Author(id=handle, handle=handle),
-                text=restore_airline_text(text),
-                created_at=created,
-                engagement=Engagement(observed_at=created, reposts=int(row["retweet_count"] or 0)),
-                raw={"airline_tweets": labels},
-            )
-            rows.append((created, row_no, post))
+    for row in airline_rows(data_dir):
+        row_no = int(row["row"])
+        created = datetime.strptime(row["tweet_created"], "%d-%m-%Y %H:%M").replace(tzinfo=AIRLINE_TZ)
+        handle = row["name"]
+        brand = AIRLINE_BRANDS.get(row["airline"])
+        labels = {
+            "row": row_no,
+            "split": row["split"] or None,
+            "airline": row["airline"],
+            "brand": brand.key if brand else None,
+            "airline_sentiment": row["airline_sentiment"],
+            "airline_sentiment_confidence": _float(row["airline_sentiment_confidence"]),
+            "negativereason": row["negativereason"] or None,
+            "negativereason_confidence": _float(row["negativereason_confidence"]),
+            "tweet_id_rounded": row["tweet_id"],
+            "tweet_created": row["tweet_created"],
+            "user_timezone": row["user_timezone"] or None,
+            "tweet_location": row["tweet_location"] or None,
+            "tweet_coord": row["tweet_coord"] or None,
+        }
+        post = Post(
+            platform=Platform.X,
+            id=_stable_id("airline", row_no, row["file_text"]),  # ids stay what earlier imports stored
+            author=Author(id=handle, handle=handle),
+            text=row["text"],
+            created_at=created,
+            engagement=Engagement(observed_at=created, reposts=int(row["retweet_count"] or 0)),
+            raw={"airline_tweets": labels},
+        )
+        rows.append((created, row_no, post))
     rows.sort(key=lambda r: (r[0], r[1]))
     return [p for _, _, p in rows], list(AIRLINE_BRANDS.values())
 

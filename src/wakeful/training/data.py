@@ -32,7 +32,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from wakeful.ingest.datasets import DataMissing, default_data_dir, restore_airline_text
+from wakeful.ingest import datasets
+from wakeful.ingest.datasets import DataMissing, default_data_dir
 
 Split = Literal["train", "val", "test"]
 SENTIMENTS = ("negative", "neutral", "positive")
@@ -96,15 +97,9 @@ def _lines(path: Path) -> list[str]:
 
 
 def airline_rows(split: Split, base: Path | str | None = None) -> Iterator[dict[str, str]]:
-    """Airline tweets of one split of the published `split.csv` (row number → split), each text restored to what
-    its author wrote (`restore_airline_text`)."""
-    root = data_dir(base) / "airline-tweets"
-    with (root / "split.csv").open(encoding="utf-8", newline="") as fh:
-        rows = {int(r["row"]) for r in csv.DictReader(fh) if r["split"] == split}
-    with (root / "Tweets.csv").open(encoding="utf-8", newline="") as fh:
-        for i, row in enumerate(csv.DictReader(fh)):
-            if i in rows:
-                yield dict(row, text=restore_airline_text(row["text"]))
+    """Airline tweets of one split of the published `split.csv`, each text restored to what its author wrote
+    (`ingest.datasets.airline_rows`, the file's one reader)."""
+    return datasets.airline_rows(data_dir(base), split)
 
 
 def xlmt(language: str, split: Split, base: Path | str | None = None) -> list[Example]:
