@@ -2,7 +2,14 @@ from __future__ import annotations
 
 import pytest
 
-from wakeful.analyze.complaint import PRAISE_SCORE, LexiconComplaintClassifier, LinearComplaintClassifier, cue_counts
+from wakeful.analyze.complaint import (
+    PRAISE_SCORE,
+    PROBLEM_INPUT,
+    LexiconComplaintClassifier,
+    LinearComplaintClassifier,
+    cue_counts,
+    problem_inputs,
+)
 from wakeful.analyze.sentiment import VaderSentiment
 
 CLASSIFIER = LexiconComplaintClassifier()
@@ -96,9 +103,25 @@ def test_praise_with_no_problem_cue_is_not_a_complaint_but_a_praised_problem_sti
     ("Impossible de m'enregistrer en ligne pour le vol AU12, 'erreur 500'", "fr"),
     ("On m'a mis au fond alors que j'ai payé mon siège. Je veux être remboursée", "fr"),
     ("Mein Koffer kam in Hamburg völlig zerbeult an, Flug AU12", "de"),
+    ("Flug gestrichen, keine Antwort. Danke für nichts", "de"),
+    ("Vol annulé, merci pour rien", "fr"),
 ])
 def test_german_and_french_problem_reports_the_lexicon_now_reads(text: str, lang: str) -> None:
     """Cues English had and German and French lacked ("doesn't work", "owes me", "rude"): such reports were
     missed, so German and French complaints ranked below English ones in the queue."""
     assert cue_counts(text, lang).strong >= 1
     assert LinearComplaintClassifier().predict_proba([text], [lang], [0.0])[0] >= 0.5
+
+
+def test_sarcastic_thanks_are_a_strong_cue_in_german_and_french_as_in_english() -> None:
+    for text, lang in (("thanks for nothing", "en"), ("Danke für nichts!", "de"), ("Merci pour rien.", "fr")):
+        assert cue_counts(text, lang) == (1, 0, 0), text  # the thanks inside is not counted as mitigating
+
+
+def test_the_sentiment_models_problem_input_counts_strong_cues_capped_at_two() -> None:
+    assert problem_inputs("Lovely flight, thanks", "en") == {PROBLEM_INPUT: 0.0}
+    assert problem_inputs("Flight delayed", "en") == {PROBLEM_INPUT: 1.0}
+    assert problem_inputs("Flight delayed, bag lost, stranded, no refund", "en") == {PROBLEM_INPUT: 2.0}
+    # German posts also read English cues ("delay" is borrowed); 'will it be delayed' is no report
+    assert problem_inputs("Flug gestrichen und Koffer weg", "de") == {PROBLEM_INPUT: 2.0}
+    assert problem_inputs("Will my flight be delayed tomorrow?", "en") == {PROBLEM_INPUT: 0.0}

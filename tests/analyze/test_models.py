@@ -78,6 +78,20 @@ def test_complaints_are_found_in_english_german_and_french(
     assert found, f"missed complaint (p={p:.2f}): {text}"
 
 
+@pytest.mark.parametrize(("text", "lang"), [
+    ("Mon vol est annulé, je veux être remboursé", "fr"),
+    ("Vol annulé et toujours pas remboursé, merci pour rien", "fr"),
+    ("Mein Koffer ist weg und niemand hilft", "de"),
+])
+def test_customer_complaints_read_negative_in_languages_without_labelled_ones(
+    sentiment: LinearSentiment, text: str, lang: str
+) -> None:
+    """Sentiment's German and French tweets are general ones (XLM-T): before the problem-cue input
+    (`complaint.problem_inputs`) the two French posts read positive and the German one neutral."""
+    label, score = sentiment.score(text, lang)
+    assert label is Sentiment.NEGATIVE and score < 0, f"{text}: {label.value} {score:.2f}"
+
+
 def test_a_german_complaint_without_lexicon_cues_is_found(complaint: LinearComplaintClassifier) -> None:
     """German complaints weigh 2 in training (`data.GERMEVAL_COMPLAINT_WEIGHT`): this one ('fällt aus' is no
     lexicon cue) read 0.46 at weight 1, just under the 0.5 threshold."""

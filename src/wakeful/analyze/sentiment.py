@@ -13,6 +13,7 @@ from typing import Protocol
 import numpy as np
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
+from wakeful.analyze.complaint import PROBLEM_INPUT, problem_inputs
 from wakeful.analyze.linear import (
     Featurizer,
     FloatArray,
@@ -95,9 +96,12 @@ class LinearSentiment:
         # Models trained with word polarity read it from these columns of their dense inputs; older ones have none.
         self._polarity_columns = [self.model.extra.index(n) for n in POLARITY_INPUTS if n in self.model.extra]
         self.polarity = (polarity or lexicon()) if self._polarity_columns else None
+        self._problem_column = self.model.extra.index(PROBLEM_INPUT) if PROBLEM_INPUT in self.model.extra else None
 
     def _inputs(self, text: str, lang: str | None) -> dict[str, float]:
         inputs = language_inputs(lang)
+        if self._problem_column is not None:
+            inputs |= problem_inputs(text, lang)
         return inputs | self.polarity.inputs(text) if self.polarity is not None else inputs
 
     def proba(self, text: str, lang: str | None) -> FloatArray:
@@ -129,6 +133,9 @@ class LinearSentiment:
         """Rows of class probabilities (columns in `self.model.classes` order) for a batch of texts."""
         langs = langs if langs is not None else [None] * len(texts)
         extra = self.model.extra_matrix([language_inputs(lang) for lang in langs])
+        if self._problem_column is not None:
+            extra[:, self._problem_column] = [problem_inputs(t, lang)[PROBLEM_INPUT] for t, lang in
+                                              zip(texts, langs, strict=True)]
         if self.polarity is not None:
             extra[:, self._polarity_columns] = self.polarity.matrix(texts)
         batch = self.features.batch(texts)

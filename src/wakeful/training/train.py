@@ -18,7 +18,7 @@ import numpy as np
 from scipy import sparse
 from sklearn.linear_model import LogisticRegression, SGDClassifier
 
-from wakeful.analyze.complaint import cue_inputs
+from wakeful.analyze.complaint import PROBLEM_INPUT, cue_inputs, problem_inputs
 from wakeful.analyze.linear import (
     MODEL_LANGUAGES,
     MODELS_DIR,
@@ -42,6 +42,8 @@ GRID: tuple[tuple[str, float], ...] = (("sgd", 3e-6), ("sgd", 1e-5), ("sgd", 3e-
 MAX_ITER = 1000
 LANGUAGE_INPUTS = tuple(f"lang={lang}" for lang in MODEL_LANGUAGES)
 CUE_INPUTS = ("strong", "weak", "mitigating")
+# Dense inputs whose size carries the meaning (NB-LR's presence ratio would not), last in a head's `extra`.
+GRADED_INPUTS = (PROBLEM_INPUT, *POLARITY_INPUTS)
 
 
 @dataclass(frozen=True)
@@ -59,27 +61,30 @@ class HeadSpec:
     per_language: bool = False  # also fit the head on each training language alone (`{name}-{lang}.npz`)
 
     def __post_init__(self) -> None:
-        graded = tuple(n for n in self.extra if n in POLARITY_INPUTS)
+        graded = tuple(n for n in self.extra if n in GRADED_INPUTS)
         if graded and self.extra[-len(graded):] != graded:
-            raise ValueError(f"{self.name}: polarity inputs must come last in `extra` (fit_columns' plain columns)")
+            raise ValueError(f"{self.name}: graded inputs must come last in `extra` (fit_columns' plain columns)")
 
     @property
     def plain(self) -> int:
-        """How many trailing dense inputs are graded (word polarity), so NB scaling leaves them alone."""
-        return sum(n in POLARITY_INPUTS for n in self.extra)
+        """How many trailing dense inputs are graded (word polarity, problem cues), so NB scaling leaves them
+        alone."""
+        return sum(n in GRADED_INPUTS for n in self.extra)
 
 
 def _extra_inputs(spec: HeadSpec, example: Example, polarity: PolarityLexicon | None) -> dict[str, float]:
     if spec.name == "complaint":
         return cue_inputs(example.text, example.lang)
     inputs = language_inputs(example.lang) if spec.extra else {}
-    if polarity is not None and spec.plain:
+    if PROBLEM_INPUT in spec.extra:
+        inputs |= problem_inputs(example.text, example.lang)
+    if polarity is not None and any(n in POLARITY_INPUTS for n in spec.extra):
         inputs |= polarity.inputs(example.text)
     return inputs
 
 
 SPECS = (
-    HeadSpec("sentiment", data.sentiment, data.SENTIMENTS, "softmax", LANGUAGE_INPUTS + POLARITY_INPUTS, nb=True,
+    HeadSpec("sentiment", data.sentiment, data.SENTIMENTS, "softmax", LANGUAGE_INPUTS + GRADED_INPUTS, nb=True,
              per_language=True),
     HeadSpec("complaint", data.complaint, ("yes",), "sigmoid", CUE_INPUTS),
     HeadSpec("topics", data.topics, data.TOPICS, "sigmoid", multilabel=True, balance=0.75),
