@@ -80,6 +80,10 @@ class LinearSentiment:
     the mean did not lower validation macro-F1 (pt 0.597 -> 0.571 and hi 0.364 -> 0.336 were left out); a post in
     one of those languages, or whose language is unknown, gets the shared head alone.
 
+    Besides the text, the model reads the post's language, word polarity (`polarity`) and the number of strong
+    problem phrases the complaint lexicon finds (`complaint.problem_inputs`), which teaches the German and French
+    heads, trained on general tweets, that a cancelled flight and a demanded refund are not good news.
+
     The label is the most probable class; the score is P(positive) - P(negative) mapped monotonically onto VADER's
     compound scale (quantiles matched on English training tweets, see `training.train.calibrate`), so rules
     written for VADER's -1..1 keep their meaning. `predict_proba` takes a batch.
