@@ -125,3 +125,18 @@ def test_a_batch_reads_every_post_as_if_alone(analyzer: Analyzer, monkeypatch: p
         numbers = [k for k, v in want.items() if isinstance(v, float)]
         assert [got.pop(k) for k in numbers] == pytest.approx([want.pop(k) for k in numbers], abs=1e-6)
         assert got == want
+
+
+@pytest.mark.parametrize("text", ["@AuroraAirways", "@AuroraAirways https://t.co/x1y2z3", "@AuroraAirways ?", ""])
+def test_a_post_with_nothing_to_read_is_no_evidence(analyzer: Analyzer, text: str) -> None:
+    """An image-only post, or a bare mention: '@AuroraAirways' alone read as a complaint (p = 0.999, severity 1)
+    and an empty text as negative, the models extrapolating from a lone placeholder feature or their bias."""
+    a = analyzer.analyze(make_post(text))
+    assert (a.sentiment, a.sentiment_score) == (Sentiment.NEUTRAL, 0.0)
+    assert (a.complaint, a.complaint_p, a.topics, a.severity, a.offensive_p) == (False, 0.0, [], 0, 0.0)
+    assert a.brands == (["aurora"] if text else [])
+
+
+def test_emoticons_and_emoji_beside_a_mention_are_still_read(analyzer: Analyzer) -> None:
+    sad, happy = analyzer.analyze_many([make_post("@AuroraAirways :-("), make_post("@AuroraAirways 👍👍")])
+    assert sad.sentiment is Sentiment.NEGATIVE and happy.sentiment is Sentiment.POSITIVE

@@ -174,3 +174,19 @@ def test_rows_are_unit_length_and_empty_text_is_no_evidence() -> None:
     assert np.linalg.norm(row.values) == pytest.approx(1.0, abs=1e-5)
     assert len(set(row.ids.tolist())) == len(row.ids)  # binary features: each n-gram once
     assert features.row("").ids.size == 0
+
+
+def test_every_head_reports_no_evidence_for_a_post_with_nothing_to_read(
+    sentiment: LinearSentiment, complaint: LinearComplaintClassifier, topics: ModelTopicTagger
+) -> None:
+    texts = ["@united", "@united @AmericanAir https://t.co/abc …", "", "@united my bag is lost"]
+    langs: list[str | None] = [None, "en", None, "en"]
+    p = sentiment.predict_proba(texts, langs)
+    assert [row.argmax() for row in p[:3]] == [sentiment.model.classes.index("neutral")] * 3 and p[:3].max() == 1.0
+    assert sentiment.score("@united", None) == (Sentiment.NEUTRAL, 0.0)
+    assert complaint.predict_proba(texts, langs).tolist()[:3] == [0.0, 0.0, 0.0]
+    assert complaint.probability("@united", None) == 0.0 < complaint.probability("@united my bag is lost", "en")
+    assert topics.predict_proba(texts)[:3].max() == 0.0 and topics.tag_many(texts, langs)[:3] == [[], [], []]
+    assert topics.proba("@united").max() == 0.0 < topics.proba("@united my bag is lost").max()
+    offensive = OffensiveClassifier()
+    assert offensive.predict_proba(texts)[:3].tolist() == [0.0, 0.0, 0.0] and offensive.probability("") == 0.0

@@ -16,7 +16,7 @@ from functools import cache, lru_cache
 from typing import NamedTuple, Protocol
 
 from wakeful.analyze.linear import Featurizer, FloatArray, LinearHead, featurizer, head
-from wakeful.analyze.text import compile_terms, fold, strip_urls
+from wakeful.analyze.text import compile_terms, content_free, fold, strip_urls
 
 
 class ComplaintClassifier(Protocol):
@@ -334,7 +334,8 @@ class LinearComplaintClassifier:
 
     def predict_proba(self, texts: Sequence[str], langs: Sequence[str | None] | None = None,
                       sentiment_scores: Sequence[float] | None = None) -> FloatArray:
-        """P(complaint) for a batch of texts (languages and sentiment scores default to unknown and 0)."""
+        """P(complaint) for a batch of texts (languages and sentiment scores default to unknown and 0); 0 for a
+        post with nothing to read (`text.content_free`)."""
         langs = langs if langs is not None else [None] * len(texts)
         scores = sentiment_scores if sentiment_scores is not None else [0.0] * len(texts)
         cues = [cue_counts(t, lang) for t, lang in zip(texts, langs, strict=True)]
@@ -347,4 +348,5 @@ class LinearComplaintClassifier:
                 p[i] = math.sqrt(p[i] * self.lexicon.probability_of(cues[i], scores[i]))
             elif lang in LEXICON_BACKOFF:
                 p[i] = max(p[i], self.lexicon.probability_of(cues[i], scores[i]))
+        p[[i for i, text in enumerate(texts) if content_free(text)]] = 0.0
         return p

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from wakeful.analyze.linear import Featurizer, FloatArray, LinearHead, featurizer, head
+from wakeful.analyze.text import content_free
 
 
 class OffensiveClassifier:
@@ -21,7 +22,7 @@ class OffensiveClassifier:
         self.threshold = threshold
 
     def probability(self, text: str) -> float:
-        return float(self.model.proba(self.features.row(text))[0])
+        return float(self.predict_proba([text])[0])
 
     def predict(self, text: str) -> tuple[bool, float]:
         p = self.probability(text)
@@ -32,5 +33,7 @@ class OffensiveClassifier:
         return [(p >= self.threshold, p) for p in self.predict_proba(texts).tolist()]
 
     def predict_proba(self, texts: Sequence[str]) -> FloatArray:
-        """P(offensive) for a batch of texts."""
-        return self.model.proba_many(self.features.batch(texts))[:, 0]
+        """P(offensive) for a batch of texts; 0 for a post with nothing to read (`text.content_free`)."""
+        p = self.model.proba_many(self.features.batch(texts))[:, 0]
+        p[[i for i, text in enumerate(texts) if content_free(text)]] = 0.0
+        return p

@@ -26,6 +26,7 @@ from wakeful.analyze.linear import (
 )
 from wakeful.analyze.polarity import INPUTS as POLARITY_INPUTS
 from wakeful.analyze.polarity import PolarityLexicon, lexicon
+from wakeful.analyze.text import content_free
 from wakeful.core.models import Sentiment
 
 
@@ -109,7 +110,11 @@ class LinearSentiment:
         return inputs | self.polarity.inputs(text) if self.polarity is not None else inputs
 
     def proba(self, text: str, lang: str | None) -> FloatArray:
-        """P(negative), P(neutral), P(positive) in the model's class order."""
+        """P(negative), P(neutral), P(positive) in the model's class order; neutral for a post with nothing to read
+        (`text.content_free`)."""
+        if content_free(text):
+            none: FloatArray = self._no_evidence(1)[0]
+            return none
         row, inputs = self.features.row(text), self._inputs(text, lang)
         p = self.model.proba(row, inputs)
         specialist = self.specialists.get(lang) if lang is not None else None
@@ -148,6 +153,14 @@ class LinearSentiment:
             rows = [i for i, code in enumerate(langs) if code == lang]
             if rows:
                 p[rows] = (p[rows] + specialist.proba_many(take(batch, rows), extra[rows])) / 2
+        empty = [i for i, text in enumerate(texts) if content_free(text)]
+        p[empty] = self._no_evidence(len(empty))
+        return p
+
+    def _no_evidence(self, n: int) -> FloatArray:
+        """Certainly neutral, score 0: what the rules read as no evidence, as VADER gives an empty text."""
+        p = np.zeros((n, len(self.model.classes)), dtype=np.float32)
+        p[:, self._neu] = 1.0
         return p
 
 

@@ -17,6 +17,15 @@ _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "\u00
 URL_RE = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
 MENTION_RE = re.compile(r"(?<![\w@])@\w+")
 HASHTAG_RE = re.compile(r"(?<![\w#])#(\w+)")
+_BARE_PUNCTUATION_RE = re.compile(r"[\s.,;:!?\u2026\-\u2013\u2014]*")
+
+
+def content_free(text: str) -> bool:
+    """Whether a post holds nothing but handles, links and bare punctuation ('', '@united', '@united https://t.co/x',
+    an image-only post): the trained models have nothing to read there and report no evidence, where they would
+    extrapolate from a lone '@user' feature ('@united' alone read as a complaint with p = 0.999, '' as negative).
+    Emoticons (':-(', ':)') and emoji are content."""
+    return _BARE_PUNCTUATION_RE.fullmatch(MENTION_RE.sub("", URL_RE.sub("", text))) is not None
 
 
 @cache

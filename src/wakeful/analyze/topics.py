@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from typing import Protocol
 
 from wakeful.analyze.linear import Featurizer, FloatArray, LinearHead, featurizer, head
-from wakeful.analyze.text import compile_terms, fold, strip_urls
+from wakeful.analyze.text import compile_terms, content_free, fold, strip_urls
 
 
 class TopicTagger(Protocol):
@@ -210,8 +210,9 @@ class ModelTopicTagger:
         self.topics = [*self.model.classes, *self.keywords.topics]
 
     def proba(self, text: str) -> FloatArray:
-        """P(topic) per class of `self.model.classes`, each independent."""
-        return self.model.proba(self.features.row(text))
+        """P(topic) per class of `self.model.classes`, each independent (0 for a post with nothing to read)."""
+        row: FloatArray = self.predict_proba([text])[0]
+        return row
 
     def learned(self, text: str) -> list[str]:
         """The model's topics alone, in any language (what `wakeful eval` measures)."""
@@ -230,5 +231,8 @@ class ModelTopicTagger:
                 for i, (text, lang) in enumerate(zip(texts, langs, strict=True))]
 
     def predict_proba(self, texts: Sequence[str]) -> FloatArray:
-        """Rows of per-topic probabilities (columns in `self.model.classes` order) for a batch of texts."""
-        return self.model.proba_many(self.features.batch(texts))
+        """Rows of per-topic probabilities (columns in `self.model.classes` order) for a batch of texts; zeros for a
+        post with nothing to read (`text.content_free`)."""
+        p = self.model.proba_many(self.features.batch(texts))
+        p[[i for i, text in enumerate(texts) if content_free(text)]] = 0.0
+        return p
