@@ -11,6 +11,7 @@ def test_handles_links_and_bare_punctuation_are_no_content(text: str) -> None:
     assert content_free(text)
 
 
-@pytest.mark.parametrize("text", ["@united :-(", ":)", "@united 👍", "@united ok", "#fail", "@united 2h", "user@mail.com"])
+@pytest.mark.parametrize("text", ["@united :-(", ":)", "@united 👍", "@united ok", "#fail", "@united 2h",
+                                  "user@mail.com"])
 def test_words_emoticons_emoji_hashtags_and_numbers_are_content(text: str) -> None:
     assert not content_free(text)
