@@ -20,6 +20,7 @@ from wakeful.analyze.question import is_question
 from wakeful.analyze.sentiment import LinearSentiment, SentimentModel
 from wakeful.analyze.severity import severity
 from wakeful.analyze.spam import is_spam
+from wakeful.analyze.text import content_free
 from wakeful.analyze.topics import ModelTopicTagger, TopicTagger
 from wakeful.analyze.urgency import read_urgency
 from wakeful.core.models import Analysis, Post, Sentiment
@@ -139,6 +140,7 @@ class Analyzer:
             deadline_minutes=urgency.deadline_minutes,
             legal=legal,
             offensive_p=max(0.0, min(1.0, offensive[1])),
+            unreadable=content_free(text),
         )
 
     @staticmethod

@@ -189,6 +189,8 @@ class Analysis(BaseModel):
                              "'staff_accusation', 'crime:theft|assault|discrimination|fraud', 'staff_abuse'")
     offensive_p: float = Field(default=0.0, ge=0.0, le=1.0, description="Probability the post is offensive or "
                                "abusive (insults, profanity at someone)")
+    unreadable: bool = Field(default=False, description="Nothing to read but handles, links and punctuation (a "
+                             "screenshot or photo sent to the brand): the models found no evidence either way")
 
     @property
     def legal_review(self) -> bool:
@@ -197,6 +199,9 @@ class Analysis(BaseModel):
 
     @property
     def needs_response(self) -> bool:
-        """A post the desk should answer: a complaint, a question, an accusation or alleged crime, or a critical
-        signal (safety, legal threat, vulnerable customer) that no complaint model caught; and not spam."""
-        return (self.complaint or self.question or bool(self.legal) or self.severity >= 3) and not self.spam
+        """A post the desk should answer: a complaint, a question, an accusation or alleged crime, a critical
+        signal (safety, legal threat, vulnerable customer) that no complaint model caught, or one with nothing to
+        read, which a person must look at (real brands answered 30 of the 35 such posts customers sent them in the
+        TWCS sample, as often as any other); and not spam."""
+        return (self.complaint or self.question or bool(self.legal) or self.severity >= 3 or self.unreadable) \
+            and not self.spam
