@@ -10,7 +10,7 @@ from collections.abc import Iterator
 import numpy as np
 import pytest
 
-from wakeful.analyze.complaint import LinearComplaintClassifier
+from wakeful.analyze.complaint import PROBLEM_INPUT, LinearComplaintClassifier, problem_inputs
 from wakeful.analyze.linear import MODELS_DIR, Featurizer, LinearHead, ModelFileError
 from wakeful.analyze.offensive import OffensiveClassifier
 from wakeful.analyze.sentiment import LinearSentiment
@@ -81,13 +81,14 @@ def test_complaints_are_found_in_english_german_and_french(
 @pytest.mark.parametrize(("text", "lang"), [
     ("Mon vol est annulé, je veux être remboursé", "fr"),
     ("Vol annulé et toujours pas remboursé, merci pour rien", "fr"),
-    ("Mein Koffer ist weg und niemand hilft", "de"),
+    ("Flug gestrichen, keine Antwort. Danke für nichts", "de"),
 ])
 def test_customer_complaints_read_negative_in_languages_without_labelled_ones(
     sentiment: LinearSentiment, text: str, lang: str
 ) -> None:
     """Sentiment's German and French tweets are general ones (XLM-T): before the problem-cue input
-    (`complaint.problem_inputs`) the two French posts read positive and the German one neutral."""
+    (`complaint.problem_inputs`), and the shared head alone for posts with such a cue, the two French posts read
+    positive and the German one neutral."""
     label, score = sentiment.score(text, lang)
     assert label is Sentiment.NEGATIVE and score < 0, f"{text}: {label.value} {score:.2f}"
 
@@ -149,18 +150,21 @@ def test_batches_agree_with_single_posts(sentiment: LinearSentiment, complaint: 
 
 def test_a_post_in_a_language_with_a_specialist_gets_the_mean_of_both_heads(sentiment: LinearSentiment) -> None:
     """Shipped: the specialist heads training kept (those that did not lower validation macro-F1); unknown
-    languages read the shared head alone. The batch path, which gathers each language's posts into a sub-batch,
-    matches the mean post by post."""
+    languages, and posts reporting a problem (a strong lexicon cue), read the shared head alone. The batch path,
+    which gathers each language's posts into a sub-batch, matches the mean post by post."""
     trained = json.loads((MODELS_DIR / "training.json").read_text(encoding="utf-8"))
     assert set(sentiment.specialists) == set(trained["heads"]["sentiment"]["specialists"]) >= {"en", "de", "fr"}
     shared = LinearSentiment(sentiment.features, sentiment.model, sentiment.polarity, specialists={})
     texts = ["Zug schon wieder verspätet, super gemacht", "Vol annulé, merci pour rien", "Zug pünktlich, danke",
-             "no idea what this is"]
-    langs: list[str | None] = ["de", "fr", "de", None]
+             "Ce vol était une expérience", "no idea what this is"]
+    langs: list[str | None] = ["de", "fr", "de", "fr", None]
     batch = sentiment.predict_proba(texts, langs)
+    problems = [problem_inputs(text, lang)[PROBLEM_INPUT] > 0 for text, lang in zip(texts, langs, strict=True)]
+    assert problems == [True, True, False, False, False]
     for i, (text, lang) in enumerate(zip(texts, langs, strict=True)):
         alone = shared.proba(text, lang)
-        if lang is None:
+        assert np.allclose(sentiment.proba(text, lang), batch[i], atol=1e-6)
+        if lang is None or problems[i]:
             assert np.allclose(batch[i], alone)
             continue
         specialist = sentiment.specialists[lang].proba(sentiment.features.row(text), shared._inputs(text, lang))

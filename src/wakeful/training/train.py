@@ -238,7 +238,8 @@ def _fit_specialists(out: Path, spec: HeadSpec, featurizer: Featurizer, examples
                      val: Sequence[Example], shared: tuple[np.ndarray, np.ndarray], polarity: PolarityLexicon,
                      setting: tuple[str, float], seed: int, log: Callable[[str], None]) -> dict[str, float]:
     """One head per training language, fitted like the shared one (same setting) on that language's examples
-    alone; inference averages it with the shared head for posts in that language. A specialist is kept only
+    alone; inference averages it with the shared head for posts in that language (save those reporting a problem,
+    which read the shared head alone, see `LinearSentiment`). A specialist is kept only
     where that average does at least as well as the shared head on the language's validation posts (Hindi's
     did not: 0.364 -> 0.336); returns the kept languages' validation macro-F1."""
     kept: dict[str, float] = {}
@@ -253,6 +254,9 @@ def _fit_specialists(out: Path, spec: HeadSpec, featurizer: Featurizer, examples
         x, gold = design(featurizer, spec, held, polarity), list(targets(spec, held).argmax(axis=1))
         alone = _softmax(np.asarray(x @ shared[0]) + shared[1])
         mixed = (alone + _softmax(np.asarray(x @ weights) + bias)) / 2
+        if PROBLEM_INPUT in spec.extra:  # as `LinearSentiment`: a reported problem reads the shared head alone
+            problem = x[:, featurizer.size + spec.extra.index(PROBLEM_INPUT)].toarray().ravel() > 0
+            mixed[problem] = alone[problem]
         before, after = macro_f1(gold, list(alone.argmax(axis=1))), macro_f1(gold, list(mixed.argmax(axis=1)))
         verdict = "kept" if after >= before else "left out"
         log(f"{spec.name}-{lang}: {len(subset):,} training examples, validation {before:.3f} -> {after:.3f}, "
