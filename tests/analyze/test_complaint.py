@@ -10,7 +10,8 @@ from wakeful.analyze.complaint import (
     cue_counts,
     problem_inputs,
 )
-from wakeful.analyze.sentiment import VaderSentiment
+from wakeful.analyze.sentiment import LinearSentiment, VaderSentiment
+from wakeful.core.models import Sentiment
 
 CLASSIFIER = LexiconComplaintClassifier()
 VADER = VaderSentiment()
@@ -125,3 +126,15 @@ def test_the_sentiment_models_problem_input_counts_strong_cues_capped_at_two() -
     # German posts also read English cues ("delay" is borrowed); 'will it be delayed' is no report
     assert problem_inputs("Flug gestrichen und Koffer weg", "de") == {PROBLEM_INPUT: 2.0}
     assert problem_inputs("Will my flight be delayed tomorrow?", "en") == {PROBLEM_INPUT: 0.0}
+
+
+def test_a_bag_that_did_not_come_along_said_the_german_short_way_is_a_problem() -> None:
+    """'Gelandet in Hamburg, Gepäck nicht.' (landed, the bag did not): English had 'bag didn't'; the sentiment model
+    read the template, thanks and all, as positive."""
+    assert cue_counts("Gelandet in Hamburg, Gepäck nicht. Danke @AuroraAirways", "de").strong == 1
+    assert cue_counts("Ich bin angekommen, mein Koffer leider nicht!", "de").strong == 1
+    for fine in ("Gepäck nicht vergessen!", "Bitte Gepäck nicht unbeaufsichtigt lassen"):
+        assert cue_counts(fine, "de").strong == 0, fine
+    sentiment = LinearSentiment()
+    text = "Gelandet in Hamburg, Gepäck nicht. Danke @AuroraAirways, super Start in den Urlaub 💔"
+    assert sentiment.score(text, "de")[0] is Sentiment.NEGATIVE

@@ -83,6 +83,7 @@ _STRONG: dict[str, list[str]] = {
     "de": [
         r"verloren", r"verschwunden",
         r"(?:koffer|gepack|tasche) (?:ist |sind )?(?:weg|verloren|verschwunden|kaputt|beschadigt)",
+        r"(?:koffer|gepack) (?:aber |leider )?nicht(?= ?[.!,;?]|$)",  # 'Gelandet in Hamburg, Gepäck nicht.'
         r"versp[aä]tet", r"versp[aä]tung(?:en)?", r"ausgefallen", r"ausfall", r"annulliert", r"gestrichen",
         r"storniert", r"(?:nicht|nie|noch nicht) angekommen", r"anschluss(?:flug)? verpasst", r"verpasst",
         r"gestrandet", r"sitzen? fest", r"festgesessen", r"beschadigt", r"kaputt", r"zerstort", r"(?:zer|ver)beult",
