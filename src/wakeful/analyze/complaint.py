@@ -279,7 +279,7 @@ def problem_inputs(text: str, lang: str | None) -> dict[str, float]:
     """The sentiment model's one lexicon input: how many distinct strong problem phrases the post has (capped at 2).
 
     Sentiment's labelled German and French tweets are general ones (XLM-T), with hardly a customer among them, so
-    the model read "Mon vol est annulé, je veux être remboursé" as positive (P = 0.51; 0.02 with this input) and
+    the model read "Mon vol est annulé, je veux être remboursé" as positive (P = 0.51; 0.03 with this input) and
     "Mein Koffer ist weg und niemand hilft" as neutral. The count is the same input in every language, so the
     weight the airline tweets give it carries into those where no labelled complaint exists, as word polarity does.
     """
