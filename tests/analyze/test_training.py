@@ -154,8 +154,9 @@ def test_take_cuts_posts_out_of_a_batch_in_the_order_asked() -> None:
     from wakeful.analyze.linear import Batch, take
 
     batch = Batch(np.array([1, 2, 9, 3, 9, 4, 5, 6, 9], np.int32), np.arange(9, dtype=np.float32),
-                  np.array([0, 3, 5], np.int32))
+                  np.array([0, 3, 5], np.int32), np.array([False, True, False]))
     cut = take(batch, [2, 0])
     assert cut.ids.tolist() == [4, 5, 6, 9, 1, 2, 9] and cut.starts.tolist() == [0, 4]
+    assert cut.unread.tolist() == [False, False] and take(batch, [1]).unread.tolist() == [True]
     assert cut.values.tolist() == [5, 6, 7, 8, 0, 1, 2]
     assert take(batch, []).ids.size == 0

@@ -16,7 +16,7 @@ from functools import cache, lru_cache
 from typing import NamedTuple, Protocol
 
 from wakeful.analyze.linear import Featurizer, FloatArray, LinearHead, featurizer, head
-from wakeful.analyze.text import compile_terms, content_free, fold, strip_urls
+from wakeful.analyze.text import compile_terms, fold, strip_urls
 
 
 class ComplaintClassifier(Protocol):
@@ -341,7 +341,8 @@ class LinearComplaintClassifier:
         scores = sentiment_scores if sentiment_scores is not None else [0.0] * len(texts)
         cues = [cue_counts(t, lang) for t, lang in zip(texts, langs, strict=True)]
         extra = self.model.extra_matrix([_cue_inputs(c) for c in cues])
-        p = self.model.proba_many(self.features.batch(texts), extra)[:, 0]
+        batch = self.features.batch(texts)
+        p = self.model.proba_many(batch, extra)[:, 0]
         for i, lang in enumerate(langs):
             if scores[i] >= PRAISE_SCORE and cues[i].strong == 0:
                 p[i] = min(p[i], self.lexicon.probability_of(cues[i], scores[i]))
@@ -349,5 +350,5 @@ class LinearComplaintClassifier:
                 p[i] = math.sqrt(p[i] * self.lexicon.probability_of(cues[i], scores[i]))
             elif lang in LEXICON_BACKOFF:
                 p[i] = max(p[i], self.lexicon.probability_of(cues[i], scores[i]))
-        p[[i for i, text in enumerate(texts) if content_free(text)]] = 0.0
+        p[batch.unread] = 0.0
         return p

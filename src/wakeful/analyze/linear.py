@@ -24,7 +24,7 @@ from typing import Literal, NamedTuple
 import numpy as np
 import numpy.typing as npt
 
-from wakeful.analyze.text import MENTION_RE, URL_RE
+from wakeful.analyze.text import MENTION_RE, URL_RE, content_free
 
 MODELS_DIR = Path(__file__).resolve().parent / "models"
 WORD_CACHE = 200_000  # tokens whose character n-gram ids are remembered (words repeat: Zipf)
@@ -39,6 +39,7 @@ MODEL_LANGUAGES = ("en", "de", "fr", "es", "it", "pt", "ar", "hi")
 
 FloatArray = npt.NDArray[np.float32]
 IntArray = npt.NDArray[np.int32]
+BoolArray = npt.NDArray[np.bool_]
 
 
 class ModelFileError(RuntimeError):
@@ -76,12 +77,14 @@ class Batch(NamedTuple):
     """Many posts in feature space, their rows laid end to end: post i owns `ids[starts[i]:starts[i + 1]]`.
 
     Every post's run ends with the id `size` (one past the vocabulary) and weight 0, which every head maps to a
-    zero row, so no run is empty and one `np.add.reduceat` sums all posts at once.
+    zero row, so no run is empty and one `np.add.reduceat` sums all posts at once. `unread` marks the posts with
+    nothing to read (`text.content_free`), which every head reports as no evidence.
     """
 
     ids: IntArray
     values: FloatArray
     starts: IntArray
+    unread: BoolArray
 
 
 def take(batch: Batch, rows: Sequence[int]) -> Batch:
@@ -93,7 +96,7 @@ def take(batch: Batch, rows: Sequence[int]) -> Batch:
         np.zeros(0, dtype=np.int64)
     starts = np.zeros(len(picked), dtype=np.int32)
     np.cumsum(lengths[:-1], out=starts[1:])
-    return Batch(batch.ids[index], batch.values[index], starts)
+    return Batch(batch.ids[index], batch.values[index], starts, batch.unread[picked])
 
 
 def read_arrays(path: Path) -> dict[str, npt.NDArray[np.generic]]:
@@ -183,7 +186,8 @@ class Featurizer:
         norms = np.sqrt(np.add.reduceat(values * values, starts)) if len(texts) else np.zeros(0, np.float32)
         norms[norms == 0] = 1.0
         values = values / np.repeat(norms, lengths)
-        batch = Batch(ids, values.astype(np.float32), starts.astype(np.int32))
+        unread = np.fromiter((content_free(text) for text in texts), dtype=np.bool_, count=len(texts))
+        batch = Batch(ids, values.astype(np.float32), starts.astype(np.int32), unread)
         self._last_batch = (key, batch)
         return batch
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from wakeful.analyze.linear import Featurizer, FloatArray, LinearHead, featurizer, head
-from wakeful.analyze.text import content_free
 
 
 class OffensiveClassifier:
@@ -34,6 +33,7 @@ class OffensiveClassifier:
 
     def predict_proba(self, texts: Sequence[str]) -> FloatArray:
         """P(offensive) for a batch of texts; 0 for a post with nothing to read (`text.content_free`)."""
-        p = self.model.proba_many(self.features.batch(texts))[:, 0]
-        p[[i for i, text in enumerate(texts) if content_free(text)]] = 0.0
+        batch = self.features.batch(texts)
+        p = self.model.proba_many(batch)[:, 0]
+        p[batch.unread] = 0.0
         return p

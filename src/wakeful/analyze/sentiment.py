@@ -161,8 +161,7 @@ class LinearSentiment:
             rows = [i for i, code in enumerate(langs) if code == lang and problems[i] == 0]
             if rows:
                 p[rows] = (p[rows] + specialist.proba_many(take(batch, rows), extra[rows])) / 2
-        empty = [i for i, text in enumerate(texts) if content_free(text)]
-        p[empty] = self._no_evidence(len(empty))
+        p[batch.unread] = self._no_evidence(int(batch.unread.sum()))
         return p
 
     def _no_evidence(self, n: int) -> FloatArray:

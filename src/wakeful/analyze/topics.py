@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from typing import Protocol
 
 from wakeful.analyze.linear import Featurizer, FloatArray, LinearHead, featurizer, head
-from wakeful.analyze.text import compile_terms, content_free, fold, strip_urls
+from wakeful.analyze.text import compile_terms, fold, strip_urls
 
 
 class TopicTagger(Protocol):
@@ -233,6 +233,7 @@ class ModelTopicTagger:
     def predict_proba(self, texts: Sequence[str]) -> FloatArray:
         """Rows of per-topic probabilities (columns in `self.model.classes` order) for a batch of texts; zeros for a
         post with nothing to read (`text.content_free`)."""
-        p = self.model.proba_many(self.features.batch(texts))
-        p[[i for i, text in enumerate(texts) if content_free(text)]] = 0.0
+        batch = self.features.batch(texts)
+        p = self.model.proba_many(batch)
+        p[batch.unread] = 0.0
         return p
