@@ -95,10 +95,8 @@ def _float(value: str | None) -> float | None:
 
 
 def _splits(base: Path, required: bool) -> dict[int, str]:
-    path = base / AIRLINE_SPLIT
+    path = _require(base, AIRLINE_SPLIT) if required else base / AIRLINE_SPLIT
     if not path.is_file():
-        if required:
-            _require(base, AIRLINE_SPLIT)
         return {}
     with path.open(encoding="utf-8", newline="") as fh:
         return {int(r["row"]): r["split"] for r in csv.DictReader(fh)}
