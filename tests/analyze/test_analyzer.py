@@ -8,7 +8,7 @@ from wakeful.analyze import Analyzer, pipeline
 from wakeful.analyze.pipeline import platform_language
 from wakeful.core.models import Sentiment
 
-from tests.analyze.helpers import AURORA, make_post
+from tests.analyze.helpers import AURORA, NORDWIND, make_post
 
 
 def test_english_lost_bag_with_personal_data(analyzer: Analyzer) -> None:
@@ -140,3 +140,17 @@ def test_a_post_with_nothing_to_read_is_no_evidence(analyzer: Analyzer, text: st
 def test_emoticons_and_emoji_beside_a_mention_are_still_read(analyzer: Analyzer) -> None:
     sad, happy = analyzer.analyze_many([make_post("@AuroraAirways :-("), make_post("@AuroraAirways 👍👍")])
     assert sad.sentiment is Sentiment.NEGATIVE and happy.sentiment is Sentiment.POSITIVE
+
+
+def test_a_configured_brand_is_read_by_what_is_said_of_it_not_by_its_name() -> None:
+    """A brand's name is read as its handle is: the models learn no prior for the names of the brands a desk
+    serves, and two desks hearing the same sentence about each one's own brand read it the same way."""
+    text = "{} lost my bag in Lyon, third time this year"
+    aurora, nordwind = Analyzer([AURORA]), Analyzer([NORDWIND])
+    a = aurora.analyze(make_post(text.format("Aurora Airways")))
+    b = nordwind.analyze(make_post(text.format("Nordwind Bahn")))
+    assert (a.brands, b.brands) == (["aurora"], ["nordwind"])
+    assert (a.sentiment_score, a.complaint_p, a.topics) == (b.sentiment_score, b.complaint_p, b.topics)
+    assert a.complaint and a.sentiment is Sentiment.NEGATIVE
+    alone = aurora.analyze(make_post("Aurora Airways"))
+    assert alone.unreadable and alone.sentiment_score == 0.0 and alone.brands == ["aurora"]

@@ -45,3 +45,11 @@ def test_does_not_match_lookalikes(text: str) -> None:
 def test_returns_each_brand_once_in_config_order() -> None:
     text = "#NordwindChaos today, @NordwindBahn and Aurora Air both late, @AuroraAirways too"
     assert MATCHER.match(text) == ["aurora", "nordwind"]
+
+
+def test_mask_writes_the_brands_names_as_a_handle() -> None:
+    assert MATCHER.mask("Flying AURORA air, then aurora-air again; Nordwind  Bahn #Aurora Airways") == (
+        "Flying @brand, then @brand again; @brand @brand")
+    assert MATCHER.mask("the aurora borealis, @AuroraAirways, AuroraAirlinesFan") == (
+        "the aurora borealis, @AuroraAirways, AuroraAirlinesFan")
+    assert BrandMatcher([]).mask("Aurora Air") == "Aurora Air"

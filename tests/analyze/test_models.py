@@ -194,3 +194,13 @@ def test_every_head_reports_no_evidence_for_a_post_with_nothing_to_read(
     assert topics.proba("@united").max() == 0.0 < topics.proba("@united my bag is lost").max()
     offensive = OffensiveClassifier()
     assert offensive.predict_proba(texts)[:3].tolist() == [0.0, 0.0, 0.0] and offensive.probability("") == 0.0
+
+
+@pytest.mark.parametrize("sentence", ["I am flying with {} tomorrow", "{} changed my seat", "booked {} for March"])
+def test_the_trained_brands_names_carry_no_prior(sentiment: LinearSentiment, sentence: str) -> None:
+    """The labelled tweets run 78 % negative for US Airways and 36 % for Virgin America: a model that learns from
+    the names read "I am flying with JetBlue tomorrow" positive (0.72) and the same sentence with United neutral."""
+    names = ["JetBlue", "United", "US Airways", "#Southwest", "Virgin America", "American Airlines", "Delta", "@delta"]
+    texts = [sentence.format(name) for name in names]
+    p = sentiment.predict_proba(texts, ["en"] * len(texts))
+    np.testing.assert_allclose(p, np.repeat(p[:1], len(texts), axis=0), atol=1e-6)

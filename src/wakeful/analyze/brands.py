@@ -46,6 +46,14 @@ class BrandMatcher:
             parts += [_keyword_pattern(k) for k in brand.keywords if k.strip("# ")]
             if parts:
                 self._patterns.append((brand.key, re.compile("|".join(f"(?:{p})" for p in parts))))
+        names = [r"(?:\s+|-)".join(re.escape(w) for w in n.split())
+                 for b in self.brands for n in [b.name, *b.names] if n.strip()]
+        self._names = (re.compile(rf"(?<![\w@])#?(?:{'|'.join(names)})(?!\w)", re.IGNORECASE) if names else None)
+
+    def mask(self, text: str) -> str:
+        """`text` with the brands' names written as a handle ('Aurora Airways' → '@brand'), as the models read the
+        trained brands' names (`linear.TRAINED_BRANDS_RE`): what a post says of a brand is read, not its name."""
+        return self._names.sub("@brand", text) if self._names is not None else text
 
     def match(self, text: str) -> list[str]:
         """Keys of the brands `text` mentions, in config order, each once."""

@@ -32,6 +32,14 @@ MAX_CHARS = 1000  # posts are short; a pasted article adds cost but no signal pa
 CHAR_NGRAMS = (2, 3, 4, 5)
 _TOKEN_RE = re.compile(r"\w+|[^\w\s]")
 _REPEAT_RE = re.compile(r"(\w)\1{2,}")
+# The companies the labelled tweets are addressed to, as they are written out in words: they read as a handle does,
+# so that no model learns a brand's prior. The airline tweets run 78 % negative for US Airways and 36 % for Virgin
+# America, and a model reading the names called "I am flying with JetBlue tomorrow" positive and the same sentence
+# with United neutral: a desk for either brand would read its customers through the other airlines' record.
+TRAINED_BRANDS_RE = re.compile(
+    r"(?<![\w@#])#?(?:united(?:\s+airlines)?|jet\s?blue(?:\s+airways)?|southwest(?:\s?air(?:lines)?)?"
+    r"|delta(?:\s+air\s?lines)?|virgin\s?america|us\s?airways|american\s?air(?:lines)?)(?!\w)",
+    re.IGNORECASE)
 
 # Languages the models were trained on; a post's language, as one of these inputs, lets a head shift its priors
 # per language (the share of neutral tweets differs by language and source).
@@ -47,9 +55,10 @@ class ModelFileError(RuntimeError):
 
 
 def tokens(text: str) -> list[str]:
-    """Lower-cased word and punctuation tokens; links and handles become placeholders (they name, not judge),
-    and runs of a repeated letter are cut to two ('sooooo' → 'soo')."""
+    """Lower-cased word and punctuation tokens; links, handles and the trained brands' names become placeholders
+    (they name, not judge), and runs of a repeated letter are cut to two ('sooooo' → 'soo')."""
     text = MENTION_RE.sub(" @user ", URL_RE.sub(" http ", text[:MAX_CHARS]))
+    text = TRAINED_BRANDS_RE.sub(" @user ", text)
     return _TOKEN_RE.findall(_REPEAT_RE.sub(r"\1\1", text.lower()))
 
 

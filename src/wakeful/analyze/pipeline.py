@@ -105,14 +105,15 @@ class Analyzer:
         texts = list(texts)
         languages = self._languages(texts, tags)
         langs = [lang for lang, _ in languages]
-        sentiments = [(label, max(-1.0, min(1.0, score))) for label, score in self.sentiment.score_many(texts, langs)]
-        complaints = self.complaint.predict_many(texts, langs, [score for _, score in sentiments])
-        topics = self.topics.tag_many(texts, langs)
-        offensive = self.offensive.predict_many(texts)
+        read = [self.brands.mask(text) for text in texts]  # the models read what is said of a brand, not its name
+        sentiments = [(label, max(-1.0, min(1.0, score))) for label, score in self.sentiment.score_many(read, langs)]
+        complaints = self.complaint.predict_many(read, langs, [score for _, score in sentiments])
+        topics = self.topics.tag_many(read, langs)
+        offensive = self.offensive.predict_many(read)
         return [self._combine(*parts) for parts in zip(
-            texts, languages, sentiments, complaints, topics, offensive, strict=True)]
+            texts, read, languages, sentiments, complaints, topics, offensive, strict=True)]
 
-    def _combine(self, text: str, language: tuple[str | None, float], sentiment: tuple[Sentiment, float],
+    def _combine(self, text: str, read: str, language: tuple[str | None, float], sentiment: tuple[Sentiment, float],
                  complaint: tuple[bool, float], model_topics: list[str], offensive: tuple[bool, float]) -> Analysis:
         """One post's Analysis from the models' readings and the rules."""
         lang, lang_confidence = language
@@ -140,7 +141,7 @@ class Analyzer:
             deadline_minutes=urgency.deadline_minutes,
             legal=legal,
             offensive_p=max(0.0, min(1.0, offensive[1])),
-            unreadable=content_free(text),
+            unreadable=content_free(read),
         )
 
     @staticmethod
