@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import pytest
 
+from wakeful.analyze import Analyzer
 from wakeful.analyze.complaint import (
     PRAISE_SCORE,
     PROBLEM_INPUT,
@@ -12,6 +13,8 @@ from wakeful.analyze.complaint import (
 )
 from wakeful.analyze.sentiment import LinearSentiment, VaderSentiment
 from wakeful.core.models import Sentiment
+
+from tests.analyze.helpers import make_post
 
 CLASSIFIER = LexiconComplaintClassifier()
 VADER = VaderSentiment()
@@ -138,3 +141,25 @@ def test_a_bag_that_did_not_come_along_said_the_german_short_way_is_a_problem() 
     sentiment = LinearSentiment()
     text = "Gelandet in Hamburg, Gepäck nicht. Danke @AuroraAirways, super Start in den Urlaub 💔"
     assert sentiment.score(text, "de")[0] is Sentiment.NEGATIVE
+
+
+@pytest.mark.parametrize(("text", "lang"), [
+    ("vous êtes sérieux ? 3 heures d'attente au comptoir", "fr"),
+    ("J'ai attendu 2 heures au téléphone, personne", "fr"),
+    ("3 Stunden Wartezeit an der Hotline, super Service", "de"),
+    ("Seit zwei Stunden stehen wir am Gate", "de"),
+])
+def test_hours_of_waiting_are_a_problem_in_german_and_french_as_in_english(text: str, lang: str) -> None:
+    """English read "waited 2 hours" and "for over an hour"; the German and French ways of saying it had no cue,
+    so the sarcastic "3 Stunden Wartezeit …, super Service" read positive and no complaint."""
+    assert cue_counts(text, lang).strong == 1
+    analysis = Analyzer([]).analyze(make_post(text, lang))
+    assert analysis.complaint and analysis.sentiment is Sentiment.NEGATIVE, analysis
+
+
+@pytest.mark.parametrize(("text", "lang"), [
+    ("le vol de 3 heures était parfait", "fr"), ("Danke, 2 Stunden früher gelandet!", "de"),
+    ("Seit Jahren fliege ich gern mit euch", "de"), ("depuis 3 ans je vole avec vous", "fr"),
+])
+def test_hours_without_waiting_are_no_problem(text: str, lang: str) -> None:
+    assert cue_counts(text, lang).strong == 0

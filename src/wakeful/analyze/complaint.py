@@ -99,6 +99,8 @@ _STRONG: dict[str, list[str]] = {
         r"kein(?:e|en)? (?:hotel|essen|verpflegung|gutschein|ersatz|info\w*)",
         r"katastrophe", r"zumutung", r"skandal", r"unsicher", r"rauch", r"verletzt", r"anwalt", r"verklagen",
         r"danke (?:\w+ )?fur nichts",
+        r"(?:\d+|zwei|drei|vier|eine) ?(?:stunden?|std\.?) (?:wartezeit|warten|gewartet|verspatung)",
+        r"seit (?:uber )?(?:\d+|zwei|drei|einer) (?:stunden?|std)\b", r"(?:stunden?|std\.?) (?:lang )?gewartet",
     ],
     "fr": [
         r"perdue?s?", r"egaree?s?", r"(?:valise|bagage)s? (?:perdue?s?|cassee?s?|abimee?s?|endommagee?s?)",
@@ -115,6 +117,9 @@ _STRONG: dict[str, list[str]] = {
         r"avocat", r"porter plainte", r"sans (?:\w+ )?(?:valises?|bagages?)", r"impolitesse",
         r"(?:site|appli\w*|application) (?:\w+ ){0,2}plante", r"me doi(?:t|vent)", r"s'en fich(?:e|ent)",
         r"(?:est|sont|tombee?s?) en panne", r"merci (?:\w+ )?pour rien",
+        r"(?:\d+|deux|trois|quatre|plusieurs) ?(?:heures?|h) d'attente",
+        r"attendu (?:plus de |pendant )?(?:\d+|deux|trois|une) ?(?:heures?|h)\b",
+        r"depuis (?:plus de )?(?:\d+|deux|trois|une) ?(?:heures?|h)\b",
     ],
 }
 
