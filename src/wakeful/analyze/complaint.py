@@ -79,6 +79,7 @@ _STRONG: dict[str, list[str]] = {
         r"unsafe", r"smoke", r"injured", r"lawyer", r"sue", r"lawsuit",
         r"thanks? (?:\w+ )?for (?:nothing|losing|cancel\w*|delay\w*|breaking|damaging|ruining|leaving|stranding"
         r"|the (?:delay|wait)|making (?:me|us) (?:wait|miss))",
+        r"(?:booking|reservation)(?: \w{5,6})? (?:is|has) (?:just )?(?:gone(?! through)|disappeared|vanished)",
     ],
     "de": [
         r"verloren", r"verschwunden",
@@ -99,6 +100,7 @@ _STRONG: dict[str, list[str]] = {
         r"kein(?:e|en)? (?:hotel|essen|verpflegung|gutschein|ersatz|info\w*)",
         r"katastrophe", r"zumutung", r"skandal", r"unsicher", r"rauch", r"verletzt", r"anwalt", r"verklagen",
         r"danke (?:\w+ )?fur nichts",
+        r"(?:buchung|reservierung)(?: \w{5,6})? ist (?:einfach |plotzlich )?(?:weg|verschwunden)",
         r"(?:\d+|zwei|drei|vier|eine) ?(?:stunden?|std\.?) (?:wartezeit|warten|gewartet|verspatung)",
         r"seit (?:uber )?(?:\d+|zwei|drei|einer) (?:stunden?|std)\b", r"(?:stunden?|std\.?) (?:lang )?gewartet",
     ],
@@ -117,6 +119,7 @@ _STRONG: dict[str, list[str]] = {
         r"avocat", r"porter plainte", r"sans (?:\w+ )?(?:valises?|bagages?)", r"impolitesse",
         r"(?:site|appli\w*|application) (?:\w+ ){0,2}plante", r"me doi(?:t|vent)", r"s'en fich(?:e|ent)",
         r"(?:est|sont|tombee?s?) en panne", r"merci (?:\w+ )?pour rien",
+        r"reservation(?: \w{5,6})? (?:a |est )(?:disparue?|supprimee?)",
         r"(?:\d+|deux|trois|quatre|plusieurs) ?(?:heures?|h) d'attente",
         r"attendu (?:plus de |pendant )?(?:\d+|deux|trois|une) ?(?:heures?|h)\b",
         r"depuis (?:plus de )?(?:\d+|deux|trois|une) ?(?:heures?|h)\b",
