@@ -18,10 +18,13 @@ def _handle_pattern(handle: str) -> str:
     return rf"(?<![\w@])@{re.escape(fold(handle.lstrip('@')))}(?!\w)"
 
 
-def _name_pattern(name: str) -> str:
+def _words_pattern(name: str) -> str:
     # Words of a name may be separated by any run of spaces or a hyphen: 'Aurora  Air', 'Aurora-Air'.
-    words = [re.escape(w) for w in fold(name).split()]
-    return r"(?<!\w)" + r"(?:\s+|-)".join(words) + r"(?!\w)"
+    return r"(?:\s+|-)".join(re.escape(w) for w in name.split())
+
+
+def _name_pattern(name: str) -> str:
+    return r"(?<!\w)" + _words_pattern(fold(name)) + r"(?!\w)"
 
 
 def _keyword_pattern(keyword: str) -> str:
@@ -46,8 +49,7 @@ class BrandMatcher:
             parts += [_keyword_pattern(k) for k in brand.keywords if k.strip("# ")]
             if parts:
                 self._patterns.append((brand.key, re.compile("|".join(f"(?:{p})" for p in parts))))
-        names = [r"(?:\s+|-)".join(re.escape(w) for w in n.split())
-                 for b in self.brands for n in [b.name, *b.names] if n.strip()]
+        names = [_words_pattern(n) for b in self.brands for n in [b.name, *b.names] if n.strip()]
         self._names = (re.compile(rf"(?<![\w@])#?(?:{'|'.join(names)})(?!\w)", re.IGNORECASE) if names else None)
 
     def mask(self, text: str) -> str:
