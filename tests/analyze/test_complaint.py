@@ -179,3 +179,50 @@ def test_a_booking_that_has_vanished_is_a_problem(text: str, lang: str) -> None:
 
 def test_a_booking_that_has_gone_through_is_no_problem() -> None:
     assert cue_counts("the booking has gone through, thanks", "en").strong == 0
+
+
+@pytest.mark.parametrize(("text", "lang"), [
+    ("Gelandet in Hamburg, Gepäck nicht. Danke @AuroraAirways, super Start in den Urlaub 💔", "de"),
+    ("Flug annulliert, kein Hotel, wir schlafen am Flughafen. Danke @AuroraAirways", "de"),
+])
+def test_thanks_after_a_problem_in_a_negative_post_is_sarcasm_not_praise(text: str, lang: str) -> None:
+    """'Gepäck nicht. Danke …, super Start in den Urlaub': the lexicon rule counted 'Danke' and 'super' as praise
+    and the lost bag read as no complaint (p 0.35)."""
+    cues = cue_counts(text, lang)
+    assert cues.strong >= 1 and cues.mitigating >= 1
+    assert CLASSIFIER.probability_of(cues, -0.2) > 0.5
+    assert Analyzer([]).analyze(make_post(text, lang)).complaint
+
+
+def test_thanks_after_a_problem_in_a_positive_post_still_mitigates() -> None:
+    """'Thanks for rebooking me so fast after the cancellation' reads positive: there the thanks is meant."""
+    cues = cue_counts("Thanks for rebooking me so fast after the cancellation", "en")
+    assert cues.strong == 1 and cues.mitigating == 1
+    assert CLASSIFIER.probability_of(cues, 0.6) < CLASSIFIER.probability_of(cues._replace(mitigating=0), 0.6)
+    assert CLASSIFIER.probability_of(cues, 0.6) < 0.5
+
+
+@pytest.mark.parametrize(("text", "lang"), [
+    ("@AuroraHelp eure Website bricht bei der Zahlung ab, 4 Versuche", "de"),
+    ("Die App ist beim Check-in abgestürzt", "de"),
+    ("Familie auf 3 Reihen verteilt, Kinder 5 und 7", "de"),
+    ("Wir können nicht zusammen sitzen, obwohl wir Plätze gebucht haben", "de"),
+    ("Une valise neuve, un seul vol avec vous, détruite.", "fr"),
+    ("ça fait 2 heures. il y a quelqu'un ?", "fr"),
+    ("Famille répartis sur trois rangs, enfants de 5 et 7 ans", "fr"),
+    ("booked seats together months ago, family split across 4 rows", "en"),
+    ("we can't sit together even though we paid for seats", "en"),
+    ("separated from my 4 year old son on the flight", "en"),
+])
+def test_broken_payment_pages_split_families_and_destroyed_bags_are_problems(text: str, lang: str) -> None:
+    assert cue_counts(text, lang).strong >= 1
+
+
+@pytest.mark.parametrize(("text", "lang"), [
+    ("Die Verbindung bricht nie ab, super WLAN an Bord", "de"),
+    ("Wir saßen zusammen in Reihe 3", "de"),
+    ("ça fait du bien de rentrer", "fr"),
+    ("we sat together in row 12, thanks", "en"),
+])
+def test_the_new_problem_phrases_leave_ordinary_sentences_alone(text: str, lang: str) -> None:
+    assert cue_counts(text, lang).strong == 0

@@ -80,6 +80,9 @@ _STRONG: dict[str, list[str]] = {
         r"thanks? (?:\w+ )?for (?:nothing|losing|cancel\w*|delay\w*|breaking|damaging|ruining|leaving|stranding"
         r"|the (?:delay|wait)|making (?:me|us) (?:wait|miss))",
         r"(?:booking|reservation)(?: \w{5,6})? (?:is|has) (?:just )?(?:gone(?! through)|disappeared|vanished)",
+        r"split (?:up )?(?:across|over|between|into) (?:\d+|two|three|four|five|six|several|different) rows",
+        r"(?:can'?t|cannot|couldn'?t|not|won'?t let us) (?:sit|be seated) together",
+        r"separated from (?:my|our) (?:\w+ ){0,3}?(?:kids?|children|son|daughter|baby|toddler|wife|husband|family)",
     ],
     "de": [
         r"verloren", r"verschwunden",
@@ -103,6 +106,11 @@ _STRONG: dict[str, list[str]] = {
         r"(?:buchung|reservierung)(?: \w{5,6})? ist (?:einfach |plotzlich )?(?:weg|verschwunden)",
         r"(?:\d+|zwei|drei|vier|eine) ?(?:stunden?|std\.?) (?:wartezeit|warten|gewartet|verspatung)",
         r"seit (?:uber )?(?:\d+|zwei|drei|einer) (?:stunden?|std)\b", r"(?:stunden?|std\.?) (?:lang )?gewartet",
+        r"(?:website|webseite|seite|app|zahlung|buchung|bezahlung|check-?in|system) (?:\w+ ){0,3}?"
+        r"(?:bricht|brach|sturzt|sturzte) (?:\w+ ){0,4}?ab", r"abgesturzt",
+        r"(?:zahlung|buchung|bezahlvorgang|check-?in) (?:wird |wurde )?abgebrochen",
+        r"(?:auf|uber) (?:\d+|zwei|drei|vier|funf|sechs|mehrere|verschiedene) reihen verteilt",
+        r"nicht (?:mehr )?(?:zusammen|nebeneinander) (?:sitzen|gesetzt|platziert)",
     ],
     "fr": [
         r"perdue?s?", r"egaree?s?", r"(?:valise|bagage)s? (?:perdue?s?|cassee?s?|abimee?s?|endommagee?s?)",
@@ -123,6 +131,9 @@ _STRONG: dict[str, list[str]] = {
         r"(?:\d+|deux|trois|quatre|plusieurs) ?(?:heures?|h) d'attente",
         r"attendu (?:plus de |pendant )?(?:\d+|deux|trois|une) ?(?:heures?|h)\b",
         r"depuis (?:plus de )?(?:\d+|deux|trois|une) ?(?:heures?|h)\b",
+        r"ca fait (?:plus de )?(?:\d+|deux|trois|quatre|une) ?(?:heures?|h)\b", r"detruite?s?",
+        r"(?:repartis|separes|eparpilles) sur (?:\d+|deux|trois|quatre|plusieurs) rang(?:ee)?s",
+        r"pas (?:assis|places) ensemble",
     ],
 }
 
@@ -250,13 +261,16 @@ class LexiconComplaintClassifier:
         return self.probability_of(cue_counts(text, lang), sentiment_score)
 
     def probability_of(self, cues: Cues, sentiment_score: float) -> float:
-        """The rule on cues already counted."""
+        """The rule on cues already counted. Thanks and praise in a post that reports a problem and reads negative
+        are sarcasm ("Gelandet in Hamburg, Gepäck nicht. Danke …, super Start in den Urlaub"), so they do not
+        mitigate there."""
         w = self.weights
+        mitigating = 0 if cues.strong and sentiment_score < 0 else min(cues.mitigating, 2)
         z = (
             w.bias
             + w.strong * min(cues.strong, 2)
             + w.weak * min(cues.weak, 3)
-            + w.mitigating * min(cues.mitigating, 2)
+            + w.mitigating * mitigating
             + w.negative * max(-sentiment_score, 0.0)
             + w.positive * max(sentiment_score, 0.0)
         )
