@@ -10,7 +10,7 @@ from collections.abc import Iterator
 import numpy as np
 import pytest
 
-from wakeful.analyze.complaint import PROBLEM_INPUT, LinearComplaintClassifier, problem_inputs
+from wakeful.analyze.complaint import PROBLEM_INPUT, LinearComplaintClassifier, cue_counts, problem_inputs
 from wakeful.analyze.linear import MODELS_DIR, Featurizer, LinearHead, ModelFileError
 from wakeful.analyze.offensive import OffensiveClassifier
 from wakeful.analyze.sentiment import LinearSentiment
@@ -93,10 +93,12 @@ def test_customer_complaints_read_negative_in_languages_without_labelled_ones(
     assert label is Sentiment.NEGATIVE and score < 0, f"{text}: {label.value} {score:.2f}"
 
 
-def test_a_german_complaint_without_lexicon_cues_is_found(complaint: LinearComplaintClassifier) -> None:
-    """German complaints weigh 2 in training (`data.GERMEVAL_COMPLAINT_WEIGHT`): this one ('fällt aus' is no
-    lexicon cue) read 0.46 at weight 1, just under the 0.5 threshold."""
+def test_a_cancelled_train_said_the_german_way_is_a_complaint(complaint: LinearComplaintClassifier) -> None:
+    """'fällt aus' (is cancelled) was no lexicon cue, and the model alone put this post at 0.46, then 0.43 after
+    a retrain that moved nothing near it; the lexicon now names it ('fällt gut aus', turns out well, it does not)."""
     text = "Zug um 7:12 fällt aus, nächster kommt erst in einer Stunde, das ist doch nicht normal"
+    assert cue_counts(text, "de").strong == 1
+    assert cue_counts("Das Ergebnis fällt gut aus, die Party fällt aus dem Rahmen", "de").strong == 0
     found, p = complaint.predict(text, "de", 0.0)
     assert found, f"missed complaint (p={p:.2f}): {text}"
 

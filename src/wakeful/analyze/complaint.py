@@ -88,7 +88,10 @@ _STRONG: dict[str, list[str]] = {
         r"verloren", r"verschwunden",
         r"(?:koffer|gepack|tasche) (?:ist |sind )?(?:weg|verloren|verschwunden|kaputt|beschadigt)",
         r"(?:koffer|gepack) (?:aber |leider )?nicht(?= ?[.!,;?]|$)",  # 'Gelandet in Hamburg, Gepäck nicht.'
-        r"versp[aä]tet", r"versp[aä]tung(?:en)?", r"ausgefallen", r"ausfall", r"annulliert", r"gestrichen",
+        r"versp[aä]tet", r"versp[aä]tung(?:en)?", r"ausgefallen", r"ausfall",
+        r"(?:fallt|fallen) (?:(?:heute|morgen|leider|wieder|schon|mal|erneut|komplett|ersatzlos|einfach|auch) ){0,2}"
+        r"aus(?= ?[.!,;?]| und|$)",  # 'Zug um 7:12 fällt aus', not 'fällt gut aus' (turns out well)
+        r"annulliert", r"gestrichen",
         r"storniert", r"(?:nicht|nie|noch nicht) angekommen", r"anschluss(?:flug)? verpasst", r"verpasst",
         r"gestrandet", r"sitzen? fest", r"festgesessen", r"beschadigt", r"kaputt", r"zerstort", r"(?:zer|ver)beult",
         r"zerkratzt",

@@ -24,6 +24,7 @@ from typing import Literal, NamedTuple
 import numpy as np
 import numpy.typing as npt
 
+from wakeful.analyze.places import mask_places
 from wakeful.analyze.text import MENTION_RE, URL_RE, content_free
 
 MODELS_DIR = Path(__file__).resolve().parent / "models"
@@ -55,10 +56,11 @@ class ModelFileError(RuntimeError):
 
 
 def tokens(text: str) -> list[str]:
-    """Lower-cased word and punctuation tokens; links, handles and the trained brands' names become placeholders
-    (they name, not judge), and runs of a repeated letter are cut to two ('sooooo' → 'soo')."""
+    """Lower-cased word and punctuation tokens; links, handles, the trained brands' names and places named after a
+    travel word (`places.mask_places`) become placeholders (they name, not judge), and runs of a repeated letter
+    are cut to two ('sooooo' → 'soo')."""
     text = MENTION_RE.sub(" @user ", URL_RE.sub(" http ", text[:MAX_CHARS]))
-    text = TRAINED_BRANDS_RE.sub(" @user ", text)
+    text = mask_places(TRAINED_BRANDS_RE.sub(" @user ", text))
     return _TOKEN_RE.findall(_REPEAT_RE.sub(r"\1\1", text.lower()))
 
 
