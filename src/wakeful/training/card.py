@@ -23,9 +23,9 @@ CARD_HEAD = """# wakeful analysis models
 Linear models over one shared feature space (word uni/bigrams + character 2-5-grams inside word boundaries,
 idf-weighted, L2-normalised; links, handles, the six airlines' names written out and cities or airports named
 after an English travel word (`wakeful.analyze.places`: GeoNames cities, CC BY 4.0, and airportsdata's IATA codes)
-are placeholders, so no head learns a brand's or a place's prior), trained by `wakeful train` with scikit-learn (class-weighted logistic regression,
-one-vs-rest; averaged SGD or the exact L-BFGS fit, and its L2 strength, picked on the validation splits) and
-exported as numpy arrays.
+are placeholders, so no head learns a brand's or a place's prior), trained by `wakeful train` with scikit-learn
+(class-weighted logistic regression, one-vs-rest; averaged SGD or the exact L-BFGS fit, and its L2 strength,
+picked on the validation splits) and exported as numpy arrays.
 Sentiment is fitted NB-LR style (each feature scaled by its log-count ratio for the class, the scale folded into
 the exported weights); topics weigh classes by the balanced weights to the power 0.75 and pick their L2 strength
 on tagging micro-F1 and top-1 accuracy together. Inference is numpy only (`wakeful.analyze.linear`): no pickles,
