@@ -20,6 +20,7 @@ from wakeful.api.auth import (
     login_key,
     login_nonce,
     login_token_ok,
+    revoke_token,
     session_principal,
     set_password,
     sign_in,
@@ -114,6 +115,18 @@ def test_a_disabled_user_loses_sign_in_sessions_and_tokens_until_enabled(desk: D
             "ana", "ingest-bot"]
         with pytest.raises(ValueError, match="no user 'ghost'"):
             disable_user(s, "ghost", now)
+
+
+def test_revoking_a_token_ignores_case_as_disabling_its_user_does(desk: Desk) -> None:
+    """`wakeful token revoke Ana` matched the name exactly and left a token issued as 'ana' working, where
+    disabling Ana ended it."""
+    now = desk.clock.now()
+    with desk.db.session() as s:
+        mine = create_token(s, "ana", "aurora", Role.AGENT, now)
+        other = create_token(s, "ingest-bot", "aurora", Role.AGENT, now)
+        assert revoke_token(s, "ANA", now) == 1
+        assert authenticate(s, mine) is None and authenticate(s, other) is not None
+        assert revoke_token(s, "Ana", now) == 0  # already revoked: nothing live of that name
 
 
 def test_a_new_password_replaces_the_old_and_signs_the_user_out(desk: Desk) -> None:

@@ -152,7 +152,7 @@ def token_create(
 
 @token_app.command("revoke")
 def token_revoke(name: Annotated[str, typer.Argument(help="The token's name")]) -> None:
-    """Revoke every live token with this name."""
+    """Revoke every live token with this name (ignoring case, as user names)."""
     db = open_existing(get_settings().database_url)
     with db.session() as session:
         count = revoke_token(session, name, datetime.now(UTC))

@@ -78,7 +78,10 @@ def authenticate(session: Session, token: str) -> Principal | None:
 
 
 def revoke_token(session: Session, name: str, now: datetime) -> int:
-    rows = list(session.scalars(select(ApiTokenRow).where(ApiTokenRow.name == name, ApiTokenRow.revoked_at.is_(None))))
+    """Revoke every live token of this name, ignoring case as user names are (`same_name`), so revoking 'Ana'
+    also ends a token issued as 'ana', as disabling her does; returns how many."""
+    live = session.scalars(select(ApiTokenRow).where(ApiTokenRow.revoked_at.is_(None)))
+    rows = [row for row in live if same_name(row.name, name)]
     for row in rows:
         row.revoked_at = now
     return len(rows)
@@ -191,11 +194,8 @@ def disable_user(session: Session, username: str, now: datetime) -> Disabled:
     already = user.disabled_at is not None
     if not already:
         user.disabled_at = now
-    tokens = [t for t in session.scalars(select(ApiTokenRow).where(ApiTokenRow.revoked_at.is_(None)))
-              if same_name(t.name, user.username)]
-    for token in tokens:
-        token.revoked_at = now
-    return Disabled(user.username, _end_sessions(session, user, now), len(tokens), already)
+    return Disabled(user.username, _end_sessions(session, user, now), revoke_token(session, user.username, now),
+                    already)
 
 
 def enable_user(session: Session, username: str) -> tuple[str, bool]:
