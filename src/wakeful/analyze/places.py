@@ -55,23 +55,27 @@ def gazetteer(path: Path = PLACES_FILE) -> tuple[frozenset[str], frozenset[str]]
     return frozenset(cities), frozenset(codes)
 
 
+def _after_travel(m: re.Match[str]) -> str:
+    """The longest city (or a single code) that the capitalised words after a travel word spell, if they end
+    there; otherwise the match unchanged."""
+    cities, codes = gazetteer()
+    words = m.group(2).split()
+    for n in range(len(words), 0, -1):
+        name = " ".join(words[:n]).rstrip(".'")
+        if name in cities or (n == 1 and name in codes):
+            return m.group(0) if n < len(words) else f"{m.group(1)} {PLACEHOLDER} "
+    return m.group(0)
+
+
+def _route(m: re.Match[str]) -> str:
+    _, codes = gazetteer()
+    if m.group(1) in codes and m.group(3) in codes:
+        return f" {PLACEHOLDER} {m.group(2)} {PLACEHOLDER} "
+    return m.group(0)
+
+
 @lru_cache(maxsize=1024)
 def mask_places(text: str) -> str:
     """`text` with the places named after a travel word, and both ends of an IATA route, written `@placename`.
     Cached for a batch or so: the featurizer and the polarity lexicon tokenise the same post."""
-    cities, codes = gazetteer()
-
-    def after_travel(m: re.Match[str]) -> str:
-        words = m.group(2).split()
-        for n in range(len(words), 0, -1):
-            name = " ".join(words[:n]).rstrip(".'")
-            if name in cities or (n == 1 and name in codes):
-                return m.group(0) if n < len(words) else f"{m.group(1)} {PLACEHOLDER} "
-        return m.group(0)
-
-    def route(m: re.Match[str]) -> str:
-        if m.group(1) in codes and m.group(3) in codes:
-            return f" {PLACEHOLDER} {m.group(2)} {PLACEHOLDER} "
-        return m.group(0)
-
-    return _AFTER_TRAVEL_RE.sub(after_travel, _ROUTE_RE.sub(route, text))
+    return _AFTER_TRAVEL_RE.sub(_after_travel, _ROUTE_RE.sub(_route, text))
