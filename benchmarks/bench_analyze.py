@@ -71,6 +71,8 @@ def main() -> None:
     parser.add_argument("--posts", type=int, default=3000, help="texts to analyse (default 3000)")
     parser.add_argument("--repeat", type=int, default=2, help="throughput passes, best taken (default 2)")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--encoder", action="store_true",
+                        help="also time analyze_many with the opt-in English sentiment encoder (wakeful[encoder])")
     args = parser.parse_args()
 
     texts = test_texts(args.posts, args.seed)
@@ -111,6 +113,14 @@ def main() -> None:
             return analyzer.analyze_many(posts[i : i + batch]) if i % batch == 0 else None
 
         stages["Analyzer.analyze_many (batches of 256)"] = many
+        if args.encoder:
+            encoded = Analyzer(get_settings().brands, encoder=True)
+            encoded.analyze_many(posts[:2])
+
+            def many_encoded(i: int) -> object:
+                return encoded.analyze_many(posts[i : i + batch]) if i % batch == 0 else None
+
+            stages["Analyzer.analyze_many with the opt-in encoder"] = many_encoded
 
     results = {name: measure(fn, len(texts), args.repeat) for name, fn in stages.items()}
     base = results["VADER alone (baseline)"][0]

@@ -102,3 +102,14 @@ def test_the_card_sets_the_model_beside_the_published_figures(report: dict[str, 
         f"| sentiment germeval2017 | micro-F1 (= accuracy) | {germeval['model']['accuracy']:.3f} | "
         f"{germeval['majority']['accuracy']:.3f} | {germeval['tfidf_lr']['accuracy']:.3f} | 0.750 |")
     assert rows["sentiment xlmt-de"].endswith("| 0.773 |") and len(rows) == 9
+
+
+def test_the_opt_in_encoder_stands_beside_the_model_on_english_data(report: dict[str, Any]) -> None:
+    """The encoder's rows are measured on the same test posts, and may not fall more than two points below the
+    committed figures either (the `encoder` extra is part of the dev install, so CI has it)."""
+    committed = json.loads((MODELS_DIR / "metrics.json").read_text(encoding="utf-8"))["report"]["sentiment"]
+    for source in ("airline", "xlmt-en"):
+        systems = report["sentiment"][source]
+        assert systems["encoder"]["n"] == systems["model"]["n"]
+        assert systems["encoder"]["macro_f1"] >= committed[source]["encoder"]["macro_f1"] - 0.02, source
+    assert "encoder" not in report["sentiment"]["xlmt-de"]

@@ -44,7 +44,8 @@ def db_reanalyze(
     db = open_existing(settings.database_url)
     start = _since(since)
     try:
-        analyzer = Analyzer(load_at_start(settings, db).brands)  # brands as leads saved them, not only the file's
+        # brands as leads saved them, not only the file's
+        analyzer = Analyzer(load_at_start(settings, db).brands, encoder=settings.sentiment_encoder)
         with db.session() as session:
             count = select(func.count()).select_from(PostRow).where(PostRow.erased.is_(None))  # as reanalyze reads
             total = session.scalar(count if start is None else count.where(PostRow.created_at >= start)) or 0

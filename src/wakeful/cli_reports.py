@@ -212,7 +212,8 @@ def replay_twcs(database_url: str, data_dir: Path | None = None, *, handles: lis
     if not posts:
         raise ValueError(f"no TWCS threads for {handles}")
     clock = FixedClock(posts[0].observed_at())
-    ingest = IngestService(db, Analyzer(brands), settings, clock)
+    analyzer = Analyzer(brands, encoder=settings.sentiment_encoder)
+    ingest = IngestService(db, analyzer, settings, clock)
     try:
         for start in range(0, len(posts), BATCH):
             batch: list[Post] = posts[start:start + BATCH]

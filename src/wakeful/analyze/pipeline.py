@@ -29,6 +29,12 @@ from wakeful.core.settings import BrandConfig
 BATCH = 256  # posts per model pass: past this, throughput gains are small (benchmarks/bench_analyze.py)
 
 
+def _encoder_sentiment() -> SentimentModel:
+    from wakeful.analyze.encoder import EncoderSentiment  # imports PyTorch: only when asked for
+
+    return EncoderSentiment()
+
+
 def platform_language(tag: str | None) -> str | None:
     """The primary subtag of a platform's BCP-47 tag ('en-GB' → 'en'), if it is a supported language."""
     if not tag:
@@ -56,10 +62,13 @@ class Analyzer:
         complaint: ComplaintClassifier | None = None,
         topics: TopicTagger | None = None,
         offensive: OffensiveClassifier | None = None,
+        encoder: bool = False,
     ) -> None:
+        """`encoder`: read English sentiment with the opt-in encoder (`analyze.encoder`, settings'
+        `sentiment_encoder`) instead of the linear model alone; it needs the `encoder` extra."""
         self.set_brands(brands)
         self.detector: LanguageDetector = detector or default_detector()
-        self.sentiment: SentimentModel = sentiment or LinearSentiment()
+        self.sentiment: SentimentModel = sentiment or (_encoder_sentiment() if encoder else LinearSentiment())
         self.complaint: ComplaintClassifier = complaint or LinearComplaintClassifier()
         self.topics: TopicTagger = topics or ModelTopicTagger()
         self.offensive = offensive or OffensiveClassifier()

@@ -133,12 +133,13 @@ class LinearSentiment:
         return float(p[self._pos] - p[self._neg])
 
     def score(self, text: str, lang: str | None) -> tuple[Sentiment, float]:
-        return self._scores(self.proba(text, lang)[None, :])[0]
+        return self.labelled(self.proba(text, lang)[None, :])[0]
 
     def score_many(self, texts: Sequence[str], langs: Sequence[str | None]) -> list[tuple[Sentiment, float]]:
-        return self._scores(self.predict_proba(texts, langs))
+        return self.labelled(self.predict_proba(texts, langs))
 
-    def _scores(self, p: FloatArray) -> list[tuple[Sentiment, float]]:
+    def labelled(self, p: FloatArray) -> list[tuple[Sentiment, float]]:
+        """Label and calibrated score for rows of class probabilities (also the encoder path's, see `encoder`)."""
         labels = [Sentiment(self.model.classes[i]) for i in p.argmax(axis=1)]
         raw = p[:, self._pos] - p[:, self._neg]
         if self.model.calibration is not None:

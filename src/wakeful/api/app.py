@@ -62,7 +62,7 @@ def build_desk(settings: Settings, db: Database | None = None, clock: Clock | No
     _check_case_folding(db)
     _check_reserved_names(db)
     base, settings = settings, settings_api.load_at_start(settings, db)
-    analyzer = analyzer or Analyzer(settings.brands)
+    analyzer = analyzer or Analyzer(settings.brands, encoder=settings.sentiment_encoder)
     notifier = notify.BrandNotifier(db, settings.notify, clock)
     hooks = [incidents.case_hook, risk.case_hook(lambda: intake.settings, notifier), routing.case_hook(notifier)]
     intake = IngestService(db, analyzer, settings, clock, case_hooks=hooks)  # the risk hook reads its live settings

@@ -195,6 +195,10 @@ class Settings(BaseSettings):
     port: int = Field(default=8000, ge=1, le=65535)
     brands: list[BrandConfig] = Field(default_factory=_default_brands, description="At least one; leave the key "
                                       "out for the demo brand, Aurora Airways")
+    sentiment_encoder: bool = Field(
+        default=False, description="Read English posts' sentiment with the opt-in transformer encoder blended with "
+        "the linear model (wakeful.analyze.encoder; needs `pip install 'wakeful[encoder]'`): more accurate on "
+        "English tweets, about a tenth of the throughput")
     case_window_hours: float = Field(default=48.0, gt=0, description="Posts by one author about one brand "
                                      "within this window of the case's last post join that case")
     future_tolerance_minutes: float = Field(

@@ -31,6 +31,7 @@ from wakeful.training.metrics import f1_by_class, precision_recall, report
 HEADS = ("sentiment", "complaint", "topics", "offensive")
 TOLERANCE = 0.02
 NO_TOPIC = "none"
+ENCODER_LANGUAGES = ("en",)  # as `analyze.encoder.LANGUAGES`, without importing torch for the default report
 
 
 class Models:
@@ -44,11 +45,25 @@ class Models:
         self.complaint = LinearComplaintClassifier(features, heads["complaint"])
         self.topics = ModelTopicTagger(features, heads["topics"])
         self.offensive = OffensiveClassifier(features, heads["offensive"])
+        self.encoder = _encoder(directory, self.sentiment)
 
     def is_complaint(self, example: Example) -> bool:
         """The complaint decision as the desk's Analyzer makes it, fed by the model's own sentiment score."""
         score = self.sentiment.score(example.text, example.lang)[1]
         return self.complaint.predict(example.text, example.lang, score)[0]
+
+
+def _encoder(directory: Path, linear: LinearSentiment) -> Any:
+    """The optional English encoder (`analyze.encoder`) where `directory` has its adapter and the `encoder` extra
+    is installed; None otherwise, and its rows are left out of the report."""
+    from wakeful.analyze import encoder
+
+    if not (directory / encoder.ADAPTER_FILE).is_file():
+        return None
+    try:
+        return encoder.EncoderSentiment(directory / encoder.ADAPTER_FILE, linear)
+    except encoder.EncoderUnavailable:
+        return None
 
 
 def _by_source(examples: Sequence[Example],
@@ -85,6 +100,9 @@ def sentiment(models: Models, base: Path | None) -> dict[str, Any]:
                        "tfidf_lr": report(gold, tfidf[baselines.family(source)](texts), data.SENTIMENTS),
                        "vader": report(gold, rule, data.SENTIMENTS),
                        "majority": report(gold, [majority[source]] * len(gold), data.SENTIMENTS)}
+        if models.encoder is not None and examples[0].lang in ENCODER_LANGUAGES:
+            read = models.encoder.score_many(texts, [e.lang for e in examples])
+            out[source]["encoder"] = report(gold, [label.value for label, _ in read], data.SENTIMENTS)
     return out
 
 

