@@ -3,16 +3,19 @@ every other language, and a training run that repeats itself from its seed."""
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
+from typer.testing import CliRunner
 
 from wakeful.analyze import encoder
 from wakeful.analyze.linear import MODELS_DIR, ModelFileError
 from wakeful.analyze.pipeline import Analyzer
 from wakeful.analyze.sentiment import LinearSentiment
+from wakeful.cli import app
 from wakeful.core.models import Sentiment
 from wakeful.core.settings import Settings
 from wakeful.training import encoder as training
@@ -110,3 +113,14 @@ def test_the_desk_reads_english_sentiment_with_the_encoder_when_asked(monkeypatc
 
 def test_the_shipped_adapter_is_in_the_models_folder() -> None:
     assert (MODELS_DIR / encoder.ADAPTER_FILE).stat().st_size < 2_000_000
+
+
+def test_classify_reads_english_sentiment_with_the_encoder_when_asked(model: encoder.EncoderSentiment) -> None:
+    text = "Shoutout to the staff in Berlin who rebooked me in 5 minutes. Legends."
+    plain = CliRunner().invoke(app, ["classify"], input=text + "\n")
+    encoded = CliRunner().invoke(app, ["classify", "--encoder"], input=text + "\n")
+    assert plain.exit_code == 0 and encoded.exit_code == 0, plain.output + encoded.output
+    label, score = model.score(text, "en")
+    assert json.loads(encoded.output)["sentiment"] == label.value
+    assert json.loads(encoded.output)["sentiment_score"] == pytest.approx(score, abs=1e-4)
+    assert json.loads(plain.output)["sentiment_score"] != pytest.approx(score, abs=1e-4)

@@ -64,7 +64,8 @@ def verified(directory: Path) -> Path:
     return directory
 
 
-def _torch() -> Any:
+def torch_module() -> Any:
+    """PyTorch, imported on first use (with transformers, which `build` needs): the default path never loads it."""
     try:
         import torch
         import transformers  # noqa: F401
@@ -76,7 +77,7 @@ def _torch() -> Any:
 def build(directory: Path, rank: int = 8, alpha: float = 16.0, seed: int | None = None) -> torch.nn.Module:
     """The encoder with fresh adapters (down-projections drawn from `seed`, up-projections zero, so it starts as
     the pretrained model) and an untrained head; only adapters and head train."""
-    torch = _torch()
+    torch = torch_module()
     from transformers import AutoModel, AutoTokenizer
     from transformers.utils import logging as transformers_logging
 
@@ -130,7 +131,7 @@ def trained(model: torch.nn.Module) -> dict[str, np.ndarray]:
 
 def load_adapter(model: torch.nn.Module, arrays: dict[str, np.ndarray]) -> None:
     """Put saved adapter and head numbers into a freshly built encoder; a name or shape mismatch is an error."""
-    torch = _torch()
+    torch = torch_module()
     params = dict(model.named_parameters())
     wanted = {name for name, p in params.items() if p.requires_grad}
     if set(arrays) != wanted:
@@ -159,7 +160,7 @@ class EncoderSentiment:
                 if k in arrays}
         if len(meta) != 4:
             raise ModelFileError(f"{path}: not an encoder adapter (no rank, alpha, blend and max_length)")
-        torch = _torch()
+        torch = torch_module()
         self.model = build(base_dir(), int(meta["meta_rank"]), float(meta["meta_alpha"]))
         load_adapter(self.model, arrays)
         self.model.eval()

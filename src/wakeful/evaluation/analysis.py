@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -27,6 +27,9 @@ from wakeful.evaluation import baselines
 from wakeful.training import data
 from wakeful.training.data import Example
 from wakeful.training.metrics import f1_by_class, precision_recall, report
+
+if TYPE_CHECKING:
+    from wakeful.analyze.encoder import EncoderSentiment
 
 HEADS = ("sentiment", "complaint", "topics", "offensive")
 TOLERANCE = 0.02
@@ -53,7 +56,7 @@ class Models:
         return self.complaint.predict(example.text, example.lang, score)[0]
 
 
-def _encoder(directory: Path, linear: LinearSentiment) -> Any:
+def _encoder(directory: Path, linear: LinearSentiment) -> EncoderSentiment | None:
     """The optional English encoder (`analyze.encoder`) where `directory` has its adapter and the `encoder` extra
     is installed; None otherwise, and its rows are left out of the report."""
     from wakeful.analyze import encoder

@@ -41,7 +41,7 @@ def english(split: data.Split, base: Path | None = None) -> list[Example]:
 def fit(examples: Sequence[Example], seed: int = 0, epochs: int = EPOCHS,
         log: Callable[[str], None] = print) -> dict[str, np.ndarray]:
     """Fine-tune fresh adapters and head on `examples`; returns their numbers by parameter name."""
-    torch = encoder._torch()
+    torch = encoder.torch_module()
     threads = torch.get_num_threads()
     torch.set_num_threads(THREADS)
     try:
@@ -61,7 +61,7 @@ def fit(examples: Sequence[Example], seed: int = 0, epochs: int = EPOCHS,
         for epoch in range(epochs):
             order = list(range(len(examples)))
             rng.shuffle(order)
-            for start in range(0, len(order) - BATCH + 1 if len(order) >= BATCH else 1, BATCH):
+            for start in range(0, max(1, len(order) - BATCH + 1), BATCH):  # whole batches; one if fewer
                 batch = order[start:start + BATCH]
                 loss = loss_fn(model([examples[i].text for i in batch], MAX_LENGTH), torch.from_numpy(y[batch]))
                 loss.backward()
