@@ -4,6 +4,7 @@ every other language, and a training run that repeats itself from its seed."""
 from __future__ import annotations
 
 import json
+import subprocess
 import sys
 from pathlib import Path
 
@@ -124,3 +125,13 @@ def test_classify_reads_english_sentiment_with_the_encoder_when_asked(model: enc
     assert json.loads(encoded.output)["sentiment"] == label.value
     assert json.loads(encoded.output)["sentiment_score"] == pytest.approx(score, abs=1e-4)
     assert json.loads(plain.output)["sentiment_score"] != pytest.approx(score, abs=1e-4)
+
+
+def test_the_default_path_never_imports_pytorch() -> None:
+    """The desk, the CLI and `wakeful eval` import the encoder module; only building an encoder loads PyTorch."""
+    code = ("import sys, wakeful.cli, wakeful.evaluation.analysis\n"
+            "from wakeful.analyze import Analyzer\n"
+            "Analyzer([])\n"
+            "print('torch' in sys.modules)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "False"

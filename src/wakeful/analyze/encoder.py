@@ -7,7 +7,7 @@ all-MiniLM-L6-v2 (Apache-2.0), a 6-layer transformer that the `encoder` extra in
 --encoder` fine-tunes small adapters (LoRA, rank 8, about 260,000 numbers) and a 3-class head on the English
 sentiment training data; the adapter is committed in `models/sentiment-encoder.npz`. Nothing is downloaded.
 
-It costs about a tenth of the linear path's throughput, so it is opt-in (`analysis_encoder` in the settings).
+It costs about a tenth of the linear path's throughput, so it is opt-in (`sentiment_encoder` in the settings).
 """
 
 from __future__ import annotations
@@ -144,6 +144,12 @@ def load_adapter(model: torch.nn.Module, arrays: dict[str, np.ndarray]) -> None:
             params[name].copy_(torch.from_numpy(np.asarray(values, dtype=np.float32)))
 
 
+def mix(encoded: FloatArray, linear: FloatArray, blend: float) -> FloatArray:
+    """The blended probabilities: `blend` of the encoder's, the rest of the linear model's (same column order)."""
+    mixed: FloatArray = blend * encoded + (1 - blend) * linear
+    return mixed
+
+
 class EncoderSentiment:
     """A `SentimentModel`: an English post gets `blend` x the encoder's probabilities + (1 - blend) x the linear
     model's (the weight picked on validation by `wakeful train --encoder`); a post in any other language, or one
@@ -167,6 +173,7 @@ class EncoderSentiment:
         self.blend = float(meta["meta_blend"])
         self.max_length = int(meta["meta_max_length"])
         self.linear = linear or LinearSentiment()
+        self.order = [self.linear.model.classes.index(c) for c in CLASSES]  # CLASSES' columns in the linear model's
         self._torch = torch
 
     def encoder_proba(self, texts: Sequence[str]) -> FloatArray:
@@ -184,9 +191,8 @@ class EncoderSentiment:
         rows = [i for i, (t, lang) in enumerate(zip(texts, langs, strict=True))
                 if lang in LANGUAGES and not content_free(t)]
         if rows and self.blend > 0:
-            order = [self.linear.model.classes.index(c) for c in CLASSES]
-            encoded = self.encoder_proba([texts[i] for i in rows])
-            p[np.ix_(rows, order)] = self.blend * encoded + (1 - self.blend) * p[np.ix_(rows, order)]
+            cells = np.ix_(rows, self.order)
+            p[cells] = mix(self.encoder_proba([texts[i] for i in rows]), p[cells], self.blend)
         return p
 
     def score(self, text: str, lang: str | None) -> tuple[Sentiment, float]:

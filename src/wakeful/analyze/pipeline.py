@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from wakeful.analyze.brand_topics import BrandTopics
 from wakeful.analyze.brands import BrandMatcher
 from wakeful.analyze.complaint import ComplaintClassifier, LinearComplaintClassifier
+from wakeful.analyze.encoder import EncoderSentiment  # PyTorch is imported only when one is built
 from wakeful.analyze.language import SUPPORTED_LANGUAGES, LanguageDetector, default_detector
 from wakeful.analyze.legal import legal_flags, named_staff
 from wakeful.analyze.offensive import OffensiveClassifier
@@ -27,12 +28,6 @@ from wakeful.core.models import Analysis, Post, Sentiment
 from wakeful.core.settings import BrandConfig
 
 BATCH = 256  # posts per model pass: past this, throughput gains are small (benchmarks/bench_analyze.py)
-
-
-def _encoder_sentiment() -> SentimentModel:
-    from wakeful.analyze.encoder import EncoderSentiment  # imports PyTorch: only when asked for
-
-    return EncoderSentiment()
 
 
 def platform_language(tag: str | None) -> str | None:
@@ -68,7 +63,7 @@ class Analyzer:
         `sentiment_encoder`) instead of the linear model alone; it needs the `encoder` extra."""
         self.set_brands(brands)
         self.detector: LanguageDetector = detector or default_detector()
-        self.sentiment: SentimentModel = sentiment or (_encoder_sentiment() if encoder else LinearSentiment())
+        self.sentiment: SentimentModel = sentiment or (EncoderSentiment() if encoder else LinearSentiment())
         self.complaint: ComplaintClassifier = complaint or LinearComplaintClassifier()
         self.topics: TopicTagger = topics or ModelTopicTagger()
         self.offensive = offensive or OffensiveClassifier()

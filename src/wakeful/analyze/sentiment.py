@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from functools import cache
+from pathlib import Path
 from typing import Protocol
 
 import numpy as np
@@ -107,6 +108,14 @@ class LinearSentiment:
         self._polarity_columns = [self.model.extra.index(n) for n in POLARITY_INPUTS if n in self.model.extra]
         self.polarity = (polarity or lexicon()) if self._polarity_columns else None
         self._problem_column = self.model.extra.index(PROBLEM_INPUT) if PROBLEM_INPUT in self.model.extra else None
+
+    @classmethod
+    def load(cls, directory: Path) -> LinearSentiment:
+        """The model a `wakeful train --out directory` wrote: its features, head, polarity tables and specialists."""
+        features = Featurizer.load(directory / "features.npz")
+        return cls(features, LinearHead.load("sentiment", features.size, directory),
+                   PolarityLexicon.load(directory / "polarity.npz"),
+                   specialist_heads("sentiment", features.size, directory))
 
     def _inputs(self, text: str, lang: str | None) -> dict[str, float]:
         inputs = language_inputs(lang)

@@ -13,10 +13,11 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
+from wakeful.analyze import encoder
 from wakeful.analyze.complaint import LexiconComplaintClassifier, LinearComplaintClassifier
 from wakeful.analyze.linear import MODELS_DIR, Featurizer, LinearHead, specialist_heads
 from wakeful.analyze.offensive import OffensiveClassifier
@@ -28,13 +29,9 @@ from wakeful.training import data
 from wakeful.training.data import Example
 from wakeful.training.metrics import f1_by_class, precision_recall, report
 
-if TYPE_CHECKING:
-    from wakeful.analyze.encoder import EncoderSentiment
-
 HEADS = ("sentiment", "complaint", "topics", "offensive")
 TOLERANCE = 0.02
 NO_TOPIC = "none"
-ENCODER_LANGUAGES = ("en",)  # as `analyze.encoder.LANGUAGES`, without importing torch for the default report
 
 
 class Models:
@@ -56,11 +53,9 @@ class Models:
         return self.complaint.predict(example.text, example.lang, score)[0]
 
 
-def _encoder(directory: Path, linear: LinearSentiment) -> EncoderSentiment | None:
+def _encoder(directory: Path, linear: LinearSentiment) -> encoder.EncoderSentiment | None:
     """The optional English encoder (`analyze.encoder`) where `directory` has its adapter and the `encoder` extra
     is installed; None otherwise, and its rows are left out of the report."""
-    from wakeful.analyze import encoder
-
     if not (directory / encoder.ADAPTER_FILE).is_file():
         return None
     try:
@@ -103,7 +98,7 @@ def sentiment(models: Models, base: Path | None) -> dict[str, Any]:
                        "tfidf_lr": report(gold, tfidf[baselines.family(source)](texts), data.SENTIMENTS),
                        "vader": report(gold, rule, data.SENTIMENTS),
                        "majority": report(gold, [majority[source]] * len(gold), data.SENTIMENTS)}
-        if models.encoder is not None and examples[0].lang in ENCODER_LANGUAGES:
+        if models.encoder is not None and examples[0].lang in encoder.LANGUAGES:
             read = models.encoder.score_many(texts, [e.lang for e in examples])
             out[source]["encoder"] = report(gold, [label.value for label, _ in read], data.SENTIMENTS)
     return out

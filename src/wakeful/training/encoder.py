@@ -87,14 +87,13 @@ def save(path: Path, arrays: dict[str, np.ndarray], blend: float) -> None:
 def choose_blend(model: encoder.EncoderSentiment, val: Sequence[Example]) -> tuple[float, dict[float, float]]:
     """The blend weight with the best mean validation macro-F1 over the English data sets (ties: less encoder)."""
     texts, langs = [e.text for e in val], [e.lang for e in val]
-    linear = model.linear.predict_proba(texts, langs)
+    linear = model.linear.predict_proba(texts, langs)[:, model.order]
     encoded = model.encoder_proba(texts)
-    order = [model.linear.model.classes.index(c) for c in encoder.CLASSES]
     gold = np.array([encoder.CLASSES.index(e.label) for e in val])
     sources = sorted({e.source for e in val})
     scores: dict[float, float] = {}
     for blend in BLENDS:
-        pred = (blend * encoded + (1 - blend) * linear[:, order]).argmax(axis=1)
+        pred = encoder.mix(encoded, linear, blend).argmax(axis=1)
         scores[blend] = float(np.mean([macro_f1(list(gold[rows]), list(pred[rows])) for rows in
                                        (np.array([e.source == s for e in val]) for s in sources)]))
     best = max(BLENDS, key=lambda b: (round(scores[b], 6), -b))
@@ -113,7 +112,7 @@ def train_encoder(out: Path = MODELS_DIR, seed: int = 0, base: Path | None = Non
     path = out / encoder.ADAPTER_FILE
     save(path, arrays, 1.0)
     linear_dir = out if (out / "sentiment.npz").is_file() else MODELS_DIR
-    model = encoder.EncoderSentiment(path, _linear(linear_dir))
+    model = encoder.EncoderSentiment(path, LinearSentiment.load(linear_dir))
     blend, scores = choose_blend(model, val)
     save(path, arrays, blend)
     log("encoder: validation macro-F1 by blend " + ", ".join(f"{b:g}: {s:.3f}" for b, s in scores.items())
@@ -122,10 +121,3 @@ def train_encoder(out: Path = MODELS_DIR, seed: int = 0, base: Path | None = Non
             "train_examples": len(train), "val_examples": len(val),
             "seconds": round(time.monotonic() - started, 1)}
 
-
-def _linear(directory: Path) -> LinearSentiment:
-    from wakeful.analyze.linear import Featurizer, LinearHead, specialist_heads
-
-    features = Featurizer.load(directory / "features.npz")
-    return LinearSentiment(features, LinearHead.load("sentiment", features.size, directory),
-                           specialists=specialist_heads("sentiment", features.size, directory))
