@@ -113,3 +113,16 @@ def test_the_opt_in_encoder_stands_beside_the_model_on_english_data(report: dict
         assert systems["encoder"]["n"] == systems["model"]["n"]
         assert systems["encoder"]["macro_f1"] >= committed[source]["encoder"]["macro_f1"] - 0.02, source
     assert "encoder" not in report["sentiment"]["xlmt-de"]
+
+
+def test_complaints_are_also_measured_as_the_desk_decides_them_with_the_encoder_on(report: dict[str, Any]) -> None:
+    """With the encoder on, the complaint model reads the encoder's sentiment score for English posts, so the
+    complaint figures differ from the default path's: they get rows of their own, on the same posts, guarded
+    like the others. German data has no encoder row."""
+    committed = json.loads((MODELS_DIR / "metrics.json").read_text(encoding="utf-8"))["report"]["complaint"]
+    for source in ("airline", "xlmt"):
+        systems = report["complaint"][source]
+        assert systems["encoder"]["n"] == systems["model"]["n"], source
+        assert systems["encoder"]["macro_f1"] >= committed[source]["encoder"]["macro_f1"] - 0.02, source
+    assert {"precision", "recall"} <= set(report["complaint"]["airline"]["encoder"])
+    assert "encoder" not in report["complaint"]["germeval2017"]

@@ -60,10 +60,11 @@ def register(app: typer.Typer) -> None:
         """Train the sentiment, complaint, topic, offensive and language models from the labelled data, then
         evaluate them on the test splits and write the model card."""
         if encoder:
+            from wakeful.analyze.encoder import ADAPTER_FILE
             from wakeful.training.encoder import train_encoder
 
             done = train_encoder(out, seed=seed, base=data_dir, log=lambda line: console.print(line, soft_wrap=True))
-            console.print(f"wrote {out / 'sentiment-encoder.npz'} (blend {done['blend']:g}, validation macro-F1 "
+            console.print(f"wrote {out / ADAPTER_FILE} (blend {done['blend']:g}, validation macro-F1 "
                           f"{done['validation']:.3f}); `wakeful train` without --encoder rewrites the model card")
             return
         from wakeful.training import card

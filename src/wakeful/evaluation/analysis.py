@@ -52,6 +52,16 @@ class Models:
         score = self.sentiment.score(example.text, example.lang)[1]
         return self.complaint.predict(example.text, example.lang, score)[0]
 
+    def encoder_complaints(self, examples: Sequence[Example]) -> list[bool] | None:
+        """The complaint decisions as the desk makes them with the opt-in encoder on: the complaint model reads
+        the encoder's sentiment score for English posts (its praise cap, `complaint.PRAISE_SCORE`, among them) and
+        the linear one for the rest. None without the encoder."""
+        if self.encoder is None:
+            return None
+        texts, langs = [e.text for e in examples], [e.lang for e in examples]
+        scores = [score for _, score in self.encoder.score_many(texts, langs)]
+        return [flag for flag, _ in self.complaint.predict_many(texts, langs, scores)]
+
 
 def _encoder(directory: Path, linear: LinearSentiment) -> encoder.EncoderSentiment | None:
     """The optional English encoder (`analyze.encoder`) where `directory` has its adapter and the `encoder` extra
@@ -128,6 +138,9 @@ def complaint(models: Models, base: Path | None) -> dict[str, Any]:
             "vader_negative": _binary(gold, [yes(label.value == "negative") for label, _ in scores]),
             "majority": _binary(gold, [majority[source]] * len(gold)),
         }
+        read = models.encoder_complaints(examples) if examples[0].lang in encoder.LANGUAGES else None
+        if read is not None:
+            out[source]["encoder"] = _binary(gold, [yes(flag) for flag in read])
     return out
 
 
@@ -145,6 +158,7 @@ def _general(models: Models, examples: Sequence[Example], scores: Sequence[tuple
         "v0_lexicon": rated([lexicon.predict(e.text, e.lang, s)[0] for e, (_, s) in zip(examples, scores,
                                                                                           strict=True)]),
         "vader_negative": rated([label.value == "negative" for label, _ in scores]),
+        **({"encoder": rated(read)} if (read := models.encoder_complaints(examples)) is not None else {}),
     }
 
 

@@ -87,7 +87,8 @@ no network, no model hub.
   about 11 minutes on two cores). Only the adapters and head are committed (`sentiment-encoder.npz`). An English
   post gets a blend of its probabilities and the linear model's, the weight picked on validation; other languages
   read the linear model alone. It reads about a tenth as many posts a second as the default path, so the
-  figures it reaches are shown beside the default models' (rows `encoder` below), not instead of them.
+  figures it reaches are shown beside the default models' (rows `encoder` below), not instead of them. Its
+  complaint rows are the complaint model fed the encoder's sentiment score, as the desk decides with it on.
 
 Splits: published ones where they exist (airline `split.csv`, XLM-T, TweetEval, GermEval 2018 test). GermEval
 2017 has none: a fixed split by SHA-1 of the text (20 % test, 10 % val), `wakeful.training.data.text_split`; the
