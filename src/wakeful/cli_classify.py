@@ -104,7 +104,7 @@ def classify(
     file: Annotated[Path | None, typer.Argument(help="UTF-8 text, one post per line; standard input if omitted",
                                                  exists=True, dir_okay=False, readable=True)] = None,
     encoder: Annotated[bool, typer.Option(help="Read English sentiment with the opt-in encoder (wakeful[encoder]; "
-                                          "about a tenth of the throughput)")] = False,
+                                          "about a seventh of the throughput)")] = False,
 ) -> None:
     """Classify one post per line: one JSON object per line, in order (lang, sentiment, complaint, topics,
     severity, pii)."""

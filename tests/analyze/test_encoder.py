@@ -96,9 +96,32 @@ def test_training_repeats_itself_from_the_seed_and_round_trips(tmp_path: Path) -
     assert any(np.abs(v).max() > 0 for k, v in first.items() if k.endswith(".b"))  # the adapters moved off zero
     path = tmp_path / encoder.ADAPTER_FILE
     training.save(path, first, 0.5)
-    loaded = encoder.EncoderSentiment(path)
-    assert loaded.blend == 0.5
-    assert all(np.array_equal(v, encoder.trained(loaded.model)[k]) for k, v in first.items())
+    with np.load(path) as saved:
+        assert all(np.array_equal(saved[k], v) for k, v in first.items())
+    assert encoder.EncoderSentiment(path).blend == 0.5
+
+
+def test_folding_the_adapters_into_their_layers_keeps_the_outputs() -> None:
+    """Inference merges each adapter into the layer it adapts (fewer matrix products); the logits stay the
+    adapted model's, not the pretrained one's."""
+    torch = encoder.torch_module()
+    model = encoder.build(encoder.base_dir(), seed=1)
+    model.eval()
+    texts = ["my bag is lost and nobody answers", "lovely flight, thank you"]
+    generator = torch.Generator().manual_seed(2)
+    with torch.inference_mode():
+        plain = model(texts)  # fresh adapters add nothing: their up-projections are zero
+    with torch.no_grad():
+        for name, p in model.named_parameters():
+            if name.endswith(".b"):
+                p.copy_(torch.randn(p.shape, generator=generator) * 0.05)
+    with torch.inference_mode():
+        adapted = model(texts)
+        encoder.merge(model)
+        merged = model(texts)
+    assert not any(name.endswith((".a", ".b")) for name, _ in model.named_parameters())
+    assert torch.allclose(merged, adapted, atol=1e-4)
+    assert not torch.allclose(merged, plain, atol=1e-2)
 
 
 def test_the_desk_reads_english_sentiment_with_the_encoder_when_asked(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -198,7 +198,7 @@ class Settings(BaseSettings):
     sentiment_encoder: bool = Field(
         default=False, description="Read English posts' sentiment with the opt-in transformer encoder blended with "
         "the linear model (wakeful.analyze.encoder; needs `pip install 'wakeful[encoder]'`): more accurate on "
-        "English tweets, about a tenth of the throughput")
+        "English tweets, about a seventh of the throughput")
     case_window_hours: float = Field(default=48.0, gt=0, description="Posts by one author about one brand "
                                      "within this window of the case's last post join that case")
     future_tolerance_minutes: float = Field(

@@ -86,7 +86,7 @@ no network, no model hub.
   `wakeful train --encoder` on the English sentiment training splits (airline tweets and XLM-T English; 3 epochs,
   about 11 minutes on two cores). Only the adapters and head are committed (`sentiment-encoder.npz`). An English
   post gets a blend of its probabilities and the linear model's, the weight picked on validation; other languages
-  read the linear model alone. It reads about a tenth as many posts a second as the default path, so the
+  read the linear model alone. It reads about a seventh as many posts a second as the default path, so the
   figures it reaches are shown beside the default models' (rows `encoder` below), not instead of them. Its
   complaint rows are the complaint model fed the encoder's sentiment score, as the desk decides with it on.
 
