@@ -14,7 +14,7 @@ the settings).
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -108,11 +108,8 @@ def build(directory: Path, rank: int = 8, alpha: float = 16.0, seed: int | None 
             for p in self.bert.parameters():
                 p.requires_grad_(False)
             generator = torch.Generator().manual_seed(seed if seed is not None else 0)
-            for layer in self.bert.encoder.layer:
-                for name in ADAPTED:
-                    owner_name, attr = name.rsplit(".", 1)
-                    owner = layer.get_submodule(owner_name)
-                    setattr(owner, attr, LowRank(getattr(owner, attr), generator))
+            for owner, attr in _slots(self.bert):
+                setattr(owner, attr, LowRank(getattr(owner, attr), generator))
             self.head = torch.nn.Linear(self.bert.config.hidden_size, len(CLASSES))
 
         def forward(self, texts: Sequence[str], max_length: int = 64) -> Any:
@@ -149,15 +146,19 @@ def merge(model: torch.nn.Module) -> None:
     """Fold each adapter into the layer it adapts (W + (alpha / rank) B A), for inference: the same outputs (to
     float rounding) without the adapters' extra matrix products. A merged model no longer trains its adapters."""
     torch = torch_module()
-    layers: Any = model.get_submodule("bert.encoder.layer")
     with torch.no_grad():
-        for layer in layers:
-            for name in ADAPTED:
-                owner_name, attr = name.rsplit(".", 1)
-                owner = layer.get_submodule(owner_name)
-                adapted = getattr(owner, attr)
-                adapted.base.weight += adapted.scale * (adapted.b @ adapted.a)
-                setattr(owner, attr, adapted.base)
+        for owner, attr in _slots(model.get_submodule("bert")):
+            adapted = getattr(owner, attr)
+            adapted.base.weight += adapted.scale * (adapted.b @ adapted.a)
+            setattr(owner, attr, adapted.base)
+
+
+def _slots(bert: Any) -> Iterator[tuple[Any, str]]:
+    """(module, attribute name) of each linear layer in `ADAPTED`, block by block: where an adapter goes."""
+    for layer in bert.encoder.layer:
+        for name in ADAPTED:
+            owner_name, attr = name.rsplit(".", 1)
+            yield layer.get_submodule(owner_name), attr
 
 
 def mix(encoded: FloatArray, linear: FloatArray, blend: float) -> FloatArray:

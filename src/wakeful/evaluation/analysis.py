@@ -22,7 +22,7 @@ from wakeful.analyze.complaint import LexiconComplaintClassifier, LinearComplain
 from wakeful.analyze.linear import MODELS_DIR, Featurizer, LinearHead, specialist_heads
 from wakeful.analyze.offensive import OffensiveClassifier
 from wakeful.analyze.polarity import PolarityLexicon
-from wakeful.analyze.sentiment import LinearSentiment, VaderSentiment
+from wakeful.analyze.sentiment import LinearSentiment, SentimentModel, VaderSentiment
 from wakeful.analyze.topics import KeywordTopicTagger, ModelTopicTagger
 from wakeful.evaluation import baselines
 from wakeful.training import data
@@ -47,19 +47,12 @@ class Models:
         self.offensive = OffensiveClassifier(features, heads["offensive"])
         self.encoder = _encoder(directory, self.sentiment)
 
-    def is_complaint(self, example: Example) -> bool:
-        """The complaint decision as the desk's Analyzer makes it, fed by the model's own sentiment score."""
-        score = self.sentiment.score(example.text, example.lang)[1]
-        return self.complaint.predict(example.text, example.lang, score)[0]
-
-    def encoder_complaints(self, examples: Sequence[Example]) -> list[bool] | None:
-        """The complaint decisions as the desk makes them with the opt-in encoder on: the complaint model reads
-        the encoder's sentiment score for English posts (its praise cap, `complaint.PRAISE_SCORE`, among them) and
-        the linear one for the rest. None without the encoder."""
-        if self.encoder is None:
-            return None
+    def complaints(self, examples: Sequence[Example], sentiment: SentimentModel) -> list[bool]:
+        """The complaint decisions as the desk's Analyzer makes them, fed by `sentiment`'s scores: the model's own,
+        or the opt-in encoder's (English posts then read its score, its praise cap `complaint.PRAISE_SCORE` among
+        them, and the rest the linear one's)."""
         texts, langs = [e.text for e in examples], [e.lang for e in examples]
-        scores = [score for _, score in self.encoder.score_many(texts, langs)]
+        scores = [score for _, score in sentiment.score_many(texts, langs)]
         return [flag for flag, _ in self.complaint.predict_many(texts, langs, scores)]
 
 
@@ -131,16 +124,15 @@ def complaint(models: Models, base: Path | None) -> dict[str, Any]:
         scores = [vader.score(e.text, e.lang) for e in examples]
         out[source] = {
             "lang": examples[0].lang,
-            "model": _binary(gold, [yes(models.is_complaint(e)) for e in examples]),
+            "model": _binary(gold, [yes(flag) for flag in models.complaints(examples, models.sentiment)]),
             "tfidf_lr": _binary(gold, baselines.tfidf_lr(train[source])([e.text for e in examples])),
             "v0_lexicon": _binary(gold, [yes(lexicon.predict(e.text, e.lang, s)[0])
                                          for e, (_, s) in zip(examples, scores, strict=True)]),
             "vader_negative": _binary(gold, [yes(label.value == "negative") for label, _ in scores]),
             "majority": _binary(gold, [majority[source]] * len(gold)),
         }
-        read = models.encoder_complaints(examples) if examples[0].lang in encoder.LANGUAGES else None
-        if read is not None:
-            out[source]["encoder"] = _binary(gold, [yes(flag) for flag in read])
+        if models.encoder is not None and examples[0].lang in encoder.LANGUAGES:
+            out[source]["encoder"] = _binary(gold, [yes(flag) for flag in models.complaints(examples, models.encoder)])
     return out
 
 
@@ -154,11 +146,11 @@ def _general(models: Models, examples: Sequence[Example], scores: Sequence[tuple
     lexicon = LexiconComplaintClassifier()
     return {
         "lang": "all",
-        "model": rated([models.is_complaint(e) for e in examples]),
+        "model": rated(models.complaints(examples, models.sentiment)),
         "v0_lexicon": rated([lexicon.predict(e.text, e.lang, s)[0] for e, (_, s) in zip(examples, scores,
                                                                                           strict=True)]),
         "vader_negative": rated([label.value == "negative" for label, _ in scores]),
-        **({"encoder": rated(read)} if (read := models.encoder_complaints(examples)) is not None else {}),
+        **({"encoder": rated(models.complaints(examples, models.encoder))} if models.encoder is not None else {}),
     }
 
 
